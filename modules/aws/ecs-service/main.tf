@@ -1,0 +1,285 @@
+locals {
+  # arn:<partition>:ecs:<region>:<account>:cluster/<name>
+  cluster_arn_parts = split(":", var.cluster_arn)
+  partition         = local.cluster_arn_parts[1]
+  region            = local.cluster_arn_parts[3]
+  account_id        = local.cluster_arn_parts[4]
+  cluster_name      = split("/", local.cluster_arn_parts[5])[1]
+
+  # Valid Fargate CPU -> memory (MiB) combinations.
+  fargate_memory_mb = {
+    256   = [512, 1024, 2048]
+    512   = range(1024, 4096 + 1, 1024)
+    1024  = range(2048, 8192 + 1, 1024)
+    2048  = range(4096, 16384 + 1, 1024)
+    4096  = range(8192, 30720 + 1, 1024)
+    8192  = range(16384, 61440 + 1, 4096)
+    16384 = range(32768, 122880 + 1, 8192)
+  }
+
+  autoscaling_enabled = var.autoscaling != null
+
+  container_definitions = [
+    {
+      name      = var.name
+      image     = var.image
+      essential = true
+
+      portMappings = [
+        { name = "http", containerPort = var.port, hostPort = var.port, protocol = "tcp", appProtocol = "http" },
+        { name = "metrics", containerPort = var.metrics_port, hostPort = var.metrics_port, protocol = "tcp" },
+      ]
+
+      environment = [for k in sort(keys(var.environment_variables)) : { name = k, value = var.environment_variables[k] }]
+      secrets     = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
+
+      readonlyRootFilesystem = true
+      privileged             = false
+      # A writable, task-local scratch directory, since the root filesystem is read-only.
+      mountPoints = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this.name
+          awslogs-region        = local.region
+          awslogs-stream-prefix = var.name
+        }
+      }
+    }
+  ]
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts at rest with its own keys; a customer-managed key is optional (log_kms_key_arn) and not part of the platform contract.
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+  skip_destroy      = var.retain_logs_on_destroy
+
+  tags = var.tags
+}
+
+# The bootstrap task definition. Deployments register new revisions outside Terraform, and
+# the ECS service ignores task definition changes.
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = tostring(var.cpu)
+  memory                   = tostring(var.memory_mb)
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+  container_definitions    = jsonencode(local.container_definitions)
+
+  volume {
+    name = "tmp"
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = contains(lookup(local.fargate_memory_mb, tostring(var.cpu), []), var.memory_mb)
+      error_message = "cpu and memory_mb must form a valid Fargate pair: 256 -> 512/1024/2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (steps of 1024); 8192 -> 16384-61440 (steps of 4096); 16384 -> 32768-122880 (steps of 8192)."
+    }
+
+    precondition {
+      condition     = length(setintersection(keys(var.environment_variables), keys(var.secrets))) == 0
+      error_message = "A name must not appear in both environment_variables and secrets."
+    }
+
+    precondition {
+      condition = alltrue([
+        for v in values(var.secrets) :
+        anytrue([for a in concat(var.secret_arns, var.ssm_parameter_arns) : v == a || startswith(v, "${a}:")])
+      ])
+      error_message = "Every secrets valueFrom must be one of secret_arns or ssm_parameter_arns (a Secrets Manager ARN may carry a :json-key:stage:version suffix), or the task could not read it."
+    }
+  }
+}
+
+resource "aws_lb_target_group" "this" {
+  #checkov:skip=CKV_AWS_378:TLS terminates at the load balancer; tasks serve plain HTTP on a private subnet behind a security group that admits only the load balancers and the -clients group.
+  name                 = var.name
+  port                 = var.port
+  protocol             = "HTTP"
+  target_type          = "ip"
+  vpc_id               = var.vpc_id
+  deregistration_delay = 30
+
+  health_check {
+    enabled             = true
+    path                = var.health_check_path
+    port                = "traffic-port"
+    protocol            = "HTTP"
+    matcher             = "200-299"
+    interval            = 15
+    timeout             = 5
+    healthy_threshold   = 2
+    unhealthy_threshold = 3
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener_rule" "internal" {
+  listener_arn = var.listener_arn
+  priority     = var.listener_rule_priority
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this.arn
+  }
+
+  condition {
+    host_header {
+      values = [var.host_header]
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener_rule" "external" {
+  count = var.external_listener == null ? 0 : 1
+
+  listener_arn = var.external_listener.listener_arn
+  priority     = var.external_listener.priority
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this.arn
+  }
+
+  condition {
+    host_header {
+      values = [var.external_listener.host_header]
+    }
+  }
+
+  tags = var.tags
+}
+
+# Two variants of the service, because ignore_changes cannot be conditional: without
+# autoscaling Terraform owns desired_count; with it, the scaling policy does. Switching
+# autoscaling on or off therefore replaces the ECS service.
+resource "aws_ecs_service" "this" {
+  count = local.autoscaling_enabled ? 0 : 1
+
+  name                              = var.name
+  cluster                           = var.cluster_arn
+  task_definition                   = aws_ecs_task_definition.this.arn
+  desired_count                     = var.desired_count
+  launch_type                       = "FARGATE"
+  platform_version                  = "LATEST"
+  health_check_grace_period_seconds = var.health_check_grace_period_seconds
+  enable_execute_command            = false
+  enable_ecs_managed_tags           = true
+  propagate_tags                    = "SERVICE"
+  wait_for_steady_state             = false
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = var.security_group_ids
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = aws_lb_target_group.this.arn
+    container_name   = var.name
+    container_port   = var.port
+  }
+
+  tags = var.tags
+
+  # The target group must be attached to a load balancer before a service can use it.
+  depends_on = [aws_lb_listener_rule.internal, aws_iam_role_policy.execution]
+
+  lifecycle {
+    ignore_changes = [task_definition]
+  }
+}
+
+resource "aws_ecs_service" "autoscaled" {
+  count = local.autoscaling_enabled ? 1 : 0
+
+  name                              = var.name
+  cluster                           = var.cluster_arn
+  task_definition                   = aws_ecs_task_definition.this.arn
+  desired_count                     = var.desired_count
+  launch_type                       = "FARGATE"
+  platform_version                  = "LATEST"
+  health_check_grace_period_seconds = var.health_check_grace_period_seconds
+  enable_execute_command            = false
+  enable_ecs_managed_tags           = true
+  propagate_tags                    = "SERVICE"
+  wait_for_steady_state             = false
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = var.security_group_ids
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = aws_lb_target_group.this.arn
+    container_name   = var.name
+    container_port   = var.port
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_lb_listener_rule.internal, aws_iam_role_policy.execution]
+
+  lifecycle {
+    ignore_changes = [task_definition, desired_count]
+
+    precondition {
+      condition     = var.desired_count >= var.autoscaling.min && var.desired_count <= var.autoscaling.max
+      error_message = "With autoscaling, desired_count must satisfy autoscaling.min <= desired_count <= autoscaling.max."
+    }
+  }
+}
+
+resource "aws_appautoscaling_target" "this" {
+  count = local.autoscaling_enabled ? 1 : 0
+
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${local.cluster_name}/${aws_ecs_service.autoscaled[0].name}"
+  min_capacity       = var.autoscaling.min
+  max_capacity       = var.autoscaling.max
+
+  tags = var.tags
+}
+
+resource "aws_appautoscaling_policy" "this" {
+  count = local.autoscaling_enabled ? 1 : 0
+
+  name               = "${var.name}-${var.autoscaling.resource}"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this[0].service_namespace
+  scalable_dimension = aws_appautoscaling_target.this[0].scalable_dimension
+  resource_id        = aws_appautoscaling_target.this[0].resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.autoscaling.target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = var.autoscaling.resource == "cpu" ? "ECSServiceAverageCPUUtilization" : "ECSServiceAverageMemoryUtilization"
+    }
+  }
+}

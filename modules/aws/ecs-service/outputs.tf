@@ -1,0 +1,69 @@
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = one(concat(aws_ecs_service.this[*].name, aws_ecs_service.autoscaled[*].name))
+}
+
+output "service_id" {
+  description = "ARN (id) of the ECS service."
+  value       = one(concat(aws_ecs_service.this[*].id, aws_ecs_service.autoscaled[*].id))
+}
+
+output "task_definition_family" {
+  description = "Family of the task definitions; deployments register new revisions in it."
+  value       = aws_ecs_task_definition.this.family
+}
+
+output "bootstrap_task_definition_arn" {
+  description = "ARN of the bootstrap task definition revision created by Terraform."
+  value       = aws_ecs_task_definition.this.arn
+}
+
+output "container_name" {
+  description = "Name of the application container (the service name); deployments must keep it."
+  value       = var.name
+}
+
+output "task_role_arn" {
+  description = "ARN of the task role (the application's AWS identity)."
+  value       = aws_iam_role.task.arn
+}
+
+output "task_role_name" {
+  description = "Name of the task role."
+  value       = aws_iam_role.task.name
+}
+
+output "execution_role_arn" {
+  description = "ARN of the execution role (used by ECS to pull the image, write logs and read secrets)."
+  value       = aws_iam_role.execution.arn
+}
+
+output "log_group_name" {
+  description = "Name of the CloudWatch log group of the containers."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "log_group_arn" {
+  description = "ARN of the CloudWatch log group of the containers."
+  value       = aws_cloudwatch_log_group.this.arn
+}
+
+output "target_group_arn" {
+  description = "ARN of the target group the tasks register in."
+  value       = aws_lb_target_group.this.arn
+}
+
+output "internal_listener_rule_arn" {
+  description = "ARN of the host-header rule on the internal listener."
+  value       = aws_lb_listener_rule.internal.arn
+}
+
+output "external_listener_rule_arn" {
+  description = "ARN of the host-header rule on the external listener, or null without one."
+  value       = one(aws_lb_listener_rule.external[*].arn)
+}
+
+output "autoscaling_policy_arn" {
+  description = "ARN of the target-tracking scaling policy, or null without autoscaling."
+  value       = one(aws_appautoscaling_policy.this[*].arn)
+}

@@ -1,0 +1,330 @@
+variable "name" {
+  description = "Service name. Used as the container name, the task definition family, the ECS service name and the prefix of every other resource."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$: 3 to 32 characters, lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "cluster_arn" {
+  description = "ARN of the ECS cluster the service runs in."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]+$", var.cluster_arn))
+    error_message = "cluster_arn must be an ECS cluster ARN: arn:<partition>:ecs:<region>:<12-digit account>:cluster/<name>."
+  }
+}
+
+variable "image" {
+  description = "Container image of the bootstrap task definition. Later deployments register new task definitions outside Terraform; when the image is in ECR they must keep using the same repository (tags and digests may change)."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.image)) > 0 && !can(regex("\\s", var.image))
+    error_message = "image must be a non-empty image reference without whitespace."
+  }
+}
+
+variable "cpu" {
+  description = "Fargate task CPU units (256, 512, 1024, 2048, 4096, 8192 or 16384). Must form a valid Fargate pair with memory_mb."
+  type        = number
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
+    error_message = "cpu must be one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192, 16384."
+  }
+}
+
+variable "memory_mb" {
+  description = "Fargate task memory in MiB. Must form a valid Fargate pair with cpu (checked by a precondition on the task definition)."
+  type        = number
+
+  validation {
+    condition     = var.memory_mb >= 512 && var.memory_mb <= 122880 && floor(var.memory_mb) == var.memory_mb
+    error_message = "memory_mb must be a whole number of MiB between 512 and 122880."
+  }
+}
+
+variable "port" {
+  description = "Container port that serves HTTP; the target group and health check use it."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.port >= 1 && var.port <= 65535 && floor(var.port) == var.port
+    error_message = "port must be a whole number between 1 and 65535."
+  }
+}
+
+variable "metrics_port" {
+  description = "Container port that serves OpenMetrics. It is mapped in the task definition; no load balancer or security-group rule exposes it."
+  type        = number
+  default     = 9090
+
+  validation {
+    condition     = var.metrics_port >= 1 && var.metrics_port <= 65535 && floor(var.metrics_port) == var.metrics_port
+    error_message = "metrics_port must be a whole number between 1 and 65535."
+  }
+}
+
+variable "health_check_path" {
+  description = "HTTP path the target group health check requests."
+  type        = string
+  default     = "/health"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9._~/?=&%-]*$", var.health_check_path)) && length(var.health_check_path) <= 1024
+    error_message = "health_check_path must start with / and contain only URL path characters (at most 1024)."
+  }
+}
+
+variable "desired_count" {
+  description = "Number of tasks. With autoscaling, the initial count, which must lie between autoscaling.min and autoscaling.max."
+  type        = number
+
+  validation {
+    condition     = var.desired_count >= 0 && floor(var.desired_count) == var.desired_count
+    error_message = "desired_count must be a whole number >= 0."
+  }
+}
+
+variable "autoscaling" {
+  description = "Target-tracking autoscaling, or null for a fixed desired_count. resource is \"cpu\" or \"memory\", target the average utilisation in percent (1-100), min and max the task count bounds (1 <= min <= max)."
+  type = object({
+    resource = string
+    target   = number
+    min      = number
+    max      = number
+  })
+  default = null
+
+  validation {
+    condition     = var.autoscaling == null || try(contains(["cpu", "memory"], var.autoscaling.resource), false)
+    error_message = "autoscaling.resource must be \"cpu\" or \"memory\"."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try(var.autoscaling.target >= 1 && var.autoscaling.target <= 100, false)
+    error_message = "autoscaling.target must be a utilisation percentage between 1 and 100."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try(var.autoscaling.min >= 1 && var.autoscaling.min <= var.autoscaling.max && floor(var.autoscaling.min) == var.autoscaling.min && floor(var.autoscaling.max) == var.autoscaling.max, false)
+    error_message = "autoscaling.min and autoscaling.max must be whole numbers with 1 <= min <= max."
+  }
+}
+
+variable "environment_variables" {
+  description = "Plain environment variables of the container (name -> value). Never put secrets here; use secrets."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "environment_variables names must match ^[A-Za-z_][A-Za-z0-9_]*$."
+  }
+}
+
+variable "secrets" {
+  description = "Secret environment variables of the container (name -> valueFrom). Each valueFrom is a Secrets Manager secret ARN (optionally with a :json-key:version-stage:version-id suffix) or an SSM parameter ARN, and must be covered by secret_arns or ssm_parameter_arns."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.secrets) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "secrets names must match ^[A-Za-z_][A-Za-z0-9_]*$."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.secrets) : can(regex("^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:|ssm:[a-z0-9-]+:[0-9]{12}:parameter/)", v))])
+    error_message = "secrets values (valueFrom) must be Secrets Manager secret ARNs or SSM parameter ARNs."
+  }
+}
+
+variable "secret_arns" {
+  description = "Secrets Manager secret ARNs the execution role may read (secretsmanager:GetSecretValue), exactly these."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", a))])
+    error_message = "secret_arns must be Secrets Manager secret ARNs (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>), without wildcards."
+  }
+}
+
+variable "ssm_parameter_arns" {
+  description = "SSM parameter ARNs the execution role may read (ssm:GetParameters), exactly these."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.ssm_parameter_arns : can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$", a))])
+    error_message = "ssm_parameter_arns must be SSM parameter ARNs (arn:<partition>:ssm:<region>:<account>:parameter/<name>), without wildcards."
+  }
+}
+
+variable "queue_arns" {
+  description = "SQS queue ARNs the task role may send to, receive from and delete from."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.queue_arns : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?$", a))])
+    error_message = "queue_arns must be SQS queue ARNs (arn:<partition>:sqs:<region>:<account>:<queue name>), without wildcards."
+  }
+}
+
+variable "table_arns" {
+  description = "DynamoDB table ARNs the task role may read and write items of (the tables and their indexes)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.table_arns : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]+$", a))])
+    error_message = "table_arns must be DynamoDB table ARNs (arn:<partition>:dynamodb:<region>:<account>:table/<name>), without wildcards."
+  }
+}
+
+variable "bucket_arns" {
+  description = "S3 bucket ARNs the task role may list and get/put/delete objects in."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", a))])
+    error_message = "bucket_arns must be S3 bucket ARNs (arn:<partition>:s3:::<bucket>), without object paths or wildcards."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC of the target group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id (vpc-xxxxxxxx)."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnets the tasks run in. Tasks never get a public IP."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must be a non-empty list of subnet ids (subnet-xxxxxxxx)."
+  }
+}
+
+variable "security_group_ids" {
+  description = "Security groups the tasks join (their own group and the -clients groups of their dependencies)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.security_group_ids) > 0 && length(var.security_group_ids) <= 5
+    error_message = "security_group_ids must hold between 1 and 5 security groups (the ECS awsvpc limit)."
+  }
+}
+
+variable "listener_arn" {
+  description = "ARN of the internal load balancer listener that gets the host-header rule."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/.+$", var.listener_arn))
+    error_message = "listener_arn must be an Application Load Balancer listener ARN."
+  }
+}
+
+variable "listener_rule_priority" {
+  description = "Priority of the host-header rule on the internal listener (1-50000, unique per listener)."
+  type        = number
+
+  validation {
+    condition     = var.listener_rule_priority >= 1 && var.listener_rule_priority <= 50000 && floor(var.listener_rule_priority) == var.listener_rule_priority
+    error_message = "listener_rule_priority must be a whole number between 1 and 50000."
+  }
+}
+
+variable "host_header" {
+  description = "Host name the internal listener rule matches (the service's internal DNS name)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.host_header)) && length(var.host_header) <= 253
+    error_message = "host_header must be a lower-case DNS name of at most 253 characters, without a trailing dot."
+  }
+}
+
+variable "external_listener" {
+  description = "Optional second host-header rule on an external listener: listener ARN, host name (public domain) and rule priority (1-50000). null for an internal-only service."
+  type = object({
+    listener_arn = string
+    host_header  = string
+    priority     = number
+  })
+  default = null
+
+  validation {
+    condition     = var.external_listener == null || try(can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/.+$", var.external_listener.listener_arn)), false)
+    error_message = "external_listener.listener_arn must be an Application Load Balancer listener ARN."
+  }
+
+  validation {
+    condition     = var.external_listener == null || try(can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.external_listener.host_header)) && length(var.external_listener.host_header) <= 253, false)
+    error_message = "external_listener.host_header must be a lower-case DNS name of at most 253 characters, without a trailing dot."
+  }
+
+  validation {
+    condition     = var.external_listener == null || try(var.external_listener.priority >= 1 && var.external_listener.priority <= 50000 && floor(var.external_listener.priority) == var.external_listener.priority, false)
+    error_message = "external_listener.priority must be a whole number between 1 and 50000."
+  }
+}
+
+variable "health_check_grace_period_seconds" {
+  description = "Seconds ECS ignores failing load balancer health checks after a task starts (0-2147483647)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.health_check_grace_period_seconds >= 0 && var.health_check_grace_period_seconds <= 2147483647
+    error_message = "health_check_grace_period_seconds must be between 0 and 2147483647."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the CloudWatch log group in days; at least 365 and one of the values CloudWatch Logs accepts."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be at least 365 and one of the CloudWatch Logs values 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "Optional KMS key ARN that encrypts the log group; null uses CloudWatch Logs' own encryption at rest."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "retain_logs_on_destroy" {
+  description = "Keep the log group (remove it from state only) when the module is destroyed; set it in production."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes tags."
+  type        = map(string)
+  default     = {}
+}
