@@ -1,0 +1,118 @@
+"""Parse a YAML file once, keeping the line and column of every node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, SpecError
+
+FieldPath = tuple[str | int, ...]
+
+
+def dotted(path: FieldPath) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML document and the position of each value and key in it."""
+
+    file: str  # path relative to the repository root, as shown to users
+    data: Any
+    values: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+    def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem:
+        line, column = self.position(path, key=key)
+        return Problem(self.file, line, column, dotted(path), message)
+
+
+def parse(text: str, file: str) -> Document:
+    """Parse one YAML document. Raises :class:`SpecError` with the position of a syntax error."""
+    if "\x00" in text:
+        raise SpecError([Problem(file, 1, 1, "", "file contains a NUL byte; YAML files must be text")])
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        values: dict[FieldPath, tuple[int, int]] = {}
+        keys: dict[FieldPath, tuple[int, int]] = {}
+        problems: list[Problem] = []
+        if node is not None:
+            _walk(node, (), values, keys, problems, file)
+        if problems:
+            raise SpecError(problems)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = exc.problem or exc.context or "invalid YAML"
+        raise SpecError([Problem(file, line, column, "", f"invalid YAML: {detail}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem(file, 1, 1, "", f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return Document(file=file, data=data, values=values, keys=keys)
+
+
+def load(path: Path, root: Path) -> Document:
+    file = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise SpecError([Problem(file, 1, 1, "", "file starts with a byte-order mark; save it as UTF-8 without BOM")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError([Problem(file, 1, 1, "", f"file is not valid UTF-8 (byte {exc.start})")]) from None
+    return parse(text, file)
+
+
+def _walk(
+    node: yaml.Node,
+    path: FieldPath,
+    values: dict[FieldPath, tuple[int, int]],
+    keys: dict[FieldPath, tuple[int, int]],
+    problems: list[Problem],
+    file: str,
+) -> None:
+    values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                problems.append(Problem(file, *position, dotted(path), f"keys must be strings, got {key_node.value!r}"))
+                continue
+            key = str(key_node.value)
+            if key in seen:
+                problems.append(Problem(file, *position, dotted((*path, key)), "duplicate key"))
+                continue
+            seen.add(key)
+            keys[(*path, key)] = position
+            _walk(value_node, (*path, key), values, keys, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), values, keys, problems, file)

@@ -1,0 +1,67 @@
+"""The one error tree. The CLI catches :class:`InfragenError` and nothing else.
+
+Anything that is not an ``InfragenError`` is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One actionable problem: ``file:line:col: field.path: message``."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+class InfragenError(Exception):
+    """Base of every error a user can act on. Its text is what the user sees."""
+
+    exit_code = 1
+
+    @property
+    def problems(self) -> Sequence[Problem]:
+        return ()
+
+
+class SpecError(InfragenError):
+    """One or more problems in the input files, reported together."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self._problems = tuple(sorted(set(problems)))
+        super().__init__("\n".join(str(p) for p in self._problems))
+
+    @property
+    def problems(self) -> Sequence[Problem]:
+        return self._problems
+
+
+class OwnershipError(InfragenError):
+    """The generator would overwrite or delete a file it does not own."""
+
+
+class StaleOutputError(InfragenError):
+    """``gen --check`` found generated files that differ from what the inputs produce."""
+
+
+class RepoNotFoundError(InfragenError):
+    """No repository root (with ``services/`` or ``accounts/``) was found."""

@@ -1,0 +1,131 @@
+"""The only way a value reaches generated HCL.
+
+- :func:`string` encodes text as an HCL quoted template that evaluates to exactly that text.
+- :func:`ident` checks a generated identifier or block label against the ASCII rule.
+- :func:`body` lays out attributes the way ``terraform fmt`` does, so output is fmt-clean as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+INDENT = "  "
+
+_SIMPLE_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Categories written as \u escapes so that no invisible or line-breaking character is emitted raw.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
+
+
+class EncodingBug(AssertionError):
+    """A value reached the encoder that validation should have rejected. Always a bug."""
+
+
+def unrepresentable(text: str) -> str | None:
+    """Why ``text`` cannot be a Terraform string, or None when it can."""
+    for char in text:
+        if char == "\x00":
+            return "contains a NUL character, which Terraform strings cannot hold"
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            return "contains a lone surrogate (invalid Unicode)"
+    return None
+
+
+def string(text: str) -> str:
+    """Encode ``text`` as an HCL quoted string literal (template escapes included)."""
+    reason = unrepresentable(text)
+    if reason is not None:
+        raise EncodingBug(f"cannot encode {text!r}: {reason}")
+    out = ['"']
+    length = len(text)
+    for index, char in enumerate(text):
+        nxt = text[index + 1] if index + 1 < length else ""
+        if char in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[char])
+        elif char in "$%" and nxt == "{":
+            out.append(char + char)
+        elif unicodedata.category(char) in _ESCAPED_CATEGORIES:
+            code = ord(char)
+            out.append(f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def ident(name: str) -> str:
+    """Return ``name`` if it is a safe ASCII identifier; raise otherwise (validation missed it)."""
+    if not IDENT.match(name):
+        raise EncodingBug(f"{name!r} is not a safe HCL identifier")
+    return name
+
+
+def label(name: str) -> str:
+    """A quoted block label such as ``module "name"``; the name must be an identifier."""
+    return f'"{ident(name)}"'
+
+
+@dataclass(frozen=True)
+class Raw:
+    """An expression the generator built itself (a reference such as ``module.x.id``)."""
+
+    expr: str
+
+
+Value = str | int | bool | None | Raw | Sequence["Value"] | Mapping[str, "Value"]
+
+
+def expr(value: Value, depth: int = 0) -> str:
+    """Render a value. Mappings become multi-line objects; sequences stay on one line."""
+    if isinstance(value, Raw):
+        return value.expr
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return string(value)
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        inner = body([(k, v) for k, v in value.items()], depth + 1, quote_keys=not _all_idents(value))
+        return "{\n" + inner + "\n" + INDENT * depth + "}"
+    items = [expr(item, depth) for item in value]
+    if any("\n" in item for item in items):
+        raise EncodingBug("lists of multi-line values are not supported")
+    return "[" + ", ".join(items) + "]"
+
+
+def _all_idents(mapping: Mapping[str, Value]) -> bool:
+    return all(re.match(r"^[a-z_][a-z0-9_]*$", key) for key in mapping)
+
+
+def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool = False) -> str:
+    """Attributes, one per line, with ``=`` aligned as ``terraform fmt`` aligns them.
+
+    Consecutive single-line attributes form a group whose ``=`` signs line up; an attribute whose
+    value spans several lines stands alone.
+    """
+    pad = INDENT * depth
+    rendered = [(string(key) if quote_keys else ident(key), expr(value, depth)) for key, value in attrs]
+    lines: list[str] = []
+    group: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in group), default=0)
+        lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
+        group.clear()
+
+    for key, value in rendered:
+        if "\n" in value:
+            flush()
+            lines.append(f"{pad}{key} = {value}")
+        else:
+            group.append((key, value))
+    flush()
+    return "\n".join(lines)

@@ -1,0 +1,304 @@
+"""Read every input file once: YAML -> JSON Schema check -> frozen models -> cross-file rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from . import schema
+from ._yaml import Document, FieldPath
+from ._yaml import load as load_yaml
+from .errors import Problem, RepoNotFoundError, SpecError
+from .models import (
+    Account,
+    Autoscaling,
+    Bucket,
+    Cache,
+    Consul,
+    Database,
+    Datastore,
+    EnvironmentFile,
+    Ingress,
+    LoadBalancer,
+    Options,
+    Queue,
+    Repo,
+    Secret,
+    Service,
+    StateBackend,
+    Table,
+    Team,
+    Teams,
+)
+
+TEAMS_FILE = "teams.yaml"
+DEFAULT_PORT = 8080
+DEFAULT_HEALTH_CHECK = "/health"
+DEFAULT_METRICS_PORT = 9090
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` that holds ``teams.yaml``."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / TEAMS_FILE).is_file():
+            return candidate
+    raise RepoNotFoundError(f"no {TEAMS_FILE} found in {start} or any parent; pass --root DIR")
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.docs: dict[str, Document] = {}
+
+    def read(self, path: Path, kind: schema.Kind) -> Document | None:
+        try:
+            doc = load_yaml(path, self.root)
+        except SpecError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        if doc.data is None:
+            doc = Document(file=doc.file, data={}, values=doc.values, keys=doc.keys)
+        found = schema.check(doc, kind)
+        self.problems.extend(found)
+        self.docs[doc.file] = doc
+        return None if found else doc
+
+
+def load_repo(root: Path) -> Repo:
+    """Load and validate the whole repository. Raises :class:`SpecError` listing every problem."""
+    from .validate import cross_check
+
+    reader = _Reader(root)
+    teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
+    if not (root / TEAMS_FILE).is_file():
+        reader.problems.append(Problem(TEAMS_FILE, 1, 1, "", "file is missing"))
+    teams = _teams(teams_doc.data) if teams_doc else None
+
+    accounts: list[Account] = []
+    for env_dir in _subdirs(root / "accounts"):
+        path = env_dir / "account.yaml"
+        if not path.is_file():
+            continue  # a folder without account.yaml holds no account (for example leftovers to prune)
+        doc = reader.read(path, "account")
+        if doc is not None:
+            accounts.append(_account(env_dir.name, doc.data))
+
+    services: list[Service] = []
+    for service_dir in _subdirs(root / "services"):
+        path = service_dir / "service.yaml"
+        rel = path.relative_to(root).as_posix()
+        if not path.is_file():
+            reader.problems.append(Problem(rel, 1, 1, "", "service folder has no service.yaml"))
+            continue
+        doc = reader.read(path, "service")
+        env_docs: list[Document] = []
+        for env_path in sorted((service_dir / "environments").glob("*")):
+            if env_path.suffix == ".yml":
+                erel = env_path.relative_to(root).as_posix()
+                reader.problems.append(Problem(erel, 1, 1, "", "use the .yaml extension"))
+            elif env_path.suffix == ".yaml":
+                env_doc = reader.read(env_path, "environment")
+                if env_doc is not None:
+                    env_docs.append(env_doc)
+        if doc is not None:
+            service = _service(doc, env_docs, reader.problems)
+            if service is not None:
+                services.append(service)
+
+    if reader.problems or teams is None:
+        raise SpecError(reader.problems)
+    repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services))
+    problems = cross_check(root, repo, reader.docs)
+    if problems:
+        raise SpecError(problems)
+    return repo
+
+
+def _subdirs(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _pairs(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((mapping or {}).items()))
+
+
+def _teams(data: dict[str, Any]) -> Teams:
+    teams = tuple(
+        Team(name=name, github=t["github"], cost_center=t["costCenter"]) for name, t in sorted(data["teams"].items())
+    )
+    return Teams(platform_team=data["platformTeam"], teams=teams)
+
+
+def _lb(data: dict[str, Any] | None) -> LoadBalancer | None:
+    if data is None:
+        return None
+    return LoadBalancer(data["listenerArn"], data["dnsName"], data["zoneId"], data["securityGroupId"])
+
+
+def _account(env: str, data: dict[str, Any]) -> Account:
+    state = data["stateBackend"]
+    consul = data.get("consul")
+    internal = _lb(data["loadBalancers"]["internal"])
+    assert internal is not None
+    return Account(
+        env=env,
+        account_id=data["accountId"],
+        region=data["region"],
+        production=data["production"],
+        state=StateBackend(
+            bucket=state["bucket"],
+            key_prefix=state.get("keyPrefix", ""),
+            region=state.get("region", data["region"]),
+            lock_table=state.get("lockTable"),
+        ),
+        vpc_id=data["network"]["vpcId"],
+        subnet_ids=tuple(data["network"]["privateSubnetIds"]),
+        cluster_arn=data["ecs"]["clusterArn"],
+        internal_lb=internal,
+        external_lb=_lb(data["loadBalancers"].get("external")),
+        dns_zone=data["dns"]["zone"],
+        dns_zone_id=data["dns"]["zoneId"],
+        public_zone_id=data["dns"].get("publicZoneId"),
+        consul=Consul(consul["address"], consul["datacenter"]) if consul else None,
+        apply_requirements=tuple(data["atlantis"]["applyRequirements"]),
+        default_tags=_pairs(data.get("defaultTags")),
+    )
+
+
+def _autoscaling(data: dict[str, Any] | None) -> Autoscaling | None:
+    if data is None:
+        return None
+    return Autoscaling(resource=data["resource"], target=data["target"], min=data["min"], max=data["max"])
+
+
+def options(kind: str, data: dict[str, Any]) -> Options:
+    """Typed datastore options with the conventions' defaults filled in."""
+    if kind in ("postgres", "mysql"):
+        return Database(
+            engine=cast(Any, kind),
+            engine_version=data.get("engineVersion"),
+            instance_class=data.get("instanceClass", "db.t4g.micro"),
+            storage_gb=data.get("storageGb", 20),
+            multi_az=data.get("multiAz"),
+        )
+    if kind == "redis":
+        return Cache(
+            engine_version=data.get("engineVersion", "7.1"),
+            node_type=data.get("nodeType", "cache.t4g.micro"),
+            nodes=data.get("nodes"),
+        )
+    if kind == "queue":
+        return Queue(
+            fifo=data.get("fifo", False),
+            dead_letter_queue=data.get("deadLetterQueue", True),
+            max_receive_count=data.get("maxReceiveCount", 5),
+            visibility_timeout_seconds=data.get("visibilityTimeoutSeconds", 30),
+            message_retention_seconds=data.get("messageRetentionSeconds", 345600),
+        )
+    if kind == "table":
+        return Table(
+            hash_key=data["hashKey"],
+            hash_key_type=data.get("hashKeyType", "S"),
+            range_key=data.get("rangeKey"),
+            range_key_type=data.get("rangeKeyType", "S"),
+        )
+    return Bucket(versioning=data.get("versioning", True), expiration_days=data.get("expirationDays"))
+
+
+def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -> Service | None:
+    data = doc.data
+    spec = data["spec"]
+    raw_resources: dict[str, dict[str, Any]] = data.get("resources") or {}
+    datastores = tuple(
+        Datastore(name=name, type=raw["type"], options=options(raw["type"], raw))
+        for name, raw in sorted(raw_resources.items())
+    )
+    ingress = spec.get("ingress")
+    deps = spec.get("dependencies") or {}
+    env_files = []
+    for env_doc in env_docs:
+        env_file = _environment(env_doc, raw_resources, problems)
+        if env_file is not None:
+            env_files.append(env_file)
+    return Service(
+        name=data["name"],
+        file=doc.file,
+        owner=data["owner"],
+        description=data.get("description", ""),
+        environments=tuple(data["environments"]),
+        image=spec.get("image", data["name"]),
+        port=spec.get("port", DEFAULT_PORT),
+        health_check=spec.get("healthCheck", DEFAULT_HEALTH_CHECK),
+        metrics_port=spec.get("metricsPort", DEFAULT_METRICS_PORT),
+        cpu=spec["resources"]["cpu"],
+        memory=spec["resources"]["memory"],
+        desired_count=spec["desiredCount"],
+        autoscaling=_autoscaling(spec.get("autoscaling")),
+        ingress=Ingress(external=ingress["external"], domain=ingress.get("domain")) if ingress else None,
+        depends_on_services=tuple(deps.get("services", [])),
+        depends_on_datastores=tuple(deps.get("datastores", [])),
+        datastores=datastores,
+        env_files=tuple(sorted(env_files, key=lambda f: f.env)),
+    )
+
+
+def _secret(data: dict[str, str]) -> Secret:
+    return Secret(
+        secrets_manager_arn=data.get("secretsManager"),
+        field=data.get("field"),
+        ssm_parameter=data.get("ssmParameter"),
+    )
+
+
+def _environment(
+    doc: Document, raw_resources: dict[str, dict[str, Any]], problems: list[Problem]
+) -> EnvironmentFile | None:
+    data = doc.data
+    overrides = data.get("overrides") or {}
+    resolved: list[tuple[str, Datastore]] = []
+    bad = False
+    for name, override in sorted((overrides.get("datastores") or {}).items()):
+        path: FieldPath = ("overrides", "datastores", name)
+        base = raw_resources.get(name)
+        if base is None:
+            known = sorted(raw_resources)
+            hint = schema.suggest(name, known) or (f"; this service owns: {', '.join(known)}" if known else "")
+            problems.append(doc.problem(path, f"not a datastore of this service{hint}", key=True))
+            bad = True
+            continue
+        if "type" in override:
+            problems.append(doc.problem((*path, "type"), "the type of a datastore cannot be overridden", key=True))
+            bad = True
+            continue
+        kind = base["type"]
+        sub = schema.schema("environment")["$defs"]["database" if kind in ("postgres", "mysql") else _def(kind)]
+        found = schema.check(doc, "environment", path, sub)
+        if found:
+            problems.extend(found)
+            bad = True
+            continue
+        merged = {**base, **override}
+        resolved.append((name, Datastore(name=name, type=kind, options=options(kind, merged))))
+    if bad:
+        return None
+    resources = overrides.get("resources") or {}
+    return EnvironmentFile(
+        env=Path(doc.file).stem,
+        file=doc.file,
+        variables=_pairs(data.get("variables")),
+        secrets=tuple(sorted((k, _secret(v)) for k, v in (data.get("secrets") or {}).items())),
+        desired_count=overrides.get("desiredCount"),
+        cpu=resources.get("cpu"),
+        memory=resources.get("memory"),
+        autoscaling=_autoscaling(overrides.get("autoscaling")),
+        autoscaling_set="autoscaling" in overrides,
+        datastore_overrides=tuple(resolved),
+    )
+
+
+def _def(kind: str) -> str:
+    return {"redis": "cache", "queue": "queue", "table": "table", "bucket": "bucket"}[kind]

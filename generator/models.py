@@ -1,0 +1,200 @@
+"""Typed, frozen models of the input files. Built once by :mod:`generator.load`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Pairs = tuple[tuple[str, str], ...]
+DatastoreType = Literal["postgres", "mysql", "redis", "queue", "table", "bucket"]
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    github: str
+    cost_center: str
+
+
+@dataclass(frozen=True)
+class Teams:
+    platform_team: str
+    teams: tuple[Team, ...]
+
+    def get(self, name: str) -> Team | None:
+        return next((team for team in self.teams if team.name == name), None)
+
+
+@dataclass(frozen=True)
+class StateBackend:
+    bucket: str
+    key_prefix: str
+    region: str
+    lock_table: str | None
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    listener_arn: str
+    dns_name: str
+    zone_id: str
+    security_group_id: str
+
+
+@dataclass(frozen=True)
+class Consul:
+    address: str
+    datacenter: str
+
+
+@dataclass(frozen=True)
+class Account:
+    env: str
+    account_id: str
+    region: str
+    production: bool
+    state: StateBackend
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+    cluster_arn: str
+    internal_lb: LoadBalancer
+    external_lb: LoadBalancer | None
+    dns_zone: str
+    dns_zone_id: str
+    public_zone_id: str | None
+    consul: Consul | None
+    apply_requirements: tuple[str, ...]
+    default_tags: Pairs
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    resource: Literal["cpu", "memory"]
+    target: int
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Ingress:
+    external: bool
+    domain: str | None
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Literal["postgres", "mysql"]
+    engine_version: str | None
+    instance_class: str
+    storage_gb: int
+    multi_az: bool | None
+
+
+@dataclass(frozen=True)
+class Cache:
+    engine_version: str
+    node_type: str
+    nodes: int | None
+
+
+@dataclass(frozen=True)
+class Queue:
+    fifo: bool
+    dead_letter_queue: bool
+    max_receive_count: int
+    visibility_timeout_seconds: int
+    message_retention_seconds: int
+
+
+@dataclass(frozen=True)
+class Table:
+    hash_key: str
+    hash_key_type: str
+    range_key: str | None
+    range_key_type: str
+
+
+@dataclass(frozen=True)
+class Bucket:
+    versioning: bool
+    expiration_days: int | None
+
+
+Options = Database | Cache | Queue | Table | Bucket
+
+
+@dataclass(frozen=True)
+class Datastore:
+    name: str
+    type: DatastoreType
+    options: Options
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A reference to a secret, never its value."""
+
+    secrets_manager_arn: str | None
+    field: str | None
+    ssm_parameter: str | None
+
+
+@dataclass(frozen=True)
+class EnvironmentFile:
+    env: str
+    file: str | None  # None when the service has no file for this environment
+    variables: Pairs
+    secrets: tuple[tuple[str, Secret], ...]
+    desired_count: int | None
+    cpu: int | None
+    memory: int | None
+    autoscaling: Autoscaling | None
+    autoscaling_set: bool  # True when the file sets autoscaling (possibly to null)
+    datastore_overrides: tuple[tuple[str, Datastore], ...]  # resolved options per datastore
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    file: str
+    owner: str
+    description: str
+    environments: tuple[str, ...]
+    image: str
+    port: int
+    health_check: str
+    metrics_port: int
+    cpu: int
+    memory: int
+    desired_count: int
+    autoscaling: Autoscaling | None
+    ingress: Ingress | None
+    depends_on_services: tuple[str, ...]
+    depends_on_datastores: tuple[str, ...]
+    datastores: tuple[Datastore, ...]
+    env_files: tuple[EnvironmentFile, ...]
+
+    def env_file(self, env: str) -> EnvironmentFile | None:
+        return next((f for f in self.env_files if f.env == env), None)
+
+
+@dataclass(frozen=True)
+class Repo:
+    """Everything the generator reads, parsed and validated."""
+
+    teams: Teams
+    accounts: tuple[Account, ...]
+    services: tuple[Service, ...]
+
+    def account(self, env: str) -> Account:
+        return next(a for a in self.accounts if a.env == env)
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def datastore_owner(self, name: str) -> tuple[Service, Datastore] | None:
+        for service in self.services:
+            for datastore in service.datastores:
+                if datastore.name == name:
+                    return service, datastore
+        return None

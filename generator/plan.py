@@ -1,0 +1,448 @@
+"""Compute every generated file from the validated repo. Python decides; templates only print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import hcl, naming
+from .hcl import Raw, Value
+from .models import Account, Autoscaling, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
+from .render import render
+
+TERRAFORM_VERSION = "1.11.4"
+AWS_PROVIDER_VERSION = "5.100.0"
+CONSUL_PROVIDER_VERSION = "2.21.0"
+DEFAULT_ENGINE_VERSION = {"postgres": "16", "mysql": "8.0"}
+MODULES = "../../../../modules"
+ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to the repository root, POSIX
+    content: str
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    opening: str  # e.g. 'module "service"'
+    body: str
+
+
+@dataclass(frozen=True)
+class Root:
+    """One Terraform root: a service in an environment."""
+
+    service: Service
+    account: Account
+    dir: str
+    inputs: tuple[str, ...]
+    depends_on: tuple[str, ...]  # services (same env) whose resources this root reads
+
+
+def roots(repo: Repo) -> list[Root]:
+    result = []
+    for service in repo.services:
+        for env in sorted(service.environments):
+            account = repo.account(env)
+            result.append(
+                Root(
+                    service=service,
+                    account=account,
+                    dir=naming.root_dir(env, service.name),
+                    inputs=_inputs(repo, service, account),
+                    depends_on=_reads_from(repo, service),
+                )
+            )
+    return result
+
+
+def _reads_from(repo: Repo, service: Service) -> tuple[str, ...]:
+    names = set(service.depends_on_services)
+    for name in service.depends_on_datastores:
+        found = repo.datastore_owner(name)
+        if found and found[0].name != service.name:
+            names.add(found[0].name)
+    return tuple(sorted(names))
+
+
+def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
+    files = {service.file, f"accounts/{account.env}/account.yaml"}
+    env_file = service.env_file(account.env)
+    if env_file and env_file.file:
+        files.add(env_file.file)
+    for name in _reads_from(repo, service):
+        files.add(repo.service(name).file)
+    if account.consul is not None:
+        files.update(s.file for s in _dependents(repo, service))
+    return tuple(sorted(files))
+
+
+def _dependents(repo: Repo, service: Service) -> list[Service]:
+    return [s for s in repo.services if service.name in s.depends_on_services]
+
+
+def plan(repo: Repo) -> list[OutputFile]:
+    """Every file the repository should contain, sorted by path."""
+    files: list[OutputFile] = []
+    priorities = {
+        account.env: naming.listener_priorities([s.name for s in repo.services if account.env in s.environments])
+        for account in repo.accounts
+    }
+    external_priorities = {
+        account.env: naming.listener_priorities(
+            [s.name for s in repo.services if account.env in s.environments and s.ingress and s.ingress.external]
+        )
+        for account in repo.accounts
+    }
+    for root in roots(repo):
+        env = root.account.env
+        files.extend(
+            _root_files(
+                repo,
+                root,
+                priorities[env][root.service.name],
+                external_priorities[env].get(root.service.name),
+            )
+        )
+    return sorted(files, key=lambda f: f.path)
+
+
+def _root_files(repo: Repo, root: Root, priority: int, external_priority: int | None) -> list[OutputFile]:
+    service, account = root.service, root.account
+    header = naming.header(root.inputs)
+    blocks = _data_blocks(repo, service, account)
+    blocks.append(
+        Block('module "service"', hcl.body(_service_args(repo, service, account, priority, external_priority)))
+    )
+    for datastore in _effective_datastores(service, account):
+        source, args = _datastore_args(service, datastore, account)
+        blocks.append(Block(f"module {hcl.label(naming.label(datastore.name))}", hcl.body([("source", source), *args])))
+    if account.consul is not None:
+        blocks.append(Block('module "discovery"', hcl.body(_discovery_args(repo, service, account))))
+    outputs = _outputs(service, account)
+    providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
+    tags: dict[str, Value] = {k: v for k, v in account.default_tags}
+    tags.update(
+        {
+            "environment": account.env,
+            "managed-by": "infragen",
+            "owner": service.owner,
+            "service": service.name,
+        }
+    )
+    backend: list[tuple[str, Value]] = [
+        ("bucket", account.state.bucket),
+        ("key", naming.state_key(account, service.name)),
+        ("region", account.state.region),
+        ("encrypt", True),
+    ]
+    backend.append(("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True))
+    consul = None
+    if account.consul is not None:
+        consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
+    rendered = {
+        "main.tf": render("main.tf.j2", header=header, blocks=blocks),
+        "versions.tf": render(
+            "versions.tf.j2",
+            header=header,
+            terraform_version=hcl.string(TERRAFORM_VERSION),
+            aws_version=hcl.string(AWS_PROVIDER_VERSION),
+            consul_version=hcl.string(CONSUL_PROVIDER_VERSION) if consul else None,
+        ),
+        "providers.tf": render(
+            "providers.tf.j2",
+            header=header,
+            aws=hcl.body(providers),
+            tags=hcl.body([("tags", tags)], 2),
+            consul=consul,
+        ),
+        "backend.tf": render("backend.tf.j2", header=header, backend=hcl.body(backend, 2)),
+        "outputs.tf": render("outputs.tf.j2", header=header, outputs=outputs),
+    }
+    return [OutputFile(f"{root.dir}/{name}", text, root.inputs) for name, text in rendered.items()]
+
+
+def _effective_datastores(service: Service, account: Account) -> list[Datastore]:
+    env_file = service.env_file(account.env)
+    overrides = dict(env_file.datastore_overrides) if env_file else {}
+    return [overrides.get(d.name, d) for d in service.datastores]
+
+
+def effective_size(service: Service, env: str) -> tuple[int, int, int, Autoscaling | None]:
+    """cpu, memory, desired count and autoscaling after the environment's overrides."""
+    env_file = service.env_file(env)
+    if env_file is None:
+        return service.cpu, service.memory, service.desired_count, service.autoscaling
+    return (
+        env_file.cpu if env_file.cpu is not None else service.cpu,
+        env_file.memory if env_file.memory is not None else service.memory,
+        env_file.desired_count if env_file.desired_count is not None else service.desired_count,
+        env_file.autoscaling if env_file.autoscaling_set else service.autoscaling,
+    )
+
+
+def _data_blocks(repo: Repo, service: Service, account: Account) -> list[Block]:
+    """Look up the `-clients` groups of dependencies owned by other roots."""
+    blocks = []
+    for name in _foreign_client_groups(repo, service):
+        body = hcl.body([("name", naming.clients_group(name)), ("vpc_id", account.vpc_id)])
+        blocks.append(Block(f'data "aws_security_group" {hcl.label(naming.label(name) + "_clients")}', body))
+    return blocks
+
+
+def _foreign_client_groups(repo: Repo, service: Service) -> list[str]:
+    own = {d.name for d in service.datastores}
+    names = [n for n in service.depends_on_datastores if n not in own]
+    return sorted({*names, *service.depends_on_services})
+
+
+def _client_group_ref(service: Service, name: str) -> Raw:
+    if name in {d.name for d in service.datastores}:
+        return Raw(f"module.{naming.label(name)}.client_security_group_id")
+    return Raw(f"data.aws_security_group.{naming.label(name)}_clients.id")
+
+
+def _api_arns(repo: Repo, service: Service, account: Account, kind: str) -> list[Value]:
+    arns: list[Value] = []
+    own = {d.name for d in service.datastores}
+    for name in sorted(service.depends_on_datastores):
+        found = repo.datastore_owner(name)
+        assert found is not None
+        _, datastore = found
+        if datastore.type != kind:
+            continue
+        if name in own:
+            arns.append(Raw(f"module.{naming.label(name)}.arn"))
+        else:
+            arns.append(naming.datastore_arn(datastore, account))
+    return arns
+
+
+def _service_args(
+    repo: Repo, service: Service, account: Account, priority: int, external_priority: int | None
+) -> list[tuple[str, Value]]:
+    cpu, memory, desired, autoscaling = effective_size(service, account.env)
+    env_file = service.env_file(account.env)
+    variables = dict(env_file.variables) if env_file else {}
+    secrets: dict[str, Value] = {}
+    secret_arns: set[str] = set()
+    ssm_arns: set[str] = set()
+    for key, secret in env_file.secrets if env_file else ():
+        if secret.secrets_manager_arn is not None:
+            secret_arns.add(secret.secrets_manager_arn)
+            secrets[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
+        else:
+            assert secret.ssm_parameter is not None
+            arn = naming.ssm_parameter_arn(secret.ssm_parameter, account)
+            ssm_arns.add(arn)
+            secrets[key] = arn
+    external: Value = None
+    if service.ingress and service.ingress.external:
+        lb = account.external_lb
+        assert lb is not None and external_priority is not None
+        external = {
+            "listener_arn": lb.listener_arn,
+            "dns_name": lb.dns_name,
+            "zone_id": lb.zone_id,
+            "security_group_id": lb.security_group_id,
+            "domain": service.ingress.domain,
+            "public_zone_id": account.public_zone_id,
+            "listener_rule_priority": external_priority,
+        }
+    scaling: Value = None
+    if autoscaling is not None:
+        scaling = {
+            "resource": autoscaling.resource,
+            "target": autoscaling.target,
+            "min": autoscaling.min,
+            "max": autoscaling.max,
+        }
+    groups = sorted({*service.depends_on_datastores, *service.depends_on_services})
+    return [
+        ("source", f"{MODULES}/platform/service"),
+        *_common(service.name, service, account),
+        ("image", service.image),
+        ("port", service.port),
+        ("health_check_path", service.health_check),
+        ("metrics_port", service.metrics_port),
+        ("cpu", cpu),
+        ("memory_mb", memory),
+        ("desired_count", desired),
+        ("autoscaling", scaling),
+        ("environment_variables", variables),
+        ("secrets", secrets),
+        ("secret_arns", sorted(secret_arns)),
+        ("ssm_parameter_arns", sorted(ssm_arns)),
+        ("cluster_arn", account.cluster_arn),
+        ("internal_listener_arn", account.internal_lb.listener_arn),
+        (
+            "internal_lb",
+            {
+                "dns_name": account.internal_lb.dns_name,
+                "zone_id": account.internal_lb.zone_id,
+                "security_group_id": account.internal_lb.security_group_id,
+            },
+        ),
+        ("listener_rule_priority", priority),
+        ("internal_zone_id", account.dns_zone_id),
+        ("internal_hostname", naming.internal_hostname(service.name, account)),
+        ("external", external),
+        ("client_security_group_ids", [_client_group_ref(service, name) for name in groups]),
+        ("queue_arns", _api_arns(repo, service, account, "queue")),
+        ("table_arns", _api_arns(repo, service, account, "table")),
+        ("bucket_arns", _api_arns(repo, service, account, "bucket")),
+        ("log_retention_days", 365),
+    ]
+
+
+def _common(name: str, service: Service, account: Account) -> list[tuple[str, Value]]:
+    return [
+        ("name", name),
+        ("service", service.name),
+        ("owner", service.owner),
+        ("environment", account.env),
+        ("production", account.production),
+        ("vpc_id", account.vpc_id),
+        ("subnet_ids", list(account.subnet_ids)),
+    ]
+
+
+def _datastore_args(service: Service, datastore: Datastore, account: Account) -> tuple[str, list[tuple[str, Value]]]:
+    common = _common(datastore.name, service, account)
+    opts = datastore.options
+    if isinstance(opts, Database):
+        return f"{MODULES}/platform/database", [
+            *common,
+            ("engine", opts.engine),
+            ("engine_version", opts.engine_version or DEFAULT_ENGINE_VERSION[opts.engine]),
+            ("instance_class", opts.instance_class),
+            ("storage_gb", opts.storage_gb),
+            ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
+            ("backup_retention_days", 14 if account.production else 7),
+        ]
+    if isinstance(opts, Cache):
+        nodes = opts.nodes if opts.nodes is not None else (2 if account.production else 1)
+        return f"{MODULES}/platform/cache", [
+            *common,
+            ("engine_version", opts.engine_version),
+            ("node_type", opts.node_type),
+            ("num_cache_nodes", nodes),
+            ("snapshot_retention_days", 7 if account.production else 1),
+        ]
+    if isinstance(opts, Queue):
+        return f"{MODULES}/platform/queue", [
+            *common,
+            ("fifo", opts.fifo),
+            ("dead_letter_queue", opts.dead_letter_queue),
+            ("max_receive_count", opts.max_receive_count),
+            ("visibility_timeout_seconds", opts.visibility_timeout_seconds),
+            ("message_retention_seconds", opts.message_retention_seconds),
+        ]
+    if isinstance(opts, Table):
+        return f"{MODULES}/platform/table", [
+            *common,
+            ("hash_key", opts.hash_key),
+            ("hash_key_type", opts.hash_key_type),
+            ("range_key", opts.range_key),
+            ("range_key_type", opts.range_key_type),
+        ]
+    assert isinstance(opts, Bucket)
+    return f"{MODULES}/platform/bucket", [
+        *common,
+        ("bucket_name", naming.bucket_name(datastore, account)),
+        ("versioning", opts.versioning),
+        ("expiration_days", opts.expiration_days),
+    ]
+
+
+NETWORK_OUTPUTS = {"postgres": "address", "mysql": "address", "redis": "primary_endpoint"}
+NETWORK_PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379}
+
+
+def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tuple[str, Value]]:
+    assert account.consul is not None
+    datastores: list[Value] = [
+        {
+            "name": d.name,
+            "type": d.type,
+            "address": Raw(f"module.{naming.label(d.name)}.{NETWORK_OUTPUTS[d.type]}"),
+            "port": NETWORK_PORTS[d.type],
+        }
+        for d in service.datastores
+        if d.type in NETWORK_OUTPUTS
+    ]
+    return [
+        ("source", f"{MODULES}/platform/discovery"),
+        ("datacenter", account.consul.datacenter),
+        (
+            "service",
+            {
+                "name": service.name,
+                "address": naming.internal_hostname(service.name, account),
+                "port": service.port,
+                "tags": ["infragen", account.env],
+            },
+        ),
+        ("datastores", Raw(_object_list(datastores, 1))),
+        ("allowed_sources", sorted(s.name for s in _dependents(repo, service))),
+    ]
+
+
+def _object_list(items: list[Value], depth: int) -> str:
+    """A list of objects, one per line block, as terraform fmt lays it out."""
+    if not items:
+        return "[]"
+    pad = hcl.INDENT * depth
+    parts = [pad + hcl.INDENT + hcl.expr(item, depth + 1) for item in items]
+    return "[\n" + ",\n".join(parts) + ",\n" + pad + "]"
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    body: str
+
+
+DATASTORE_OUTPUTS = {
+    "postgres": ("endpoint", "master_user_secret_arn"),
+    "mysql": ("endpoint", "master_user_secret_arn"),
+    "redis": ("primary_endpoint",),
+    "queue": ("url", "arn"),
+    "table": ("table_name", "arn"),
+    "bucket": ("bucket", "arn"),
+}
+
+
+def _outputs(service: Service, account: Account) -> list[Output]:
+    def out(name: str, value: Value, description: str) -> Output:
+        return Output(hcl.ident(name), hcl.body([("description", description), ("value", value)]))
+
+    outputs = [
+        out("description", service.description, "What the service does, from its spec."),
+        out("internal_hostname", Raw("module.service.internal_hostname"), "Internal DNS name of the service."),
+        out(
+            "security_group_id",
+            Raw("module.service.security_group_id"),
+            "Security group of the service's tasks.",
+        ),
+        out(
+            "client_security_group_id",
+            Raw("module.service.client_security_group_id"),
+            "Security group that callers of this service join.",
+        ),
+        out("task_role_arn", Raw("module.service.task_role_arn"), "IAM role of the service's tasks."),
+    ]
+    for datastore in service.datastores:
+        label = naming.label(datastore.name)
+        for attr in ("client_security_group_id", *DATASTORE_OUTPUTS[datastore.type]):
+            outputs.append(
+                out(f"{label}_{attr}", Raw(f"module.{label}.{attr}"), f"{attr} of datastore {datastore.name}.")
+            )
+    return outputs
+
+
+def relpath(path: str, start: str) -> str:
+    return Path(path).relative_to(start).as_posix()

@@ -1,0 +1,221 @@
+"""Rules that span files: the checks a JSON Schema cannot express."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from . import hcl
+from ._yaml import Document, FieldPath
+from .errors import Problem
+from .fargate import memory_problem
+from .models import Autoscaling, Repo, Service
+from .schema import suggest
+
+MANAGED_BY = "infragen"
+_TAG_PUNCTUATION = set("_.:/=+-@ ")
+
+
+def tag_problem(text: str, *, key: bool = False) -> str | None:
+    """Why ``text`` breaks AWS's tag rules, or None."""
+    limit = 128 if key else 256
+    if key and not text:
+        return "tag keys cannot be empty"
+    if len(text) > limit:
+        return f"is {len(text)} characters; AWS allows at most {limit} in a tag {'key' if key else 'value'}"
+    if key and text.lower().startswith("aws:"):
+        return "tag keys cannot start with 'aws:'"
+    for char in text:
+        category = unicodedata.category(char)
+        if not (category[0] in "LNZ" or char in _TAG_PUNCTUATION):
+            return f"contains {char!r}, which AWS tags do not allow (letters, digits, spaces and _ . : / = + - @)"
+    return None
+
+
+def cross_check(root: Path, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    problems: list[Problem] = []
+    team_names = [team.name for team in repo.teams.teams]
+    env_names = [account.env for account in repo.accounts]
+    service_names = [service.name for service in repo.services]
+
+    teams_doc = docs.get("teams.yaml")
+    if teams_doc and repo.teams.platform_team not in team_names:
+        problems.append(
+            teams_doc.problem(
+                ("platformTeam",),
+                f"unknown team {repo.teams.platform_team!r}{suggest(repo.teams.platform_team, team_names)}",
+            )
+        )
+
+    for account in repo.accounts:
+        doc = docs[f"accounts/{account.env}/account.yaml"]
+        if not hcl.IDENT.match(account.env) or not account.env.islower():
+            problems.append(doc.problem((), f"account folder name {account.env!r} must match ^[a-z][a-z0-9]{{1,15}}$"))
+        for key, value in account.default_tags:
+            for text, is_key, path in (
+                (key, True, ("defaultTags", key)),
+                (value, False, ("defaultTags", key)),
+            ):
+                reason = tag_problem(text, key=is_key)
+                if reason:
+                    problems.append(doc.problem(path, f"tag {'key' if is_key else 'value'} {reason}", key=is_key))
+
+    owners: dict[str, str] = {}
+    for service in repo.services:
+        doc = docs[service.file]
+        folder = Path(service.file).parent.name
+        if service.name != folder:
+            problems.append(doc.problem(("name",), f"must equal the folder name {folder!r}"))
+        if service.owner not in team_names:
+            problems.append(
+                doc.problem(("owner",), f"unknown owner {service.owner!r}{suggest(service.owner, team_names)}")
+            )
+        reason = tag_problem(service.owner)
+        if reason:
+            problems.append(doc.problem(("owner",), f"tag value {reason}"))
+        reason = hcl.unrepresentable(service.description)
+        if reason:
+            problems.append(doc.problem(("description",), reason))
+        for index, env in enumerate(service.environments):
+            if env not in env_names:
+                hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
+                problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
+        problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
+        problems.extend(_ingress_rules(doc, service, repo))
+        problems.extend(_dependency_rules(doc, service, repo, service_names))
+        for datastore in service.datastores:
+            where: FieldPath = ("resources", datastore.name)
+            if not datastore.name.startswith(service.name + "-"):
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"resource names start with the service name: rename to '{service.name}-...'",
+                        key=True,
+                    )
+                )
+            if "--" in datastore.name:
+                problems.append(doc.problem(where, "resource names cannot contain '--'", key=True))
+            if datastore.name in owners and owners[datastore.name] != service.name:
+                problems.append(
+                    doc.problem(where, f"resource name already used by service {owners[datastore.name]!r}", key=True)
+                )
+            owners.setdefault(datastore.name, service.name)
+        for env_file in service.env_files:
+            problems.extend(_environment_rules(docs, service, env_file.env, env_names))
+    return problems
+
+
+def _size_rules(doc: Document, cpu: int, memory: int, desired: int, autoscaling: Autoscaling | None) -> list[Problem]:
+    problems = []
+    reason = memory_problem(cpu, memory)
+    if reason:
+        problems.append(doc.problem(("spec", "resources", "memory"), reason))
+    if autoscaling is not None:
+        where: FieldPath = ("spec", "autoscaling")
+        if autoscaling.min > autoscaling.max:
+            problems.append(
+                doc.problem((*where, "min"), f"min {autoscaling.min} is greater than max {autoscaling.max}")
+            )
+        elif not autoscaling.min <= desired <= autoscaling.max:
+            problems.append(
+                doc.problem(
+                    (*where,),
+                    f"desiredCount {desired} must lie between autoscaling min {autoscaling.min} and max {autoscaling.max}",
+                )
+            )
+    return problems
+
+
+def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
+    ingress = service.ingress
+    if ingress is None:
+        return []
+    if ingress.external and not ingress.domain:
+        return [doc.problem(("spec", "ingress", "external"), "external ingress needs a domain (spec.ingress.domain)")]
+    if not ingress.external and ingress.domain:
+        return [doc.problem(("spec", "ingress", "domain"), "domain is only used when external is true")]
+    problems = []
+    if ingress.external:
+        envs = {account.env: account for account in repo.accounts}
+        for env in service.environments:
+            account = envs.get(env)
+            if account and (account.external_lb is None or account.public_zone_id is None):
+                problems.append(
+                    doc.problem(
+                        ("spec", "ingress", "external"),
+                        f"account {env!r} has no external load balancer or public DNS zone for external ingress",
+                    )
+                )
+    return problems
+
+
+def _dependency_rules(doc: Document, service: Service, repo: Repo, service_names: list[str]) -> list[Problem]:
+    problems = []
+    datastore_names = [d.name for s in repo.services for d in s.datastores]
+    for index, name in enumerate(service.depends_on_services):
+        path: FieldPath = ("spec", "dependencies", "services", index)
+        if name == service.name:
+            problems.append(doc.problem(path, "a service cannot depend on itself"))
+        elif name not in service_names:
+            problems.append(doc.problem(path, f"unknown service {name!r}{suggest(name, service_names)}"))
+        else:
+            other = repo.service(name)
+            missing = [env for env in service.environments if env not in other.environments]
+            if missing:
+                problems.append(doc.problem(path, f"service {name!r} does not run in {', '.join(missing)}"))
+    for index, name in enumerate(service.depends_on_datastores):
+        path = ("spec", "dependencies", "datastores", index)
+        found = repo.datastore_owner(name)
+        if found is None:
+            problems.append(doc.problem(path, f"unknown datastore {name!r}{suggest(name, datastore_names)}"))
+            continue
+        owner, _ = found
+        missing = [env for env in service.environments if env not in owner.environments]
+        if missing:
+            problems.append(
+                doc.problem(
+                    path,
+                    f"datastore {name!r} (service {owner.name!r}) does not exist in {', '.join(missing)}",
+                )
+            )
+    return problems
+
+
+def _environment_rules(docs: dict[str, Document], service: Service, env: str, env_names: list[str]) -> list[Problem]:
+    env_file = service.env_file(env)
+    assert env_file is not None and env_file.file is not None
+    doc = docs[env_file.file]
+    problems: list[Problem] = []
+    if env not in service.environments:
+        hint = suggest(env, list(service.environments))
+        problems.append(doc.problem((), f"environment {env!r} is not listed in {service.file} environments{hint}"))
+        return problems
+    for key, value in env_file.variables:
+        reason = hcl.unrepresentable(value)
+        if reason:
+            problems.append(doc.problem(("variables", key), reason))
+    secret_keys = {key for key, _ in env_file.secrets}
+    for key, _ in env_file.variables:
+        if key in secret_keys:
+            problems.append(doc.problem(("secrets", key), "is both a variable and a secret", key=True))
+    desired = env_file.desired_count if env_file.desired_count is not None else service.desired_count
+    cpu = env_file.cpu if env_file.cpu is not None else service.cpu
+    memory = env_file.memory if env_file.memory is not None else service.memory
+    autoscaling = env_file.autoscaling if env_file.autoscaling_set else service.autoscaling
+    if env_file.cpu is not None:
+        reason = memory_problem(cpu, memory)
+        if reason:
+            problems.append(doc.problem(("overrides", "resources", "memory"), reason))
+    if autoscaling is not None:
+        where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
+        if autoscaling.min > autoscaling.max:
+            problems.append(doc.problem(where, f"min {autoscaling.min} is greater than max {autoscaling.max}"))
+        elif not autoscaling.min <= desired <= autoscaling.max:
+            problems.append(
+                doc.problem(
+                    where,
+                    f"desiredCount {desired} must lie between autoscaling min {autoscaling.min} "
+                    f"and max {autoscaling.max} in {env}",
+                )
+            )
+    return problems

@@ -1,0 +1,169 @@
+"""Compare planned files with the tree and apply the difference safely.
+
+The generator owns exactly the files whose first line is its header. Every written file ends
+with a checksum line over the rest of its content, so a hand edit is told apart from a stale
+input. Writes go to temporary files first, then a journal is written, then each file is moved
+into place; an interrupted run leaves the journal behind and the next run reports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OwnershipError
+from .naming import HEADER_PREFIX
+from .plan import OutputFile
+
+JOURNAL = ".infragen-journal"
+CHECKSUM_PREFIX = "# infragen:sha256:"
+TMP_SUFFIX = ".infragen-tmp"
+TOP_LEVEL_OUTPUTS = ("atlantis.yaml", "CODEOWNERS")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    action: str  # "create", "update" or "delete"
+    reason: str
+
+
+def seal(content: str) -> str:
+    """Append the checksum line to generated content."""
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return f"{content}{CHECKSUM_PREFIX}{digest}\n"
+
+
+def is_generated(text: str) -> bool:
+    return text.startswith(HEADER_PREFIX)
+
+
+def hand_edited(text: str) -> bool:
+    """True when a generated file's content no longer matches its own checksum line."""
+    body, sep, last = text.rstrip("\n").rpartition("\n")
+    if not sep or not last.startswith(CHECKSUM_PREFIX):
+        return True
+    return hashlib.sha256((body + "\n").encode("utf-8")).hexdigest() != last[len(CHECKSUM_PREFIX) :]
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        return "\ufffd"  # not ours: it cannot carry the header
+
+
+def existing_generated(root: Path) -> list[str]:
+    """Generated files present in the tree (by header), relative POSIX paths, sorted."""
+    found = []
+    candidates: list[Path] = [root / name for name in TOP_LEVEL_OUTPUTS]
+    accounts = root / "accounts"
+    if accounts.is_dir():
+        for dirpath, dirnames, filenames in os.walk(accounts):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            candidates.extend(Path(dirpath) / f for f in filenames if not f.endswith(TMP_SUFFIX))
+    for path in candidates:
+        if path.is_file() and _first_line_is_header(path):
+            found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def _first_line_is_header(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
+
+
+def diff(root: Path, planned: Iterable[OutputFile]) -> list[Change]:
+    """What must change on disk. Raises OwnershipError for files the generator does not own."""
+    changes: list[Change] = []
+    foreign: list[str] = []
+    wanted: dict[str, OutputFile] = {}
+    for item in planned:
+        wanted[item.path] = item
+        current = _read(root / item.path)
+        sealed = seal(item.content)
+        if current is None:
+            changes.append(Change(item.path, "create", "new"))
+        elif not is_generated(current):
+            foreign.append(item.path)
+        elif current != sealed:
+            changes.append(Change(item.path, "update", _cause(root, item, current)))
+    if foreign:
+        listed = "\n".join(f"  {p}" for p in foreign)
+        raise OwnershipError(
+            "refusing to overwrite files that do not carry the infragen header "
+            f"(move them away or delete them):\n{listed}"
+        )
+    for path in existing_generated(root):
+        if path not in wanted:
+            changes.append(Change(path, "delete", "orphan: its inputs are gone"))
+    return sorted(changes, key=lambda c: c.path)
+
+
+def _cause(root: Path, item: OutputFile, current: str) -> str:
+    if hand_edited(current):
+        return "hand edit: the file was changed after infragen wrote it"
+    target = root / item.path
+    mtime = target.stat().st_mtime
+    newer = [p for p in item.inputs if (root / p).exists() and (root / p).stat().st_mtime > mtime]
+    if newer:
+        return f"input changed: {', '.join(newer)}"
+    return f"stale: {', '.join(item.inputs)} or the generator changed since it was written"
+
+
+def interrupted(root: Path) -> bool:
+    return (root / JOURNAL).exists()
+
+
+def apply(root: Path, planned: Iterable[OutputFile], changes: list[Change]) -> None:
+    """Write ``changes``: stage temp files, journal, move into place, delete orphans, drop journal."""
+    contents = {item.path: seal(item.content) for item in planned}
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in changes:
+            if change.action == "delete":
+                continue
+            target = root / change.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + TMP_SUFFIX)
+            with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(contents[change.path])
+                handle.flush()
+                os.fsync(handle.fileno())
+            staged.append((tmp, target))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    journal = root / JOURNAL
+    journal.write_text("".join(f"{c.action} {c.path}\n" for c in changes), encoding="utf-8")
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    for change in changes:
+        if change.action == "delete":
+            path = root / change.path
+            path.unlink(missing_ok=True)
+            _prune_empty(path.parent, root)
+    journal.unlink()
+
+
+def recover(root: Path) -> None:
+    """Clean up after an interrupted run: remove staged temp files. The caller regenerates."""
+    accounts = root / "accounts"
+    for tmp in list(accounts.rglob("*" + TMP_SUFFIX)) if accounts.is_dir() else []:
+        tmp.unlink()
+    for name in TOP_LEVEL_OUTPUTS:
+        (root / (name + TMP_SUFFIX)).unlink(missing_ok=True)
+
+
+def _prune_empty(directory: Path, root: Path) -> None:
+    stop = (root / "accounts").resolve()
+    current = directory.resolve()
+    while current != stop and current != root.resolve() and current.is_dir() and not any(current.iterdir()):
+        current.rmdir()
+        current = current.parent
