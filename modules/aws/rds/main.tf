@@ -1,0 +1,115 @@
+locals {
+  version_parts = split(".", var.engine_version)
+  parameter_group_family = coalesce(
+    var.parameter_group_family,
+    var.engine == "postgres" ? "postgres${local.version_parts[0]}" : "mysql${join(".", slice(local.version_parts, 0, min(2, length(local.version_parts))))}",
+  )
+  port = coalesce(var.port, var.engine == "postgres" ? 5432 : 3306)
+
+  log_exports = {
+    postgres = ["postgresql", "upgrade"]
+    mysql    = ["audit", "error", "general", "slowquery"]
+  }
+
+  # Query logging (checkov CKV2_AWS_30): DDL statements and slow statements.
+  parameters = {
+    postgres = {
+      log_statement              = "ddl"
+      log_min_duration_statement = tostring(var.slow_query_ms)
+      "rds.force_ssl"            = "1"
+    }
+    mysql = {
+      slow_query_log           = "1"
+      long_query_time          = tostring(var.slow_query_ms / 1000)
+      log_output               = "FILE"
+      require_secure_transport = "ON"
+    }
+  }
+}
+
+resource "aws_db_subnet_group" "this" {
+  name        = var.name
+  description = "Subnets of the ${var.name} database"
+  subnet_ids  = var.subnet_ids
+  tags        = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_db_parameter_group" "this" {
+  name_prefix = "${var.name}-"
+  description = "Parameters of the ${var.name} database: query logging and TLS only"
+  family      = local.parameter_group_family
+  tags        = merge(var.tags, { Name = var.name })
+
+  dynamic "parameter" {
+    for_each = local.parameters[var.engine]
+    content {
+      name         = parameter.key
+      value        = parameter.value
+      apply_method = "pending-reboot"
+    }
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_118:enhanced monitoring needs an IAM role this module does not create; callers set monitoring_interval_seconds and monitoring_role_arn, Performance Insights and log exports are on by default
+  #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed KMS key unless kms_key_id is set; customer-managed keys are a per-account decision
+  identifier     = var.name
+  engine         = var.engine
+  engine_version = var.engine_version
+  instance_class = var.instance_class
+  db_name        = var.db_name
+  port           = local.port
+
+  allocated_storage     = var.storage_gb
+  max_allocated_storage = var.max_storage_gb
+  storage_type          = "gp3"
+  storage_encrypted     = true
+  kms_key_id            = var.kms_key_id
+
+  username                            = var.master_username
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = var.kms_key_id
+  iam_database_authentication_enabled = true
+
+  db_subnet_group_name   = aws_db_subnet_group.this.name
+  parameter_group_name   = aws_db_parameter_group.this.name
+  vpc_security_group_ids = var.vpc_security_group_ids
+  publicly_accessible    = false
+  multi_az               = var.multi_az
+  ca_cert_identifier     = var.ca_cert_identifier
+
+  backup_retention_period   = var.backup_retention_days
+  copy_tags_to_snapshot     = true
+  deletion_protection       = var.deletion_protection
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.name}-final"
+  delete_automated_backups  = false
+
+  auto_minor_version_upgrade  = true
+  allow_major_version_upgrade = false
+  apply_immediately           = false
+
+  enabled_cloudwatch_logs_exports       = local.log_exports[var.engine]
+  performance_insights_enabled          = var.performance_insights_enabled
+  performance_insights_kms_key_id       = var.performance_insights_enabled ? var.kms_key_id : null
+  performance_insights_retention_period = var.performance_insights_enabled ? 7 : null
+  monitoring_interval                   = var.monitoring_interval_seconds
+  monitoring_role_arn                   = var.monitoring_interval_seconds > 0 ? var.monitoring_role_arn : null
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      condition     = var.max_storage_gb == null || try(var.max_storage_gb > var.storage_gb, false)
+      error_message = "max_storage_gb must be null or greater than storage_gb."
+    }
+    precondition {
+      condition     = var.monitoring_interval_seconds == 0 || var.monitoring_role_arn != null
+      error_message = "monitoring_role_arn is required when monitoring_interval_seconds > 0."
+    }
+  }
+}

@@ -1,0 +1,54 @@
+output "id" {
+  description = "Identifier of the DB instance."
+  value       = aws_db_instance.this.identifier
+}
+
+output "arn" {
+  description = "ARN of the DB instance."
+  value       = aws_db_instance.this.arn
+}
+
+output "endpoint" {
+  description = "Connection endpoint, address:port."
+  value       = aws_db_instance.this.endpoint
+}
+
+output "address" {
+  description = "Host name of the DB instance."
+  value       = aws_db_instance.this.address
+}
+
+output "port" {
+  description = "Port the database listens on."
+  value       = aws_db_instance.this.port
+}
+
+output "master_user_secret_arn" {
+  description = "ARN of the Secrets Manager secret RDS manages for the master user password."
+  value       = try(aws_db_instance.this.master_user_secret[0].secret_arn, null)
+}
+
+output "db_subnet_group_name" {
+  description = "Name of the DB subnet group."
+  value       = aws_db_subnet_group.this.name
+}
+
+output "parameter_group_name" {
+  description = "Name of the DB parameter group."
+  value       = aws_db_parameter_group.this.name
+}
+
+output "multi_az" {
+  description = "Whether the instance runs a Multi-AZ standby."
+  value       = aws_db_instance.this.multi_az
+}
+
+output "deletion_protection" {
+  description = "Whether deletion protection is on."
+  value       = aws_db_instance.this.deletion_protection
+}
+
+output "final_snapshot_identifier" {
+  description = "Name of the snapshot taken on delete, null when skip_final_snapshot = true."
+  value       = aws_db_instance.this.final_snapshot_identifier
+}

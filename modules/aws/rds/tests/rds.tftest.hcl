@@ -1,0 +1,156 @@
+mock_provider "aws" {}
+
+variables {
+  name                   = "orders-db"
+  engine                 = "postgres"
+  engine_version         = "16.4"
+  instance_class         = "db.t4g.medium"
+  storage_gb             = 20
+  subnet_ids             = ["subnet-0a", "subnet-0b"]
+  vpc_security_group_ids = ["sg-0123"]
+  tags                   = { owner = "team-a" }
+}
+
+run "secure_defaults" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_db_instance.this.storage_encrypted &&
+      aws_db_instance.this.manage_master_user_password &&
+      !aws_db_instance.this.publicly_accessible &&
+      aws_db_instance.this.iam_database_authentication_enabled &&
+      aws_db_instance.this.copy_tags_to_snapshot &&
+      aws_db_instance.this.auto_minor_version_upgrade &&
+      aws_db_instance.this.performance_insights_enabled
+    )
+    error_message = "encryption, managed password, private, IAM auth, tag copy, minor upgrades and Performance Insights must be on"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.backup_retention_period == 7 && aws_db_instance.this.multi_az
+    error_message = "defaults must be 7 days of backups and Multi-AZ"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.deletion_protection && !aws_db_instance.this.skip_final_snapshot && aws_db_instance.this.final_snapshot_identifier == "orders-db-final"
+    error_message = "defaults must be deletion protection and a final snapshot named <name>-final"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.port == 5432 && aws_db_instance.this.ca_cert_identifier == "rds-ca-rsa2048-g1"
+    error_message = "postgres must listen on 5432 with the rsa2048 CA"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.enabled_cloudwatch_logs_exports == toset(["postgresql", "upgrade"])
+    error_message = "postgres must export postgresql and upgrade logs"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.db_subnet_group_name == aws_db_subnet_group.this.name && aws_db_subnet_group.this.name == "orders-db"
+    error_message = "the instance must use its own subnet group named <name>"
+  }
+
+  assert {
+    condition     = aws_db_parameter_group.this.family == "postgres16" && contains([for p in aws_db_parameter_group.this.parameter : p.name], "log_min_duration_statement") && contains([for p in aws_db_parameter_group.this.parameter : p.name], "log_statement")
+    error_message = "the postgres parameter group must be postgres16 and enable query logging"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.tags == tomap({ owner = "team-a", Name = "orders-db" })
+    error_message = "tags must be var.tags plus Name"
+  }
+}
+
+run "mysql_and_no_protection" {
+  command = apply
+
+  variables {
+    engine              = "mysql"
+    engine_version      = "8.0.39"
+    multi_az            = false
+    deletion_protection = false
+    skip_final_snapshot = true
+  }
+
+  assert {
+    condition     = aws_db_instance.this.port == 3306 && aws_db_parameter_group.this.family == "mysql8.0"
+    error_message = "mysql must listen on 3306 with the mysql8.0 family"
+  }
+
+  assert {
+    condition     = contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "slowquery") && contains([for p in aws_db_parameter_group.this.parameter : p.name], "slow_query_log")
+    error_message = "mysql must log slow queries and export them"
+  }
+
+  assert {
+    condition     = !aws_db_instance.this.deletion_protection && aws_db_instance.this.skip_final_snapshot && !aws_db_instance.this.multi_az
+    error_message = "deletion protection, final snapshot and Multi-AZ must follow the variables"
+  }
+}
+
+run "rejects_short_backups" {
+  command = plan
+  variables {
+    backup_retention_days = 3
+  }
+  expect_failures = [var.backup_retention_days]
+}
+
+run "rejects_unknown_engine" {
+  command = plan
+  variables {
+    engine = "oracle-ee"
+  }
+  expect_failures = [var.engine]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "9orders"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_small_storage" {
+  command = plan
+  variables {
+    storage_gb = 5
+  }
+  expect_failures = [var.storage_gb]
+}
+
+run "rejects_single_subnet" {
+  command = plan
+  variables {
+    subnet_ids = ["subnet-0a"]
+  }
+  expect_failures = [var.subnet_ids]
+}
+
+run "rejects_reserved_username" {
+  command = plan
+  variables {
+    master_username = "admin"
+  }
+  expect_failures = [var.master_username]
+}
+
+run "rejects_max_storage_below_storage" {
+  command = plan
+  variables {
+    storage_gb     = 100
+    max_storage_gb = 50
+  }
+  expect_failures = [aws_db_instance.this]
+}
+
+run "rejects_monitoring_without_role" {
+  command = plan
+  variables {
+    monitoring_interval_seconds = 60
+  }
+  expect_failures = [aws_db_instance.this]
+}
