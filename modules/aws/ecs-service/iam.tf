@@ -1,7 +1,16 @@
 locals {
-  # <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]
-  ecr_image          = try(regex("^(?P<account>[0-9]{12})\\.dkr\\.ecr\\.(?P<region>[a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/(?P<repository>[a-z0-9._/-]+)", var.image), null)
-  ecr_repository_arn = local.ecr_image == null ? null : "arn:${local.partition}:ecr:${local.ecr_image.region}:${local.ecr_image.account}:repository/${local.ecr_image.repository}"
+  # The ECR repository deployments pull from. For an ECR image
+  # (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]) it is that repository;
+  # for any other image reference (the spec's default is the bare service name) it is the
+  # repository of the same path in the cluster's account and region, where the deploy
+  # pipeline pushes. Either way the execution role may pull from that one repository only.
+  ecr_image = try(regex("^(?P<account>[0-9]{12})\\.dkr\\.ecr\\.(?P<region>[a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/(?P<repository>[a-z0-9._/-]+)", var.image), null)
+  # Strip a registry host (a first component with a dot or colon, or localhost), then the tag or digest.
+  image_path = replace(replace(var.image, "/^([^/]*[.:][^/]*|localhost)//", ""), "/(@.*|:[^/]*)$/", "")
+  ecr_repository_arn = (local.ecr_image != null
+    ? "arn:${local.partition}:ecr:${local.ecr_image.region}:${local.ecr_image.account}:repository/${local.ecr_image.repository}"
+    : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${local.image_path}"
+  )
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -17,7 +26,8 @@ locals {
 
   # Execution role: pull the image, write the log group, read exactly the given secrets.
   execution_statements = concat(
-    local.ecr_repository_arn == null ? [] : [
+    [
+      # GetAuthorizationToken has no resource-level permissions.
       { Sid = "EcrAuth", Effect = "Allow", Action = ["ecr:GetAuthorizationToken"], Resource = ["*"] },
       {
         Sid      = "EcrPull"
@@ -25,13 +35,13 @@ locals {
         Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
         Resource = [local.ecr_repository_arn]
       },
+      {
+        Sid      = "Logs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
+      },
     ],
-    [{
-      Sid      = "Logs"
-      Effect   = "Allow"
-      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-      Resource = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
-    }],
     length(var.secret_arns) == 0 ? [] : [
       { Sid = "Secrets", Effect = "Allow", Action = ["secretsmanager:GetSecretValue"], Resource = var.secret_arns },
     ],

@@ -51,7 +51,6 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_158:CloudWatch Logs encrypts at rest with its own keys; a customer-managed key is optional (log_kms_key_arn) and not part of the platform contract.
   name              = "/ecs/${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.log_kms_key_arn
@@ -282,4 +281,20 @@ resource "aws_appautoscaling_policy" "this" {
       predefined_metric_type = var.autoscaling.resource == "cpu" ? "ECSServiceAverageCPUUtilization" : "ECSServiceAverageMemoryUtilization"
     }
   }
+}
+
+# Fargate pulls images, writes logs and fetches secrets over the task's own ENI, so the
+# tasks' group needs HTTPS egress to the AWS endpoints (ECR, S3 for image layers, CloudWatch
+# Logs, Secrets Manager, SSM). Their public IP ranges are large and change, so the rule is
+# 443 to anywhere; nothing else leaves the tasks except through the -clients groups.
+resource "aws_security_group_rule" "https_egress" {
+  count = var.https_egress_security_group_id == null ? 0 : 1
+
+  type              = "egress"
+  security_group_id = var.https_egress_security_group_id
+  description       = "HTTPS to AWS APIs (ECR, S3, CloudWatch Logs, Secrets Manager, SSM) for ${var.name}"
+  protocol          = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_blocks       = ["0.0.0.0/0"]
 }

@@ -67,3 +67,8 @@ output "autoscaling_policy_arn" {
   description = "ARN of the target-tracking scaling policy, or null without autoscaling."
   value       = one(aws_appautoscaling_policy.this[*].arn)
 }
+
+output "https_egress_rule_id" {
+  description = "ID of the HTTPS egress rule on https_egress_security_group_id, or null without one."
+  value       = one(aws_security_group_rule.https_egress[*].id)
+}

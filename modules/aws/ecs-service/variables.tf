@@ -220,12 +220,12 @@ variable "subnet_ids" {
 }
 
 variable "security_group_ids" {
-  description = "Security groups the tasks join (their own group and the -clients groups of their dependencies)."
+  description = "Security groups the tasks join (their own group and the -clients groups of their dependencies). More than 5 needs a raised 'security groups per network interface' quota."
   type        = list(string)
 
   validation {
-    condition     = length(var.security_group_ids) > 0 && length(var.security_group_ids) <= 5
-    error_message = "security_group_ids must hold between 1 and 5 security groups (the ECS awsvpc limit)."
+    condition     = length(var.security_group_ids) > 0 && length(var.security_group_ids) <= 16
+    error_message = "security_group_ids must hold between 1 and 16 security groups (the hard limit per network interface; the default quota is 5)."
   }
 }
 
@@ -327,4 +327,15 @@ variable "tags" {
   description = "Tags for every resource that takes tags."
   type        = map(string)
   default     = {}
+}
+
+variable "https_egress_security_group_id" {
+  description = "Optional security group (the tasks' own) that gets one egress rule: HTTPS (443) to anywhere, which Fargate tasks need to pull from ECR (layers come from S3), write logs and read secrets through NAT or public endpoints. null adds no rule (for VPCs that reach AWS only through endpoints)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.https_egress_security_group_id == null || can(regex("^sg-[0-9a-f]{8,17}$", var.https_egress_security_group_id))
+    error_message = "https_egress_security_group_id must be null or a security group id (sg-xxxxxxxx)."
+  }
 }

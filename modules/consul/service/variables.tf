@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
-    error_message = "name must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$: 3 to 32 characters, lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", var.name))
+    error_message = "name must match ^[a-z][a-z0-9-]{1,38}[a-z0-9]$ (a service or datastore resource name): 3 to 40 characters, lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen."
   }
 }
 

@@ -288,16 +288,54 @@ run "external_listener" {
   }
 }
 
-run "non_ecr_image_gets_no_ecr_access" {
+run "non_ecr_image_pulls_from_the_conventional_repository" {
   command = apply
 
   variables {
-    image = "public.example.org/orders:1.0"
+    image = "registry.example.org:5000/team/orders:1.0"
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Sid] == ["Logs"]
-    error_message = "an image outside ECR needs no ECR permissions"
+    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:111122223333:repository/team/orders"]
+    error_message = "a non-ECR image maps to the ECR repository of the same path in the cluster's account"
+  }
+}
+
+run "bare_image_name_pulls_from_the_service_repository" {
+  command = apply
+
+  variables {
+    image = "orders"
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:111122223333:repository/orders"]
+    error_message = "the spec's default image (the service name) maps to the ECR repository of that name"
+  }
+
+  assert {
+    condition     = length(aws_security_group_rule.https_egress) == 0
+    error_message = "no egress rule unless a group is given"
+  }
+}
+
+run "https_egress_rule" {
+  command = apply
+
+  variables {
+    https_egress_security_group_id = "sg-0123456789abcdef0"
+  }
+
+  assert {
+    condition = (
+      aws_security_group_rule.https_egress[0].type == "egress" &&
+      aws_security_group_rule.https_egress[0].security_group_id == "sg-0123456789abcdef0" &&
+      aws_security_group_rule.https_egress[0].protocol == "tcp" &&
+      aws_security_group_rule.https_egress[0].from_port == 443 &&
+      aws_security_group_rule.https_egress[0].to_port == 443 &&
+      aws_security_group_rule.https_egress[0].cidr_blocks == tolist(["0.0.0.0/0"])
+    )
+    error_message = "the only open egress is tcp/443"
   }
 }
 
