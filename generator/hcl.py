@@ -58,7 +58,7 @@ def string(text: str) -> str:
 
 def ident(name: str) -> str:
     """Return ``name`` if it is a safe ASCII identifier; raise otherwise (validation missed it)."""
-    if not IDENT.match(name):
+    if not IDENT.fullmatch(name):
         raise EncodingBug(f"{name!r} is not a safe HCL identifier")
     return name
 
@@ -102,7 +102,7 @@ def expr(value: Value, depth: int = 0) -> str:
 
 
 def _all_idents(mapping: Mapping[str, Value]) -> bool:
-    return all(re.match(r"^[a-z_][a-z0-9_]*$", key) for key in mapping)
+    return all(re.fullmatch(r"[a-z_][a-z0-9_]*", key) for key in mapping)
 
 
 def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool = False) -> str:

@@ -85,8 +85,11 @@ def load_repo(root: Path) -> Repo:
         if doc is not None:
             accounts.append(_account(env_dir.name, doc.data))
 
+    platform_broken = bool(reader.problems) or teams is None
     services: list[Service] = []
+    broken_services: set[str] = set()
     for service_dir in _subdirs(root / "services"):
+        before = len(reader.problems)
         path = service_dir / "service.yaml"
         rel = path.relative_to(root).as_posix()
         if not path.is_file():
@@ -102,15 +105,16 @@ def load_repo(root: Path) -> Repo:
                 env_doc = reader.read(env_path, "environment")
                 if env_doc is not None:
                     env_docs.append(env_doc)
-        if doc is not None:
-            service = _service(doc, env_docs, reader.problems)
-            if service is not None:
-                services.append(service)
+        service = _service(doc, env_docs, reader.problems) if doc is not None else None
+        if service is None or len(reader.problems) > before:
+            broken_services.add(service_dir.name)
+        else:
+            services.append(service)
 
-    if reader.problems or teams is None:
+    if platform_broken or teams is None:
         raise SpecError(reader.problems)
     repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services))
-    problems = cross_check(root, repo, reader.docs)
+    problems = [*reader.problems, *cross_check(root, repo, reader.docs, broken_services)]
     if problems:
         raise SpecError(problems)
     return repo

@@ -9,6 +9,7 @@ from . import hcl, naming
 from .hcl import Raw, Value
 from .models import Account, Autoscaling, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
+from .validate import reads_from
 
 TERRAFORM_VERSION = "1.11.4"
 AWS_PROVIDER_VERSION = "5.100.0"
@@ -53,19 +54,10 @@ def roots(repo: Repo) -> list[Root]:
                     account=account,
                     dir=naming.root_dir(env, service.name),
                     inputs=_inputs(repo, service, account),
-                    depends_on=_reads_from(repo, service),
+                    depends_on=reads_from(repo, service),
                 )
             )
     return result
-
-
-def _reads_from(repo: Repo, service: Service) -> tuple[str, ...]:
-    names = set(service.depends_on_services)
-    for name in service.depends_on_datastores:
-        found = repo.datastore_owner(name)
-        if found and found[0].name != service.name:
-            names.add(found[0].name)
-    return tuple(sorted(names))
 
 
 def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
@@ -73,7 +65,7 @@ def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
     env_file = service.env_file(account.env)
     if env_file and env_file.file:
         files.add(env_file.file)
-    for name in _reads_from(repo, service):
+    for name in reads_from(repo, service):
         files.add(repo.service(name).file)
     if account.consul is not None:
         files.update(s.file for s in _dependents(repo, service))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from ._yaml import Document, FieldPath
@@ -30,9 +31,20 @@ def schema(kind: Kind) -> dict[str, Any]:
     return loaded
 
 
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Any:
+    """ECMA-262 `pattern`: `$` matches only at the very end (Python's also matches before a final newline)."""
+    if isinstance(instance, str):
+        anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
+        if not re.search(anchored, instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+
+
 @cache
-def validator(kind: Kind) -> Draft202012Validator:
-    return Draft202012Validator(schema(kind))
+def validator(kind: Kind) -> Any:
+    return Validator(schema(kind))
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
@@ -46,7 +58,7 @@ def check(doc: Document, kind: Kind, base: FieldPath = (), sub: dict[str, Any] |
     instance = doc.data
     for part in base:
         instance = instance[part]
-    checker = validator(kind) if sub is None else Draft202012Validator(sub)
+    checker = validator(kind) if sub is None else Validator(sub)
     problems: list[Problem] = []
     for error in checker.iter_errors(instance):
         problems.extend(_problems(doc, base, error))
@@ -64,6 +76,9 @@ def _problems(doc: Document, base: FieldPath, error: ValidationError) -> list[Pr
     if rule == "required" and isinstance(value, dict):
         missing = [name for name in _items(error.validator_value) if name not in value]
         return [doc.problem(path, f"missing required field {name!r}") for name in missing]
+    if "propertyNames" in error.schema_path and rule != "propertyNames":
+        key = str(value)
+        return [doc.problem((*path, key), f"invalid key {key!r}: {_detail(error)}", key=True)]
     if rule == "propertyNames":
         inner = best_match(error.context) if error.context else None
         key = str(inner.instance) if inner is not None else str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -32,7 +33,11 @@ def tag_problem(text: str, *, key: bool = False) -> str | None:
     return None
 
 
-def cross_check(root: Path, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+def cross_check(
+    root: Path, repo: Repo, docs: dict[str, Document], broken_services: set[str] | frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Problems across files. Services in ``broken_services`` failed earlier checks: references to
+    them are not reported again."""
     problems: list[Problem] = []
     team_names = [team.name for team in repo.teams.teams]
     env_names = [account.env for account in repo.accounts]
@@ -49,7 +54,7 @@ def cross_check(root: Path, repo: Repo, docs: dict[str, Document]) -> list[Probl
 
     for account in repo.accounts:
         doc = docs[f"accounts/{account.env}/account.yaml"]
-        if not hcl.IDENT.match(account.env) or not account.env.islower():
+        if not re.fullmatch(r"[a-z][a-z0-9]{1,15}", account.env):
             problems.append(doc.problem((), f"account folder name {account.env!r} must match ^[a-z][a-z0-9]{{1,15}}$"))
         for key, value in account.default_tags:
             for text, is_key, path in (
@@ -82,7 +87,7 @@ def cross_check(root: Path, repo: Repo, docs: dict[str, Document]) -> list[Probl
                 problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
         problems.extend(_ingress_rules(doc, service, repo))
-        problems.extend(_dependency_rules(doc, service, repo, service_names))
+        problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
             if not datastore.name.startswith(service.name + "-"):
@@ -102,7 +107,54 @@ def cross_check(root: Path, repo: Repo, docs: dict[str, Document]) -> list[Probl
             owners.setdefault(datastore.name, service.name)
         for env_file in service.env_files:
             problems.extend(_environment_rules(docs, service, env_file.env, env_names))
+    if not problems:
+        problems.extend(_cycle_rules(repo, docs))
     return problems
+
+
+def reads_from(repo: Repo, service: Service) -> tuple[str, ...]:
+    """Other services whose resources this service's roots read (dependency services and datastore owners)."""
+    names = set(service.depends_on_services)
+    for name in service.depends_on_datastores:
+        found = repo.datastore_owner(name)
+        if found and found[0].name != service.name:
+            names.add(found[0].name)
+    return tuple(sorted(names))
+
+
+def _cycle_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """Roots read what their dependencies create, so dependencies must form no cycle."""
+    graph = {service.name: reads_from(repo, service) for service in repo.services}
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    for start in sorted(graph):
+        cycle = _find_cycle(start, graph, state, stack)
+        if cycle:
+            first = repo.service(cycle[0])
+            field = "services" if cycle[1] in first.depends_on_services else "datastores"
+            return [
+                docs[first.file].problem(
+                    ("spec", "dependencies", field),
+                    f"dependency cycle: {' -> '.join(cycle)}; a root cannot apply before the roots it reads from",
+                )
+            ]
+    return []
+
+
+def _find_cycle(name: str, graph: dict[str, tuple[str, ...]], state: dict[str, int], stack: list[str]) -> list[str]:
+    if state.get(name) == 2:
+        return []
+    if state.get(name) == 1:
+        return [*stack[stack.index(name) :], name]
+    state[name] = 1
+    stack.append(name)
+    for dep in graph.get(name, ()):
+        found = _find_cycle(dep, graph, state, stack)
+        if found:
+            return found
+    stack.pop()
+    state[name] = 2
+    return []
 
 
 def _size_rules(doc: Document, cpu: int, memory: int, desired: int, autoscaling: Autoscaling | None) -> list[Problem]:
@@ -149,13 +201,17 @@ def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]
     return problems
 
 
-def _dependency_rules(doc: Document, service: Service, repo: Repo, service_names: list[str]) -> list[Problem]:
+def _dependency_rules(
+    doc: Document, service: Service, repo: Repo, service_names: list[str], broken: set[str] | frozenset[str]
+) -> list[Problem]:
     problems = []
     datastore_names = [d.name for s in repo.services for d in s.datastores]
     for index, name in enumerate(service.depends_on_services):
         path: FieldPath = ("spec", "dependencies", "services", index)
         if name == service.name:
             problems.append(doc.problem(path, "a service cannot depend on itself"))
+        elif name in broken:
+            continue
         elif name not in service_names:
             problems.append(doc.problem(path, f"unknown service {name!r}{suggest(name, service_names)}"))
         else:
@@ -166,6 +222,8 @@ def _dependency_rules(doc: Document, service: Service, repo: Repo, service_names
     for index, name in enumerate(service.depends_on_datastores):
         path = ("spec", "dependencies", "datastores", index)
         found = repo.datastore_owner(name)
+        if found is None and any(name.startswith(b + "-") for b in broken):
+            continue
         if found is None:
             problems.append(doc.problem(path, f"unknown datastore {name!r}{suggest(name, datastore_names)}"))
             continue

@@ -1,0 +1,65 @@
+# infragen: `make gen` before every PR, `make test` for the whole suite. `make help` lists targets.
+SHELL       := /bin/bash
+PYTHON      ?= python3.11
+VENV        ?= .venv
+TOOLS_VENV  ?= .venv-tools
+BIN         := $(VENV)/bin
+INFRAGEN    := $(BIN)/infragen
+PYTEST_ARGS ?=
+export INFRAGEN_CHECKOV ?= $(CURDIR)/$(TOOLS_VENV)/bin/checkov
+
+.DEFAULT_GOAL := help
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(TOOLS_VENV)/.installed:
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
+	touch $@
+
+.PHONY: help venv tools gen validate check lint test test-fast golden e2e fuzz bench docs clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+venv: $(BIN)/.installed ## Create the virtualenv (done automatically by the other targets)
+
+tools: $(TOOLS_VENV)/.installed ## Install checkov in its own virtualenv
+
+gen: venv ## Validate the specs and regenerate accounts/, atlantis.yaml and CODEOWNERS
+	$(INFRAGEN) gen
+
+validate: venv ## Check every input file, write nothing
+	$(INFRAGEN) validate
+
+check: venv ## gen --check + validate + terraform fmt -check (what CI gates on)
+	$(INFRAGEN) gen --check
+	$(INFRAGEN) validate
+	terraform fmt -check -recursive accounts modules
+
+lint: venv ## ruff and mypy --strict on generator/
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/mypy
+
+test: venv tools ## The whole suite: lint, unit, golden, terraform validate/test, checkov, gen --check
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory check
+
+golden: venv ## Rewrite the golden files from the current generator (review the diff!)
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+e2e: venv ## Plan/apply/destroy every Atlantis project against the moto AWS emulator
+	$(BIN)/python -m pytest tests/e2e -p no:xdist -s $(PYTEST_ARGS)
+
+fuzz: venv ## 10,000 examples of the escaping property test
+	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist
+
+clean: ## Remove virtualenvs and caches
+	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,82 @@
+"""Shared fixtures: the example repository, copies of it, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite tests/golden/*/expected from the current generator instead of comparing.",
+    )
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
+    """Copy the example repo's inputs (and, with ``outputs``, its generated files) to ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "teams.yaml", dest / "teams.yaml")
+    shutil.copytree(REPO / "services", dest / "services")
+    for account in sorted((REPO / "accounts").iterdir()):
+        if (account / "account.yaml").is_file():
+            (dest / "accounts" / account.name).mkdir(parents=True)
+            shutil.copy2(account / "account.yaml", dest / "accounts" / account.name / "account.yaml")
+    if outputs:
+        for name in ("atlantis.yaml", "CODEOWNERS"):
+            shutil.copy2(REPO / name, dest / name)
+        for account in sorted((REPO / "accounts").iterdir()):
+            if (account / "services").is_dir():
+                shutil.copytree(account / "services", dest / "accounts" / account.name / "services")
+    return dest
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of the example repository's inputs, with no generated files."""
+    return copy_inputs(tmp_path / "repo")
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """Run the real `infragen` entry point in a subprocess (so tracebacks would show)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {}), "NO_COLOR": "1"},
+        timeout=120,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` with its bytes and mtime, to prove nothing changed."""
+    result = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            result[path.relative_to(root).as_posix()] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return result

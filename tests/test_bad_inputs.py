@@ -1,0 +1,219 @@
+"""A table of malformed inputs. Each exits 1 with `file:line:col: field: message`, no traceback,
+and leaves every file on disk exactly as it was (bytes and mtimes)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import copy_inputs, run_cli, snapshot
+
+SERVICE = "services/demo-service/service.yaml"
+KLAUS = "services/klausapproves/service.yaml"
+KLAUS_STAGING = "services/klausapproves/environments/staging.yaml"
+STAGING = "accounts/staging/account.yaml"
+
+
+def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        target = root / path
+        text = target.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return mutate
+
+
+def write(path: str, text: str | bytes) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+
+    return mutate
+
+
+def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        for step in steps:
+            step(root)
+
+    return mutate
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    mutate: Callable[[Path], None]
+    file: str  # the file the message must name
+    field: str  # the field path the message must name ("" for whole-file problems)
+    says: str  # a fragment of the message
+
+
+SERVICE_B = """name: core-api
+owner: growth
+environments: [staging]
+spec:
+  resources: {cpu: 256, memory: 512}
+  desiredCount: 1
+resources:
+  core-api-db:
+    type: postgres
+"""
+
+CASES = [
+    Case("missing-owner", replace(SERVICE, "owner: infra\n", ""), SERVICE, "", "missing required field 'owner'"),
+    Case("missing-resources", replace(SERVICE, "  resources:\n    cpu: 512\n    memory: 1024\n", ""), SERVICE, "spec",
+         "missing required field 'resources'"),
+    Case("wrong-type", replace(SERVICE, "desiredCount: 1", "desiredCount: two"), SERVICE, "spec.desiredCount",
+         "must be of type integer, got string"),
+    Case("unknown-key", replace(SERVICE, "desiredCount: 1", "desiredCount: 1\n  replicas: 3"), SERVICE,
+         "spec.replicas", "unknown field 'replicas'"),
+    Case("misspelled-key", replace(SERVICE, "owner: infra", "ownr: infra"), SERVICE, "ownr",
+         "did you mean 'owner'?"),
+    Case("bad-name", replace(SERVICE, "name: demo-service", "name: Demo_Service"), SERVICE, "name",
+         "does not match"),
+    Case("name-not-folder", replace(SERVICE, "name: demo-service", "name: demo-svc"), SERVICE, "name",
+         "must equal the folder name 'demo-service'"),
+    Case("unknown-owner", replace(SERVICE, "owner: infra", "owner: infraa"), SERVICE, "owner",
+         "unknown owner 'infraa'; did you mean 'infra'?"),
+    Case("unknown-environment", replace(SERVICE, "[staging, production]", "[stagin, production]"), SERVICE,
+         "environments[0]", "unknown environment 'stagin'; did you mean 'staging'?"),
+    Case("unknown-service-dependency", replace(KLAUS, "services: [bpg]", "services: [bgp]"), KLAUS,
+         "spec.dependencies.services[0]", "unknown service 'bgp'; did you mean 'bpg'?"),
+    Case("unknown-datastore-dependency", replace(KLAUS, "klausapproves-rds, klausapproves-cache]",
+         "klausapproves-rdss, klausapproves-cache]"), KLAUS, "spec.dependencies.datastores[0]",
+         "unknown datastore 'klausapproves-rdss'"),
+    Case("self-dependency", replace(KLAUS, "services: [bpg]", "services: [klausapproves]"), KLAUS,
+         "spec.dependencies.services[0]", "cannot depend on itself"),
+    Case("cpu-memory-pair", replace(SERVICE, "memory: 1024", "memory: 512"), SERVICE, "spec.resources.memory",
+         "cpu 512 allows memory 1024, 2048, 3072, 4096"),
+    Case("cpu-not-fargate", replace(SERVICE, "cpu: 512", "cpu: 300"), SERVICE, "spec.resources.cpu",
+         "is not one of 256, 512"),
+    Case("duplicate-resource-name", both(write("services/core-api/service.yaml", SERVICE_B),
+         replace("services/core/service.yaml", "  core-cache:\n", "  core-api-db:\n    type: mysql\n  core-cache:\n")),
+         "services/core-api/service.yaml", "resources.core-api-db", "already used by service 'core'"),
+    Case("resource-name-prefix", replace("services/core/service.yaml", "  core-db:", "  main-db:"),
+         "services/core/service.yaml", "resources.main-db", "start with the service name"),
+    Case("injection-in-name", replace(SERVICE, "name: demo-service", "name: 'x\" { }'"), SERVICE, "name",
+         "does not match"),
+    Case("injection-in-resource-name", replace("services/core/service.yaml", "  core-db:", "  'core-db\"} #':"),
+         "services/core/service.yaml", "resources.core-db\"} #", "invalid key"),
+    Case("injection-in-variable-name", replace(KLAUS_STAGING, "LOG_LEVEL:", "'A\" = 1 #':"), KLAUS_STAGING,
+         "variables.A\" = 1 #", "invalid key"),
+    Case("newline-in-name", replace(SERVICE, "name: demo-service", 'name: "demo-service\\n"'), SERVICE, "name",
+         "does not match"),
+    Case("broken-yaml", replace(SERVICE, "[staging, production]", "[staging, production"), SERVICE, "",
+         "invalid YAML"),
+    Case("not-a-mapping", write(SERVICE, "- name: demo-service\n"), SERVICE, "", "must be of type object, got list"),
+    Case("duplicate-yaml-key", replace(SERVICE, "owner: infra", "owner: infra\nowner: payments"), SERVICE, "owner",
+         "duplicate key"),
+    Case("autoscaling-min-max", replace(KLAUS, "min: 1\n    max: 10", "min: 5\n    max: 3"), KLAUS,
+         "spec.autoscaling.min", "min 5 is greater than max 3"),
+    Case("desired-outside-autoscaling", replace(KLAUS, "desiredCount: 2", "desiredCount: 20"), KLAUS,
+         "spec.autoscaling", "desiredCount 20 must lie between"),
+    Case("external-without-domain", replace(KLAUS, "    domain: klausapproves.lemon.com\n", ""), KLAUS,
+         "spec.ingress.external", "needs a domain"),
+    Case("undeclared-environment-file", write("services/demo-service/environments/qa.yaml", "variables: {}\n"),
+         "services/demo-service/environments/qa.yaml", "", "'qa' is not listed"),
+    Case("secret-value-not-reference", replace(KLAUS_STAGING, "    ssmParameter: /klausapproves/bpg-api-token",
+         "    value: hunter2"), KLAUS_STAGING, "secrets.BPG_API_TOKEN", "must be {secretsManager"),
+    Case("variable-not-string", replace(KLAUS_STAGING, "LOG_LEVEL: debug", "LOG_LEVEL: 3"), KLAUS_STAGING,
+         "variables.LOG_LEVEL", "quote the value"),
+    Case("nul-in-variable", replace(KLAUS_STAGING, "LOG_LEVEL: debug", 'LOG_LEVEL: "de\\0bug"'), KLAUS_STAGING,
+         "variables.LOG_LEVEL", "NUL"),
+    Case("bad-tag-value", replace(STAGING, "cost-center: CC-100", "cost-center: 'CC#100'"), STAGING,
+         "defaultTags.cost-center", "AWS tags do not allow"),
+    Case("override-unknown-datastore", replace(KLAUS_STAGING, "  desiredCount: 1\n",
+         "  desiredCount: 1\n  datastores:\n    klausapproves-db: {storageGb: 50}\n"), KLAUS_STAGING,
+         "overrides.datastores.klausapproves-db", "did you mean 'klausapproves-rds'?"),
+    Case("override-wrong-option", replace(KLAUS_STAGING, "  desiredCount: 1\n",
+         "  desiredCount: 1\n  datastores:\n    klausapproves-rds: {nodes: 3}\n"), KLAUS_STAGING,
+         "overrides.datastores.klausapproves-rds.nodes", "unknown field 'nodes'"),
+    Case("unknown-datastore-type", replace("services/core/service.yaml", "type: postgres", "type: mongo"),
+         "services/core/service.yaml", "resources.core-db.type", "'mongo' is not one of"),
+    Case("byte-order-mark", write(SERVICE, b"\xef\xbb\xbfname: demo-service\n"), SERVICE, "", "byte-order mark"),
+    Case("unknown-platform-team", replace("teams.yaml", "platformTeam: infra", "platformTeam: infrastructure"),
+         "teams.yaml", "platformTeam", "unknown team 'infrastructure'"),
+    Case("dependency-cycle", replace("services/bpg/service.yaml", "  dependencies:\n",
+         "  dependencies:\n    services: [klausapproves]\n"), "services/bpg/service.yaml",
+         "spec.dependencies.services", "dependency cycle: bpg -> klausapproves -> bpg"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_reported_and_changes_nothing(tmp_path: Path, case: Case) -> None:
+    root = copy_inputs(tmp_path / "repo", outputs=True)
+    case.mutate(root)
+    before = snapshot(root)
+    result = run_cli("gen", "--root", str(root))
+    assert result.code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    field = re.escape(case.field + ": ") if case.field else ""
+    pattern = rf"^{re.escape(case.file)}:\d+:\d+: {field}.*{re.escape(case.says)}"
+    assert re.search(pattern, result.stderr, re.MULTILINE), result.stderr
+    assert snapshot(root) == before
+
+
+def test_all_problems_are_reported_in_one_run(tmp_path: Path) -> None:
+    root = copy_inputs(tmp_path / "repo")
+    replace(SERVICE, "owner: infra", "owner: nobody")(root)
+    replace(KLAUS, "services: [bpg]", "services: [nope]")(root)
+    replace("services/core/service.yaml", "desiredCount: 1", "desiredCount: one")(root)
+    result = run_cli("validate", "--root", str(root))
+    assert result.code == 1
+    lines = result.stderr.strip().splitlines()
+    assert any(line.startswith(f"{SERVICE}:") and "unknown owner 'nobody'" in line for line in lines), lines
+    assert any(line.startswith(f"{KLAUS}:") and "unknown service 'nope'" in line for line in lines), lines
+    assert any(line.startswith("services/core/service.yaml:") and "desiredCount" in line for line in lines), lines
+    assert len(lines) == 3
+
+
+def test_broken_platform_file_is_reported_with_service_schema_problems(tmp_path: Path) -> None:
+    root = copy_inputs(tmp_path / "repo")
+    replace(STAGING, "production: false", "production: maybe")(root)
+    replace(SERVICE, "desiredCount: 1", "desiredCount: one")(root)
+    result = run_cli("validate", "--root", str(root))
+    assert result.code == 1
+    assert f"{STAGING}:5:13: production: must be of type boolean" in result.stderr
+    assert f"{SERVICE}:" in result.stderr
+
+
+def test_hand_edited_generated_file_without_header_is_never_overwritten(tmp_path: Path) -> None:
+    root = copy_inputs(tmp_path / "repo", outputs=True)
+    target = root / "accounts/staging/services/demo-service/main.tf"
+    target.write_text("# my own file\n", encoding="utf-8")
+    replace(SERVICE, "desiredCount: 1", "desiredCount: 2")(root)
+    before = snapshot(root)
+    result = run_cli("gen", "--root", str(root))
+    assert result.code == 1
+    assert "accounts/staging/services/demo-service/main.tf" in result.stderr
+    assert "do not carry the infragen header" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before
+
+
+def test_json_output_lists_problems(tmp_path: Path) -> None:
+    import json
+
+    root = copy_inputs(tmp_path / "repo")
+    replace(SERVICE, "owner: infra", "owner: infraa")(root)
+    result = run_cli("validate", "--json", "--root", str(root))
+    assert result.code == 1
+    payload = json.loads(result.stdout)
+    assert payload["valid"] is False
+    assert payload["problems"][0]["file"] == SERVICE
+    assert payload["problems"][0]["field"] == "owner"
+    assert payload["problems"][0]["line"] == 4
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    result = run_cli("gen", "--no-such-flag")
+    assert result.code == 2
+    assert "Traceback" not in result.stderr
