@@ -12,3 +12,8 @@ output "config_entry_id" {
   description = "ID of the service-intentions config entry."
   value       = consul_config_entry.this.id
 }
+
+output "config_json" {
+  description = "The service-intentions config entry body as written (JSON): Sources, and Meta when set."
+  value       = consul_config_entry.this.config_json
+}

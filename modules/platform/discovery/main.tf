@@ -1,0 +1,63 @@
+locals {
+  datastores = { for d in var.datastores : d.name => d }
+
+  meta = {
+    "managed-by" = "infragen"
+    service      = var.service.name
+  }
+}
+
+# Each network datastore (RDS, ElastiCache) is an external node with one service on it.
+module "datastore_node" {
+  source   = "../../consul/node"
+  for_each = local.datastores
+
+  name       = each.key
+  address    = each.value.address
+  datacenter = var.datacenter
+  meta       = merge(local.meta, { type = each.value.type })
+}
+
+module "datastore_service" {
+  source   = "../../consul/service"
+  for_each = local.datastores
+
+  name       = each.key
+  node       = module.datastore_node[each.key].name
+  address    = each.value.address
+  port       = each.value.port
+  tags       = [each.value.type]
+  meta       = merge(local.meta, { type = each.value.type })
+  datacenter = var.datacenter
+}
+
+# The service itself, reached through its internal hostname (the internal load balancer).
+module "service_node" {
+  source = "../../consul/node"
+
+  name       = var.service.name
+  address    = var.service.address
+  datacenter = var.datacenter
+  meta       = local.meta
+}
+
+module "service" {
+  source = "../../consul/service"
+
+  name       = var.service.name
+  node       = module.service_node.name
+  address    = var.service.address
+  port       = var.service.port
+  tags       = var.service.tags
+  meta       = local.meta
+  datacenter = var.datacenter
+}
+
+# Only the declared dependents may call the service; everything else is denied.
+module "intentions" {
+  source = "../../consul/intentions"
+
+  destination     = var.service.name
+  allowed_sources = var.allowed_sources
+  meta            = local.meta
+}

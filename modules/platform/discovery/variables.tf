@@ -1,0 +1,81 @@
+variable "service" {
+  description = "The service to register: its Consul name, address (the internal hostname, which resolves to the internal load balancer), HTTP port and tags."
+  type = object({
+    name    = string
+    address = string
+    port    = number
+    tags    = list(string)
+  })
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.service.name))
+    error_message = "service.name must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$."
+  }
+
+  validation {
+    condition     = var.service.port >= 1 && var.service.port <= 65535 && floor(var.service.port) == var.service.port
+    error_message = "service.port must be a whole number between 1 and 65535."
+  }
+
+  validation {
+    condition     = length(var.service.address) <= 253 && can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$", var.service.address))
+    error_message = "service.address must be a DNS name or IPv4 address of at most 253 characters."
+  }
+}
+
+variable "datastores" {
+  description = "Network datastores of the service, each registered as an external node with one service: name (the datastore's resource name), type (postgres, mysql or redis), address (endpoint host name) and port."
+  type = list(object({
+    name    = string
+    type    = string
+    address = string
+    port    = number
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for d in var.datastores : can(regex("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", d.name))])
+    error_message = "datastores[*].name must match ^[a-z][a-z0-9-]{1,38}[a-z0-9]$."
+  }
+
+  validation {
+    condition     = length(distinct([for d in var.datastores : d.name])) == length(var.datastores)
+    error_message = "datastores[*].name must be unique."
+  }
+
+  validation {
+    condition     = alltrue([for d in var.datastores : contains(["postgres", "mysql", "redis"], d.type)])
+    error_message = "datastores[*].type must be one of postgres, mysql, redis."
+  }
+
+  validation {
+    condition     = alltrue([for d in var.datastores : d.port >= 1 && d.port <= 65535 && floor(d.port) == d.port])
+    error_message = "datastores[*].port must be a whole number between 1 and 65535."
+  }
+}
+
+variable "allowed_sources" {
+  description = "Services that may call this one (its declared dependents). Every other source is denied by the service's intentions."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.allowed_sources : can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", s))])
+    error_message = "allowed_sources must be service names matching ^[a-z][a-z0-9-]{1,30}[a-z0-9]$; the wildcard \"*\" is not allowed."
+  }
+
+  validation {
+    condition     = length(distinct(var.allowed_sources)) == length(var.allowed_sources)
+    error_message = "allowed_sources must not contain duplicates."
+  }
+}
+
+variable "datacenter" {
+  description = "Consul datacenter of the account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,64}$", var.datacenter))
+    error_message = "datacenter must be 1-64 lower-case letters, digits and hyphens."
+  }
+}
