@@ -68,7 +68,7 @@ def test_body_aligns_like_terraform_fmt(tmp_path: Path) -> None:
         ]
     )
     tf = tmp_path / "main.tf"
-    tf.write_text(f'locals {{\n{body}\n}}\n', encoding="utf-8")
+    tf.write_text(f"locals {{\n{body}\n}}\n", encoding="utf-8")
     result = run_terraform(["fmt", "-check", "-diff", str(tf)], cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
