@@ -5,7 +5,7 @@ output "arn" {
 
 output "bucket" {
   description = "Name of the bucket."
-  value       = aws_s3_bucket.this.id
+  value       = aws_s3_bucket.this.bucket
 }
 
 output "bucket_regional_domain_name" {

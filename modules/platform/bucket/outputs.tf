@@ -1,0 +1,34 @@
+output "security_group_id" {
+  description = "Always null: a bucket has no security group of its own (it is reached over AWS APIs with IAM). Kept for a uniform interface."
+  value       = null
+}
+
+output "client_security_group_id" {
+  description = "ID of the <name>-clients security group (no rules); dependents join it for a uniform interface."
+  value       = module.client_security_group.id
+}
+
+output "arn" {
+  description = "ARN of the bucket."
+  value       = module.s3.arn
+
+  precondition {
+    condition     = startswith(var.name, "${var.service}-")
+    error_message = "name must start with \"<service>-\" (the owning service name followed by a hyphen)."
+  }
+
+  precondition {
+    condition     = can(regex("^${var.name}-[0-9]{12}$", var.bucket_name))
+    error_message = "bucket_name must be \"<name>-<12-digit account id>\"."
+  }
+}
+
+output "bucket" {
+  description = "Name of the bucket."
+  value       = module.s3.bucket
+}
+
+output "tags" {
+  description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
+  value       = local.tags
+}

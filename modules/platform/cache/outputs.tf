@@ -1,0 +1,34 @@
+output "security_group_id" {
+  description = "ID of the cache's own security group (admits only the -clients group)."
+  value       = module.security_group.id
+}
+
+output "client_security_group_id" {
+  description = "ID of the <name>-clients security group; dependents join it to reach the cache."
+  value       = module.client_security_group.id
+}
+
+output "primary_endpoint" {
+  description = "Address of the primary node; clients must use TLS."
+  value       = module.elasticache.primary_endpoint
+}
+
+output "port" {
+  description = "Port Redis listens on (6379)."
+  value       = module.elasticache.port
+}
+
+output "arn" {
+  description = "ARN of the replication group."
+  value       = module.elasticache.arn
+
+  precondition {
+    condition     = startswith(var.name, "${var.service}-")
+    error_message = "name must start with \"<service>-\" (the owning service name followed by a hyphen)."
+  }
+}
+
+output "tags" {
+  description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
+  value       = local.tags
+}

@@ -1,0 +1,131 @@
+mock_provider "aws" {}
+
+variables {
+  service     = "orders"
+  owner       = "team-a"
+  environment = "staging"
+  production  = false
+  vpc_id      = "vpc-0123456789abcdef0"
+  subnet_ids  = ["subnet-0a", "subnet-0b"]
+  tags        = { cost-center = "cc-42", owner = "someone-else" }
+  name        = "orders-cache"
+  node_type   = "cache.t4g.small"
+}
+
+run "staging_single_node" {
+  command = apply
+
+  assert {
+    condition     = module.security_group.name == "orders-cache" && module.client_security_group.name == "orders-cache-clients"
+    error_message = "the groups must be named <name> and <name>-clients"
+  }
+
+  assert {
+    condition = (
+      length(module.security_group.ingress_rules) == 1 &&
+      module.security_group.ingress_rules["clients"].source_security_group_id == module.client_security_group.id &&
+      module.security_group.ingress_rules["clients"].from_port == 6379 &&
+      module.security_group.ingress_rules["clients"].to_port == 6379 &&
+      module.security_group.ingress_rules["clients"].protocol == "tcp" &&
+      length(module.security_group.egress_rules) == 0
+    )
+    error_message = "the datastore group must admit only the -clients group, on 6379, and have no egress"
+  }
+
+  assert {
+    condition = (
+      length(module.client_security_group.egress_rules) == 1 &&
+      module.client_security_group.egress_rules["cache"].destination_security_group_id == module.security_group.id &&
+      module.client_security_group.egress_rules["cache"].from_port == 6379 &&
+      module.client_security_group.egress_rules["cache"].to_port == 6379 &&
+      length(module.client_security_group.ingress_rules) == 0
+    )
+    error_message = "the -clients group must only reach the datastore group, on 6379"
+  }
+
+  assert {
+    condition     = output.security_group_id == module.security_group.id && output.client_security_group_id == module.client_security_group.id
+    error_message = "security_group_id and client_security_group_id must be the two groups"
+  }
+
+  assert {
+    condition     = output.tags == tomap({ cost-center = "cc-42", owner = "team-a", service = "orders", environment = "staging", managed-by = "infragen" })
+    error_message = "tags must be var.tags plus owner, service, environment and managed-by, which win over var.tags"
+  }
+
+  assert {
+    condition     = output.port == 6379 && module.elasticache.id == "orders-cache"
+    error_message = "the replication group must be <name> on 6379"
+  }
+
+  assert {
+    condition     = module.elasticache.num_cache_clusters == 1 && !module.elasticache.automatic_failover_enabled
+    error_message = "outside production the default is one node without failover"
+  }
+}
+
+run "production_two_nodes" {
+  command = apply
+
+  variables {
+    production = true
+  }
+
+  assert {
+    condition     = module.elasticache.num_cache_clusters == 2 && module.elasticache.automatic_failover_enabled
+    error_message = "production defaults to two nodes with automatic failover"
+  }
+}
+
+run "explicit_nodes_win" {
+  command = apply
+
+  variables {
+    num_cache_nodes = 3
+  }
+
+  assert {
+    condition     = module.elasticache.num_cache_clusters == 3 && module.elasticache.automatic_failover_enabled
+    error_message = "num_cache_nodes > 1 must fail over"
+  }
+}
+
+run "rejects_zero_nodes" {
+  command = plan
+  variables {
+    num_cache_nodes = 0
+  }
+  expect_failures = [var.num_cache_nodes]
+}
+
+run "rejects_name_without_service_prefix" {
+  command = plan
+  variables {
+    name = "billing-cache"
+  }
+  expect_failures = [output.arn]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "orders--cache"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_bad_environment" {
+  command = plan
+  variables {
+    environment = "Prod"
+  }
+  expect_failures = [var.environment]
+}
+
+run "rejects_bad_vpc_id" {
+  command = plan
+  variables {
+    vpc_id = "vpc_0123"
+  }
+  expect_failures = [var.vpc_id]
+}

@@ -1,0 +1,44 @@
+output "security_group_id" {
+  description = "ID of the database's own security group (admits only the -clients group)."
+  value       = module.security_group.id
+}
+
+output "client_security_group_id" {
+  description = "ID of the <name>-clients security group; dependents join it to reach the database."
+  value       = module.client_security_group.id
+}
+
+output "endpoint" {
+  description = "Connection endpoint, address:port."
+  value       = module.rds.endpoint
+}
+
+output "address" {
+  description = "Host name of the database."
+  value       = module.rds.address
+}
+
+output "port" {
+  description = "Port the database listens on (5432 postgres, 3306 mysql)."
+  value       = module.rds.port
+}
+
+output "master_user_secret_arn" {
+  description = "ARN of the Secrets Manager secret RDS manages for the master user password."
+  value       = module.rds.master_user_secret_arn
+}
+
+output "arn" {
+  description = "ARN of the DB instance."
+  value       = module.rds.arn
+
+  precondition {
+    condition     = startswith(var.name, "${var.service}-")
+    error_message = "name must start with \"<service>-\" (the owning service name followed by a hyphen)."
+  }
+}
+
+output "tags" {
+  description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
+  value       = local.tags
+}

@@ -1,0 +1,183 @@
+mock_provider "aws" {}
+
+variables {
+  service        = "orders"
+  owner          = "team-a"
+  environment    = "staging"
+  production     = false
+  vpc_id         = "vpc-0123456789abcdef0"
+  subnet_ids     = ["subnet-0a", "subnet-0b"]
+  tags           = { cost-center = "cc-42", owner = "someone-else" }
+  name           = "orders-db"
+  engine         = "postgres"
+  engine_version = "16.4"
+  instance_class = "db.t4g.medium"
+  storage_gb     = 20
+}
+
+run "staging_postgres" {
+  command = apply
+
+  assert {
+    condition     = module.security_group.name == "orders-db" && module.client_security_group.name == "orders-db-clients"
+    error_message = "the groups must be named <name> and <name>-clients"
+  }
+
+  assert {
+    condition = (
+      length(module.security_group.ingress_rules) == 1 &&
+      module.security_group.ingress_rules["clients"].source_security_group_id == module.client_security_group.id &&
+      module.security_group.ingress_rules["clients"].from_port == 5432 &&
+      module.security_group.ingress_rules["clients"].to_port == 5432 &&
+      module.security_group.ingress_rules["clients"].protocol == "tcp" &&
+      length(module.security_group.egress_rules) == 0
+    )
+    error_message = "the datastore group must admit only the -clients group, on 5432, and have no egress"
+  }
+
+  assert {
+    condition = (
+      length(module.client_security_group.egress_rules) == 1 &&
+      module.client_security_group.egress_rules["database"].destination_security_group_id == module.security_group.id &&
+      module.client_security_group.egress_rules["database"].from_port == 5432 &&
+      module.client_security_group.egress_rules["database"].to_port == 5432 &&
+      length(module.client_security_group.ingress_rules) == 0
+    )
+    error_message = "the -clients group must only reach the datastore group, on 5432"
+  }
+
+  assert {
+    condition     = output.security_group_id == module.security_group.id && output.client_security_group_id == module.client_security_group.id
+    error_message = "security_group_id and client_security_group_id must be the two groups"
+  }
+
+  assert {
+    condition     = output.tags == tomap({ cost-center = "cc-42", owner = "team-a", service = "orders", environment = "staging", managed-by = "infragen" })
+    error_message = "tags must be var.tags plus owner, service, environment and managed-by, which win over var.tags"
+  }
+
+  assert {
+    condition     = output.port == 5432 && module.rds.id == "orders-db"
+    error_message = "postgres must be the instance <name> on 5432"
+  }
+
+  assert {
+    condition     = !module.rds.deletion_protection && module.rds.final_snapshot_identifier == null && !module.rds.multi_az
+    error_message = "outside production: no deletion protection, no final snapshot, single AZ"
+  }
+}
+
+run "production_mysql" {
+  command = apply
+
+  variables {
+    production            = true
+    engine                = "mysql"
+    engine_version        = "8.0.39"
+    backup_retention_days = 14
+  }
+
+  assert {
+    condition     = module.security_group.name == "orders-db" && module.client_security_group.name == "orders-db-clients"
+    error_message = "the groups must be named <name> and <name>-clients"
+  }
+
+  assert {
+    condition = (
+      length(module.security_group.ingress_rules) == 1 &&
+      module.security_group.ingress_rules["clients"].source_security_group_id == module.client_security_group.id &&
+      module.security_group.ingress_rules["clients"].from_port == 3306 &&
+      module.security_group.ingress_rules["clients"].to_port == 3306 &&
+      module.security_group.ingress_rules["clients"].protocol == "tcp" &&
+      length(module.security_group.egress_rules) == 0
+    )
+    error_message = "the datastore group must admit only the -clients group, on 3306, and have no egress"
+  }
+
+  assert {
+    condition = (
+      length(module.client_security_group.egress_rules) == 1 &&
+      module.client_security_group.egress_rules["database"].destination_security_group_id == module.security_group.id &&
+      module.client_security_group.egress_rules["database"].from_port == 3306 &&
+      module.client_security_group.egress_rules["database"].to_port == 3306 &&
+      length(module.client_security_group.ingress_rules) == 0
+    )
+    error_message = "the -clients group must only reach the datastore group, on 3306"
+  }
+
+  assert {
+    condition     = output.security_group_id == module.security_group.id && output.client_security_group_id == module.client_security_group.id
+    error_message = "security_group_id and client_security_group_id must be the two groups"
+  }
+
+  assert {
+    condition     = output.port == 3306
+    error_message = "mysql must listen on 3306"
+  }
+
+  assert {
+    condition     = module.rds.deletion_protection && module.rds.final_snapshot_identifier == "orders-db-final" && module.rds.multi_az
+    error_message = "production: deletion protection, a final snapshot and Multi-AZ"
+  }
+}
+
+run "explicit_multi_az_wins" {
+  command = apply
+
+  variables {
+    multi_az = true
+  }
+
+  assert {
+    condition     = module.rds.multi_az && !module.rds.deletion_protection
+    error_message = "multi_az = true must give Multi-AZ outside production"
+  }
+}
+
+run "rejects_short_backups" {
+  command = plan
+  variables {
+    backup_retention_days = 6
+  }
+  expect_failures = [var.backup_retention_days]
+}
+
+run "rejects_unknown_engine" {
+  command = plan
+  variables {
+    engine = "mariadb"
+  }
+  expect_failures = [var.engine]
+}
+
+run "rejects_name_without_service_prefix" {
+  command = plan
+  variables {
+    name = "billing-db"
+  }
+  expect_failures = [output.arn]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "orders--db"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_bad_environment" {
+  command = plan
+  variables {
+    environment = "Prod"
+  }
+  expect_failures = [var.environment]
+}
+
+run "rejects_bad_vpc_id" {
+  command = plan
+  variables {
+    vpc_id = "vpc_0123"
+  }
+  expect_failures = [var.vpc_id]
+}

@@ -1,0 +1,29 @@
+output "security_group_id" {
+  description = "Always null: a table has no security group of its own (it is reached over AWS APIs with IAM). Kept for a uniform interface."
+  value       = null
+}
+
+output "client_security_group_id" {
+  description = "ID of the <name>-clients security group (no rules); dependents join it for a uniform interface."
+  value       = module.client_security_group.id
+}
+
+output "arn" {
+  description = "ARN of the table."
+  value       = module.dynamodb.arn
+
+  precondition {
+    condition     = startswith(var.name, "${var.service}-")
+    error_message = "name must start with \"<service>-\" (the owning service name followed by a hyphen)."
+  }
+}
+
+output "table_name" {
+  description = "Name of the table."
+  value       = module.dynamodb.table_name
+}
+
+output "tags" {
+  description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
+  value       = local.tags
+}
