@@ -10,6 +10,13 @@ from typing import Any
 import hcl2
 
 
+def unquote(value: object) -> object:
+    """python-hcl2 8 keeps the quotes of string literals and labels; drop them."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
 @cache
 def _local_sources(directory: Path) -> tuple[str, ...]:
     """Local `source` values of the module blocks in one directory's *.tf files."""
@@ -22,7 +29,7 @@ def _local_sources(directory: Path) -> tuple[str, ...]:
                 raise ValueError(f"cannot parse {tf}: {exc}") from exc
         for block in parsed.get("module", []):
             for body in block.values():
-                source = body.get("source")
+                source = unquote(body.get("source"))
                 if isinstance(source, str) and source.startswith(("./", "../")):
                     sources.add(source)
     return tuple(sorted(sources))
