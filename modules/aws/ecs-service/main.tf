@@ -288,7 +288,7 @@ resource "aws_appautoscaling_policy" "this" {
 # Logs, Secrets Manager, SSM). Their public IP ranges are large and change, so the rule is
 # 443 to anywhere; nothing else leaves the tasks except through the -clients groups.
 resource "aws_security_group_rule" "https_egress" {
-  count = var.https_egress_security_group_id == null ? 0 : 1
+  count = var.enable_https_egress ? 1 : 0
 
   type              = "egress"
   security_group_id = var.https_egress_security_group_id
@@ -297,4 +297,11 @@ resource "aws_security_group_rule" "https_egress" {
   from_port         = 443
   to_port           = 443
   cidr_blocks       = ["0.0.0.0/0"]
+
+  lifecycle {
+    precondition {
+      condition     = var.https_egress_security_group_id != null
+      error_message = "enable_https_egress needs https_egress_security_group_id."
+    }
+  }
 }

@@ -72,3 +72,8 @@ output "https_egress_rule_id" {
   description = "ID of the HTTPS egress rule on https_egress_security_group_id, or null without one."
   value       = one(aws_security_group_rule.https_egress[*].id)
 }
+
+output "security_group_ids" {
+  description = "Security groups the tasks join."
+  value       = one(concat(aws_ecs_service.this[*].network_configuration[0].security_groups, aws_ecs_service.autoscaled[*].network_configuration[0].security_groups))
+}

@@ -329,8 +329,14 @@ variable "tags" {
   default     = {}
 }
 
+variable "enable_https_egress" {
+  description = "Add one egress rule to https_egress_security_group_id (the tasks' own group): HTTPS (443) to anywhere, which Fargate tasks need to pull from ECR (layers come from S3), write logs and read secrets through NAT or public endpoints. Leave false for VPCs that reach AWS only through endpoints."
+  type        = bool
+  default     = false
+}
+
 variable "https_egress_security_group_id" {
-  description = "Optional security group (the tasks' own) that gets one egress rule: HTTPS (443) to anywhere, which Fargate tasks need to pull from ECR (layers come from S3), write logs and read secrets through NAT or public endpoints. null adds no rule (for VPCs that reach AWS only through endpoints)."
+  description = "Security group that gets the HTTPS egress rule when enable_https_egress is true (the tasks' own group)."
   type        = string
   default     = null
 

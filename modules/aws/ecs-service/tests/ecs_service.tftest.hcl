@@ -323,6 +323,7 @@ run "https_egress_rule" {
   command = apply
 
   variables {
+    enable_https_egress            = true
     https_egress_security_group_id = "sg-0123456789abcdef0"
   }
 
@@ -337,6 +338,14 @@ run "https_egress_rule" {
     )
     error_message = "the only open egress is tcp/443"
   }
+}
+
+run "rejects_https_egress_without_group" {
+  command = plan
+  variables {
+    enable_https_egress = true
+  }
+  expect_failures = [aws_security_group_rule.https_egress]
 }
 
 run "rejects_bad_name" {

@@ -1,0 +1,219 @@
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::111122223333:role/mock"
+    }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/orders/0123456789abcdef"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/ecs/orders"
+    }
+  }
+}
+
+# Distinct, well-formed ids for the two groups, so rules can be told apart.
+override_resource {
+  target = module.security_group.aws_security_group.this
+  values = { id = "sg-0aaaaaaaaaaaaaaa1" }
+}
+
+override_resource {
+  target = module.client_security_group.aws_security_group.this
+  values = { id = "sg-0ccccccccccccccc1" }
+}
+
+variables {
+  name        = "orders"
+  service     = "orders"
+  owner       = "team-orders"
+  environment = "prod"
+  production  = true
+  vpc_id      = "vpc-0123456789abcdef0"
+  subnet_ids  = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  tags        = { cost-center = "cc-42", owner = "someone-else" }
+
+  image         = "orders"
+  cpu           = 512
+  memory_mb     = 1024
+  desired_count = 2
+
+  cluster_arn           = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
+  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/internal/0123456789abcdef/0123456789abcdef"
+  internal_lb = {
+    dns_name          = "internal-lb-123.eu-west-1.elb.amazonaws.com"
+    zone_id           = "Z32O12XQLNTSW2"
+    security_group_id = "sg-0bbbbbbbbbbbbbbb1"
+  }
+  listener_rule_priority = 1234
+  internal_zone_id       = "Z0123456789ABCDEFGHIJ"
+  internal_hostname      = "orders-internal.prod.example.com"
+
+  client_security_group_ids = ["sg-0ddddddddddddddd1"]
+}
+
+run "internal_service" {
+  command = apply
+
+  assert {
+    condition     = output.service_name == "orders" && output.task_definition_family == "orders" && output.log_group_name == "/ecs/orders"
+    error_message = "ECS service, task family and log group are named after the service"
+  }
+
+  assert {
+    condition     = output.security_group_id == "sg-0aaaaaaaaaaaaaaa1" && output.client_security_group_id == "sg-0ccccccccccccccc1"
+    error_message = "outputs must expose the tasks' group and the -clients group"
+  }
+
+  assert {
+    condition     = module.security_group.name == "orders" && module.client_security_group.name == "orders-clients"
+    error_message = "groups are named <name> and <name>-clients"
+  }
+
+  assert {
+    condition = { for k, r in module.security_group.ingress_rules : k => [r.source_security_group_id, r.protocol, r.from_port, r.to_port] } == {
+      internal_lb = ["sg-0bbbbbbbbbbbbbbb1", "tcp", 8080, 8080]
+      clients     = ["sg-0ccccccccccccccc1", "tcp", 8080, 8080]
+    }
+    error_message = "the tasks admit only the internal load balancer and <name>-clients, on the HTTP port"
+  }
+
+  assert {
+    condition     = length(module.security_group.egress_rules) == 0 && length(module.client_security_group.ingress_rules) == 0
+    error_message = "the tasks' group has no generic egress rules and the -clients group admits nothing"
+  }
+
+  assert {
+    condition = { for k, r in module.client_security_group.egress_rules : k => [r.destination_security_group_id, r.protocol, r.from_port, r.to_port] } == {
+      service = ["sg-0aaaaaaaaaaaaaaa1", "tcp", 8080, 8080]
+    }
+    error_message = "the -clients group reaches only the tasks, on the HTTP port"
+  }
+
+  assert {
+    condition     = module.ecs_service.security_group_ids == toset(["sg-0aaaaaaaaaaaaaaa1", "sg-0ddddddddddddddd1"])
+    error_message = "the tasks join their own group and their dependencies' -clients groups, nothing else"
+  }
+
+  assert {
+    condition     = module.ecs_service.https_egress_rule_id != null
+    error_message = "the tasks' group must get the HTTPS egress Fargate needs"
+  }
+
+  assert {
+    condition     = output.internal_hostname == "orders-internal.prod.example.com" && output.external_hostname == null
+    error_message = "internal alias record only, for an internal service"
+  }
+
+  assert {
+    condition     = module.ecs_service.external_listener_rule_arn == null && module.ecs_service.autoscaling_policy_arn == null
+    error_message = "no external rule and no autoscaling unless asked for"
+  }
+
+  assert {
+    condition = output.tags == {
+      cost-center = "cc-42"
+      owner       = "team-orders"
+      service     = "orders"
+      environment = "prod"
+      managed-by  = "infragen"
+    }
+    error_message = "standard tags are added and take precedence over var.tags"
+  }
+}
+
+run "external_service_with_autoscaling" {
+  command = apply
+
+  variables {
+    autoscaling = { resource = "cpu", target = 60, min = 2, max = 8 }
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+    }
+  }
+
+  assert {
+    condition = { for k, r in module.security_group.ingress_rules : k => [r.source_security_group_id, r.from_port, r.to_port] } == {
+      internal_lb = ["sg-0bbbbbbbbbbbbbbb1", 8080, 8080]
+      external_lb = ["sg-0eeeeeeeeeeeeeee1", 8080, 8080]
+      clients     = ["sg-0ccccccccccccccc1", 8080, 8080]
+    }
+    error_message = "an external service also admits the external load balancer, on the HTTP port"
+  }
+
+  assert {
+    condition     = output.external_hostname == "orders.example.com" && module.ecs_service.external_listener_rule_arn != null
+    error_message = "external alias record and listener rule for the public domain"
+  }
+
+  assert {
+    condition     = module.ecs_service.autoscaling_policy_arn != null
+    error_message = "autoscaling present when set"
+  }
+}
+
+run "rejects_short_log_retention" {
+  command = plan
+  variables {
+    log_retention_days = 90
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "orders_service"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_priority_zero" {
+  command = plan
+  variables {
+    listener_rule_priority = 0
+  }
+  expect_failures = [var.listener_rule_priority]
+}
+
+run "rejects_external_priority_out_of_range" {
+  command = plan
+  variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 50001
+    }
+  }
+  expect_failures = [var.external]
+}
+
+run "rejects_autoscaling_min_above_max" {
+  command = plan
+  variables {
+    autoscaling = { resource = "memory", target = 60, min = 4, max = 2 }
+  }
+  expect_failures = [var.autoscaling]
+}
+
+run "rejects_unknown_cpu" {
+  command = plan
+  variables {
+    cpu = 300
+  }
+  expect_failures = [var.cpu]
+}

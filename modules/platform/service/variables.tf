@@ -1,0 +1,319 @@
+# --- Common platform inputs ---
+
+variable "name" {
+  description = "Service name, DNS-safe; the name and name prefix of every resource (ECS service, roles, log group, target group, security groups <name> and <name>-clients)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$: 3 to 32 characters, lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "service" {
+  description = "Owning service name (for a service module, the service itself); recorded in the service tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.service))
+    error_message = "service must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$."
+  }
+}
+
+variable "owner" {
+  description = "Owning team (a teams.yaml key); recorded in the owner tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.owner))
+    error_message = "owner must match ^[a-z][a-z0-9-]{0,38}[a-z0-9]$."
+  }
+}
+
+variable "environment" {
+  description = "Environment (account) name; recorded in the environment tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.environment))
+    error_message = "environment must match ^[a-z][a-z0-9]{1,15}$."
+  }
+}
+
+variable "production" {
+  description = "Production account. Here it keeps the log group when the service is destroyed (skip_destroy)."
+  type        = bool
+}
+
+variable "vpc_id" {
+  description = "VPC of the security groups and the target group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id (vpc-xxxxxxxx)."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnets the tasks run in."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must be a non-empty list of subnet ids (subnet-xxxxxxxx)."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags. The module adds owner, service, environment and managed-by = infragen, which take precedence."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Container ---
+
+variable "image" {
+  description = "Image of the bootstrap task definition; deploys change it outside Terraform. Non-ECR references name the ECR repository of the same path in the account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/:@-]{0,254}$", var.image))
+    error_message = "image must match ^[a-z0-9][a-z0-9._/:@-]{0,254}$."
+  }
+}
+
+variable "port" {
+  description = "HTTP port of the container; the load balancers and the -clients group reach the tasks on it."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.port >= 1 && var.port <= 65535 && floor(var.port) == var.port
+    error_message = "port must be a whole number between 1 and 65535."
+  }
+}
+
+variable "health_check_path" {
+  description = "Path of the load balancer health check."
+  type        = string
+  default     = "/health"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9._~/?&=%-]{0,254}$", var.health_check_path))
+    error_message = "health_check_path must match ^/[A-Za-z0-9._~/?&=%-]{0,254}$."
+  }
+}
+
+variable "metrics_port" {
+  description = "OpenMetrics port of the container (mapped in the task definition, not opened in any security group)."
+  type        = number
+  default     = 9090
+
+  validation {
+    condition     = var.metrics_port >= 1 && var.metrics_port <= 65535 && floor(var.metrics_port) == var.metrics_port
+    error_message = "metrics_port must be a whole number between 1 and 65535."
+  }
+}
+
+variable "cpu" {
+  description = "Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384 (a valid pair with memory_mb)."
+  type        = number
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
+    error_message = "cpu must be one of the Fargate CPU values 256, 512, 1024, 2048, 4096, 8192, 16384."
+  }
+}
+
+variable "memory_mb" {
+  description = "Fargate memory in MiB; must form a valid Fargate pair with cpu (checked in aws/ecs-service)."
+  type        = number
+
+  validation {
+    condition     = var.memory_mb >= 512 && var.memory_mb <= 122880 && floor(var.memory_mb) == var.memory_mb
+    error_message = "memory_mb must be a whole number of MiB between 512 and 122880."
+  }
+}
+
+variable "desired_count" {
+  description = "Number of tasks; with autoscaling the initial count, between autoscaling.min and autoscaling.max."
+  type        = number
+
+  validation {
+    condition     = var.desired_count >= 0 && floor(var.desired_count) == var.desired_count
+    error_message = "desired_count must be a whole number >= 0."
+  }
+}
+
+variable "autoscaling" {
+  description = "Target-tracking autoscaling or null: resource \"cpu\" or \"memory\", target utilisation percent (1-100), task count bounds min and max (1 <= min <= max)."
+  type = object({
+    resource = string
+    target   = number
+    min      = number
+    max      = number
+  })
+  default = null
+
+  validation {
+    condition     = var.autoscaling == null || try(contains(["cpu", "memory"], var.autoscaling.resource), false)
+    error_message = "autoscaling.resource must be \"cpu\" or \"memory\"."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try(var.autoscaling.target >= 1 && var.autoscaling.target <= 100, false)
+    error_message = "autoscaling.target must be a utilisation percentage between 1 and 100."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try(var.autoscaling.min >= 1 && var.autoscaling.min <= var.autoscaling.max && floor(var.autoscaling.min) == var.autoscaling.min && floor(var.autoscaling.max) == var.autoscaling.max, false)
+    error_message = "autoscaling.min and autoscaling.max must be whole numbers with 1 <= min <= max."
+  }
+}
+
+variable "environment_variables" {
+  description = "Plain environment variables of the container (name -> value)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secrets" {
+  description = "Secret environment variables (name -> valueFrom: a Secrets Manager ARN, optionally with :field::, or an SSM parameter ARN); each must be covered by secret_arns or ssm_parameter_arns."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secret_arns" {
+  description = "Secrets Manager secret ARNs the execution role may read, exactly these."
+  type        = list(string)
+  default     = []
+}
+
+variable "ssm_parameter_arns" {
+  description = "SSM parameter ARNs the execution role may read, exactly these."
+  type        = list(string)
+  default     = []
+}
+
+# --- Cluster, load balancers and DNS ---
+
+variable "cluster_arn" {
+  description = "ARN of the account's ECS cluster."
+  type        = string
+}
+
+variable "internal_listener_arn" {
+  description = "ARN of the internal load balancer listener that routes <internal_hostname> to the service."
+  type        = string
+}
+
+variable "internal_lb" {
+  description = "The internal load balancer: DNS name and zone id (alias target of internal_hostname) and its security group (admitted to the tasks on the HTTP port)."
+  type = object({
+    dns_name          = string
+    zone_id           = string
+    security_group_id = string
+  })
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-f]{8,17}$", var.internal_lb.security_group_id)) && can(regex("^Z[A-Z0-9]{1,31}$", var.internal_lb.zone_id)) && length(var.internal_lb.dns_name) > 0
+    error_message = "internal_lb needs a dns_name, a zone_id (Z...) and a security_group_id (sg-...)."
+  }
+}
+
+variable "listener_rule_priority" {
+  description = "Priority of the host-header rule on the internal listener (1-50000, unique per listener)."
+  type        = number
+
+  validation {
+    condition     = var.listener_rule_priority >= 1 && var.listener_rule_priority <= 50000 && floor(var.listener_rule_priority) == var.listener_rule_priority
+    error_message = "listener_rule_priority must be a whole number between 1 and 50000."
+  }
+}
+
+variable "internal_zone_id" {
+  description = "Route 53 zone of internal_hostname."
+  type        = string
+
+  validation {
+    condition     = can(regex("^Z[A-Z0-9]{1,31}$", var.internal_zone_id))
+    error_message = "internal_zone_id must be a Route 53 hosted zone id (Z followed by upper-case letters and digits)."
+  }
+}
+
+variable "internal_hostname" {
+  description = "Internal DNS name of the service (<service>-internal.<env>.<zone>): an alias to the internal load balancer and the host the internal listener rule matches."
+  type        = string
+
+  validation {
+    condition     = length(var.internal_hostname) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.internal_hostname))
+    error_message = "internal_hostname must be a lower-case DNS name of at most 253 characters without trailing dot."
+  }
+}
+
+variable "external" {
+  description = "Public exposure or null: the external listener, load balancer (dns_name, zone_id, security_group_id), the public domain, its public zone and the rule priority on the external listener."
+  type = object({
+    listener_arn           = string
+    dns_name               = string
+    zone_id                = string
+    security_group_id      = string
+    domain                 = string
+    public_zone_id         = string
+    listener_rule_priority = number
+  })
+  default = null
+
+  validation {
+    condition     = var.external == null || try(can(regex("^sg-[0-9a-f]{8,17}$", var.external.security_group_id)) && can(regex("^Z[A-Z0-9]{1,31}$", var.external.zone_id)) && can(regex("^Z[A-Z0-9]{1,31}$", var.external.public_zone_id)), false)
+    error_message = "external.security_group_id must be sg-..., external.zone_id and external.public_zone_id Route 53 zone ids (Z...)."
+  }
+
+  validation {
+    condition     = var.external == null || try(length(var.external.domain) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.external.domain)), false)
+    error_message = "external.domain must be a lower-case public DNS name without trailing dot."
+  }
+
+  validation {
+    condition     = var.external == null || try(var.external.listener_rule_priority >= 1 && var.external.listener_rule_priority <= 50000 && floor(var.external.listener_rule_priority) == var.external.listener_rule_priority, false)
+    error_message = "external.listener_rule_priority must be a whole number between 1 and 50000."
+  }
+}
+
+# --- Dependencies ---
+
+variable "client_security_group_ids" {
+  description = "The -clients security groups of the service's dependencies (datastores and services); the tasks join them."
+  type        = list(string)
+  default     = []
+}
+
+variable "queue_arns" {
+  description = "SQS queue ARNs of declared dependencies (send/receive/delete/get attributes)."
+  type        = list(string)
+  default     = []
+}
+
+variable "table_arns" {
+  description = "DynamoDB table ARNs of declared dependencies (item read/write and query, with indexes)."
+  type        = list(string)
+  default     = []
+}
+
+variable "bucket_arns" {
+  description = "S3 bucket ARNs of declared dependencies (list; get/put/delete objects)."
+  type        = list(string)
+  default     = []
+}
+
+variable "log_retention_days" {
+  description = "Retention of the service's log group in days (at least 365)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.log_retention_days >= 365
+    error_message = "log_retention_days must be at least 365."
+  }
+}
