@@ -18,7 +18,8 @@ _TAG_PUNCTUATION = set("_.:/=+-@ ")
 
 
 def tag_problem(text: str, *, key: bool = False) -> str | None:
-    """Why ``text`` breaks AWS's tag rules, or None."""
+    """Why ``text`` breaks AWS's tag rules, or None. Judged after NFC: Terraform sends NFC strings."""
+    text = unicodedata.normalize("NFC", text)
     limit = 128 if key else 256
     if key and not text:
         return "tag keys cannot be empty"
@@ -56,7 +57,13 @@ def cross_check(
         doc = docs[f"accounts/{account.env}/account.yaml"]
         if not re.fullmatch(r"[a-z][a-z0-9]{1,15}", account.env):
             problems.append(doc.problem((), f"account folder name {account.env!r} must match ^[a-z][a-z0-9]{{1,15}}$"))
+        seen_keys: dict[str, str] = {}
         for key, value in account.default_tags:
+            other = seen_keys.setdefault(unicodedata.normalize("NFC", key), key)
+            if other != key:
+                problems.append(
+                    doc.problem(("defaultTags", key), f"tag key is the same as {other!r} after Unicode NFC", key=True)
+                )
             for text, is_key, path in (
                 (key, True, ("defaultTags", key)),
                 (value, False, ("defaultTags", key)),
