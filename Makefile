@@ -40,6 +40,7 @@ validate: venv ## Check every input file, write nothing
 check: venv ## gen --check + validate + terraform fmt -check (what CI gates on)
 	$(INFRAGEN) gen --check
 	$(INFRAGEN) validate
+	$(INFRAGEN) docs --check
 	terraform fmt -check -recursive accounts modules
 
 lint: venv ## ruff and mypy --strict on generator/

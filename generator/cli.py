@@ -20,10 +20,15 @@ root_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
+_found_root: list[Path] = []  # the root a command resolved, to show source lines under errors
+
+
 def _root(root: Path | None) -> Path:
     from .load import find_root
 
-    return find_root(root if root is not None else Path.cwd())
+    found = find_root(root if root is not None else Path.cwd())
+    _found_root[:] = [found]
+    return found
 
 
 @click.group()
@@ -35,11 +40,21 @@ def cli() -> None:
 @cli.command()
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @root_option
-def gen(check: bool, root: Path | None) -> None:
+@json_option
+def gen(check: bool, root: Path | None, as_json: bool) -> None:
     """Regenerate every root, atlantis.yaml and CODEOWNERS."""
     from .api import generate
 
     result = generate(_root(root), check=check)
+    if as_json:
+        stale = check and bool(result.changes or result.interrupted)
+        changes = [{"path": c.path, "action": c.action, "reason": c.reason} for c in result.changes]
+        click.echo(
+            json.dumps(
+                {"valid": True, "check": check, "stale": stale, "interrupted": result.interrupted, "changes": changes}
+            )
+        )
+        sys.exit(1 if stale else 0)
     if result.interrupted:
         verb = "was interrupted; run 'infragen gen' to complete it" if check else "was interrupted; completed now"
         click.echo(f"note: a previous 'infragen gen' {verb}", err=True)
@@ -68,6 +83,90 @@ def validate(root: Path | None, as_json: bool) -> None:
         click.echo(f"ok: {len(repo.services)} service(s), {len(repo.accounts)} account(s)")
 
 
+@cli.group()
+def new() -> None:
+    """Scaffold new input files."""
+
+
+@new.command("service")
+@click.argument("name")
+@click.option("--owner", required=True, help="Owning team (a key of teams.yaml).")
+@click.option("--cpu", type=int, default=256, show_default=True, help="Fargate CPU units (1024 = 1 vCPU).")
+@click.option("--memory", type=int, default=512, show_default=True, help="Memory in MiB (Fargate-valid for --cpu).")
+@click.option("--desired-count", type=int, default=1, show_default=True, help="Number of tasks.")
+@click.option("--env", "envs", multiple=True, help="Account to run in (repeatable; default: every account).")
+@click.option("--external-domain", default=None, help="Expose on the external load balancer at this host name.")
+@click.option(
+    "--datastore",
+    "datastores",
+    multiple=True,
+    metavar="TYPE:NAME",
+    help="Owned datastore, e.g. postgres:db (repeatable; NAME is prefixed with the service name).",
+)
+@click.option("--description", default="", help="What the service does.")
+@root_option
+def new_service(
+    name: str,
+    owner: str,
+    cpu: int,
+    memory: int,
+    desired_count: int,
+    envs: tuple[str, ...],
+    external_domain: str | None,
+    datastores: tuple[str, ...],
+    description: str,
+    root: Path | None,
+) -> None:
+    """Create services/NAME/ with service.yaml and one environments/<env>.yaml per account."""
+    from .scaffold import NewService, new_service
+
+    spec = NewService(
+        name=name,
+        owner=owner,
+        cpu=cpu,
+        memory=memory,
+        desired_count=desired_count,
+        environments=envs,
+        external_domain=external_domain,
+        datastores=datastores,
+        description=description,
+    )
+    done = new_service(_root(root), spec)
+    for path in done.files:
+        click.echo(f"create  {path}")
+    click.echo(
+        f"\nNext: review the files, then\n  make gen\n  git add services/{name} accounts atlantis.yaml "
+        f"CODEOWNERS\n  git commit -m 'Add service {name}'\n  git push   # and open a pull request"
+    )
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 naming READMEs whose tables are stale.")
+@root_option
+def docs(check: bool, root: Path | None) -> None:
+    """Render each module README's inputs/outputs tables from variables.tf and outputs.tf."""
+    from .docs import run
+
+    result = run(_root(root), check=check)
+    for path in result.skipped:
+        click.echo(f"skip    {path}  (no README.md or no BEGIN_TF_DOCS/END_TF_DOCS markers)", err=True)
+    for path in result.stale:
+        click.echo(f"{'stale' if check else 'update':7} {path}")
+    if check and result.stale:
+        click.secho(f"{len(result.stale)} module README(s) are stale; run 'infragen docs'", fg="red", err=True)
+        sys.exit(1)
+    click.echo("module docs are up to date" if check else f"{len(result.stale)} README(s) changed")
+
+
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(["service", "environment", "account", "teams", "infragen"]))
+def show_schema(kind: str) -> None:
+    """Print the JSON Schema of an input file (editors use schemas/*.schema.json directly)."""
+    from .schema import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
@@ -77,10 +176,13 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except InfragenError as exc:
-        if "--json" in sys.argv and exc.problems:
-            click.echo(json.dumps({"valid": False, "problems": [p.as_dict() for p in exc.problems]}))
+        from .report import error_json, format_error
+
+        if "--json" in sys.argv:
+            click.echo(json.dumps(error_json(exc)))
         else:
-            click.secho(str(exc), fg="red", err=True)
+            root = _found_root[0] if _found_root else None
+            click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True)
         sys.exit(exc.exit_code)
 
 

@@ -5,7 +5,7 @@ Anything that is not an ``InfragenError`` is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -65,3 +65,19 @@ class StaleOutputError(InfragenError):
 
 class RepoNotFoundError(InfragenError):
     """No repository root (with ``services/`` or ``accounts/``) was found."""
+
+
+class ScaffoldError(InfragenError):
+    """``infragen new`` was asked for something it cannot create (bad argument, existing service)."""
+
+
+class NewFilesError(SpecError):
+    """Problems found in files that were about to be created; ``sources`` holds their text."""
+
+    def __init__(self, problems: Iterable[Problem], sources: Mapping[str, str]) -> None:
+        super().__init__(problems)
+        self.sources = dict(sources)
+
+
+class ModuleDocsError(InfragenError):
+    """A module's variables.tf or outputs.tf cannot be read to render its README tables."""

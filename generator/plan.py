@@ -33,6 +33,37 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Ref(Raw):
+    """An output of another module call: ``expr`` is how a plain root reads it; the Terragrunt
+    flavor turns it into a ``dependency`` on the unit (``service``, ``unit``) instead."""
+
+    service: str  # the service whose root makes the call
+    unit: str  # "service", a datastore name or "discovery"
+    attr: str  # the module output
+
+
+@dataclass(frozen=True)
+class ObjectList(Raw):
+    """A list of objects laid out one per line; ``items`` keeps the values (and their Refs)."""
+
+    items: tuple[Value, ...]
+
+
+def object_list(items: list[Value]) -> ObjectList:
+    return ObjectList(_object_list(items, 1), tuple(items))
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """One module block of a root. Both flavors render these same arguments."""
+
+    label: str  # the block label in a plain root
+    unit: str  # "service", the datastore name or "discovery"
+    source: str  # relative to a plain root's directory
+    args: tuple[tuple[str, Value], ...]
+
+
+@dataclass(frozen=True)
 class Root:
     """One Terraform root: a service in an environment."""
 
@@ -79,6 +110,14 @@ def _dependents(repo: Repo, service: Service) -> list[Service]:
 def plan(repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain, sorted by path."""
     files: list[OutputFile] = []
+    for root, calls in root_calls(repo):
+        files.extend(_root_files(root, calls))
+    return sorted(files, key=lambda f: f.path)
+
+
+def root_calls(repo: Repo) -> list[tuple[Root, list[ModuleCall]]]:
+    """Every root with its module calls (service, datastores, discovery), in that order."""
+    result = []
     priorities = {
         account.env: naming.listener_priorities([s.name for s in repo.services if account.env in s.environments])
         for account in repo.accounts
@@ -91,29 +130,36 @@ def plan(repo: Repo) -> list[OutputFile]:
     }
     for root in roots(repo):
         env = root.account.env
-        files.extend(
-            _root_files(
-                repo,
-                root,
-                priorities[env][root.service.name],
-                external_priorities[env].get(root.service.name),
-            )
+        calls = module_calls(
+            repo, root, priorities[env][root.service.name], external_priorities[env].get(root.service.name)
         )
-    return sorted(files, key=lambda f: f.path)
+        result.append((root, calls))
+    return result
 
 
-def _root_files(repo: Repo, root: Root, priority: int, external_priority: int | None) -> list[OutputFile]:
+def module_calls(repo: Repo, root: Root, priority: int, external_priority: int | None) -> list[ModuleCall]:
     service, account = root.service, root.account
-    header = naming.header(root.inputs)
-    blocks = _data_blocks(repo, service, account)
-    blocks.append(
-        Block('module "service"', hcl.body(_service_args(repo, service, account, priority, external_priority)))
-    )
+    calls = [_call("service", "service", _service_args(repo, service, account, priority, external_priority))]
     for datastore in _effective_datastores(service, account):
         source, args = _datastore_args(service, datastore, account)
-        blocks.append(Block(f"module {hcl.label(naming.label(datastore.name))}", hcl.body([("source", source), *args])))
+        calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
     if account.consul is not None:
-        blocks.append(Block('module "discovery"', hcl.body(_discovery_args(repo, service, account))))
+        calls.append(_call("discovery", "discovery", _discovery_args(repo, service, account)))
+    return calls
+
+
+def _call(label: str, unit: str, args: list[tuple[str, Value]]) -> ModuleCall:
+    (key, source), *rest = args
+    assert key == "source" and isinstance(source, str)
+    return ModuleCall(label, unit, source, tuple(rest))
+
+
+def _root_files(root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
+    service, account = root.service, root.account
+    header = naming.header(root.inputs)
+    blocks = _data_blocks(service, account)
+    for call in calls:
+        blocks.append(Block(f"module {hcl.label(call.label)}", hcl.body([("source", call.source), *call.args])))
     outputs = _outputs(service, account)
     providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
     tags: dict[str, Value] = {k: v for k, v in account.default_tags}
@@ -176,25 +222,28 @@ def effective_size(service: Service, env: str) -> tuple[int, int, int, Autoscali
     )
 
 
-def _data_blocks(repo: Repo, service: Service, account: Account) -> list[Block]:
+def _data_blocks(service: Service, account: Account) -> list[Block]:
     """Look up the `-clients` groups of dependencies owned by other roots."""
     blocks = []
-    for name in _foreign_client_groups(repo, service):
+    for name in _foreign_client_groups(service):
         body = hcl.body([("name", naming.clients_group(name)), ("vpc_id", account.vpc_id)])
         blocks.append(Block(f'data "aws_security_group" {hcl.label(naming.label(name) + "_clients")}', body))
     return blocks
 
 
-def _foreign_client_groups(repo: Repo, service: Service) -> list[str]:
+def _foreign_client_groups(service: Service) -> list[str]:
     own = {d.name for d in service.datastores}
     names = [n for n in service.depends_on_datastores if n not in own]
     return sorted({*names, *service.depends_on_services})
 
 
-def _client_group_ref(service: Service, name: str) -> Raw:
+def _client_group_ref(repo: Repo, service: Service, name: str) -> Ref:
+    attr = "client_security_group_id"
     if name in {d.name for d in service.datastores}:
-        return Raw(f"module.{naming.label(name)}.client_security_group_id")
-    return Raw(f"data.aws_security_group.{naming.label(name)}_clients.id")
+        return Ref(f"module.{naming.label(name)}.{attr}", service.name, name, attr)
+    found = repo.datastore_owner(name)
+    owner, unit = (found[0].name, name) if found else (name, "service")
+    return Ref(f"data.aws_security_group.{naming.label(name)}_clients.id", owner, unit, attr)
 
 
 def _api_arns(repo: Repo, service: Service, account: Account, kind: str) -> list[Value]:
@@ -207,7 +256,7 @@ def _api_arns(repo: Repo, service: Service, account: Account, kind: str) -> list
         if datastore.type != kind:
             continue
         if name in own:
-            arns.append(Raw(f"module.{naming.label(name)}.arn"))
+            arns.append(Ref(f"module.{naming.label(name)}.arn", service.name, name, "arn"))
         else:
             arns.append(naming.datastore_arn(datastore, account))
     return arns
@@ -282,7 +331,7 @@ def _service_args(
         ("internal_zone_id", account.dns_zone_id),
         ("internal_hostname", naming.internal_hostname(service.name, account)),
         ("external", external),
-        ("client_security_group_ids", [_client_group_ref(service, name) for name in groups]),
+        ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
         ("queue_arns", _api_arns(repo, service, account, "queue")),
         ("table_arns", _api_arns(repo, service, account, "table")),
         ("bucket_arns", _api_arns(repo, service, account, "bucket")),
@@ -360,7 +409,12 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
         {
             "name": d.name,
             "type": d.type,
-            "address": Raw(f"module.{naming.label(d.name)}.{NETWORK_OUTPUTS[d.type]}"),
+            "address": Ref(
+                f"module.{naming.label(d.name)}.{NETWORK_OUTPUTS[d.type]}",
+                service.name,
+                d.name,
+                NETWORK_OUTPUTS[d.type],
+            ),
             "port": NETWORK_PORTS[d.type],
         }
         for d in service.datastores
@@ -378,7 +432,7 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
                 "tags": ["infragen", account.env],
             },
         ),
-        ("datastores", Raw(_object_list(datastores, 1))),
+        ("datastores", object_list(datastores)),
         ("allowed_sources", sorted(s.name for s in _dependents(repo, service))),
     ]
 
@@ -438,3 +492,8 @@ def _outputs(service: Service, account: Account) -> list[Output]:
 
 def relpath(path: str, start: str) -> str:
     return Path(path).relative_to(start).as_posix()
+
+
+def datastore_inputs(service: Service, account: Account) -> list[tuple[Datastore, list[tuple[str, Value]]]]:
+    """Each datastore of ``service`` in ``account`` after overrides, with its module's inputs."""
+    return [(d, _datastore_args(service, d, account)[1]) for d in _effective_datastores(service, account)]

@@ -25,6 +25,11 @@ def schema_path(kind: Kind) -> Path:
     return SCHEMA_DIR / f"{kind}.schema.json"
 
 
+def schema_text(name: str) -> str:
+    """The text of ``schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
+    return (SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")
+
+
 @cache
 def schema(kind: Kind) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))

@@ -1,0 +1,206 @@
+"""`infragen new service`: write a new service's spec files with the conventions' defaults.
+
+The new files are validated together with the whole repository (in a temporary copy of its
+inputs) before anything is written; on any problem nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import schema
+from .errors import NewFilesError, Problem, ScaffoldError, SpecError
+from .load import TEAMS_FILE, load_repo
+from .render import render
+
+DATASTORE_TYPES = ("postgres", "mysql", "redis", "queue", "table", "bucket")
+# Extra lines a datastore needs to be valid (a table needs a partition key).
+_REQUIRED_OPTIONS = {"table": ("hashKey: id",)}
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/@-]*$")
+
+
+@dataclass(frozen=True)
+class NewDatastore:
+    type: str
+    name: str  # the full resource name, <service>-...
+    extra: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewService:
+    """What `infragen new service` was asked for. Empty ``environments`` means every account."""
+
+    name: str
+    owner: str
+    cpu: int = 256
+    memory: int = 512
+    desired_count: int = 1
+    environments: tuple[str, ...] = ()
+    external_domain: str | None = None
+    datastores: tuple[str, ...] = ()  # TYPE:NAME as given on the command line
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    service: str
+    files: tuple[str, ...]  # written paths, relative to the repository root
+    environments: tuple[str, ...] = field(default=())
+
+
+def parse_datastore(service: str, text: str) -> NewDatastore:
+    """``TYPE:NAME``; NAME is prefixed with ``<service>-`` unless it already starts with it."""
+    kind, sep, name = text.partition(":")
+    if not sep or not name:
+        raise ScaffoldError(f"--datastore {text!r}: write TYPE:NAME, for example postgres:db")
+    if kind not in DATASTORE_TYPES:
+        raise ScaffoldError(
+            f"--datastore {text!r}: unknown type {kind!r}{schema.suggest(kind, DATASTORE_TYPES)}; "
+            f"types are {', '.join(DATASTORE_TYPES)}"
+        )
+    full = name if name.startswith(service + "-") else f"{service}-{name}"
+    return NewDatastore(type=kind, name=full, extra=_REQUIRED_OPTIONS.get(kind, ()))
+
+
+def _scalar(text: str) -> str:
+    """A YAML scalar that reads back as exactly ``text``."""
+    if _PLAIN.fullmatch(text) and text.strip() == text and text.lower() not in {"yes", "no", "true", "false", "null"}:
+        return text
+    return json.dumps(text)  # a JSON string is a valid YAML double-quoted scalar
+
+
+@dataclass(frozen=True)
+class _AccountFacts:
+    production: bool
+    region: str
+    account_id: str
+
+
+def _accounts(root: Path) -> dict[str, _AccountFacts]:
+    """Every account folder with an account.yaml, read leniently: validation reports bad files."""
+    found: dict[str, _AccountFacts] = {}
+    accounts = root / "accounts"
+    for env_dir in sorted(accounts.iterdir()) if accounts.is_dir() else []:
+        path = env_dir / "account.yaml"
+        if not env_dir.is_dir() or env_dir.name.startswith(".") or not path.is_file():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            data = None
+        data = data if isinstance(data, dict) else {}
+        found[env_dir.name] = _AccountFacts(
+            production=data.get("production") is True,
+            region=str(data.get("region", "<region>")),
+            account_id=str(data.get("accountId", "<account-id>")),
+        )
+    return found
+
+
+def render_files(root: Path, spec: NewService) -> dict[str, str]:
+    """The new files (path relative to root -> content). Raises ScaffoldError on bad arguments."""
+    pattern = schema.schema("service")["properties"]["name"]["pattern"]
+    if not re.fullmatch(pattern.rstrip("$").lstrip("^"), spec.name):
+        raise ScaffoldError(
+            f"service name {spec.name!r} must be DNS-safe: lower-case letters, digits and '-', "
+            "3 to 32 characters, starting with a letter"
+        )
+    accounts = _accounts(root)
+    envs = spec.environments or tuple(sorted(accounts))
+    if not envs:
+        raise ScaffoldError("the repository has no accounts (accounts/<env>/account.yaml); pass --env")
+    for env in envs:
+        if "/" in env or env.startswith("."):
+            raise ScaffoldError(f"--env {env!r} is not an account name")
+    datastores = sorted((parse_datastore(spec.name, d) for d in spec.datastores), key=lambda d: d.name)
+    service_file = f"services/{spec.name}/service.yaml"
+    files = {
+        service_file: render(
+            "new-service.yaml.j2",
+            name=spec.name,
+            owner=_scalar(spec.owner),
+            description=_scalar(spec.description or f"{spec.name} (describe what it does)."),
+            environments=", ".join(_scalar(e) for e in envs),
+            cpu=spec.cpu,
+            memory=spec.memory,
+            desired_count=spec.desired_count,
+            external_domain=_scalar(spec.external_domain) if spec.external_domain else None,
+            datastores=datastores,
+            datastore_names=", ".join(d.name for d in datastores),
+        )
+    }
+    for env in envs:
+        facts = accounts.get(env, _AccountFacts(False, "<region>", "<account-id>"))
+        files[f"services/{spec.name}/environments/{env}.yaml"] = render(
+            "new-environment.yaml.j2",
+            name=spec.name,
+            env=env,
+            production=facts.production,
+            log_level="info" if facts.production else "debug",
+            region=facts.region,
+            account_id=facts.account_id,
+        )
+    return files
+
+
+def _copy_inputs(root: Path, dest: Path) -> None:
+    if (root / TEAMS_FILE).is_file():
+        shutil.copy2(root / TEAMS_FILE, dest / TEAMS_FILE)
+    if (root / "services").is_dir():
+        shutil.copytree(root / "services", dest / "services", ignore=shutil.ignore_patterns(".*"))
+    accounts = root / "accounts"
+    for env_dir in sorted(accounts.iterdir()) if accounts.is_dir() else []:
+        if (env_dir / "account.yaml").is_file():
+            (dest / "accounts" / env_dir.name).mkdir(parents=True)
+            shutil.copy2(env_dir / "account.yaml", dest / "accounts" / env_dir.name / "account.yaml")
+
+
+def check(root: Path, files: dict[str, str]) -> None:
+    """Validate the whole repository as it would be with ``files`` added. Raises SpecError."""
+    with tempfile.TemporaryDirectory(prefix="infragen-new-") as tmp:
+        copy = Path(tmp)
+        _copy_inputs(root, copy)
+        for rel, text in files.items():
+            target = copy / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        load_repo(copy)
+
+
+def new_service(root: Path, spec: NewService) -> Scaffold:
+    """Create ``services/<name>/`` with its spec files. Writes nothing unless the result validates."""
+    folder = root / "services" / spec.name
+    files = render_files(root, spec)
+    if folder.exists():
+        raise ScaffoldError(f"services/{spec.name} already exists; refusing to overwrite it")
+    try:
+        check(root, files)
+    except SpecError as exc:
+        if any(p.file in files for p in exc.problems):
+            raise NewFilesError(exc.problems, files) from None
+        # The repository was already broken: say so, rather than blame the new files.
+        raise SpecError(
+            [*exc.problems, Problem(next(iter(files)), 1, 1, "", "not written: fix the problems above first")]
+        ) from None
+    written = []
+    try:
+        for rel, text in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("x", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            written.append(rel)
+    except BaseException:
+        for rel in written:
+            (root / rel).unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    envs = tuple(Path(rel).stem for rel in files if "/environments/" in rel)
+    return Scaffold(service=spec.name, files=tuple(files), environments=envs)
