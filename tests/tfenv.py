@@ -71,7 +71,7 @@ def cli_config() -> Path:
     config = base / "terraformrc"
     text = "\n".join(lines) + "\n"
     if not config.exists() or config.read_text() != text:
-        tmp = config.with_suffix(".tmp")
+        tmp = config.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(text)
         tmp.replace(config)
     return config
