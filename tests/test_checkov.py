@@ -53,7 +53,11 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
         ("CKV2_AWS_73", "aws_sqs_queue.this"),  # SSE-SQS unless kms_key_id
         ("CKV2_AWS_73", "aws_sqs_queue.dead_letter"),  # SSE-SQS unless kms_key_id
     },
-    # Owners of aws/ecs-service, platform/service, platform/discovery and consul/* add theirs here.
+    "aws/ecs-service": {
+        ("CKV_AWS_378", "aws_lb_target_group.this"),  # TLS ends at the ALB; tasks serve HTTP on private subnets
+    },
+    # platform/service, platform/discovery and consul/* add no skips of their own (platform/service
+    # inherits the aws/ecs-service and aws/security-group ones, which are owned by those modules).
 }
 
 CHECKOV_ENV = {
