@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import write
+from . import terragrunt, write
 from .atlantis import atlantis_file, codeowners_file
 from .load import load_repo
 from .models import Repo
@@ -25,6 +25,8 @@ def validate(root: Path) -> Repo:
 
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain."""
+    if terragrunt.flavor(root) == "terragrunt":
+        return terragrunt.outputs(root, repo)
     files = plan(repo)
     files.append(atlantis_file(root, repo))
     files.append(codeowners_file(repo))

@@ -1,0 +1,264 @@
+"""The Terragrunt flavor: the same module calls as plain roots, emitted as Terragrunt units.
+
+Selected by ``flavor: terragrunt`` in ``infragen.yaml``. Every plain root's module call (the
+service, each datastore, discovery) becomes one unit; references between calls become
+``dependency`` blocks. The arguments come from :func:`generator.plan.root_calls`, shared with
+the plain flavor. Layout and reasons: docs/terragrunt.md.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from . import hcl, modules, naming
+from ._yaml import load as load_yaml
+from .atlantis import Project, codeowners_file
+from .errors import SpecError
+from .hcl import Raw, Value
+from .models import Account, Repo
+from .plan import (
+    AWS_PROVIDER_VERSION,
+    CONSUL_PROVIDER_VERSION,
+    MODULES,
+    TERRAFORM_VERSION,
+    ModuleCall,
+    ObjectList,
+    OutputFile,
+    Ref,
+    Root,
+    object_list,
+    root_calls,
+)
+from .render import render
+from .schema import check, schema_text
+
+SETTINGS_FILE = "infragen.yaml"
+ROOT_CONFIG = "accounts/terragrunt.hcl"
+WORKFLOW = "infragen-terragrunt"
+Flavor = Literal["terraform", "terragrunt"]
+ATLANTIS_INPUTS = ("infragen.yaml", "accounts/*/account.yaml", "services/*/service.yaml")
+
+
+def flavor(root: Path) -> Flavor:
+    """The repository's flavor from ``infragen.yaml`` (terraform when the file is absent)."""
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return "terraform"
+    doc = load_yaml(path, root)
+    data = doc.data if doc.data is not None else {}
+    problems = check(doc, "service", sub=json.loads(schema_text("infragen")))  # kind is unused with sub
+    if problems:
+        raise SpecError(problems)
+    return "terragrunt" if data.get("flavor") == "terragrunt" else "terraform"
+
+
+@dataclass(frozen=True)
+class Unit:
+    root: Root
+    call: ModuleCall
+    dir: str  # repo-relative
+
+    @property
+    def project(self) -> str:
+        name = f"{self.root.account.env}-{self.root.service.name}"
+        return name if self.call.unit == "service" else f"{name}.{self.call.unit}"
+
+
+@dataclass(frozen=True)
+class Dependency:
+    label: str
+    path: str
+    mocks: str
+    project: str
+
+
+def unit_dir(env: str, service: str, unit: str) -> str:
+    base = naming.root_dir(env, service)
+    return base if unit == "service" else f"{base}/{unit}"
+
+
+def _dependency_label(ref: Ref) -> str:
+    return naming.label(ref.unit) if ref.unit != "service" else naming.label(ref.service) + "_service"
+
+
+def _refs(value: Value) -> list[Ref]:
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, ObjectList):
+        return [r for item in value.items for r in _refs(item)]
+    if isinstance(value, Raw) or value is None or isinstance(value, (str, int, bool)):
+        return []
+    if isinstance(value, Mapping):
+        return [r for v in value.values() for r in _refs(v)]
+    return [r for v in value for r in _refs(v)]
+
+
+def _rewrite(value: Value) -> Value:
+    """Module references become dependency outputs."""
+    if isinstance(value, Ref):
+        return Raw(f"dependency.{_dependency_label(value)}.outputs.{value.attr}")
+    if isinstance(value, ObjectList):
+        return object_list([_rewrite(item) for item in value.items])
+    if isinstance(value, Raw) or value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, Mapping):
+        return {k: _rewrite(v) for k, v in value.items()}
+    return [_rewrite(v) for v in value]
+
+
+def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
+    """A stand-in of the right type and shape for ``terraform validate`` before the dependency exists."""
+    if ref.attr.endswith("security_group_id"):
+        return "sg-00000000000000000"
+    if ref.attr == "arn":
+        found = repo.datastore_owner(ref.unit)
+        if found is not None and found[1].type in ("queue", "table", "bucket"):
+            return naming.datastore_arn(found[1], account)
+        return f"arn:aws:iam::{account.account_id}:mock"
+    return f"{ref.unit}.mock.invalid"
+
+
+def _module_source(call: ModuleCall, directory: str) -> str:
+    """``<relative path to modules>//<group>/<name>``: Terragrunt copies all of modules/, so the
+    platform modules' own relative sources (../../aws/...) keep working."""
+    prefix = MODULES + "/"
+    assert call.source.startswith(prefix)
+    return f"{posixpath.relpath('modules', directory)}//{call.source[len(prefix) :]}"
+
+
+def units(repo: Repo) -> list[Unit]:
+    result = []
+    for root, calls in root_calls(repo):
+        for call in calls:
+            result.append(Unit(root, call, unit_dir(root.account.env, root.service.name, call.unit)))
+    return sorted(result, key=lambda u: u.dir)
+
+
+def _dependencies(unit: Unit, repo: Repo) -> list[Dependency]:
+    found: dict[str, Dependency] = {}
+    mocks: dict[str, dict[str, Value]] = {}
+    env = unit.root.account.env
+    for _, value in unit.call.args:
+        for ref in _refs(value):
+            label = _dependency_label(ref)
+            mocks.setdefault(label, {})[ref.attr] = _mock(ref, repo, unit.root.account)
+            target = unit_dir(env, ref.service, ref.unit)
+            name = f"{env}-{ref.service}" if ref.unit == "service" else f"{env}-{ref.service}.{ref.unit}"
+            path = posixpath.relpath(target, unit.dir)
+            found[label] = Dependency(label, path if path.startswith("..") else f"./{path}", "", name)
+    return [
+        Dependency(hcl.label(d.label), hcl.string(d.path), hcl.body(sorted(mocks[d.label].items()), 2), d.project)
+        for _, d in sorted(found.items())
+    ]
+
+
+def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
+    header = naming.header(unit.root.inputs)
+    args = [(key, _rewrite(value)) for key, value in unit.call.args]
+    content = render(
+        "terragrunt-unit.hcl.j2",
+        header=header,
+        root_config=posixpath.relpath(ROOT_CONFIG, unit.dir),
+        source=hcl.string(_module_source(unit.call, unit.dir)),
+        dependencies=_dependencies(unit, repo),
+        inputs=hcl.body(args),
+    )
+    return OutputFile(f"{unit.dir}/terragrunt.hcl", content, unit.root.inputs)
+
+
+def _env_file(account: Account) -> OutputFile:
+    inputs = (f"accounts/{account.env}/account.yaml",)
+    tags: dict[str, Value] = {k: v for k, v in account.default_tags}
+    tags.update({"environment": account.env, "managed-by": "infragen"})
+    consul: Value = None
+    if account.consul is not None:
+        consul = {"address": account.consul.address, "datacenter": account.consul.datacenter}
+    body: list[tuple[str, Value]] = [
+        ("env", account.env),
+        ("account_id", account.account_id),
+        ("region", account.region),
+        ("production", account.production),
+        ("state_bucket", account.state.bucket),
+        ("state_key_prefix", account.state.key_prefix),
+        ("state_region", account.state.region),
+        ("state_lock_table", account.state.lock_table),
+        ("default_tags", tags),
+        ("consul", consul),
+    ]
+    content = render("terragrunt-env.hcl.j2", header=naming.header(inputs), env=account.env, body=hcl.body(body))
+    return OutputFile(f"accounts/{account.env}/env.hcl", content, inputs)
+
+
+def _root_file() -> OutputFile:
+    inputs = (SETTINGS_FILE,)
+    content = render(
+        "terragrunt-root.hcl.j2",
+        header=naming.header(inputs),
+        terraform_version=hcl.string(TERRAFORM_VERSION),
+        aws_version=hcl.string(AWS_PROVIDER_VERSION),
+        consul_version=hcl.string(CONSUL_PROVIDER_VERSION),
+    )
+    return OutputFile(ROOT_CONFIG, content, inputs)
+
+
+def projects(root_path: Path, repo: Repo) -> list[Project]:
+    """One Atlantis project per unit, ordered by the dependency blocks."""
+    all_units = units(repo)
+    deps = {u.project: tuple(sorted({d.project for d in _dependencies(u, repo)})) for u in all_units}
+    depth: dict[str, int] = {}
+
+    def visit(name: str) -> int:
+        if name not in depth:
+            depth[name] = 0  # validation rejects cycles; this only guards recursion
+            depth[name] = 1 + max((visit(d) for d in deps[name]), default=-1)
+        return depth[name]
+
+    result = []
+    for unit in all_units:
+        module_dir = posixpath.normpath(posixpath.join(unit.root.dir, unit.call.source))
+        reached = modules.closure(root_path, unit.dir, [posixpath.relpath(module_dir, unit.dir)])
+        env_file = posixpath.join(
+            posixpath.dirname(unit.root.service.file), "environments", f"{unit.root.account.env}.yaml"
+        )
+        inputs = sorted({*unit.root.inputs, env_file, SETTINGS_FILE})
+        triggers = [
+            "terragrunt.hcl",
+            posixpath.relpath(f"accounts/{unit.root.account.env}/env.hcl", unit.dir),
+            posixpath.relpath(ROOT_CONFIG, unit.dir),
+            *(posixpath.relpath(p, unit.dir) for p in inputs),
+            *(f"{posixpath.relpath(d, unit.dir)}/*.tf*" for d in reached),
+        ]
+        result.append(
+            Project(
+                name=unit.project,
+                dir=unit.dir,
+                workflow=WORKFLOW,
+                when_modified=tuple(triggers),
+                execution_order_group=visit(unit.project),
+                depends_on=deps[unit.project],
+                apply_requirements=unit.root.account.apply_requirements,
+                root=unit.root,
+            )
+        )
+    return sorted(result, key=lambda p: p.name)
+
+
+def outputs(root_path: Path, repo: Repo) -> list[OutputFile]:
+    """Every file of the Terragrunt flavor, sorted by path."""
+    files = [_root_file(), *(_env_file(a) for a in repo.accounts)]
+    files.extend(_unit_file(u, repo) for u in units(repo))
+    header = naming.header(ATLANTIS_INPUTS)
+    files.append(
+        OutputFile(
+            "atlantis.yaml",
+            render("atlantis.yaml.j2", header=header, projects=projects(root_path, repo)),
+            ATLANTIS_INPUTS,
+        )
+    )
+    files.append(codeowners_file(repo))
+    return sorted(files, key=lambda f: f.path)
