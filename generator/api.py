@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import terragrunt, write
+from . import decommission, terragrunt, write
 from .atlantis import atlantis_file, codeowners_file
 from .load import load_repo
 from .models import Repo
@@ -27,9 +27,11 @@ def outputs(root: Path, repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain."""
     if terragrunt.flavor(root) == "terragrunt":
         return terragrunt.outputs(root, repo)
+    retired = decommission.retired_roots(root, repo)
     files = plan(repo)
-    files.append(atlantis_file(root, repo))
-    files.append(codeowners_file(repo))
+    files.extend(decommission.destroy_only_files(retired))
+    files.append(atlantis_file(root, repo, retired))
+    files.append(codeowners_file(repo, retired))
     return sorted(files, key=lambda f: f.path)
 
 
@@ -45,3 +47,11 @@ def generate(root: Path, *, check: bool = False) -> Result:
         if changes or was_interrupted:
             write.apply(root, files, changes)
     return Result(changes=changes, interrupted=was_interrupted)
+
+
+def prune(root: Path, service: str) -> list[str]:
+    """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files."""
+    repo = load_repo(root)
+    deleted = decommission.prune(root, repo, service)
+    generate(root)
+    return deleted

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import modules, naming
+from .decommission import RetiredRoot
 from .models import Repo
 from .plan import MODULES, ROOT_FILES, OutputFile, Root, roots
 from .render import render
 
 WORKFLOW = "infragen"
 ATLANTIS_INPUTS = ("accounts/*/account.yaml", "services/*/service.yaml", "services/*/environments/*.yaml")
+# Files Terraform reads in a root or module directory (*.tf, *.tf.json, *.tfvars, *.tftpl), and
+# the provider lock file when one is committed. `*` does not cross `/`: module tests/ do not count.
+TERRAFORM_FILES = "*.tf*"
+LOCK_FILE = ".terraform.lock.hcl"
+STRICTEST_REQUIREMENTS = ("approved", "mergeable", "undiverged")
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,8 @@ class Project:
     execution_order_group: int
     depends_on: tuple[str, ...]
     apply_requirements: tuple[str, ...]
-    root: Root
+    root: Root | None  # None for a destroy-only root (its spec is gone)
+    decommissioning: str | None = None  # why the root is destroy-only
 
 
 def project_name(env: str, service: str) -> str:
@@ -51,20 +59,51 @@ def _datastore_module(kind: str) -> str:
     }[kind]
 
 
-def projects(root_path: Path, repo: Repo) -> list[Project]:
+def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
+    """Every file that can change the root's plan, relative to its dir: its own Terraform files,
+    its inputs (the environment file even before it exists) and every module it reaches."""
+    env_file = posixpath.join(posixpath.dirname(root.service.file), "environments", f"{root.account.env}.yaml")
+    inputs = sorted({*root.inputs, env_file})
+    triggers = [TERRAFORM_FILES, LOCK_FILE, *(_rel(p, root.dir) for p in inputs)]
+    triggers.extend(f"{_rel(d, root.dir)}/{TERRAFORM_FILES}" for d in module_dirs(root_path, root))
+    return tuple(triggers)
+
+
+def retired_project(repo: Repo, item: RetiredRoot) -> Project:
+    """A destroy-only root keeps its project name and dir, so Atlantis plans the destroy."""
+    account = next((a for a in repo.accounts if a.env == item.env), None)
+    return Project(
+        name=project_name(item.env, item.service),
+        dir=item.dir,
+        workflow=WORKFLOW,
+        # the spec files are gone, but their deletion still plans the destroy
+        when_modified=(
+            TERRAFORM_FILES,
+            LOCK_FILE,
+            _rel(f"services/{item.service}/environments/{item.env}.yaml", item.dir),
+            _rel(f"services/{item.service}/service.yaml", item.dir),
+        ),
+        execution_order_group=0,
+        depends_on=(),
+        apply_requirements=account.apply_requirements if account else STRICTEST_REQUIREMENTS,
+        root=None,
+        decommissioning=item.reason,
+    )
+
+
+def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Project]:
     all_roots = roots(repo)
     groups = _order_groups(repo)
-    result = []
+    result = [retired_project(repo, item) for item in retired]
     for root in all_roots:
         env = root.account.env
-        triggers = ["*.tf", *(_rel(p, root.dir) for p in root.inputs)]
-        triggers.extend(_rel(d, root.dir) + "/*.tf" for d in module_dirs(root_path, root))
+        triggers = when_modified(root_path, root)
         result.append(
             Project(
                 name=project_name(env, root.service.name),
                 dir=root.dir,
                 workflow=WORKFLOW,
-                when_modified=tuple(triggers),
+                when_modified=triggers,
                 execution_order_group=groups[root.service.name],
                 depends_on=tuple(project_name(env, name) for name in root.depends_on),
                 apply_requirements=root.account.apply_requirements,
@@ -94,8 +133,8 @@ def _order_groups(repo: Repo) -> dict[str, int]:
     return depth
 
 
-def atlantis_file(root_path: Path, repo: Repo) -> OutputFile:
-    items = projects(root_path, repo)
+def atlantis_file(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -> OutputFile:
+    items = projects(root_path, repo, retired)
     content = render("atlantis.yaml.j2", header=naming.header(ATLANTIS_INPUTS), projects=items)
     return OutputFile("atlantis.yaml", content, ATLANTIS_INPUTS)
 
@@ -106,25 +145,48 @@ class Rule:
     owners: str
 
 
-def codeowners_file(repo: Repo) -> OutputFile:
+PLATFORM_PATHS = (
+    "/modules/",
+    "/schemas/",
+    "/generator/",
+    "/teams.yaml",
+    "/accounts/*/account.yaml",
+    "/atlantis.yaml",
+    "/CODEOWNERS",
+)
+
+
+def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Rule]:
+    """GitHub applies the LAST matching line: a catch-all first, service folders and roots next,
+    platform-only paths last so that no service line can ever take them over."""
     platform = repo.teams.get(repo.teams.platform_team)
     assert platform is not None
-    rules = [
-        Rule("/modules/", platform.github),
-        Rule("/schemas/", platform.github),
-        Rule("/generator/", platform.github),
-        Rule("/teams.yaml", platform.github),
-        Rule("/accounts/*/account.yaml", platform.github),
-    ]
+
+    def owners_of(team_name: str | None) -> str:
+        team = repo.teams.get(team_name) if team_name else None
+        return " ".join(dict.fromkeys([team.github if team else platform.github, platform.github]))
+
+    service_rules: list[tuple[str, Rule]] = []  # grouped by service: one block per service
     for service in repo.services:
-        team = repo.teams.get(service.owner)
-        assert team is not None
-        owners = " ".join(dict.fromkeys([team.github, platform.github]))
-        rules.append(Rule(f"/services/{service.name}/", owners))
-        rules.extend(Rule(f"/{naming.root_dir(env, service.name)}/", owners) for env in sorted(service.environments))
+        owners = owners_of(service.owner)
+        service_rules.append((service.name, Rule(f"/services/{service.name}/", owners)))
+        service_rules.extend(
+            (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", owners))
+            for env in sorted(service.environments)
+        )
+    service_rules.extend((item.service, Rule(f"/{item.dir}/", owners_of(item.owner))) for item in retired)
+    return [
+        Rule("*", platform.github),
+        *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),
+        *(Rule(path, platform.github) for path in PLATFORM_PATHS),
+    ]
+
+
+def codeowners_file(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> OutputFile:
     inputs = ("teams.yaml", "services/*/service.yaml")
+    rules = codeowners_rules(repo, retired)
     content = render("CODEOWNERS.j2", header=naming.header(inputs), rules=rules)
     return OutputFile("CODEOWNERS", content, inputs)
 
 
-__all__ = ["ROOT_FILES", "Project", "atlantis_file", "codeowners_file", "projects"]
+__all__ = ["ROOT_FILES", "Project", "atlantis_file", "codeowners_file", "codeowners_rules", "projects"]

@@ -167,6 +167,44 @@ def show_schema(kind: str) -> None:
     click.echo(schema_text(kind), nl=False)
 
 
+@cli.command()
+@click.option("--base", required=True, help="Git ref the change merges into (e.g. origin/main).")
+@click.option("--head", default=None, help="Git ref of the change (default: the working tree).")
+@root_option
+@json_option
+def affected(base: str, head: str | None, root: Path | None, as_json: bool) -> None:
+    """List the Atlantis projects a change plans, each with the files that trigger it."""
+    from .affected import affected as run
+    from .affected import as_dict, as_text
+
+    report = run(_root(root), base, head)
+    click.echo(json.dumps(as_dict(report), indent=2) if as_json else as_text(report), nl=as_json)
+
+
+@cli.command()
+@click.argument("service")
+@root_option
+def explain(service: str, root: Path | None) -> None:
+    """Summarise a service for a pull request description (markdown)."""
+    from .explain import explain as run
+
+    click.echo(run(_root(root), service), nl=False)
+
+
+@cli.command()
+@click.argument("service")
+@click.option("--yes", is_flag=True, help="Confirm that the destroy of every root was applied.")
+@root_option
+def prune(service: str, yes: bool, root: Path | None) -> None:
+    """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
+    from .api import prune as run
+
+    if not yes:
+        click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
+    for path in run(_root(root), service):
+        click.echo(f"delete  {path}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

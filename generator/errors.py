@@ -79,5 +79,9 @@ class NewFilesError(SpecError):
         self.sources = dict(sources)
 
 
+class CommandError(InfragenError):
+    """A command's arguments do not fit the repository: an unknown service or git ref, nothing to prune."""
+
+
 class ModuleDocsError(InfragenError):
     """A module's variables.tf or outputs.tf cannot be read to render its README tables."""

@@ -36,6 +36,8 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "teams.yaml", dest / "teams.yaml")
     shutil.copytree(REPO / "services", dest / "services")
+    # modules are inputs too: atlantis.yaml lists every module a root reaches
+    shutil.copytree(REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     for account in sorted((REPO / "accounts").iterdir()):
         if (account / "account.yaml").is_file():
             (dest / "accounts" / account.name).mkdir(parents=True)

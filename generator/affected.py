@@ -1,0 +1,157 @@
+"""Which Atlantis projects a change plans, and why: `infragen affected --base REF [--head REF]`.
+
+The changed files are those of a pull request from ``head`` into ``base``: the diff between their
+merge base and ``head`` (or the working tree, untracked files included, when ``head`` is None).
+The projects and their ``when_modified`` patterns are computed by the generator from the inputs
+at ``head``, and each changed file is matched the way Atlantis matches it (see patterns.py), so a
+module change lists every project that reaches the module.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import git
+
+from . import decommission, modules
+from .atlantis import projects
+from .errors import CommandError
+from .load import load_repo
+from .patterns import Match, triggered
+
+INPUT_PATHS = ("teams.yaml", "services", "accounts", "modules")
+
+
+@dataclass(frozen=True)
+class AffectedProject:
+    name: str
+    dir: str
+    reasons: tuple[Match, ...]  # each changed file that triggers it, with the pattern it matched
+
+
+@dataclass(frozen=True)
+class Report:
+    base: str  # the merge-base commit the change is measured from
+    head: str  # a commit, or "working tree"
+    changed: tuple[str, ...]  # repo-relative (infragen root) paths
+    projects: tuple[AffectedProject, ...]
+
+
+def _commit(repo: git.Repo, ref: str) -> git.Commit:
+    try:
+        return repo.commit(ref)
+    except (git.BadName, git.BadObject, ValueError) as exc:
+        raise CommandError(f"unknown git ref {ref!r}: {exc}") from exc
+
+
+def _open(root: Path) -> tuple[git.Repo, str]:
+    """The git repository holding ``root`` and root's path inside it ('' at the top)."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise CommandError(f"{root} is not inside a git repository") from exc
+    top = Path(repo.working_tree_dir or root).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    return repo, "" if prefix == "." else prefix
+
+
+def _under(prefix: str, path: str) -> str | None:
+    if not prefix:
+        return path
+    pure = PurePosixPath(path)
+    return pure.relative_to(prefix).as_posix() if pure.is_relative_to(prefix) else None
+
+
+def changed_files(repo: git.Repo, prefix: str, base: git.Commit, head: git.Commit | None) -> list[str]:
+    """Paths (relative to the infragen root) added, changed, deleted or renamed (both names)."""
+    diffs = base.diff(head) if head is not None else base.diff(None)
+    paths: set[str] = set()
+    for item in diffs:
+        paths.update(p for p in (item.a_path, item.b_path) if p)
+    if head is None:
+        paths.update(repo.untracked_files)
+    relative = (_under(prefix, p) for p in paths)
+    return sorted(p for p in relative if p is not None)
+
+
+def _materialise(commit: git.Commit, prefix: str, dest: Path) -> None:
+    """Write the generator's inputs (and generated roots) as they are at ``commit`` into ``dest``."""
+    tree = commit.tree / prefix if prefix else commit.tree
+    for name in INPUT_PATHS:
+        try:
+            entry = tree / name
+        except KeyError:
+            continue
+        blobs: list[git.Blob] = []
+        if isinstance(entry, git.Blob):
+            blobs.append(entry)
+        elif isinstance(entry, git.Tree):
+            blobs.extend(item for item in entry.traverse() if isinstance(item, git.Blob))
+        for blob in blobs:
+            path = str(blob.path)
+            target = dest / (_under(prefix, path) or path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob.data_stream.read())
+
+
+def _affected(root: Path, changed: list[str]) -> list[AffectedProject]:
+    modules.clear_cache()
+    repo = load_repo(root)
+    retired = decommission.retired_roots(root, repo)
+    result = []
+    for project in projects(root, repo, retired):
+        reasons = triggered(project.dir, project.when_modified, changed)
+        if reasons:
+            result.append(AffectedProject(project.name, project.dir, tuple(reasons)))
+    return result
+
+
+def affected(root: Path, base: str, head: str | None = None) -> Report:
+    """The projects Atlantis plans for the change from ``base`` to ``head`` (None: the working tree)."""
+    repo, prefix = _open(root)
+    base_commit = _commit(repo, base)
+    head_commit = _commit(repo, head) if head is not None else None
+    tip = head_commit if head_commit is not None else repo.head.commit
+    merge_bases = repo.merge_base(base_commit, tip)
+    start = merge_bases[0] if merge_bases else base_commit
+    changed = changed_files(repo, prefix, start, head_commit)
+    if head_commit is None:
+        found = _affected(root, changed)
+    else:
+        with tempfile.TemporaryDirectory(prefix="infragen-affected-") as tmp:
+            _materialise(head_commit, prefix, Path(tmp))
+            found = _affected(Path(tmp), changed)
+    return Report(
+        base=start.hexsha,
+        head=head_commit.hexsha if head_commit is not None else "working tree",
+        changed=tuple(changed),
+        projects=tuple(found),
+    )
+
+
+def as_dict(report: Report) -> dict[str, object]:
+    return {
+        "base": report.base,
+        "head": report.head,
+        "changed": list(report.changed),
+        "projects": [
+            {
+                "name": p.name,
+                "dir": p.dir,
+                "reasons": [{"file": m.file, "pattern": m.pattern} for m in p.reasons],
+            }
+            for p in report.projects
+        ],
+    }
+
+
+def as_text(report: Report) -> str:
+    if not report.projects:
+        return f"no Atlantis project is affected ({len(report.changed)} changed file(s))\n"
+    lines = []
+    for project in report.projects:
+        lines.append(f"{project.name}  ({project.dir})")
+        lines.extend(f"  {m.file}  (when_modified {m.pattern})" for m in project.reasons)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,167 @@
+"""`infragen explain <service>`: a plain-language summary of a service for a pull request."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import decommission
+from .api import outputs
+from .atlantis import Project, codeowners_rules, projects
+from .errors import CommandError
+from .hcl import Value
+from .load import load_repo
+from .models import Account, Repo, Service
+from .naming import internal_hostname
+from .patterns import owners
+from .plan import datastore_inputs, effective_size
+from .render import render
+
+REQUIREMENTS = {
+    "approved": "approved by someone other than the author",
+    "mergeable": "mergeable on GitHub (required checks and code-owner reviews pass)",
+    "undiverged": "up to date with the base branch",
+}
+# module inputs every datastore gets; the summary shows only the ones that describe it
+COMMON_INPUTS = {"name", "service", "owner", "environment", "production", "vpc_id", "subnet_ids"}
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    name: str
+    dir: str
+    files: tuple[str, ...]
+    triggers: str
+    order: str
+    apply_needs: str
+    approvers: str
+    decommissioning: str | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    service: str
+    description: str
+    owner: str
+    envs: tuple[str, ...]
+    declares: tuple[Row, ...]
+    dependencies: str
+    datastores: tuple[Row, ...]
+    projects: tuple[ProjectView, ...]
+
+
+def _value(value: Value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    return str(value)
+
+
+def _declares(service: Service, accounts: list[Account]) -> list[Row]:
+    sizes = [effective_size(service, a.env) for a in accounts]
+    rows = [
+        Row("CPU units / memory", tuple(f"{cpu} / {memory} MiB" for cpu, memory, _, _ in sizes)),
+        Row("tasks", tuple(str(desired) for _, _, desired, _ in sizes)),
+        Row(
+            "autoscaling",
+            tuple(f"{s.resource} at {s.target}%, {s.min} to {s.max} tasks" if s else "off" for _, _, _, s in sizes),
+        ),
+    ]
+    ingress = []
+    for account in accounts:
+        text = f"internal `{internal_hostname(service.name, account)}`"
+        if service.ingress and service.ingress.external:
+            text += f", public `{service.ingress.domain}`"
+        ingress.append(text)
+    rows.append(Row("ingress", tuple(ingress)))
+    return rows
+
+
+def _datastores(service: Service, accounts: list[Account]) -> list[Row]:
+    per_env = [dict((d.name, (d, args)) for d, args in datastore_inputs(service, a)) for a in accounts]
+    rows = []
+    for datastore in service.datastores:
+        cells = []
+        for found in per_env:
+            _, args = found[datastore.name]
+            cells.append(", ".join(f"{k} {_value(v)}" for k, v in args if k not in COMMON_INPUTS))
+        rows.append(Row(f"`{datastore.name}` ({datastore.type})", tuple(cells)))
+    return rows
+
+
+def _dependencies(service: Service) -> str:
+    parts = []
+    if service.depends_on_services:
+        parts.append("services " + ", ".join(f"`{s}`" for s in service.depends_on_services))
+    if service.depends_on_datastores:
+        parts.append("datastores " + ", ".join(f"`{d}`" for d in service.depends_on_datastores))
+    return "; ".join(parts) if parts else "none"
+
+
+def _project_view(project: Project, files: list[str], approvers: str) -> ProjectView:
+    inputs = sum(w.endswith(".yaml") for w in project.when_modified)
+    module_count = sum("modules/" in w for w in project.when_modified)
+    triggers = f"its own files, {inputs} spec/account file(s), {module_count} module(s)"
+    order = f"group {project.execution_order_group}"
+    if project.depends_on:
+        order += ", after " + ", ".join(f"`{d}`" for d in project.depends_on) + " is applied"
+    needs = "; ".join(REQUIREMENTS.get(r, r) for r in project.apply_requirements) or "nothing"
+    return ProjectView(
+        name=project.name,
+        dir=project.dir,
+        files=tuple(posixpath.basename(f) for f in files),
+        triggers=triggers,
+        order=order,
+        apply_needs=needs,
+        approvers=approvers,
+        decommissioning=project.decommissioning,
+    )
+
+
+def explanation(root: Path, name: str) -> Explanation:
+    repo: Repo = load_repo(root)
+    retired = decommission.retired_roots(root, repo)
+    service = next((s for s in repo.services if s.name == name), None)
+    mine = [p for p in projects(root, repo, retired) if p.name.endswith(f"-{name}") and _is_service_dir(p.dir, name)]
+    if service is None and not mine:
+        known = ", ".join(s.name for s in repo.services)
+        raise CommandError(f"no service {name!r} (known: {known})")
+    rules = [(r.pattern, r.owners) for r in codeowners_rules(repo, retired)]
+    planned = [f.path for f in outputs(root, repo)]
+    views = []
+    for project in mine:
+        files = [p for p in planned if p.startswith(project.dir + "/")]
+        approvers = (owners(rules, f"{project.dir}/main.tf") or "nobody").replace(" ", " or ")
+        views.append(_project_view(project, files, approvers))
+    if service is None:
+        return Explanation(name, "", "", (), (), "", (), tuple(views))
+    accounts = [repo.account(env) for env in sorted(service.environments)]
+    team = repo.teams.get(service.owner)
+    return Explanation(
+        service=name,
+        description=service.description,
+        owner=f"{service.owner} ({team.github})" if team else service.owner,
+        envs=tuple(a.env for a in accounts),
+        declares=tuple(_declares(service, accounts)),
+        dependencies=_dependencies(service),
+        datastores=tuple(_datastores(service, accounts)),
+        projects=tuple(views),
+    )
+
+
+def _is_service_dir(directory: str, name: str) -> bool:
+    parts = directory.split("/")
+    return len(parts) == 4 and parts[2] == "services" and parts[3] == name
+
+
+def explain(root: Path, name: str) -> str:
+    """Markdown for a pull request description."""
+    return render("explain.md.j2", e=explanation(root, name))

@@ -1,0 +1,128 @@
+"""`infragen affected` on a real temporary git repository with commits of every kind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import git
+import pytest
+from conftest import copy_inputs, run_cli
+
+from generator.affected import affected
+from generator.errors import CommandError
+
+ALL = {f"{env}-{s}" for env in ("production", "staging") for s in ("bpg", "core", "demo-service", "klausapproves")}
+ACTOR = git.Actor("infragen tests", "tests@infragen.invalid")
+
+
+def _commit(repo: git.Repo, message: str) -> str:
+    repo.git.add(A=True)
+    return repo.index.commit(message, author=ACTOR, committer=ACTOR).hexsha
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, path
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    root = copy_inputs(tmp_path_factory.mktemp("affected") / "repo", outputs=True)
+    (root / "README.md").write_text("# infra\n")
+    repo = git.Repo.init(root)
+    commits = {"base": _commit(repo, "base")}
+    _edit(root / "services/core/service.yaml", "description:", "description: Edited.")
+    commits["spec"] = _commit(repo, "spec")
+    (root / "modules/aws/rds/main.tf").write_text((root / "modules/aws/rds/main.tf").read_text() + "\n# tweak\n")
+    commits["module"] = _commit(repo, "module")
+    _edit(root / "accounts/staging/account.yaml", "cost-center: CC-100", "cost-center: CC-101")
+    commits["account"] = _commit(repo, "account")
+    (root / "README.md").write_text("# infra\n\nmore words\n")
+    commits["readme"] = _commit(repo, "readme")
+    return root, commits
+
+
+def _names(root: Path, base: str, head: str | None) -> set[str]:
+    return {p.name for p in affected(root, base, head).projects}
+
+
+def test_a_spec_change_plans_that_service_in_every_account(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    report = affected(root, c["base"], c["spec"])
+    assert report.changed == ("services/core/service.yaml",)
+    assert {p.name for p in report.projects} == {"production-core", "staging-core"}
+    for project in report.projects:
+        assert [m.file for m in project.reasons] == ["services/core/service.yaml"]
+        assert project.reasons[0].pattern == "../../../../services/core/service.yaml"
+
+
+def test_a_module_change_plans_every_project_that_reaches_it(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    report = affected(root, c["spec"], c["module"])
+    expected = {f"{env}-{s}" for env in ("production", "staging") for s in ("core", "klausapproves")}
+    assert {p.name for p in report.projects} == expected  # the two services with a postgres database
+    for project in report.projects:
+        assert project.reasons[0].file == "modules/aws/rds/main.tf"
+
+
+def test_an_account_change_plans_every_project_of_that_account(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    assert _names(root, c["module"], c["account"]) == {n for n in ALL if n.startswith("staging-")}
+
+
+def test_an_unrelated_change_plans_nothing(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    report = affected(root, c["account"], c["readme"])
+    assert report.changed == ("README.md",)
+    assert report.projects == ()
+
+
+def test_a_range_collects_every_reason(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    production = {"production-core", "production-klausapproves"}
+    assert _names(root, c["base"], c["readme"]) == {n for n in ALL if n.startswith("staging-")} | production
+    report = affected(root, c["base"], c["readme"])
+    core = next(p for p in report.projects if p.name == "staging-core")
+    assert [m.file for m in core.reasons] == [
+        "accounts/staging/account.yaml",
+        "modules/aws/rds/main.tf",
+        "services/core/service.yaml",
+    ]
+
+
+def test_working_tree_changes_and_untracked_files_count(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    spec = root / "services/bpg/service.yaml"
+    original = spec.read_text()
+    extra = root / "modules/platform/queue/extra.tf"
+    try:
+        _edit(spec, "description:", "description: Edited.")
+        readers = {f"{env}-{s}" for env in ("production", "staging") for s in ("bpg", "klausapproves")}
+        assert _names(root, c["readme"], None) == readers
+        extra.write_text("# untracked\n")
+        assert _names(root, c["readme"], None) == readers  # only bpg has a queue
+        assert "modules/platform/queue/extra.tf" in affected(root, c["readme"], None).changed
+    finally:
+        spec.write_text(original)
+        extra.unlink(missing_ok=True)
+
+
+def test_cli_text_json_and_bad_ref(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    text = run_cli("affected", "--base", c["base"], "--head", c["spec"], "--root", str(root))
+    assert text.code == 0, text.stderr
+    assert "staging-core  (accounts/staging/services/core)" in text.stdout
+    assert "services/core/service.yaml  (when_modified ../../../../services/core/service.yaml)" in text.stdout
+    data = json.loads(
+        run_cli("affected", "--base", c["spec"], "--head", c["module"], "--json", "--root", str(root)).stdout
+    )
+    assert data["changed"] == ["modules/aws/rds/main.tf"]
+    assert len(data["projects"]) == 4
+    none = run_cli("affected", "--base", c["account"], "--head", c["readme"], "--root", str(root))
+    assert "no Atlantis project is affected" in none.stdout
+    bad = run_cli("affected", "--base", "no-such-ref", "--root", str(root))
+    assert bad.code == 1 and "unknown git ref" in bad.stderr
+    with pytest.raises(CommandError):
+        affected(root, "no-such-ref")

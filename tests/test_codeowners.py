@@ -1,0 +1,102 @@
+"""CODEOWNERS: who must review what, read the way GitHub reads it (gitignore rules, last match wins)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.patterns import codeowners_match, owners
+
+REPO = Path(__file__).resolve().parent.parent
+PLATFORM = "@lemon/infra"
+
+
+def _rules() -> list[tuple[str, str]]:
+    rules = []
+    for line in (REPO / "CODEOWNERS").read_text().splitlines():
+        if line and not line.startswith("#"):
+            pattern, _, who = line.partition(" ")
+            rules.append((pattern, who))
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("pattern", "file", "expected"),
+    [
+        ("*", "README.md", True),
+        ("*", "a/b/c.txt", True),
+        ("/modules/", "modules/aws/s3/main.tf", True),
+        ("/modules/", "x/modules/a.tf", False),
+        ("modules/", "x/modules/a.tf", True),  # unanchored directory: any level
+        ("/accounts/*/account.yaml", "accounts/staging/account.yaml", True),
+        ("/accounts/*/account.yaml", "accounts/staging/services/x/account.yaml", False),
+        ("/teams.yaml", "teams.yaml", True),
+        ("/teams.yaml", "x/teams.yaml", False),
+        ("/services/bpg/", "services/bpg-two/service.yaml", False),
+        ("docs/**", "docs/a/b.md", True),
+    ],
+)
+def test_matcher_follows_gitignore_rules(pattern: str, file: str, expected: bool) -> None:
+    assert codeowners_match(pattern, file) is expected
+
+
+def test_last_matching_rule_wins() -> None:
+    rules = [("*", "@a"), ("/x/", "@b")]
+    assert owners(rules, "x/y") == "@b"
+    assert owners(list(reversed(rules)), "x/y") == "@a"
+
+
+def _services() -> dict[str, tuple[str, list[str]]]:
+    teams = yaml.safe_load((REPO / "teams.yaml").read_text())["teams"]
+    result = {}
+    for spec in sorted(REPO.glob("services/*/service.yaml")):
+        data = yaml.safe_load(spec.read_text())
+        result[data["name"]] = (teams[data["owner"]]["github"], data["environments"])
+    return result
+
+
+def test_each_service_folder_and_root_belongs_to_its_team_and_the_platform() -> None:
+    rules = _rules()
+    for name, (team, envs) in _services().items():
+        expected = " ".join(dict.fromkeys([team, PLATFORM]))
+        paths = [f"services/{name}/service.yaml", f"services/{name}/environments/staging.yaml"]
+        paths += [f"accounts/{env}/services/{name}/main.tf" for env in envs]
+        paths += [f"accounts/{env}/services/{name}/backend.tf" for env in envs]
+        for path in paths:
+            assert owners(rules, path) == expected, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "modules/platform/service/main.tf",
+        "modules/aws/rds/tests/rds.tftest.hcl",
+        "schemas/service.schema.json",
+        "generator/plan.py",
+        "accounts/production/account.yaml",
+        "accounts/staging/account.yaml",
+        "teams.yaml",
+        "atlantis.yaml",
+        "CODEOWNERS",
+        "Makefile",
+        "docs/decommission.md",
+    ],
+)
+def test_platform_paths_belong_to_the_platform_team_alone(path: str) -> None:
+    assert owners(_rules(), path) == PLATFORM
+
+
+def test_platform_rules_come_after_every_service_rule() -> None:
+    """Last match wins: no service line may follow (and so override) a platform-only line."""
+    rules = _rules()
+    assert rules[0] == ("*", PLATFORM)
+    first_platform = next(i for i, (p, _) in enumerate(rules) if p == "/modules/")
+    assert all(who == PLATFORM for _, who in rules[first_platform:])
+    assert all(p.startswith(("/services/", "/accounts/")) for p, _ in rules[1:first_platform])
+
+
+def test_a_service_named_like_a_platform_path_cannot_take_it_over() -> None:
+    rules = [*_rules()[:1], ("/services/modules/", "@lemon/x"), *_rules()[1:]]
+    assert owners(rules, "modules/aws/s3/main.tf") == PLATFORM

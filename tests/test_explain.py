@@ -1,0 +1,58 @@
+"""`infragen explain <service>`: the PR summary says what the spec declares, generates, plans and needs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import REPO, copy_inputs, run_cli
+
+from generator import generate
+from generator.explain import explain
+
+
+def test_explain_summarises_spec_files_projects_and_approvals() -> None:
+    text = explain(REPO, "klausapproves")
+    assert text.startswith("## `klausapproves`\n")
+    assert "Approves loan applications. Owned by payments (@lemon/payments)." in text
+    assert "| CPU units / memory | 2048 / 4096 MiB | 1024 / 2048 MiB |" in text  # production override
+    assert "| autoscaling | cpu at 70%, 1 to 10 tasks |" in text
+    assert "public `klausapproves.lemon.com`" in text
+    assert "Depends on: services `bpg`; datastores `klausapproves-rds`, `klausapproves-cache`." in text
+    assert "instance_class db.r6g.large, storage_gb 100, multi_az yes" in text  # production datastore override
+    assert "instance_class db.t4g.micro" in text
+    assert (
+        "- `accounts/staging/services/klausapproves/`: backend.tf, main.tf, outputs.tf, providers.tf, versions.tf"
+        in text
+    )
+    production = next(line for line in text.splitlines() if line.startswith("| `production-klausapproves`"))
+    assert "after `production-bpg` is applied" in production
+    assert "up to date with the base branch" in production  # undiverged
+    assert "@lemon/payments or @lemon/infra" in production
+    staging = next(line for line in text.splitlines() if line.startswith("| `staging-klausapproves`"))
+    assert "up to date" not in staging
+
+
+def test_explain_a_service_without_datastores_or_dependencies() -> None:
+    text = explain(REPO, "demo-service")
+    assert "Depends on: none." in text
+    assert "| datastore |" not in text
+    assert "@lemon/infra |" in text
+
+
+def test_explain_a_decommissioned_service(tmp_path: Path) -> None:
+    repo = copy_inputs(tmp_path / "repo", outputs=True)
+    shutil.rmtree(repo / "services/demo-service")
+    generate(repo)
+    text = explain(repo, "demo-service")
+    assert "destroy-only until `infragen prune demo-service`" in text
+    assert "| `staging-demo-service` (destroy-only) |" in text
+
+
+def test_cli_prints_markdown_and_rejects_unknown_services() -> None:
+    result = run_cli("explain", "bpg")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("## `bpg`")
+    unknown = run_cli("explain", "nope")
+    assert unknown.code == 1
+    assert "no service 'nope' (known: bpg, core, demo-service, klausapproves)" in unknown.stderr
