@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 Pairs = tuple[tuple[str, str], ...]
@@ -190,11 +191,32 @@ class Repo:
         return next(a for a in self.accounts if a.env == env)
 
     def service(self, name: str) -> Service:
-        return next(s for s in self.services if s.name == name)
+        return self._services[name]
 
     def datastore_owner(self, name: str) -> tuple[Service, Datastore] | None:
+        return self._datastores.get(name)
+
+    def dependents(self, name: str) -> tuple[Service, ...]:
+        """Services that list ``name`` in their service dependencies, in repo order."""
+        return self._dependents.get(name, ())
+
+    # Indexes built on first use: lookups per service would otherwise make generation O(N^2).
+    @cached_property
+    def _services(self) -> dict[str, Service]:
+        return {s.name: s for s in self.services}
+
+    @cached_property
+    def _datastores(self) -> dict[str, tuple[Service, Datastore]]:
+        index: dict[str, tuple[Service, Datastore]] = {}
         for service in self.services:
             for datastore in service.datastores:
-                if datastore.name == name:
-                    return service, datastore
-        return None
+                index.setdefault(datastore.name, (service, datastore))  # the first owner, as the scan found
+        return index
+
+    @cached_property
+    def _dependents(self) -> dict[str, tuple[Service, ...]]:
+        index: dict[str, list[Service]] = {}
+        for service in self.services:
+            for name in dict.fromkeys(service.depends_on_services):
+                index.setdefault(name, []).append(service)
+        return {name: tuple(found) for name, found in index.items()}

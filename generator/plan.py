@@ -104,7 +104,7 @@ def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
 
 
 def _dependents(repo: Repo, service: Service) -> list[Service]:
-    return [s for s in repo.services if service.name in s.depends_on_services]
+    return list(repo.dependents(service.name))
 
 
 def plan(repo: Repo) -> list[OutputFile]:

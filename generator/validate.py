@@ -212,7 +212,6 @@ def _dependency_rules(
     doc: Document, service: Service, repo: Repo, service_names: list[str], broken: set[str] | frozenset[str]
 ) -> list[Problem]:
     problems = []
-    datastore_names = [d.name for s in repo.services for d in s.datastores]
     for index, name in enumerate(service.depends_on_services):
         path: FieldPath = ("spec", "dependencies", "services", index)
         if name == service.name:
@@ -232,6 +231,7 @@ def _dependency_rules(
         if found is None and any(name.startswith(b + "-") for b in broken):
             continue
         if found is None:
+            datastore_names = [d.name for s in repo.services for d in s.datastores]
             problems.append(doc.problem(path, f"unknown datastore {name!r}{suggest(name, datastore_names)}"))
             continue
         owner, _ = found
