@@ -34,8 +34,14 @@ def unrepresentable(text: str) -> str | None:
     return None
 
 
+# Printable ASCII other than " \ $ %: such text needs no escape (most values; the slow path dominated bench/).
+_PLAIN = re.compile(r"[ !#&-\[\]-~]*")
+
+
 def string(text: str) -> str:
     """Encode ``text`` as an HCL quoted string literal (template escapes included)."""
+    if _PLAIN.fullmatch(text):
+        return f'"{text}"'
     reason = unrepresentable(text)
     if reason is not None:
         raise EncodingBug(f"cannot encode {text!r}: {reason}")
