@@ -114,7 +114,15 @@ def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -
 
 
 def _rel(path: str, start: str) -> str:
-    return posixpath.relpath(path, start)
+    """posixpath.relpath for normalized repo-relative paths, without its two abspath calls
+    (which dominated atlantis.yaml at 1,000 services)."""
+    if ".." in path.split("/") or ".." in start.split("/"):
+        return posixpath.relpath(path, start)
+    parts, base = path.split("/"), start.split("/")
+    common = 0
+    while common < min(len(parts), len(base)) and parts[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
 
 
 def _order_groups(repo: Repo) -> dict[str, int]:
