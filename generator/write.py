@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,18 +58,20 @@ def _read(path: Path) -> str | None:
         return "\ufffd"  # not ours: it cannot carry the header
 
 
-def existing_generated(root: Path) -> list[str]:
-    """Generated files present in the tree (by header), relative POSIX paths, sorted."""
+def existing_generated(root: Path, known: Container[str] = ()) -> list[str]:
+    """Generated files present in the tree (by header), relative POSIX paths, sorted. Paths in
+    ``known`` (files the caller already read) are not opened again."""
     found = []
-    candidates: list[Path] = [root / name for name in TOP_LEVEL_OUTPUTS]
+    candidates: list[str] = list(TOP_LEVEL_OUTPUTS)
     accounts = root / "accounts"
     if accounts.is_dir():
         for dirpath, dirnames, filenames in os.walk(accounts):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            candidates.extend(Path(dirpath) / f for f in filenames if not f.endswith(TMP_SUFFIX))
-    for path in candidates:
-        if path.is_file() and _first_line_is_header(path):
-            found.append(path.relative_to(root).as_posix())
+            rel = Path(dirpath).relative_to(root).as_posix()
+            candidates.extend(f"{rel}/{f}" for f in filenames if not f.endswith(TMP_SUFFIX))
+    for rel in candidates:
+        if rel in known or ((root / rel).is_file() and _first_line_is_header(root / rel)):
+            found.append(rel)
     return sorted(found)
 
 
@@ -99,7 +101,7 @@ def diff(root: Path, planned: Iterable[OutputFile]) -> list[Change]:
             "refusing to overwrite files that do not carry the infragen header "
             f"(move them away or delete them):\n{listed}"
         )
-    for path in existing_generated(root):
+    for path in existing_generated(root, wanted):
         if path not in wanted:
             changes.append(Change(path, "delete", "orphan: its inputs are gone"))
     return sorted(changes, key=lambda c: c.path)
