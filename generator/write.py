@@ -2,7 +2,7 @@
 
 The generator owns exactly the files whose first line is its header. Every written file ends
 with a checksum line over the rest of its content, so a hand edit is told apart from a stale
-input. Writes go to temporary files first, then a journal is written, then each file is moved
+input. A journal is written first, then temporary files, then each file is moved
 into place; an interrupted run leaves the journal behind and the next run reports it.
 """
 
@@ -123,9 +123,14 @@ def interrupted(root: Path) -> bool:
 
 
 def apply(root: Path, planned: Iterable[OutputFile], changes: list[Change]) -> None:
-    """Write ``changes``: stage temp files, journal, move into place, delete orphans, drop journal."""
+    """Write ``changes``: journal, stage temp files, move into place, delete orphans, drop journal."""
     contents = {item.path: seal(item.content) for item in planned}
     staged: list[tuple[Path, Path]] = []
+    # The journal comes first, so a run killed even while staging is detected (and its temp files
+    # removed) by the next run; an exception while staging leaves no trace at all.
+    journal = root / JOURNAL
+    resumed = journal.exists()  # a previous interrupted run's journal must survive our own failure
+    journal.write_text("".join(f"{c.action} {c.path}\n" for c in changes), encoding="utf-8")
     try:
         for change in changes:
             if change.action == "delete":
@@ -133,17 +138,17 @@ def apply(root: Path, planned: Iterable[OutputFile], changes: list[Change]) -> N
             target = root / change.path
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(target.name + TMP_SUFFIX)
+            staged.append((tmp, target))  # before writing: a half-written temp file is cleaned up too
             with tmp.open("w", encoding="utf-8", newline="\n") as handle:
                 handle.write(contents[change.path])
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((tmp, target))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        if not resumed:
+            journal.unlink(missing_ok=True)
         raise
-    journal = root / JOURNAL
-    journal.write_text("".join(f"{c.action} {c.path}\n" for c in changes), encoding="utf-8")
     for tmp, target in staged:
         os.replace(tmp, target)
     for change in changes:

@@ -1,0 +1,195 @@
+"""Crash safety: generation interrupted at any point never leaves a truncated or half-written file.
+
+Two kinds of interruption, on a change that creates, updates and deletes files:
+- in process: ``os.replace`` (the step that moves a staged file into place) raises after k files,
+  for every k, and the staging writes raise after k files, for every k;
+- a real ``infragen gen`` subprocess is SIGKILLed at seeded random moments (20 kills).
+
+After each, every file is byte-identical to its state before or after the run (by hash); the next
+``infragen gen --check`` reports the interrupted run (exit 1, "interrupted") whenever the journal
+is present, and ``infragen gen`` completes it to exactly the tree an uninterrupted run writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import copy_inputs, run_cli
+
+from generator import api, write
+
+KILLS = 20
+SEED = 20240604
+
+
+def hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def change_inputs(root: Path) -> None:
+    """Update every staging root (default tags), delete demo-service (deletes), add a service (creates)."""
+    account = root / "accounts/staging/account.yaml"
+    account.write_text(account.read_text(encoding="utf-8").replace("CC-100", "CC-999"), encoding="utf-8")
+    shutil.rmtree(root / "services/demo-service")
+    new = root / "services/newcomer"
+    new.mkdir(parents=True)
+    (new / "service.yaml").write_text(
+        "name: newcomer\nowner: growth\nenvironments: [staging, production]\n"
+        "spec:\n  resources: {cpu: 256, memory: 512}\n  desiredCount: 1\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str], int]:
+    """A 'before' tree (generated, then inputs changed) and the hashes of before and after."""
+    base = tmp_path_factory.mktemp("crash")
+    before = copy_inputs(base / "before")
+    api.generate(before)
+    change_inputs(before)
+    after = base / "after"
+    shutil.copytree(before, after)
+    result = api.generate(after)
+    actions = {c.action for c in result.changes}
+    assert actions == {"create", "update", "delete"}, actions
+    return before, hashes(before), hashes(after), len(result.changes)
+
+
+def assert_before_or_after(root: Path, before: dict[str, str], after: dict[str, str]) -> None:
+    now = hashes(root)
+    for path, digest in now.items():
+        if path == write.JOURNAL or path.endswith(write.TMP_SUFFIX):
+            continue  # bookkeeping of the interrupted run; the next run removes it
+        assert digest in (before.get(path), after.get(path)), f"{path} is neither as before nor as after"
+    for path in set(before) & set(after):
+        assert path in now, f"{path} existed before and after but is missing"
+
+
+def assert_detected_and_completed(root: Path, after: dict[str, str]) -> str:
+    """`gen --check` reports an interrupted run (or a stale/clean tree honestly); `gen` completes."""
+    journal = (root / write.JOURNAL).exists()
+    check = run_cli("gen", "--check", "--root", str(root))
+    if journal:
+        assert check.code == 1 and "interrupted" in check.stderr, check
+    elif hashes(root) == after:
+        assert check.code == 0, check
+    else:
+        assert check.code == 1 and "stale" in check.stderr, check
+    done = run_cli("gen", "--root", str(root))
+    assert done.code == 0, done
+    if journal:
+        assert "interrupted" in done.stderr, done
+    assert hashes(root) == after, "the completing run must produce exactly the uninterrupted tree"
+    assert run_cli("gen", "--check", "--root", str(root)).code == 0
+    return "interrupted" if journal else ("complete" if check.code == 0 else "not started")
+
+
+def test_exception_after_k_replaces_for_every_k(
+    tmp_path: Path, states: tuple[Path, dict[str, str], dict[str, str], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, before, after, changes = states
+    real_replace = os.replace
+    monkeypatch.setattr(write.os, "fsync", lambda fd: None)  # durability is not under test here; speed is
+    writes = changes - sum(1 for p in before if p not in after)  # creates + updates are moved into place
+    for k in range(writes + 1):
+        root = tmp_path / f"k{k}"
+        shutil.copytree(source, root)
+        calls = {"n": 0}
+
+        def failing_replace(src: Any, dst: Any, limit: int = k, calls: dict[str, int] = calls) -> None:
+            if calls["n"] >= limit:
+                raise OSError(f"injected failure after {limit} replaced files")
+            calls["n"] += 1
+            real_replace(src, dst)
+
+        monkeypatch.setattr(write.os, "replace", failing_replace)
+        if k < writes:
+            with pytest.raises(OSError, match="injected"):
+                api.generate(root)
+        else:
+            api.generate(root)
+        monkeypatch.setattr(write.os, "replace", real_replace)
+        assert_before_or_after(root, before, after)
+        if k < writes:
+            assert write.interrupted(root), "a run that moved some files must leave its journal"
+            result = api.generate(root, check=True)
+            assert result.interrupted
+            api.generate(root)
+        assert hashes(root) == after
+        shutil.rmtree(root)
+
+
+def test_exception_while_staging_leaves_the_tree_untouched(
+    tmp_path: Path, states: tuple[Path, dict[str, str], dict[str, str], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, before, after, changes = states
+    writes = changes - sum(1 for p in before if p not in after)  # creates + updates are staged
+    for k in range(writes):
+        root = tmp_path / f"s{k}"
+        shutil.copytree(source, root)
+        calls = {"n": 0}
+
+        def failing_fsync(fd: int, limit: int = k, calls: dict[str, int] = calls) -> None:
+            if calls["n"] >= limit:
+                raise OSError(f"injected failure after {limit} staged files")
+            calls["n"] += 1
+
+        monkeypatch.setattr(write.os, "fsync", failing_fsync)
+        with pytest.raises(OSError, match="injected"):
+            api.generate(root)
+        assert hashes(root) == before, "a failure before any file moved must leave no trace at all"
+        shutil.rmtree(root)
+
+
+def wait_for(path: Path, proc: subprocess.Popen[bytes]) -> float:
+    """Poll until ``path`` exists or the process ends; return the time it was seen."""
+    while not path.exists() and proc.poll() is None:
+        time.sleep(0.0005)
+    return time.monotonic()
+
+
+def test_sigkill_at_random_moments(tmp_path: Path, states: tuple[Path, dict[str, str], dict[str, str], int]) -> None:
+    source, before, after, _ = states
+    rng = random.Random(SEED)
+    command = [sys.executable, "-m", "generator.cli", "gen", "--root"]
+    # Time an uninterrupted run, and its write phase (journal present until the process ends).
+    probe = tmp_path / "probe"
+    shutil.copytree(source, probe)
+    started = time.monotonic()
+    proc = subprocess.Popen([*command, str(probe)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal_seen = wait_for(probe / write.JOURNAL, proc)
+    assert proc.wait(timeout=120) == 0
+    duration = time.monotonic() - started
+    write_phase = max(time.monotonic() - journal_seen, 0.01)
+    shutil.rmtree(probe)
+    outcomes: dict[str, int] = {}
+    for kill in range(KILLS):
+        root = tmp_path / f"kill{kill}"
+        shutil.copytree(source, root)
+        proc = subprocess.Popen([*command, str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if kill % 2:  # anywhere in the run, start-up included
+            time.sleep(duration * 1.1 * rng.random())
+        else:  # inside the write phase
+            wait_for(root / write.JOURNAL, proc)
+            time.sleep(write_phase * rng.random())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        assert_before_or_after(root, before, after)
+        outcome = assert_detected_and_completed(root, after)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        shutil.rmtree(root)
+    print(f"\ncrash safety: {KILLS} SIGKILLs, outcomes {outcomes}")
