@@ -22,16 +22,13 @@ from generator import validate
 from generator.modules import unquote
 from generator.naming import label
 from generator.plan import ROOT_FILES, roots
+from generator.terragrunt import flavor
 
 GOLDEN = REPO / "tests" / "golden"
-TREES = {
-    "example": REPO,
-    **{f"golden-{p.name}": p / "expected" for p in sorted(GOLDEN.iterdir()) if (p / "expected").is_dir()},
-}
-INPUTS = {
-    "example": REPO,
-    **{f"golden-{p.name}": p / "input" for p in sorted(GOLDEN.iterdir()) if (p / "input").is_dir()},
-}
+# Plain-Terraform cases only; the Terragrunt flavor has its own checks in test_terragrunt.py.
+PLAIN = [p for p in sorted(GOLDEN.iterdir()) if (p / "input").is_dir() and flavor(p / "input") == "terraform"]
+TREES = {"example": REPO, **{f"golden-{p.name}": p / "expected" for p in PLAIN}}
+INPUTS = {"example": REPO, **{f"golden-{p.name}": p / "input" for p in PLAIN}}
 
 
 def _root_dirs() -> list[tuple[str, str, bool]]:
