@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import decommission, terragrunt, write
+from . import decommission, incremental, terragrunt, write
 from .atlantis import atlantis_file, codeowners_file
 from .load import load_repo
 from .models import Repo
@@ -37,6 +37,8 @@ def outputs(root: Path, repo: Repo) -> list[OutputFile]:
 
 def generate(root: Path, *, check: bool = False) -> Result:
     """Regenerate everything under ``root``. With ``check``, only report what would change."""
+    if incremental.unchanged(root):  # no file changed since a run that left the tree consistent
+        return Result(changes=[], interrupted=False)
     repo = load_repo(root)
     files = outputs(root, repo)
     changes = write.diff(root, files)
@@ -46,6 +48,8 @@ def generate(root: Path, *, check: bool = False) -> Result:
             write.recover(root)
         if changes or was_interrupted:
             write.apply(root, files, changes)
+    if not check or not (changes or was_interrupted):
+        incremental.record(root)
     return Result(changes=changes, interrupted=was_interrupted)
 
 
