@@ -19,7 +19,8 @@ class Result:
 
 
 def validate(root: Path) -> Repo:
-    """Load and check every input file. Raises SpecError listing all problems."""
+    """Load and check every input file (infragen.yaml included). Raises SpecError listing all problems."""
+    terragrunt.flavor(root)
     return load_repo(root)
 
 

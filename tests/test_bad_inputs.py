@@ -297,6 +297,7 @@ CASES = [
         "platformTeam",
         "unknown team 'infrastructure'",
     ),
+    Case("bad-flavor", write("infragen.yaml", "flavor: terragrunk\n"), "infragen.yaml", "flavor", "is not one of"),
     Case(
         "dependency-cycle",
         replace("services/bpg/service.yaml", "  dependencies:\n", "  dependencies:\n    services: [klausapproves]\n"),
@@ -377,3 +378,11 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     result = run_cli("gen", "--no-such-flag")
     assert result.code == 2
     assert "Traceback" not in result.stderr
+
+
+def test_validate_checks_the_repository_settings_file(tmp_path: Path) -> None:
+    root = copy_inputs(tmp_path / "repo")
+    write("infragen.yaml", "flavor: terragrunk\n")(root)
+    result = run_cli("validate", "--root", str(root))
+    assert result.code == 1
+    assert re.search(r"^infragen.yaml:1:9: flavor: .*is not one of", result.stderr, re.MULTILINE), result.stderr
