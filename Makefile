@@ -62,5 +62,12 @@ e2e: venv ## Plan/apply/destroy every Atlantis project against the moto AWS emul
 fuzz: venv ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist
 
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: venv $(BIN)/.bench-installed ## Benchmarks at 10/100/1,000 services and the copier peer: docs/benchmarks.{md,png} (~5 min)
+	$(BIN)/python bench/run.py
+
 clean: ## Remove virtualenvs and caches
 	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
