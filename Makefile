@@ -41,7 +41,7 @@ check: venv ## gen --check + validate + terraform fmt -check (what CI gates on)
 	$(INFRAGEN) gen --check
 	$(INFRAGEN) validate
 	$(INFRAGEN) docs --check
-	terraform fmt -check -recursive accounts modules
+	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive accounts modules
 
 lint: venv ## ruff and mypy --strict on generator/
 	$(BIN)/ruff check generator tests

@@ -119,8 +119,10 @@ def _cell(text: str) -> str:
 
 
 def inputs(module: Path) -> list[Input]:
+    """Variables of every ``*.tf`` file (a module may link shared variables in from ``_shared/``)."""
     result = []
-    for block in _parse(module / "variables.tf").get("variable", []):
+    blocks = [block for tf in sorted(module.glob("*.tf")) for block in _parse(tf).get("variable", [])]
+    for block in blocks:
         for raw_name, body in block.items():
             required = "default" not in body
             result.append(

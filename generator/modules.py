@@ -102,7 +102,19 @@ def _closure(root: Path, starts: tuple[str, ...]) -> tuple[str, ...]:
         directory = root / current
         if directory.is_dir():
             pending.extend(posixpath.normpath(posixpath.join(current, s)) for s in _local_sources(directory))
+            pending.extend(_linked_dirs(directory, current))
     return tuple(sorted(seen))
+
+
+def _linked_dirs(directory: Path, current: str) -> list[str]:
+    """Folders that symlinked ``*.tf`` files point into (shared variable files): inputs too."""
+    return sorted(
+        {
+            posixpath.normpath(posixpath.join(current, posixpath.dirname(os.readlink(tf))))
+            for tf in directory.glob("*.tf")
+            if tf.is_symlink()
+        }
+    )
 
 
 def clear_cache() -> None:

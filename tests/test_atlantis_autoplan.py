@@ -86,6 +86,9 @@ def _module_dirs(root: Path, directory: str) -> list[str]:
     while pending:
         current = pending.pop()
         for tf in sorted((root / current).glob("*.tf")):
+            if tf.is_symlink():  # a shared file linked in: its folder is an input of the module too
+                linked = posixpath.normpath(posixpath.join(current, posixpath.dirname(os.readlink(tf))))
+                seen.add(linked)
             for line in tf.read_text(encoding="utf-8").splitlines():
                 stripped = line.strip()
                 if stripped.startswith("source") and ('"../' in stripped or '"./' in stripped):
@@ -95,6 +98,18 @@ def _module_dirs(root: Path, directory: str) -> list[str]:
                         seen.add(target)
                         pending.append(target)
     return sorted(seen)
+
+
+def test_a_shared_variables_file_plans_every_module_that_links_it(model: Model) -> None:
+    _, items = model
+    planned = {
+        name
+        for name, directory, patterns, _, _ in items
+        if when_modified_match(directory, patterns, "modules/platform/_shared/datastore_variables.tf")
+    }
+    with_datastores = {"staging-bpg", "staging-core", "staging-klausapproves", "production-core"}
+    assert with_datastores <= planned
+    assert "staging-demo-service" not in planned
 
 
 def test_every_example_project_has_modules_reached_transitively(model: Model) -> None:
