@@ -1,0 +1,306 @@
+"""Plan and apply every Atlantis project of the e2e fixture against the moto AWS emulator, the way
+Atlantis runs them, check with boto3 that what the specs asked for exists, plan again for "no
+changes", destroy in reverse order and check that nothing is left.
+
+Run it with ``make e2e`` (``pytest tests/e2e -p no:xdist -s``); ``make test`` skips it by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tfenv import run_terraform, terraform_binary
+
+from generator import api
+from generator.load import load_repo
+from generator.plan import effective_size
+
+from . import harness as h
+from .harness import ENV, Step
+
+TAG_KEYS = ("owner", "service", "environment", "managed-by")
+
+
+def e2e_requested(config: pytest.Config) -> bool:
+    return any("e2e" in Path(str(arg)).parts or str(arg).startswith("tests/e2e") for arg in config.args)
+
+
+class Checks:
+    """Counts every assertion made against the emulator."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.failures: list[str] = []
+
+    def eq(self, what: str, got: Any, want: Any) -> None:
+        self.count += 1
+        if got != want:
+            self.failures.append(f"{what}: got {got!r}, want {want!r}")
+
+    def true(self, what: str, ok: bool) -> None:
+        self.eq(what, bool(ok), True)
+
+
+def tags_of(pairs: list[dict[str, str]] | dict[str, str]) -> dict[str, str]:
+    if isinstance(pairs, dict):
+        return pairs
+    return {p.get("Key", p.get("key", "")): p.get("Value", p.get("value", "")) for p in pairs}
+
+
+def check_tags(checks: Checks, what: str, tags: dict[str, str], service: str, owner: str) -> None:
+    want = {"owner": owner, "service": service, "environment": ENV, "managed-by": "infragen"}
+    checks.eq(f"{what} tags", {k: tags.get(k) for k in TAG_KEYS}, want)
+    checks.eq(f"{what} tag cost-center", tags.get("cost-center"), "CC-100")
+
+
+def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
+    """What the specs ask for, read back from the emulator."""
+    repo = load_repo(repo_root)
+    account = repo.account(ENV)
+    c: Callable[[str], Any] = lambda service: h.client(endpoint, service)  # noqa: E731
+    ec2, sqs, ddb, s3, r53, ecs = c("ec2"), c("sqs"), c("dynamodb"), c("s3"), c("route53"), c("ecs")
+    groups = {g["GroupName"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
+
+    def ingress_sources(name: str) -> set[tuple[int, str]]:
+        return {
+            (perm.get("FromPort", -1), pair["GroupId"])
+            for perm in groups[name]["IpPermissions"]
+            for pair in perm.get("UserIdGroupPairs", [])
+        }
+
+    for service in repo.services:
+        name, owner = service.name, service.owner
+        for group in (name, f"{name}-clients"):
+            checks.true(f"security group {group} exists", group in groups)
+            if group in groups:
+                check_tags(checks, f"security group {group}", tags_of(groups[group].get("Tags", [])), name, owner)
+                checks.eq(f"security group {group} vpc", groups[group]["VpcId"], account.vpc_id)
+        if name in groups and f"{name}-clients" in groups:
+            checks.true(
+                f"{name} admits {name}-clients on {service.port}",
+                (service.port, groups[f"{name}-clients"]["GroupId"]) in ingress_sources(name),
+            )
+        # The ECS service, its desired count, its groups (own + dependencies' -clients) and env vars.
+        found = ecs.describe_services(cluster=account.cluster_arn, services=[name], include=["TAGS"])["services"]
+        checks.eq(f"ECS service {name} exists", len(found), 1)
+        if found:
+            svc = found[0]
+            _, _, desired, _ = effective_size(service, ENV)
+            checks.eq(f"ECS service {name} desired count", svc["desiredCount"], desired)
+            check_tags(checks, f"ECS service {name}", tags_of(svc.get("tags", [])), name, owner)
+            joined = set(svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"])
+            wanted = {name, *service.depends_on_services, *service.depends_on_datastores}
+            for dep in sorted(wanted):
+                group = dep if dep == name else f"{dep}-clients"
+                checks.true(f"ECS service {name} joins {group}", groups.get(group, {}).get("GroupId") in joined)
+            checks.eq(f"ECS service {name} joins nothing else", len(joined), len(wanted))
+            task = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+            container = task["containerDefinitions"][0]
+            env_file = service.env_file(ENV)
+            want_env = {k: unicodedata.normalize("NFC", v) for k, v in (env_file.variables if env_file else ())}
+            got_env = {e["name"]: e["value"] for e in container.get("environment", [])}
+            checks.eq(f"task definition {name} environment", got_env, want_env)
+        # DNS: the internal name, and the external one for external ingress.
+        zones = [(account.dns_zone_id, f"{name}-internal.{ENV}.{account.dns_zone}.")]
+        if service.ingress and service.ingress.external:
+            assert account.public_zone_id is not None and service.ingress.domain is not None
+            zones.append((account.public_zone_id, f"{service.ingress.domain}."))
+        for zone_id, record in zones:
+            records = r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+            checks.true(f"DNS record {record}", any(r["Name"] == record and r["Type"] == "A" for r in records))
+        for datastore in service.datastores:
+            ds = datastore.name
+            checks.true(f"security group {ds}-clients exists", f"{ds}-clients" in groups)
+            if datastore.type == "queue":
+                url = sqs.get_queue_url(QueueName=ds)["QueueUrl"]
+                attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+                opts: Any = datastore.options
+                checks.true(
+                    f"queue {ds} encrypted",
+                    attrs.get("SqsManagedSseEnabled") == "true" or "KmsMasterKeyId" in attrs,
+                )
+                checks.eq(
+                    f"queue {ds} visibility", attrs.get("VisibilityTimeout"), str(opts.visibility_timeout_seconds)
+                )
+                checks.eq(
+                    f"queue {ds} retention", attrs.get("MessageRetentionPeriod"), str(opts.message_retention_seconds)
+                )
+                redrive = yaml.safe_load(attrs.get("RedrivePolicy", "{}"))
+                if opts.dead_letter_queue:
+                    checks.eq(f"queue {ds} maxReceiveCount", int(redrive["maxReceiveCount"]), opts.max_receive_count)
+                    checks.true(f"queue {ds} DLQ", str(redrive["deadLetterTargetArn"]).endswith(f":{ds}-dlq"))
+                else:
+                    checks.eq(f"queue {ds} has no redrive policy", redrive, {})
+                check_tags(checks, f"queue {ds}", sqs.list_queue_tags(QueueUrl=url).get("Tags", {}), name, owner)
+            elif datastore.type == "table":
+                table = ddb.describe_table(TableName=ds)["Table"]
+                opts = datastore.options
+                keys = {k["KeyType"]: k["AttributeName"] for k in table["KeySchema"]}
+                checks.eq(f"table {ds} keys", keys, {"HASH": opts.hash_key, "RANGE": opts.range_key})
+                pitr = ddb.describe_continuous_backups(TableName=ds)["ContinuousBackupsDescription"]
+                checks.eq(
+                    f"table {ds} PITR",
+                    pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"],
+                    "ENABLED",
+                )
+                checks.eq(f"table {ds} SSE", table.get("SSEDescription", {}).get("Status"), "ENABLED")
+                tags = ddb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]
+                check_tags(checks, f"table {ds}", tags_of(tags), name, owner)
+            elif datastore.type in ("postgres", "mysql"):
+                db = c("rds").describe_db_instances(DBInstanceIdentifier=ds)["DBInstances"][0]
+                opts = datastore.options
+                checks.eq(f"database {ds} engine", db["Engine"], opts.engine)
+                checks.eq(f"database {ds} class", db["DBInstanceClass"], opts.instance_class)
+                checks.eq(f"database {ds} storage", db["AllocatedStorage"], opts.storage_gb)
+                checks.true(f"database {ds} encrypted", db["StorageEncrypted"])
+                checks.eq(f"database {ds} public", db["PubliclyAccessible"], False)
+                checks.true(f"database {ds} backups", db["BackupRetentionPeriod"] >= 7)
+                db_groups = {g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]}
+                checks.eq(f"database {ds} security groups", db_groups, {groups.get(ds, {}).get("GroupId")})
+                if ds in groups and f"{ds}-clients" in groups:
+                    checks.true(
+                        f"{ds} admits {ds}-clients on {db['Endpoint']['Port']}",
+                        (db["Endpoint"]["Port"], groups[f"{ds}-clients"]["GroupId"]) in ingress_sources(ds),
+                    )
+                check_tags(checks, f"database {ds}", tags_of(db.get("TagList", [])), name, owner)
+            elif datastore.type == "bucket":
+                bucket = f"{ds}-{account.account_id}"
+                checks.eq(
+                    f"bucket {bucket} versioning", s3.get_bucket_versioning(Bucket=bucket).get("Status"), "Enabled"
+                )
+                block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+                checks.eq(f"bucket {bucket} public access block", set(block.values()), {True})
+                rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+                checks.true(f"bucket {bucket} encrypted", bool(rules))
+                tags = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+                check_tags(checks, f"bucket {bucket}", tags_of(tags), name, owner)
+
+
+def leftovers(endpoint: str, infra: h.Infra) -> list[str]:
+    """Everything the projects could have created that still exists (the pre-made infra excluded)."""
+    c = lambda service: h.client(endpoint, service)  # noqa: E731
+    found: list[str] = []
+    premade = {infra.internal["securityGroupId"], infra.external["securityGroupId"]}
+    for g in c("ec2").describe_security_groups()["SecurityGroups"]:
+        if g["GroupName"] != "default" and g["GroupId"] not in premade:
+            found.append(f"security group {g['GroupName']}")
+    found += [f"queue {u}" for u in c("sqs").list_queues().get("QueueUrls", [])]
+    found += [f"table {t}" for t in c("dynamodb").list_tables()["TableNames"]]
+    found += [f"bucket {b['Name']}" for b in c("s3").list_buckets()["Buckets"]]
+    arns = c("ecs").list_services(cluster=infra.cluster_arn)["serviceArns"]
+    described = c("ecs").describe_services(cluster=infra.cluster_arn, services=arns)["services"] if arns else []
+    found += [f"ECS service {s['serviceName']}" for s in described if s["status"] != "INACTIVE"]
+    found += [f"DB instance {d['DBInstanceIdentifier']}" for d in c("rds").describe_db_instances()["DBInstances"]]
+    found += [
+        f"DB subnet group {g['DBSubnetGroupName']}" for g in c("rds").describe_db_subnet_groups()["DBSubnetGroups"]
+    ]
+    found += [f"task definition {a}" for a in c("ecs").list_task_definitions(status="ACTIVE")["taskDefinitionArns"]]
+    found += [f"log group {g['logGroupName']}" for g in c("logs").describe_log_groups()["logGroups"]]
+    found += [f"IAM role {r['RoleName']}" for r in c("iam").list_roles()["Roles"]]
+    found += [f"target group {t['TargetGroupName']}" for t in c("elbv2").describe_target_groups()["TargetGroups"]]
+    for listener in (infra.internal["listenerArn"], infra.external["listenerArn"]):
+        rules = c("elbv2").describe_rules(ListenerArn=listener)["Rules"]
+        found += [f"listener rule {r['Priority']}" for r in rules if not r.get("IsDefault")]
+    found += [f"ECR repository {r['repositoryName']}" for r in c("ecr").describe_repositories()["repositories"]]
+    for zone in (infra.zone_id, infra.public_zone_id):
+        records = c("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+        found += [f"DNS record {r['Name']}" for r in records if r["Type"] not in ("NS", "SOA")]
+    return found
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_atlantis_projects_apply_against_the_emulator(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if not e2e_requested(request.config):
+        pytest.skip("the e2e apply runs only with `make e2e` (pytest tests/e2e): it takes minutes")
+    if terraform_binary() is None:
+        pytest.skip("terraform CLI not on PATH: the e2e apply needs it")
+    started = time.monotonic()
+    steps: list[Step] = []
+    checks = Checks()
+
+    def tf(project: str, cwd: Path, *args: str, ok: tuple[int, ...] = (0,)) -> Step:
+        begun = time.monotonic()
+        done = run_terraform([*args, "-no-color"] if args[0] != "output" else list(args), cwd, timeout=1800)
+        step = Step(project, " ".join(args), time.monotonic() - begun, done.returncode, done.stdout + done.stderr)
+        steps.append(step)
+        print(f"  {project}: terraform {step.command} -> {step.code} ({step.seconds:.1f}s)", flush=True)
+        assert step.code in ok, f"{project}: terraform {step.command} exited {step.code}:\n{step.output[-6000:]}"
+        return step
+
+    with h.moto_server() as endpoint:
+        print(f"\ne2e: moto server at {endpoint}", flush=True)
+        infra = h.provision(endpoint)
+        repo_root = h.make_repo(tmp_path / "repo", infra)
+        result = api.generate(repo_root)
+        print(f"e2e: infragen gen wrote {len(result.changes)} files", flush=True)
+        generated = tree_hashes(repo_root / "accounts")
+        atlantis = yaml.safe_load((repo_root / "atlantis.yaml").read_text(encoding="utf-8"))
+        projects = sorted(
+            (p for p in atlantis["projects"] if p["dir"].startswith(f"accounts/{ENV}/")),
+            key=lambda p: (p["execution_order_group"], p["name"]),
+        )
+        assert projects, "the fixture has no projects in the e2e account"
+        work = tmp_path / "work"
+        work.mkdir()
+        shutil.copytree(repo_root / "accounts", work / "accounts")
+        shutil.copytree(repo_root / "modules", work / "modules")
+        override = h.override(endpoint)
+        added = destroyed = 0
+        for project in projects:
+            name, cwd = project["name"], work / project["dir"]
+            (cwd / "zz_e2e_override.tf").write_text(override, encoding="utf-8")
+            tf(name, cwd, "init", "-input=false")
+            tf(name, cwd, "plan", "-input=false", "-out=tfplan")
+            added += h.counted(tf(name, cwd, "apply", "-input=false", "tfplan").output, "added")
+        verify(endpoint, repo_root, checks)
+        drift: list[str] = []
+        for project in projects:
+            cwd = work / project["dir"]
+            step = tf(project["name"], cwd, "plan", "-input=false", "-detailed-exitcode", "-out=replan", ok=(0, 2))
+            if step.code == 2:
+                shown = run_terraform(["show", "-json", "replan"], cwd)
+                assert shown.returncode == 0, shown.stderr
+                unexplained, explained = h.replan_drift(json.loads(shown.stdout))
+                drift += [f"{project['name']}: {d}" for d in explained]
+                checks.eq(f"{project['name']}: second plan changes nothing (beyond emulator gaps)", unexplained, [])
+            else:
+                checks.eq(f"{project['name']}: second plan", step.code, 0)
+        for project in reversed(projects):
+            step = tf(project["name"], work / project["dir"], "destroy", "-input=false", "-auto-approve")
+            destroyed += h.counted(step.output, "destroyed")
+        left = leftovers(endpoint, infra)
+        checks.eq("resources left after destroy", left, [])
+        # The generated files were never touched: same bytes, and gen --check is clean.
+        for project in projects:
+            (work / project["dir"] / "zz_e2e_override.tf").unlink()
+        for rel, digest in generated.items():
+            checks.eq(f"generated file {rel} unchanged", tree_hashes(work / "accounts").get(rel), digest)
+        checks.eq("infragen gen --check after the run", api.generate(repo_root, check=True).changes, [])
+    wall = time.monotonic() - started
+    print(
+        f"\ne2e summary: {len(projects)} projects applied, {added} resources added, {destroyed} destroyed, "
+        f"{checks.count} checks ({len(checks.failures)} failed), "
+        f"{len(drift)} second-plan diffs explained by emulator gaps, "
+        f"{sum(1 for s in steps if s.command.startswith(('plan', 'apply', 'destroy', 'init')))} terraform runs, "
+        f"wall time {wall:.0f}s"
+    )
+    for item in drift:
+        print(f"  emulator drift (see docs/testing.md): {item}")
+    assert added == destroyed, f"applied {added} resources but destroyed {destroyed}"
+    assert not checks.failures, "\n".join(checks.failures)
