@@ -144,8 +144,11 @@ def apply(root: Path, planned: Iterable[OutputFile], changes: list[Change]) -> N
             staged.append((tmp, target))  # before writing: a half-written temp file is cleaned up too
             with tmp.open("w", encoding="utf-8", newline="\n") as handle:
                 handle.write(contents[change.path])
-                handle.flush()
-                os.fsync(handle.fileno())
+        if staged:
+            # One flush of every staged file before any rename, instead of an fsync per file
+            # (15,000 fsyncs dominated a 1,000-service run). Renames alone already make each file
+            # "as before or as after" for a killed process; this adds the same for a power cut.
+            os.sync()
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
