@@ -62,7 +62,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
     api.generate(before)
     change_inputs(before)
     after = base / "after"
-    shutil.copytree(before, after)
+    shutil.copytree(before, after, symlinks=True)
     result = api.generate(after)
     actions = {c.action for c in result.changes}
     assert actions == {"create", "update", "delete"}, actions
@@ -103,11 +103,11 @@ def test_exception_after_k_replaces_for_every_k(
 ) -> None:
     source, before, after, changes = states
     real_replace = os.replace
-    monkeypatch.setattr(write.os, "fsync", lambda fd: None)  # durability is not under test here; speed is
+    monkeypatch.setattr(write.os, "sync", lambda: None)  # durability is not under test here; speed is
     writes = changes - sum(1 for p in before if p not in after)  # creates + updates are moved into place
     for k in range(writes + 1):
         root = tmp_path / f"k{k}"
-        shutil.copytree(source, root)
+        shutil.copytree(source, root, symlinks=True)
         calls = {"n": 0}
 
         def failing_replace(src: Any, dst: Any, limit: int = k, calls: dict[str, int] = calls) -> None:
@@ -138,19 +138,24 @@ def test_exception_while_staging_leaves_the_tree_untouched(
 ) -> None:
     source, before, after, changes = states
     writes = changes - sum(1 for p in before if p not in after)  # creates + updates are staged
+    real_open = Path.open
     for k in range(writes):
         root = tmp_path / f"s{k}"
-        shutil.copytree(source, root)
+        shutil.copytree(source, root, symlinks=True)
         calls = {"n": 0}
 
-        def failing_fsync(fd: int, limit: int = k, calls: dict[str, int] = calls) -> None:
-            if calls["n"] >= limit:
-                raise OSError(f"injected failure after {limit} staged files")
-            calls["n"] += 1
+        def failing_open(self: Path, *args: Any, limit: int = k, calls: dict[str, int] = calls, **kw: Any) -> Any:
+            """Staged (temp) files fail to open after ``limit`` of them were written."""
+            if self.name.endswith(write.TMP_SUFFIX):
+                if calls["n"] >= limit:
+                    raise OSError(f"injected failure after {limit} staged files")
+                calls["n"] += 1
+            return real_open(self, *args, **kw)
 
-        monkeypatch.setattr(write.os, "fsync", failing_fsync)
+        monkeypatch.setattr(Path, "open", failing_open)
         with pytest.raises(OSError, match="injected"):
             api.generate(root)
+        monkeypatch.setattr(Path, "open", real_open)
         assert hashes(root) == before, "a failure before any file moved must leave no trace at all"
         shutil.rmtree(root)
 
@@ -168,7 +173,7 @@ def test_sigkill_at_random_moments(tmp_path: Path, states: tuple[Path, dict[str,
     command = [sys.executable, "-m", "generator.cli", "gen", "--root"]
     # Time an uninterrupted run, and its write phase (journal present until the process ends).
     probe = tmp_path / "probe"
-    shutil.copytree(source, probe)
+    shutil.copytree(source, probe, symlinks=True)
     started = time.monotonic()
     proc = subprocess.Popen([*command, str(probe)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal_seen = wait_for(probe / write.JOURNAL, proc)
@@ -179,7 +184,7 @@ def test_sigkill_at_random_moments(tmp_path: Path, states: tuple[Path, dict[str,
     outcomes: dict[str, int] = {}
     for kill in range(KILLS):
         root = tmp_path / f"kill{kill}"
-        shutil.copytree(source, root)
+        shutil.copytree(source, root, symlinks=True)
         proc = subprocess.Popen([*command, str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if kill % 2:  # anywhere in the run, start-up included
             time.sleep(duration * 1.1 * rng.random())
