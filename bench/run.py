@@ -205,7 +205,7 @@ def measure_examples(work: Path, reps: int) -> list[Row]:
         if (REPO / name).exists():
             shutil.copy2(REPO / name, root / name)
     for name in ("accounts", "services", "modules"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*"))
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform*"), symlinks=True)
     result, _ = run([INFRAGEN, "gen", "--root", str(root)], REPO, root)
     expect(result.rc == 0, "examples: gen failed", result)
     runs, cold = [], []
@@ -265,7 +265,7 @@ def measure_peer(work: Path, n: int, reps: int) -> Row:
     values.write_text(json.dumps(items), encoding="utf-8")
     template = work / "copier-template"  # outside any git checkout: copier renders the folder as is
     if not template.exists():
-        shutil.copytree(TEMPLATE, template)
+        shutil.copytree(TEMPLATE, template, symlinks=True)
         for name in ROOT_FILES:  # the generator's current templates, should they have changed since
             shutil.copy2(REPO / "generator" / "templates" / f"{name}.j2", template / f"{name}.jinja")
     runs = []

@@ -169,5 +169,5 @@ def build(root: Path, n: int, modules: Path, seed: int = 7) -> list[str]:
         for env, data in env_files.items():
             _dump(folder / "environments" / f"{env}.yaml", data)
         names.append(service["name"])
-    shutil.copytree(modules, root / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"))
+    shutil.copytree(modules, root / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"), symlinks=True)
     return names

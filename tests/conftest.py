@@ -35,9 +35,11 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
     """Copy the example repo's inputs (and, with ``outputs``, its generated files) to ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "teams.yaml", dest / "teams.yaml")
-    shutil.copytree(REPO / "services", dest / "services")
+    shutil.copytree(REPO / "services", dest / "services", symlinks=True)
     # modules are inputs too: atlantis.yaml lists every module a root reaches
-    shutil.copytree(REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(
+        REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"), symlinks=True
+    )
     for account in sorted((REPO / "accounts").iterdir()):
         if (account / "account.yaml").is_file():
             (dest / "accounts" / account.name).mkdir(parents=True)
@@ -47,7 +49,7 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
             shutil.copy2(REPO / name, dest / name)
         for account in sorted((REPO / "accounts").iterdir()):
             if (account / "services").is_dir():
-                shutil.copytree(account / "services", dest / "accounts" / account.name / "services")
+                shutil.copytree(account / "services", dest / "accounts" / account.name / "services", symlinks=True)
     return dest
 
 

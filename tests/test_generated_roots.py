@@ -103,9 +103,14 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Copies of every generated tree with modules/ beside them, so relative sources resolve."""
     base = tmp_path_factory.mktemp("roots")
     for tree, path in TREES.items():
-        shutil.copytree(path / "accounts", base / tree / "accounts", ignore=shutil.ignore_patterns(".terraform*"))
         shutil.copytree(
-            REPO / "modules", base / tree / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests")
+            path / "accounts", base / tree / "accounts", ignore=shutil.ignore_patterns(".terraform*"), symlinks=True
+        )
+        shutil.copytree(
+            REPO / "modules",
+            base / tree / "modules",
+            ignore=shutil.ignore_patterns(".terraform*", "tests"),
+            symlinks=True,
         )
     return base
 

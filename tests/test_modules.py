@@ -151,7 +151,9 @@ def test_versions_use_lower_bounds(module: Path) -> None:
 def modules_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One copy of modules/ per session (or xdist worker), without any .terraform leftovers."""
     dest = tmp_path_factory.mktemp("tf") / "modules"
-    shutil.copytree(MODULES, dest, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"))
+    shutil.copytree(
+        MODULES, dest, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"), symlinks=True
+    )
     return dest
 
 

@@ -40,7 +40,9 @@ def test_scaffold_writes_spec_files_for_every_account(example: Path) -> None:
 def test_new_service_then_gen_validate_and_terraform_validate(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo")
     if not (root / "modules").is_dir():
-        shutil.copytree(REPO / "modules", root / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"))
+        shutil.copytree(
+            REPO / "modules", root / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"), symlinks=True
+        )
     code, _, err = new(
         root, "orders", "--owner", "payments", "--cpu", "512", "--memory", "1024", "--desired-count", "2",
         "--env", "staging", "--external-domain", "orders.lemon.com",

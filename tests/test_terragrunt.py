@@ -75,8 +75,12 @@ def unit_inputs(unit: Path) -> tuple[dict[str, Any], Path]:
 
 
 def variables(module: Path) -> dict[str, dict[str, Any]]:
+    """Variables from every *.tf file: shared inputs are linked in from modules/platform/_shared."""
     return {
-        name.strip('"'): body for block in load(module / "variables.tf")["variable"] for name, body in block.items()
+        name.strip('"'): body
+        for tf in sorted(module.glob("*.tf"))
+        for block in load(tf).get("variable", [])
+        for name, body in block.items()
     }
 
 
@@ -213,7 +217,7 @@ def test_atlantis_names_the_terragrunt_workflow(tg_repo: Path) -> None:
 
 def test_switching_back_to_terraform_removes_the_units(tg_repo: Path, tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    shutil.copytree(tg_repo, root)
+    shutil.copytree(tg_repo, root, symlinks=True)
     (root / "infragen.yaml").unlink()
     assert run_cli("gen", "--root", str(root)).code == 0
     assert not list((root / "accounts").rglob("*.hcl"))
@@ -224,7 +228,9 @@ def test_staging_inputs_pass_terraform_validate(tg_repo: Path, tmp_path: Path) -
     """Terragrunt would pass the inputs as variables; here they are module arguments of one plain root."""
     if terraform_binary() is None or not provider_available("hashicorp", "aws"):
         pytest.skip("terraform validate needs the terraform CLI and hashicorp/aws in the local provider mirror")
-    shutil.copytree(REPO / "modules", tmp_path / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"))
+    shutil.copytree(
+        REPO / "modules", tmp_path / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"), symlinks=True
+    )
     blocks = {}
     for unit in units(tg_repo):
         if "/staging/" not in unit.as_posix():

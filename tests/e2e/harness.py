@@ -179,8 +179,10 @@ def _zone(route53: Any, **args: Any) -> str:
 
 def make_repo(dest: Path, infra: Infra) -> Path:
     """Copy the fixture repo and write the emulator's real ids into its account file."""
-    shutil.copytree(FIXTURE, dest)
-    shutil.copytree(REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(FIXTURE, dest, symlinks=True)
+    shutil.copytree(
+        REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"), symlinks=True
+    )
     path = dest / "accounts" / ENV / "account.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["network"] = {"vpcId": infra.vpc_id, "privateSubnetIds": list(infra.subnet_ids)}

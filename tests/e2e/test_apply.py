@@ -258,8 +258,8 @@ def test_atlantis_projects_apply_against_the_emulator(tmp_path: Path, request: p
         assert projects, "the fixture has no projects in the e2e account"
         work = tmp_path / "work"
         work.mkdir()
-        shutil.copytree(repo_root / "accounts", work / "accounts")
-        shutil.copytree(repo_root / "modules", work / "modules")
+        shutil.copytree(repo_root / "accounts", work / "accounts", symlinks=True)
+        shutil.copytree(repo_root / "modules", work / "modules", symlinks=True)
         override = h.override(endpoint)
         added = destroyed = 0
         for project in projects:
