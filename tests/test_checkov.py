@@ -39,6 +39,8 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
     "aws/rds": {
         ("CKV_AWS_118", "aws_db_instance.this"),  # enhanced monitoring needs a role the caller provides
         ("CKV_AWS_354", "aws_db_instance.this"),  # Performance Insights with the AWS-managed key
+        ("CKV_AWS_157", "aws_db_instance.this"),  # Multi-AZ off outside production (platform/database)
+        ("CKV_AWS_293", "aws_db_instance.this"),  # deletion protection off outside production (platform/database)
     },
     "aws/s3": {
         ("CKV_AWS_18", "aws_s3_bucket.this"),  # access logging: opt-in via access_log_bucket
@@ -49,6 +51,10 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
     "aws/security-group": {
         ("CKV2_AWS_5", "aws_security_group.this"),  # the caller attaches the group
     },
+    "aws/client-access": {
+        ("CKV2_AWS_5", "aws_security_group.this"),  # the caller attaches the guarded group
+        ("CKV2_AWS_5", "aws_security_group.clients"),  # dependents join the -clients group
+    },
     "aws/sqs": {
         ("CKV2_AWS_73", "aws_sqs_queue.this"),  # SSE-SQS unless kms_key_id
         ("CKV2_AWS_73", "aws_sqs_queue.dead_letter"),  # SSE-SQS unless kms_key_id
@@ -57,7 +63,7 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
         ("CKV_AWS_378", "aws_lb_target_group.this"),  # TLS ends at the ALB; tasks serve HTTP on private subnets
     },
     # platform/service, platform/discovery and consul/* add no skips of their own (platform/service
-    # inherits the aws/ecs-service and aws/security-group ones, which are owned by those modules).
+    # inherits the aws/ecs-service and aws/client-access ones, which are owned by those modules).
 }
 
 CHECKOV_ENV = {

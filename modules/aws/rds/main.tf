@@ -57,6 +57,8 @@ resource "aws_db_parameter_group" "this" {
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_118:enhanced monitoring needs an IAM role this module does not create; callers set monitoring_interval_seconds and monitoring_role_arn, Performance Insights and log exports are on by default
   #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed KMS key unless kms_key_id is set; customer-managed keys are a per-account decision
+  #checkov:skip=CKV_AWS_157:Multi-AZ is per environment: on by default here, and platform/database turns it off outside production unless multi_az is set (its tests assert both)
+  #checkov:skip=CKV_AWS_293:deletion protection is per environment: on by default here, and platform/database turns it off outside production so those instances can be torn down (its tests assert both)
   identifier     = var.name
   engine         = var.engine
   engine_version = var.engine_version

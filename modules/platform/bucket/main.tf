@@ -7,15 +7,16 @@ locals {
   }))
 }
 
-# Reached over AWS APIs (access is IAM), so there is no datastore group. The -clients group
-# has no rules; it exists so that every datastore has the same interface and dependents can join it.
-module "client_security_group" {
-  source = "../../aws/security-group"
+# Reached over AWS APIs (access is IAM), so there is no datastore group (port = null). The
+# -clients group has no rules; it exists so that every datastore has the same interface and
+# dependents can join it.
+module "client_access" {
+  source = "../../aws/client-access"
 
-  name        = "${var.name}-clients"
-  description = "Clients of bucket ${var.name}: no rules, access is IAM over AWS APIs"
-  vpc_id      = var.vpc_id
-  tags        = local.tags
+  name               = var.name
+  client_description = "Clients of bucket ${var.name}: no rules, access is IAM over AWS APIs"
+  vpc_id             = var.vpc_id
+  tags               = local.tags
 }
 
 module "s3" {

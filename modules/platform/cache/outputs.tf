@@ -1,11 +1,11 @@
 output "security_group_id" {
   description = "ID of the cache's own security group (admits only the -clients group)."
-  value       = module.security_group.id
+  value       = module.client_access.security_group_id
 }
 
 output "client_security_group_id" {
   description = "ID of the <name>-clients security group; dependents join it to reach the cache."
-  value       = module.client_security_group.id
+  value       = module.client_access.client_security_group_id
 }
 
 output "primary_endpoint" {

@@ -12,42 +12,18 @@ locals {
   multi_az = coalesce(var.multi_az, var.production)
 }
 
-# The database's own group: admits only the -clients group, on the database port.
-module "security_group" {
-  source = "../../aws/security-group"
+# The database's own group admits only <name>-clients, on the database port; dependents join
+# <name>-clients, whose only egress is to the database.
+module "client_access" {
+  source = "../../aws/client-access"
 
-  name        = var.name
-  description = "Database ${var.name}: admits ${var.name}-clients on ${local.port}"
-  vpc_id      = var.vpc_id
-  tags        = local.tags
-
-  ingress_rules = {
-    clients = {
-      description              = "${var.engine} from ${var.name}-clients"
-      from_port                = local.port
-      to_port                  = local.port
-      source_security_group_id = module.client_security_group.id
-    }
-  }
-}
-
-# Joined by every service that depends on this database: egress to the database only.
-module "client_security_group" {
-  source = "../../aws/security-group"
-
-  name        = "${var.name}-clients"
-  description = "Clients of database ${var.name}: egress to it on ${local.port}"
-  vpc_id      = var.vpc_id
-  tags        = local.tags
-
-  egress_rules = {
-    database = {
-      description                   = "${var.engine} to ${var.name}"
-      from_port                     = local.port
-      to_port                       = local.port
-      destination_security_group_id = module.security_group.id
-    }
-  }
+  name               = var.name
+  description        = "Database ${var.name}: admits ${var.name}-clients on ${local.port}"
+  client_description = "Clients of database ${var.name}: egress to it on ${local.port}"
+  rule_label         = var.engine
+  port               = local.port
+  vpc_id             = var.vpc_id
+  tags               = local.tags
 }
 
 module "rds" {
@@ -64,6 +40,6 @@ module "rds" {
   deletion_protection    = var.production
   skip_final_snapshot    = !var.production
   subnet_ids             = var.subnet_ids
-  vpc_security_group_ids = [module.security_group.id]
+  vpc_security_group_ids = [module.client_access.security_group_id]
   tags                   = local.tags
 }

@@ -5,7 +5,7 @@ output "security_group_id" {
 
 output "client_security_group_id" {
   description = "ID of the <name>-clients security group (no rules); dependents join it for a uniform interface."
-  value       = module.client_security_group.id
+  value       = module.client_access.client_security_group_id
 }
 
 output "url" {

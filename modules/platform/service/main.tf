@@ -6,63 +6,39 @@ locals {
     managed-by  = "infragen"
   })
 
-  # Who may reach the tasks, on the HTTP port only: the load balancers and the service's
-  # own -clients group (joined by the services that declare it as a dependency).
-  tasks_ingress_rules = merge(
+  # Who else may reach the tasks, on the HTTP port only: the load balancers. The service's own
+  # -clients group (joined by the services that declare it as a dependency) is admitted by
+  # aws/client-access.
+  load_balancer_ingress_rules = merge(
     {
       internal_lb = {
         description              = "HTTP ${var.port} from the internal load balancer"
-        from_port                = var.port
-        to_port                  = var.port
         source_security_group_id = var.internal_lb.security_group_id
-      }
-      clients = {
-        description              = "HTTP ${var.port} from ${var.name}-clients"
-        from_port                = var.port
-        to_port                  = var.port
-        source_security_group_id = module.client_security_group.id
       }
     },
     var.external == null ? {} : {
       external_lb = {
         description              = "HTTP ${var.port} from the external load balancer"
-        from_port                = var.port
-        to_port                  = var.port
         source_security_group_id = var.external.security_group_id
       }
     },
   )
 }
 
-# The tasks' own group. Its only egress, HTTPS for the AWS APIs Fargate needs, is added by
+# The tasks' own group <name> and <name>-clients, whose only egress is to the tasks on the HTTP
+# port. The tasks' only egress, HTTPS for the AWS APIs Fargate needs, is added by
 # aws/ecs-service; dependencies are reached through their -clients groups.
-module "security_group" {
-  source = "../../aws/security-group"
+module "client_access" {
+  source = "../../aws/client-access"
 
-  name          = var.name
-  description   = "ECS tasks of ${var.name}: HTTP ${var.port} from its load balancers and ${var.name}-clients"
-  vpc_id        = var.vpc_id
-  ingress_rules = local.tasks_ingress_rules
-  tags          = local.tags
-}
-
-# Joined by every service that depends on this one: egress to the tasks on the HTTP port.
-module "client_security_group" {
-  source = "../../aws/security-group"
-
-  name        = "${var.name}-clients"
-  description = "Clients of service ${var.name}: egress to its tasks on ${var.port}"
-  vpc_id      = var.vpc_id
-  tags        = local.tags
-
-  egress_rules = {
-    service = {
-      description                   = "HTTP ${var.port} to ${var.name}"
-      from_port                     = var.port
-      to_port                       = var.port
-      destination_security_group_id = module.security_group.id
-    }
-  }
+  name                = var.name
+  description         = "ECS tasks of ${var.name}: HTTP ${var.port} from its load balancers and ${var.name}-clients"
+  client_description  = "Clients of service ${var.name}: egress to its tasks on ${var.port}"
+  rule_label          = "HTTP ${var.port}"
+  port                = var.port
+  extra_ingress_rules = local.load_balancer_ingress_rules
+  vpc_id              = var.vpc_id
+  tags                = local.tags
 }
 
 module "ecs_service" {
@@ -89,9 +65,9 @@ module "ecs_service" {
 
   vpc_id                         = var.vpc_id
   subnet_ids                     = var.subnet_ids
-  security_group_ids             = concat([module.security_group.id], var.client_security_group_ids)
+  security_group_ids             = concat([module.client_access.security_group_id], var.client_security_group_ids)
   enable_https_egress            = true
-  https_egress_security_group_id = module.security_group.id
+  https_egress_security_group_id = module.client_access.security_group_id
 
   listener_arn           = var.internal_listener_arn
   listener_rule_priority = var.listener_rule_priority

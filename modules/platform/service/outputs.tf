@@ -1,11 +1,11 @@
 output "security_group_id" {
   description = "ID of the tasks' own security group (<name>)."
-  value       = module.security_group.id
+  value       = module.client_access.security_group_id
 }
 
 output "client_security_group_id" {
   description = "ID of the <name>-clients security group; services that depend on this one join it."
-  value       = module.client_security_group.id
+  value       = module.client_access.client_security_group_id
 }
 
 output "internal_hostname" {

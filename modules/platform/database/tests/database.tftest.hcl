@@ -19,35 +19,35 @@ run "staging_postgres" {
   command = apply
 
   assert {
-    condition     = module.security_group.name == "orders-db" && module.client_security_group.name == "orders-db-clients"
+    condition     = module.client_access.security_group_name == "orders-db" && module.client_access.client_security_group_name == "orders-db-clients"
     error_message = "the groups must be named <name> and <name>-clients"
   }
 
   assert {
     condition = (
-      length(module.security_group.ingress_rules) == 1 &&
-      module.security_group.ingress_rules["clients"].source_security_group_id == module.client_security_group.id &&
-      module.security_group.ingress_rules["clients"].from_port == 5432 &&
-      module.security_group.ingress_rules["clients"].to_port == 5432 &&
-      module.security_group.ingress_rules["clients"].protocol == "tcp" &&
-      length(module.security_group.egress_rules) == 0
+      length(module.client_access.ingress_rules) == 1 &&
+      module.client_access.ingress_rules["clients"].source_security_group_id == module.client_access.client_security_group_id &&
+      module.client_access.ingress_rules["clients"].from_port == 5432 &&
+      module.client_access.ingress_rules["clients"].to_port == 5432 &&
+      module.client_access.ingress_rules["clients"].protocol == "tcp" &&
+      alltrue([for r in values(module.client_access.client_egress_rules) : r.security_group_id == module.client_access.client_security_group_id])
     )
     error_message = "the datastore group must admit only the -clients group, on 5432, and have no egress"
   }
 
   assert {
     condition = (
-      length(module.client_security_group.egress_rules) == 1 &&
-      module.client_security_group.egress_rules["database"].destination_security_group_id == module.security_group.id &&
-      module.client_security_group.egress_rules["database"].from_port == 5432 &&
-      module.client_security_group.egress_rules["database"].to_port == 5432 &&
-      length(module.client_security_group.ingress_rules) == 0
+      length(module.client_access.client_egress_rules) == 1 &&
+      module.client_access.client_egress_rules["guarded"].destination_security_group_id == module.client_access.security_group_id &&
+      module.client_access.client_egress_rules["guarded"].from_port == 5432 &&
+      module.client_access.client_egress_rules["guarded"].to_port == 5432 &&
+      alltrue([for r in values(module.client_access.ingress_rules) : r.security_group_id == module.client_access.security_group_id])
     )
     error_message = "the -clients group must only reach the datastore group, on 5432"
   }
 
   assert {
-    condition     = output.security_group_id == module.security_group.id && output.client_security_group_id == module.client_security_group.id
+    condition     = output.security_group_id == module.client_access.security_group_id && output.client_security_group_id == module.client_access.client_security_group_id
     error_message = "security_group_id and client_security_group_id must be the two groups"
   }
 
@@ -78,35 +78,35 @@ run "production_mysql" {
   }
 
   assert {
-    condition     = module.security_group.name == "orders-db" && module.client_security_group.name == "orders-db-clients"
+    condition     = module.client_access.security_group_name == "orders-db" && module.client_access.client_security_group_name == "orders-db-clients"
     error_message = "the groups must be named <name> and <name>-clients"
   }
 
   assert {
     condition = (
-      length(module.security_group.ingress_rules) == 1 &&
-      module.security_group.ingress_rules["clients"].source_security_group_id == module.client_security_group.id &&
-      module.security_group.ingress_rules["clients"].from_port == 3306 &&
-      module.security_group.ingress_rules["clients"].to_port == 3306 &&
-      module.security_group.ingress_rules["clients"].protocol == "tcp" &&
-      length(module.security_group.egress_rules) == 0
+      length(module.client_access.ingress_rules) == 1 &&
+      module.client_access.ingress_rules["clients"].source_security_group_id == module.client_access.client_security_group_id &&
+      module.client_access.ingress_rules["clients"].from_port == 3306 &&
+      module.client_access.ingress_rules["clients"].to_port == 3306 &&
+      module.client_access.ingress_rules["clients"].protocol == "tcp" &&
+      alltrue([for r in values(module.client_access.client_egress_rules) : r.security_group_id == module.client_access.client_security_group_id])
     )
     error_message = "the datastore group must admit only the -clients group, on 3306, and have no egress"
   }
 
   assert {
     condition = (
-      length(module.client_security_group.egress_rules) == 1 &&
-      module.client_security_group.egress_rules["database"].destination_security_group_id == module.security_group.id &&
-      module.client_security_group.egress_rules["database"].from_port == 3306 &&
-      module.client_security_group.egress_rules["database"].to_port == 3306 &&
-      length(module.client_security_group.ingress_rules) == 0
+      length(module.client_access.client_egress_rules) == 1 &&
+      module.client_access.client_egress_rules["guarded"].destination_security_group_id == module.client_access.security_group_id &&
+      module.client_access.client_egress_rules["guarded"].from_port == 3306 &&
+      module.client_access.client_egress_rules["guarded"].to_port == 3306 &&
+      alltrue([for r in values(module.client_access.ingress_rules) : r.security_group_id == module.client_access.security_group_id])
     )
     error_message = "the -clients group must only reach the datastore group, on 3306"
   }
 
   assert {
-    condition     = output.security_group_id == module.security_group.id && output.client_security_group_id == module.client_security_group.id
+    condition     = output.security_group_id == module.client_access.security_group_id && output.client_security_group_id == module.client_access.client_security_group_id
     error_message = "security_group_id and client_security_group_id must be the two groups"
   }
 

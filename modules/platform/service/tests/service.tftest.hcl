@@ -18,12 +18,12 @@ mock_provider "aws" {
 
 # Distinct, well-formed ids for the two groups, so rules can be told apart.
 override_resource {
-  target = module.security_group.aws_security_group.this
+  target = module.client_access.aws_security_group.this
   values = { id = "sg-0aaaaaaaaaaaaaaa1" }
 }
 
 override_resource {
-  target = module.client_security_group.aws_security_group.this
+  target = module.client_access.aws_security_group.clients
   values = { id = "sg-0ccccccccccccccc1" }
 }
 
@@ -70,12 +70,12 @@ run "internal_service" {
   }
 
   assert {
-    condition     = module.security_group.name == "orders" && module.client_security_group.name == "orders-clients"
+    condition     = module.client_access.security_group_name == "orders" && module.client_access.client_security_group_name == "orders-clients"
     error_message = "groups are named <name> and <name>-clients"
   }
 
   assert {
-    condition = { for k, r in module.security_group.ingress_rules : k => [r.source_security_group_id, r.protocol, r.from_port, r.to_port] } == {
+    condition = { for k, r in module.client_access.ingress_rules : k => [r.source_security_group_id, r.protocol, r.from_port, r.to_port] } == {
       internal_lb = ["sg-0bbbbbbbbbbbbbbb1", "tcp", 8080, 8080]
       clients     = ["sg-0ccccccccccccccc1", "tcp", 8080, 8080]
     }
@@ -83,13 +83,13 @@ run "internal_service" {
   }
 
   assert {
-    condition     = length(module.security_group.egress_rules) == 0 && length(module.client_security_group.ingress_rules) == 0
+    condition     = alltrue([for r in values(module.client_access.client_egress_rules) : r.security_group_id == module.client_access.client_security_group_id]) && alltrue([for r in values(module.client_access.ingress_rules) : r.security_group_id == module.client_access.security_group_id])
     error_message = "the tasks' group has no generic egress rules and the -clients group admits nothing"
   }
 
   assert {
-    condition = { for k, r in module.client_security_group.egress_rules : k => [r.destination_security_group_id, r.protocol, r.from_port, r.to_port] } == {
-      service = ["sg-0aaaaaaaaaaaaaaa1", "tcp", 8080, 8080]
+    condition = { for k, r in module.client_access.client_egress_rules : k => [r.destination_security_group_id, r.protocol, r.from_port, r.to_port] } == {
+      guarded = ["sg-0aaaaaaaaaaaaaaa1", "tcp", 8080, 8080]
     }
     error_message = "the -clients group reaches only the tasks, on the HTTP port"
   }
@@ -143,7 +143,7 @@ run "external_service_with_autoscaling" {
   }
 
   assert {
-    condition = { for k, r in module.security_group.ingress_rules : k => [r.source_security_group_id, r.from_port, r.to_port] } == {
+    condition = { for k, r in module.client_access.ingress_rules : k => [r.source_security_group_id, r.from_port, r.to_port] } == {
       internal_lb = ["sg-0bbbbbbbbbbbbbbb1", 8080, 8080]
       external_lb = ["sg-0eeeeeeeeeeeeeee1", 8080, 8080]
       clients     = ["sg-0ccccccccccccccc1", 8080, 8080]
