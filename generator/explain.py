@@ -15,7 +15,7 @@ from .load import load_repo
 from .models import Account, Repo, Service
 from .naming import internal_hostname
 from .patterns import owners
-from .plan import datastore_inputs, effective_size
+from .plan import datastore_inputs
 from .render import render
 
 REQUIREMENTS = {
@@ -66,7 +66,7 @@ def _value(value: Value) -> str:
 
 
 def _declares(service: Service, accounts: list[Account]) -> list[Row]:
-    sizes = [effective_size(service, a.env) for a in accounts]
+    sizes = [service.effective_size(a.env) for a in accounts]
     rows = [
         Row("CPU units / memory", tuple(f"{cpu} / {memory} MiB" for cpu, memory, _, _ in sizes)),
         Row("tasks", tuple(str(desired) for _, _, desired, _ in sizes)),

@@ -178,6 +178,18 @@ class Service:
     def env_file(self, env: str) -> EnvironmentFile | None:
         return next((f for f in self.env_files if f.env == env), None)
 
+    def effective_size(self, env: str) -> tuple[int, int, int, Autoscaling | None]:
+        """cpu, memory, desired count and autoscaling after the environment's overrides."""
+        env_file = self.env_file(env)
+        if env_file is None:
+            return self.cpu, self.memory, self.desired_count, self.autoscaling
+        return (
+            env_file.cpu if env_file.cpu is not None else self.cpu,
+            env_file.memory if env_file.memory is not None else self.memory,
+            env_file.desired_count if env_file.desired_count is not None else self.desired_count,
+            env_file.autoscaling if env_file.autoscaling_set else self.autoscaling,
+        )
+
 
 @dataclass(frozen=True)
 class Repo:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import hcl, naming
 from .hcl import Raw, Value
-from .models import Account, Autoscaling, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
+from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
 from .validate import reads_from
 
@@ -99,12 +98,8 @@ def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
     for name in reads_from(repo, service):
         files.add(repo.service(name).file)
     if account.consul is not None:
-        files.update(s.file for s in _dependents(repo, service))
+        files.update(s.file for s in repo.dependents(service.name))
     return tuple(sorted(files))
-
-
-def _dependents(repo: Repo, service: Service) -> list[Service]:
-    return list(repo.dependents(service.name))
 
 
 def plan(repo: Repo) -> list[OutputFile]:
@@ -209,19 +204,6 @@ def _effective_datastores(service: Service, account: Account) -> list[Datastore]
     return [overrides.get(d.name, d) for d in service.datastores]
 
 
-def effective_size(service: Service, env: str) -> tuple[int, int, int, Autoscaling | None]:
-    """cpu, memory, desired count and autoscaling after the environment's overrides."""
-    env_file = service.env_file(env)
-    if env_file is None:
-        return service.cpu, service.memory, service.desired_count, service.autoscaling
-    return (
-        env_file.cpu if env_file.cpu is not None else service.cpu,
-        env_file.memory if env_file.memory is not None else service.memory,
-        env_file.desired_count if env_file.desired_count is not None else service.desired_count,
-        env_file.autoscaling if env_file.autoscaling_set else service.autoscaling,
-    )
-
-
 def _data_blocks(service: Service, account: Account) -> list[Block]:
     """Look up the `-clients` groups of dependencies owned by other roots."""
     blocks = []
@@ -265,7 +247,7 @@ def _api_arns(repo: Repo, service: Service, account: Account, kind: str) -> list
 def _service_args(
     repo: Repo, service: Service, account: Account, priority: int, external_priority: int | None
 ) -> list[tuple[str, Value]]:
-    cpu, memory, desired, autoscaling = effective_size(service, account.env)
+    cpu, memory, desired, autoscaling = service.effective_size(account.env)
     env_file = service.env_file(account.env)
     variables = dict(env_file.variables) if env_file else {}
     secrets: dict[str, Value] = {}
@@ -433,7 +415,7 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
             },
         ),
         ("datastores", object_list(datastores)),
-        ("allowed_sources", sorted(s.name for s in _dependents(repo, service))),
+        ("allowed_sources", sorted(s.name for s in repo.dependents(service.name))),
     ]
 
 
@@ -488,10 +470,6 @@ def _outputs(service: Service, account: Account) -> list[Output]:
                 out(f"{label}_{attr}", Raw(f"module.{label}.{attr}"), f"{attr} of datastore {datastore.name}.")
             )
     return outputs
-
-
-def relpath(path: str, start: str) -> str:
-    return Path(path).relative_to(start).as_posix()
 
 
 def datastore_inputs(service: Service, account: Account) -> list[tuple[Datastore, list[tuple[str, Value]]]]:

@@ -169,20 +169,34 @@ def _size_rules(doc: Document, cpu: int, memory: int, desired: int, autoscaling:
     reason = memory_problem(cpu, memory)
     if reason:
         problems.append(doc.problem(("spec", "resources", "memory"), reason))
-    if autoscaling is not None:
-        where: FieldPath = ("spec", "autoscaling")
-        if autoscaling.min > autoscaling.max:
-            problems.append(
-                doc.problem((*where, "min"), f"min {autoscaling.min} is greater than max {autoscaling.max}")
-            )
-        elif not autoscaling.min <= desired <= autoscaling.max:
-            problems.append(
-                doc.problem(
-                    (*where,),
-                    f"desiredCount {desired} must lie between autoscaling min {autoscaling.min} and max {autoscaling.max}",
-                )
-            )
+    problems.extend(
+        _autoscaling_rules(doc, autoscaling, desired, ("spec", "autoscaling", "min"), ("spec", "autoscaling"))
+    )
     return problems
+
+
+def _autoscaling_rules(
+    doc: Document,
+    autoscaling: Autoscaling | None,
+    desired: int,
+    min_path: FieldPath,
+    range_path: FieldPath,
+    suffix: str = "",
+) -> list[Problem]:
+    """min <= max, and min <= desiredCount <= max."""
+    if autoscaling is None:
+        return []
+    if autoscaling.min > autoscaling.max:
+        return [doc.problem(min_path, f"min {autoscaling.min} is greater than max {autoscaling.max}")]
+    if not autoscaling.min <= desired <= autoscaling.max:
+        return [
+            doc.problem(
+                range_path,
+                f"desiredCount {desired} must lie between autoscaling min {autoscaling.min} "
+                f"and max {autoscaling.max}{suffix}",
+            )
+        ]
+    return []
 
 
 def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
@@ -263,24 +277,11 @@ def _environment_rules(docs: dict[str, Document], service: Service, env: str, en
     for key, _ in env_file.variables:
         if key in secret_keys:
             problems.append(doc.problem(("secrets", key), "is both a variable and a secret", key=True))
-    desired = env_file.desired_count if env_file.desired_count is not None else service.desired_count
-    cpu = env_file.cpu if env_file.cpu is not None else service.cpu
-    memory = env_file.memory if env_file.memory is not None else service.memory
-    autoscaling = env_file.autoscaling if env_file.autoscaling_set else service.autoscaling
+    cpu, memory, desired, autoscaling = service.effective_size(env)
     if env_file.cpu is not None:
         reason = memory_problem(cpu, memory)
         if reason:
             problems.append(doc.problem(("overrides", "resources", "memory"), reason))
-    if autoscaling is not None:
-        where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
-        if autoscaling.min > autoscaling.max:
-            problems.append(doc.problem(where, f"min {autoscaling.min} is greater than max {autoscaling.max}"))
-        elif not autoscaling.min <= desired <= autoscaling.max:
-            problems.append(
-                doc.problem(
-                    where,
-                    f"desiredCount {desired} must lie between autoscaling min {autoscaling.min} "
-                    f"and max {autoscaling.max} in {env}",
-                )
-            )
+    where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
+    problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
     return problems

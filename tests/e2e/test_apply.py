@@ -22,7 +22,6 @@ from tfenv import run_terraform, terraform_binary
 
 from generator import api
 from generator.load import load_repo
-from generator.plan import effective_size
 
 from . import harness as h
 from .harness import ENV, Step
@@ -94,7 +93,7 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
         checks.eq(f"ECS service {name} exists", len(found), 1)
         if found:
             svc = found[0]
-            _, _, desired, _ = effective_size(service, ENV)
+            _, _, desired, _ = service.effective_size(ENV)
             checks.eq(f"ECS service {name} desired count", svc["desiredCount"], desired)
             check_tags(checks, f"ECS service {name}", tags_of(svc.get("tags", [])), name, owner)
             joined = set(svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"])
