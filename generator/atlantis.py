@@ -19,7 +19,12 @@ ATLANTIS_INPUTS = ("accounts/*/account.yaml", "services/*/service.yaml", "servic
 # the provider lock file when one is committed. `*` does not cross `/`: module tests/ do not count.
 TERRAFORM_FILES = "*.tf*"
 LOCK_FILE = ".terraform.lock.hcl"
-STRICTEST_REQUIREMENTS = ("approved", "mergeable", "undiverged")
+# The apply floor lives in the server config (docs/atlantis/repos.yaml), never in atlantis.yaml:
+# Atlantis replaces the server's apply_requirements with any value the repo config sets when
+# `apply_requirements` is in allowed_overrides (server/core/config/valid/global_cfg.go,
+# MergeProjectCfg), so the shipped server config does not allow overriding it, and a project
+# cannot vary it per directory. Every project therefore needs what production needs.
+SERVER_APPLY_REQUIREMENTS = ("approved", "mergeable", "undiverged")
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,6 @@ def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
 
 def retired_project(repo: Repo, item: RetiredRoot) -> Project:
     """A destroy-only root keeps its project name and dir, so Atlantis plans the destroy."""
-    account = next((a for a in repo.accounts if a.env == item.env), None)
     return Project(
         name=project_name(item.env, item.service),
         dir=item.dir,
@@ -85,7 +89,7 @@ def retired_project(repo: Repo, item: RetiredRoot) -> Project:
         ),
         execution_order_group=0,
         depends_on=(),
-        apply_requirements=account.apply_requirements if account else STRICTEST_REQUIREMENTS,
+        apply_requirements=SERVER_APPLY_REQUIREMENTS,
         root=None,
         decommissioning=item.reason,
     )
@@ -106,7 +110,7 @@ def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -
                 when_modified=triggers,
                 execution_order_group=groups[root.service.name],
                 depends_on=tuple(project_name(env, name) for name in root.depends_on),
-                apply_requirements=root.account.apply_requirements,
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=root,
             )
         )

@@ -168,7 +168,7 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         dns_zone_id=data["dns"]["zoneId"],
         public_zone_id=data["dns"].get("publicZoneId"),
         consul=Consul(consul["address"], consul["datacenter"]) if consul else None,
-        apply_requirements=tuple(data["atlantis"]["applyRequirements"]),
+        apply_requirements=tuple(data.get("atlantis", {}).get("applyRequirements", ())),
         default_tags=_pairs(data.get("defaultTags")),
     )
 

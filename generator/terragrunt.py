@@ -17,7 +17,7 @@ from typing import Literal
 
 from . import hcl, modules, naming
 from ._yaml import load as load_yaml
-from .atlantis import Project, codeowners_file
+from .atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
 from .errors import SpecError
 from .hcl import Raw, Value
 from .models import Account, Repo
@@ -241,7 +241,7 @@ def projects(root_path: Path, repo: Repo) -> list[Project]:
                 when_modified=tuple(triggers),
                 execution_order_group=visit(unit.project),
                 depends_on=deps[unit.project],
-                apply_requirements=unit.root.account.apply_requirements,
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=unit.root,
             )
         )
