@@ -26,7 +26,7 @@ _found_root: list[Path] = []  # the root a command resolved, to show source line
 def _root(root: Path | None) -> Path:
     from .load import find_root
 
-    found = find_root(root if root is not None else Path.cwd())
+    found = find_root(root, explicit=True) if root is not None else find_root(Path.cwd())
     _found_root[:] = [found]
     return found
 
