@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
+from atlantis_merge import RepoConfigRejected, merge_all
+from conftest import REPO, copy_inputs
 
 from generator.api import generate
 from generator.atlantis import SERVER_APPLY_REQUIREMENTS
-from atlantis_merge import RepoConfigRejected, merge_all
-from conftest import REPO, copy_inputs
 
 SERVER = yaml.safe_load((REPO / "docs/atlantis/repos.yaml").read_text())
 REPO_ID = "github.com/lemon/infrastructure"

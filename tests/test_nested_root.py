@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
