@@ -159,7 +159,7 @@ class Rule:
 
 PLATFORM_PATHS = (
     "/modules/",
-    "/schemas/",
+    "/schemas",  # a symlink to generator/schemas for editors
     "/generator/",
     "/teams.yaml",
     "/accounts/*/account.yaml",

@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any, Literal
 
 from jsonschema import Draft202012Validator, validators
@@ -18,21 +18,20 @@ from .errors import Problem
 Kind = Literal["service", "environment", "account", "teams"]
 KINDS: tuple[Kind, ...] = ("service", "environment", "account", "teams")
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-
-
-def schema_path(kind: Kind) -> Path:
-    return SCHEMA_DIR / f"{kind}.schema.json"
+# The schemas ship inside the package (generator/schemas/, read with importlib.resources, so an
+# installed wheel has them); the repository's top-level `schemas` is a symlink to that folder so
+# editors' `$schema=schemas/...` comments keep working.
+SCHEMA_PACKAGE = "generator.schemas"
 
 
 def schema_text(name: str) -> str:
-    """The text of ``schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
-    return (SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")
+    """The text of ``generator/schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
+    return resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
 
 
 @cache
 def schema(kind: Kind) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(schema_text(kind))
     return loaded
 
 
