@@ -330,6 +330,7 @@ def _environment(
         autoscaling=_autoscaling(overrides.get("autoscaling")),
         autoscaling_set="autoscaling" in overrides,
         datastore_overrides=tuple(resolved),
+        not_secrets=_pairs(data.get("notSecrets")),
     )
 
 

@@ -152,6 +152,7 @@ class EnvironmentFile:
     autoscaling: Autoscaling | None
     autoscaling_set: bool  # True when the file sets autoscaling (possibly to null)
     datastore_overrides: tuple[tuple[str, Datastore], ...]  # resolved options per datastore
+    not_secrets: Pairs = ()  # variable name -> why its value is not a secret (reviewable opt-out)
 
 
 @dataclass(frozen=True)

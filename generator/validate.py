@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import hcl
+from . import hcl, secrets
 from ._yaml import Document, FieldPath
 from .errors import Problem
 from .fargate import memory_problem
@@ -114,6 +114,7 @@ def cross_check(
             owners.setdefault(datastore.name, service.name)
         for env_file in service.env_files:
             problems.extend(_environment_rules(docs, service, env_file.env, env_names))
+            problems.extend(_secret_rules(docs, service, env_file.env, repo))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -257,6 +258,30 @@ def _dependency_rules(
                     f"datastore {name!r} (service {owner.name!r}) does not exist in {', '.join(missing)}",
                 )
             )
+    return problems
+
+
+def _secret_rules(docs: dict[str, Document], service: Service, env: str, repo: Repo) -> list[Problem]:
+    """No credential under `variables:`; secret references in the environment's account and region."""
+    env_file = service.env_file(env)
+    if env_file is None or env_file.file is None or env not in service.environments:
+        return []
+    doc = docs[env_file.file]
+    problems: list[Problem] = []
+    variables = {key for key, _ in env_file.variables}
+    for key, _ in env_file.not_secrets:
+        if key not in variables:
+            problems.append(doc.problem(("notSecrets", key), f"{key!r} is not a variable of this file", key=True))
+    opted_out = frozenset(key for key, _ in env_file.not_secrets)
+    for key, reason in secrets.scan(env_file.variables, opted_out):
+        problems.append(doc.problem(("variables", key), reason, key=True))
+    account = next((a for a in repo.accounts if a.env == env), None)
+    if account is not None:
+        for key, secret in env_file.secrets:
+            if secret.secrets_manager_arn:
+                wrong = secrets.arn_problem(secret.secrets_manager_arn, account.account_id, account.region, env)
+                if wrong:
+                    problems.append(doc.problem(("secrets", key, "secretsManager"), wrong))
     return problems
 
 
