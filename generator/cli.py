@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -205,9 +206,19 @@ def prune(service: str, yes: bool, root: Path | None) -> None:
         click.echo(f"delete  {path}")
 
 
+def use_color(stream: object) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def main() -> None:
+    color = use_color(sys.stdout) and use_color(sys.stderr)
     try:
-        cli.main(standalone_mode=False)
+        # click.echo/secho strip styles when the context says no colour
+        cli.main(standalone_mode=False, color=color)
     except click.exceptions.Abort:
         sys.exit(1)
     except click.ClickException as exc:
@@ -220,7 +231,7 @@ def main() -> None:
             click.echo(json.dumps(error_json(exc)))
         else:
             root = _found_root[0] if _found_root else None
-            click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True)
+            click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True, color=color)
         sys.exit(exc.exit_code)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import decommission
 from .api import outputs
 from .atlantis import Project, codeowners_rules, projects
-from .errors import CommandError
+from .errors import UnknownNameError
 from .hcl import Value
 from .load import load_repo
 from .models import Account, Repo, Service
@@ -17,6 +17,7 @@ from .naming import internal_hostname
 from .patterns import owners
 from .plan import datastore_inputs
 from .render import render
+from .schema import suggest
 
 REQUIREMENTS = {
     "approved": "approved by someone other than the author",
@@ -132,8 +133,8 @@ def explanation(root: Path, name: str) -> Explanation:
     service = next((s for s in repo.services if s.name == name), None)
     mine = [p for p in projects(root, repo, retired) if p.name.endswith(f"-{name}") and _is_service_dir(p.dir, name)]
     if service is None and not mine:
-        known = ", ".join(s.name for s in repo.services)
-        raise CommandError(f"no service {name!r} (known: {known})")
+        names = [s.name for s in repo.services]
+        raise UnknownNameError(f"no service {name!r}{suggest(name, names)} (known: {', '.join(names)})")
     rules = [(r.pattern, r.owners) for r in codeowners_rules(repo, retired)]
     planned = [f.path for f in outputs(root, repo)]
     views = []

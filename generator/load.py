@@ -97,7 +97,7 @@ class _Reader:
 
 def load_repo(root: Path) -> Repo:
     """Load and validate the whole repository. Raises :class:`SpecError` listing every problem."""
-    from .validate import cross_check
+    from .validate import cross_check, partial_service_rules
 
     reader = _Reader(root)
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
@@ -137,6 +137,11 @@ def load_repo(root: Path) -> Repo:
         service = _service(doc, env_docs, reader.problems) if doc is not None else None
         if service is None or len(reader.problems) > before:
             broken_services.add(service_dir.name)
+            parsed = reader.docs.get(rel)
+            if doc is None and parsed is not None:  # parsed, but failed its schema
+                team_names = [t.name for t in teams.teams] if teams else []
+                env_names = [a.env for a in accounts]
+                reader.problems.extend(partial_service_rules(parsed, team_names, env_names))
         else:
             services.append(service)
 

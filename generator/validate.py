@@ -120,6 +120,22 @@ def cross_check(
     return problems
 
 
+def partial_service_rules(doc: Document, team_names: list[str], env_names: list[str]) -> list[Problem]:
+    """The cross-file rules that can still be judged on a service file that failed its schema, so
+    one run reports both kinds of problem (owner and environments name other files)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems = []
+    owner = data.get("owner")
+    if isinstance(owner, str) and team_names and owner not in team_names:
+        problems.append(doc.problem(("owner",), f"unknown owner {owner!r}{suggest(owner, team_names)}"))
+    envs = data.get("environments")
+    for index, env in enumerate(envs if isinstance(envs, list) else []):
+        if isinstance(env, str) and env_names and env not in env_names:
+            hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names)}"
+            problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
+    return problems
+
+
 def reads_from(repo: Repo, service: Service) -> tuple[str, ...]:
     """Other services whose resources this service's roots read (dependency services and datastore owners)."""
     names = set(service.depends_on_services)
@@ -307,6 +323,9 @@ def _environment_rules(docs: dict[str, Document], service: Service, env: str, en
         reason = memory_problem(cpu, memory)
         if reason:
             problems.append(doc.problem(("overrides", "resources", "memory"), reason))
-    where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
-    problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
+    # blame the line that set the value: the environment file only when it overrides one of them
+    # (otherwise the spec's own check reports the spec's values at the spec's lines)
+    if env_file.autoscaling_set or env_file.desired_count is not None:
+        where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
+        problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
     return problems

@@ -54,5 +54,5 @@ def test_cli_prints_markdown_and_rejects_unknown_services() -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.startswith("## `bpg`")
     unknown = run_cli("explain", "nope")
-    assert unknown.code == 1
+    assert unknown.code == 2
     assert "no service 'nope' (known: bpg, core, demo-service, klausapproves)" in unknown.stderr
