@@ -174,19 +174,20 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Ru
     platform = repo.teams.get(repo.teams.platform_team)
     assert platform is not None
 
-    def owners_of(team_name: str | None) -> str:
-        team = repo.teams.get(team_name) if team_name else None
-        return " ".join(dict.fromkeys([team.github if team else platform.github, platform.github]))
-
+    # Specs belong to the owner team, generated roots to the platform team only: a spec change
+    # regenerates roots, so it needs both reviews, and an owner team cannot approve its own
+    # infrastructure change alone (GitHub accepts any ONE owner listed on a line).
     service_rules: list[tuple[str, Rule]] = []  # grouped by service: one block per service
     for service in repo.services:
-        owners = owners_of(service.owner)
-        service_rules.append((service.name, Rule(f"/services/{service.name}/", owners)))
+        team = repo.teams.get(service.owner)
+        service_rules.append(
+            (service.name, Rule(f"/services/{service.name}/", team.github if team else platform.github))
+        )
         service_rules.extend(
-            (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", owners))
+            (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", platform.github))
             for env in sorted(service.environments)
         )
-    service_rules.extend((item.service, Rule(f"/{item.dir}/", owners_of(item.owner))) for item in retired)
+    service_rules.extend((item.service, Rule(f"/{item.dir}/", platform.github)) for item in retired)
     return [
         Rule("*", platform.github),
         *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),

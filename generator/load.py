@@ -204,6 +204,7 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         consul=Consul(consul["address"], consul["datacenter"]) if consul else None,
         apply_requirements=tuple(data.get("atlantis", {}).get("applyRequirements", ())),
         default_tags=_pairs(data.get("defaultTags")),
+        public_zone=data["dns"].get("publicZone"),
     )
 
 
@@ -336,6 +337,7 @@ def _environment(
         autoscaling_set="autoscaling" in overrides,
         datastore_overrides=tuple(resolved),
         not_secrets=_pairs(data.get("notSecrets")),
+        domain=(overrides.get("ingress") or {}).get("domain"),
     )
 
 

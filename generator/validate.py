@@ -10,7 +10,7 @@ from . import hcl, secrets
 from ._yaml import Document, FieldPath
 from .errors import Problem
 from .fargate import memory_problem
-from .models import Autoscaling, Repo, Service
+from .models import Account, Autoscaling, Repo, Service
 from .schema import suggest
 
 MANAGED_BY = "infragen"
@@ -93,7 +93,7 @@ def cross_check(
                 hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
                 problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
-        problems.extend(_ingress_rules(doc, service, repo))
+        problems.extend(_ingress_rules(doc, service, repo, docs))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
@@ -216,7 +216,7 @@ def _autoscaling_rules(
     return []
 
 
-def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
+def _ingress_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     ingress = service.ingress
     if ingress is None:
         return []
@@ -236,7 +236,41 @@ def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]
                         f"account {env!r} has no external load balancer or public DNS zone for external ingress",
                     )
                 )
+            elif account:
+                problems.extend(_domain_rules(doc, service, account, docs))
     return problems
+
+
+def _domain_rules(doc: Document, service: Service, account: Account, docs: dict[str, Document]) -> list[Problem]:
+    """The external domain of each environment lies within that account's public zone (dns.publicZone)."""
+    env_file = service.env_file(account.env)
+    domain = service.effective_domain(account.env)
+    if env_file is not None and env_file.file is not None and env_file.domain is not None:
+        where, path = docs.get(env_file.file, doc), ("overrides", "ingress", "domain")
+    else:
+        where, path = doc, ("spec", "ingress", "domain")
+    zone = account.public_zone
+    if zone is None:
+        return [
+            where.problem(
+                path,
+                f"account {account.env!r} does not name its public zone: add dns.publicZone (the name of "
+                f"zone {account.public_zone_id}) to accounts/{account.env}/account.yaml",
+            )
+        ]
+    if domain is None or domain == zone or domain.endswith("." + zone):
+        return []
+    return [
+        where.problem(
+            path,
+            f"{domain!r} is not within the {account.env} public zone {zone!r}: use a name ending in '.{zone}'"
+            + (
+                ""
+                if env_file and env_file.domain
+                else f", or set overrides.ingress.domain in environments/{account.env}.yaml"
+            ),
+        )
+    ]
 
 
 def _dependency_rules(
@@ -314,6 +348,10 @@ def _environment_rules(docs: dict[str, Document], service: Service, env: str, en
         reason = hcl.unrepresentable(value)
         if reason:
             problems.append(doc.problem(("variables", key), reason))
+    if env_file.domain is not None and not (service.ingress and service.ingress.external):
+        problems.append(
+            doc.problem(("overrides", "ingress", "domain"), "only used when the spec sets ingress.external: true")
+        )
     secret_keys = {key for key, _ in env_file.secrets}
     for key, _ in env_file.variables:
         if key in secret_keys:
