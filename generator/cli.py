@@ -195,14 +195,20 @@ def explain(service: str, root: Path | None) -> None:
 @cli.command()
 @click.argument("service")
 @click.option("--yes", is_flag=True, help="Confirm that the destroy of every root was applied.")
+@click.option(
+    "--base",
+    default="origin/main",
+    show_default=True,
+    help="The branch Atlantis applies from; the destroy-only roots must already be on it.",
+)
 @root_option
-def prune(service: str, yes: bool, root: Path | None) -> None:
+def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
     """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
     from .api import prune as run
 
     if not yes:
         click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
-    for path in run(_root(root), service):
+    for path in run(_root(root), service, base):
         click.echo(f"delete  {path}")
 
 

@@ -72,6 +72,10 @@ def cross_check(
                 if reason:
                     problems.append(doc.problem(path, f"tag {'key' if is_key else 'value'} {reason}", key=is_key))
 
+    # services whose spec is gone but whose generated roots remain (being decommissioned)
+    removed = {
+        p.parent.name for p in (root / "accounts").glob("*/services/*/backend.tf") if p.parent.name not in service_names
+    }
     owners: dict[str, str] = {}
     for service in repo.services:
         doc = docs[service.file]
@@ -94,7 +98,7 @@ def cross_check(
                 problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
         problems.extend(_ingress_rules(doc, service, repo, docs))
-        problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services))
+        problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
             if not datastore.name.startswith(service.name + "-"):
@@ -273,8 +277,20 @@ def _domain_rules(doc: Document, service: Service, account: Account, docs: dict[
     ]
 
 
+def _removed_message(kind: str, name: str, gone: str, users: list[str]) -> str:
+    return (
+        f"{kind} {name!r} is being removed (services/{gone}/ is gone) but is still used by "
+        f"{', '.join(users)}: remove it from their spec.dependencies first, or keep services/{gone}/"
+    )
+
+
 def _dependency_rules(
-    doc: Document, service: Service, repo: Repo, service_names: list[str], broken: set[str] | frozenset[str]
+    doc: Document,
+    service: Service,
+    repo: Repo,
+    service_names: list[str],
+    broken: set[str] | frozenset[str],
+    removed: set[str] | frozenset[str] = frozenset(),
 ) -> list[Problem]:
     problems = []
     for index, name in enumerate(service.depends_on_services):
@@ -283,6 +299,9 @@ def _dependency_rules(
             problems.append(doc.problem(path, "a service cannot depend on itself"))
         elif name in broken:
             continue
+        elif name in removed:
+            users = sorted(s.name for s in repo.services if name in s.depends_on_services)
+            problems.append(doc.problem(path, _removed_message("service", name, name, users)))
         elif name not in service_names:
             problems.append(doc.problem(path, f"unknown service {name!r}{suggest(name, service_names)}"))
         else:
@@ -294,6 +313,11 @@ def _dependency_rules(
         path = ("spec", "dependencies", "datastores", index)
         found = repo.datastore_owner(name)
         if found is None and any(name.startswith(b + "-") for b in broken):
+            continue
+        gone = next((r for r in sorted(removed) if name.startswith(r + "-")), None)
+        if found is None and gone is not None:
+            users = sorted(s.name for s in repo.services if name in s.depends_on_datastores)
+            problems.append(doc.problem(path, _removed_message("datastore", name, gone, users)))
             continue
         if found is None:
             datastore_names = [d.name for s in repo.services for d in s.datastores]
