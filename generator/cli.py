@@ -171,15 +171,22 @@ def show_schema(kind: str) -> None:
 @cli.command()
 @click.option("--base", required=True, help="Git ref the change merges into (e.g. origin/main).")
 @click.option("--head", default=None, help="Git ref of the change (default: the working tree).")
+@click.option("--markdown", "as_markdown", is_flag=True, help="A markdown table for a pull request comment.")
 @root_option
 @json_option
-def affected(base: str, head: str | None, root: Path | None, as_json: bool) -> None:
+def affected(base: str, head: str | None, as_markdown: bool, root: Path | None, as_json: bool) -> None:
     """List the Atlantis projects a change plans, each with the files that trigger it."""
     from .affected import affected as run
     from .affected import as_dict, as_text
+    from .affected import as_markdown as markdown
 
+    if as_json and as_markdown:
+        raise click.UsageError("choose one of --json and --markdown")
     report = run(_root(root), base, head)
-    click.echo(json.dumps(as_dict(report), indent=2) if as_json else as_text(report), nl=as_json)
+    if as_json:
+        click.echo(json.dumps(as_dict(report), indent=2))
+    else:
+        click.echo(markdown(report) if as_markdown else as_text(report), nl=False)
 
 
 @cli.command()

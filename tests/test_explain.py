@@ -56,3 +56,21 @@ def test_cli_prints_markdown_and_rejects_unknown_services() -> None:
     unknown = run_cli("explain", "nope")
     assert unknown.code == 2
     assert "no service 'nope' (known: bpg, core, demo-service, klausapproves)" in unknown.stderr
+
+
+def test_explain_lists_variable_names_secret_references_grants_and_other_projects() -> None:
+    text = run_cli("explain", "klausapproves").stdout
+    row = next(line for line in text.splitlines() if line.startswith("| variables (names) |"))
+    assert "`FEATURE_FLAGS`" in row and "`LOG_LEVEL`" in row
+    assert "instant-approval" not in text  # names, never values
+    secrets = next(line for line in text.splitlines() if line.startswith("| secrets (references) |"))
+    assert "`BPG_API_TOKEN` from SSM `/klausapproves/bpg-api-token`" in secrets
+    assert "`SIGNING_KEY` from Secrets Manager `arn:aws:secretsmanager:eu-west-1:222222222222:secret:" in secrets
+    grants = next(line for line in text.splitlines() if line.startswith("| task role: read Secrets Manager secrets |"))
+    assert "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf" in grants
+    assert "| task role: read SSM parameters |" in text
+    assert "| task role: security groups joined | `bpg-clients`" in text
+    bpg = run_cli("explain", "bpg").stdout
+    assert "A change to this service's spec or environment files also re-plans:" in bpg
+    assert "- `production-klausapproves` (when `services/bpg/service.yaml` changes)" in bpg
+    assert "- `staging-klausapproves` (when `services/bpg/service.yaml` changes)" in bpg
