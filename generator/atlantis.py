@@ -38,6 +38,7 @@ class Project:
     apply_requirements: tuple[str, ...]
     root: Root | None  # None for a destroy-only root (its spec is gone)
     decommissioning: str | None = None  # why the root is destroy-only
+    terraform_version: str | None = None  # set where Atlantis cannot read it from .tf files
 
 
 def project_name(env: str, service: str) -> str:

@@ -227,6 +227,29 @@ def use_color(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
+@cli.command("plan-unchanged")
+@click.argument("saved", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("fresh", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def plan_unchanged(saved: Path, fresh: Path) -> None:
+    """Exit 1 when two `terraform show -json` plans differ (the saved one is stale).
+
+    The Terragrunt workflow runs it before applying a saved plan, against a fresh plan."""
+    from .errors import CommandError
+    from .terragrunt import plan_differences
+
+    try:
+        differences = plan_differences(json.loads(saved.read_text()), json.loads(fresh.read_text()))
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read the plans: {exc}") from exc
+    if differences:
+        project = os.environ.get("PROJECT_NAME", "<project>")
+        raise CommandError(
+            "the saved plan is stale (a dependency was applied after it was made); these would change "
+            f"differently now: {', '.join(differences)}. Comment 'atlantis plan -p {project}', review, apply again"
+        )
+    click.echo("the saved plan is still current")
+
+
 def main() -> None:
     color = use_color(sys.stdout) and use_color(sys.stderr)
     try:

@@ -28,7 +28,14 @@ UNRESTRICTED_PROJECT_KEYS = {
     "terraform_distribution",
     "silence_pr_comments",
 }
-TOP_LEVEL_KEYS = {"version", "automerge", "parallel_plan", "parallel_apply", "projects"}
+TOP_LEVEL_KEYS = {
+    "version",
+    "automerge",
+    "parallel_plan",
+    "parallel_apply",
+    "abort_on_execution_order_fail",
+    "projects",
+}
 
 
 def _generated() -> dict[str, Any]:

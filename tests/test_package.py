@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,8 +29,13 @@ def _run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None 
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout, installed (not editable) into a fresh virtualenv."""
     work = tmp_path_factory.mktemp("package")
+    # build from a copy of the checkout's tracked package files: setuptools writes build/ in place
+    source = work / "source"
+    source.mkdir()
+    shutil.copy2(REPO / "pyproject.toml", source / "pyproject.toml")
+    shutil.copytree(REPO / "generator", source / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     try:
-        out = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", work / "dist", REPO, "-v")
+        out = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", work / "dist", source, "-v")
     except AssertionError as exc:
         if "No matching distribution found for setuptools" in str(exc):
             pytest.skip("wheel build needs setuptools from the package index, which is not reachable")
