@@ -162,6 +162,10 @@ def _dependencies(unit: Unit, repo: Repo) -> list[Dependency]:
 def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
     header = naming.header(unit.root.inputs)
     args = [(key, _rewrite(value)) for key, value in unit.call.args]
+    if unit.root.cost_center is not None and unit.call.unit != "discovery":
+        # the provider's default tags are per account here (env.hcl); the owner team's cost center
+        # goes through the platform modules' `tags` input, which resource tags take over
+        args.append(("tags", {"cost-center": unit.root.cost_center}))
     content = render(
         "terragrunt-unit.hcl.j2",
         header=header,

@@ -108,3 +108,12 @@ def test_a_stale_saved_plan_is_refused_before_apply(tmp_path: Path) -> None:
     steps = yaml.safe_load((REPO / "docs/atlantis/repos.yaml").read_text())["workflows"]["infragen-terragrunt"]
     apply = [s["run"] for s in steps["apply"]["steps"] if isinstance(s, dict) and "run" in s]
     assert "infragen plan-unchanged" in apply[0] and apply[1].startswith("terragrunt apply")
+
+
+def test_units_tag_the_owner_teams_cost_center(tg_repo: Path) -> None:
+    with (tg_repo / "accounts/production/services/bpg/bpg-events/terragrunt.hcl").open() as handle:
+        inputs = hcl2.load(handle)["inputs"]
+    assert inputs["tags"] == {'"cost-center"': '"CC-210"'} or inputs["tags"] == {"cost-center": "CC-210"}
+    with (tg_repo / "accounts/production/services/core/terragrunt.hcl").open() as handle:
+        tags = hcl2.load(handle)["inputs"]["tags"]
+    assert "CC-320" in json.dumps(tags)

@@ -44,5 +44,8 @@ inputs = {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  tags = {
+    "cost-center" = "1"
+  }
 }
-# infragen:sha256:5313811498a62f716d4ac8a23b330b90c5e7932a0faecfe22347aa0585a0be2d
+# infragen:sha256:f1da77b64918fbc708ac35cddab6d967ff452c1b76e59e5b0ca253fba1d18c77

@@ -113,5 +113,8 @@ inputs = {
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
   log_retention_days        = 365
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:a98849e38117225ba6675b21f29cb75428326bd5da0b9aa1c7a3e3ae850464c8
+# infragen:sha256:d1fe5a77730864ee1ca08834baba19330819ffece2c5f0d3dc2d93cfe5fb08d4

@@ -81,5 +81,8 @@ inputs = {
   table_arns                = []
   bucket_arns               = [dependency.orders_archive.outputs.arn]
   log_retention_days        = 365
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:44c1ea4643404e96ff2d2512a41cb872b805e22ff174bc176c40f8023d1be847
+# infragen:sha256:402037c540b2aed75eadecebb336809bae4731bd98d6f83fedd7299fac9a166e

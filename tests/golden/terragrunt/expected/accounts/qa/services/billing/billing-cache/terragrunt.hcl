@@ -20,5 +20,8 @@ inputs = {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:2c25b09424a4bc68b0d4a615c8d47912d3834c7895523474a41cde9fc2d17090
+# infragen:sha256:7102b4fc5f3f23f3a582c15fae8c10deb921ac5237a32e8f4a72455d8c91bb56

@@ -19,5 +19,8 @@ inputs = {
   bucket_name     = "orders-archive-444444444444"
   versioning      = false
   expiration_days = null
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:e7190d536484401338cd3500f40d3102ce9266ae705d57d65c2bd00631980b4f
+# infragen:sha256:9285b0b8193a56b5d014570b7d6a19dce9974d41162663a4b84059daf4a49520

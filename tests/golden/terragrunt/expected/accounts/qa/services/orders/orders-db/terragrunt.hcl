@@ -22,5 +22,8 @@ inputs = {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:341eb6e71f98d206a7795bbfb446ea3f734049e4364d72fbf2f058135908b3b1
+# infragen:sha256:a6575c3f931fa09738a7bfde83f225c65ddf938fbe37e08ca0cb4ba36cfca545

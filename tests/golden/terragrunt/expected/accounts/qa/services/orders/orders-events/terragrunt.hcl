@@ -21,5 +21,8 @@ inputs = {
   max_receive_count          = 5
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:fe297472bf0639ecfe9c0cb0ba1a58aa823cbf8d6dbbe6a49f4566fbfd5c3b5c
+# infragen:sha256:916ec8203983727a78c741547ba85164d69df21facc03ca7760e6d736267508a

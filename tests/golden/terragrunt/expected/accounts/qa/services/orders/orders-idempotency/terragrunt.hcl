@@ -20,5 +20,8 @@ inputs = {
   hash_key_type  = "B"
   range_key      = null
   range_key_type = "S"
+  tags = {
+    "cost-center" = "2"
+  }
 }
-# infragen:sha256:14c7e69829891715a8fab490076e7f9e7d43a2a4697bd435597f445fdde8f57c
+# infragen:sha256:021d3cd6841b9b0442453b2bee1e82a6f42191a9286a0b6647e5170dec641052
