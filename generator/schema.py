@@ -158,7 +158,7 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
 
 def _example(value: object, pattern: str, example: str) -> str:
     """An example close to what was typed when the pattern is a lower-case name, else the stock one."""
-    if isinstance(value, str) and example.islower() and "-" in example:
+    if isinstance(value, str) and example.islower() and "-" in example and not _looks_secret(value):
         guess = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
         guess = re.sub(r"-{2,}", "-", guess)
         if guess and re.fullmatch(pattern.rstrip("$").lstrip("^"), guess):
@@ -219,6 +219,8 @@ def _detail(error: ValidationError) -> str:
     value = error.instance
     rule = error.validator
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if isinstance(value, str) and _looks_secret(value):
+        shown = "the value (not shown: it looks like a credential)"
     if rule == "type":
         return f"must be of type {error.validator_value}, got {_yaml_type(value)}" + (
             "; quote the value so it arrives exactly as written" if error.validator_value == "string" else ""
@@ -252,6 +254,12 @@ def _detail(error: ValidationError) -> str:
     if rule == "minProperties":
         return f"must have at least {error.validator_value} entries"
     return error.message
+
+
+def _looks_secret(value: str) -> bool:
+    from .secrets import value_kinds
+
+    return bool(value_kinds(value))
 
 
 def _mapping(value: object) -> dict[str, Any]:

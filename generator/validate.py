@@ -381,10 +381,11 @@ def _environment_rules(docs: dict[str, Document], service: Service, env: str, en
         if key in secret_keys:
             problems.append(doc.problem(("secrets", key), "is both a variable and a secret", key=True))
     cpu, memory, desired, autoscaling = service.effective_size(env)
-    if env_file.cpu is not None:
+    if env_file.cpu is not None or env_file.memory is not None:
         reason = memory_problem(cpu, memory)
-        if reason:
-            problems.append(doc.problem(("overrides", "resources", "memory"), reason))
+        if reason:  # at the override this file sets (memory when it sets both)
+            field = "memory" if env_file.memory is not None else "cpu"
+            problems.append(doc.problem(("overrides", "resources", field), reason))
     # blame the line that set the value: the environment file only when it overrides one of them
     # (otherwise the spec's own check reports the spec's values at the spec's lines)
     if env_file.autoscaling_set or env_file.desired_count is not None:

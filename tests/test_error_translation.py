@@ -196,3 +196,14 @@ def test_colour_only_on_a_terminal_without_no_color(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if k != "NO_COLOR"},
     )
     assert "\x1b[" not in piped.stderr and "unknown owner 'payment'" in piped.stderr
+
+
+def test_a_resources_override_is_checked_at_its_memory_line(tmp_path: Path) -> None:
+    root = copy_inputs(tmp_path / "repo")
+    env = root / "services/bpg/environments/staging.yaml"
+    env.write_text("overrides:\n  resources:\n    cpu: 256\n    memory: 8192\n")
+    result = run_cli("validate", "--root", str(root))
+    assert result.code == 1
+    assert "services/bpg/environments/staging.yaml:4:13: overrides.resources.memory: memory 8192 is not valid" in (
+        result.stderr
+    )

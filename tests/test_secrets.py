@@ -41,7 +41,9 @@ def _variable(name: str, value: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = copy_inputs(tmp_path / "repo")
-    (root / ENV_FILE).write_text("# staging\n")
+    (root / ENV_FILE).write_text("# staging\n")  # without its ingress.domain override, so:
+    account = root / "accounts/staging/account.yaml"
+    account.write_text(account.read_text().replace("publicZone: staging.lemon.com", "publicZone: lemon.com"))
     return root
 
 
@@ -119,3 +121,13 @@ def test_ordinary_variables_pass(repo: Path) -> None:
         "  REGION: eu-west-1\n  REQUEST_ID_HEADER: X-Request-Id\n  FEATURE_FLAGS: a,b,c\n",
     )
     assert run_cli("validate", "--root", str(repo)).code == 0
+
+
+def test_a_credential_in_a_patterned_field_is_not_echoed(repo: Path) -> None:
+    value = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+    _write_env(repo, f"secrets:\n  STRIPE:\n    ssmParameter: {value}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "secrets.STRIPE.ssmParameter: " in result.stderr
+    assert "the value (not shown: it looks like a credential) is not valid here" in result.stderr
+    assert value not in result.stderr and value.lower().replace("_", "-") not in result.stderr
