@@ -55,7 +55,10 @@ lint: dev ## ruff and mypy --strict on generator/
 	$(BIN)/ruff format --check generator tests
 	$(BIN)/mypy
 
-test: dev tools ## The whole suite: lint, unit, golden, terraform validate/test, checkov, gen --check
+# checkov's own virtualenv, unless INFRAGEN_CHECKOV already names an installed checkov
+CHECKOV_TOOLS := $(if $(wildcard $(INFRAGEN_CHECKOV)),,tools)
+
+test: dev $(CHECKOV_TOOLS) ## The whole suite: lint, unit, golden, terraform validate/test, checkov, gen --check
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory check
