@@ -45,7 +45,7 @@ def test_new_service_then_gen_validate_and_terraform_validate(tmp_path: Path) ->
         )
     code, _, err = new(
         root, "orders", "--owner", "payments", "--cpu", "512", "--memory", "1024", "--desired-count", "2",
-        "--env", "staging", "--external-domain", "orders.lemon.com",
+        "--env", "staging", "--external-domain", "orders.staging.lemon.com",
         "--datastore", "postgres:db", "--datastore", "queue:jobs", "--datastore", "table:events",
     )  # fmt: skip
     assert code == 0, err
