@@ -97,6 +97,7 @@ class _AccountFacts:
     production: bool
     region: str
     account_id: str
+    public_zone: str | None = None
 
 
 def _accounts(root: Path) -> dict[str, _AccountFacts]:
@@ -116,8 +117,22 @@ def _accounts(root: Path) -> dict[str, _AccountFacts]:
             production=data.get("production") is True,
             region=str(data.get("region", "<region>")),
             account_id=str(data.get("accountId", "<account-id>")),
+            public_zone=_public_zone(data),
         )
     return found
+
+
+def _public_zone(data: dict[str, object]) -> str | None:
+    dns = data.get("dns")
+    zone = dns.get("publicZone") if isinstance(dns, dict) else None
+    return zone if isinstance(zone, str) else None
+
+
+def _domain_in(domain: str | None, zone: str | None) -> str | None:
+    """The same host label under ``zone`` when ``domain`` lies outside it (an environment override)."""
+    if domain is None or zone is None or domain == zone or domain.endswith("." + zone):
+        return None
+    return f"{domain.split('.', 1)[0]}.{zone}"
 
 
 def render_files(root: Path, spec: NewService) -> dict[str, str]:
@@ -162,6 +177,8 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
             log_level="info" if facts.production else "debug",
             region=facts.region,
             account_id=facts.account_id,
+            domain=_domain_in(spec.external_domain, facts.public_zone),
+            zone=facts.public_zone,
         )
     return files
 

@@ -45,7 +45,7 @@ def test_new_service_then_gen_validate_and_terraform_validate(tmp_path: Path) ->
         )
     code, _, err = new(
         root, "orders", "--owner", "payments", "--cpu", "512", "--memory", "1024", "--desired-count", "2",
-        "--env", "staging", "--external-domain", "orders.staging.lemon.com",
+        "--env", "staging", "--external-domain", "orders.lemon.com",
         "--datastore", "postgres:db", "--datastore", "queue:jobs", "--datastore", "table:events",
     )  # fmt: skip
     assert code == 0, err
@@ -114,3 +114,13 @@ def test_schema_command_prints_the_schema_file(kind: str) -> None:
     result = run_cli("schema", kind)
     assert result.code == 0
     assert json.loads(result.stdout) == json.loads((REPO / "schemas" / f"{kind}.schema.json").read_text())
+
+
+def test_an_external_domain_gets_an_override_where_the_zone_differs(example: Path) -> None:
+    code, _, err = new(example, "orders", "--owner", "payments", "--external-domain", "orders.lemon.com")
+    assert code == 0, err
+    staging = (example / "services/orders/environments/staging.yaml").read_text()
+    production = (example / "services/orders/environments/production.yaml").read_text()
+    assert "overrides:\n  ingress:\n    domain: orders.staging.lemon.com\n" in staging
+    assert "ingress:" not in production  # orders.lemon.com lies in production's zone lemon.com
+    assert "domain: orders.lemon.com" in (example / "services/orders/service.yaml").read_text()
