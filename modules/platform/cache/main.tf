@@ -18,8 +18,8 @@ module "client_access" {
   source = "../../aws/client-access"
 
   name               = var.name
-  description        = "Cache ${var.name}: admits ${var.name}-clients on ${local.port}"
-  client_description = "Clients of cache ${var.name}: egress to it on ${local.port}"
+  description        = "Cache ${var.name}: admits ${var.name}-clients"
+  client_description = "Clients of cache ${var.name}: egress to it"
   rule_label         = "redis"
   port               = local.port
   vpc_id             = var.vpc_id
