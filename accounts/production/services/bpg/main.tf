@@ -9,7 +9,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "bpg"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -34,10 +34,12 @@ module "service" {
   internal_zone_id          = "Z0PRODINTERNAL00001"
   internal_hostname         = "bpg-internal.production.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
 
@@ -92,10 +94,10 @@ module "discovery" {
   service = {
     name    = "bpg"
     address = "bpg-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:6ce4e70e2ae62346610b5e3fae9860039805502444d968f5ee58afda4cffa64a
+# infragen:sha256:3f79ec786cd8625f56a975b4ab042fcddca8f641e32b333fe6ca35f98886f3a2

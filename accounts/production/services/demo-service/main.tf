@@ -9,7 +9,7 @@ module "service" {
   production            = true
   vpc_id                = "vpc-0a1b2c3d4e5f60002"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image                 = "demo-service"
+  image                 = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
 
@@ -45,10 +47,10 @@ module "discovery" {
   service = {
     name    = "demo-service"
     address = "demo-service-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:3b42b9492d0beb2ddaf17b6c87af19a62814085cf3462afa9ebdc51c25456fad
+# infragen:sha256:7064c3015c648ae7bb9505335852f00e21cc8927d5fdea0b7e83cfbd6894349a

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "demo-service"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
-# infragen:sha256:677c80bb1c613e735404f672836f1c1a62dd8a0f91293d9d7addac5514491cc7
+# infragen:sha256:6d5269d67501ae752fdd06cb72bd20b80e95af768041f34a8b3b0c5d2502f1eb

@@ -14,7 +14,7 @@ module "service" {
   production        = false
   vpc_id            = "vpc-0a1b2c3d4e5f60001"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image             = "klausapproves"
+  image             = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -59,6 +59,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
 }
 
@@ -75,6 +77,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  iam_users               = ["klausapproves"]
 }
 
 module "klausapproves_rds" {
@@ -92,5 +95,6 @@ module "klausapproves_rds" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  iam_users             = ["klausapproves"]
 }
-# infragen:sha256:a42216f959678f062f35ed56b9e23802c5ce8aa3d25d96017d3539f7f71a07e5
+# infragen:sha256:50a5be04ec6f023dfcfad89ce984c71e45e5039c657cdfd26918d93b02e4602c

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
-# infragen:sha256:5644b6142c6d0d5174b4ae4a2d5b2f3c4a5a0d45f6daf7c65491cc117670c3a3
+# infragen:sha256:37e25cbbd39bb0d338db2830d9a85099b99ee07ea68c2a20c556b53792c419b1

@@ -16,7 +16,7 @@ inputs = {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -43,6 +43,8 @@ inputs = {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
-# infragen:sha256:d8d1695361fcad46554587c735b23535ef05a8dc987174b5340e6ea074a7420f
+# infragen:sha256:099c6aca75fd390d3fa090d5f7d96f4a7fe1c712024dd89d0b35a9e99738896f
