@@ -191,6 +191,7 @@ def test_day2_transitions_keep_serving_and_stateful_resources(tmp_path: Path, re
                 cwd = work / project["dir"]
                 for tf_file in (repo / project["dir"]).glob("*.tf"):
                     shutil.copy2(tf_file, cwd / tf_file.name)
+                tf(cwd, "init", "-input=false")  # as Atlantis does before every plan (new module calls)
                 tf(cwd, "plan", "-input=false", "-out=tplan")
                 shown = run_terraform(["show", "-json", "tplan"], cwd)
                 assert shown.returncode == 0, shown.stderr
