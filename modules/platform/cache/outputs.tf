@@ -32,3 +32,13 @@ output "tags" {
   description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
   value       = local.tags
 }
+
+output "user_arns" {
+  description = "ARN of the IAM-authenticated ElastiCache user of each service in iam_users."
+  value       = { for k, u in aws_elasticache_user.service : k => u.arn }
+}
+
+output "user_group_id" {
+  description = "ID of the cache's RBAC user group."
+  value       = aws_elasticache_user_group.this.user_group_id
+}

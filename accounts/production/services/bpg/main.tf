@@ -9,7 +9,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "bpg"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -34,10 +34,12 @@ module "service" {
   internal_zone_id          = "Z0PRODINTERNAL00001"
   internal_hostname         = "bpg-internal.production.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
 
@@ -92,10 +94,10 @@ module "discovery" {
   service = {
     name    = "bpg"
     address = "bpg-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:b9209b1eaa6f2aa50c80e0ef147f34d9109eb3a8acf6f28c52bb42b0fbae16e2
+# infragen:sha256:04829d0dd18176ad1a5084f7448e79424eb6604aec3261c7ba74ecee0686a85b

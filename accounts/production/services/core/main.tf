@@ -9,7 +9,7 @@ module "service" {
   production            = true
   vpc_id                = "vpc-0a1b2c3d4e5f60002"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image                 = "core"
+  image                 = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.core_db.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:core-cache-core"]
   log_retention_days        = 365
 }
 
@@ -52,6 +54,7 @@ module "core_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["core"]
 }
 
 module "core_db" {
@@ -69,6 +72,7 @@ module "core_db" {
   storage_gb            = 20
   multi_az              = true
   backup_retention_days = 14
+  iam_users             = ["core"]
 }
 
 module "discovery" {
@@ -77,7 +81,7 @@ module "discovery" {
   service = {
     name    = "core"
     address = "core-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores = [
@@ -96,4 +100,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:09b3c5c43297df91392fbc2c6b6f401ead0b392878ed69c382facea21bf4df76
+# infragen:sha256:56236b84c5f9e2448520390deea9c707a524b4de56a7e351fd8245d1ea506fd1

@@ -9,7 +9,7 @@ module "service" {
   production            = true
   vpc_id                = "vpc-0a1b2c3d4e5f60002"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image                 = "demo-service"
+  image                 = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
 
@@ -45,10 +47,10 @@ module "discovery" {
   service = {
     name    = "demo-service"
     address = "demo-service-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:b0486ed4345fdf673e5d76187bd40f5c7d3845f0ade97221e067acded7435b56
+# infragen:sha256:c8f51f6da6fa5c694d7193c449ccf2896b2ab3c91f2ad15766c62188575e42c2

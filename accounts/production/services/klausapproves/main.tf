@@ -14,7 +14,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "klausapproves"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -59,6 +59,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
 }
 
@@ -75,6 +77,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["klausapproves"]
 }
 
 module "klausapproves_rds" {
@@ -92,6 +95,7 @@ module "klausapproves_rds" {
   storage_gb            = 100
   multi_az              = true
   backup_retention_days = 14
+  iam_users             = ["klausapproves"]
 }
 
 module "discovery" {
@@ -100,7 +104,7 @@ module "discovery" {
   service = {
     name    = "klausapproves"
     address = "klausapproves-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores = [
@@ -119,4 +123,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:ae9a6170f31f45f9340190ac5d61286f0ead05df49a86f6698d811a1f0567837
+# infragen:sha256:6cf91f6328dca4c5135d01d6267d78d8399655afe2dbb55127a681fb632bf95c

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "bpg"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -32,10 +32,12 @@ module "service" {
   internal_zone_id          = "Z0STAGINGINTERNAL01"
   internal_hostname         = "bpg-internal.staging.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
 
@@ -83,4 +85,4 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:fedee4ab7287e9d2123849deeda539cc2e1ecb34d1ecb9e2934595b548baf7dd
+# infragen:sha256:97c41df9c4c41c39510abd73a48b2e00d6636a34e6fdadeddd3d766c8f1d3ef3

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "core"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.core_db.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
   log_retention_days        = 365
 }
 
@@ -52,6 +54,7 @@ module "core_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  iam_users               = ["core"]
 }
 
 module "core_db" {
@@ -69,5 +72,6 @@ module "core_db" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  iam_users             = ["core"]
 }
-# infragen:sha256:2039eac707510148dc7b29d353ea59c6e952a8d527f9a6f9f04452d024a6de34
+# infragen:sha256:4b75b2b15e8f112a11cafa1710e2a5f2be4f84ee90531ff4c348277ecc45715d

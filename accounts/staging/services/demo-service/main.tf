@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "demo-service"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
-# infragen:sha256:27ffd335b470452b9886669ca2170a8eed79ee61aee84cf0d24bd304d83146bb
+# infragen:sha256:334f8d308bc4730d8044783c53cb754395e27ad6399f9352438837aded6a8cf8

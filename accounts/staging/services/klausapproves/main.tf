@@ -14,7 +14,7 @@ module "service" {
   production        = false
   vpc_id            = "vpc-0a1b2c3d4e5f60001"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image             = "klausapproves"
+  image             = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -59,6 +59,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
 }
 
@@ -75,6 +77,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  iam_users               = ["klausapproves"]
 }
 
 module "klausapproves_rds" {
@@ -92,5 +95,6 @@ module "klausapproves_rds" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  iam_users             = ["klausapproves"]
 }
-# infragen:sha256:395a4ec5ab4ab65b64c96cd0cbc097d672f9881d928fff5727ce42f9f67e82d9
+# infragen:sha256:b9a58b9f48994f4d7c98462323375f972caae673a26188866d4b926b3beb1b85

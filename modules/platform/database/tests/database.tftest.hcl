@@ -116,7 +116,7 @@ run "production_mysql" {
   }
 
   assert {
-    condition     = module.rds.deletion_protection && module.rds.final_snapshot_identifier == "orders-db-final" && module.rds.multi_az
+    condition     = module.rds.deletion_protection && can(regex("^orders-db-final-[0-9a-f]{8}$", module.rds.final_snapshot_identifier)) && module.rds.multi_az
     error_message = "production: deletion protection, a final snapshot and Multi-AZ"
   }
 }
@@ -180,4 +180,17 @@ run "rejects_bad_vpc_id" {
     vpc_id = "vpc_0123"
   }
   expect_failures = [var.vpc_id]
+}
+
+run "iam_users_get_their_sql" {
+  command = plan
+
+  variables {
+    iam_users = ["orders", "billing"]
+  }
+
+  assert {
+    condition     = output.iam_user_sql["billing"] == "CREATE USER \"billing\"; GRANT rds_iam TO \"billing\";" && length(output.iam_user_sql) == 2
+    error_message = "each declared service gets the statement creating its IAM-authenticated database user"
+  }
 }

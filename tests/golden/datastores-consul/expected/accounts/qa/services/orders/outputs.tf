@@ -25,11 +25,6 @@ output "task_role_arn" {
   value       = module.service.task_role_arn
 }
 
-output "orders_archive_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-archive."
-  value       = module.orders_archive.client_security_group_id
-}
-
 output "orders_archive_bucket" {
   description = "bucket of datastore orders-archive."
   value       = module.orders_archive.bucket
@@ -55,11 +50,6 @@ output "orders_db_master_user_secret_arn" {
   value       = module.orders_db.master_user_secret_arn
 }
 
-output "orders_events_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-events."
-  value       = module.orders_events.client_security_group_id
-}
-
 output "orders_events_url" {
   description = "url of datastore orders-events."
   value       = module.orders_events.url
@@ -68,11 +58,6 @@ output "orders_events_url" {
 output "orders_events_arn" {
   description = "arn of datastore orders-events."
   value       = module.orders_events.arn
-}
-
-output "orders_idempotency_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-idempotency."
-  value       = module.orders_idempotency.client_security_group_id
 }
 
 output "orders_idempotency_table_name" {
@@ -84,4 +69,4 @@ output "orders_idempotency_arn" {
   description = "arn of datastore orders-idempotency."
   value       = module.orders_idempotency.arn
 }
-# infragen:sha256:a35cb4404e348ef5c6c1cb6f498202df4a1bc76655b6f489f82e4615043e128c
+# infragen:sha256:c333aa9e5fc65e89adcfc3554f74487a7ef15d7d3e769b872fef1cfc3fcc5829

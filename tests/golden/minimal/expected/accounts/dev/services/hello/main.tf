@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
 }
-# infragen:sha256:f577fd4bc18debb4b9dc7cca4dbde0b49afd9c7c541a1bdba3d0b27171c0a4ce
+# infragen:sha256:a5035ba59c96707e4b38c1c7ff421fe9a5e1ffc8debf05487ed9619d7fd49899

@@ -16,7 +16,7 @@ inputs = {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -43,9 +43,11 @@ inputs = {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   tags = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:f1da77b64918fbc708ac35cddab6d967ff452c1b76e59e5b0ca253fba1d18c77
+# infragen:sha256:d111da3f36e077dacc60e0a35df6d96de0cf8b42171a2c00238762e0fbe5a61d

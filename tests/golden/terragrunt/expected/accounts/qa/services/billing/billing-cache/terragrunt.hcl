@@ -20,8 +20,9 @@ inputs = {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["billing"]
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:7102b4fc5f3f23f3a582c15fae8c10deb921ac5237a32e8f4a72455d8c91bb56
+# infragen:sha256:4c62a97a3384b84974c8196f847a40328cdbe71f155bc670dae20282f822926e

@@ -23,7 +23,7 @@ inputs = {
   service = {
     name    = "billing"
     address = "billing-internal.qa.acme.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -36,4 +36,4 @@ inputs = {
   ]
   allowed_sources = []
 }
-# infragen:sha256:16e6cb26829a451a1a07ae9923b287f088d4fc32e26fc4d0144d5de5acd48bbf
+# infragen:sha256:335b54f0b6d01585b8bad2d7d1d07f3b7e6de1127eea843ee2bd30a105aa9b9e

@@ -23,7 +23,7 @@ inputs = {
   service = {
     name    = "orders"
     address = "orders-internal.qa.acme.internal"
-    port    = 8000
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -36,4 +36,4 @@ inputs = {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:68eac2bfae450ac2f36e316259f79ad891906847aec3444292d104831fe52b1f
+# infragen:sha256:5d0b5893e6962abd0fa604662d518d5909063db55fedde205b9a655ff43f1543

@@ -22,8 +22,9 @@ inputs = {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  iam_users             = ["billing", "orders"]
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:a6575c3f931fa09738a7bfde83f225c65ddf938fbe37e08ca0cb4ba36cfca545
+# infragen:sha256:11eae3978cd741bdb453fc35e4fe39793b222e3b6700736013d5a2b54f203c04
