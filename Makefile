@@ -12,15 +12,13 @@ export INFRAGEN_CHECKOV ?= $(CURDIR)/$(TOOLS_VENV)/bin/checkov
 
 # Two marker files: `make gen` needs only the runtime dependencies (.installed); the test tools
 # (pytest, moto, mypy, ruff, ...) install on the first `make test`/`lint`/`golden` (.dev-installed).
-# editable_mode=compat: a plain .pth entry, without setuptools' meta-path-finder notice.
-EDITABLE    := --config-settings editable_mode=compat
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(EDITABLE) -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
 $(BIN)/.dev-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(EDITABLE) -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
 $(TOOLS_VENV)/.installed:
@@ -75,7 +73,7 @@ fuzz: dev ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist
 
 $(BIN)/.bench-installed: $(BIN)/.dev-installed
-	$(BIN)/python -m pip install --quiet $(EDITABLE) -e '.[bench]'
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
 bench: venv $(BIN)/.bench-installed ## Benchmarks at 10/100/1,000 services and the copier peer: docs/benchmarks.{md,png} (~5 min)
