@@ -8,6 +8,7 @@ from . import hcl, naming
 from .hcl import Raw, Value
 from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
+from .deploy import taskdef
 from .validate import reads_from
 
 TERRAFORM_VERSION = "1.11.4"
@@ -249,19 +250,19 @@ def _service_args(
 ) -> list[tuple[str, Value]]:
     cpu, memory, desired, autoscaling = service.effective_size(account.env)
     env_file = service.env_file(account.env)
-    variables = dict(env_file.variables) if env_file else {}
-    secrets: dict[str, Value] = {}
+    # The container's environment and secrets, including connection-by-convention entries, come
+    # from the one function `infragen compile` uses (generator.deploy.taskdef).
+    variables: dict[str, Value] = dict(taskdef.environment(repo, service, account))
+    secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()
-    for key, secret in env_file.secrets if env_file else ():
+    for _, secret in env_file.secrets if env_file else ():
         if secret.secrets_manager_arn is not None:
             secret_arns.add(secret.secrets_manager_arn)
-            secrets[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
-        else:
-            assert secret.ssm_parameter is not None
-            arn = naming.ssm_parameter_arn(secret.ssm_parameter, account)
-            ssm_arns.add(arn)
-            secrets[key] = arn
+    for value in secrets.values():
+        assert isinstance(value, str)
+        if ":ssm:" in value:
+            ssm_arns.add(value)
     external: Value = None
     if service.ingress and service.ingress.external:
         lb = account.external_lb
@@ -318,6 +319,7 @@ def _service_args(
         ("table_arns", _api_arns(repo, service, account, "table")),
         ("bucket_arns", _api_arns(repo, service, account, "bucket")),
         ("log_retention_days", 365),
+        ("container_definitions", taskdef.container_definitions_json(repo, service, account)),
     ]
 
 

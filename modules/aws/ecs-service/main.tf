@@ -69,7 +69,7 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = tostring(var.memory_mb)
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode(local.container_definitions)
+  container_definitions    = coalesce(var.container_definitions, jsonencode(local.container_definitions))
 
   volume {
     name = "tmp"

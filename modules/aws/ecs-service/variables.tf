@@ -345,3 +345,14 @@ variable "https_egress_security_group_id" {
     error_message = "https_egress_security_group_id must be null or a security group id (sg-xxxxxxxx)."
   }
 }
+
+variable "container_definitions" {
+  description = "Container definitions as a JSON string (the generator computes them with the same code as `infragen compile`), or null to build the bootstrap container from image, ports, environment_variables and secrets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.container_definitions == null || can(length(jsondecode(var.container_definitions)) > 0)
+    error_message = "container_definitions must be null or a non-empty JSON array."
+  }
+}

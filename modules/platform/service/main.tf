@@ -62,6 +62,7 @@ module "ecs_service" {
   queue_arns            = var.queue_arns
   table_arns            = var.table_arns
   bucket_arns           = var.bucket_arns
+  container_definitions = var.container_definitions
 
   vpc_id                         = var.vpc_id
   subnet_ids                     = var.subnet_ids

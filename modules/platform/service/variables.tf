@@ -317,3 +317,14 @@ variable "log_retention_days" {
     error_message = "log_retention_days must be at least 365."
   }
 }
+
+variable "container_definitions" {
+  description = "Container definitions of the task definition as a JSON string, computed by infragen (generator/deploy/taskdef.py, the same code as `infragen compile`), or null for the module's own bootstrap container."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.container_definitions == null || can(length(jsondecode(var.container_definitions)) > 0)
+    error_message = "container_definitions must be null or a non-empty JSON array."
+  }
+}

@@ -20,9 +20,13 @@ module "service" {
   environment_variables = {
     "BANK_ENDPOINT" = "https://bank.example.com/api"
   }
-  secrets               = {}
+  secrets = {
+    "BPG_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url"
+    "BPG_LEDGER_TABLE_NAME"      = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name"
+    "BPG_STATEMENTS_BUCKET_NAME" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"
+  }
   secret_arns           = []
-  ssm_parameter_arns    = []
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -39,6 +43,7 @@ module "service" {
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"bpg\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
 }
 
 module "bpg_events" {
@@ -98,4 +103,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:6ce4e70e2ae62346610b5e3fae9860039805502444d968f5ee58afda4cffa64a
+# infragen:sha256:c0f9ac6da71a81bc520eb1fa4414be813405c726f9637c373276bfec2cd7f1d9

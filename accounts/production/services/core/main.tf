@@ -18,9 +18,16 @@ module "service" {
   desired_count         = 1
   autoscaling           = null
   environment_variables = {}
-  secrets               = {}
+  secrets = {
+    "CORE_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint"
+    "CORE_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port"
+    "CORE_DB_DATABASE"    = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database"
+    "CORE_DB_HOST"        = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host"
+    "CORE_DB_PORT"        = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port"
+    "CORE_DB_USER"        = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/user"
+  }
   secret_arns           = []
-  ssm_parameter_arns    = []
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/user"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -37,6 +44,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"core\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port\"}, {\"name\": \"CORE_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/user\"}]}]"
 }
 
 module "core_cache" {
@@ -96,4 +104,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:172356ef78002fe3ed5f24594a16a6b4175ff3dfeea90b2edebccd541d38a7e3
+# infragen:sha256:b45b9ad15d667530ab4d7027aa13114c023600c4874d24530c867043ad780743

@@ -37,6 +37,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"demo-service\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
 
 module "discovery" {
@@ -51,4 +52,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:3b42b9492d0beb2ddaf17b6c87af19a62814085cf3462afa9ebdc51c25456fad
+# infragen:sha256:001e644c235d52769a28a3c592ff8185f43a40d311634cdcc54afba7733f3260

@@ -28,14 +28,21 @@ module "service" {
     max      = 10
   }
   environment_variables = {
+    "BPG_URL"   = "http://bpg-internal.production.lemon.internal"
     "LOG_LEVEL" = "info"
   }
   secrets = {
-    "BPG_API_TOKEN" = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"
-    "SIGNING_KEY"   = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
+    "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"
+    "KLAUSAPPROVES_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint"
+    "KLAUSAPPROVES_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port"
+    "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database"
+    "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host"
+    "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port"
+    "KLAUSAPPROVES_RDS_USER"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/user"
+    "SIGNING_KEY"                  = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
   }
   secret_arns           = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/user", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -60,6 +67,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"klausapproves\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/user\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
 }
 
 module "klausapproves_cache" {
@@ -119,4 +127,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:9eb0a28265526c132326e22d8a439cb1e2b7e0a53788c1972fcaeeadfc7c8846
+# infragen:sha256:f6ffbae4a6a1082fc443f2b8694c3c30dd85fb4eae49d6e3cdcad1309845f620

@@ -18,9 +18,13 @@ module "service" {
   desired_count         = 2
   autoscaling           = null
   environment_variables = {}
-  secrets               = {}
+  secrets = {
+    "BPG_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url"
+    "BPG_LEDGER_TABLE_NAME"      = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name"
+    "BPG_STATEMENTS_BUCKET_NAME" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"
+  }
   secret_arns           = []
-  ssm_parameter_arns    = []
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -37,6 +41,7 @@ module "service" {
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"bpg\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
 }
 
 module "bpg_events" {
@@ -83,4 +88,4 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:d98e8b8815a4c5777cce852321fdb9788b260080d5a2391fa8dfe6081bca5de3
+# infragen:sha256:622b71e8a23a3cf9addfc9c2c4dee40cb49546dc9eb732feb9abc0b6da23a2d4

@@ -18,9 +18,16 @@ module "service" {
   desired_count         = 1
   autoscaling           = null
   environment_variables = {}
-  secrets               = {}
+  secrets = {
+    "CORE_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint"
+    "CORE_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port"
+    "CORE_DB_DATABASE"    = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database"
+    "CORE_DB_HOST"        = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host"
+    "CORE_DB_PORT"        = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port"
+    "CORE_DB_USER"        = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/user"
+  }
   secret_arns           = []
-  ssm_parameter_arns    = []
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/user"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -37,6 +44,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"core\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port\"}, {\"name\": \"CORE_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/user\"}]}]"
 }
 
 module "core_cache" {
@@ -70,4 +78,4 @@ module "core_db" {
   multi_az              = false
   backup_retention_days = 7
 }
-# infragen:sha256:4812e366fa3fdd04ca4a19908d915655a1958bec592fb2fbf5525c57063758b0
+# infragen:sha256:180db239a80da97a04d2279f770b9e974d2a9a64708b6bf00c9aa8fef69bf8fa

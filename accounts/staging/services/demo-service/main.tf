@@ -37,5 +37,6 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"demo-service\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
-# infragen:sha256:677c80bb1c613e735404f672836f1c1a62dd8a0f91293d9d7addac5514491cc7
+# infragen:sha256:c242821a0677094c74aa1a96a8fac5a21b527039d37be847fbee246fec443897

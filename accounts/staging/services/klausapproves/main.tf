@@ -28,14 +28,21 @@ module "service" {
     max      = 2
   }
   environment_variables = {
+    "BPG_URL"       = "http://bpg-internal.staging.lemon.internal"
     "FEATURE_FLAGS" = "instant-approval,$${not-a-template}"
     "LOG_LEVEL"     = "debug"
   }
   secrets = {
-    "BPG_API_TOKEN" = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"
+    "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"
+    "KLAUSAPPROVES_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint"
+    "KLAUSAPPROVES_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port"
+    "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database"
+    "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host"
+    "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port"
+    "KLAUSAPPROVES_RDS_USER"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/user"
   }
   secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/user", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -60,6 +67,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"klausapproves\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/user\"}]}]"
 }
 
 module "klausapproves_cache" {
@@ -93,4 +101,4 @@ module "klausapproves_rds" {
   multi_az              = false
   backup_retention_days = 7
 }
-# infragen:sha256:a42216f959678f062f35ed56b9e23802c5ce8aa3d25d96017d3539f7f71a07e5
+# infragen:sha256:22e27fe35d8d0d705d43337d5f9bb31fd6b208e90f9c392cf3b4273bfcb3ad8d

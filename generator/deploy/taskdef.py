@@ -1,0 +1,129 @@
+"""The task definition of a service in an environment, computed once.
+
+:func:`task_definition` returns the RegisterTaskDefinition request. ``infragen compile`` prints it
+with the ECR image of a tag; the generated Terraform root passes the same container definitions
+(with the spec's bootstrap image) to ``modules/platform/service`` as a JSON string, so the
+revision Terraform creates and the one ``infragen deploy`` registers cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import naming
+from ..models import Account, Repo, Service
+from . import convention
+
+VOLUME = "tmp"
+
+
+def ecr_repository(service: Service, account: Account) -> str:
+    """The service's ECR repository URI (the repository is named exactly like the service)."""
+    suffix = ".amazonaws.com.cn" if account.region.startswith("cn-") else ".amazonaws.com"
+    return f"{account.account_id}.dkr.ecr.{account.region}{suffix}/{service.name}"
+
+
+def image_uri(service: Service, account: Account, tag: str) -> str:
+    return f"{ecr_repository(service, account)}:{tag}"
+
+
+def role_arn(service: Service, account: Account, kind: str) -> str:
+    return f"arn:{naming.partition(account.region)}:iam::{account.account_id}:role/{service.name}-{kind}"
+
+
+def log_group(service: Service) -> str:
+    return f"/ecs/{service.name}"
+
+
+def environment(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """Plain environment: the owner's variables plus the service-dependency URLs."""
+    env_file = service.env_file(account.env)
+    values = dict(env_file.variables) if env_file else {}
+    for item in convention.injected(repo, service, account):
+        if item.value is not None:
+            values.setdefault(item.name, item.value)
+    return dict(sorted(values.items()))
+
+
+def secrets(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """name -> valueFrom: the owner's secret references plus the datastore connection parameters."""
+    values: dict[str, str] = {}
+    env_file = service.env_file(account.env)
+    for key, secret in env_file.secrets if env_file else ():
+        if secret.secrets_manager_arn is not None:
+            values[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
+        else:
+            assert secret.ssm_parameter is not None
+            values[key] = naming.ssm_parameter_arn(secret.ssm_parameter, account)
+    for item in convention.injected(repo, service, account):
+        if item.parameter is not None:
+            values.setdefault(item.name, naming.ssm_parameter_arn(item.parameter, account))
+    return dict(sorted(values.items()))
+
+
+def container_definitions(repo: Repo, service: Service, account: Account, image: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": service.name,
+            "image": image,
+            "essential": True,
+            "portMappings": [
+                {
+                    "name": "http",
+                    "containerPort": service.port,
+                    "hostPort": service.port,
+                    "protocol": "tcp",
+                    "appProtocol": "http",
+                },
+                {
+                    "name": "metrics",
+                    "containerPort": service.metrics_port,
+                    "hostPort": service.metrics_port,
+                    "protocol": "tcp",
+                },
+            ],
+            "environment": [{"name": k, "value": v} for k, v in environment(repo, service, account).items()],
+            "secrets": [{"name": k, "valueFrom": v} for k, v in secrets(repo, service, account).items()],
+            "readonlyRootFilesystem": True,
+            "privileged": False,
+            "mountPoints": [{"sourceVolume": VOLUME, "containerPath": "/tmp", "readOnly": False}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": log_group(service),
+                    "awslogs-region": account.region,
+                    "awslogs-stream-prefix": service.name,
+                },
+            },
+        }
+    ]
+
+
+def container_definitions_json(repo: Repo, service: Service, account: Account) -> str:
+    """What the Terraform root passes to the module: the bootstrap image of the spec."""
+    return json.dumps(container_definitions(repo, service, account, service.image), sort_keys=True)
+
+
+def tags(service: Service, account: Account) -> dict[str, str]:
+    """The provider's default tags of the root, which Terraform puts on the bootstrap revision."""
+    values = dict(account.default_tags)
+    values.update({"environment": account.env, "managed-by": "infragen", "owner": service.owner, "service": service.name})
+    return dict(sorted(values.items()))
+
+
+def task_definition(repo: Repo, service: Service, account: Account, image_tag: str) -> dict[str, Any]:
+    """The RegisterTaskDefinition request for ``image_tag`` (no AWS call)."""
+    cpu, memory, _, _ = service.effective_size(account.env)
+    return {
+        "family": service.name,
+        "taskRoleArn": role_arn(service, account, "task"),
+        "executionRoleArn": role_arn(service, account, "execution"),
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": str(cpu),
+        "memory": str(memory),
+        "containerDefinitions": container_definitions(repo, service, account, image_uri(service, account, image_tag)),
+        "volumes": [{"name": VOLUME}],
+        "tags": [{"key": k, "value": v} for k, v in tags(service, account).items()],
+    }
