@@ -205,6 +205,11 @@ def prune(service: str, yes: bool, root: Path | None) -> None:
         click.echo(f"delete  {path}")
 
 
+from .deploy.cli import register as _register_deploy_commands  # noqa: E402
+
+_register_deploy_commands(cli)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

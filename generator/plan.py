@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import hcl, naming
+from .deploy import taskdef
 from .hcl import Raw, Value
 from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
-from .deploy import taskdef
 from .validate import reads_from
 
 TERRAFORM_VERSION = "1.11.4"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import hcl
 from ._yaml import Document, FieldPath
+from .deploy.convention import collision_problems
 from .errors import Problem
 from .fargate import memory_problem
 from .models import Autoscaling, Repo, Service
@@ -114,6 +115,9 @@ def cross_check(
             owners.setdefault(datastore.name, service.name)
         for env_file in service.env_files:
             problems.extend(_environment_rules(docs, service, env_file.env, env_names))
+            if env_file.file and env_file.env in env_names and env_file.env in service.environments:
+                account = repo.account(env_file.env)
+                problems.extend(collision_problems(docs[env_file.file], repo, service, account))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems

@@ -53,7 +53,9 @@ def resolve(root: Path, service: str, env: str) -> Target:
 
         raise DeployError(f"unknown environment {env!r}{suggest(env, envs) or '; accounts are: ' + ', '.join(envs)}")
     if env not in found.environments:
-        raise DeployError(f"service {service!r} does not run in {env!r} (its environments: {', '.join(found.environments)})")
+        raise DeployError(
+            f"service {service!r} does not run in {env!r} (its environments: {', '.join(found.environments)})"
+        )
     return Target(root, repo, found, repo.account(env))
 
 

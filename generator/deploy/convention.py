@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import naming
+from .._yaml import Document
+from ..errors import Problem
 from ..models import Account, Repo, Service
 
 PARAMETER_PREFIX = "/infragen"
@@ -78,8 +80,23 @@ def collisions(repo: Repo, service: Service, account: Account) -> list[tuple[str
         return []
     taken = {i.name: i.source for i in injected(repo, service, account)}
     found = []
-    for field, keys in (("variables", [k for k, _ in env_file.variables]), ("secrets", [k for k, _ in env_file.secrets])):
+    for field, keys in (
+        ("variables", [k for k, _ in env_file.variables]),
+        ("secrets", [k for k, _ in env_file.secrets]),
+    ):
         for key in keys:
             if key in taken:
                 found.append((field, key, taken[key]))
     return found
+
+
+def collision_problems(doc: Document, repo: Repo, service: Service, account: Account) -> list[Problem]:
+    """A cross-file rule: the owner's variables and secrets must not use a convention name."""
+    return [
+        doc.problem(
+            (field, name),
+            f"{name} is set by connection by convention from dependency {source}; rename the {field[:-1]}",
+            key=True,
+        )
+        for field, name, source in collisions(repo, service, account)
+    ]

@@ -216,9 +216,7 @@ def image_exists(aws: Aws, target: Target, tag: str) -> None:
         raise
 
 
-def _update(
-    aws: Aws, target: Target, task_definition: str, *, force: bool = False
-) -> tuple[str, dict[str, Any]]:
+def _update(aws: Aws, target: Target, task_definition: str, *, force: bool = False) -> tuple[str, dict[str, Any]]:
     _, _, desired, autoscaling = target.service.effective_size(target.account.env)
     args: dict[str, Any] = {"cluster": target.cluster, "service": target.name, "taskDefinition": task_definition}
     if autoscaling is None:
@@ -281,7 +279,7 @@ def previous_revision(aws: Aws, target: Target, current: str) -> str:
         with translated("ecs:DescribeTaskDefinition"):
             tags = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"]).get("tags", [])
         if any(t.get("key") == TAG_IMAGE for t in tags):
-            return arn
+            return str(arn)
     raise DeployError(f"no earlier revision of {target.name} was deployed by infragen; name one with --to")
 
 

@@ -108,7 +108,9 @@ def container_definitions_json(repo: Repo, service: Service, account: Account) -
 def tags(service: Service, account: Account) -> dict[str, str]:
     """The provider's default tags of the root, which Terraform puts on the bootstrap revision."""
     values = dict(account.default_tags)
-    values.update({"environment": account.env, "managed-by": "infragen", "owner": service.owner, "service": service.name})
+    values.update(
+        {"environment": account.env, "managed-by": "infragen", "owner": service.owner, "service": service.name}
+    )
     return dict(sorted(values.items()))
 
 
