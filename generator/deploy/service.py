@@ -54,6 +54,8 @@ def tasks(aws: Aws, target: Target, *, stopped: bool = False) -> list[Task]:
         with translated("ecs:DescribeTasks"):
             described = ecs.describe_tasks(cluster=target.cluster, tasks=arns[start : start + 100])["tasks"]
         for task in described:
+            if task.get("group") != f"service:{target.name}":
+                continue  # ListTasks' serviceName filter is exact on AWS; emulators may ignore it
             started = task.get("startedAt") or task.get("createdAt")
             result.append(
                 Task(
