@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import hcl, naming
 from .deploy import taskdef
+from .deploy.policy import deploy_policy_json
 from .hcl import Raw, Value
 from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
@@ -464,6 +465,11 @@ def _outputs(service: Service, account: Account) -> list[Output]:
             "Security group that callers of this service join.",
         ),
         out("task_role_arn", Raw("module.service.task_role_arn"), "IAM role of the service's tasks."),
+        out(
+            "deploy_policy_json",
+            deploy_policy_json(service, account),
+            "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md).",
+        ),
     ]
     for datastore in service.datastores:
         label = naming.label(datastore.name)

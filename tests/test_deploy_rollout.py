@@ -27,11 +27,18 @@ OLD = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/bpg:6"
 NEW = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/bpg:7"
 NEW_DEPLOYMENT = "ecs-svc/1111111111111111111"
 OLD_DEPLOYMENT = "ecs-svc/2222222222222222222"
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def deployment(
-    id_: str, status: str, task_definition: str, state: str, running: int, pending: int, failed: int = 0, reason: str = ""
+    id_: str,
+    status: str,
+    task_definition: str,
+    state: str,
+    running: int,
+    pending: int,
+    failed: int = 0,
+    reason: str = "",
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": id_,
@@ -124,7 +131,11 @@ def stubs() -> Iterator[Stubs]:
     clients, stubbers = {}, {}
     for name in ("ecs", "sts", "ecr"):
         clients[name] = boto3.client(
-            name, region_name=REGION, aws_access_key_id="stub", aws_secret_access_key="stub", endpoint_url="http://127.0.0.1:9"
+            name,
+            region_name=REGION,
+            aws_access_key_id="stub",
+            aws_secret_access_key="stub",
+            endpoint_url="http://127.0.0.1:9",
         )
         stubbers[name] = Stubber(clients[name])
         stubbers[name].activate()
@@ -145,7 +156,11 @@ def expect_deploy_start(stubs: Stubs, tag: str = "v42") -> None:
     )
     stubs["ecr"].add_response(
         "describe_images",
-        {"imageDetails": [{"registryId": ACCOUNT, "repositoryName": "bpg", "imageDigest": "sha256:ab", "imageTags": [tag]}]},
+        {
+            "imageDetails": [
+                {"registryId": ACCOUNT, "repositoryName": "bpg", "imageDigest": "sha256:ab", "imageTags": [tag]}
+            ]
+        },
         {"repositoryName": "bpg", "imageIds": [{"imageTag": tag}]},
     )
     stubs["ecs"].add_response(
@@ -250,7 +265,16 @@ def test_tasks_stopped_by_failing_health_checks_are_named(stubs: Stubs, target: 
         stopped=[stopped_task("bbbb", reason), stopped_task("cccc", reason)],
     )
     stubs.poll(
-        deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "FAILED", 0, 0, failed=4, reason="ECS deployment circuit breaker: tasks failed to start."),
+        deployment(
+            NEW_DEPLOYMENT,
+            "PRIMARY",
+            NEW,
+            "FAILED",
+            0,
+            0,
+            failed=4,
+            reason="ECS deployment circuit breaker: tasks failed to start.",
+        ),
         stopped=[stopped_task("dddd", reason)],
     )
     clock, seen = Clock(), []
@@ -292,7 +316,10 @@ def test_throttled_polls_back_off_and_continue(stubs: Stubs, target: Any) -> Non
 def test_other_errors_while_waiting_are_one_line_deploy_errors(stubs: Stubs, target: Any) -> None:
     expect_deploy_start(stubs)
     stubs["ecs"].add_client_error(
-        "describe_services", service_error_code="AccessDeniedException", service_message="not allowed", http_status_code=400
+        "describe_services",
+        service_error_code="AccessDeniedException",
+        service_message="not allowed",
+        http_status_code=400,
     )
     clock, seen = Clock(), []
     with pytest.raises(DeployError) as info:
@@ -304,12 +331,16 @@ def test_wrong_account_is_refused_before_anything_changes(stubs: Stubs, target: 
     stubs["sts"].add_response(
         "get_caller_identity", {"UserId": "AIDA", "Account": "999999999999", "Arn": "arn:aws:iam::999999999999:user/x"}
     )
-    with pytest.raises(DeployError, match=r"wrong AWS account: the credentials are for 999999999999 .* says 111111111111"):
+    with pytest.raises(
+        DeployError, match=r"wrong AWS account: the credentials are for 999999999999 .* says 111111111111"
+    ):
         rollout.deploy(stubs.aws, target, "v42", None)
 
 
 def test_rollback_picks_the_previous_deployed_revision_and_waits(stubs: Stubs, target: Any) -> None:
-    stubs["sts"].add_response("get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"})
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
+    )
     stubs["ecs"].add_response(
         "describe_services", {"services": [service(deployment(OLD_DEPLOYMENT, "PRIMARY", NEW, "COMPLETED", 2, 0), task_definition=NEW)]},
         {"cluster": CLUSTER, "services": ["bpg"]},
@@ -320,7 +351,10 @@ def test_rollback_picks_the_previous_deployed_revision_and_waits(stubs: Stubs, t
     )
     stubs["ecs"].add_response(
         "describe_task_definition",
-        {"taskDefinition": {"taskDefinitionArn": OLD, "family": "bpg"}, "tags": [{"key": "infragen:image-tag", "value": "v41"}]},
+        {
+            "taskDefinition": {"taskDefinitionArn": OLD, "family": "bpg"},
+            "tags": [{"key": "infragen:image-tag", "value": "v41"}],
+        },
         {"taskDefinition": OLD, "include": ["TAGS"]},
     )
     stubs["ecs"].add_response(
@@ -335,7 +369,9 @@ def test_rollback_picks_the_previous_deployed_revision_and_waits(stubs: Stubs, t
 
 
 def test_restart_is_a_forced_deployment_of_the_running_revision(stubs: Stubs, target: Any) -> None:
-    stubs["sts"].add_response("get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"})
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
+    )
     stubs["ecs"].add_response(
         "describe_services", {"services": [service(deployment(OLD_DEPLOYMENT, "PRIMARY", NEW, "COMPLETED", 2, 0), task_definition=NEW)]},
         {"cluster": CLUSTER, "services": ["bpg"]},
@@ -345,7 +381,18 @@ def test_restart_is_a_forced_deployment_of_the_running_revision(stubs: Stubs, ta
         {"service": service(deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "IN_PROGRESS", 0, 0), task_definition=NEW)},
         {"cluster": CLUSTER, "service": "bpg", "taskDefinition": NEW, "desiredCount": 2, "forceNewDeployment": True},
     )
-    stubs.poll(deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "FAILED", 0, 0, failed=2, reason="ECS deployment circuit breaker: tasks failed to start."))
+    stubs.poll(
+        deployment(
+            NEW_DEPLOYMENT,
+            "PRIMARY",
+            NEW,
+            "FAILED",
+            0,
+            0,
+            failed=2,
+            reason="ECS deployment circuit breaker: tasks failed to start.",
+        )
+    )
     clock, seen = Clock(), []
     outcome = rollout.restart(stubs.aws, target, waiter(stubs, target, clock, seen))
     assert not outcome.ok and outcome.message.startswith("rollout FAILED: ECS deployment circuit breaker")

@@ -95,8 +95,8 @@ def stop_task(aws: Aws, target: Target, task: str) -> str:
 
 
 MISSING_TOOL = {
-    "aws": "the AWS CLI v2 ('aws') is not installed: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
-    "session-manager-plugin": "the Session Manager plugin ('session-manager-plugin') is not installed: "
+    "aws": "the AWS CLI v2 ('aws'), which is not installed: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
+    "session-manager-plugin": "the Session Manager plugin ('session-manager-plugin'), which is not installed: "
     "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html",
 }
 
@@ -107,7 +107,7 @@ def exec_command(
     """The ``aws ecs execute-command`` argv for a running task of the service (ECS Exec)."""
     missing = [MISSING_TOOL[tool] for tool in ("aws", "session-manager-plugin") if which(tool) is None]
     if missing:
-        raise DeployError("ECS Exec needs " + "; and ".join(missing))
+        raise DeployError("ECS Exec needs " + "; and ".join(missing))  # before any AWS call
     aws.check_account(target.account)
     if task is None:
         running = [t for t in tasks(aws, target) if t.last_status == "RUNNING"]

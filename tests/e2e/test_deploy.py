@@ -125,7 +125,18 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
         subprocess.run(["git", "init", "-q", str(root)], check=True)
         subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
         subprocess.run(
-            ["git", "-C", str(root), "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-qm", "e2e"],
+            [
+                "git",
+                "-C",
+                str(root),
+                "-c",
+                "user.name=e2e",
+                "-c",
+                "user.email=e2e@example.invalid",
+                "commit",
+                "-qm",
+                "e2e",
+            ],
             check=True,
         )
         cwd = root / "accounts" / ENV / "services" / SERVICE
@@ -142,7 +153,14 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
             # The ECR repository is part of aws/ecs-service (issue 10); until that lands, create it here.
             ecr.create_repository(repositoryName=SERVICE)
         for tag, digest in (("v1", "1" * 64), ("v2", "2" * 64)):
-            manifest = json.dumps({"schemaVersion": 2, "config": {"digest": f"sha256:{digest}"}, "layers": []})
+            manifest = json.dumps(
+                {
+                    "schemaVersion": 2,
+                    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                    "config": {"digest": f"sha256:{digest}"},
+                    "layers": [],
+                }
+            )
             ecr.put_image(repositoryName=SERVICE, imageManifest=manifest, imageTag=tag)
 
         s = Session(root, endpoint)
@@ -159,13 +177,16 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
 
         env_file = root / "services" / SERVICE / "environments" / f"{ENV}.yaml"
         text = env_file.read_text(encoding="utf-8")
-        env_file.write_text(text.replace("LOG_LEVEL: debug", "LOG_LEVEL: info"), encoding="utf-8")
-        s.note("changed LOG_LEVEL in services/ledger/environments/e2e.yaml")
+        changed = text.replace("LOG_LEVEL: debug", "LOG_LEVEL: info")
+        changed += "overrides:\n  resources:\n    cpu: 256\n    memory: 1024\n"
+        env_file.write_text(changed, encoding="utf-8")
+        s.note("changed LOG_LEVEL and memory 512 -> 1024 in services/ledger/environments/e2e.yaml")
         out = s.run("status", *base)
-        assert "LOG_LEVEL changed (variable)" in out
+        assert "memory 512 → 1024" in out and "LOG_LEVEL changed (variable)" in out
         assert f"infragen deploy {SERVICE} --env {ENV} --image-tag v2" in out
         status_json = json.loads(s.run("status", *base, "--json"))
-        assert status_json["pendingChanges"] == ["LOG_LEVEL changed (variable)"]
+        assert status_json["pendingChanges"] == ["memory 512 → 1024", "LOG_LEVEL changed (variable)"]
+        env_file.write_text(text, encoding="utf-8")
 
         out = s.run("rollback", *base, "--no-wait")
         assert "rollback to ledger:" in out
@@ -186,18 +207,33 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
 
         # moto starts no tasks for a service: start one in the service's group, as ECS would
         ecs = h.client(endpoint, "ecs")
+        # (moto's RunTask needs a container-level memory, which a Fargate task definition does not
+        # need: a stand-in family, run in the service's group as the ECS scheduler would)
+        ecs.register_task_definition(
+            family=f"{SERVICE}-e2e-stand-in",
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[{"name": SERVICE, "image": "stand-in", "memory": 512}],
+        )
+        groups = h.client(endpoint, "ec2").describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": [SERVICE]}]
+        )["SecurityGroups"]
         ecs.run_task(
             cluster=infra.cluster_arn,
-            taskDefinition=f"{SERVICE}",
+            taskDefinition=f"{SERVICE}-e2e-stand-in",
             count=1,
             launchType="FARGATE",
             group=f"service:{SERVICE}",
             startedBy="ecs-svc/1234567890",
-            networkConfiguration={"awsvpcConfiguration": {"subnets": list(infra.subnet_ids)}},
+            networkConfiguration={
+                "awsvpcConfiguration": {"subnets": list(infra.subnet_ids), "securityGroups": [groups[0]["GroupId"]]}
+            },
         )
         out = s.run("service", "tasks", *base)
         task_id = out.split()[0]
-        assert "RUNNING" in out
+        assert f"{SERVICE}-e2e-stand-in:1" in out
         out = s.run("service", "stop-task", SERVICE, task_id, "--env", ENV)
         assert task_id in out
         out = s.run("service", "tasks", *base, "--stopped")
@@ -212,7 +248,10 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
         logs.put_log_events(
             logGroupName=f"/ecs/{SERVICE}",
             logStreamName=stream,
-            logEvents=[{"timestamp": now - 1000, "message": "listening on :8080"}, {"timestamp": now, "message": "GET /health 200"}],
+            logEvents=[
+                {"timestamp": now - 1000, "message": "listening on :8080"},
+                {"timestamp": now, "message": "GET /health 200"},
+            ],
         )
         out = s.run("service", "logs", *base, "--since", "5m")
         assert "listening on :8080" in out and out.index("listening") < out.index("GET /health")
