@@ -46,15 +46,25 @@ module "service" {
     "EMPTY"              = ""
     "GREETING"           = "Grüße, 世界 🚀"
     "MULTILINE"          = "line one\nline two\ttabbed \"quoted\" back\\slash"
+    "ORDERS_URL"         = "http://orders-internal.qa.acme.internal"
     "TEMPLATE_LOOKALIKE" = "$${HOME} and %%{ if } and $$${x}"
   }
   secrets = {
-    "DB_PASSWORD"   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
-    "FEATURE_TOKEN" = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
-    "STRIPE_KEY"    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
+    "BILLING_CACHE_ENDPOINT"        = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint"
+    "BILLING_CACHE_PORT"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port"
+    "DB_PASSWORD"                   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
+    "FEATURE_TOKEN"                 = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
+    "ORDERS_ARCHIVE_BUCKET_NAME"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
+    "ORDERS_DB_DATABASE"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
+    "ORDERS_DB_HOST"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
+    "ORDERS_DB_PORT"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
+    "ORDERS_DB_USER"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user"
+    "ORDERS_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
+    "ORDERS_IDEMPOTENCY_TABLE_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"
+    "STRIPE_KEY"                    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
   }
   secret_arns           = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
   cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -71,6 +81,7 @@ module "service" {
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"billing\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
 }
 
 module "billing_cache" {
@@ -107,4 +118,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:9cff9e5a121953feaf5ea19b2f193c4cfd2a5a6be45e3c653c4ef3d082955f0e
+# infragen:sha256:4f8561b3f371afb19596200c67b4890f3e4158826431dc5b4f3d2ae0511b1d73
