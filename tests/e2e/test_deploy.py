@@ -217,9 +217,9 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
             memory="512",
             containerDefinitions=[{"name": SERVICE, "image": "stand-in", "memory": 512}],
         )
-        groups = h.client(endpoint, "ec2").describe_security_groups(
-            Filters=[{"Name": "group-name", "Values": [SERVICE]}]
-        )["SecurityGroups"]
+        ec2 = h.client(endpoint, "ec2")
+        ec2.modify_vpc_attribute(VpcId=infra.vpc_id, EnableDnsHostnames={"Value": True})  # as an ECS VPC has
+        groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [SERVICE]}])["SecurityGroups"]
         ecs.run_task(
             cluster=infra.cluster_arn,
             taskDefinition=f"{SERVICE}-e2e-stand-in",
