@@ -128,18 +128,16 @@ class Waiter:
         return text
 
     def _call(self, action: str, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """One API call; throttling raises _Throttled (the loop backs off), anything else DeployError."""
         from botocore.exceptions import ClientError
 
-        try:
-            with translated(action):
-                try:
-                    return method(**kwargs)
-                except ClientError as exc:
-                    if error_code(exc) in THROTTLED:
-                        raise _Throttled() from None
-                    raise
-        except _Throttled:
-            raise
+        with translated(action):
+            try:
+                return method(**kwargs)
+            except ClientError as exc:
+                if error_code(exc) in THROTTLED:
+                    raise _Throttled() from None
+                raise
 
     def _deployment(self, deployment_id: str) -> dict[str, Any] | None:
         ecs = self.aws.client("ecs")
@@ -192,28 +190,24 @@ def _describe_service(aws: Aws, target: Target) -> dict[str, Any]:
 
 
 def image_exists(aws: Aws, target: Target, tag: str) -> None:
+    """Refuse a tag that is not in the service's ECR repository (or a repository that is missing)."""
     from botocore.exceptions import ClientError
 
     repository = target.name
-    try:
-        with translated("ecr:DescribeImages"):
-            try:
-                aws.client("ecr").describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
-            except ClientError as exc:
-                code = error_code(exc)
-                if code == "ImageNotFoundException":
-                    raise DeployError(
-                        f"image tag {tag!r} not found in ECR repository {taskdef.ecr_repository(target.service, target.account)}: "
-                        "push it first"
-                    ) from None
-                if code == "RepositoryNotFoundException":
-                    raise DeployError(
-                        f"ECR repository {repository!r} does not exist in {target.account.account_id}/"
-                        f"{target.account.region}: apply the service's root first"
-                    ) from None
-                raise
-    except DeployError:
-        raise
+    with translated("ecr:DescribeImages"):
+        try:
+            aws.client("ecr").describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "ImageNotFoundException":
+                uri = taskdef.ecr_repository(target.service, target.account)
+                raise DeployError(f"image tag {tag!r} not found in ECR repository {uri}: push it first") from None
+            if code == "RepositoryNotFoundException":
+                raise DeployError(
+                    f"ECR repository {repository!r} does not exist in {target.account.account_id}/"
+                    f"{target.account.region}: apply the service's root first"
+                ) from None
+            raise
 
 
 def _update(aws: Aws, target: Target, task_definition: str, *, force: bool = False) -> tuple[str, dict[str, Any]]:
@@ -246,6 +240,7 @@ def register(aws: Aws, target: Target, image_tag: str, caller: str) -> str:
 
 
 def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None) -> Outcome:
+    taskdef.image_uri(target.service, target.account, image_tag)  # a malformed tag fails before any AWS call
     caller = aws.check_account(target.account)
     image_exists(aws, target, image_tag)
     _describe_service(aws, target)

@@ -9,9 +9,11 @@ revision Terraform creates and the one ``infragen deploy`` registers cannot drif
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .. import naming
+from ..errors import CommandError
 from ..models import Account, Repo, Service
 from . import convention
 
@@ -24,7 +26,14 @@ def ecr_repository(service: Service, account: Account) -> str:
     return f"{account.account_id}.dkr.ecr.{account.region}{suffix}/{service.name}"
 
 
+IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+
+
 def image_uri(service: Service, account: Account, tag: str) -> str:
+    if not IMAGE_TAG.fullmatch(tag):
+        raise CommandError(
+            f"--image-tag {tag!r} is not a valid image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -"
+        )
     return f"{ecr_repository(service, account)}:{tag}"
 
 
