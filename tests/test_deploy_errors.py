@@ -59,6 +59,10 @@ def one_line_error(result: CliResult) -> str:
             ["compile", "bpg", "--env", "qa", "--image-tag", "v1"],
             "unknown environment 'qa'; accounts are: production, staging",
         ),
+        (
+            ["deploy", "bpg", "--env", "staging", "--image-tag", "v1:latest"],
+            "--image-tag 'v1:latest' is not a valid image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -",
+        ),
     ],
 )
 def test_unknown_service_or_environment(cli: Callable[..., CliResult], args: list[str], message: str) -> None:
