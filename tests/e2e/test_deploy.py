@@ -107,8 +107,12 @@ def as_request(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_image(request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The request without the images; container fields whose value is an empty list are dropped
+    (the provider reads the task definition back with AWS's defaults, e.g. ``volumesFrom: []``,
+    which is the same as leaving the field out)."""
     copy = json.loads(json.dumps(request))
     images = [c.pop("image") for c in copy["containerDefinitions"]]
+    copy["containerDefinitions"] = [{k: v for k, v in c.items() if v != []} for c in copy["containerDefinitions"]]
     return copy, images
 
 
