@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import hcl, naming
+from . import allocation, hcl, naming
 from .deploy import taskdef
 from .deploy.policy import deploy_policy_json
 from .hcl import Raw, Value
@@ -109,27 +109,26 @@ def plan(repo: Repo) -> list[OutputFile]:
     files: list[OutputFile] = []
     for root, calls in root_calls(repo):
         files.extend(_root_files(root, calls))
+    files.extend(priority_files(repo))
     return sorted(files, key=lambda f: f.path)
+
+
+def priority_files(repo: Repo) -> list[OutputFile]:
+    """``accounts/<env>/listener-priorities.yaml``: the committed allocation (generator/allocation.py)."""
+    return [
+        OutputFile(allocation.path(env), allocation.content(per_env), allocation.INPUTS)
+        for env, per_env in sorted(allocation.allocate(repo).items())
+    ]
 
 
 def root_calls(repo: Repo) -> list[tuple[Root, list[ModuleCall]]]:
     """Every root with its module calls (service, datastores, discovery), in that order."""
     result = []
-    priorities = {
-        account.env: naming.listener_priorities([s.name for s in repo.services if account.env in s.environments])
-        for account in repo.accounts
-    }
-    external_priorities = {
-        account.env: naming.listener_priorities(
-            [s.name for s in repo.services if account.env in s.environments and s.ingress and s.ingress.external]
-        )
-        for account in repo.accounts
-    }
+    priorities = allocation.allocate(repo)
     for root in roots(repo):
-        env = root.account.env
-        calls = module_calls(
-            repo, root, priorities[env][root.service.name], external_priorities[env].get(root.service.name)
-        )
+        given = priorities[root.account.env]
+        name = root.service.name
+        calls = module_calls(repo, root, given["internal"][name], given["external"].get(name))
         result.append((root, calls))
     return result
 

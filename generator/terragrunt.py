@@ -32,6 +32,7 @@ from .plan import (
     Ref,
     Root,
     object_list,
+    priority_files,
     root_calls,
 )
 from .render import render
@@ -261,4 +262,5 @@ def outputs(root_path: Path, repo: Repo) -> list[OutputFile]:
         )
     )
     files.append(codeowners_file(repo))
+    files.extend(priority_files(repo))
     return sorted(files, key=lambda f: f.path)
