@@ -40,6 +40,7 @@ class LoadBalancer:
     dns_name: str
     zone_id: str
     security_group_id: str
+    listener_port: int = 443
 
 
 @dataclass(frozen=True)

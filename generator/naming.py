@@ -65,3 +65,23 @@ def datastore_arn(datastore: Datastore, account: Account) -> str:
 
 def ssm_parameter_arn(name: str, account: Account) -> str:
     return f"arn:{partition(account.region)}:ssm:{account.region}:{account.account_id}:parameter{name}"
+
+
+BOOTSTRAP_TAG = "bootstrap"
+
+
+def image_uri(service: str, account: Account, tag: str = BOOTSTRAP_TAG) -> str:
+    """The full URI of a service image: its own ECR repository, named like the service."""
+    suffix = ".cn" if account.region.startswith("cn-") else ""
+    return f"{account.account_id}.dkr.ecr.{account.region}.amazonaws.com{suffix}/{service}:{tag}"
+
+
+def cache_user(cache: str, service: str) -> str:
+    """The IAM-authenticated ElastiCache user of ``service`` in ``cache`` (user id = user name)."""
+    return f"{cache}-{service}"
+
+
+def cache_arns(cache: str, service: str, account: Account) -> list[str]:
+    """What ``service`` may elasticache:Connect to: the replication group and its own user."""
+    base = f"arn:{partition(account.region)}:elasticache:{account.region}:{account.account_id}"
+    return [f"{base}:replicationgroup:{cache}", f"{base}:user:{cache_user(cache, service)}"]

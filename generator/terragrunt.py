@@ -116,6 +116,8 @@ def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
     """A stand-in of the right type and shape for ``terraform validate`` before the dependency exists."""
     if ref.attr.endswith("security_group_id"):
         return "sg-00000000000000000"
+    if ref.attr == "resource_id":
+        return "db-MOCK0000000000000000000000"
     if ref.attr == "arn":
         found = repo.datastore_owner(ref.unit)
         if found is not None and found[1].type in ("queue", "table", "bucket"):

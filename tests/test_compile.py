@@ -47,6 +47,8 @@ def test_compile_prints_the_register_request(cli: Callable[..., CliResult]) -> N
     assert env == {
         "BPG_URL": "http://bpg-internal.staging.lemon.internal",
         "FEATURE_FLAGS": "instant-approval,${not-a-template}",
+        "KLAUSAPPROVES_CACHE_USER": "klausapproves-cache-klausapproves",  # ElastiCache IAM user
+        "KLAUSAPPROVES_RDS_USER": "klausapproves",  # rds-db:connect as the user named like the service
         "LOG_LEVEL": "debug",
     }
     assert [e["name"] for e in container["environment"]] == sorted(env)
@@ -59,7 +61,6 @@ def test_compile_prints_the_register_request(cli: Callable[..., CliResult]) -> N
         "KLAUSAPPROVES_RDS_DATABASE": f"{ssm}/infragen/staging/klausapproves-rds/database",
         "KLAUSAPPROVES_RDS_HOST": f"{ssm}/infragen/staging/klausapproves-rds/host",
         "KLAUSAPPROVES_RDS_PORT": f"{ssm}/infragen/staging/klausapproves-rds/port",
-        "KLAUSAPPROVES_RDS_USER": f"{ssm}/infragen/staging/klausapproves-rds/user",
     }
     assert not any("PASSWORD" in name or "secretsmanager" in arn for name, arn in secrets.items())
     tags = {t["key"]: t["value"] for t in request["tags"]}
@@ -100,14 +101,15 @@ def test_the_root_passes_the_same_container_definitions() -> None:
 def test_every_dependency_is_injected_by_convention() -> None:
     repo = validate(REPO)
     account = repo.account("production")
-    core = {i.name: i.parameter for i in injected(repo, repo.service("core"), account)}
+    core = {i.name: i.parameter or f"={i.value}" for i in injected(repo, repo.service("core"), account)}
     assert core == {
         "CORE_CACHE_ENDPOINT": "/infragen/production/core-cache/endpoint",
         "CORE_CACHE_PORT": "/infragen/production/core-cache/port",
+        "CORE_CACHE_USER": "=core-cache-core",
         "CORE_DB_DATABASE": "/infragen/production/core-db/database",
         "CORE_DB_HOST": "/infragen/production/core-db/host",
         "CORE_DB_PORT": "/infragen/production/core-db/port",
-        "CORE_DB_USER": "/infragen/production/core-db/user",
+        "CORE_DB_USER": "=core",
     }
 
 

@@ -73,8 +73,14 @@ def test_block_structure_matches_the_model(tree: str) -> None:
         assert modules == expected, root.dir
         data = {name for block in main.get("data", []) for kind in block.values() for name in kind}
         own = {d.name for d in root.service.datastores}
-        foreign = {*root.service.depends_on_services, *(n for n in root.service.depends_on_datastores if n not in own)}
-        assert data == {label(n) + "_clients" for n in foreign}, root.dir
+        foreign_stores = {
+            n: repo.datastore_owner(n)[1].type for n in root.service.depends_on_datastores if n not in own
+        }  # type: ignore[index]
+        # Only network dependencies have a -clients group to join; API datastores are IAM only.
+        network = {n for n, t in foreign_stores.items() if t in ("postgres", "mysql", "redis")}
+        databases = {n for n, t in foreign_stores.items() if t in ("postgres", "mysql")}
+        expected_data = {label(n) + "_clients" for n in {*root.service.depends_on_services, *network}}
+        assert data == expected_data | {label(n) for n in databases}, root.dir
         versions = _load(base / "versions.tf")["terraform"][0]
         providers = {name for block in versions["required_providers"] for name in block}
         assert providers == ({"aws", "consul"} if root.account.consul else {"aws"})

@@ -1,8 +1,9 @@
 """Connection by convention: what each declared dependency puts into the container's environment.
 
 A datastore ``klausapproves-rds`` of kind postgres reaches the container as
-``KLAUSAPPROVES_RDS_HOST``, ``_PORT``, ``_DATABASE`` and ``_USER``. Their values exist only after
-the datastore's root is applied, so the platform module writes them to SSM parameters under
+``KLAUSAPPROVES_RDS_HOST``, ``_PORT``, ``_DATABASE`` and ``_USER``. ``_USER`` (the IAM-authenticated
+user, named like the connecting service) is known now; the others exist only after the datastore's
+root is applied, so the platform module writes them to SSM parameters under
 ``/infragen/<env>/<datastore>/<key>`` and the task definition reads them with ``valueFrom``: the
 parameter ARNs are computed here from the account id and region, which keeps ``compile`` pure.
 A service dependency ``bpg`` becomes ``BPG_URL=http://bpg-internal.<env>.<zone>`` (plain value).
@@ -19,15 +20,25 @@ from ..models import Account, Repo, Service
 
 PARAMETER_PREFIX = "/infragen"
 
-# kind -> (environment suffix, SSM parameter key), in the order they are documented.
+# kind -> (environment suffix, SSM parameter key): values the platform module publishes after apply.
 DATASTORE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "postgres": (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"), ("USER", "user")),
-    "mysql": (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"), ("USER", "user")),
+    "postgres": (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database")),
+    "mysql": (("HOST", "host"), ("PORT", "port")),
     "redis": (("ENDPOINT", "endpoint"), ("PORT", "port")),
     "queue": (("QUEUE_URL", "url"),),
     "table": (("TABLE_NAME", "name"),),
     "bucket": (("BUCKET_NAME", "name"),),
 }
+
+
+def iam_user(kind: str, datastore: str, service: str) -> str | None:
+    """The IAM-authenticated user ``service`` connects as (modules: rds-db:connect as the user named
+    like the service; an ElastiCache user ``<cache>-<service>``), known before apply."""
+    if kind in ("postgres", "mysql"):
+        return service
+    if kind == "redis":
+        return naming.cache_user(datastore, service)
+    return None
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,9 @@ def injected(repo: Repo, service: Service, account: Account) -> list[Injected]:
         if found is None:
             continue  # reported by the dependency rules
         kind = found[1].type
+        user = iam_user(kind, name, service.name)
+        if user is not None:
+            result.append(Injected(f"{env_prefix(name)}_USER", f"datastores: {name}", value=user))
         for suffix, key in DATASTORE_KEYS[kind]:
             result.append(
                 Injected(

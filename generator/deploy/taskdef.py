@@ -21,9 +21,8 @@ VOLUME = "tmp"
 
 
 def ecr_repository(service: Service, account: Account) -> str:
-    """The service's ECR repository URI (the repository is named exactly like the service)."""
-    suffix = ".amazonaws.com.cn" if account.region.startswith("cn-") else ".amazonaws.com"
-    return f"{account.account_id}.dkr.ecr.{account.region}{suffix}/{service.name}"
+    """The service's ECR repository URI (aws/ecs-service names the repository exactly like the service)."""
+    return naming.image_uri(service.name, account).rsplit(":", 1)[0]
 
 
 IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
@@ -34,7 +33,7 @@ def image_uri(service: Service, account: Account, tag: str) -> str:
         raise CommandError(
             f"--image-tag {tag!r} is not a valid image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -"
         )
-    return f"{ecr_repository(service, account)}:{tag}"
+    return naming.image_uri(service.name, account, tag)
 
 
 def role_arn(service: Service, account: Account, kind: str) -> str:
@@ -110,8 +109,9 @@ def container_definitions(repo: Repo, service: Service, account: Account, image:
 
 
 def container_definitions_json(repo: Repo, service: Service, account: Account) -> str:
-    """What the Terraform root passes to the module: the bootstrap image of the spec."""
-    return json.dumps(container_definitions(repo, service, account, service.image), sort_keys=True)
+    """What the Terraform root passes to the module: the same container with the bootstrap tag."""
+    image = naming.image_uri(service.name, account)
+    return json.dumps(container_definitions(repo, service, account, image), sort_keys=True)
 
 
 def tags(service: Service, account: Account) -> dict[str, str]:

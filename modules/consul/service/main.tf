@@ -7,4 +7,18 @@ resource "consul_service" "this" {
   tags       = var.tags
   meta       = var.meta
   datacenter = var.datacenter
+
+  # consul-esm runs this TCP check for the external node (the endpoint accepts connections).
+  dynamic "check" {
+    for_each = var.tcp_check ? [1] : []
+    content {
+      check_id                          = "service:${var.name}:tcp"
+      name                              = "TCP ${var.address}:${var.port}"
+      tcp                               = "${var.address}:${var.port}"
+      interval                          = var.check_interval
+      timeout                           = "5s"
+      status                            = "passing"
+      deregister_critical_service_after = "720h"
+    }
+  }
 }

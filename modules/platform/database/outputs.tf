@@ -47,3 +47,18 @@ output "connection_parameters" {
   description = "SSM parameter names (key -> name) that carry the connection values to the service's tasks."
   value       = { for k, p in aws_ssm_parameter.connection : k => p.name }
 }
+
+output "resource_id" {
+  description = "DbiResourceId of the instance; services that declare the database get rds-db:connect on it."
+  value       = module.rds.resource_id
+}
+
+output "iam_user_sql" {
+  description = "SQL that creates the IAM-authenticated database user of each service in iam_users (run once as the master user; Terraform has no database provider here)."
+  value = {
+    for u in var.iam_users : u => (var.engine == "postgres"
+      ? "CREATE USER \"${u}\"; GRANT rds_iam TO \"${u}\";"
+      : "CREATE USER '${u}'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL;"
+    )
+  }
+}

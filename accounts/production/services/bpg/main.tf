@@ -9,7 +9,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "bpg"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -38,12 +38,14 @@ module "service" {
   internal_zone_id          = "Z0PRODINTERNAL00001"
   internal_hostname         = "bpg-internal.production.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"bpg\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
+  container_definitions     = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
 }
 
 module "bpg_events" {
@@ -97,10 +99,10 @@ module "discovery" {
   service = {
     name    = "bpg"
     address = "bpg-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:c0f9ac6da71a81bc520eb1fa4414be813405c726f9637c373276bfec2cd7f1d9
+# infragen:sha256:f2293d0065f79e724a9fe225d476a447dbb65560e174f8a315d29753af597d99

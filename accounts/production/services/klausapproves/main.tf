@@ -14,7 +14,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "klausapproves"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -28,8 +28,10 @@ module "service" {
     max      = 10
   }
   environment_variables = {
-    "BPG_URL"   = "http://bpg-internal.production.lemon.internal"
-    "LOG_LEVEL" = "info"
+    "BPG_URL"                  = "http://bpg-internal.production.lemon.internal"
+    "KLAUSAPPROVES_CACHE_USER" = "klausapproves-cache-klausapproves"
+    "KLAUSAPPROVES_RDS_USER"   = "klausapproves"
+    "LOG_LEVEL"                = "info"
   }
   secrets = {
     "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"
@@ -38,11 +40,10 @@ module "service" {
     "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database"
     "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host"
     "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port"
-    "KLAUSAPPROVES_RDS_USER"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/user"
     "SIGNING_KEY"                  = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
   }
   secret_arns           = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/user", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -66,8 +67,10 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"klausapproves\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/user\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
+  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
 }
 
 module "klausapproves_cache" {
@@ -83,6 +86,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["klausapproves"]
 }
 
 module "klausapproves_rds" {
@@ -100,6 +104,7 @@ module "klausapproves_rds" {
   storage_gb            = 100
   multi_az              = true
   backup_retention_days = 14
+  iam_users             = ["klausapproves"]
 }
 
 module "discovery" {
@@ -108,7 +113,7 @@ module "discovery" {
   service = {
     name    = "klausapproves"
     address = "klausapproves-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores = [
@@ -127,4 +132,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:f6ffbae4a6a1082fc443f2b8694c3c30dd85fb4eae49d6e3cdcad1309845f620
+# infragen:sha256:d1c47faa92ce9c8a6ce3a52b7302ad0a725db7d1dd39cecd291715d670eaefe5

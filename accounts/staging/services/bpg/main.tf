@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "bpg"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,12 +36,14 @@ module "service" {
   internal_zone_id          = "Z0STAGINGINTERNAL01"
   internal_hostname         = "bpg-internal.staging.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"bpg\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
 }
 
 module "bpg_events" {
@@ -88,4 +90,4 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:622b71e8a23a3cf9addfc9c2c4dee40cb49546dc9eb732feb9abc0b6da23a2d4
+# infragen:sha256:509a423dcd155c50759f3b4c438164f92299b8426a5d7c9a794b57342a370623

@@ -30,11 +30,6 @@ output "deploy_policy_json" {
   value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-west-1:111111111111:repository/bpg\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"bpg\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:service/staging/bpg\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::111111111111:role/bpg-execution\", \"arn:aws:iam::111111111111:role/bpg-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::111111111111:role/bpg-execution\", \"arn:aws:iam::111111111111:role/bpg-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-west-1:111111111111:log-group:/ecs/bpg:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}], \"Version\": \"2012-10-17\"}"
 }
 
-output "bpg_events_client_security_group_id" {
-  description = "client_security_group_id of datastore bpg-events."
-  value       = module.bpg_events.client_security_group_id
-}
-
 output "bpg_events_url" {
   description = "url of datastore bpg-events."
   value       = module.bpg_events.url
@@ -43,11 +38,6 @@ output "bpg_events_url" {
 output "bpg_events_arn" {
   description = "arn of datastore bpg-events."
   value       = module.bpg_events.arn
-}
-
-output "bpg_ledger_client_security_group_id" {
-  description = "client_security_group_id of datastore bpg-ledger."
-  value       = module.bpg_ledger.client_security_group_id
 }
 
 output "bpg_ledger_table_name" {
@@ -60,11 +50,6 @@ output "bpg_ledger_arn" {
   value       = module.bpg_ledger.arn
 }
 
-output "bpg_statements_client_security_group_id" {
-  description = "client_security_group_id of datastore bpg-statements."
-  value       = module.bpg_statements.client_security_group_id
-}
-
 output "bpg_statements_bucket" {
   description = "bucket of datastore bpg-statements."
   value       = module.bpg_statements.bucket
@@ -74,4 +59,4 @@ output "bpg_statements_arn" {
   description = "arn of datastore bpg-statements."
   value       = module.bpg_statements.arn
 }
-# infragen:sha256:a23558cf9ebdbca0c942a106aa8291f27f9ea9b9c554875fa6127a07ed945291
+# infragen:sha256:e93bc88f606b24a33daf235c1b6e1c56a37cd23df47ae2d61463a8fdeb1fa8b9

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "demo-service"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,7 +36,9 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"demo-service\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
-# infragen:sha256:c242821a0677094c74aa1a96a8fac5a21b527039d37be847fbee246fec443897
+# infragen:sha256:e2fd2e1d5676f248a6256258a00a39f6ab0d10cd99038072cc5cd56aab7c929d

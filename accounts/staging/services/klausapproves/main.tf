@@ -14,7 +14,7 @@ module "service" {
   production        = false
   vpc_id            = "vpc-0a1b2c3d4e5f60001"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image             = "klausapproves"
+  image             = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -28,9 +28,11 @@ module "service" {
     max      = 2
   }
   environment_variables = {
-    "BPG_URL"       = "http://bpg-internal.staging.lemon.internal"
-    "FEATURE_FLAGS" = "instant-approval,$${not-a-template}"
-    "LOG_LEVEL"     = "debug"
+    "BPG_URL"                  = "http://bpg-internal.staging.lemon.internal"
+    "FEATURE_FLAGS"            = "instant-approval,$${not-a-template}"
+    "KLAUSAPPROVES_CACHE_USER" = "klausapproves-cache-klausapproves"
+    "KLAUSAPPROVES_RDS_USER"   = "klausapproves"
+    "LOG_LEVEL"                = "debug"
   }
   secrets = {
     "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"
@@ -39,10 +41,9 @@ module "service" {
     "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database"
     "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host"
     "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port"
-    "KLAUSAPPROVES_RDS_USER"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/user"
   }
   secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/user", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -66,8 +67,10 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"klausapproves\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/user\"}]}]"
+  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}]}]"
 }
 
 module "klausapproves_cache" {
@@ -83,6 +86,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  iam_users               = ["klausapproves"]
 }
 
 module "klausapproves_rds" {
@@ -100,5 +104,6 @@ module "klausapproves_rds" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  iam_users             = ["klausapproves"]
 }
-# infragen:sha256:22e27fe35d8d0d705d43337d5f9bb31fd6b208e90f9c392cf3b4273bfcb3ad8d
+# infragen:sha256:b3313f793972e7915fda07ce396fc2de55962a7f3758280d17d704e87177acbc

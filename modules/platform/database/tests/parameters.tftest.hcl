@@ -25,19 +25,31 @@ run "connection_parameters" {
       host     = "/infragen/staging/orders-db/host"
       port     = "/infragen/staging/orders-db/port"
       database = "/infragen/staging/orders-db/database"
-      user     = "/infragen/staging/orders-db/user"
     }
-    error_message = "the database must publish host, port, database and user under /infragen/<env>/<name>/"
+    error_message = "a postgres database must publish host, port and database under /infragen/<env>/<name>/ (the IAM user is named like the connecting service and needs no parameter)"
   }
 
   assert {
     condition = (
       aws_ssm_parameter.connection["host"].value == module.rds.address &&
       aws_ssm_parameter.connection["port"].value == "5432" &&
-      aws_ssm_parameter.connection["database"].value == "orders_db" &&
-      aws_ssm_parameter.connection["user"].value == "orders" &&
+      aws_ssm_parameter.connection["database"].value == "postgres" &&
       alltrue([for p in aws_ssm_parameter.connection : p.type == "String" && p.tags["service"] == "orders"])
     )
-    error_message = "the parameters must carry the instance address, the engine port, the conventional database and IAM user, untyped-secret String values, and the module tags"
+    error_message = "the parameters must carry the instance address, the engine port and the default database, as String values with the module tags"
+  }
+}
+
+run "mysql_has_no_database_parameter" {
+  command = apply
+
+  variables {
+    engine         = "mysql"
+    engine_version = "8.0"
+  }
+
+  assert {
+    condition     = keys(output.connection_parameters) == ["host", "port"] && aws_ssm_parameter.connection["port"].value == "3306"
+    error_message = "mysql publishes host and port (3306) only"
   }
 }

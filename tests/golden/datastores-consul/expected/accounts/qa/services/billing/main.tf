@@ -5,24 +5,13 @@ data "aws_security_group" "orders_clients" {
   vpc_id = "vpc-0123456789abcdef1"
 }
 
-data "aws_security_group" "orders_archive_clients" {
-  name   = "orders-archive-clients"
-  vpc_id = "vpc-0123456789abcdef1"
-}
-
 data "aws_security_group" "orders_db_clients" {
   name   = "orders-db-clients"
   vpc_id = "vpc-0123456789abcdef1"
 }
 
-data "aws_security_group" "orders_events_clients" {
-  name   = "orders-events-clients"
-  vpc_id = "vpc-0123456789abcdef1"
-}
-
-data "aws_security_group" "orders_idempotency_clients" {
-  name   = "orders-idempotency-clients"
-  vpc_id = "vpc-0123456789abcdef1"
+data "aws_db_instance" "orders_db" {
+  db_instance_identifier = "orders-db"
 }
 
 module "service" {
@@ -34,7 +23,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "billing"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -46,25 +35,15 @@ module "service" {
     "EMPTY"              = ""
     "GREETING"           = "Grüße, 世界 🚀"
     "MULTILINE"          = "line one\nline two\ttabbed \"quoted\" back\\slash"
-    "ORDERS_URL"         = "http://orders-internal.qa.acme.internal"
     "TEMPLATE_LOOKALIKE" = "$${HOME} and %%{ if } and $$${x}"
   }
   secrets = {
-    "BILLING_CACHE_ENDPOINT"        = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint"
-    "BILLING_CACHE_PORT"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port"
-    "DB_PASSWORD"                   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
-    "FEATURE_TOKEN"                 = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
-    "ORDERS_ARCHIVE_BUCKET_NAME"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
-    "ORDERS_DB_DATABASE"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
-    "ORDERS_DB_HOST"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
-    "ORDERS_DB_PORT"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
-    "ORDERS_DB_USER"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user"
-    "ORDERS_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
-    "ORDERS_IDEMPOTENCY_TABLE_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"
-    "STRIPE_KEY"                    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
+    "DB_PASSWORD"   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
+    "FEATURE_TOKEN" = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
+    "STRIPE_KEY"    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
   }
   secret_arns           = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"]
   cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -76,12 +55,13 @@ module "service" {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "billing-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [module.billing_cache.client_security_group_id, data.aws_security_group.orders_clients.id, data.aws_security_group.orders_archive_clients.id, data.aws_security_group.orders_db_clients.id, data.aws_security_group.orders_events_clients.id, data.aws_security_group.orders_idempotency_clients.id]
+  client_security_group_ids = [module.billing_cache.client_security_group_id, data.aws_security_group.orders_clients.id, data.aws_security_group.orders_db_clients.id]
   queue_arns                = ["arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"]
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
+  database_resource_ids     = [data.aws_db_instance.orders_db.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"billing\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
 }
 
 module "billing_cache" {
@@ -97,6 +77,7 @@ module "billing_cache" {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["billing"]
 }
 
 module "discovery" {
@@ -105,7 +86,7 @@ module "discovery" {
   service = {
     name    = "billing"
     address = "billing-internal.qa.acme.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -118,4 +99,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:4f8561b3f371afb19596200c67b4890f3e4158826431dc5b4f3d2ae0511b1d73
+# infragen:sha256:76377f34b31bdb2c941eab2f4631c120a14399eca41944788ed2f414c74012d5

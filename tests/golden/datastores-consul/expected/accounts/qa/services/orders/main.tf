@@ -9,7 +9,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "registry.acme.io/commerce/orders:1.2.3"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap"
   port              = 8000
   health_check_path = "/healthz"
   metrics_port      = 9100
@@ -23,16 +23,9 @@ module "service" {
     max      = 8
   }
   environment_variables = {}
-  secrets = {
-    "ORDERS_ARCHIVE_BUCKET_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
-    "ORDERS_DB_DATABASE"         = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
-    "ORDERS_DB_HOST"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
-    "ORDERS_DB_PORT"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
-    "ORDERS_DB_USER"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user"
-    "ORDERS_EVENTS_QUEUE_URL"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
-  }
+  secrets               = {}
   secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  ssm_parameter_arns    = []
   cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -44,12 +37,13 @@ module "service" {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "orders-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [module.orders_archive.client_security_group_id, module.orders_db.client_security_group_id, module.orders_events.client_security_group_id]
+  client_security_group_ids = [module.orders_db.client_security_group_id]
   queue_arns                = [module.orders_events.arn]
   table_arns                = []
   bucket_arns               = [module.orders_archive.arn]
+  database_resource_ids     = [module.orders_db.resource_id]
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"registry.acme.io/commerce/orders:1.2.3\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
 }
 
 module "orders_archive" {
@@ -81,6 +75,7 @@ module "orders_db" {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  iam_users             = ["billing", "orders"]
 }
 
 module "orders_events" {
@@ -120,7 +115,7 @@ module "discovery" {
   service = {
     name    = "orders"
     address = "orders-internal.qa.acme.internal"
-    port    = 8000
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -133,4 +128,4 @@ module "discovery" {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:98752af88b4b03faca94ad06fb8637ce2c40d3fb640abb2519cd3743fed5e7f6
+# infragen:sha256:ad47c7b7b6d4006512dd3d903ecd015b837b016670386b043ebe5c0fb9dcba84

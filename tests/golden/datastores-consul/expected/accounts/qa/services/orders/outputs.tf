@@ -25,16 +25,6 @@ output "task_role_arn" {
   value       = module.service.task_role_arn
 }
 
-output "deploy_policy_json" {
-  description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
-  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-central-1:444444444444:repository/orders\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"orders\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-central-1:444444444444:service/qa/orders\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-central-1:444444444444:cluster/qa\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-central-1:444444444444:cluster/qa\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::444444444444:role/orders-execution\", \"arn:aws:iam::444444444444:role/orders-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::444444444444:role/orders-execution\", \"arn:aws:iam::444444444444:role/orders-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-central-1:444444444444:log-group:/ecs/orders:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}], \"Version\": \"2012-10-17\"}"
-}
-
-output "orders_archive_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-archive."
-  value       = module.orders_archive.client_security_group_id
-}
-
 output "orders_archive_bucket" {
   description = "bucket of datastore orders-archive."
   value       = module.orders_archive.bucket
@@ -60,11 +50,6 @@ output "orders_db_master_user_secret_arn" {
   value       = module.orders_db.master_user_secret_arn
 }
 
-output "orders_events_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-events."
-  value       = module.orders_events.client_security_group_id
-}
-
 output "orders_events_url" {
   description = "url of datastore orders-events."
   value       = module.orders_events.url
@@ -73,11 +58,6 @@ output "orders_events_url" {
 output "orders_events_arn" {
   description = "arn of datastore orders-events."
   value       = module.orders_events.arn
-}
-
-output "orders_idempotency_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-idempotency."
-  value       = module.orders_idempotency.client_security_group_id
 }
 
 output "orders_idempotency_table_name" {
@@ -89,4 +69,4 @@ output "orders_idempotency_arn" {
   description = "arn of datastore orders-idempotency."
   value       = module.orders_idempotency.arn
 }
-# infragen:sha256:b0bfae53b4c5013bfaa51d0a1944960b3d22bedb9fd36121d379948f520ed97f
+# infragen:sha256:332d5118b81f07183ae570e1ce080b8f8b948db4177d45516b7b275bd1f37fc3

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,7 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"hello\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
-# infragen:sha256:37e61cf3d9226d9010146d84d9ef0676dccc7c183b6e12a1d5db0b60bc397d8e
+# infragen:sha256:37e25cbbd39bb0d338db2830d9a85099b99ee07ea68c2a20c556b53792c419b1

@@ -16,7 +16,7 @@ inputs = {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -43,7 +43,8 @@ inputs = {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"hello\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
-# infragen:sha256:ef6f722eb6a2567360e4a2b46e5b8bc852b7c7074c4706716b958d4f0faf8e00
+# infragen:sha256:099c6aca75fd390d3fa090d5f7d96f4a7fe1c712024dd89d0b35a9e99738896f

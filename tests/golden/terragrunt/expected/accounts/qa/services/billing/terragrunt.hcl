@@ -18,42 +18,13 @@ dependency "billing_cache" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
-dependency "orders_archive" {
-  config_path = "../orders/orders-archive"
-
-  # Only for init/validate before the dependency exists: a plan never uses invented values.
-  mock_outputs = {
-    client_security_group_id = "sg-00000000000000000"
-  }
-  mock_outputs_allowed_terraform_commands = ["init", "validate"]
-}
-
 dependency "orders_db" {
   config_path = "../orders/orders-db"
 
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
     client_security_group_id = "sg-00000000000000000"
-  }
-  mock_outputs_allowed_terraform_commands = ["init", "validate"]
-}
-
-dependency "orders_events" {
-  config_path = "../orders/orders-events"
-
-  # Only for init/validate before the dependency exists: a plan never uses invented values.
-  mock_outputs = {
-    client_security_group_id = "sg-00000000000000000"
-  }
-  mock_outputs_allowed_terraform_commands = ["init", "validate"]
-}
-
-dependency "orders_idempotency" {
-  config_path = "../orders/orders-idempotency"
-
-  # Only for init/validate before the dependency exists: a plan never uses invented values.
-  mock_outputs = {
-    client_security_group_id = "sg-00000000000000000"
+    resource_id              = "db-MOCK0000000000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -76,7 +47,7 @@ inputs = {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "billing"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -88,25 +59,15 @@ inputs = {
     "EMPTY"              = ""
     "GREETING"           = "Grüße, 世界 🚀"
     "MULTILINE"          = "line one\nline two\ttabbed \"quoted\" back\\slash"
-    "ORDERS_URL"         = "http://orders-internal.qa.acme.internal"
     "TEMPLATE_LOOKALIKE" = "$${HOME} and %%{ if } and $$${x}"
   }
   secrets = {
-    "BILLING_CACHE_ENDPOINT"        = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint"
-    "BILLING_CACHE_PORT"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port"
-    "DB_PASSWORD"                   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
-    "FEATURE_TOKEN"                 = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
-    "ORDERS_ARCHIVE_BUCKET_NAME"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
-    "ORDERS_DB_DATABASE"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
-    "ORDERS_DB_HOST"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
-    "ORDERS_DB_PORT"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
-    "ORDERS_DB_USER"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user"
-    "ORDERS_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
-    "ORDERS_IDEMPOTENCY_TABLE_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"
-    "STRIPE_KEY"                    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
+    "DB_PASSWORD"   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
+    "FEATURE_TOKEN" = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
+    "STRIPE_KEY"    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
   }
   secret_arns           = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"]
   cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -118,11 +79,12 @@ inputs = {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "billing-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [dependency.billing_cache.outputs.client_security_group_id, dependency.orders_service.outputs.client_security_group_id, dependency.orders_archive.outputs.client_security_group_id, dependency.orders_db.outputs.client_security_group_id, dependency.orders_events.outputs.client_security_group_id, dependency.orders_idempotency.outputs.client_security_group_id]
+  client_security_group_ids = [dependency.billing_cache.outputs.client_security_group_id, dependency.orders_service.outputs.client_security_group_id, dependency.orders_db.outputs.client_security_group_id]
   queue_arns                = ["arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"]
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
+  database_resource_ids     = [dependency.orders_db.outputs.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"billing\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
 }
-# infragen:sha256:d427685993c242f44016cff94563b07a45ca5e990d754457d3559ccf6b12513e
+# infragen:sha256:b45195519438c0684708739ee021028e7542d1555ecb46c9e23e99aad9ba8a97

@@ -13,8 +13,7 @@ dependency "orders_archive" {
 
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
-    arn                      = "arn:aws:s3:::orders-archive-444444444444"
-    client_security_group_id = "sg-00000000000000000"
+    arn = "arn:aws:s3:::orders-archive-444444444444"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -25,6 +24,7 @@ dependency "orders_db" {
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
     client_security_group_id = "sg-00000000000000000"
+    resource_id              = "db-MOCK0000000000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -34,8 +34,7 @@ dependency "orders_events" {
 
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
-    arn                      = "arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"
-    client_security_group_id = "sg-00000000000000000"
+    arn = "arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -48,7 +47,7 @@ inputs = {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "registry.acme.io/commerce/orders:1.2.3"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap"
   port              = 8000
   health_check_path = "/healthz"
   metrics_port      = 9100
@@ -62,16 +61,9 @@ inputs = {
     max      = 8
   }
   environment_variables = {}
-  secrets = {
-    "ORDERS_ARCHIVE_BUCKET_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
-    "ORDERS_DB_DATABASE"         = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
-    "ORDERS_DB_HOST"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
-    "ORDERS_DB_PORT"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
-    "ORDERS_DB_USER"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user"
-    "ORDERS_EVENTS_QUEUE_URL"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
-  }
+  secrets               = {}
   secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  ssm_parameter_arns    = []
   cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -83,11 +75,12 @@ inputs = {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "orders-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [dependency.orders_archive.outputs.client_security_group_id, dependency.orders_db.outputs.client_security_group_id, dependency.orders_events.outputs.client_security_group_id]
+  client_security_group_ids = [dependency.orders_db.outputs.client_security_group_id]
   queue_arns                = [dependency.orders_events.outputs.arn]
   table_arns                = []
   bucket_arns               = [dependency.orders_archive.outputs.arn]
+  database_resource_ids     = [dependency.orders_db.outputs.resource_id]
+  cache_connect_arns        = []
   log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"registry.acme.io/commerce/orders:1.2.3\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_DB_USER\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/user\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
 }
-# infragen:sha256:6d7d31f6f11f142dc41441d767c6cbe7874015bc219d08eb0e5da79b62517197
+# infragen:sha256:2cbfa66a6d833e8e09f46643ceacdb0ae13de692a6113143ce28c4649477be0d

@@ -20,5 +20,6 @@ inputs = {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["billing"]
 }
-# infragen:sha256:251b44108c50f2f37e8f1a7d20c512de9761389ed3e5685b9e07e09f74312958
+# infragen:sha256:47fab9d248b499711f88c50452b98610138e842f95e3ecd377b6c1f7581c4157

@@ -22,5 +22,6 @@ inputs = {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  iam_users             = ["billing", "orders"]
 }
-# infragen:sha256:c9ec87ec0518f77821b3d11f9927a6bdaba6d673e5e1166a45d3d1f4375153bc
+# infragen:sha256:a60c921ce3271742530e01cff48c40986b27598f44e3c9c45eb1aa2afeb9efb1
