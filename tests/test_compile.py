@@ -93,8 +93,11 @@ def test_the_root_passes_the_same_container_definitions() -> None:
             assert match, f"{service.name}/{env}: no container_definitions argument"
             text = json.loads(match.group(1)).replace("$${", "${")
             from_root = json.loads(text)
-            compiled = taskdef.task_definition(repo, service, account, "any")["containerDefinitions"]
-            compiled[0]["image"] = service.image
+            compiled = taskdef.task_definition(repo, service, account, "bootstrap")["containerDefinitions"]
+            assert (
+                compiled[0]["image"]
+                == f"{account.account_id}.dkr.ecr.{account.region}.amazonaws.com/{service.name}:bootstrap"
+            )
             assert from_root == compiled, f"{service.name}/{env}"
 
 

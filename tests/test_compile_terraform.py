@@ -80,7 +80,9 @@ def test_compile_equals_the_task_definition_in_the_plan(tmp_path: Path) -> None:
     want = json.loads(json.dumps(compiled["containerDefinitions"]))
     want_images = [c.pop("image") for c in want]
     assert containers == want  # the whole container definition, environment and secrets included
-    assert images == ["bpg"] and want_images == ["111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:v1"]
+    assert images == ["111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"] and want_images == [
+        "111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:v1"
+    ]
 
     assert after["family"] == compiled["family"]
     assert (after["cpu"], after["memory"]) == (compiled["cpu"], compiled["memory"]) == ("1024", "3072")

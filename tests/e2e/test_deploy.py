@@ -271,7 +271,7 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
         got, got_images = without_image(as_request(shown))
         assert got == want
         assert want_images == [f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{SERVICE}:v1"]
-        assert got_images == [SERVICE]  # the spec's bootstrap image
+        assert got_images == [f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{SERVICE}:bootstrap"]
 
     transcript = "\n".join(s.lines) + "\n"
     path = Path(os.environ.get("TMPDIR", "/tmp")) / "infragen-deploy-e2e-transcript.txt"

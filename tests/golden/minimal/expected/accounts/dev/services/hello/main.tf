@@ -39,5 +39,6 @@ module "service" {
   database_resource_ids     = []
   cache_connect_arns        = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
-# infragen:sha256:37e25cbbd39bb0d338db2830d9a85099b99ee07ea68c2a20c556b53792c419b1
+# infragen:sha256:3b748833293af8fb645ff2ed38734ce154239b1a58c8fa46b3bcb49642ef340c

@@ -46,5 +46,6 @@ inputs = {
   database_resource_ids     = []
   cache_connect_arns        = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
 }
-# infragen:sha256:099c6aca75fd390d3fa090d5f7d96f4a7fe1c712024dd89d0b35a9e99738896f
+# infragen:sha256:2d5f8d650170788b8ca31ca45310fe4b4c39e98e492139260f466fff91a4fef5
