@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import hcl
 from ._yaml import Document, FieldPath
-from .deploy.convention import collision_problems
+from .deploy.convention import clash_problems, collision_problems
 from .errors import Problem
 from .fargate import memory_problem
 from .models import Autoscaling, Repo, Service
@@ -96,6 +96,7 @@ def cross_check(
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
         problems.extend(_ingress_rules(doc, service, repo))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services))
+        problems.extend(clash_problems(doc, repo, service))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
             if not datastore.name.startswith(service.name + "-"):

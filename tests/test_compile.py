@@ -136,3 +136,31 @@ def test_a_convention_name_in_the_environment_file_is_a_validation_error(
         f"services/klausapproves/environments/staging.yaml:{line}:3: {field}.{name}: {name} is set by connection "
         f"by convention from dependency {source}; rename the {field[:-1]}"
     ) in result.stderr
+
+
+def test_two_dependencies_with_the_same_convention_name_are_a_validation_error(
+    example: Path, cli: Callable[..., CliResult]
+) -> None:
+    # service bpg-events-queue -> BPG_EVENTS_QUEUE_URL; queue bpg-events -> BPG_EVENTS_QUEUE_URL
+    folder = example / "services" / "bpg-events-queue"
+    folder.mkdir()
+    (folder / "service.yaml").write_text(
+        "name: bpg-events-queue\nowner: payments\ndescription: x\nenvironments: [staging]\n"
+        "spec:\n  resources: {cpu: 256, memory: 512}\n  desiredCount: 1\n",
+        encoding="utf-8",
+    )
+    spec = example / "services" / "klausapproves" / "service.yaml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("    services: [bpg]\n", "    services: [bpg, bpg-events-queue]\n")
+    text = text.replace(
+        "datastores: [klausapproves-rds, klausapproves-cache]",
+        "datastores: [klausapproves-rds, klausapproves-cache, bpg-events]",
+    )
+    spec.write_text(text, encoding="utf-8")
+    result = cli("validate", "--root", str(example))
+    assert result.code == 1
+    assert (
+        "datastores: bpg-events and services: bpg-events-queue both set BPG_EVENTS_QUEUE_URL by connection by "
+        "convention; rename one of them"
+    ) in result.stderr
+    assert result.stderr.startswith("services/klausapproves/service.yaml:")

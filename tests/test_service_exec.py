@@ -30,6 +30,11 @@ def test_exec_targets_the_newest_running_task_of_the_service(stubs: Stubs, targe
     stubs["sts"].add_response(
         "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/dev"}
     )
+    stubs["ecs"].add_response(
+        "describe_services",
+        {"services": [{"serviceName": "bpg", "status": "ACTIVE", "enableExecuteCommand": True}], "failures": []},
+        {"cluster": CLUSTER, "services": ["bpg"]},
+    )
     arns = [f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/staging/{i}" for i in ("old", "new", "other")]
     stubs["ecs"].add_response(
         "list_tasks", {"taskArns": arns}, {"cluster": CLUSTER, "serviceName": "bpg", "desiredStatus": "RUNNING"}
@@ -59,3 +64,16 @@ def test_exec_targets_the_newest_running_task_of_the_service(stubs: Stubs, targe
         "aws", "ecs", "execute-command", "--region", REGION, "--cluster", CLUSTER, "--task", "new",
         "--container", "bpg", "--interactive", "--command", "ls /tmp",
     ]  # fmt: skip
+
+
+def test_exec_refuses_a_service_without_ecs_exec(stubs: Stubs, target: Any) -> None:  # noqa: F811
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/dev"}
+    )
+    stubs["ecs"].add_response(
+        "describe_services",
+        {"services": [{"serviceName": "bpg", "status": "ACTIVE", "enableExecuteCommand": False}], "failures": []},
+        {"cluster": CLUSTER, "services": ["bpg"]},
+    )
+    with pytest.raises(DeployError, match=r"^ECS Exec is not enabled on service 'bpg' in staging"):
+        exec_command(stubs.aws, target, "/bin/sh", None, which=lambda tool: f"/usr/bin/{tool}")

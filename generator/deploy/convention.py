@@ -114,3 +114,38 @@ def collision_problems(doc: Document, repo: Repo, service: Service, account: Acc
         )
         for field, name, source in collisions(repo, service, account)
     ]
+
+
+def clash_problems(doc: Document, repo: Repo, service: Service) -> list[Problem]:
+    """Two dependencies whose convention names coincide (service ``x-queue`` and queue ``x`` both
+    give ``X_QUEUE_URL``): a cross-file rule on the service file."""
+    seen: dict[str, str] = {}
+    problems = []
+    for field, names in (
+        ("services", list(dict.fromkeys(service.depends_on_services))),
+        ("datastores", list(dict.fromkeys(service.depends_on_datastores))),
+    ):
+        for name in names:
+            if field == "services":
+                suffixes = ["URL"]
+            else:
+                found = repo.datastore_owner(name)
+                if found is None:
+                    continue
+                kind = found[1].type
+                suffixes = [s for s, _ in DATASTORE_KEYS[kind]] + (
+                    ["USER"] if kind in ("postgres", "mysql", "redis") else []
+                )
+            for suffix in suffixes:
+                env_name = f"{env_prefix(name)}_{suffix}"
+                source = f"{field}: {name}"
+                if env_name in seen and seen[env_name] != source:
+                    problems.append(
+                        doc.problem(
+                            ("spec", "dependencies", field),
+                            f"{source} and {seen[env_name]} both set {env_name} by connection by convention; "
+                            "rename one of them",
+                        )
+                    )
+                seen.setdefault(env_name, source)
+    return problems

@@ -109,6 +109,13 @@ def exec_command(
     if missing:
         raise DeployError("ECS Exec needs " + "; and ".join(missing))  # before any AWS call
     aws.check_account(target.account)
+    with translated("ecs:DescribeServices"):
+        services = aws.client("ecs").describe_services(cluster=target.cluster, services=[target.name])["services"]
+    if not any(svc.get("enableExecuteCommand") for svc in services):
+        raise DeployError(
+            f"ECS Exec is not enabled on service {target.name!r} in {target.account.env} "
+            "(aws/ecs-service enable_execute_command); tasks started before it was enabled cannot be exec'd into"
+        )
     if task is None:
         running = [t for t in tasks(aws, target) if t.last_status == "RUNNING"]
         if not running:
