@@ -322,3 +322,27 @@ def test_final_snapshot_identifiers_are_unique(plans: dict[str, tuple[str, dict[
                 problems.append(f"{path}: {rc['address']} has the fixed final snapshot identifier {value!r}")
                 known[value].append(path)
     assert not problems, "\n".join(problems)
+
+
+def test_task_ingress_is_only_the_declared_sources(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """What may open a connection to a service's tasks, as planned: its -clients group and the load
+    balancers it is exposed on, on the HTTP port only, never an address range. (The internal load
+    balancer is still shared by every service: docs/design.md, service-to-service access.)"""
+    problems = []
+    for path, (_, plan) in plans.items():
+        call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+        external = call["external"].get("constant_value") is not None or bool(call["external"].get("references"))
+        rules = {
+            rc["index"]: rc["change"]["after"]
+            for rc in _created(plan)
+            if rc["type"] == "aws_security_group_rule"
+            and rc.get("module_address") == "module.service.module.client_access"
+            and rc["name"] == "ingress"
+        }
+        want = {"clients", "internal_lb", *(["external_lb"] if external else [])}
+        if set(rules) != want:
+            problems.append(f"{path}: task ingress from {sorted(rules)}, declared {sorted(want)}")
+        for key, rule in rules.items():
+            if rule.get("cidr_blocks") or rule.get("ipv6_cidr_blocks") or rule["from_port"] != rule["to_port"]:
+                problems.append(f"{path}: ingress {key} is not one port from one group: {rule}")
+    assert plans and not problems, "\n".join(problems)

@@ -9,8 +9,9 @@ resource "consul_service" "this" {
   datacenter = var.datacenter
 
   # consul-esm runs this TCP check for the external node (the endpoint accepts connections).
+  # Without an address of its own the service uses the node's, which this module does not know.
   dynamic "check" {
-    for_each = var.tcp_check ? [1] : []
+    for_each = var.tcp_check && var.address != null ? [1] : []
     content {
       check_id                          = "service:${var.name}:tcp"
       name                              = "TCP ${var.address}:${var.port}"
