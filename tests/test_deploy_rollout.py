@@ -396,3 +396,29 @@ def test_restart_is_a_forced_deployment_of_the_running_revision(stubs: Stubs, ta
     clock, seen = Clock(), []
     outcome = rollout.restart(stubs.aws, target, waiter(stubs, target, clock, seen))
     assert not outcome.ok and outcome.message.startswith("rollout FAILED: ECS deployment circuit breaker")
+
+
+def test_status_of_the_bootstrap_revision_says_nothing_was_deployed(stubs: Stubs, target: Any) -> None:
+    from generator.deploy import inspect, taskdef
+
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
+    )
+    bootstrap = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/bpg:1"
+    running = service(deployment(OLD_DEPLOYMENT, "PRIMARY", bootstrap, "COMPLETED", 0, 0), task_definition=bootstrap)
+    stubs["ecs"].add_response("describe_services", {"services": [running]}, {"cluster": CLUSTER, "services": ["bpg"]})
+    definition = taskdef.task_definition(target.repo, target.service, target.account, "bootstrap")
+    definition.pop("tags")
+    definition["memory"] = "2048"  # the spec says 1024 now
+    stubs["ecs"].add_response(
+        "describe_task_definition",
+        {"taskDefinition": {**definition, "taskDefinitionArn": bootstrap, "revision": 1}, "tags": []},
+        {"taskDefinition": bootstrap, "include": ["TAGS"]},
+    )
+    result = inspect.status(stubs.aws, target)
+    assert result.image_tag == "bootstrap"
+    assert result.pending_changes == ("memory 2048 → 1024",)
+    assert result.text().endswith(
+        "nothing has been deployed yet (the bootstrap revision runs): push an image and run "
+        "`infragen deploy bpg --env staging --image-tag <tag>`"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .. import naming
 from . import taskdef
 from .aws import Aws, DeployError, Target, error_code, translated
 from .rollout import TAG_IMAGE, _describe_service
@@ -56,10 +57,10 @@ class Status:
         if self.pending_changes:
             lines.append("not deployed yet (spec vs running revision):")
             lines.extend(f"  {c}" for c in self.pending_changes)
-            if self.hint:
-                lines.append(self.hint)
         else:
             lines.append("the running revision matches the spec")
+        if self.hint:
+            lines.append(self.hint)
         return "\n".join(lines)
 
 
@@ -126,11 +127,13 @@ def status(aws: Aws, target: Target) -> Status:
     want = taskdef.task_definition(target.repo, target.service, target.account, tag or "latest")
     changes = spec_diff(want, definition)
     hint = None
-    if changes:
+    if tag is None or tag == naming.BOOTSTRAP_TAG:
         hint = (
-            f"run `infragen deploy {target.name} --env {target.account.env} --image-tag {tag or '<tag>'}` "
-            "to roll it out"
+            f"nothing has been deployed yet (the bootstrap revision runs): push an image and run "
+            f"`infragen deploy {target.name} --env {target.account.env} --image-tag <tag>`"
         )
+    elif changes:
+        hint = f"run `infragen deploy {target.name} --env {target.account.env} --image-tag {tag}` to roll it out"
     deployments = tuple(
         {
             "id": d.get("id"),
