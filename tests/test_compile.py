@@ -164,3 +164,14 @@ def test_two_dependencies_with_the_same_convention_name_are_a_validation_error(
         "convention; rename one of them"
     ) in result.stderr
     assert result.stderr.startswith("services/klausapproves/service.yaml:")
+
+
+def test_values_are_sent_in_nfc_like_terraform_sends_them(example: Path, cli: Callable[..., CliResult]) -> None:
+    path = example / "services" / "klausapproves" / "environments" / "staging.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("LOG_LEVEL: debug", 'LOG_LEVEL: "cafe\\u0301"'))
+    result = cli(
+        "compile", "klausapproves", "--env", "staging", "--image-tag", "v1", "--root", str(example), env=NO_AWS
+    )
+    assert result.code == 0, result.stderr
+    env = {e["name"]: e["value"] for e in json.loads(result.stdout)["containerDefinitions"][0]["environment"]}
+    assert env["LOG_LEVEL"] == "caf\u00e9"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 from .. import naming
@@ -47,7 +48,9 @@ def log_group(service: Service) -> str:
 def environment(repo: Repo, service: Service, account: Account) -> dict[str, str]:
     """Plain environment: the owner's variables plus the service-dependency URLs."""
     env_file = service.env_file(account.env)
-    values = dict(env_file.variables) if env_file else {}
+    # NFC, as Terraform delivers every string (and the escaping oracle checks): compile, the root
+    # and a deploy must send the same bytes.
+    values = {k: unicodedata.normalize("NFC", v) for k, v in (env_file.variables if env_file else ())}
     for item in convention.injected(repo, service, account):
         if item.value is not None:
             values.setdefault(item.name, item.value)
