@@ -181,3 +181,16 @@ run "rejects_bad_vpc_id" {
   }
   expect_failures = [var.vpc_id]
 }
+
+run "iam_users_get_their_sql" {
+  command = plan
+
+  variables {
+    iam_users = ["orders", "billing"]
+  }
+
+  assert {
+    condition     = output.iam_user_sql["billing"] == "CREATE USER \"billing\"; GRANT rds_iam TO \"billing\";" && length(output.iam_user_sql) == 2
+    error_message = "each declared service gets the statement creating its IAM-authenticated database user"
+  }
+}
