@@ -65,7 +65,7 @@ def test_compile_prints_the_register_request(cli: Callable[..., CliResult]) -> N
     assert not any("PASSWORD" in name or "secretsmanager" in arn for name, arn in secrets.items())
     tags = {t["key"]: t["value"] for t in request["tags"]}
     assert tags == {
-        "cost-center": "CC-100",  # the account's default tags
+        "cost-center": "CC-210",  # the owner team's cost center (teams.yaml)
         "environment": "staging",
         "managed-by": "infragen",
         "owner": "payments",

@@ -117,12 +117,16 @@ def container_definitions_json(repo: Repo, service: Service, account: Account) -
     return json.dumps(container_definitions(repo, service, account, image), sort_keys=True)
 
 
-def tags(service: Service, account: Account) -> dict[str, str]:
-    """The provider's default tags of the root, which Terraform puts on the bootstrap revision."""
+def tags(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """The provider's default tags of the root (plan._root_files), which Terraform puts on the
+    bootstrap revision: account defaults, the four infragen tags, the owner team's cost center."""
     values = dict(account.default_tags)
     values.update(
         {"environment": account.env, "managed-by": "infragen", "owner": service.owner, "service": service.name}
     )
+    team = repo.teams.get(service.owner)
+    if team is not None and team.cost_center:
+        values["cost-center"] = team.cost_center  # the owner team pays, not the account
     return dict(sorted(values.items()))
 
 
@@ -139,5 +143,5 @@ def task_definition(repo: Repo, service: Service, account: Account, image_tag: s
         "memory": str(memory),
         "containerDefinitions": container_definitions(repo, service, account, image_uri(service, account, image_tag)),
         "volumes": [{"name": VOLUME}],
-        "tags": [{"key": k, "value": v} for k, v in tags(service, account).items()],
+        "tags": [{"key": k, "value": v} for k, v in tags(repo, service, account).items()],
     }
