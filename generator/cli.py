@@ -250,6 +250,11 @@ def plan_unchanged(saved: Path, fresh: Path) -> None:
     click.echo("the saved plan is still current")
 
 
+from .deploy.cli import register as _register_deploy_commands  # noqa: E402
+
+_register_deploy_commands(cli)
+
+
 def main() -> None:
     color = use_color(sys.stdout) and use_color(sys.stderr)
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import allocation, hcl, naming
+from .deploy import taskdef
+from .deploy.policy import deploy_policy_json
 from .hcl import Raw, Value
 from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
@@ -305,19 +307,19 @@ def _service_args(
 ) -> list[tuple[str, Value]]:
     cpu, memory, desired, autoscaling = service.effective_size(account.env)
     env_file = service.env_file(account.env)
-    variables = dict(env_file.variables) if env_file else {}
-    secrets: dict[str, Value] = {}
+    # The container's environment and secrets, including connection-by-convention entries, come
+    # from the one function `infragen compile` uses (generator.deploy.taskdef).
+    variables: dict[str, Value] = dict(taskdef.environment(repo, service, account))
+    secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()
-    for key, secret in env_file.secrets if env_file else ():
+    for _, secret in env_file.secrets if env_file else ():
         if secret.secrets_manager_arn is not None:
             secret_arns.add(secret.secrets_manager_arn)
-            secrets[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
-        else:
-            assert secret.ssm_parameter is not None
-            arn = naming.ssm_parameter_arn(secret.ssm_parameter, account)
-            ssm_arns.add(arn)
-            secrets[key] = arn
+    for value in secrets.values():
+        assert isinstance(value, str)
+        if ":ssm:" in value:
+            ssm_arns.add(value)
     external: Value = None
     if service.ingress and service.ingress.external:
         lb = account.external_lb
@@ -381,6 +383,7 @@ def _service_args(
         ("database_resource_ids", _database_resource_ids(repo, service)),
         ("cache_connect_arns", cache_arns),
         ("log_retention_days", 365),
+        ("container_definitions", taskdef.container_definitions_json(repo, service, account)),
     ]
 
 
@@ -530,6 +533,11 @@ def _outputs(service: Service, account: Account) -> list[Output]:
             "Security group that callers of this service join.",
         ),
         out("task_role_arn", Raw("module.service.task_role_arn"), "IAM role of the service's tasks."),
+        out(
+            "deploy_policy_json",
+            deploy_policy_json(service, account),
+            "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md).",
+        ),
     ]
     for datastore in service.datastores:
         label = naming.label(datastore.name)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import hcl, secrets
 from ._yaml import Document, FieldPath
+from .deploy.convention import clash_problems, collision_problems
 from .errors import Problem
 from .fargate import memory_problem
 from .models import Account, Autoscaling, Repo, Service
@@ -99,6 +100,7 @@ def cross_check(
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
         problems.extend(_ingress_rules(doc, service, repo, docs))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
+        problems.extend(clash_problems(doc, repo, service))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
             if not datastore.name.startswith(service.name + "-"):
@@ -119,6 +121,9 @@ def cross_check(
         for env_file in service.env_files:
             problems.extend(_environment_rules(docs, service, env_file.env, env_names))
             problems.extend(_secret_rules(docs, service, env_file.env, repo))
+            if env_file.file and env_file.env in env_names and env_file.env in service.environments:
+                account = repo.account(env_file.env)
+                problems.extend(collision_problems(docs[env_file.file], repo, service, account))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems

@@ -62,6 +62,11 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
     "aws/ecs-service": {
         ("CKV_AWS_378", "aws_lb_target_group.this"),  # TLS ends at the ALB; tasks serve HTTP on private subnets
     },
+    # connection-by-convention parameters (coordinates, not secrets; String keeps KMS out of task start)
+    **{
+        f"platform/{kind}": {("CKV2_AWS_34", "aws_ssm_parameter.connection")}
+        for kind in ("database", "cache", "queue", "table", "bucket")
+    },
     # platform/service, platform/discovery and consul/* add no skips of their own (platform/service
     # inherits the aws/ecs-service and aws/client-access ones, which are owned by those modules).
 }

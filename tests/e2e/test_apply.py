@@ -112,6 +112,14 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
             container = task["containerDefinitions"][0]
             env_file = service.env_file(ENV)
             want_env = {k: unicodedata.normalize("NFC", v) for k, v in (env_file.variables if env_file else ())}
+            # Connection by convention: each service dependency's base URL (docs/deploying.md).
+            for dep in service.depends_on_services:
+                want_env[f"{dep.upper().replace('-', '_')}_URL"] = f"http://{dep}-internal.{ENV}.{account.dns_zone}"
+            # ... and the IAM-authenticated database user, named like the service
+            for dep in service.depends_on_datastores:
+                found = repo.datastore_owner(dep)
+                if found and found[1].type in ("postgres", "mysql"):
+                    want_env[f"{dep.upper().replace('-', '_')}_USER"] = name
             got_env = {e["name"]: e["value"] for e in container.get("environment", [])}
             checks.eq(f"task definition {name} environment", got_env, want_env)
         # DNS: the internal name, and the external one for external ingress.

@@ -33,6 +33,11 @@ output "tags" {
   value       = local.tags
 }
 
+output "connection_parameters" {
+  description = "SSM parameter names (key -> name) that carry the connection values to the service's tasks."
+  value       = { for k, p in aws_ssm_parameter.connection : k => p.name }
+}
+
 output "user_arns" {
   description = "ARN of the IAM-authenticated ElastiCache user of each service in iam_users."
   value       = { for k, u in aws_elasticache_user.service : k => u.arn }

@@ -43,6 +43,11 @@ output "tags" {
   value       = local.tags
 }
 
+output "connection_parameters" {
+  description = "SSM parameter names (key -> name) that carry the connection values to the service's tasks."
+  value       = { for k, p in aws_ssm_parameter.connection : k => p.name }
+}
+
 output "resource_id" {
   description = "DbiResourceId of the instance; services that declare the database get rds-db:connect on it."
   value       = module.rds.resource_id

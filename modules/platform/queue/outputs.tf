@@ -32,3 +32,8 @@ output "tags" {
   description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
   value       = local.tags
 }
+
+output "connection_parameters" {
+  description = "SSM parameter names (key -> name) that carry the connection values to the service's tasks."
+  value       = { for k, p in aws_ssm_parameter.connection : k => p.name }
+}

@@ -71,6 +71,8 @@ module "ecs_service" {
   ecr_force_delete       = !var.production
   max_security_groups    = var.max_security_groups
 
+  container_definitions_json = var.container_definitions
+
   vpc_id                         = var.vpc_id
   subnet_ids                     = var.subnet_ids
   security_group_ids             = concat([module.client_access.security_group_id], var.client_security_group_ids)

@@ -318,6 +318,17 @@ variable "log_retention_days" {
   }
 }
 
+variable "container_definitions" {
+  description = "Container definitions of the task definition as a JSON string, computed by infragen (generator/deploy/taskdef.py, the same code as `infragen compile`), or null for the module's own bootstrap container."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.container_definitions == null || can(length(jsondecode(var.container_definitions)) > 0)
+    error_message = "container_definitions must be null or a non-empty JSON array."
+  }
+}
+
 variable "database_resource_ids" {
   description = "DbiResourceIds of the declared RDS databases: the task role may connect with IAM authentication as the database user named like the service."
   type        = list(string)

@@ -20,9 +20,13 @@ module "service" {
   environment_variables = {
     "BANK_ENDPOINT" = "https://bank.example.com/api"
   }
-  secrets               = {}
+  secrets = {
+    "BPG_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url"
+    "BPG_LEDGER_TABLE_NAME"      = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name"
+    "BPG_STATEMENTS_BUCKET_NAME" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"
+  }
   secret_arns           = []
-  ssm_parameter_arns    = []
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -41,6 +45,7 @@ module "service" {
   database_resource_ids     = []
   cache_connect_arns        = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
 }
 
 module "bpg_events" {
@@ -100,4 +105,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:04829d0dd18176ad1a5084f7448e79424eb6604aec3261c7ba74ecee0686a85b
+# infragen:sha256:5bbaa353efe60f81c27903b91365776e2e3257329c1a28f3547be701882c1fd6

@@ -28,14 +28,22 @@ module "service" {
     max      = 10
   }
   environment_variables = {
-    "LOG_LEVEL" = "info"
+    "BPG_URL"                  = "http://bpg-internal.production.lemon.internal"
+    "KLAUSAPPROVES_CACHE_USER" = "klausapproves-cache-klausapproves"
+    "KLAUSAPPROVES_RDS_USER"   = "klausapproves"
+    "LOG_LEVEL"                = "info"
   }
   secrets = {
-    "BPG_API_TOKEN" = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"
-    "SIGNING_KEY"   = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
+    "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"
+    "KLAUSAPPROVES_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint"
+    "KLAUSAPPROVES_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port"
+    "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database"
+    "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host"
+    "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port"
+    "SIGNING_KEY"                  = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
   }
   secret_arns           = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -62,6 +70,7 @@ module "service" {
   database_resource_ids     = [module.klausapproves_rds.resource_id]
   cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
 }
 
 module "klausapproves_cache" {
@@ -123,4 +132,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:6cf91f6328dca4c5135d01d6267d78d8399655afe2dbb55127a681fb632bf95c
+# infragen:sha256:3a785b66146128adbd995bc6398399fd6c1d1f5db103ec36759ce5492df0f5fa

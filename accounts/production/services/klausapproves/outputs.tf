@@ -25,6 +25,11 @@ output "task_role_arn" {
   value       = module.service.task_role_arn
 }
 
+output "deploy_policy_json" {
+  description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
+  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-west-1:222222222222:repository/klausapproves\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"klausapproves\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:service/production/klausapproves\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::222222222222:role/klausapproves-execution\", \"arn:aws:iam::222222222222:role/klausapproves-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::222222222222:role/klausapproves-execution\", \"arn:aws:iam::222222222222:role/klausapproves-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-west-1:222222222222:log-group:/ecs/klausapproves:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}, {\"Action\": [\"secretsmanager:DescribeSecret\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf\"], \"Sid\": \"DescribeSecrets\"}], \"Version\": \"2012-10-17\"}"
+}
+
 output "klausapproves_cache_client_security_group_id" {
   description = "client_security_group_id of datastore klausapproves-cache."
   value       = module.klausapproves_cache.client_security_group_id
@@ -49,4 +54,4 @@ output "klausapproves_rds_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore klausapproves-rds."
   value       = module.klausapproves_rds.master_user_secret_arn
 }
-# infragen:sha256:fba1e61f93290fda6588a7c1881d6d5afe8d519c73b602fee9b3144c98f7203a
+# infragen:sha256:0ebd2858a0ded5645dfbb032280d2e1e05b0792f0d00bda67c276ca9ac60e5f5

@@ -18,9 +18,13 @@ module "service" {
   desired_count         = 2
   autoscaling           = null
   environment_variables = {}
-  secrets               = {}
+  secrets = {
+    "BPG_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url"
+    "BPG_LEDGER_TABLE_NAME"      = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name"
+    "BPG_STATEMENTS_BUCKET_NAME" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"
+  }
   secret_arns           = []
-  ssm_parameter_arns    = []
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -39,6 +43,7 @@ module "service" {
   database_resource_ids     = []
   cache_connect_arns        = []
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
 }
 
 module "bpg_events" {
@@ -85,4 +90,4 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:97c41df9c4c41c39510abd73a48b2e00d6636a34e6fdadeddd3d766c8f1d3ef3
+# infragen:sha256:5f0fad7f97004e754a7f4f5f92ba2cdb534609be07f6323d5b453982f8993e85

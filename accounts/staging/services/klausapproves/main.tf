@@ -28,14 +28,22 @@ module "service" {
     max      = 2
   }
   environment_variables = {
-    "FEATURE_FLAGS" = "instant-approval,$${not-a-template}"
-    "LOG_LEVEL"     = "debug"
+    "BPG_URL"                  = "http://bpg-internal.staging.lemon.internal"
+    "FEATURE_FLAGS"            = "instant-approval,$${not-a-template}"
+    "KLAUSAPPROVES_CACHE_USER" = "klausapproves-cache-klausapproves"
+    "KLAUSAPPROVES_RDS_USER"   = "klausapproves"
+    "LOG_LEVEL"                = "debug"
   }
   secrets = {
-    "BPG_API_TOKEN" = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"
+    "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"
+    "KLAUSAPPROVES_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint"
+    "KLAUSAPPROVES_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port"
+    "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database"
+    "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host"
+    "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port"
   }
   secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
   cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
   internal_lb = {
@@ -62,6 +70,7 @@ module "service" {
   database_resource_ids     = [module.klausapproves_rds.resource_id]
   cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
+  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}]}]"
 }
 
 module "klausapproves_cache" {
@@ -97,4 +106,4 @@ module "klausapproves_rds" {
   backup_retention_days = 7
   iam_users             = ["klausapproves"]
 }
-# infragen:sha256:b9a58b9f48994f4d7c98462323375f972caae673a26188866d4b926b3beb1b85
+# infragen:sha256:4cae1df5e74ec0eca2af9bd7166ab2e8ce10546fc64d2f0c0985879217aca7ab

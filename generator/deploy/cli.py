@@ -1,0 +1,253 @@
+"""Thin click layer of the deploy commands; ``generator.cli`` registers them with :func:`register`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from .aws import Aws, Target
+    from .rollout import Outcome, Progress, Waiter
+
+env_option = click.option("--env", "env", required=True, help="Environment (an accounts/<env> folder).")
+root_option = click.option(
+    "--root",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository root (default: the repository containing the current directory).",
+)
+wait_options = [
+    click.option("--no-wait", is_flag=True, help="Return once the service is updated; do not wait for the rollout."),
+    click.option("--timeout", type=click.IntRange(min=1), default=900, show_default=True, help="Seconds to wait."),
+]
+
+
+def _with_wait(func: Any) -> Any:
+    for option in reversed(wait_options):
+        func = option(func)
+    return func
+
+
+def _target(root: Path | None, service: str, env: str) -> tuple[Aws, Target]:
+    from ..cli import _root
+    from .aws import Aws, resolve
+
+    target = resolve(_root(root), service, env)
+    return Aws(region=target.account.region), target
+
+
+class _Reporter:
+    """A live status line on a terminal, plain lines (only on change) otherwise."""
+
+    def __init__(self) -> None:
+        self.live = sys.stdout.isatty()
+        self.last = ""
+
+    def __call__(self, progress: Progress) -> None:
+        line = progress.line()
+        if self.live:
+            click.echo("\r\x1b[K" + line, nl=False)
+        elif line != self.last:
+            click.echo(line)
+        self.last = line
+
+    def close(self) -> None:
+        if self.live and self.last:
+            click.echo()
+
+
+def _waiter(aws: Aws, target: Target, no_wait: bool, timeout: int) -> tuple[Waiter | None, _Reporter]:
+    from .rollout import Waiter
+
+    reporter = _Reporter()
+    return (None if no_wait else Waiter(aws, target, timeout=timeout, report=reporter)), reporter
+
+
+def _finish(outcome: Outcome, reporter: _Reporter) -> None:
+    reporter.close()
+    revision = outcome.task_definition.rsplit("/", 1)[-1]
+    if outcome.ok:
+        click.echo(f"{revision}: {outcome.message}" + (f" ({outcome.deployment})" if outcome.deployment else ""))
+        return
+    click.secho(f"error: {revision}: {outcome.message}", fg="red", err=True)
+    sys.exit(1)
+
+
+@click.command("compile")
+@click.argument("service")
+@env_option
+@click.option("--image-tag", required=True, help="Image tag in the service's ECR repository.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
+@root_option
+def compile_cmd(service: str, env: str, image_tag: str, output: Path | None, root: Path | None) -> None:
+    """Print the RegisterTaskDefinition request (JSON) of SERVICE in ENV. No AWS call."""
+    from ..cli import _root
+    from .aws import resolve
+    from .taskdef import task_definition
+
+    target = resolve(_root(root), service, env)
+    text = json.dumps(task_definition(target.repo, target.service, target.account, image_tag), indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@click.argument("service")
+@env_option
+@click.option("--image-tag", required=True, help="Image tag in the service's ECR repository.")
+@_with_wait
+@root_option
+def deploy(service: str, env: str, image_tag: str, no_wait: bool, timeout: int, root: Path | None) -> None:
+    """Register the compiled revision with IMAGE-TAG, update the service, wait for the rollout."""
+    from .rollout import deploy as run
+
+    aws, target = _target(root, service, env)
+    waiter, reporter = _waiter(aws, target, no_wait, timeout)
+    _finish(run(aws, target, image_tag, waiter), reporter)
+
+
+@click.command()
+@click.argument("service")
+@env_option
+@click.option("--to", "to", default=None, help="Revision number or family:revision (default: the previous one).")
+@_with_wait
+@root_option
+def rollback(service: str, env: str, to: str | None, no_wait: bool, timeout: int, root: Path | None) -> None:
+    """Return the service to the previous revision infragen deployed (or --to REVISION)."""
+    from .rollout import rollback as run
+
+    aws, target = _target(root, service, env)
+    waiter, reporter = _waiter(aws, target, no_wait, timeout)
+    _finish(run(aws, target, to, waiter), reporter)
+
+
+@click.command()
+@click.argument("service")
+@env_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@root_option
+def status(service: str, env: str, as_json: bool, root: Path | None) -> None:
+    """Running revision, counts, deployments, events, and what in the spec is not deployed yet."""
+    from .inspect import status as run
+
+    aws, target = _target(root, service, env)
+    result = run(aws, target)
+    click.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.text())
+
+
+@click.command()
+@click.argument("service")
+@env_option
+@click.option("--image-tag", default=None, help="Check this tag (default: the running one).")
+@root_option
+def verify(service: str, env: str, image_tag: str | None, root: Path | None) -> None:
+    """Check the spec and that everything the service needs exists (describe only)."""
+    from .inspect import verify as run
+
+    aws, target = _target(root, service, env)
+    checks = run(aws, target, image_tag)
+    for check in checks:
+        click.echo(check.line())
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        click.secho(f"{len(failed)} of {len(checks)} check(s) failed", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"all {len(checks)} checks passed")
+
+
+@click.group("service")
+def service_group() -> None:
+    """Operate a running service: restart, tasks, stop-task, exec, logs."""
+
+
+@service_group.command()
+@click.argument("service")
+@env_option
+@_with_wait
+@root_option
+def restart(service: str, env: str, no_wait: bool, timeout: int, root: Path | None) -> None:
+    """Start a new deployment of the running revision (fresh tasks, same definition)."""
+    from .rollout import restart as run
+
+    aws, target = _target(root, service, env)
+    waiter, reporter = _waiter(aws, target, no_wait, timeout)
+    _finish(run(aws, target, waiter), reporter)
+
+
+@service_group.command("tasks")
+@click.argument("service")
+@env_option
+@click.option("--stopped", is_flag=True, help="Include recently stopped tasks.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@root_option
+def tasks_cmd(service: str, env: str, stopped: bool, as_json: bool, root: Path | None) -> None:
+    """List the service's tasks with revision, status, health and start time."""
+    from .service import tasks
+
+    aws, target = _target(root, service, env)
+    found = tasks(aws, target, stopped=stopped)
+    if as_json:
+        click.echo(json.dumps([t.as_dict() for t in found], indent=2))
+        return
+    for task in found:
+        click.echo(task.line())
+    if not found:
+        click.echo(f"no tasks of {service} in {env}")
+
+
+@service_group.command("stop-task")
+@click.argument("service")
+@click.argument("task")
+@env_option
+@root_option
+def stop_task_cmd(service: str, task: str, env: str, root: Path | None) -> None:
+    """Stop one task of the service (ECS starts a replacement)."""
+    from .service import stop_task
+
+    aws, target = _target(root, service, env)
+    click.echo(f"stopped {stop_task(aws, target, task)}")
+
+
+@service_group.command("exec")
+@click.argument("service")
+@env_option
+@click.option("--command", "command", default="/bin/sh", show_default=True, help="Command to run in the container.")
+@click.option("--task", "task", default=None, help="Task id (default: the newest running task).")
+@root_option
+def exec_cmd(service: str, env: str, command: str, task: str | None, root: Path | None) -> None:
+    """Run COMMAND in a running container with ECS Exec (AWS CLI + session-manager-plugin)."""
+    from .service import exec_command, run_exec
+
+    aws, target = _target(root, service, env)
+    sys.exit(run_exec(exec_command(aws, target, command, task)))
+
+
+@service_group.command("logs")
+@click.argument("service")
+@env_option
+@click.option("--since", default="10m", show_default=True, help="How far back: 30s, 10m, 2h, 1d.")
+@click.option("--follow", is_flag=True, help="Keep printing new events.")
+@root_option
+def logs_cmd(service: str, env: str, since: str, follow: bool, root: Path | None) -> None:
+    """Print the service's CloudWatch logs."""
+    from .service import logs
+
+    aws, target = _target(root, service, env)
+    for line in logs(aws, target, since, follow):
+        click.echo(line)
+
+
+COMMANDS = (compile_cmd, deploy, rollback, status, verify, service_group)
+
+
+def register(group: click.Group) -> None:
+    for command in COMMANDS:
+        group.add_command(command)

@@ -1,0 +1,151 @@
+"""Connection by convention: what each declared dependency puts into the container's environment.
+
+A datastore ``klausapproves-rds`` of kind postgres reaches the container as
+``KLAUSAPPROVES_RDS_HOST``, ``_PORT``, ``_DATABASE`` and ``_USER``. ``_USER`` (the IAM-authenticated
+user, named like the connecting service) is known now; the others exist only after the datastore's
+root is applied, so the platform module writes them to SSM parameters under
+``/infragen/<env>/<datastore>/<key>`` and the task definition reads them with ``valueFrom``: the
+parameter ARNs are computed here from the account id and region, which keeps ``compile`` pure.
+A service dependency ``bpg`` becomes ``BPG_URL=http://bpg-internal.<env>.<zone>`` (plain value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import naming
+from .._yaml import Document
+from ..errors import Problem
+from ..models import Account, Repo, Service
+
+PARAMETER_PREFIX = "/infragen"
+
+# kind -> (environment suffix, SSM parameter key): values the platform module publishes after apply.
+DATASTORE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "postgres": (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database")),
+    "mysql": (("HOST", "host"), ("PORT", "port")),
+    "redis": (("ENDPOINT", "endpoint"), ("PORT", "port")),
+    "queue": (("QUEUE_URL", "url"),),
+    "table": (("TABLE_NAME", "name"),),
+    "bucket": (("BUCKET_NAME", "name"),),
+}
+
+
+def iam_user(kind: str, datastore: str, service: str) -> str | None:
+    """The IAM-authenticated user ``service`` connects as (modules: rds-db:connect as the user named
+    like the service; an ElastiCache user ``<cache>-<service>``), known before apply."""
+    if kind in ("postgres", "mysql"):
+        return service
+    if kind == "redis":
+        return naming.cache_user(datastore, service)
+    return None
+
+
+@dataclass(frozen=True)
+class Injected:
+    """One environment entry added by convention: a plain value or an SSM parameter reference."""
+
+    name: str
+    source: str  # "services: <dep>" or "datastores: <name>", for error messages
+    value: str | None = None
+    parameter: str | None = None  # SSM parameter name, read with valueFrom
+
+
+def env_prefix(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
+def parameter_name(env: str, datastore: str, key: str) -> str:
+    return f"{PARAMETER_PREFIX}/{env}/{datastore}/{key}"
+
+
+def service_url(name: str, account: Account) -> str:
+    return f"http://{naming.internal_hostname(name, account)}"
+
+
+def injected(repo: Repo, service: Service, account: Account) -> list[Injected]:
+    """Every entry the declared dependencies add, sorted by name."""
+    result: list[Injected] = []
+    for dep in dict.fromkeys(service.depends_on_services):
+        result.append(Injected(f"{env_prefix(dep)}_URL", f"services: {dep}", value=service_url(dep, account)))
+    for name in dict.fromkeys(service.depends_on_datastores):
+        found = repo.datastore_owner(name)
+        if found is None:
+            continue  # reported by the dependency rules
+        kind = found[1].type
+        user = iam_user(kind, name, service.name)
+        if user is not None:
+            result.append(Injected(f"{env_prefix(name)}_USER", f"datastores: {name}", value=user))
+        for suffix, key in DATASTORE_KEYS[kind]:
+            result.append(
+                Injected(
+                    f"{env_prefix(name)}_{suffix}",
+                    f"datastores: {name}",
+                    parameter=parameter_name(account.env, name, key),
+                )
+            )
+    return sorted(result, key=lambda i: i.name)
+
+
+def collisions(repo: Repo, service: Service, account: Account) -> list[tuple[str, str, str]]:
+    """(field, name, source) for each owner variable or secret that a convention name takes."""
+    env_file = service.env_file(account.env)
+    if env_file is None:
+        return []
+    taken = {i.name: i.source for i in injected(repo, service, account)}
+    found = []
+    for field, keys in (
+        ("variables", [k for k, _ in env_file.variables]),
+        ("secrets", [k for k, _ in env_file.secrets]),
+    ):
+        for key in keys:
+            if key in taken:
+                found.append((field, key, taken[key]))
+    return found
+
+
+def collision_problems(doc: Document, repo: Repo, service: Service, account: Account) -> list[Problem]:
+    """A cross-file rule: the owner's variables and secrets must not use a convention name."""
+    return [
+        doc.problem(
+            (field, name),
+            f"{name} is set by connection by convention from dependency {source}; rename the {field[:-1]}",
+            key=True,
+        )
+        for field, name, source in collisions(repo, service, account)
+    ]
+
+
+def clash_problems(doc: Document, repo: Repo, service: Service) -> list[Problem]:
+    """Two dependencies whose convention names coincide (service ``x-queue`` and queue ``x`` both
+    give ``X_QUEUE_URL``): a cross-file rule on the service file."""
+    seen: dict[str, str] = {}
+    problems = []
+    for field, names in (
+        ("services", list(dict.fromkeys(service.depends_on_services))),
+        ("datastores", list(dict.fromkeys(service.depends_on_datastores))),
+    ):
+        for name in names:
+            if field == "services":
+                suffixes = ["URL"]
+            else:
+                found = repo.datastore_owner(name)
+                if found is None:
+                    continue
+                kind = found[1].type
+                suffixes = [s for s, _ in DATASTORE_KEYS[kind]] + (
+                    ["USER"] if kind in ("postgres", "mysql", "redis") else []
+                )
+            for suffix in suffixes:
+                env_name = f"{env_prefix(name)}_{suffix}"
+                source = f"{field}: {name}"
+                if env_name in seen and seen[env_name] != source:
+                    problems.append(
+                        doc.problem(
+                            ("spec", "dependencies", field),
+                            f"{source} and {seen[env_name]} both set {env_name} by connection by convention; "
+                            "rename one of them",
+                        )
+                    )
+                seen.setdefault(env_name, source)
+    return problems

@@ -1,0 +1,103 @@
+"""The least-privilege IAM policy a deploy role needs for one service in one environment: push to
+its ECR repository, register revisions of its family, update and inspect its ECS service and tasks,
+pass its two roles to ECS, read its logs and describe (never read) its secrets. The generated root
+prints it as the ``deploy_policy_json`` output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import naming
+from ..models import Account, Service
+from . import taskdef
+
+
+def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
+    part, region, acct, name = naming.partition(account.region), account.region, account.account_id, service.name
+    cluster = account.cluster_arn
+    cluster_name = cluster.rsplit("/", 1)[-1]
+    repository = f"arn:{part}:ecr:{region}:{acct}:repository/{name}"
+    log_group = f"arn:{part}:logs:{region}:{acct}:log-group:{taskdef.log_group(service)}"
+    on_cluster = {"ArnEquals": {"ecs:cluster": cluster}}
+    statements: list[dict[str, Any]] = [
+        {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+        {
+            "Sid": "EcrPushAndCheck",
+            "Effect": "Allow",
+            "Action": [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:CompleteLayerUpload",
+                "ecr:DescribeImages",
+                "ecr:DescribeRepositories",
+                "ecr:InitiateLayerUpload",
+                "ecr:PutImage",
+                "ecr:UploadLayerPart",
+            ],
+            "Resource": repository,
+        },
+        {
+            # RegisterTaskDefinition has no resource-level permissions; the request tags pin the service.
+            "Sid": "RegisterOwnFamily",
+            "Effect": "Allow",
+            "Action": ["ecs:RegisterTaskDefinition", "ecs:TagResource"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestTag/service": name}},
+        },
+        {
+            "Sid": "ReadTaskDefinitions",
+            "Effect": "Allow",
+            "Action": ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "UpdateOwnService",
+            "Effect": "Allow",
+            "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
+            "Resource": f"arn:{part}:ecs:{region}:{acct}:service/{cluster_name}/{name}",
+        },
+        {"Sid": "Cluster", "Effect": "Allow", "Action": ["ecs:DescribeClusters"], "Resource": cluster},
+        {
+            "Sid": "Tasks",
+            "Effect": "Allow",
+            "Action": ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"],
+            "Resource": "*",
+            "Condition": on_cluster,
+        },
+        {
+            "Sid": "PassOwnRoles",
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": [taskdef.role_arn(service, account, "execution"), taskdef.role_arn(service, account, "task")],
+            "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        },
+        {
+            "Sid": "VerifyRoles",
+            "Effect": "Allow",
+            "Action": ["iam:GetRole"],
+            "Resource": [taskdef.role_arn(service, account, "execution"), taskdef.role_arn(service, account, "task")],
+        },
+        {"Sid": "LogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
+        {"Sid": "ReadLogs", "Effect": "Allow", "Action": ["logs:FilterLogEvents"], "Resource": f"{log_group}:*"},
+        # DescribeParameters has no resource-level permissions and returns metadata only, never values.
+        {"Sid": "DescribeParameters", "Effect": "Allow", "Action": ["ssm:DescribeParameters"], "Resource": "*"},
+    ]
+    env_file = service.env_file(account.env)
+    secret_arns = sorted(
+        {s.secrets_manager_arn for _, s in (env_file.secrets if env_file else ()) if s.secrets_manager_arn}
+    )
+    if secret_arns:
+        statements.append(
+            {
+                "Sid": "DescribeSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:DescribeSecret"],
+                "Resource": secret_arns,
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def deploy_policy_json(service: Service, account: Account) -> str:
+    return json.dumps(deploy_policy(service, account), sort_keys=True)

@@ -1,0 +1,301 @@
+"""deploy, rollback and restart: register or pick a revision, update the service, wait for the rollout.
+
+Waiting polls DescribeServices for the new deployment's ``rolloutState`` and reports progress to a
+callback; it ends COMPLETED (success), FAILED (the circuit breaker rolled back: the reason and the
+stopped tasks' reasons are reported), or at the timeout. Throttled polls back off and retry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import taskdef
+from .aws import Aws, DeployError, Target, error_code, infra_commit, translated
+
+THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+TAG_IMAGE = "infragen:image-tag"
+TAG_COMMIT = "infragen:infra-commit"
+TAG_BY = "infragen:deployed-by"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One poll of a rollout, as shown to the user."""
+
+    deployment: str
+    rollout_state: str
+    running: int
+    pending: int
+    desired: int
+    failed: int
+    stopped_reasons: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        text = (
+            f"{self.rollout_state:<11} running {self.running}/{self.desired}  pending {self.pending}  "
+            f"failed tasks {self.failed}"
+        )
+        if self.stopped_reasons:
+            text += f"  last stop: {self.stopped_reasons[-1]}"
+        return text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+    task_definition: str
+    deployment: str | None
+    progress: tuple[Progress, ...] = ()
+
+
+@dataclass
+class Waiter:
+    """Polls until the deployment finishes. ``sleep`` and ``clock`` are injectable for tests."""
+
+    aws: Aws
+    target: Target
+    timeout: float = 900.0
+    interval: float = 6.0
+    report: Callable[[Progress], None] = lambda progress: None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    _seen_tasks: set[str] = field(default_factory=set)
+    _reasons: list[str] = field(default_factory=list)
+
+    def wait(self, deployment_id: str, task_definition: str) -> Outcome:
+        deadline = self.clock() + self.timeout
+        history: list[Progress] = []
+        backoff = self.interval
+        while True:
+            try:
+                deployment = self._deployment(deployment_id)
+                self._collect_stopped(deployment_id)
+                backoff = self.interval
+            except _Throttled:
+                backoff = min(backoff * 2, 60.0)
+                if self.clock() + backoff > deadline:
+                    return self._timeout(deployment_id, task_definition, history)
+                self.sleep(backoff)
+                continue
+            if deployment is None:
+                return Outcome(
+                    False,
+                    f"deployment {deployment_id} is no longer listed: another deployment replaced it",
+                    task_definition,
+                    deployment_id,
+                    tuple(history),
+                )
+            progress = Progress(
+                deployment=deployment_id,
+                rollout_state=str(deployment.get("rolloutState", deployment.get("status", "?"))),
+                running=int(deployment.get("runningCount", 0)),
+                pending=int(deployment.get("pendingCount", 0)),
+                desired=int(deployment.get("desiredCount", 0)),
+                failed=int(deployment.get("failedTasks", 0)),
+                stopped_reasons=tuple(self._reasons),
+            )
+            history.append(progress)
+            self.report(progress)
+            if progress.rollout_state == "COMPLETED":
+                return Outcome(True, "deployment completed", task_definition, deployment_id, tuple(history))
+            if progress.rollout_state == "FAILED":
+                reason = deployment.get("rolloutStateReason") or "the deployment failed"
+                return Outcome(
+                    False, self._why(f"rollout FAILED: {reason}"), task_definition, deployment_id, tuple(history)
+                )
+            if self.clock() >= deadline:
+                return self._timeout(deployment_id, task_definition, history)
+            self.sleep(self.interval)
+
+    def _timeout(self, deployment_id: str, task_definition: str, history: list[Progress]) -> Outcome:
+        state = history[-1].line() if history else "no answer from ECS"
+        return Outcome(
+            False,
+            self._why(f"timed out after {self.timeout:g}s waiting for the rollout ({state})"),
+            task_definition,
+            deployment_id,
+            tuple(history),
+        )
+
+    def _why(self, text: str) -> str:
+        if self._reasons:
+            unique = list(dict.fromkeys(self._reasons))
+            text += "; stopped tasks: " + " | ".join(unique[-3:])
+        return text
+
+    def _call(self, action: str, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """One API call; throttling raises _Throttled (the loop backs off), anything else DeployError."""
+        from botocore.exceptions import ClientError
+
+        with translated(action):
+            try:
+                return method(**kwargs)
+            except ClientError as exc:
+                if error_code(exc) in THROTTLED:
+                    raise _Throttled() from None
+                raise
+
+    def _deployment(self, deployment_id: str) -> dict[str, Any] | None:
+        ecs = self.aws.client("ecs")
+        found = self._call(
+            "ecs:DescribeServices", ecs.describe_services, cluster=self.target.cluster, services=[self.target.name]
+        )
+        for service in found.get("services", []):
+            for deployment in service.get("deployments", []):
+                if deployment.get("id") == deployment_id:
+                    return dict(deployment)
+        return None
+
+    def _collect_stopped(self, deployment_id: str) -> None:
+        ecs = self.aws.client("ecs")
+        listed = self._call(
+            "ecs:ListTasks",
+            ecs.list_tasks,
+            cluster=self.target.cluster,
+            startedBy=deployment_id,
+            desiredStatus="STOPPED",
+        )
+        new = [arn for arn in listed.get("taskArns", []) if arn not in self._seen_tasks]
+        if not new:
+            return
+        described = self._call("ecs:DescribeTasks", ecs.describe_tasks, cluster=self.target.cluster, tasks=new[:100])
+        for task in described.get("tasks", []):
+            self._seen_tasks.add(task["taskArn"])
+            reason = task.get("stoppedReason") or task.get("stopCode") or "stopped"
+            self._reasons.append(f"{task['taskArn'].rsplit('/', 1)[-1]}: {reason}")
+
+
+class _Throttled(Exception):
+    pass
+
+
+def _primary(service: dict[str, Any]) -> str | None:
+    return next((d["id"] for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+
+
+def _describe_service(aws: Aws, target: Target) -> dict[str, Any]:
+    with translated("ecs:DescribeServices"):
+        found = aws.client("ecs").describe_services(cluster=target.cluster, services=[target.name])
+    services = [s for s in found.get("services", []) if s.get("status") != "INACTIVE"]
+    if not services:
+        raise DeployError(
+            f"ECS service {target.name!r} not found in cluster {target.cluster}: apply its root "
+            f"(accounts/{target.account.env}/services/{target.name}) first"
+        )
+    return dict(services[0])
+
+
+def image_exists(aws: Aws, target: Target, tag: str) -> None:
+    """Refuse a tag that is not in the service's ECR repository (or a repository that is missing)."""
+    from botocore.exceptions import ClientError
+
+    repository = target.name
+    with translated("ecr:DescribeImages"):
+        try:
+            aws.client("ecr").describe_images(repositoryName=repository, imageIds=[{"imageTag": tag}])
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "ImageNotFoundException":
+                uri = taskdef.ecr_repository(target.service, target.account)
+                raise DeployError(f"image tag {tag!r} not found in ECR repository {uri}: push it first") from None
+            if code == "RepositoryNotFoundException":
+                raise DeployError(
+                    f"ECR repository {repository!r} does not exist in {target.account.account_id}/"
+                    f"{target.account.region}: apply the service's root first"
+                ) from None
+            raise
+
+
+def _update(aws: Aws, target: Target, task_definition: str, *, force: bool = False) -> tuple[str, dict[str, Any]]:
+    _, _, desired, autoscaling = target.service.effective_size(target.account.env)
+    args: dict[str, Any] = {"cluster": target.cluster, "service": target.name, "taskDefinition": task_definition}
+    if autoscaling is None:
+        args["desiredCount"] = desired  # without autoscaling the spec owns the count
+    if force:
+        args["forceNewDeployment"] = True
+    with translated("ecs:UpdateService"):
+        service = aws.client("ecs").update_service(**args)["service"]
+    deployment = _primary(service)
+    if deployment is None:
+        raise DeployError("ecs:UpdateService returned no PRIMARY deployment")
+    return deployment, service
+
+
+def register(aws: Aws, target: Target, image_tag: str, caller: str) -> str:
+    request = taskdef.task_definition(target.repo, target.service, target.account, image_tag)
+    request["tags"] = [
+        *request["tags"],
+        {"key": TAG_IMAGE, "value": image_tag},
+        {"key": TAG_COMMIT, "value": infra_commit(target.root)},
+        {"key": TAG_BY, "value": caller[:256]},
+    ]
+    with translated("ecs:RegisterTaskDefinition"):
+        registered = aws.client("ecs").register_task_definition(**request)
+    arn: str = registered["taskDefinition"]["taskDefinitionArn"]
+    return arn
+
+
+def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None) -> Outcome:
+    taskdef.image_uri(target.service, target.account, image_tag)  # a malformed tag fails before any AWS call
+    caller = aws.check_account(target.account)
+    image_exists(aws, target, image_tag)
+    _describe_service(aws, target)
+    arn = register(aws, target, image_tag, caller)
+    deployment, _ = _update(aws, target, arn)
+    if waiter is None:
+        return Outcome(True, "deployment started (not waiting)", arn, deployment)
+    return waiter.wait(deployment, arn)
+
+
+def _revision_arn(aws: Aws, target: Target, revision: str) -> str:
+    ref = revision if ":" in revision else f"{target.name}:{revision}"
+    with translated(f"ecs:DescribeTaskDefinition {ref}"):
+        found = aws.client("ecs").describe_task_definition(taskDefinition=ref)["taskDefinition"]
+    if found.get("family") != target.name:
+        raise DeployError(f"task definition {ref} belongs to family {found.get('family')!r}, not {target.name!r}")
+    arn: str = found["taskDefinitionArn"]
+    return arn
+
+
+def previous_revision(aws: Aws, target: Target, current: str) -> str:
+    """The newest revision before ``current`` that infragen deployed (tagged with an image tag)."""
+    ecs = aws.client("ecs")
+    current_number = int(current.rsplit(":", 1)[-1])
+    with translated("ecs:ListTaskDefinitions"):
+        pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=target.name, sort="DESC")
+        arns = [arn for page in pages for arn in page.get("taskDefinitionArns", [])]
+    for arn in arns:
+        if arn.rsplit(":", 1)[0].rsplit("/", 1)[-1] != target.name or int(arn.rsplit(":", 1)[-1]) >= current_number:
+            continue
+        with translated("ecs:DescribeTaskDefinition"):
+            tags = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"]).get("tags", [])
+        if any(t.get("key") == TAG_IMAGE for t in tags):
+            return str(arn)
+    raise DeployError(f"no earlier revision of {target.name} was deployed by infragen; name one with --to")
+
+
+def rollback(aws: Aws, target: Target, to: str | None, waiter: Waiter | None) -> Outcome:
+    aws.check_account(target.account)
+    service = _describe_service(aws, target)
+    current = str(service["taskDefinition"])
+    arn = _revision_arn(aws, target, to) if to else previous_revision(aws, target, current)
+    if arn == current:
+        raise DeployError(f"{arn.rsplit('/', 1)[-1]} is already the service's revision")
+    deployment, _ = _update(aws, target, arn)
+    if waiter is None:
+        return Outcome(True, f"rollback to {arn.rsplit('/', 1)[-1]} started (not waiting)", arn, deployment)
+    return waiter.wait(deployment, arn)
+
+
+def restart(aws: Aws, target: Target, waiter: Waiter | None) -> Outcome:
+    aws.check_account(target.account)
+    service = _describe_service(aws, target)
+    current = str(service["taskDefinition"])
+    deployment, _ = _update(aws, target, current, force=True)
+    if waiter is None:
+        return Outcome(True, f"restart of {current.rsplit('/', 1)[-1]} started (not waiting)", current, deployment)
+    return waiter.wait(deployment, current)

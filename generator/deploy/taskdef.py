@@ -1,0 +1,147 @@
+"""The task definition of a service in an environment, computed once.
+
+:func:`task_definition` returns the RegisterTaskDefinition request. ``infragen compile`` prints it
+with the ECR image of a tag; the generated Terraform root passes the same container definitions
+(with the spec's bootstrap image) to ``modules/platform/service`` as a JSON string, so the
+revision Terraform creates and the one ``infragen deploy`` registers cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any
+
+from .. import naming
+from ..errors import CommandError
+from ..models import Account, Repo, Service
+from . import convention
+
+VOLUME = "tmp"
+
+
+def ecr_repository(service: Service, account: Account) -> str:
+    """The service's ECR repository URI (aws/ecs-service names the repository exactly like the service)."""
+    return naming.image_uri(service.name, account).rsplit(":", 1)[0]
+
+
+IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+
+
+def image_uri(service: Service, account: Account, tag: str) -> str:
+    if not IMAGE_TAG.fullmatch(tag):
+        raise CommandError(
+            f"--image-tag {tag!r} is not a valid image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -"
+        )
+    return naming.image_uri(service.name, account, tag)
+
+
+def role_arn(service: Service, account: Account, kind: str) -> str:
+    return f"arn:{naming.partition(account.region)}:iam::{account.account_id}:role/{service.name}-{kind}"
+
+
+def log_group(service: Service) -> str:
+    return f"/ecs/{service.name}"
+
+
+def environment(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """Plain environment: the owner's variables plus the service-dependency URLs."""
+    env_file = service.env_file(account.env)
+    # NFC, as Terraform delivers every string (and the escaping oracle checks): compile, the root
+    # and a deploy must send the same bytes.
+    values = {k: unicodedata.normalize("NFC", v) for k, v in (env_file.variables if env_file else ())}
+    for item in convention.injected(repo, service, account):
+        if item.value is not None:
+            values.setdefault(item.name, item.value)
+    return dict(sorted(values.items()))
+
+
+def secrets(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """name -> valueFrom: the owner's secret references plus the datastore connection parameters."""
+    values: dict[str, str] = {}
+    env_file = service.env_file(account.env)
+    for key, secret in env_file.secrets if env_file else ():
+        if secret.secrets_manager_arn is not None:
+            values[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
+        else:
+            assert secret.ssm_parameter is not None
+            values[key] = naming.ssm_parameter_arn(secret.ssm_parameter, account)
+    for item in convention.injected(repo, service, account):
+        if item.parameter is not None:
+            values.setdefault(item.name, naming.ssm_parameter_arn(item.parameter, account))
+    return dict(sorted(values.items()))
+
+
+def container_definitions(repo: Repo, service: Service, account: Account, image: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": service.name,
+            "image": image,
+            "essential": True,
+            "portMappings": [
+                {
+                    "name": "http",
+                    "containerPort": service.port,
+                    "hostPort": service.port,
+                    "protocol": "tcp",
+                    "appProtocol": "http",
+                },
+                {
+                    "name": "metrics",
+                    "containerPort": service.metrics_port,
+                    "hostPort": service.metrics_port,
+                    "protocol": "tcp",
+                },
+            ],
+            "environment": [{"name": k, "value": v} for k, v in environment(repo, service, account).items()],
+            "secrets": [{"name": k, "valueFrom": v} for k, v in secrets(repo, service, account).items()],
+            "readonlyRootFilesystem": True,
+            "privileged": False,
+            "mountPoints": [{"sourceVolume": VOLUME, "containerPath": "/tmp", "readOnly": False}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": log_group(service),
+                    "awslogs-region": account.region,
+                    "awslogs-stream-prefix": service.name,
+                },
+            },
+        }
+    ]
+
+
+def container_definitions_json(repo: Repo, service: Service, account: Account) -> str:
+    """What the Terraform root passes to the module: the same container with the bootstrap tag."""
+    image = naming.image_uri(service.name, account)
+    return json.dumps(container_definitions(repo, service, account, image), sort_keys=True)
+
+
+def tags(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """The provider's default tags of the root (plan._root_files), which Terraform puts on the
+    bootstrap revision: account defaults, the four infragen tags, the owner team's cost center."""
+    values = dict(account.default_tags)
+    values.update(
+        {"environment": account.env, "managed-by": "infragen", "owner": service.owner, "service": service.name}
+    )
+    team = repo.teams.get(service.owner)
+    if team is not None and team.cost_center:
+        values["cost-center"] = team.cost_center  # the owner team pays, not the account
+    return dict(sorted(values.items()))
+
+
+def task_definition(repo: Repo, service: Service, account: Account, image_tag: str) -> dict[str, Any]:
+    """The RegisterTaskDefinition request for ``image_tag`` (no AWS call)."""
+    cpu, memory, _, _ = service.effective_size(account.env)
+    return {
+        "family": service.name,
+        "taskRoleArn": role_arn(service, account, "task"),
+        "executionRoleArn": role_arn(service, account, "execution"),
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": str(cpu),
+        "memory": str(memory),
+        "containerDefinitions": container_definitions(repo, service, account, image_uri(service, account, image_tag)),
+        "volumes": [{"name": VOLUME}],
+        "tags": [{"key": k, "value": v} for k, v in tags(repo, service, account).items()],
+    }

@@ -1,0 +1,22 @@
+# Connection by convention (docs/deploying.md): the values a client of this cache needs, as SSM
+# parameters under /infragen/<environment>/<name>/<key>. The task definition that infragen
+# compiles reads them with valueFrom, so `infragen compile` needs no value that exists only
+# after apply. They are not secrets (no password: clients use IAM).
+locals {
+  connection_parameters = {
+    endpoint = module.elasticache.primary_endpoint
+    port     = tostring(module.elasticache.port)
+  }
+}
+
+resource "aws_ssm_parameter" "connection" {
+  #checkov:skip=CKV2_AWS_34:Connection coordinates (host, port, names, URLs) are not secret; a SecureString would only add a KMS dependency to every task start.
+  for_each = local.connection_parameters
+
+  name        = "/infragen/${var.environment}/${var.name}/${each.key}"
+  description = "${each.key} of cache ${var.name} (infragen connection by convention)"
+  type        = "String"
+  value       = each.value
+
+  tags = local.tags
+}
