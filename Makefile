@@ -10,10 +10,15 @@ export INFRAGEN_CHECKOV ?= $(CURDIR)/$(TOOLS_VENV)/bin/checkov
 
 .DEFAULT_GOAL := help
 
+# Two marker files: `make gen` needs only the runtime dependencies (.installed); the test tools
+# (pytest, moto, mypy, ruff, ...) install on the first `make test`/`lint`/`golden` (.dev-installed).
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(BIN)/.dev-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
 $(TOOLS_VENV)/.installed:
@@ -22,12 +27,14 @@ $(TOOLS_VENV)/.installed:
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
 	touch $@
 
-.PHONY: help venv tools gen validate check lint test test-fast golden e2e fuzz bench docs clean
+.PHONY: help venv dev tools gen validate check lint test test-fast golden e2e fuzz bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-venv: $(BIN)/.installed ## Create the virtualenv (done automatically by the other targets)
+venv: $(BIN)/.installed ## Create the virtualenv with the runtime dependencies (done automatically)
+
+dev: $(BIN)/.dev-installed ## Add the test tools to the virtualenv (done automatically by test/lint/golden)
 
 tools: $(TOOLS_VENV)/.installed ## Install checkov in its own virtualenv
 
@@ -43,26 +50,29 @@ check: venv ## gen --check + validate + terraform fmt -check (what CI gates on)
 	$(INFRAGEN) docs --check
 	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive accounts modules
 
-lint: venv ## ruff and mypy --strict on generator/
+lint: dev ## ruff and mypy --strict on generator/
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
 	$(BIN)/mypy
 
-test: venv tools ## The whole suite: lint, unit, golden, terraform validate/test, checkov, gen --check
+# checkov's own virtualenv, unless INFRAGEN_CHECKOV already names an installed checkov
+CHECKOV_TOOLS := $(if $(wildcard $(INFRAGEN_CHECKOV)),,tools)
+
+test: dev $(CHECKOV_TOOLS) ## The whole suite: lint, unit, golden, terraform validate/test, checkov, gen --check
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory check
 
-golden: venv ## Rewrite the golden files from the current generator (review the diff!)
+golden: dev ## Rewrite the golden files from the current generator (review the diff!)
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
 
-e2e: venv ## Plan/apply/destroy every Atlantis project against the moto AWS emulator
+e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator
 	$(BIN)/python -m pytest tests/e2e -p no:xdist -s $(PYTEST_ARGS)
 
-fuzz: venv ## 10,000 examples of the escaping property test
+fuzz: dev ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist
 
-$(BIN)/.bench-installed: $(BIN)/.installed
+$(BIN)/.bench-installed: $(BIN)/.dev-installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 

@@ -76,12 +76,47 @@ def _parse(text: str, file: str, loader_class: type[yaml.SafeLoader] | type[yaml
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = exc.problem or exc.context or "invalid YAML"
-        raise SpecError([Problem(file, line, column, "", f"invalid YAML: {detail}")]) from None
+        raise SpecError([Problem(file, line, column, "", yaml_message(detail))]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(file, 1, 1, "", f"invalid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     return Document(file=file, data=data, values=values, keys=keys)
+
+
+YAML_MESSAGES = (
+    ("found character '\\t' that cannot start any token", "tabs are not allowed in YAML: indent with spaces"),
+    (
+        "mapping values are not allowed here",
+        "unexpected ':' here: this line is indented deeper than the key above it (line it up with its "
+        "siblings), or a value contains ': ' (quote the value)",
+    ),
+    (
+        "expected <block end>, but found '<block mapping start>'",
+        "bad indentation: this line is indented differently from the keys before it; keys of one mapping "
+        "start in the same column (indent with 2 spaces per level)",
+    ),
+    (
+        "expected <block end>, but found '<block sequence start>'",
+        "bad indentation: a list item ('- ') is indented differently from the items before it",
+    ),
+    (
+        "could not find expected ':'",
+        "a key needs ': ' after it; if this line continues a value, quote the value or indent it further",
+    ),
+    ("did not find expected key", "bad indentation or a stray character: keys of one mapping start in the same column"),
+    ("found unexpected end of stream", "a quoted string is not closed"),
+    ("expected ',' or ']'", "a [list] is not closed with ']' (or an item is missing its ',')"),
+    ("expected ',' or '}'", "a {mapping} is not closed with '}' (or an entry is missing its ',')"),
+)
+
+
+def yaml_message(detail: str) -> str:
+    """PyYAML's problem text in words a spec author can act on."""
+    for raw, words in YAML_MESSAGES:
+        if raw in detail:
+            return words
+    return f"invalid YAML: {detail}"
 
 
 def load(path: Path, root: Path) -> Document:

@@ -155,3 +155,27 @@ def as_text(report: Report) -> str:
         lines.append(f"{project.name}  ({project.dir})")
         lines.extend(f"  {m.file}  (when_modified {m.pattern})" for m in project.reasons)
     return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Text for a markdown table cell: pipes, backticks and line breaks cannot break the table."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("\n", " ")
+
+
+def as_markdown(report: Report) -> str:
+    """A pull request comment: each project the change plans and the files that trigger it."""
+    head = "the working tree" if report.head == "working tree" else f"`{report.head[:12]}`"
+    lines = [
+        "### Atlantis projects this change plans",
+        "",
+        f"{len(report.projects)} project(s) from {len(report.changed)} changed file(s), "
+        f"base `{report.base[:12]}`, head {head}.",
+        "",
+    ]
+    if not report.projects:
+        return "\n".join([*lines, "No Atlantis project is affected."]) + "\n"
+    lines += ["| project | dir | changed files (pattern) |", "|---|---|---|"]
+    for project in report.projects:
+        reasons = "<br>".join(f"`{_md(m.file)}` (`{_md(m.pattern)}`)" for m in project.reasons)
+        lines.append(f"| `{project.name}` | `{project.dir}` | {reasons} |")
+    return "\n".join(lines) + "\n"

@@ -56,9 +56,10 @@ def generate(root: Path, *, check: bool = False) -> Result:
     return Result(changes=changes, interrupted=was_interrupted)
 
 
-def prune(root: Path, service: str) -> list[str]:
-    """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files."""
+def prune(root: Path, service: str, base: str = "origin/main") -> list[str]:
+    """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files.
+    Refuses until the destroy-only roots are on the ``base`` branch."""
     repo = load_repo(root)
-    deleted = decommission.prune(root, repo, service)
+    deleted = decommission.prune(root, repo, service, base)
     generate(root)
     return deleted

@@ -19,7 +19,12 @@ ATLANTIS_INPUTS = ("accounts/*/account.yaml", "services/*/service.yaml", "servic
 # the provider lock file when one is committed. `*` does not cross `/`: module tests/ do not count.
 TERRAFORM_FILES = "*.tf*"
 LOCK_FILE = ".terraform.lock.hcl"
-STRICTEST_REQUIREMENTS = ("approved", "mergeable", "undiverged")
+# The apply floor lives in the server config (docs/atlantis/repos.yaml), never in atlantis.yaml:
+# Atlantis replaces the server's apply_requirements with any value the repo config sets when
+# `apply_requirements` is in allowed_overrides (server/core/config/valid/global_cfg.go,
+# MergeProjectCfg), so the shipped server config does not allow overriding it, and a project
+# cannot vary it per directory. Every project therefore needs what production needs.
+SERVER_APPLY_REQUIREMENTS = ("approved", "mergeable", "undiverged")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Project:
     apply_requirements: tuple[str, ...]
     root: Root | None  # None for a destroy-only root (its spec is gone)
     decommissioning: str | None = None  # why the root is destroy-only
+    terraform_version: str | None = None  # set where Atlantis cannot read it from .tf files
 
 
 def project_name(env: str, service: str) -> str:
@@ -71,7 +77,6 @@ def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
 
 def retired_project(repo: Repo, item: RetiredRoot) -> Project:
     """A destroy-only root keeps its project name and dir, so Atlantis plans the destroy."""
-    account = next((a for a in repo.accounts if a.env == item.env), None)
     return Project(
         name=project_name(item.env, item.service),
         dir=item.dir,
@@ -85,7 +90,7 @@ def retired_project(repo: Repo, item: RetiredRoot) -> Project:
         ),
         execution_order_group=0,
         depends_on=(),
-        apply_requirements=account.apply_requirements if account else STRICTEST_REQUIREMENTS,
+        apply_requirements=SERVER_APPLY_REQUIREMENTS,
         root=None,
         decommissioning=item.reason,
     )
@@ -106,7 +111,7 @@ def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -
                 when_modified=triggers,
                 execution_order_group=groups[root.service.name],
                 depends_on=tuple(project_name(env, name) for name in root.depends_on),
-                apply_requirements=root.account.apply_requirements,
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=root,
             )
         )
@@ -155,7 +160,7 @@ class Rule:
 
 PLATFORM_PATHS = (
     "/modules/",
-    "/schemas/",
+    "/schemas",  # a symlink to generator/schemas for editors
     "/generator/",
     "/teams.yaml",
     "/accounts/*/account.yaml",
@@ -170,19 +175,20 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Ru
     platform = repo.teams.get(repo.teams.platform_team)
     assert platform is not None
 
-    def owners_of(team_name: str | None) -> str:
-        team = repo.teams.get(team_name) if team_name else None
-        return " ".join(dict.fromkeys([team.github if team else platform.github, platform.github]))
-
+    # Specs belong to the owner team, generated roots to the platform team only: a spec change
+    # regenerates roots, so it needs both reviews, and an owner team cannot approve its own
+    # infrastructure change alone (GitHub accepts any ONE owner listed on a line).
     service_rules: list[tuple[str, Rule]] = []  # grouped by service: one block per service
     for service in repo.services:
-        owners = owners_of(service.owner)
-        service_rules.append((service.name, Rule(f"/services/{service.name}/", owners)))
+        team = repo.teams.get(service.owner)
+        service_rules.append(
+            (service.name, Rule(f"/services/{service.name}/", team.github if team else platform.github))
+        )
         service_rules.extend(
-            (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", owners))
+            (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", platform.github))
             for env in sorted(service.environments)
         )
-    service_rules.extend((item.service, Rule(f"/{item.dir}/", owners_of(item.owner))) for item in retired)
+    service_rules.extend((item.service, Rule(f"/{item.dir}/", platform.github)) for item in retired)
     return [
         Rule("*", platform.github),
         *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),

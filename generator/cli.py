@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ _found_root: list[Path] = []  # the root a command resolved, to show source line
 def _root(root: Path | None) -> Path:
     from .load import find_root
 
-    found = find_root(root if root is not None else Path.cwd())
+    found = find_root(root, explicit=True) if root is not None else find_root(Path.cwd())
     _found_root[:] = [found]
     return found
 
@@ -170,15 +171,22 @@ def show_schema(kind: str) -> None:
 @cli.command()
 @click.option("--base", required=True, help="Git ref the change merges into (e.g. origin/main).")
 @click.option("--head", default=None, help="Git ref of the change (default: the working tree).")
+@click.option("--markdown", "as_markdown", is_flag=True, help="A markdown table for a pull request comment.")
 @root_option
 @json_option
-def affected(base: str, head: str | None, root: Path | None, as_json: bool) -> None:
+def affected(base: str, head: str | None, as_markdown: bool, root: Path | None, as_json: bool) -> None:
     """List the Atlantis projects a change plans, each with the files that trigger it."""
     from .affected import affected as run
     from .affected import as_dict, as_text
+    from .affected import as_markdown as markdown
 
+    if as_json and as_markdown:
+        raise click.UsageError("choose one of --json and --markdown")
     report = run(_root(root), base, head)
-    click.echo(json.dumps(as_dict(report), indent=2) if as_json else as_text(report), nl=as_json)
+    if as_json:
+        click.echo(json.dumps(as_dict(report), indent=2))
+    else:
+        click.echo(markdown(report) if as_markdown else as_text(report), nl=False)
 
 
 @cli.command()
@@ -194,20 +202,59 @@ def explain(service: str, root: Path | None) -> None:
 @cli.command()
 @click.argument("service")
 @click.option("--yes", is_flag=True, help="Confirm that the destroy of every root was applied.")
+@click.option(
+    "--base",
+    default="origin/main",
+    show_default=True,
+    help="The branch Atlantis applies from; the destroy-only roots must already be on it.",
+)
 @root_option
-def prune(service: str, yes: bool, root: Path | None) -> None:
+def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
     """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
     from .api import prune as run
 
     if not yes:
         click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
-    for path in run(_root(root), service):
+    for path in run(_root(root), service, base):
         click.echo(f"delete  {path}")
 
 
-def main() -> None:
+def use_color(stream: object) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@cli.command("plan-unchanged")
+@click.argument("saved", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("fresh", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def plan_unchanged(saved: Path, fresh: Path) -> None:
+    """Exit 1 when two `terraform show -json` plans differ (the saved one is stale).
+
+    The Terragrunt workflow runs it before applying a saved plan, against a fresh plan."""
+    from .errors import CommandError
+    from .terragrunt import plan_differences
+
     try:
-        cli.main(standalone_mode=False)
+        differences = plan_differences(json.loads(saved.read_text()), json.loads(fresh.read_text()))
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read the plans: {exc}") from exc
+    if differences:
+        project = os.environ.get("PROJECT_NAME", "<project>")
+        raise CommandError(
+            "the saved plan is stale (a dependency was applied after it was made); these would change "
+            f"differently now: {', '.join(differences)}. Comment 'atlantis plan -p {project}', review, apply again"
+        )
+    click.echo("the saved plan is still current")
+
+
+def main() -> None:
+    color = use_color(sys.stdout) and use_color(sys.stderr)
+    try:
+        # click.echo/secho strip styles when the context says no colour
+        cli.main(standalone_mode=False, color=color)
     except click.exceptions.Abort:
         sys.exit(1)
     except click.ClickException as exc:
@@ -220,7 +267,7 @@ def main() -> None:
             click.echo(json.dumps(error_json(exc)))
         else:
             root = _found_root[0] if _found_root else None
-            click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True)
+            click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True, color=color)
         sys.exit(exc.exit_code)
 
 

@@ -126,12 +126,45 @@ def is_destroy_only(root: Path, directory: str) -> bool:
     return len(lines) > 1 and lines[1].startswith(MARKER)
 
 
-def prune(root: Path, repo: Repo, service: str) -> list[str]:
-    """Delete the destroy-only roots of ``service``; return the deleted files. The caller regenerates."""
+def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
+    """The directories whose main.tf on ``base`` is not destroy-only (or absent): Atlantis has not
+    planned their destroy from the base branch yet, so deleting them now would orphan resources."""
+    from .affected import _commit, _open  # GitPython: imported only when pruning
+
+    git_repo, prefix = _open(root)
+    commit = _commit(git_repo, base)
+    missing = []
+    for directory in directories:
+        path = posixpath.join(prefix, directory, "main.tf") if prefix else posixpath.join(directory, "main.tf")
+        try:
+            text = (commit.tree / path).data_stream.read().decode("utf-8", errors="replace")
+        except KeyError:
+            missing.append(directory)
+            continue
+        lines = text.split("\n", 2)
+        if not (len(lines) > 1 and lines[1].startswith(MARKER)):
+            missing.append(directory)
+    return missing
+
+
+def prune(root: Path, repo: Repo, service: str, base: str = "origin/main") -> list[str]:
+    """Delete the destroy-only roots of ``service``; return the deleted files. The caller regenerates.
+
+    Refuses until every destroy-only root is on ``base`` (the branch Atlantis applies from): the
+    pull request that turned the roots destroy-only must be merged, and their destroy applied,
+    before a second pull request removes them."""
     retired = [r for r in retired_roots(root, repo) if r.service == service]
     pending = [r.dir for r in retired if not is_destroy_only(root, r.dir)]
     if pending:
         raise CommandError("run 'infragen gen' first and apply the destroy of: " + ", ".join(pending))
+    unmerged = not_on_base(root, [r.dir for r in retired], base) if retired else []
+    if unmerged:
+        raise CommandError(
+            f"the destroy-only roots of {service} are not on {base} yet: "
+            + ", ".join(unmerged)
+            + ". Merge the pull request that made them destroy-only, apply their destroy through Atlantis, "
+            f"then prune in a second pull request (fetch {base} first if it is stale)"
+        )
     if not retired:
         active = [r.dir for r in roots(repo) if r.service.name == service]
         if active:

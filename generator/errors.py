@@ -71,6 +71,12 @@ class ScaffoldError(InfragenError):
     """``infragen new`` was asked for something it cannot create (bad argument, existing service)."""
 
 
+class UsageError(ScaffoldError):
+    """A command-line argument is malformed (exit 2, like click's own usage errors)."""
+
+    exit_code = 2
+
+
 class NewFilesError(SpecError):
     """Problems found in files that were about to be created; ``sources`` holds their text."""
 
@@ -81,6 +87,12 @@ class NewFilesError(SpecError):
 
 class CommandError(InfragenError):
     """A command's arguments do not fit the repository: an unknown service or git ref, nothing to prune."""
+
+
+class UnknownNameError(CommandError):
+    """A command names a service or ref that does not exist (exit 2: a usage error, with suggestions)."""
+
+    exit_code = 2
 
 
 class ModuleDocsError(InfragenError):

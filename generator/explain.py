@@ -9,14 +9,15 @@ from pathlib import Path
 from . import decommission
 from .api import outputs
 from .atlantis import Project, codeowners_rules, projects
-from .errors import CommandError
+from .errors import UnknownNameError
 from .hcl import Value
 from .load import load_repo
 from .models import Account, Repo, Service
 from .naming import internal_hostname
-from .patterns import owners
-from .plan import datastore_inputs
+from .patterns import owners, triggered
+from .plan import Ref, datastore_inputs, root_calls
 from .render import render
+from .schema import suggest
 
 REQUIREMENTS = {
     "approved": "approved by someone other than the author",
@@ -55,6 +56,9 @@ class Explanation:
     dependencies: str
     datastores: tuple[Row, ...]
     projects: tuple[ProjectView, ...]
+    configuration: tuple[Row, ...] = ()  # variable names and secret references per environment
+    grants: tuple[Row, ...] = ()  # what the task role may read or write, per environment
+    also_planned: tuple[str, ...] = ()  # other projects a change to this service's files re-plans
 
 
 def _value(value: Value) -> str:
@@ -83,6 +87,70 @@ def _declares(service: Service, accounts: list[Account]) -> list[Row]:
         ingress.append(text)
     rows.append(Row("ingress", tuple(ingress)))
     return rows
+
+
+def _configuration(service: Service, accounts: list[Account]) -> list[Row]:
+    """Variable names (never values) and where each secret comes from."""
+    names, refs = [], []
+    for account in accounts:
+        env_file = service.env_file(account.env)
+        variables = [k for k, _ in env_file.variables] if env_file else []
+        names.append(", ".join(f"`{k}`" for k in variables) or "none")
+        secrets = []
+        for key, secret in env_file.secrets if env_file else ():
+            if secret.secrets_manager_arn:
+                field = f" (field `{secret.field}`)" if secret.field else ""
+                secrets.append(f"`{key}` from Secrets Manager `{secret.secrets_manager_arn}`{field}")
+            else:
+                secrets.append(f"`{key}` from SSM `{secret.ssm_parameter}`")
+        refs.append("; ".join(secrets) or "none")
+    return [Row("variables (names)", tuple(names)), Row("secrets (references)", tuple(refs))]
+
+
+GRANTS = (
+    ("secret_arns", "read Secrets Manager secrets"),
+    ("ssm_parameter_arns", "read SSM parameters"),
+    ("queue_arns", "send/receive SQS queues"),
+    ("table_arns", "read/write DynamoDB tables"),
+    ("bucket_arns", "read/write S3 buckets"),
+)
+
+
+def _arn_text(value: Value) -> str:
+    if isinstance(value, Ref):
+        return f"`{value.unit}` (created by this root)" if value.service else f"`{value.expr}`"
+    return f"`{value}`"
+
+
+def _grants(repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
+    """The task role's grants, from the same module arguments the roots get (least privilege from
+    the declared dependencies and secret references)."""
+    calls = {root.account.env: calls for root, calls in root_calls(repo) if root.service.name == service.name}
+    rows = []
+    for arg, label in GRANTS:
+        cells = []
+        for account in accounts:
+            args = dict(calls[account.env][0].args) if account.env in calls else {}
+            found = args.get(arg) or []
+            cells.append(", ".join(_arn_text(v) for v in found) if isinstance(found, list) and found else "none")
+        if any(c != "none" for c in cells):
+            rows.append(Row(label, tuple(cells)))
+    groups = ", ".join(f"`{n}-clients`" for n in sorted({*service.depends_on_datastores, *service.depends_on_services}))
+    rows.append(Row("security groups joined", tuple(groups or "none" for _ in accounts)))
+    return rows
+
+
+def _also_planned(
+    root: Path, repo: Repo, service: Service, mine: list[Project], all_projects: list[Project]
+) -> list[str]:
+    """Other projects whose autoplan patterns match this service's spec or environment files."""
+    files = [service.file, *(f.file for f in service.env_files if f.file)]
+    own = {p.name for p in mine}
+    return [
+        f"`{p.name}` (when {', '.join(f'`{m.file}`' for m in found)} changes)"
+        for p in all_projects
+        if p.name not in own and (found := triggered(p.dir, p.when_modified, files))
+    ]
 
 
 def _datastores(service: Service, accounts: list[Account]) -> list[Row]:
@@ -130,10 +198,11 @@ def explanation(root: Path, name: str) -> Explanation:
     repo: Repo = load_repo(root)
     retired = decommission.retired_roots(root, repo)
     service = next((s for s in repo.services if s.name == name), None)
-    mine = [p for p in projects(root, repo, retired) if p.name.endswith(f"-{name}") and _is_service_dir(p.dir, name)]
+    all_projects = projects(root, repo, retired)
+    mine = [p for p in all_projects if p.name.endswith(f"-{name}") and _is_service_dir(p.dir, name)]
     if service is None and not mine:
-        known = ", ".join(s.name for s in repo.services)
-        raise CommandError(f"no service {name!r} (known: {known})")
+        names = [s.name for s in repo.services]
+        raise UnknownNameError(f"no service {name!r}{suggest(name, names)} (known: {', '.join(names)})")
     rules = [(r.pattern, r.owners) for r in codeowners_rules(repo, retired)]
     planned = [f.path for f in outputs(root, repo)]
     views = []
@@ -154,6 +223,9 @@ def explanation(root: Path, name: str) -> Explanation:
         dependencies=_dependencies(service),
         datastores=tuple(_datastores(service, accounts)),
         projects=tuple(views),
+        configuration=tuple(_configuration(service, accounts)),
+        grants=tuple(_grants(repo, service, accounts)),
+        also_planned=tuple(_also_planned(root, repo, service, mine, all_projects)),
     )
 
 

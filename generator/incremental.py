@@ -23,8 +23,7 @@ from pathlib import Path
 
 STAMP_VERSION = 1
 SETTLE_NS = 1_000_000_000
-PACKAGE = Path(__file__).resolve().parent
-SCHEMAS = PACKAGE.parent / "schemas"
+PACKAGE = Path(__file__).resolve().parent  # code, templates/ and schemas/
 
 
 def _enabled() -> bool:
@@ -41,7 +40,7 @@ def signature(root: Path) -> tuple[str, int]:
     """The digest of every file's and folder's stat signature, and the newest mtime/ctime seen."""
     digest = hashlib.sha256(f"v{STAMP_VERSION}".encode())
     newest = 0
-    for base in (root.resolve(), PACKAGE, SCHEMAS):
+    for base in (root.resolve(), PACKAGE):
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
             digest.update(f"D{dirpath}\n".encode())

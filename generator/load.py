@@ -37,13 +37,42 @@ DEFAULT_HEALTH_CHECK = "/health"
 DEFAULT_METRICS_PORT = 9090
 
 
-def find_root(start: Path) -> Path:
-    """The nearest directory at or above ``start`` that holds ``teams.yaml``."""
+# Folders of a repository that hold specs or generated roots: a teams.yaml inside them is never a
+# repository root (a pull request could add one to make `gen --check` look at one folder only).
+NESTED_ROOT_FOLDERS = ("accounts", "services", "modules")
+
+
+def find_root(start: Path, *, explicit: bool = False) -> Path:
+    """The repository root: ``start`` itself when given with ``--root`` (``explicit``), else the
+    nearest directory at or above ``start`` that holds ``teams.yaml``. Either way a root nested in
+    the spec or generated folders of a git work tree is refused."""
     start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / TEAMS_FILE).is_file():
-            return candidate
-    raise RepoNotFoundError(f"no {TEAMS_FILE} found in {start} or any parent; pass --root DIR")
+    if explicit:
+        if not (start / TEAMS_FILE).is_file():
+            raise RepoNotFoundError(f"--root {start}: no {TEAMS_FILE} there; pass the repository's top directory")
+        found = start
+    else:
+        for candidate in (start, *start.parents):
+            if (candidate / TEAMS_FILE).is_file():
+                found = candidate
+                break
+        else:
+            raise RepoNotFoundError(f"no {TEAMS_FILE} found in {start} or any parent; pass --root DIR")
+    _refuse_nested(found)
+    return found
+
+
+def _refuse_nested(root: Path) -> None:
+    top = next((d for d in (root, *root.parents) if (d / ".git").exists()), None)
+    if top is None or top == root:
+        return
+    parts = root.relative_to(top).parts
+    if parts[0] in NESTED_ROOT_FOLDERS:
+        raise RepoNotFoundError(
+            f"{root / TEAMS_FILE} is inside {parts[0]}/ of the git work tree {top}: a repository root cannot be "
+            f"nested in its spec or generated folders. Run infragen from the repository (or pass --root {top}) "
+            f"and remove the stray {TEAMS_FILE}."
+        )
 
 
 class _Reader:
@@ -68,7 +97,7 @@ class _Reader:
 
 def load_repo(root: Path) -> Repo:
     """Load and validate the whole repository. Raises :class:`SpecError` listing every problem."""
-    from .validate import cross_check
+    from .validate import cross_check, partial_service_rules
 
     reader = _Reader(root)
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
@@ -108,6 +137,11 @@ def load_repo(root: Path) -> Repo:
         service = _service(doc, env_docs, reader.problems) if doc is not None else None
         if service is None or len(reader.problems) > before:
             broken_services.add(service_dir.name)
+            parsed = reader.docs.get(rel)
+            if doc is None and parsed is not None:  # parsed, but failed its schema
+                team_names = [t.name for t in teams.teams] if teams else []
+                env_names = [a.env for a in accounts]
+                reader.problems.extend(partial_service_rules(parsed, team_names, env_names))
         else:
             services.append(service)
 
@@ -170,8 +204,9 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         dns_zone_id=data["dns"]["zoneId"],
         public_zone_id=data["dns"].get("publicZoneId"),
         consul=Consul(consul["address"], consul["datacenter"]) if consul else None,
-        apply_requirements=tuple(data["atlantis"]["applyRequirements"]),
+        apply_requirements=tuple(data.get("atlantis", {}).get("applyRequirements", ())),
         default_tags=_pairs(data.get("defaultTags")),
+        public_zone=data["dns"].get("publicZone"),
     )
 
 
@@ -303,6 +338,8 @@ def _environment(
         autoscaling=_autoscaling(overrides.get("autoscaling")),
         autoscaling_set="autoscaling" in overrides,
         datastore_overrides=tuple(resolved),
+        not_secrets=_pairs(data.get("notSecrets")),
+        domain=(overrides.get("ingress") or {}).get("domain"),
     )
 
 

@@ -67,6 +67,7 @@ class Account:
     consul: Consul | None
     apply_requirements: tuple[str, ...]
     default_tags: Pairs
+    public_zone: str | None = None  # name of the public zone (dns.publicZone); external domains lie in it
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ class EnvironmentFile:
     autoscaling: Autoscaling | None
     autoscaling_set: bool  # True when the file sets autoscaling (possibly to null)
     datastore_overrides: tuple[tuple[str, Datastore], ...]  # resolved options per datastore
+    not_secrets: Pairs = ()  # variable name -> why its value is not a secret (reviewable opt-out)
+    domain: str | None = None  # overrides.ingress.domain: this environment's external host name
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,13 @@ class Service:
 
     def env_file(self, env: str) -> EnvironmentFile | None:
         return next((f for f in self.env_files if f.env == env), None)
+
+    def effective_domain(self, env: str) -> str | None:
+        """The external host name in ``env``: the environment's override, else the spec's."""
+        env_file = self.env_file(env)
+        if env_file is not None and env_file.domain is not None:
+            return env_file.domain
+        return self.ingress.domain if self.ingress else None
 
     def effective_size(self, env: str) -> tuple[int, int, int, Autoscaling | None]:
         """cpu, memory, desired count and autoscaling after the environment's overrides."""

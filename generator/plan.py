@@ -71,6 +71,7 @@ class Root:
     dir: str
     inputs: tuple[str, ...]
     depends_on: tuple[str, ...]  # services (same env) whose resources this root reads
+    cost_center: str | None = None  # the owner team's costCenter (teams.yaml)
 
 
 def roots(repo: Repo) -> list[Root]:
@@ -85,13 +86,19 @@ def roots(repo: Repo) -> list[Root]:
                     dir=naming.root_dir(env, service.name),
                     inputs=_inputs(repo, service, account),
                     depends_on=reads_from(repo, service),
+                    cost_center=_cost_center(repo, service),
                 )
             )
     return result
 
 
+def _cost_center(repo: Repo, service: Service) -> str | None:
+    team = repo.teams.get(service.owner)
+    return team.cost_center if team else None
+
+
 def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
-    files = {service.file, f"accounts/{account.env}/account.yaml"}
+    files = {service.file, f"accounts/{account.env}/account.yaml", "teams.yaml"}  # teams.yaml: cost center
     env_file = service.env_file(account.env)
     if env_file and env_file.file:
         files.add(env_file.file)
@@ -165,6 +172,8 @@ def _root_files(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
             "service": service.name,
         }
     )
+    if root.cost_center is not None:
+        tags["cost-center"] = root.cost_center  # the owner team pays, not the account
     backend: list[tuple[str, Value]] = [
         ("bucket", account.state.bucket),
         ("key", naming.state_key(account, service.name)),
@@ -318,7 +327,7 @@ def _service_args(
             "dns_name": lb.dns_name,
             "zone_id": lb.zone_id,
             "security_group_id": lb.security_group_id,
-            "domain": service.ingress.domain,
+            "domain": service.effective_domain(account.env),
             "public_zone_id": account.public_zone_id,
             "listener_rule_priority": external_priority,
         }

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .errors import InfragenError, NewFilesError, Problem
+from .secrets import redact_line
 
 MAX_SHOWN = 160  # columns of a source line shown under a problem
 
@@ -44,7 +45,7 @@ def format_problem(
     lines = [f"{where}{field} {click.style(problem.message, fg='red')}"]
     text = source_line(root, problem, sources) if show_source else None
     if text is not None and text.strip():
-        shown = text.expandtabs(1)[:MAX_SHOWN]
+        shown = redact_line(text).expandtabs(1)[:MAX_SHOWN]  # never echo a credential
         gutter = f"{problem.line:>5} | "
         lines.append(click.style(gutter, dim=True) + shown)
         caret = " " * (len(gutter) - 2) + "| " + " " * max(problem.column - 1, 0) + "^"

@@ -16,11 +16,28 @@ from pathlib import Path
 import yaml
 
 from . import schema
-from .errors import NewFilesError, Problem, ScaffoldError, SpecError
+from .errors import NewFilesError, Problem, ScaffoldError, SpecError, UsageError
 from .load import TEAMS_FILE, load_repo
 from .render import render
 
 DATASTORE_TYPES = ("postgres", "mysql", "redis", "queue", "table", "bucket")
+# What people type for a datastore type -> the type infragen calls it.
+DATASTORE_ALIASES = {
+    "sqs": "queue",
+    "fifo": "queue",
+    "dynamodb": "table",
+    "dynamo": "table",
+    "ddb": "table",
+    "s3": "bucket",
+    "rds": "postgres",
+    "pg": "postgres",
+    "postgresql": "postgres",
+    "aurora": "postgres",
+    "mariadb": "mysql",
+    "elasticache": "redis",
+    "valkey": "redis",
+    "cache": "redis",
+}
 # Extra lines a datastore needs to be valid (a table needs a partition key).
 _REQUIRED_OPTIONS = {"table": ("hashKey: id",)}
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/@-]*$")
@@ -59,12 +76,11 @@ def parse_datastore(service: str, text: str) -> NewDatastore:
     """``TYPE:NAME``; NAME is prefixed with ``<service>-`` unless it already starts with it."""
     kind, sep, name = text.partition(":")
     if not sep or not name:
-        raise ScaffoldError(f"--datastore {text!r}: write TYPE:NAME, for example postgres:db")
+        raise UsageError(f"--datastore {text!r}: write TYPE:NAME, for example postgres:db")
     if kind not in DATASTORE_TYPES:
-        raise ScaffoldError(
-            f"--datastore {text!r}: unknown type {kind!r}{schema.suggest(kind, DATASTORE_TYPES)}; "
-            f"types are {', '.join(DATASTORE_TYPES)}"
-        )
+        alias = DATASTORE_ALIASES.get(kind.lower())
+        hint = f"; did you mean {alias!r} ({alias}:{name})?" if alias else schema.suggest(kind, DATASTORE_TYPES)
+        raise UsageError(f"--datastore {text!r}: unknown type {kind!r}{hint}; types are {', '.join(DATASTORE_TYPES)}")
     full = name if name.startswith(service + "-") else f"{service}-{name}"
     return NewDatastore(type=kind, name=full, extra=_REQUIRED_OPTIONS.get(kind, ()))
 
@@ -81,6 +97,7 @@ class _AccountFacts:
     production: bool
     region: str
     account_id: str
+    public_zone: str | None = None
 
 
 def _accounts(root: Path) -> dict[str, _AccountFacts]:
@@ -100,15 +117,29 @@ def _accounts(root: Path) -> dict[str, _AccountFacts]:
             production=data.get("production") is True,
             region=str(data.get("region", "<region>")),
             account_id=str(data.get("accountId", "<account-id>")),
+            public_zone=_public_zone(data),
         )
     return found
+
+
+def _public_zone(data: dict[str, object]) -> str | None:
+    dns = data.get("dns")
+    zone = dns.get("publicZone") if isinstance(dns, dict) else None
+    return zone if isinstance(zone, str) else None
+
+
+def _domain_in(domain: str | None, zone: str | None) -> str | None:
+    """The same host label under ``zone`` when ``domain`` lies outside it (an environment override)."""
+    if domain is None or zone is None or domain == zone or domain.endswith("." + zone):
+        return None
+    return f"{domain.split('.', 1)[0]}.{zone}"
 
 
 def render_files(root: Path, spec: NewService) -> dict[str, str]:
     """The new files (path relative to root -> content). Raises ScaffoldError on bad arguments."""
     pattern = schema.schema("service")["properties"]["name"]["pattern"]
     if not re.fullmatch(pattern.rstrip("$").lstrip("^"), spec.name):
-        raise ScaffoldError(
+        raise UsageError(
             f"service name {spec.name!r} must be DNS-safe: lower-case letters, digits and '-', "
             "3 to 32 characters, starting with a letter"
         )
@@ -118,7 +149,7 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
         raise ScaffoldError("the repository has no accounts (accounts/<env>/account.yaml); pass --env")
     for env in envs:
         if "/" in env or env.startswith("."):
-            raise ScaffoldError(f"--env {env!r} is not an account name")
+            raise UsageError(f"--env {env!r} is not an account name")
     datastores = sorted((parse_datastore(spec.name, d) for d in spec.datastores), key=lambda d: d.name)
     service_file = f"services/{spec.name}/service.yaml"
     files = {
@@ -146,6 +177,8 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
             log_level="info" if facts.production else "debug",
             region=facts.region,
             account_id=facts.account_id,
+            domain=_domain_in(spec.external_domain, facts.public_zone),
+            zone=facts.public_zone,
         )
     return files
 

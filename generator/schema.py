@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any, Literal
 
 from jsonschema import Draft202012Validator, validators
@@ -18,21 +18,20 @@ from .errors import Problem
 Kind = Literal["service", "environment", "account", "teams"]
 KINDS: tuple[Kind, ...] = ("service", "environment", "account", "teams")
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-
-
-def schema_path(kind: Kind) -> Path:
-    return SCHEMA_DIR / f"{kind}.schema.json"
+# The schemas ship inside the package (generator/schemas/, read with importlib.resources, so an
+# installed wheel has them); the repository's top-level `schemas` is a symlink to that folder so
+# editors' `$schema=schemas/...` comments keep working.
+SCHEMA_PACKAGE = "generator.schemas"
 
 
 def schema_text(name: str) -> str:
-    """The text of ``schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
-    return (SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")
+    """The text of ``generator/schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
+    return resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
 
 
 @cache
 def schema(kind: Kind) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(schema_text(kind))
     return loaded
 
 
@@ -67,7 +66,17 @@ def check(doc: Document, kind: Kind, base: FieldPath = (), sub: dict[str, Any] |
     problems: list[Problem] = []
     for error in checker.iter_errors(instance):
         problems.extend(_problems(doc, base, error))
-    return problems
+    # a misspelt required key is one problem, not two: keep the did-you-mean, drop "missing required"
+    typos = {
+        (p.field.rpartition(".")[0], p.message.rpartition("did you mean ")[2][1:].split("'")[0])
+        for p in problems
+        if "did you mean" in p.message
+    }
+    return [
+        p
+        for p in problems
+        if not (p.message.startswith("missing required field ") and (p.field, p.message.split("'")[1]) in typos)
+    ]
 
 
 def _problems(doc: Document, base: FieldPath, error: ValidationError) -> list[Problem]:
@@ -77,7 +86,7 @@ def _problems(doc: Document, base: FieldPath, error: ValidationError) -> list[Pr
     if rule == "additionalProperties" and isinstance(value, dict):
         known = list(_mapping(error.schema).get("properties", {}))
         extra = [key for key in value if key not in known]
-        return [doc.problem((*path, key), f"unknown field {key!r}{suggest(key, known)}", key=True) for key in extra]
+        return [doc.problem((*path, key), _unknown_field(doc, path, key, known), key=True) for key in extra]
     if rule == "required" and isinstance(value, dict):
         missing = [name for name in _items(error.validator_value) if name not in value]
         return [doc.problem(path, f"missing required field {name!r}") for name in missing]
@@ -92,7 +101,17 @@ def _problems(doc: Document, base: FieldPath, error: ValidationError) -> list[Pr
     if rule == "oneOf" and error.context:
         if "secretsManager" in json.dumps(error.schema):
             shape = "must be {secretsManager: <full secret ARN>, field: <json key>} or {ssmParameter: /name}"
-            inner = best_match(error.context)
+            if isinstance(value, dict) and "secretsManager" in value and "ssmParameter" in value:
+                return [doc.problem(path, f"{shape}: use secretsManager or ssmParameter, not both")]
+            # judge the value against the branch its own key names, not the closest-looking one
+            chosen = [
+                e
+                for e in error.context
+                if isinstance(value, dict)
+                and all(k in value for k in _items(_mapping(e.schema).get("required")))
+                and e.validator != "required"
+            ]
+            inner = best_match(chosen or error.context)
             inner_path: FieldPath = (*base, *inner.absolute_path)
             return [doc.problem(inner_path, f"{shape}: {_detail(inner)}")]
         inner = best_match(error.context)
@@ -103,16 +122,119 @@ def _problems(doc: Document, base: FieldPath, error: ValidationError) -> list[Pr
     return [doc.problem(path, _detail(error))]
 
 
+_LOWER_NAME = "lower-case letters, digits and '-', starting with a letter and not ending with '-'"
+# What each schema pattern means, in words, with an example. A pattern not listed here is shown as is.
+PATTERN_HINTS: dict[str, tuple[str, str]] = {
+    "^[a-z][a-z0-9-]{1,30}[a-z0-9]$": (f"3 to 32 {_LOWER_NAME}", "order-history"),
+    "^[a-z][a-z0-9-]{1,38}[a-z0-9]$": (f"3 to 40 {_LOWER_NAME}", "orders-db"),
+    "^[a-z][a-z0-9-]{0,38}[a-z0-9]$": (f"2 to 40 {_LOWER_NAME}", "orders-db"),
+    "^[a-z][a-z0-9]{1,15}$": ("2 to 16 lower-case letters and digits, starting with a letter", "staging"),
+    "^[a-z0-9-]{1,64}$": ("1 to 64 lower-case letters, digits and '-'", "production"),
+    "^[A-Za-z_][A-Za-z0-9_]{0,254}$": ("letters, digits and '_', not starting with a digit", "LOG_LEVEL"),
+    "^[A-Za-z_][A-Za-z0-9_.-]{0,254}$": ("letters, digits, '_', '.' and '-', not starting with a digit", "order_id"),
+    "^[0-9]{12}$": ("the 12-digit AWS account id, quoted", '"123456789012"'),
+    "^[a-z]{2}(-gov)?-[a-z]+-[0-9]$": ("an AWS region", "eu-west-1"),
+    "^Z[A-Z0-9]{1,31}$": ("a Route 53 hosted zone id", "Z0123456789ABCDEFGHIJ"),
+    "^vpc-[0-9a-f]{8,17}$": ("a VPC id", "vpc-0a1b2c3d4e5f60001"),
+    "^subnet-[0-9a-f]{8,17}$": ("a subnet id", "subnet-0a1b2c3d4e5f60011"),
+    "^sg-[0-9a-f]{8,17}$": ("a security group id", "sg-0a1b2c3d4e5f60021"),
+    "^@[A-Za-z0-9-]+(/[A-Za-z0-9._-]+)?$": ("a GitHub user or team", "@lemon/payments"),
+    "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$": ("a lower-case DNS name", "orders.example.com"),
+    "^/[A-Za-z0-9._~/?&=%-]{0,254}$": ("a URL path starting with /", "/health"),
+    "^/[A-Za-z0-9_.\\-/]{1,1010}$": ("an SSM parameter name starting with /", "/orders/api-token"),
+    "^db\\.[a-z0-9]+\\.[a-z0-9]+$": ("an RDS instance class", "db.t4g.micro"),
+    "^cache\\.[a-z0-9]+\\.[a-z0-9]+$": ("an ElastiCache node type", "cache.t4g.micro"),
+    "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$": (
+        "a full Secrets Manager secret ARN",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/api-AbCdEf",
+    ),
+    "^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]+$": (
+        "an ECS cluster ARN",
+        "arn:aws:ecs:eu-west-1:123456789012:cluster/staging",
+    ),
+    "^[0-9]+(\\.[0-9]+){0,2}$": ("a version number", "16.4"),
+}
+
+
+def _example(value: object, pattern: str, example: str) -> str:
+    """An example close to what was typed when the pattern is a lower-case name, else the stock one."""
+    if isinstance(value, str) and example.islower() and "-" in example and not _looks_secret(value):
+        guess = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
+        guess = re.sub(r"-{2,}", "-", guess)
+        if guess and re.fullmatch(pattern.rstrip("$").lstrip("^"), guess):
+            return guess
+    return example
+
+
+def _unknown_field(doc: Document, path: FieldPath, key: str, known: list[str]) -> str:
+    """`unknown field`, with where the key belongs when it belongs elsewhere, else a did-you-mean and
+    the keys allowed at this place."""
+    message = f"unknown field {key!r}"
+    kind = _kind_of(doc.file)
+    if kind is not None:
+        homes = [p for p in _homes(schema(kind), key) if p != tuple(str(x) for x in path)]
+        if homes:
+            where = " or ".join(".".join(h) if h else "the top level" for h in homes[:2])
+            return f"{message}: {key} belongs under {where}"
+    hint = suggest(key, known)
+    return f"{message}{hint}; allowed keys here: {', '.join(sorted(known))}" if known else message
+
+
+def _kind_of(file: str) -> Kind | None:
+    if file == "teams.yaml":
+        return "teams"
+    if file.endswith("account.yaml"):
+        return "account"
+    if file.endswith("service.yaml"):
+        return "service"
+    if "/environments/" in file:
+        return "environment"
+    return None
+
+
+def _homes(
+    node: dict[str, Any], key: str, at: tuple[str, ...] = (), root: dict[str, Any] | None = None
+) -> list[tuple[str, ...]]:
+    """Every fixed object path in a schema whose properties include ``key`` (refs followed, depth-limited)."""
+    root = root if root is not None else node
+    if len(at) > 4:
+        return []
+    if "$ref" in node and isinstance(node["$ref"], str) and node["$ref"].startswith("#/$defs/"):
+        node = root.get("$defs", {}).get(node["$ref"].split("/")[-1], {})
+    found: list[tuple[str, ...]] = []
+    properties = _mapping(node.get("properties"))
+    if key in properties:
+        found.append(at)
+    for name, sub in sorted(properties.items()):
+        if isinstance(sub, dict):
+            found.extend(_homes(sub, key, (*at, name), root))
+    for combinator in ("oneOf", "anyOf", "allOf"):
+        for sub in _items(node.get(combinator)):
+            if isinstance(sub, dict):
+                found.extend(_homes(sub, key, at, root))
+    return list(dict.fromkeys(found))
+
+
 def _detail(error: ValidationError) -> str:
     value = error.instance
     rule = error.validator
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    if isinstance(value, str) and _looks_secret(value):
+        shown = "the value (not shown: it looks like a credential)"
     if rule == "type":
         return f"must be of type {error.validator_value}, got {_yaml_type(value)}" + (
             "; quote the value so it arrives exactly as written" if error.validator_value == "string" else ""
         )
     if rule == "pattern":
-        return f"{shown} does not match the required pattern {error.validator_value}"
+        pattern = str(error.validator_value)
+        if pattern in PATTERN_HINTS:
+            words, example = PATTERN_HINTS[pattern]
+            return f"{shown} is not valid here: write {words}, for example {_example(value, pattern, example)!r}"
+        return f"{shown} does not match the required pattern {pattern}"
+    if rule == "additionalProperties" and isinstance(value, dict):
+        known = sorted(_mapping(error.schema).get("properties", {}))
+        extra = [key for key in value if key not in known]
+        return f"unknown key {', '.join(map(repr, extra))}; allowed keys here: {', '.join(known)}"
     if rule == "minimum":
         return f"must be at least {error.validator_value}, got {shown}"
     if rule == "maximum":
@@ -132,6 +254,12 @@ def _detail(error: ValidationError) -> str:
     if rule == "minProperties":
         return f"must have at least {error.validator_value} entries"
     return error.message
+
+
+def _looks_secret(value: str) -> bool:
+    from .secrets import value_kinds
+
+    return bool(value_kinds(value))
 
 
 def _mapping(value: object) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from . import hcl, modules, naming
 from ._yaml import load as load_yaml
-from .atlantis import Project, codeowners_file
+from .atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
 from .errors import SpecError
 from .hcl import Raw, Value
 from .models import Account, Repo
@@ -39,7 +39,9 @@ from .render import render
 from .schema import check, schema_text
 
 SETTINGS_FILE = "infragen.yaml"
-ROOT_CONFIG = "accounts/terragrunt.hcl"
+# The root config is not named terragrunt.hcl: Terragrunt treats every terragrunt.hcl as a unit
+# (run-all would try to run the root), and its docs recommend root.hcl.
+ROOT_CONFIG = "accounts/root.hcl"
 WORKFLOW = "infragen-terragrunt"
 Flavor = Literal["terraform", "terragrunt"]
 ATLANTIS_INPUTS = ("infragen.yaml", "accounts/*/account.yaml", "services/*/service.yaml")
@@ -163,6 +165,10 @@ def _dependencies(unit: Unit, repo: Repo) -> list[Dependency]:
 def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
     header = naming.header(unit.root.inputs)
     args = [(key, _rewrite(value)) for key, value in unit.call.args]
+    if unit.root.cost_center is not None and unit.call.unit != "discovery":
+        # the provider's default tags are per account here (env.hcl); the owner team's cost center
+        # goes through the platform modules' `tags` input, which resource tags take over
+        args.append(("tags", {"cost-center": unit.root.cost_center}))
     content = render(
         "terragrunt-unit.hcl.j2",
         header=header,
@@ -190,11 +196,23 @@ def _env_file(account: Account) -> OutputFile:
         ("state_key_prefix", account.state.key_prefix),
         ("state_region", account.state.region),
         ("state_lock_table", account.state.lock_table),
+        # the S3 backend settings as ONE object of one shape per account, computed here: the root
+        # merges the key in, no HCL conditional between two object types (fragile in Terragrunt)
+        ("remote_state", _backend(account)),
         ("default_tags", tags),
         ("consul", consul),
     ]
     content = render("terragrunt-env.hcl.j2", header=naming.header(inputs), env=account.env, body=hcl.body(body))
     return OutputFile(f"accounts/{account.env}/env.hcl", content, inputs)
+
+
+def _backend(account: Account) -> dict[str, Value]:
+    config: dict[str, Value] = {"bucket": account.state.bucket, "region": account.state.region, "encrypt": True}
+    if account.state.lock_table:
+        config["dynamodb_table"] = account.state.lock_table
+    else:
+        config["use_lockfile"] = True
+    return config
 
 
 def _root_file() -> OutputFile:
@@ -244,8 +262,10 @@ def projects(root_path: Path, repo: Repo) -> list[Project]:
                 when_modified=tuple(triggers),
                 execution_order_group=visit(unit.project),
                 depends_on=deps[unit.project],
-                apply_requirements=unit.root.account.apply_requirements,
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=unit.root,
+                # Atlantis reads the version from .tf files in the project dir; units have none
+                terraform_version=f"v{TERRAFORM_VERSION}",
             )
         )
     return sorted(result, key=lambda p: p.name)
@@ -266,3 +286,28 @@ def outputs(root_path: Path, repo: Repo) -> list[OutputFile]:
     files.append(codeowners_file(repo))
     files.extend(priority_files(repo))
     return sorted(files, key=lambda f: f.path)
+
+
+def plan_differences(saved: Mapping[str, object], fresh: Mapping[str, object]) -> list[str]:
+    """Resource and output addresses whose planned change differs between two `terraform show -json`
+    plans of the same unit. A Terragrunt unit reads its dependencies' outputs at plan time, so a
+    saved plan made before a dependency was applied can carry stale values; Terraform itself only
+    detects a change of the unit's own state."""
+
+    def changes(plan: Mapping[str, object]) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for item in plan.get("resource_changes") or []:  # type: ignore[attr-defined]
+            if isinstance(item, dict):
+                change = item.get("change") or {}
+                found[str(item.get("address"))] = [
+                    change.get("actions"),
+                    change.get("after"),
+                    change.get("after_unknown"),
+                ]
+        for name, change in (plan.get("output_changes") or {}).items():  # type: ignore[attr-defined]
+            if isinstance(change, dict):
+                found[f"output.{name}"] = [change.get("actions"), change.get("after"), change.get("after_unknown")]
+        return found
+
+    before, after = changes(saved), changes(fresh)
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

@@ -6,11 +6,11 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import hcl
+from . import hcl, secrets
 from ._yaml import Document, FieldPath
 from .errors import Problem
 from .fargate import memory_problem
-from .models import Autoscaling, Repo, Service
+from .models import Account, Autoscaling, Repo, Service
 from .schema import suggest
 
 MANAGED_BY = "infragen"
@@ -72,6 +72,10 @@ def cross_check(
                 if reason:
                     problems.append(doc.problem(path, f"tag {'key' if is_key else 'value'} {reason}", key=is_key))
 
+    # services whose spec is gone but whose generated roots remain (being decommissioned)
+    removed = {
+        p.parent.name for p in (root / "accounts").glob("*/services/*/backend.tf") if p.parent.name not in service_names
+    }
     owners: dict[str, str] = {}
     for service in repo.services:
         doc = docs[service.file]
@@ -93,8 +97,8 @@ def cross_check(
                 hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
                 problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
-        problems.extend(_ingress_rules(doc, service, repo))
-        problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services))
+        problems.extend(_ingress_rules(doc, service, repo, docs))
+        problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
             if not datastore.name.startswith(service.name + "-"):
@@ -114,8 +118,25 @@ def cross_check(
             owners.setdefault(datastore.name, service.name)
         for env_file in service.env_files:
             problems.extend(_environment_rules(docs, service, env_file.env, env_names))
+            problems.extend(_secret_rules(docs, service, env_file.env, repo))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
+    return problems
+
+
+def partial_service_rules(doc: Document, team_names: list[str], env_names: list[str]) -> list[Problem]:
+    """The cross-file rules that can still be judged on a service file that failed its schema, so
+    one run reports both kinds of problem (owner and environments name other files)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems = []
+    owner = data.get("owner")
+    if isinstance(owner, str) and team_names and owner not in team_names:
+        problems.append(doc.problem(("owner",), f"unknown owner {owner!r}{suggest(owner, team_names)}"))
+    envs = data.get("environments")
+    for index, env in enumerate(envs if isinstance(envs, list) else []):
+        if isinstance(env, str) and env_names and env not in env_names:
+            hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names)}"
+            problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
     return problems
 
 
@@ -199,7 +220,7 @@ def _autoscaling_rules(
     return []
 
 
-def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
+def _ingress_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     ingress = service.ingress
     if ingress is None:
         return []
@@ -219,11 +240,57 @@ def _ingress_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]
                         f"account {env!r} has no external load balancer or public DNS zone for external ingress",
                     )
                 )
+            elif account:
+                problems.extend(_domain_rules(doc, service, account, docs))
     return problems
 
 
+def _domain_rules(doc: Document, service: Service, account: Account, docs: dict[str, Document]) -> list[Problem]:
+    """The external domain of each environment lies within that account's public zone (dns.publicZone)."""
+    env_file = service.env_file(account.env)
+    domain = service.effective_domain(account.env)
+    if env_file is not None and env_file.file is not None and env_file.domain is not None:
+        where, path = docs.get(env_file.file, doc), ("overrides", "ingress", "domain")
+    else:
+        where, path = doc, ("spec", "ingress", "domain")
+    zone = account.public_zone
+    if zone is None:
+        return [
+            where.problem(
+                path,
+                f"account {account.env!r} does not name its public zone: add dns.publicZone (the name of "
+                f"zone {account.public_zone_id}) to accounts/{account.env}/account.yaml",
+            )
+        ]
+    if domain is None or domain == zone or domain.endswith("." + zone):
+        return []
+    return [
+        where.problem(
+            path,
+            f"{domain!r} is not within the {account.env} public zone {zone!r}: use a name ending in '.{zone}'"
+            + (
+                ""
+                if env_file and env_file.domain
+                else f", or set overrides.ingress.domain in environments/{account.env}.yaml"
+            ),
+        )
+    ]
+
+
+def _removed_message(kind: str, name: str, gone: str, users: list[str]) -> str:
+    return (
+        f"{kind} {name!r} is being removed (services/{gone}/ is gone) but is still used by "
+        f"{', '.join(users)}: remove it from their spec.dependencies first, or keep services/{gone}/"
+    )
+
+
 def _dependency_rules(
-    doc: Document, service: Service, repo: Repo, service_names: list[str], broken: set[str] | frozenset[str]
+    doc: Document,
+    service: Service,
+    repo: Repo,
+    service_names: list[str],
+    broken: set[str] | frozenset[str],
+    removed: set[str] | frozenset[str] = frozenset(),
 ) -> list[Problem]:
     problems = []
     for index, name in enumerate(service.depends_on_services):
@@ -232,6 +299,9 @@ def _dependency_rules(
             problems.append(doc.problem(path, "a service cannot depend on itself"))
         elif name in broken:
             continue
+        elif name in removed:
+            users = sorted(s.name for s in repo.services if name in s.depends_on_services)
+            problems.append(doc.problem(path, _removed_message("service", name, name, users)))
         elif name not in service_names:
             problems.append(doc.problem(path, f"unknown service {name!r}{suggest(name, service_names)}"))
         else:
@@ -243,6 +313,11 @@ def _dependency_rules(
         path = ("spec", "dependencies", "datastores", index)
         found = repo.datastore_owner(name)
         if found is None and any(name.startswith(b + "-") for b in broken):
+            continue
+        gone = next((r for r in sorted(removed) if name.startswith(r + "-")), None)
+        if found is None and gone is not None:
+            users = sorted(s.name for s in repo.services if name in s.depends_on_datastores)
+            problems.append(doc.problem(path, _removed_message("datastore", name, gone, users)))
             continue
         if found is None:
             datastore_names = [d.name for s in repo.services for d in s.datastores]
@@ -260,6 +335,30 @@ def _dependency_rules(
     return problems
 
 
+def _secret_rules(docs: dict[str, Document], service: Service, env: str, repo: Repo) -> list[Problem]:
+    """No credential under `variables:`; secret references in the environment's account and region."""
+    env_file = service.env_file(env)
+    if env_file is None or env_file.file is None or env not in service.environments:
+        return []
+    doc = docs[env_file.file]
+    problems: list[Problem] = []
+    variables = {key for key, _ in env_file.variables}
+    for key, _ in env_file.not_secrets:
+        if key not in variables:
+            problems.append(doc.problem(("notSecrets", key), f"{key!r} is not a variable of this file", key=True))
+    opted_out = frozenset(key for key, _ in env_file.not_secrets)
+    for key, reason in secrets.scan(env_file.variables, opted_out):
+        problems.append(doc.problem(("variables", key), reason, key=True))
+    account = next((a for a in repo.accounts if a.env == env), None)
+    if account is not None:
+        for key, secret in env_file.secrets:
+            if secret.secrets_manager_arn:
+                wrong = secrets.arn_problem(secret.secrets_manager_arn, account.account_id, account.region, env)
+                if wrong:
+                    problems.append(doc.problem(("secrets", key, "secretsManager"), wrong))
+    return problems
+
+
 def _environment_rules(docs: dict[str, Document], service: Service, env: str, env_names: list[str]) -> list[Problem]:
     env_file = service.env_file(env)
     assert env_file is not None and env_file.file is not None
@@ -273,15 +372,23 @@ def _environment_rules(docs: dict[str, Document], service: Service, env: str, en
         reason = hcl.unrepresentable(value)
         if reason:
             problems.append(doc.problem(("variables", key), reason))
+    if env_file.domain is not None and not (service.ingress and service.ingress.external):
+        problems.append(
+            doc.problem(("overrides", "ingress", "domain"), "only used when the spec sets ingress.external: true")
+        )
     secret_keys = {key for key, _ in env_file.secrets}
     for key, _ in env_file.variables:
         if key in secret_keys:
             problems.append(doc.problem(("secrets", key), "is both a variable and a secret", key=True))
     cpu, memory, desired, autoscaling = service.effective_size(env)
-    if env_file.cpu is not None:
+    if env_file.cpu is not None or env_file.memory is not None:
         reason = memory_problem(cpu, memory)
-        if reason:
-            problems.append(doc.problem(("overrides", "resources", "memory"), reason))
-    where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
-    problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
+        if reason:  # at the override this file sets (memory when it sets both)
+            field = "memory" if env_file.memory is not None else "cpu"
+            problems.append(doc.problem(("overrides", "resources", field), reason))
+    # blame the line that set the value: the environment file only when it overrides one of them
+    # (otherwise the spec's own check reports the spec's values at the spec's lines)
+    if env_file.autoscaling_set or env_file.desired_count is not None:
+        where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
+        problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
     return problems

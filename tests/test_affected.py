@@ -126,3 +126,20 @@ def test_cli_text_json_and_bad_ref(history: tuple[Path, dict[str, str]]) -> None
     assert bad.code == 1 and "unknown git ref" in bad.stderr
     with pytest.raises(CommandError):
         affected(root, "no-such-ref")
+
+
+def test_markdown_for_a_pull_request_comment(history: tuple[Path, dict[str, str]]) -> None:
+    root, c = history
+    result = run_cli("affected", "--base", c["base"], "--head", c["spec"], "--markdown", "--root", str(root))
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "### Atlantis projects this change plans"
+    assert "| project | dir | changed files (pattern) |" in lines
+    assert (
+        "| `staging-core` | `accounts/staging/services/core` | "
+        "`services/core/service.yaml` (`../../../../services/core/service.yaml`) |"
+    ) in lines
+    none = run_cli("affected", "--base", c["account"], "--head", c["readme"], "--markdown", "--root", str(root))
+    assert "No Atlantis project is affected." in none.stdout
+    both = run_cli("affected", "--base", c["base"], "--json", "--markdown", "--root", str(root))
+    assert both.code == 2 and "choose one of --json and --markdown" in both.stderr

@@ -28,7 +28,14 @@ UNRESTRICTED_PROJECT_KEYS = {
     "terraform_distribution",
     "silence_pr_comments",
 }
-TOP_LEVEL_KEYS = {"version", "automerge", "parallel_plan", "parallel_apply", "projects"}
+TOP_LEVEL_KEYS = {
+    "version",
+    "automerge",
+    "parallel_plan",
+    "parallel_apply",
+    "abort_on_execution_order_fail",
+    "projects",
+}
 
 
 def _generated() -> dict[str, Any]:
@@ -93,7 +100,7 @@ def test_schema_accepts_the_documented_shapes() -> None:
 
 def test_generated_config_overrides_only_what_the_server_allows() -> None:
     allowed = set(_server_repo()["allowed_overrides"])
-    assert allowed == {"apply_requirements", "workflow"}
+    assert allowed == {"workflow"}
     generated = _generated()
     assert set(generated) <= TOP_LEVEL_KEYS
     for project in generated["projects"]:
@@ -115,7 +122,7 @@ def test_generated_config_names_only_server_workflows_and_defines_none() -> None
 def test_server_config_is_locked_down() -> None:
     server = _server_repo()
     assert server["allow_custom_workflows"] is False
-    assert server["apply_requirements"] == ["approved", "mergeable"]
+    assert server["apply_requirements"] == ["approved", "mergeable", "undiverged"]
     assert set(server["allowed_overrides"]) <= {
         "apply_requirements",
         "workflow",
@@ -126,23 +133,19 @@ def test_server_config_is_locked_down() -> None:
     }
     for name, workflow in SERVER["workflows"].items():
         first = workflow["plan"]["steps"][0]
-        assert first == {"run": "infragen gen --check"}, f"{name} must check generated files before planning"
+        assert first == {"run": 'infragen gen --check --root "${DIR%/"$REPO_REL_DIR"}"'}, (
+            f"{name} must check the whole repository before planning"
+        )
     assert "plan" in SERVER["workflows"]["infragen"]["plan"]["steps"]
     assert SERVER["workflows"]["infragen"]["apply"]["steps"] == ["apply"]
     tg_plan = json.dumps(SERVER["workflows"]["infragen-terragrunt"])
     assert "terragrunt plan" in tg_plan and "terragrunt apply" in tg_plan
 
 
-def test_apply_requirements_come_from_the_account_files() -> None:
-    accounts = {
-        p.parent.name: yaml.safe_load(p.read_text())["atlantis"]["applyRequirements"]
-        for p in sorted(REPO.glob("accounts/*/account.yaml"))
-    }
-    assert "undiverged" in accounts["production"]
+def test_generated_projects_leave_apply_requirements_to_the_server() -> None:
+    # tests/test_apply_floor.py merges them with the server config the way Atlantis does
     for project in _generated()["projects"]:
-        env = project["dir"].split("/")[1]
-        assert project["apply_requirements"] == accounts[env], project["name"]
-        assert {"approved", "mergeable"} <= set(project["apply_requirements"])
+        assert "apply_requirements" not in project, project["name"]
 
 
 def test_account_files_and_atlantis_yaml_belong_to_the_platform_team() -> None:

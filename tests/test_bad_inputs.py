@@ -91,7 +91,13 @@ CASES = [
         "unknown field 'replicas'",
     ),
     Case("misspelled-key", replace(SERVICE, "owner: infra", "ownr: infra"), SERVICE, "ownr", "did you mean 'owner'?"),
-    Case("bad-name", replace(SERVICE, "name: demo-service", "name: Demo_Service"), SERVICE, "name", "does not match"),
+    Case(
+        "bad-name",
+        replace(SERVICE, "name: demo-service", "name: Demo_Service"),
+        SERVICE,
+        "name",
+        "is not valid here: write",
+    ),
     Case(
         "name-not-folder",
         replace(SERVICE, "name: demo-service", "name: demo-svc"),
@@ -172,7 +178,7 @@ CASES = [
         replace(SERVICE, "name: demo-service", "name: 'x\" { }'"),
         SERVICE,
         "name",
-        "does not match",
+        "is not valid here: write",
     ),
     Case(
         "injection-in-resource-name",
@@ -193,9 +199,15 @@ CASES = [
         replace(SERVICE, "name: demo-service", 'name: "demo-service\\n"'),
         SERVICE,
         "name",
-        "does not match",
+        "is not valid here: write",
     ),
-    Case("broken-yaml", replace(SERVICE, "[staging, production]", "[staging, production"), SERVICE, "", "invalid YAML"),
+    Case(
+        "broken-yaml",
+        replace(SERVICE, "[staging, production]", "[staging, production"),
+        SERVICE,
+        "",
+        "a [list] is not closed with ']'",
+    ),
     Case("not-a-mapping", write(SERVICE, "- name: demo-service\n"), SERVICE, "", "must be of type object, got list"),
     Case(
         "duplicate-yaml-key",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -64,7 +66,7 @@ def test_atlantis_keeps_the_project_and_codeowners_keeps_the_roots(
         assert project["dir"] == f"accounts/{env}/services/{SERVICE}"
         assert project["workflow"] == "infragen"
         assert project["autoplan"]["when_modified"][:2] == ["*.tf*", ".terraform.lock.hcl"]
-    assert projects[f"production-{SERVICE}"]["apply_requirements"] == ["approved", "mergeable", "undiverged"]
+    assert "apply_requirements" not in projects[f"production-{SERVICE}"]  # the server's floor applies
     assert text.count("# decommissioning: ") == 2
     codeowners = (repo / "CODEOWNERS").read_text()
     assert f"/accounts/staging/services/{SERVICE}/ @lemon/infra" in codeowners
@@ -95,6 +97,53 @@ def test_destroy_only_root_passes_terraform_validate(removed: tuple[Path, dict[s
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+    env["GIT_COMMITTER_EMAIL"] = "t@x"
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+
+
+def test_prune_refuses_until_the_destroy_only_roots_are_on_the_base_branch(tmp_path: Path) -> None:
+    repo = copy_inputs(tmp_path / "repo", outputs=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "service running")
+    _git(repo, "checkout", "-qb", "decommission")
+    # one pull request: git rm the spec, make gen, prune --yes
+    shutil.rmtree(repo / "services" / SERVICE)
+    generate(repo)
+    refused = run_cli("prune", SERVICE, "--yes", "--base", "main", "--root", str(repo))
+    assert refused.code == 1
+    assert f"the destroy-only roots of {SERVICE} are not on main yet: accounts/production/services/{SERVICE}" in (
+        refused.stderr
+    )
+    assert "Merge the pull request that made them destroy-only" in refused.stderr
+    assert (_root(repo, "staging") / "main.tf").is_file()  # nothing deleted
+    unknown = run_cli("prune", SERVICE, "--yes", "--base", "origin/nope", "--root", str(repo))
+    assert unknown.code == 1 and "unknown git ref 'origin/nope'" in unknown.stderr
+    # phase 1 merged (and its destroy applied): now the second pull request may prune
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "decommission: destroy-only roots")
+    _git(repo, "checkout", "-q", "main")
+    _git(repo, "merge", "-q", "decommission")
+    _git(repo, "checkout", "-qb", "prune")
+    result = run_cli("prune", SERVICE, "--yes", "--base", "main", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert not _root(repo, "staging").exists()
+
+
+def test_removing_a_service_others_depend_on_names_them(tmp_path: Path) -> None:
+    repo = copy_inputs(tmp_path / "repo", outputs=True)
+    shutil.rmtree(repo / "services" / "bpg")
+    result = run_cli("gen", "--root", str(repo))
+    assert result.code == 1
+    assert (
+        "services/klausapproves/service.yaml:21:16: spec.dependencies.services[0]: service 'bpg' is being removed "
+        "(services/bpg/ is gone) but is still used by klausapproves: remove it from their spec.dependencies first"
+    ) in result.stderr
+    assert "unknown service" not in result.stderr
+
+
 def test_prune_asks_then_removes_the_roots_and_their_lines(
     removed: tuple[Path, dict[str, dict[str, str]]],
 ) -> None:
@@ -102,7 +151,11 @@ def test_prune_asks_then_removes_the_roots_and_their_lines(
     refused = run_cli("prune", SERVICE, "--root", str(repo))  # stdin is empty: the prompt aborts
     assert refused.code == 1
     assert _root(repo, "staging").is_dir()
-    result = run_cli("prune", SERVICE, "--yes", "--root", str(repo))
+    # the destroy-only roots are on the base branch (merged and applied)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "phase 1")
+    result = run_cli("prune", SERVICE, "--yes", "--base", "main", "--root", str(repo))
     assert result.code == 0, result.stderr
     assert f"delete  accounts/staging/services/{SERVICE}/main.tf" in result.stdout
     for env in ENVS:

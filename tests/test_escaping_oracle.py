@@ -42,7 +42,14 @@ EXAMPLES = int(os.environ.get("INFRAGEN_FUZZ_EXAMPLES", "300"))
 BATCH = 500  # examples per terraform root; roots are applied in parallel
 SERVICE = "fuzz-svc"
 ENV = "staging"
-FIXED_TAGS = {"environment": ENV, "managed-by": "infragen", "owner": "infra", "service": SERVICE}
+# cost-center: the owner team (infra) costCenter in teams.yaml, which overrides an account tag of that key
+FIXED_TAGS = {
+    "environment": ENV,
+    "managed-by": "infragen",
+    "owner": "infra",
+    "service": SERVICE,
+    "cost-center": "CC-100",
+}
 
 pytestmark = pytest.mark.terraform
 

@@ -28,9 +28,9 @@ def test_explain_summarises_spec_files_projects_and_approvals() -> None:
     production = next(line for line in text.splitlines() if line.startswith("| `production-klausapproves`"))
     assert "after `production-bpg` is applied" in production
     assert "up to date with the base branch" in production  # undiverged
-    assert "@lemon/payments or @lemon/infra" in production
+    assert production.endswith("| @lemon/infra |")  # generated roots: the platform team only
     staging = next(line for line in text.splitlines() if line.startswith("| `staging-klausapproves`"))
-    assert "up to date" not in staging
+    assert "up to date with the base branch" in staging  # the server's floor is the same everywhere
 
 
 def test_explain_a_service_without_datastores_or_dependencies() -> None:
@@ -54,5 +54,23 @@ def test_cli_prints_markdown_and_rejects_unknown_services() -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.startswith("## `bpg`")
     unknown = run_cli("explain", "nope")
-    assert unknown.code == 1
+    assert unknown.code == 2
     assert "no service 'nope' (known: bpg, core, demo-service, klausapproves)" in unknown.stderr
+
+
+def test_explain_lists_variable_names_secret_references_grants_and_other_projects() -> None:
+    text = run_cli("explain", "klausapproves").stdout
+    row = next(line for line in text.splitlines() if line.startswith("| variables (names) |"))
+    assert "`FEATURE_FLAGS`" in row and "`LOG_LEVEL`" in row
+    assert "instant-approval" not in text  # names, never values
+    secrets = next(line for line in text.splitlines() if line.startswith("| secrets (references) |"))
+    assert "`BPG_API_TOKEN` from SSM `/klausapproves/bpg-api-token`" in secrets
+    assert "`SIGNING_KEY` from Secrets Manager `arn:aws:secretsmanager:eu-west-1:222222222222:secret:" in secrets
+    grants = next(line for line in text.splitlines() if line.startswith("| task role: read Secrets Manager secrets |"))
+    assert "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf" in grants
+    assert "| task role: read SSM parameters |" in text
+    assert "| task role: security groups joined | `bpg-clients`" in text
+    bpg = run_cli("explain", "bpg").stdout
+    assert "A change to this service's spec or environment files also re-plans:" in bpg
+    assert "- `production-klausapproves` (when `services/bpg/service.yaml` changes)" in bpg
+    assert "- `staging-klausapproves` (when `services/bpg/service.yaml` changes)" in bpg

@@ -104,5 +104,5 @@ def test_gen_works_from_a_subdirectory_without_root(example: Path) -> None:
 def test_missing_repository_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli("validate", "--root", str(tmp_path))
     assert result.code == 1
-    assert "no teams.yaml found" in result.stderr
+    assert "no teams.yaml there" in result.stderr
     assert "Traceback" not in result.stderr

@@ -156,7 +156,7 @@ def test_bad_settings_file_is_a_positioned_error(example: Path) -> None:
 
 
 def test_layout(tg_repo: Path) -> None:
-    assert (tg_repo / "accounts/terragrunt.hcl").is_file()
+    assert (tg_repo / "accounts/root.hcl").is_file()
     assert (tg_repo / "accounts/staging/env.hcl").is_file()
     found = {p.relative_to(tg_repo / "accounts").as_posix() for p in units(tg_repo)}
     assert "staging/services/klausapproves" in found
@@ -167,7 +167,7 @@ def test_layout(tg_repo: Path) -> None:
 
 
 def test_root_and_env_files_parse(tg_repo: Path) -> None:
-    root = load(tg_repo / "accounts/terragrunt.hcl")
+    root = load(tg_repo / "accounts/root.hcl")
     state = root["remote_state"][0]
     assert decode(state["backend"]) == "s3"
     assert {"versions", "provider"} == {label.strip('"') for block in root["generate"] for label in block}
@@ -211,7 +211,7 @@ def test_atlantis_names_the_terragrunt_workflow(tg_repo: Path) -> None:
     for project in config["projects"]:
         base = project["dir"]
         triggers = project["autoplan"]["when_modified"]
-        for needed in ("accounts/terragrunt.hcl", posixpath.join(*base.split("/")[:2], "env.hcl")):
+        for needed in ("accounts/root.hcl", posixpath.join(*base.split("/")[:2], "env.hcl")):
             assert posixpath.relpath(needed, base) in triggers
 
 

@@ -10,10 +10,16 @@ locals {
   state_key_prefix = "tf/"
   state_region     = "us-east-1"
   state_lock_table = null
+  remote_state = {
+    bucket       = "acme-state-dev"
+    region       = "us-east-1"
+    encrypt      = true
+    use_lockfile = true
+  }
   default_tags = {
     "environment" = "dev"
     "managed-by"  = "infragen"
   }
   consul = null
 }
-# infragen:sha256:ae1fc31a81dd7b4f0f7f9caa70ad2929fc6e81ba2e4dfa22af5a19b2eac00206
+# infragen:sha256:014626300c78be6cd35fc3298bb71785c1f60817f18b3161f13b25eaa3c90ccd

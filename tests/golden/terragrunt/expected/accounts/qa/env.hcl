@@ -10,6 +10,12 @@ locals {
   state_key_prefix = ""
   state_region     = "eu-central-1"
   state_lock_table = "locks"
+  remote_state = {
+    bucket         = "acme-state-qa"
+    region         = "eu-central-1"
+    encrypt        = true
+    dynamodb_table = "locks"
+  }
   default_tags = {
     "data-class"  = "internal:confidential"
     "environment" = "qa"
@@ -20,4 +26,4 @@ locals {
     datacenter = "qa"
   }
 }
-# infragen:sha256:b29575bf2b736a1f4d95b99298ab8f8b71e2395d9e38700528de664b897ce863
+# infragen:sha256:edfd5a516ee98019b8e16634c59185da1a187d00c272016e27d19e5089626228

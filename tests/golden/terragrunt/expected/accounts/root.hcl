@@ -12,15 +12,9 @@ remote_state {
     path      = "backend.tf"
     if_exists = "overwrite_terragrunt"
   }
-  config = merge(
-    {
-      bucket  = local.env.state_bucket
-      key     = "${local.env.state_key_prefix}${path_relative_to_include()}/terraform.tfstate"
-      region  = local.env.state_region
-      encrypt = true
-    },
-    local.env.state_lock_table == null ? { use_lockfile = true } : { dynamodb_table = local.env.state_lock_table },
-  )
+  config = merge(local.env.remote_state, {
+    key = "${local.env.state_key_prefix}${path_relative_to_include()}/terraform.tfstate"
+  })
 }
 
 generate "versions" {
@@ -67,4 +61,4 @@ generate "provider" {
     %{ endif ~}
   EOF
 }
-# infragen:sha256:fc80723e8cfd1bd2988f0ffa8222ac18924bb794ed3fb665172146dfbdc74409
+# infragen:sha256:d27f6b27436ff4c6e5942b384c2fa0b1f9bc95cfddee22fe90727f719565ecd7

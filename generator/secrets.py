@@ -1,0 +1,160 @@
+"""Credentials do not belong under `variables:`: they end up in committed HCL and in the state.
+
+Values are checked with Yelp's detect-secrets plugins, in process (no files, no network, no
+verification): AWS keys, private keys, Stripe, GitHub, GitLab, Slack, JWT, basic-auth URLs and the
+other token formats it knows, plus high-entropy base64/hex strings. Names are checked with
+:data:`SECRET_NAME`. A variable that only looks like a secret is listed under `notSecrets:` in the
+same environment file with a reason, which a reviewer sees in the diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+SECRET_NAME = re.compile(
+    r"(?:^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|SIGNING_?KEY)(?:_|$)",
+    re.IGNORECASE,
+)
+POINTER = (
+    "store it in Secrets Manager or SSM Parameter Store and reference it under `secrets:` "
+    "(if it is not a secret, list it under `notSecrets:` with the reason)"
+)
+SECRETS_MANAGER_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):secretsmanager:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+)
+
+
+@dataclass(frozen=True)
+class _Detector:
+    label: str
+    plugin: Any
+
+
+@cache
+def _detectors() -> tuple[_Detector, ...]:
+    from detect_secrets.plugins import (
+        artifactory,
+        aws,
+        azure_storage_key,
+        basic_auth,
+        discord,
+        github_token,
+        gitlab_token,
+        jwt,
+        mailchimp,
+        npm,
+        openai,
+        private_key,
+        pypi_token,
+        sendgrid,
+        slack,
+        square_oauth,
+        stripe,
+        telegram_token,
+        twilio,
+    )
+
+    return (
+        _Detector("an AWS access key", aws.AWSKeyDetector()),
+        _Detector("a private key", private_key.PrivateKeyDetector()),
+        _Detector("a Stripe key", stripe.StripeDetector()),
+        _Detector("a GitHub token", github_token.GitHubTokenDetector()),
+        _Detector("a GitLab token", gitlab_token.GitLabTokenDetector()),
+        _Detector("a Slack token or webhook", slack.SlackDetector()),
+        _Detector("a JSON web token", jwt.JwtTokenDetector()),
+        _Detector("a URL with a password", basic_auth.BasicAuthDetector()),
+        _Detector("an Artifactory token", artifactory.ArtifactoryDetector()),
+        _Detector("an Azure storage key", azure_storage_key.AzureStorageKeyDetector()),
+        _Detector("a Discord token", discord.DiscordBotTokenDetector()),
+        _Detector("a Mailchimp key", mailchimp.MailchimpDetector()),
+        _Detector("an npm token", npm.NpmDetector()),
+        _Detector("an OpenAI key", openai.OpenAIDetector()),
+        _Detector("a PyPI token", pypi_token.PypiTokenDetector()),
+        _Detector("a SendGrid key", sendgrid.SendGridDetector()),
+        _Detector("a Square OAuth secret", square_oauth.SquareOAuthDetector()),
+        _Detector("a Telegram token", telegram_token.TelegramBotTokenDetector()),
+        _Detector("a Twilio key", twilio.TwilioKeyDetector()),
+    )
+
+
+@cache
+def _entropy() -> tuple[Any, ...]:
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+
+    return (Base64HighEntropyString(), HexHighEntropyString())
+
+
+def value_kinds(value: str) -> list[str]:
+    """What ``value`` looks like ("an AWS access key", ...), empty when it looks like no credential."""
+    found = [d.label for d in _detectors() if any(True for _ in d.plugin.analyze_string(value))]
+    for plugin in () if found else _entropy():
+        # the plugins look for quoted strings made only of their charset; the whole value counts
+        for match in plugin.analyze_string(f'"{value}"'):
+            if plugin.calculate_shannon_entropy(match) > plugin.entropy_limit:
+                found.append("a high-entropy string (a generated key or password)")
+                break
+    return list(dict.fromkeys(found))
+
+
+def name_rule(name: str) -> str | None:
+    """The credential word in a variable name (PASSWORD, TOKEN, ...), or None."""
+    match = SECRET_NAME.search(name)
+    return match.group(1).upper() if match else None
+
+
+def variable_problem(name: str, value: str) -> str | None:
+    """Why ``name: value`` under `variables:` looks like a credential; never quotes the value."""
+    kinds = value_kinds(value)
+    if kinds:
+        return f"the value looks like {' and '.join(kinds)}: {POINTER}"
+    word = name_rule(name)
+    if word:
+        return f"the name contains {word}, so the value is treated as a credential: {POINTER}"
+    return None
+
+
+def arn_problem(arn: str, account_id: str, region: str, env: str) -> str | None:
+    """A Secrets Manager ARN must be in the environment's own account and region."""
+    match = SECRETS_MANAGER_ARN.match(arn)
+    if not match:
+        return None
+    wrong = []
+    if match["account"] != account_id:
+        wrong.append(f"account {match['account']} (the {env} account is {account_id})")
+    if match["region"] != region:
+        wrong.append(f"region {match['region']} (the {env} account is in {region})")
+    if not wrong:
+        return None
+    return (
+        f"the secret is in {' and '.join(wrong)}: reference a secret of the {env} account and region "
+        "under `secrets:` (tasks read secrets with the account's own execution role)"
+    )
+
+
+_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^:#]+?)(?P<sep>\s*:\s*)(?P<value>.*)$")
+
+
+def redact_line(text: str) -> str:
+    """``text`` with its value replaced when the key or value looks like a credential (for excerpts)."""
+    match = _LINE.match(text)
+    if match is None:
+        return "<line hidden: it may hold a secret>" if text.strip() and value_kinds(text.strip()) else text
+    key = match["key"].strip().strip("'\"")
+    value = match["value"].split(" #", 1)[0].strip().strip("'\"")
+    if value and (name_rule(key) or value_kinds(value)):
+        return f"{match['lead']}{match['key']}{match['sep']}<redacted>"
+    return text
+
+
+def scan(pairs: tuple[tuple[str, str], ...], not_secrets: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """``(name, problem)`` for each variable that looks like a credential and is not opted out."""
+    for name, value in pairs:
+        if name in not_secrets:
+            continue
+        problem = variable_problem(name, value)
+        if problem:
+            yield name, problem

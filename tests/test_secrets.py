@@ -1,0 +1,133 @@
+"""Credentials under `variables:` and secret references of another account or region are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import copy_inputs, run_cli, snapshot
+
+from generator.errors import SpecError
+from generator.load import load_repo
+from generator.report import format_error
+
+ENV_FILE = "services/klausapproves/environments/staging.yaml"
+STAGING_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:klausapproves/x-AbCdEf"
+
+# name, value, what the message must say; values are assembled so this file holds no literal secret
+CASES = {
+    "aws access key id": ("AWS_KEY_ID", "AKIA" + "IOSFODNN7EXAMPL1", "looks like an AWS access key"),
+    "aws secret key": ("AWS_SECRET", "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYzEXAMPLEKEY", "the value looks like"),
+    "private key": ("SIGNING", "-----BEGIN RSA " + "PRIVATE KEY-----", "looks like a private key"),
+    "stripe": ("STRIPE", "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "looks like a Stripe key"),
+    "github": ("GH", "ghp_" + "wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx", "looks like a GitHub token"),
+    "slack": ("SLACK", "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "looks like a Slack token"),
+    "high entropy": ("SESSION_SEED", "Zx9q3LmT7vBn2Kp8" + "Rw4Yh6Jd1Fs5Gc0A", "looks like a high-entropy string"),
+    "password name": ("DB_PASSWORD", "hunter2", "the name contains PASSWORD"),
+    "token name": ("UPSTREAM_TOKEN", "abc", "the name contains TOKEN"),
+    "api key name": ("PARTNER_API_KEY", "abc", "the name contains API_KEY"),
+}
+
+
+def _write_env(root: Path, body: str) -> None:
+    path = root / ENV_FILE
+    path.write_text(path.read_text() + body)
+
+
+def _variable(name: str, value: str) -> str:
+    return f"variables:\n  LOG_LEVEL: debug\n  {name}: {value!r}\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = copy_inputs(tmp_path / "repo")
+    (root / ENV_FILE).write_text("# staging\n")  # without its ingress.domain override, so:
+    account = root / "accounts/staging/account.yaml"
+    account.write_text(account.read_text().replace("publicZone: staging.lemon.com", "publicZone: lemon.com"))
+    return root
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_a_credential_under_variables_is_refused(repo: Path, case: str) -> None:
+    name, value, says = CASES[case]
+    _write_env(repo, _variable(name, value))
+    before = snapshot(repo)
+    result = run_cli("gen", "--root", str(repo))
+    assert result.code == 1
+    assert f"{ENV_FILE}:4:3: variables.{name}: " in result.stderr
+    assert says in result.stderr
+    assert "reference it under `secrets:`" in result.stderr
+    assert value not in result.stderr + result.stdout
+    assert snapshot(repo) == before  # nothing written
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_the_source_excerpt_never_shows_the_value(repo: Path, case: str) -> None:
+    name, value, _ = CASES[case]
+    _write_env(repo, _variable(name, value))
+    with pytest.raises(SpecError) as raised:
+        load_repo(repo)
+    text = format_error(raised.value, repo, show_source=True)  # what a terminal shows
+    assert f"{name}: <redacted>" in text
+    assert value not in text
+
+
+@pytest.mark.parametrize(
+    ("arn", "says"),
+    [
+        ("arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod-only-AbCdEf", "account 222222222222"),
+        ("arn:aws:secretsmanager:us-east-1:111111111111:secret:elsewhere-AbCdEf", "region us-east-1"),
+    ],
+    ids=["cross-account", "cross-region"],
+)
+def test_a_secret_of_another_account_or_region_is_refused(repo: Path, arn: str, says: str) -> None:
+    _write_env(repo, f"secrets:\n  DB_URL:\n    secretsManager: {arn}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert f"{ENV_FILE}:4:21: secrets.DB_URL.secretsManager: the secret is in {says}" in result.stderr
+    assert "under `secrets:`" in result.stderr
+
+
+def test_a_secret_of_the_own_account_and_region_is_accepted(repo: Path) -> None:
+    _write_env(repo, f"secrets:\n  DB_URL:\n    secretsManager: {STAGING_ARN}\n")
+    assert run_cli("validate", "--root", str(repo)).code == 0
+
+
+def test_not_secrets_opts_a_variable_out_with_a_reason(repo: Path) -> None:
+    body = "variables:\n  GIT_SHA: a94a8fe5ccb19ba61c4c0873d391e987982fbbd3\n  TOKEN_TTL: '300'\n"
+    _write_env(repo, body)
+    refused = run_cli("validate", "--root", str(repo))
+    assert refused.code == 1
+    assert "variables.GIT_SHA" in refused.stderr and "variables.TOKEN_TTL" in refused.stderr
+    _write_env(repo, "notSecrets:\n  GIT_SHA: the commit the image was built from\n  TOKEN_TTL: seconds, not a token\n")
+    assert run_cli("validate", "--root", str(repo)).code == 0
+
+
+def test_not_secrets_needs_a_reason_and_a_variable(repo: Path) -> None:
+    _write_env(repo, "variables:\n  LOG_LEVEL: debug\nnotSecrets:\n  LOG_LEVEL: ok\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "notSecrets.LOG_LEVEL: " in result.stderr
+    (repo / ENV_FILE).write_text("variables:\n  LOG_LEVEL: debug\nnotSecrets:\n  NOPE: this variable does not exist\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "notSecrets.NOPE: 'NOPE' is not a variable of this file" in result.stderr
+
+
+def test_ordinary_variables_pass(repo: Path) -> None:
+    _write_env(
+        repo,
+        "variables:\n  LOG_LEVEL: debug\n  UPSTREAM_URL: https://api.example.com/v1\n"
+        "  REGION: eu-west-1\n  REQUEST_ID_HEADER: X-Request-Id\n  FEATURE_FLAGS: a,b,c\n",
+    )
+    assert run_cli("validate", "--root", str(repo)).code == 0
+
+
+def test_a_credential_in_a_patterned_field_is_not_echoed(repo: Path) -> None:
+    value = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+    _write_env(repo, f"secrets:\n  STRIPE:\n    ssmParameter: {value}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "secrets.STRIPE.ssmParameter: " in result.stderr
+    assert "the value (not shown: it looks like a credential) is not valid here" in result.stderr
+    assert value not in result.stderr and value.lower().replace("_", "-") not in result.stderr
