@@ -345,3 +345,14 @@ variable "https_egress_security_group_id" {
     error_message = "https_egress_security_group_id must be null or a security group id (sg-xxxxxxxx)."
   }
 }
+
+variable "deployment_alarm_names" {
+  description = "CloudWatch alarms ECS watches during a deployment; one in ALARM rolls the deployment back. Empty: only the circuit breaker."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.deployment_alarm_names : length(n) >= 1 && length(n) <= 255])
+    error_message = "deployment_alarm_names must be CloudWatch alarm names of 1-255 characters."
+  }
+}

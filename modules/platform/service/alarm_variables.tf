@@ -1,0 +1,1 @@
+../_shared/alarm_variables.tf
