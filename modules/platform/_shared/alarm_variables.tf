@@ -28,7 +28,7 @@ variable "alarm_overrides" {
   }
 
   validation {
-    condition     = alltrue([for o in values(var.alarm_overrides) : length(trimspace(coalesce(o.reason, ""))) >= 3])
+    condition     = alltrue([for o in values(var.alarm_overrides) : try(length(trimspace(o.reason)), 0) >= 3])
     error_message = "every alarm override (a changed threshold or a silenced alarm) needs a reason of at least 3 characters."
   }
 

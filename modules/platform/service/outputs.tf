@@ -52,3 +52,13 @@ output "tags" {
   description = "Tags applied to every taggable resource of the service."
   value       = local.tags
 }
+
+output "alarm_names" {
+  description = "Names of the service's CloudWatch alarms (after silencing)."
+  value       = sort(keys(aws_cloudwatch_metric_alarm.this))
+}
+
+output "deployment_alarm_names" {
+  description = "Alarms the ECS service watches during deployments; one in ALARM rolls the deployment back."
+  value       = local.deployment_alarm_names
+}
