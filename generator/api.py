@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import decommission, incremental, terragrunt, write
+from . import alerts, decommission, incremental, terragrunt, write
 from .atlantis import atlantis_file, codeowners_file
 from .load import load_repo
 from .models import Repo
@@ -30,6 +30,7 @@ def outputs(root: Path, repo: Repo) -> list[OutputFile]:
         return terragrunt.outputs(root, repo)
     retired = decommission.retired_roots(root, repo)
     files = plan(repo)
+    files.extend(alerts.files(repo))
     files.extend(decommission.destroy_only_files(retired))
     files.append(atlantis_file(root, repo, retired))
     files.append(codeowners_file(repo, retired))

@@ -11,6 +11,8 @@ from ._yaml import load as load_yaml
 from .errors import Problem, RepoNotFoundError, SpecError
 from .models import (
     Account,
+    AlarmOverride,
+    AlertRoute,
     Autoscaling,
     Bucket,
     Cache,
@@ -25,6 +27,7 @@ from .models import (
     Repo,
     Secret,
     Service,
+    Slo,
     StateBackend,
     Table,
     Team,
@@ -132,7 +135,16 @@ def _pairs(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
 
 def _teams(data: dict[str, Any]) -> Teams:
     teams = tuple(
-        Team(name=name, github=t["github"], cost_center=t["costCenter"]) for name, t in sorted(data["teams"].items())
+        Team(
+            name=name,
+            github=t["github"],
+            cost_center=t["costCenter"],
+            alerts=tuple(
+                AlertRoute(env=env, email=tuple(r.get("email", [])), https=tuple(r.get("https", [])))
+                for env, r in sorted((t.get("alerts") or {}).items())
+            ),
+        )
+        for name, t in sorted(data["teams"].items())
     )
     return Teams(platform_team=data["platformTeam"], teams=teams)
 
@@ -247,6 +259,7 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         depends_on_datastores=tuple(deps.get("datastores", [])),
         datastores=datastores,
         env_files=tuple(sorted(env_files, key=lambda f: f.env)),
+        slo=Slo(spec["slo"].get("availability"), spec["slo"].get("latencyP99Ms")) if spec.get("slo") else None,
     )
 
 
@@ -301,6 +314,17 @@ def _environment(
         autoscaling=_autoscaling(overrides.get("autoscaling")),
         autoscaling_set="autoscaling" in overrides,
         datastore_overrides=tuple(resolved),
+        alarm_overrides=tuple(
+            AlarmOverride(
+                target=target,
+                key=key,
+                threshold=o.get("threshold"),
+                silenced=o.get("silenced", False),
+                reason=o["reason"],
+            )
+            for target, alarms in sorted((overrides.get("alarms") or {}).items())
+            for key, o in sorted(alarms.items())
+        ),
     )
 
 

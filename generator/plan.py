@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import hcl, naming
+from . import alarms, hcl, naming
 from .hcl import Raw, Value
 from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
@@ -318,6 +318,7 @@ def _service_args(
         ("table_arns", _api_arns(repo, service, account, "table")),
         ("bucket_arns", _api_arns(repo, service, account, "bucket")),
         ("log_retention_days", 365),
+        *alarms.module_args(service, account, "service"),
     ]
 
 
@@ -334,6 +335,15 @@ def _common(name: str, service: Service, account: Account) -> list[tuple[str, Va
 
 
 def _datastore_args(service: Service, datastore: Datastore, account: Account) -> tuple[str, list[tuple[str, Value]]]:
+    source, args = _datastore_module_args(service, datastore, account)
+    if datastore.type in alarms.MODULE_OF:
+        args.extend(alarms.module_args(service, account, datastore.name))
+    return source, args
+
+
+def _datastore_module_args(
+    service: Service, datastore: Datastore, account: Account
+) -> tuple[str, list[tuple[str, Value]]]:
     common = _common(datastore.name, service, account)
     opts = datastore.options
     if isinstance(opts, Database):

@@ -39,6 +39,7 @@ module "service" {
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_events" {
@@ -55,21 +56,23 @@ module "bpg_events" {
   max_receive_count          = 3
   visibility_timeout_seconds = 30
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_ledger" {
-  source         = "../../../../modules/platform/table"
-  name           = "bpg-ledger"
-  service        = "bpg"
-  owner          = "payments"
-  environment    = "production"
-  production     = true
-  vpc_id         = "vpc-0a1b2c3d4e5f60002"
-  subnet_ids     = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  hash_key       = "accountId"
-  hash_key_type  = "S"
-  range_key      = "postedAt"
-  range_key_type = "N"
+  source          = "../../../../modules/platform/table"
+  name            = "bpg-ledger"
+  service         = "bpg"
+  owner           = "payments"
+  environment     = "production"
+  production      = true
+  vpc_id          = "vpc-0a1b2c3d4e5f60002"
+  subnet_ids      = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
+  hash_key        = "accountId"
+  hash_key_type   = "S"
+  range_key       = "postedAt"
+  range_key_type  = "N"
+  alarm_topic_arn = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_statements" {
@@ -98,4 +101,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:6ce4e70e2ae62346610b5e3fae9860039805502444d968f5ee58afda4cffa64a
+# infragen:sha256:08ce45755cd8735610125102397a3246c00ed51574768a7e4644bd02ea955f33

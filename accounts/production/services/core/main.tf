@@ -37,6 +37,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
 module "core_cache" {
@@ -52,6 +53,7 @@ module "core_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
 module "core_db" {
@@ -69,6 +71,7 @@ module "core_db" {
   storage_gb            = 20
   multi_az              = true
   backup_retention_days = 14
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
 module "discovery" {
@@ -96,4 +99,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:172356ef78002fe3ed5f24594a16a6b4175ff3dfeea90b2edebccd541d38a7e3
+# infragen:sha256:f338546de388f4c7cb3cddfc417618f5bd36aea0c954a5251730b33f351248fb

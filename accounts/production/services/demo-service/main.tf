@@ -37,6 +37,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:infra-alerts"
 }
 
 module "discovery" {
@@ -51,4 +52,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:3b42b9492d0beb2ddaf17b6c87af19a62814085cf3462afa9ebdc51c25456fad
+# infragen:sha256:6e06e399b37415f05dcbcdc0c5eeb0a305896487e324146e96f52b6f367aad4d

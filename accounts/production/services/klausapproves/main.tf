@@ -60,6 +60,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "klausapproves_cache" {
@@ -75,6 +76,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "klausapproves_rds" {
@@ -92,6 +94,7 @@ module "klausapproves_rds" {
   storage_gb            = 100
   multi_az              = true
   backup_retention_days = 14
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "discovery" {
@@ -119,4 +122,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:9eb0a28265526c132326e22d8a439cb1e2b7e0a53788c1972fcaeeadfc7c8846
+# infragen:sha256:51a4254927245bb7eb6d21c8a05d8fd938e210d553415cf130613c00316b9298

@@ -37,6 +37,7 @@ module "service" {
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_events" {
@@ -53,21 +54,23 @@ module "bpg_events" {
   max_receive_count          = 3
   visibility_timeout_seconds = 30
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_ledger" {
-  source         = "../../../../modules/platform/table"
-  name           = "bpg-ledger"
-  service        = "bpg"
-  owner          = "payments"
-  environment    = "staging"
-  production     = false
-  vpc_id         = "vpc-0a1b2c3d4e5f60001"
-  subnet_ids     = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  hash_key       = "accountId"
-  hash_key_type  = "S"
-  range_key      = "postedAt"
-  range_key_type = "N"
+  source          = "../../../../modules/platform/table"
+  name            = "bpg-ledger"
+  service         = "bpg"
+  owner           = "payments"
+  environment     = "staging"
+  production      = false
+  vpc_id          = "vpc-0a1b2c3d4e5f60001"
+  subnet_ids      = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
+  hash_key        = "accountId"
+  hash_key_type   = "S"
+  range_key       = "postedAt"
+  range_key_type  = "N"
+  alarm_topic_arn = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_statements" {
@@ -83,4 +86,4 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:d98e8b8815a4c5777cce852321fdb9788b260080d5a2391fa8dfe6081bca5de3
+# infragen:sha256:66306099e5feb91fd84044f5d74fbc3eda9c98569c6821c36f6f36b5039c93ba

@@ -37,6 +37,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
 module "core_cache" {
@@ -52,6 +53,7 @@ module "core_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
 module "core_db" {
@@ -69,5 +71,6 @@ module "core_db" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
-# infragen:sha256:4812e366fa3fdd04ca4a19908d915655a1958bec592fb2fbf5525c57063758b0
+# infragen:sha256:e48e53bd4fbbb00d1ff24b7a6d5d941302442088877dac915a52705b3d7552df

@@ -37,5 +37,6 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:infra-alerts"
 }
-# infragen:sha256:677c80bb1c613e735404f672836f1c1a62dd8a0f91293d9d7addac5514491cc7
+# infragen:sha256:0ae7d99ed7f75c1d4c5bff4599a8fa4971defaf5e0179549e98ad2aff5b5a016

@@ -60,6 +60,13 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  alarm_overrides = {
+    p99_latency = {
+      threshold = 2
+      reason    = "staging runs one small task; a p99 up to 2 s is expected there"
+    }
+  }
 }
 
 module "klausapproves_cache" {
@@ -75,6 +82,13 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  alarm_overrides = {
+    evictions = {
+      silenced = true
+      reason   = "the staging cache is one micro node and evicts by design"
+    }
+  }
 }
 
 module "klausapproves_rds" {
@@ -92,5 +106,6 @@ module "klausapproves_rds" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
-# infragen:sha256:a42216f959678f062f35ed56b9e23802c5ce8aa3d25d96017d3539f7f71a07e5
+# infragen:sha256:2a10fa1fd72b253ac8e3fee0ad7ab6849d826c55d970a11bf3f670ccfb5fa0b8
