@@ -8,10 +8,10 @@ from pathlib import Path
 
 from . import hcl
 from ._yaml import Document, FieldPath
-from .errors import Problem
-from .fargate import memory_problem
 from .alarms import MODULE_OF
 from .alarms import defaults as alarm_defaults
+from .errors import Problem
+from .fargate import memory_problem
 from .models import AlarmOverride, Autoscaling, Repo, Service
 from .schema import suggest
 
@@ -62,7 +62,9 @@ def cross_check(
                     hint = suggest(route.env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
                     problems.append(
                         teams_doc.problem(
-                            ("teams", team.name, "alerts", route.env), f"unknown environment {route.env!r}{hint}", key=True
+                            ("teams", team.name, "alerts", route.env),
+                            f"unknown environment {route.env!r}{hint}",
+                            key=True,
                         )
                     )
 
