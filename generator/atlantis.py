@@ -42,7 +42,11 @@ def project_name(env: str, service: str) -> str:
 
 def module_dirs(root_path: Path, project: Root) -> list[str]:
     """Module directories (repo-relative) that a root reaches, transitively."""
-    kinds = ["platform/service", *sorted({_datastore_module(d.type) for d in project.service.datastores})]
+    kinds = [
+        "platform/service",
+        "platform/dashboard",
+        *sorted({_datastore_module(d.type) for d in project.service.datastores}),
+    ]
     if project.account.consul is not None:
         kinds.append("platform/discovery")
     sources = [f"{MODULES}/{kind}" for kind in kinds]

@@ -138,6 +138,7 @@ def module_calls(repo: Repo, root: Root, priority: int, external_priority: int |
     for datastore in _effective_datastores(service, account):
         source, args = _datastore_args(service, datastore, account)
         calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
+    calls.append(_call("dashboard", "dashboard", _dashboard_args(service, account)))
     if account.consul is not None:
         calls.append(_call("discovery", "discovery", _discovery_args(repo, service, account)))
     return calls
@@ -319,6 +320,23 @@ def _service_args(
         ("bucket_arns", _api_arns(repo, service, account, "bucket")),
         ("log_retention_days", 365),
         *alarms.module_args(service, account, "service"),
+    ]
+
+
+def _dashboard_args(service: Service, account: Account) -> list[tuple[str, Value]]:
+    """The service's dashboard in this environment: its widgets, then each datastore's."""
+    attr = "dashboard_widgets"
+    groups: list[Value] = [Ref(f"module.service.{attr}", service.name, "service", attr)]
+    groups.extend(
+        Ref(f"module.{naming.label(d.name)}.{attr}", service.name, d.name, attr)
+        for d in service.datastores
+        if d.type in alarms.MODULE_OF
+    )
+    return [
+        ("source", f"{MODULES}/platform/dashboard"),
+        ("name", f"{service.name}-{account.env}"),
+        ("region", account.region),
+        ("widget_groups", groups),
     ]
 
 

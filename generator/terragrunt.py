@@ -113,6 +113,8 @@ def _rewrite(value: Value) -> Value:
 
 def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
     """A stand-in of the right type and shape for ``terraform validate`` before the dependency exists."""
+    if ref.attr == "dashboard_widgets":
+        return [{"title": f"{ref.unit} (mock)", "metrics": []}]
     if ref.attr.endswith("security_group_id"):
         return "sg-00000000000000000"
     if ref.attr == "arn":

@@ -1,4 +1,4 @@
-"""Alarms that can fire: every alarm in the plan of the example roots watches a metric whose
+"""Alarms that can fire: every alarm (and every dashboard metric) in the plan of the example roots watches a metric whose
 namespace and dimensions name a resource of the same root, and notifies the owner team's topic.
 
 An alarm whose dimensions match nothing never fires and never says so. Each example service root
@@ -60,6 +60,17 @@ def _metrics(alarm: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
     ]
 
 
+def _dashboard_metrics(dashboard: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """(namespace, dimensions) of every metric line of a dashboard body: [ns, name, k, v, ..., {opts}]."""
+    body = json.loads(dashboard.get("dashboard_body") or "{}")
+    found = []
+    for widget in body.get("widgets", []):
+        for line in widget.get("properties", {}).get("metrics", []):
+            plain = [item for item in line if isinstance(item, str)]
+            found.append((plain[0], dict(zip(plain[2::2], plain[3::2], strict=True))))
+    return found
+
+
 def resolve(plan: dict[str, Any], prefix: str = "") -> list[str]:
     """Every alarm dimension that points at nothing in the same root (the resources whose address
     starts with ``prefix``), as readable problems."""
@@ -95,9 +106,15 @@ def resolve(plan: dict[str, Any], prefix: str = "") -> list[str]:
 
     problems = []
     for r in found:
-        if r["type"] != "aws_cloudwatch_metric_alarm":
+        if r["type"] == "aws_cloudwatch_metric_alarm":
+            metrics = _metrics(r["values"])
+        elif r["type"] == "aws_cloudwatch_dashboard":
+            metrics = _dashboard_metrics(r["values"])
+            if not metrics:
+                problems.append(f"{r['address']}: dashboard without metrics (or its body is unknown)")
+        else:
             continue
-        for namespace, dims in _metrics(r["values"]):
+        for namespace, dims in metrics:
             where = f"{r['address']} {namespace} {dims}"
             keys = set(dims)
             if namespace == "AWS/ApplicationELB" and keys == {"LoadBalancer", "TargetGroup"}:

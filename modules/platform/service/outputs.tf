@@ -62,3 +62,8 @@ output "deployment_alarm_names" {
   description = "Alarms the ECS service watches during deployments; one in ALARM rolls the deployment back."
   value       = local.deployment_alarm_names
 }
+
+output "dashboard_widgets" {
+  description = "CloudWatch metric widgets (title and metrics) for the owning service's dashboard; platform/dashboard lays them out."
+  value       = local.dashboard_widgets
+}

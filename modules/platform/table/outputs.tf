@@ -27,3 +27,8 @@ output "tags" {
   description = "Tags the module puts on every resource: var.tags plus owner, service, environment and managed-by."
   value       = local.tags
 }
+
+output "dashboard_widgets" {
+  description = "CloudWatch metric widgets (title and metrics) for the owning service's dashboard; platform/dashboard lays them out."
+  value       = local.dashboard_widgets
+}

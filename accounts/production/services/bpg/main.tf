@@ -89,6 +89,13 @@ module "bpg_statements" {
   expiration_days = 3650
 }
 
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "bpg-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
+}
+
 module "discovery" {
   source     = "../../../../modules/platform/discovery"
   datacenter = "production"
@@ -101,4 +108,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:08ce45755cd8735610125102397a3246c00ed51574768a7e4644bd02ea955f33
+# infragen:sha256:6e46f84bb088a653badb474d306786d29e5c7aab7a7760064ed2d803b10e4b8c

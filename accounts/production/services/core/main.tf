@@ -74,6 +74,13 @@ module "core_db" {
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "core-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
+}
+
 module "discovery" {
   source     = "../../../../modules/platform/discovery"
   datacenter = "production"
@@ -99,4 +106,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:f338546de388f4c7cb3cddfc417618f5bd36aea0c954a5251730b33f351248fb
+# infragen:sha256:4f0816407a1a7bfa6bd9fc6ae1d2d56ec38cfd9b7cbd13bda1a66352b3af695e

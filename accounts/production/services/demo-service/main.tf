@@ -40,6 +40,13 @@ module "service" {
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:infra-alerts"
 }
 
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "demo-service-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets]
+}
+
 module "discovery" {
   source     = "../../../../modules/platform/discovery"
   datacenter = "production"
@@ -52,4 +59,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:6e06e399b37415f05dcbcdc0c5eeb0a305896487e324146e96f52b6f367aad4d
+# infragen:sha256:75ef773fe36129bbc3ca5b7914ee6012cccf670836ae550727a942d3aaf878f7

@@ -97,6 +97,13 @@ module "klausapproves_rds" {
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "klausapproves-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
+}
+
 module "discovery" {
   source     = "../../../../modules/platform/discovery"
   datacenter = "production"
@@ -122,4 +129,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:51a4254927245bb7eb6d21c8a05d8fd938e210d553415cf130613c00316b9298
+# infragen:sha256:3cde48615e0372c6ef728a42d7db9bcf1a1823a3afab77001fbf4ceb78659f13

@@ -86,4 +86,11 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:66306099e5feb91fd84044f5d74fbc3eda9c98569c6821c36f6f36b5039c93ba
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "bpg-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
+}
+# infragen:sha256:764e4c1857ea9a27c2b9cc15a429737b3481df922640609d9c41491388c79c94

@@ -73,4 +73,11 @@ module "core_db" {
   backup_retention_days = 7
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
-# infragen:sha256:e48e53bd4fbbb00d1ff24b7a6d5d941302442088877dac915a52705b3d7552df
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "core-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
+}
+# infragen:sha256:36c425958860a488316cf257891b4b7aa3b285e4024bb49c953e52d0a16b742d

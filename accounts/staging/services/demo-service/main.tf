@@ -39,4 +39,11 @@ module "service" {
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:infra-alerts"
 }
-# infragen:sha256:0ae7d99ed7f75c1d4c5bff4599a8fa4971defaf5e0179549e98ad2aff5b5a016
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "demo-service-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets]
+}
+# infragen:sha256:244bdab4bdc77a06f60a575874f063b00ab226fd8bb7cb33e9dbeeec3656ac5c

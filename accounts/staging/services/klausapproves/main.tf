@@ -108,4 +108,11 @@ module "klausapproves_rds" {
   backup_retention_days = 7
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
-# infragen:sha256:2a10fa1fd72b253ac8e3fee0ad7ab6849d826c55d970a11bf3f670ccfb5fa0b8
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "klausapproves-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
+}
+# infragen:sha256:add9e16dccdbb17f04a69a390fe91aa2320accf6aade2f8f509de0d1eeca20f1
