@@ -29,15 +29,9 @@ def team_roots(repo: Repo) -> list[TeamRoot]:
             services = tuple(
                 sorted(s.name for s in repo.services if s.owner == team.name and account.env in s.environments)
             )
-            inputs = tuple(
-                sorted(
-                    {
-                        "teams.yaml",
-                        f"accounts/{account.env}/account.yaml",
-                        *(repo.service(name).file for name in services),
-                    }
-                )
-            )
+            # What the root prints comes from these two files only; the services merely decide
+            # that the team has one in this account (a spec edit does not plan the topic).
+            inputs = (f"accounts/{account.env}/account.yaml", "teams.yaml")
             result.append(TeamRoot(team, account, team_root_dir(account.env, team.name), inputs, services))
     return sorted(result, key=lambda r: r.dir)
 

@@ -112,7 +112,8 @@ def _project_view(project: Project, files: list[str], approvers: str) -> Project
     triggers = f"its own files, {inputs} spec/account file(s), {module_count} module(s)"
     order = f"group {project.execution_order_group}"
     if project.depends_on:
-        order += ", after " + ", ".join(f"`{d}`" for d in project.depends_on) + " is applied"
+        verb = "is" if len(project.depends_on) == 1 else "are"
+        order += ", after " + ", ".join(f"`{d}`" for d in project.depends_on) + f" {verb} applied"
     needs = "; ".join(REQUIREMENTS.get(r, r) for r in project.apply_requirements) or "nothing"
     return ProjectView(
         name=project.name,

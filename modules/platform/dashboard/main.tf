@@ -1,5 +1,5 @@
 locals {
-  widgets = flatten(var.widget_groups)
+  widgets = [for w in flatten(var.widget_groups) : jsondecode(w)]
 
   # Two 12-unit columns on CloudWatch's 24-unit grid, 6 units high.
   body = {

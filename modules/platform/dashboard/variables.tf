@@ -19,11 +19,16 @@ variable "region" {
 }
 
 variable "widget_groups" {
-  description = "Lists of widgets (objects with title and metrics, the dashboard_widgets outputs of platform/service and the datastore modules), laid out in this order, two per row."
-  type        = any
+  description = "Lists of widgets, each a JSON object with title and metrics (the dashboard_widgets outputs of platform/service and the datastore modules), laid out in this order, two per row."
+  type        = list(list(string))
 
   validation {
     condition     = length(flatten(var.widget_groups)) > 0 && length(flatten(var.widget_groups)) <= 500
     error_message = "widget_groups must hold between 1 and 500 widgets (CloudWatch's limit per dashboard)."
+  }
+
+  validation {
+    condition     = alltrue([for w in flatten(var.widget_groups) : can(jsondecode(w).title) && can(length(jsondecode(w).metrics))])
+    error_message = "each widget must be a JSON object with a title and a metrics list."
   }
 }

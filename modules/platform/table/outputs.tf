@@ -29,6 +29,6 @@ output "tags" {
 }
 
 output "dashboard_widgets" {
-  description = "CloudWatch metric widgets (title and metrics) for the owning service's dashboard; platform/dashboard lays them out."
-  value       = local.dashboard_widgets
+  description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
+  value       = [for w in local.dashboard_widgets : jsonencode(w)]
 }

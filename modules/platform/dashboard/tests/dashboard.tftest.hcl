@@ -5,11 +5,11 @@ variables {
   region = "eu-west-1"
   widget_groups = [
     [
-      { title = "orders: requests", metrics = [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/internal/0123", "TargetGroup", "targetgroup/orders/0123", { stat = "Sum" }]] },
-      { title = "orders: CPU", metrics = [["AWS/ECS", "CPUUtilization", "ClusterName", "main", "ServiceName", "orders", { stat = "Average" }]] },
+      jsonencode({ title = "orders: requests", metrics = [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/internal/0123", "TargetGroup", "targetgroup/orders/0123", { stat = "Sum" }]] }),
+      jsonencode({ title = "orders: CPU", metrics = [["AWS/ECS", "CPUUtilization", "ClusterName", "main", "ServiceName", "orders", { stat = "Average" }]] }),
     ],
     [
-      { title = "orders-db: CPU", metrics = [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "orders-db", { stat = "Average" }]] },
+      jsonencode({ title = "orders-db: CPU", metrics = [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "orders-db", { stat = "Average" }]] }),
     ],
   ]
 }
@@ -40,6 +40,14 @@ run "rejects_empty_dashboard" {
   command = plan
   variables {
     widget_groups = [[]]
+  }
+  expect_failures = [var.widget_groups]
+}
+
+run "rejects_widget_without_metrics" {
+  command = plan
+  variables {
+    widget_groups = [[jsonencode({ title = "no metrics" })]]
   }
   expect_failures = [var.widget_groups]
 }

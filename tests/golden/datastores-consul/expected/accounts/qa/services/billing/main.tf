@@ -71,6 +71,7 @@ module "service" {
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "billing_cache" {
@@ -86,6 +87,14 @@ module "billing_cache" {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  alarm_topic_arn         = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+}
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "billing-qa"
+  region        = "eu-central-1"
+  widget_groups = [module.service.dashboard_widgets, module.billing_cache.dashboard_widgets]
 }
 
 module "discovery" {
@@ -107,4 +116,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:9cff9e5a121953feaf5ea19b2f193c4cfd2a5a6be45e3c653c4ef3d082955f0e
+# infragen:sha256:6bdd6e616dd4ae267e1709f4c1ab1544c30c1593619bbf99575f0328f178298d

@@ -42,6 +42,7 @@ module "service" {
   table_arns                = []
   bucket_arns               = [module.orders_archive.arn]
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_archive" {
@@ -73,6 +74,7 @@ module "orders_db" {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_events" {
@@ -89,21 +91,30 @@ module "orders_events" {
   max_receive_count          = 5
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_idempotency" {
-  source         = "../../../../modules/platform/table"
-  name           = "orders-idempotency"
-  service        = "orders"
-  owner          = "commerce"
-  environment    = "qa"
-  production     = true
-  vpc_id         = "vpc-0123456789abcdef1"
-  subnet_ids     = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  hash_key       = "key"
-  hash_key_type  = "B"
-  range_key      = null
-  range_key_type = "S"
+  source          = "../../../../modules/platform/table"
+  name            = "orders-idempotency"
+  service         = "orders"
+  owner           = "commerce"
+  environment     = "qa"
+  production      = true
+  vpc_id          = "vpc-0123456789abcdef1"
+  subnet_ids      = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+  hash_key        = "key"
+  hash_key_type   = "B"
+  range_key       = null
+  range_key_type  = "S"
+  alarm_topic_arn = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+}
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "orders-qa"
+  region        = "eu-central-1"
+  widget_groups = [module.service.dashboard_widgets, module.orders_db.dashboard_widgets, module.orders_events.dashboard_widgets, module.orders_idempotency.dashboard_widgets]
 }
 
 module "discovery" {
@@ -125,4 +136,4 @@ module "discovery" {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:ef4205d36513b8d0442f87647c4970feffee325640d6ccd0114c9820a8c63f8e
+# infragen:sha256:a70d2ff69b86f71893a9cd62e53a48f6e3f4a330d75c44dcec8b2219f4333f40

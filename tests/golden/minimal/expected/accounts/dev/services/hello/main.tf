@@ -37,5 +37,13 @@ module "service" {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
 }
-# infragen:sha256:5644b6142c6d0d5174b4ae4a2d5b2f3c4a5a0d45f6daf7c65491cc117670c3a3
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "hello-dev"
+  region        = "us-east-1"
+  widget_groups = [module.service.dashboard_widgets]
+}
+# infragen:sha256:ced214ce981023e85ea11b581d8e5ffe6a9596f1de355f57984f1f0f0ae27be2

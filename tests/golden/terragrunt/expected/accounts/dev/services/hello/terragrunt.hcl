@@ -44,5 +44,6 @@ inputs = {
   table_arns                = []
   bucket_arns               = []
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
 }
-# infragen:sha256:d8d1695361fcad46554587c735b23535ef05a8dc987174b5340e6ea074a7420f
+# infragen:sha256:f924f174b8a9e0e6f537c9e173a2bf73a9a206b3eb9ea56271e749e05dcc9160

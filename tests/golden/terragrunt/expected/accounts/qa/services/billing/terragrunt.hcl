@@ -113,5 +113,6 @@ inputs = {
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:75049f7630b4fce99ba33b90de3cb5b80e5682a0a09a81eb4e5093906e9e597b
+# infragen:sha256:677dd4e57ba1495aa03ef52a198617c9e7deb6b2a123be433d3a58a3299ed118

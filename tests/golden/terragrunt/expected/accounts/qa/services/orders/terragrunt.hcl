@@ -81,5 +81,6 @@ inputs = {
   table_arns                = []
   bucket_arns               = [dependency.orders_archive.outputs.arn]
   log_retention_days        = 365
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:2145d2bea49e733f8480a9ebe03adab2f9ab25193750e6a9b286d93549896a68
+# infragen:sha256:0e2b64a6fe9ac073484f48f07b13eafd5e88a00133f2809959e1e01d9f0c4782

@@ -20,5 +20,6 @@ inputs = {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  alarm_topic_arn         = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:251b44108c50f2f37e8f1a7d20c512de9761389ed3e5685b9e07e09f74312958
+# infragen:sha256:a2d8c9d3333754b689cc3b58717f831d2a39c54b42640e3d7151b42490e00a15

@@ -22,5 +22,6 @@ inputs = {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:c9ec87ec0518f77821b3d11f9927a6bdaba6d673e5e1166a45d3d1f4375153bc
+# infragen:sha256:8994dab36fe2f7da0668c6b2b300bd1d454fa4e600cdbd3459fc2920f5ce76b6

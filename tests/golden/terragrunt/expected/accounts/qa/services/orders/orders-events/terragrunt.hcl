@@ -21,5 +21,6 @@ inputs = {
   max_receive_count          = 5
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:76bffeca5db56b0739543a0210c7b76d079ef09d450af7bc461d22da59d13efc
+# infragen:sha256:49d01705cf98ff63b372b26e3ea6eb299e9211820899393d698f0d67a9b98e5d

@@ -9,16 +9,17 @@ terraform {
 }
 
 inputs = {
-  name           = "orders-idempotency"
-  service        = "orders"
-  owner          = "commerce"
-  environment    = "qa"
-  production     = true
-  vpc_id         = "vpc-0123456789abcdef1"
-  subnet_ids     = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  hash_key       = "key"
-  hash_key_type  = "B"
-  range_key      = null
-  range_key_type = "S"
+  name            = "orders-idempotency"
+  service         = "orders"
+  owner           = "commerce"
+  environment     = "qa"
+  production      = true
+  vpc_id          = "vpc-0123456789abcdef1"
+  subnet_ids      = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+  hash_key        = "key"
+  hash_key_type   = "B"
+  range_key       = null
+  range_key_type  = "S"
+  alarm_topic_arn = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:34d73a9698042621db913259886cc6b0c71ebf76a9cf18f8bb5afebcb824d21c
+# infragen:sha256:b4fa66bd293cc2c38914aaebcd47b03f0ee478f397851f98871f361eb46fadd1
