@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import alerts, decommission, incremental, terragrunt, write
+from . import alerts, allocation, decommission, incremental, terragrunt, write
 from .atlantis import atlantis_file, codeowners_file
 from .load import load_repo
 from .models import Repo
@@ -26,6 +27,7 @@ def validate(root: Path) -> Repo:
 
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain."""
+    repo = dataclasses.replace(repo, previous_priorities=allocation.read(root, repo))
     if terragrunt.flavor(root) == "terragrunt":
         return terragrunt.outputs(root, repo)
     retired = decommission.retired_roots(root, repo)

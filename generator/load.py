@@ -152,7 +152,9 @@ def _teams(data: dict[str, Any]) -> Teams:
 def _lb(data: dict[str, Any] | None) -> LoadBalancer | None:
     if data is None:
         return None
-    return LoadBalancer(data["listenerArn"], data["dnsName"], data["zoneId"], data["securityGroupId"])
+    return LoadBalancer(
+        data["listenerArn"], data["dnsName"], data["zoneId"], data["securityGroupId"], data.get("listenerPort", 443)
+    )
 
 
 def _account(env: str, data: dict[str, Any]) -> Account:

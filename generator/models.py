@@ -53,6 +53,7 @@ class LoadBalancer:
     dns_name: str
     zone_id: str
     security_group_id: str
+    listener_port: int = 443
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,8 @@ class Repo:
     teams: Teams
     accounts: tuple[Account, ...]
     services: tuple[Service, ...]
+    # (env, listener, service, priority) as recorded by the last run: see generator/allocation.py
+    previous_priorities: tuple[tuple[str, str, str, int], ...] = ()
 
     def account(self, env: str) -> Account:
         return next(a for a in self.accounts if a.env == env)

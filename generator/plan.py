@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import alarms, hcl, naming
+from . import alarms, allocation, hcl, naming
 from .hcl import Raw, Value
 from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
 from .render import render
@@ -106,28 +106,27 @@ def plan(repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain, sorted by path."""
     files: list[OutputFile] = []
     for root, calls in root_calls(repo):
-        files.extend(_root_files(root, calls))
+        files.extend(_root_files(repo, root, calls))
+    files.extend(priority_files(repo))
     return sorted(files, key=lambda f: f.path)
+
+
+def priority_files(repo: Repo) -> list[OutputFile]:
+    """``accounts/<env>/listener-priorities.yaml``: the committed allocation (generator/allocation.py)."""
+    return [
+        OutputFile(allocation.path(env), allocation.content(per_env), allocation.INPUTS)
+        for env, per_env in sorted(allocation.allocate(repo).items())
+    ]
 
 
 def root_calls(repo: Repo) -> list[tuple[Root, list[ModuleCall]]]:
     """Every root with its module calls (service, datastores, discovery), in that order."""
     result = []
-    priorities = {
-        account.env: naming.listener_priorities([s.name for s in repo.services if account.env in s.environments])
-        for account in repo.accounts
-    }
-    external_priorities = {
-        account.env: naming.listener_priorities(
-            [s.name for s in repo.services if account.env in s.environments and s.ingress and s.ingress.external]
-        )
-        for account in repo.accounts
-    }
+    priorities = allocation.allocate(repo)
     for root in roots(repo):
-        env = root.account.env
-        calls = module_calls(
-            repo, root, priorities[env][root.service.name], external_priorities[env].get(root.service.name)
-        )
+        given = priorities[root.account.env]
+        name = root.service.name
+        calls = module_calls(repo, root, given["internal"][name], given["external"].get(name))
         result.append((root, calls))
     return result
 
@@ -136,7 +135,7 @@ def module_calls(repo: Repo, root: Root, priority: int, external_priority: int |
     service, account = root.service, root.account
     calls = [_call("service", "service", _service_args(repo, service, account, priority, external_priority))]
     for datastore in _effective_datastores(service, account):
-        source, args = _datastore_args(service, datastore, account)
+        source, args = _datastore_args(service, datastore, account, _datastore_users(repo, datastore.name))
         calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
     calls.append(_call("dashboard", "dashboard", _dashboard_args(service, account)))
     if account.consul is not None:
@@ -150,10 +149,10 @@ def _call(label: str, unit: str, args: list[tuple[str, Value]]) -> ModuleCall:
     return ModuleCall(label, unit, source, tuple(rest))
 
 
-def _root_files(root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
+def _root_files(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
     service, account = root.service, root.account
     header = naming.header(root.inputs)
-    blocks = _data_blocks(service, account)
+    blocks = _data_blocks(repo, service, account)
     for call in calls:
         blocks.append(Block(f"module {hcl.label(call.label)}", hcl.body([("source", call.source), *call.args])))
     outputs = _outputs(service, account)
@@ -205,19 +204,67 @@ def _effective_datastores(service: Service, account: Account) -> list[Datastore]
     return [overrides.get(d.name, d) for d in service.datastores]
 
 
-def _data_blocks(service: Service, account: Account) -> list[Block]:
-    """Look up the `-clients` groups of dependencies owned by other roots."""
+def _data_blocks(repo: Repo, service: Service, account: Account) -> list[Block]:
+    """Look up the `-clients` groups and database resource ids of dependencies owned by other roots."""
     blocks = []
-    for name in _foreign_client_groups(service):
+    for name in _foreign_client_groups(repo, service):
         body = hcl.body([("name", naming.clients_group(name)), ("vpc_id", account.vpc_id)])
         blocks.append(Block(f'data "aws_security_group" {hcl.label(naming.label(name) + "_clients")}', body))
+    for name in _foreign(service, _declared(repo, service, DATABASES)):
+        body = hcl.body([("db_instance_identifier", name)])
+        blocks.append(Block(f'data "aws_db_instance" {hcl.label(naming.label(name))}', body))
     return blocks
 
 
-def _foreign_client_groups(service: Service) -> list[str]:
+# Datastores reached over the network (they have a guarded security group and a -clients group
+# that dependents join); the others are reached over AWS APIs, where access is IAM only, so a
+# dependent joins no group for them (a rule-less group would only take one of the 5 security
+# group slots of the task's network interface).
+NETWORK_TYPES = frozenset({"postgres", "mysql", "redis"})
+DATABASES = frozenset({"postgres", "mysql"})
+
+
+def _declared(repo: Repo, service: Service, types: frozenset[str]) -> list[str]:
+    """Declared datastore dependencies of the given types, sorted."""
+    result = []
+    for name in sorted(set(service.depends_on_datastores)):
+        found = repo.datastore_owner(name)
+        if found is not None and found[1].type in types:
+            result.append(name)
+    return result
+
+
+def _foreign(service: Service, names: list[str]) -> list[str]:
     own = {d.name for d in service.datastores}
-    names = [n for n in service.depends_on_datastores if n not in own]
-    return sorted({*names, *service.depends_on_services})
+    return [n for n in names if n not in own]
+
+
+def _network_dependencies(repo: Repo, service: Service) -> list[str]:
+    return sorted({*_declared(repo, service, NETWORK_TYPES), *service.depends_on_services})
+
+
+def _foreign_client_groups(repo: Repo, service: Service) -> list[str]:
+    return _foreign(service, _network_dependencies(repo, service))
+
+
+def _database_resource_ids(repo: Repo, service: Service) -> list[Value]:
+    own = {d.name for d in service.datastores}
+    refs: list[Value] = []
+    for name in _declared(repo, service, DATABASES):
+        if name in own:
+            refs.append(Ref(f"module.{naming.label(name)}.resource_id", service.name, name, "resource_id"))
+        else:
+            found = repo.datastore_owner(name)
+            assert found is not None
+            refs.append(
+                Ref(f"data.aws_db_instance.{naming.label(name)}.resource_id", found[0].name, name, "resource_id")
+            )
+    return refs
+
+
+def _datastore_users(repo: Repo, datastore: str) -> list[str]:
+    """Services that declare ``datastore`` as a dependency (they get IAM-authenticated users)."""
+    return sorted({s.name for s in repo.services if datastore in s.depends_on_datastores})
 
 
 def _client_group_ref(repo: Repo, service: Service, name: str) -> Ref:
@@ -284,11 +331,16 @@ def _service_args(
             "min": autoscaling.min,
             "max": autoscaling.max,
         }
-    groups = sorted({*service.depends_on_datastores, *service.depends_on_services})
+    groups = _network_dependencies(repo, service)
+    cache_arns: list[Value] = [
+        arn
+        for name in _declared(repo, service, frozenset({"redis"}))
+        for arn in naming.cache_arns(name, service.name, account)
+    ]
     return [
         ("source", f"{MODULES}/platform/service"),
         *_common(service.name, service, account),
-        ("image", service.image),
+        ("image", naming.image_uri(service.name, account)),
         ("port", service.port),
         ("health_check_path", service.health_check),
         ("metrics_port", service.metrics_port),
@@ -318,6 +370,8 @@ def _service_args(
         ("queue_arns", _api_arns(repo, service, account, "queue")),
         ("table_arns", _api_arns(repo, service, account, "table")),
         ("bucket_arns", _api_arns(repo, service, account, "bucket")),
+        ("database_resource_ids", _database_resource_ids(repo, service)),
+        ("cache_connect_arns", cache_arns),
         ("log_retention_days", 365),
         *alarms.module_args(service, account, "service"),
     ]
@@ -352,15 +406,17 @@ def _common(name: str, service: Service, account: Account) -> list[tuple[str, Va
     ]
 
 
-def _datastore_args(service: Service, datastore: Datastore, account: Account) -> tuple[str, list[tuple[str, Value]]]:
-    source, args = _datastore_module_args(service, datastore, account)
+def _datastore_args(
+    service: Service, datastore: Datastore, account: Account, users: list[str] | None = None
+) -> tuple[str, list[tuple[str, Value]]]:
+    source, args = _datastore_module_args(service, datastore, account, users)
     if datastore.type in alarms.MODULE_OF:
         args.extend(alarms.module_args(service, account, datastore.name))
     return source, args
 
 
 def _datastore_module_args(
-    service: Service, datastore: Datastore, account: Account
+    service: Service, datastore: Datastore, account: Account, users: list[str] | None = None
 ) -> tuple[str, list[tuple[str, Value]]]:
     common = _common(datastore.name, service, account)
     opts = datastore.options
@@ -373,6 +429,7 @@ def _datastore_module_args(
             ("storage_gb", opts.storage_gb),
             ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
             ("backup_retention_days", 14 if account.production else 7),
+            ("iam_users", list(users or [])),
         ]
     if isinstance(opts, Cache):
         nodes = opts.nodes if opts.nodes is not None else (2 if account.production else 1)
@@ -382,6 +439,7 @@ def _datastore_module_args(
             ("node_type", opts.node_type),
             ("num_cache_nodes", nodes),
             ("snapshot_retention_days", 7 if account.production else 1),
+            ("iam_users", list(users or [])),
         ]
     if isinstance(opts, Queue):
         return f"{MODULES}/platform/queue", [
@@ -438,7 +496,8 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
             {
                 "name": service.name,
                 "address": naming.internal_hostname(service.name, account),
-                "port": service.port,
+                # The address is the internal load balancer: Consul gets its listener port.
+                "port": account.internal_lb.listener_port,
                 "tags": ["infragen", account.env],
             },
         ),
@@ -493,7 +552,8 @@ def _outputs(service: Service, account: Account) -> list[Output]:
     ]
     for datastore in service.datastores:
         label = naming.label(datastore.name)
-        for attr in ("client_security_group_id", *DATASTORE_OUTPUTS[datastore.type]):
+        network = ("client_security_group_id",) if datastore.type in NETWORK_TYPES else ()
+        for attr in (*network, *DATASTORE_OUTPUTS[datastore.type]):
             outputs.append(
                 out(f"{label}_{attr}", Raw(f"module.{label}.{attr}"), f"{attr} of datastore {datastore.name}.")
             )

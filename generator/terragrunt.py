@@ -35,6 +35,7 @@ from .plan import (
     Ref,
     Root,
     object_list,
+    priority_files,
     root_calls,
 )
 from .render import render
@@ -120,6 +121,8 @@ def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
         return [json.dumps({"title": f"{ref.unit} (mock)", "metrics": []}, separators=(",", ":"))]
     if ref.attr.endswith("security_group_id"):
         return "sg-00000000000000000"
+    if ref.attr == "resource_id":
+        return "db-MOCK0000000000000000000000"
     if ref.attr == "arn":
         found = repo.datastore_owner(ref.unit)
         if found is not None and found[1].type in ("queue", "table", "bucket"):
@@ -329,4 +332,5 @@ def outputs(root_path: Path, repo: Repo) -> list[OutputFile]:
         )
     )
     files.append(codeowners_file(repo))
+    files.extend(priority_files(repo))
     return sorted(files, key=lambda f: f.path)

@@ -50,6 +50,8 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
         for account in sorted((REPO / "accounts").iterdir()):
             if (account / "services").is_dir():
                 shutil.copytree(account / "services", dest / "accounts" / account.name / "services", symlinks=True)
+            if (account / "listener-priorities.yaml").is_file():
+                shutil.copy2(account / "listener-priorities.yaml", dest / "accounts" / account.name)
     return dest
 
 

@@ -68,6 +68,7 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
     c: Callable[[str], Any] = lambda service: h.client(endpoint, service)  # noqa: E731
     ec2, sqs, ddb, s3, r53, ecs = c("ec2"), c("sqs"), c("dynamodb"), c("s3"), c("route53"), c("ecs")
     groups = {g["GroupName"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
+    kinds = {d.name: d.type for s in repo.services for d in s.datastores}
 
     def ingress_sources(name: str) -> set[tuple[int, str]]:
         return {
@@ -93,11 +94,16 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
         checks.eq(f"ECS service {name} exists", len(found), 1)
         if found:
             svc = found[0]
-            _, _, desired, _ = service.effective_size(ENV)
-            checks.eq(f"ECS service {name} desired count", svc["desiredCount"], desired)
+            # Terraform creates the service with 0 tasks: nothing is pulled from the empty ECR
+            # repository before the first deploy, which sets the spec's count.
+            checks.eq(f"ECS service {name} desired count before the first deploy", svc["desiredCount"], 0)
+            repos = c("ecr").describe_repositories(repositoryNames=[name])["repositories"]
+            checks.eq(f"ECR repository {name} is immutable", repos[0]["imageTagMutability"], "IMMUTABLE")
             check_tags(checks, f"ECS service {name}", tags_of(svc.get("tags", [])), name, owner)
             joined = set(svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"])
-            wanted = {name, *service.depends_on_services, *service.depends_on_datastores}
+            # Only network dependencies (databases, caches, services) put a group on the ENI.
+            network = {d for d in service.depends_on_datastores if kinds.get(d) in ("postgres", "mysql", "redis")}
+            wanted = {name, *service.depends_on_services, *network}
             for dep in sorted(wanted):
                 group = dep if dep == name else f"{dep}-clients"
                 checks.true(f"ECS service {name} joins {group}", groups.get(group, {}).get("GroupId") in joined)

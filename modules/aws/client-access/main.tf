@@ -30,6 +30,9 @@ resource "aws_security_group" "this" {
 
   lifecycle {
     create_before_destroy = true
+    # A description cannot change in place. Groups created with an older description (one that
+    # named the port) keep it instead of being replaced under the running tasks.
+    ignore_changes = [description]
   }
 }
 
@@ -44,6 +47,8 @@ resource "aws_security_group" "clients" {
 
   lifecycle {
     create_before_destroy = true
+    # See aws_security_group.this: an older description is kept, never replaced.
+    ignore_changes = [description]
 
     precondition {
       condition     = local.guarded == (var.description != null)

@@ -47,3 +47,8 @@ output "client_egress_rules" {
     }
   }
 }
+
+output "descriptions" {
+  description = "Descriptions of the guarded group (null without one) and of the -clients group. They cannot change in place, so they carry nothing a spec change can alter."
+  value       = { guarded = one(aws_security_group.this[*].description), clients = aws_security_group.clients.description }
+}

@@ -1,16 +1,9 @@
 locals {
-  # The ECR repository deployments pull from. For an ECR image
-  # (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]) it is that repository;
-  # for any other image reference (the spec's default is the bare service name) it is the
-  # repository of the same path in the cluster's account and region, where the deploy
-  # pipeline pushes. Either way the execution role may pull from that one repository only.
-  ecr_image = try(regex("^(?P<account>[0-9]{12})\\.dkr\\.ecr\\.(?P<region>[a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/(?P<repository>[a-z0-9._/-]+)", var.image), null)
-  # Strip a registry host (a first component with a dot or colon, or localhost), then the tag or digest.
-  image_path = replace(replace(var.image, "/^([^/]*[.:][^/]*|localhost)//", ""), "/(@.*|:[^/]*)$/", "")
-  ecr_repository_arn = (local.ecr_image != null
-    ? "arn:${local.partition}:ecr:${local.ecr_image.region}:${local.ecr_image.account}:repository/${local.ecr_image.repository}"
-    : "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${local.image_path}"
-  )
+  ecr_repository_arn = aws_ecr_repository.this.arn
+  # Images Fargate itself adds to a task: the GuardDuty Runtime Monitoring agent sidecar comes
+  # from GuardDuty's repository in an AWS-owned account of the region, which the execution role
+  # must be able to pull (as AmazonECSTaskExecutionRolePolicy allows).
+  injected_image_repository_arns = ["arn:${local.partition}:ecr:${local.region}:*:repository/aws-guardduty-agent-fargate"]
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -33,7 +26,7 @@ locals {
         Sid      = "EcrPull"
         Effect   = "Allow"
         Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-        Resource = [local.ecr_repository_arn]
+        Resource = concat([local.ecr_repository_arn], local.injected_image_repository_arns)
       },
       {
         Sid      = "Logs"
@@ -52,10 +45,36 @@ locals {
 
   # Task role: exactly the declared dependencies, nothing when there are none.
   task_statements = concat(
-    length(var.queue_arns) == 0 ? [] : [{
-      Sid      = "Queues"
+    # IAM database authentication as the per-service database user (named like the service),
+    # on exactly the declared databases: no master secret.
+    length(var.database_resource_ids) == 0 ? [] : [{
+      Sid      = "DatabaseIamAuth"
       Effect   = "Allow"
-      Action   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"]
+      Action   = ["rds-db:connect"]
+      Resource = [for id in var.database_resource_ids : "arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${id}/${var.name}"]
+    }],
+    # ElastiCache IAM authentication: the replication group and this service's user in it.
+    length(var.cache_connect_arns) == 0 ? [] : [{
+      Sid      = "CacheIamAuth"
+      Effect   = "Allow"
+      Action   = ["elasticache:Connect"]
+      Resource = var.cache_connect_arns
+    }],
+    # ECS Exec: the SSM Session Manager channels the exec agent opens (no resource-level
+    # permissions exist for them).
+    var.enable_execute_command ? [{
+      Sid      = "EcsExec"
+      Effect   = "Allow"
+      Action   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+      Resource = ["*"]
+    }] : [],
+    length(var.queue_arns) == 0 ? [] : [{
+      Sid    = "Queues"
+      Effect = "Allow"
+      Action = [
+        "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage", "sqs:SendMessage",
+      ]
       Resource = var.queue_arns
     }],
     length(var.table_arns) == 0 ? [] : [{
@@ -109,4 +128,38 @@ resource "aws_iam_role_policy" "task" {
   name   = "${var.name}-task"
   role   = aws_iam_role.task.id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.task_statements })
+}
+
+# ECS Exec for the service's owners: ecs:ExecuteCommand on exactly this service's tasks (ECS tags
+# them with aws:ecs:serviceName, enable_ecs_managed_tags). Attach it to the owner team's role.
+resource "aws_iam_policy" "execute_command" {
+  count = var.enable_execute_command ? 1 : 0
+
+  name        = "${var.name}-execute-command"
+  description = "ECS Exec into the tasks of ${var.name} only"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ExecuteCommand"
+        Effect   = "Allow"
+        Action   = ["ecs:ExecuteCommand"]
+        Resource = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${local.cluster_name}/*"]
+        Condition = {
+          StringEquals = { "aws:ResourceTag/aws:ecs:serviceName" = var.name }
+        }
+      },
+      {
+        Sid      = "DescribeTasks"
+        Effect   = "Allow"
+        Action   = ["ecs:DescribeTasks", "ecs:ListTasks"]
+        Resource = ["*"]
+        Condition = {
+          ArnEquals = { "ecs:cluster" = var.cluster_arn }
+        }
+      },
+    ]
+  })
+
+  tags = var.tags
 }

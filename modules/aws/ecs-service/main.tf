@@ -19,6 +19,21 @@ locals {
 
   autoscaling_enabled = var.autoscaling != null
 
+  # The load balancers the service is reachable through, each with its own target group.
+  load_balancers = merge(
+    {
+      internal = { listener_arn = var.listener_arn, host_header = var.host_header, priority = var.listener_rule_priority }
+    },
+    var.external_listener == null ? {} : {
+      external = { listener_arn = var.external_listener.listener_arn, host_header = var.external_listener.host_header, priority = var.external_listener.priority }
+    },
+  )
+  # Target group name_prefix: at most 6 characters; the provider appends a unique suffix.
+  target_group_prefix = substr(var.name, 0, 6)
+
+  # The service's ECR repository, named exactly like the service.
+  repository_url = "${local.account_id}.dkr.ecr.${local.region}.amazonaws.com/${var.name}"
+
   container_definitions = [
     {
       name      = var.name
@@ -69,7 +84,7 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = tostring(var.memory_mb)
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
-  container_definitions    = jsonencode(local.container_definitions)
+  container_definitions    = coalesce(var.container_definitions_json, jsonencode(local.container_definitions))
 
   volume {
     name = "tmp"
@@ -81,6 +96,11 @@ resource "aws_ecs_task_definition" "this" {
     precondition {
       condition     = contains(lookup(local.fargate_memory_mb, tostring(var.cpu), []), var.memory_mb)
       error_message = "cpu and memory_mb must form a valid Fargate pair: 256 -> 512/1024/2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (steps of 1024); 8192 -> 16384-61440 (steps of 4096); 16384 -> 32768-122880 (steps of 8192)."
+    }
+
+    precondition {
+      condition     = startswith(var.image, "${local.repository_url}:") || startswith(var.image, "${local.repository_url}@")
+      error_message = "image must be a full URI in the service's own ECR repository: <account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag> (or @<digest>)."
     }
 
     precondition {
@@ -98,9 +118,15 @@ resource "aws_ecs_task_definition" "this" {
   }
 }
 
+# One target group per load balancer: ELBv2 refuses to associate a target group with a second
+# load balancer (TargetGroupAssociationLimit). The service registers its tasks in each through
+# its own load_balancer block. name_prefix plus a Name tag: a port change replaces the group
+# (create_before_destroy) without a name clash (ResourceInUse / DuplicateTargetGroupName).
 resource "aws_lb_target_group" "this" {
   #checkov:skip=CKV_AWS_378:TLS terminates at the load balancer; tasks serve plain HTTP on a private subnet behind a security group that admits only the load balancers and the -clients group.
-  name                 = var.name
+  for_each = local.load_balancers
+
+  name_prefix          = local.target_group_prefix
   port                 = var.port
   protocol             = "HTTP"
   target_type          = "ip"
@@ -119,113 +145,48 @@ resource "aws_lb_target_group" "this" {
     unhealthy_threshold = 3
   }
 
-  tags = var.tags
-}
-
-resource "aws_lb_listener_rule" "internal" {
-  listener_arn = var.listener_arn
-  priority     = var.listener_rule_priority
-
-  action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this.arn
-  }
-
-  condition {
-    host_header {
-      values = [var.host_header]
-    }
-  }
-
-  tags = var.tags
-}
-
-resource "aws_lb_listener_rule" "external" {
-  count = var.external_listener == null ? 0 : 1
-
-  listener_arn = var.external_listener.listener_arn
-  priority     = var.external_listener.priority
-
-  action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this.arn
-  }
-
-  condition {
-    host_header {
-      values = [var.external_listener.host_header]
-    }
-  }
-
-  tags = var.tags
-}
-
-# Two variants of the service, because ignore_changes cannot be conditional: without
-# autoscaling Terraform owns desired_count; with it, the scaling policy does. Switching
-# autoscaling on or off therefore replaces the ECS service.
-resource "aws_ecs_service" "this" {
-  count = local.autoscaling_enabled ? 0 : 1
-
-  name                              = var.name
-  cluster                           = var.cluster_arn
-  task_definition                   = aws_ecs_task_definition.this.arn
-  desired_count                     = var.desired_count
-  launch_type                       = "FARGATE"
-  platform_version                  = "LATEST"
-  health_check_grace_period_seconds = var.health_check_grace_period_seconds
-  enable_execute_command            = false
-  enable_ecs_managed_tags           = true
-  propagate_tags                    = "SERVICE"
-  wait_for_steady_state             = false
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  # A deployment that drives these CloudWatch alarms into ALARM is rolled back (issue 13).
-  dynamic "alarms" {
-    for_each = length(var.deployment_alarm_names) > 0 ? [1] : []
-    content {
-      alarm_names = var.deployment_alarm_names
-      enable      = true
-      rollback    = true
-    }
-  }
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = var.security_group_ids
-    assign_public_ip = false
-  }
-
-  load_balancer {
-    target_group_arn = aws_lb_target_group.this.arn
-    container_name   = var.name
-    container_port   = var.port
-  }
-
-  tags = var.tags
-
-  # The target group must be attached to a load balancer before a service can use it.
-  depends_on = [aws_lb_listener_rule.internal, aws_iam_role_policy.execution]
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 
   lifecycle {
-    ignore_changes = [task_definition]
+    create_before_destroy = true
   }
 }
 
-resource "aws_ecs_service" "autoscaled" {
-  count = local.autoscaling_enabled ? 1 : 0
+resource "aws_lb_listener_rule" "this" {
+  for_each = local.load_balancers
 
+  listener_arn = each.value.listener_arn
+  priority     = each.value.priority
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this[each.key].arn
+  }
+
+  condition {
+    host_header {
+      values = [each.value.host_header]
+    }
+  }
+
+  tags = var.tags
+}
+
+# One service resource, whatever the autoscaling setting: Terraform never owns the running
+# task count nor the running task definition. It creates the service with desired_count 0,
+# because before the first deploy the service's ECR repository holds no image and any task
+# would fail to pull (a crash loop). Deploys register task definitions and set the desired
+# count from the spec (output desired_count); autoscaling, when on, moves it between min and
+# max. Switching autoscaling on or off only adds or removes the scaling target and policy.
+resource "aws_ecs_service" "this" {
   name                              = var.name
   cluster                           = var.cluster_arn
   task_definition                   = aws_ecs_task_definition.this.arn
-  desired_count                     = var.desired_count
+  desired_count                     = 0
   launch_type                       = "FARGATE"
   platform_version                  = "LATEST"
   health_check_grace_period_seconds = var.health_check_grace_period_seconds
-  enable_execute_command            = false
+  enable_execute_command            = var.enable_execute_command
   enable_ecs_managed_tags           = true
   propagate_tags                    = "SERVICE"
   wait_for_steady_state             = false
@@ -251,21 +212,31 @@ resource "aws_ecs_service" "autoscaled" {
     assign_public_ip = false
   }
 
-  load_balancer {
-    target_group_arn = aws_lb_target_group.this.arn
-    container_name   = var.name
-    container_port   = var.port
+  dynamic "load_balancer" {
+    for_each = local.load_balancers
+    content {
+      target_group_arn = aws_lb_target_group.this[load_balancer.key].arn
+      container_name   = var.name
+      container_port   = var.port
+    }
   }
 
   tags = var.tags
 
-  depends_on = [aws_lb_listener_rule.internal, aws_iam_role_policy.execution]
+  # A target group must be attached to a load balancer (a listener rule) before a service can
+  # use it.
+  depends_on = [aws_lb_listener_rule.this, aws_iam_role_policy.execution]
 
   lifecycle {
     ignore_changes = [task_definition, desired_count]
 
     precondition {
-      condition     = var.desired_count >= var.autoscaling.min && var.desired_count <= var.autoscaling.max
+      condition     = length(var.security_group_ids) <= var.max_security_groups
+      error_message = "security_group_ids exceed max_security_groups, the account's security groups per network interface quota (AWS default 5): tasks could not start. Declare fewer network dependencies or raise the quota and max_security_groups."
+    }
+
+    precondition {
+      condition     = var.autoscaling == null || try(var.desired_count >= var.autoscaling.min && var.desired_count <= var.autoscaling.max, false)
       error_message = "With autoscaling, desired_count must satisfy autoscaling.min <= desired_count <= autoscaling.max."
     }
   }
@@ -276,7 +247,7 @@ resource "aws_appautoscaling_target" "this" {
 
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${local.cluster_name}/${aws_ecs_service.autoscaled[0].name}"
+  resource_id        = "service/${local.cluster_name}/${aws_ecs_service.this.name}"
   min_capacity       = var.autoscaling.min
   max_capacity       = var.autoscaling.max
 
@@ -312,7 +283,7 @@ resource "aws_security_group_rule" "https_egress" {
 
   type              = "egress"
   security_group_id = var.https_egress_security_group_id
-  description       = "HTTPS to AWS APIs (ECR, S3, CloudWatch Logs, Secrets Manager, SSM) for ${var.name}"
+  description       = "HTTPS to AWS APIs (ECR, S3, CloudWatch Logs, Secrets Manager, SSM)"
   protocol          = "tcp"
   from_port         = 443
   to_port           = 443

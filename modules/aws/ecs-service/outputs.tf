@@ -1,11 +1,11 @@
 output "service_name" {
   description = "Name of the ECS service."
-  value       = one(concat(aws_ecs_service.this[*].name, aws_ecs_service.autoscaled[*].name))
+  value       = aws_ecs_service.this.name
 }
 
 output "service_id" {
   description = "ARN (id) of the ECS service."
-  value       = one(concat(aws_ecs_service.this[*].id, aws_ecs_service.autoscaled[*].id))
+  value       = aws_ecs_service.this.id
 }
 
 output "task_definition_family" {
@@ -49,18 +49,43 @@ output "log_group_arn" {
 }
 
 output "target_group_arn" {
-  description = "ARN of the target group the tasks register in."
-  value       = aws_lb_target_group.this.arn
+  description = "ARN of the target group of the internal load balancer."
+  value       = aws_lb_target_group.this["internal"].arn
+}
+
+output "target_group_arns" {
+  description = "Target group ARN per load balancer (internal, and external when exposed)."
+  value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
 }
 
 output "internal_listener_rule_arn" {
   description = "ARN of the host-header rule on the internal listener."
-  value       = aws_lb_listener_rule.internal.arn
+  value       = aws_lb_listener_rule.this["internal"].arn
 }
 
 output "external_listener_rule_arn" {
   description = "ARN of the host-header rule on the external listener, or null without one."
-  value       = one(aws_lb_listener_rule.external[*].arn)
+  value       = try(aws_lb_listener_rule.this["external"].arn, null)
+}
+
+output "repository_url" {
+  description = "URL of the service's ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>)."
+  value       = aws_ecr_repository.this.repository_url
+}
+
+output "repository_arn" {
+  description = "ARN of the service's ECR repository."
+  value       = aws_ecr_repository.this.arn
+}
+
+output "desired_count" {
+  description = "The task count the spec asks for. Terraform creates the service with 0 tasks and ignores the count afterwards; deploys set this value."
+  value       = var.desired_count
+}
+
+output "execute_command_policy_arn" {
+  description = "ARN of the IAM policy allowing ECS Exec into this service's tasks only (attach it to the owner team's role), or null when ECS Exec is off."
+  value       = one(aws_iam_policy.execute_command[*].arn)
 }
 
 output "autoscaling_policy_arn" {
@@ -75,5 +100,5 @@ output "https_egress_rule_id" {
 
 output "security_group_ids" {
   description = "Security groups the tasks join."
-  value       = one(concat(aws_ecs_service.this[*].network_configuration[0].security_groups, aws_ecs_service.autoscaled[*].network_configuration[0].security_groups))
+  value       = aws_ecs_service.this.network_configuration[0].security_groups
 }

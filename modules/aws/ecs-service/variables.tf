@@ -19,7 +19,7 @@ variable "cluster_arn" {
 }
 
 variable "image" {
-  description = "Container image of the bootstrap task definition. Later deployments register new task definitions outside Terraform; when the image is in ECR they must keep using the same repository (tags and digests may change)."
+  description = "Full image URI of the bootstrap task definition, in the service's own ECR repository: <account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag>. Deploys register new task definitions outside Terraform."
   type        = string
 
   validation {
@@ -343,6 +343,79 @@ variable "https_egress_security_group_id" {
   validation {
     condition     = var.https_egress_security_group_id == null || can(regex("^sg-[0-9a-f]{8,17}$", var.https_egress_security_group_id))
     error_message = "https_egress_security_group_id must be null or a security group id (sg-xxxxxxxx)."
+  }
+}
+
+variable "container_definitions_json" {
+  description = "Container definitions of the bootstrap task definition as a JSON string, or null to build them from the other variables."
+  type        = string
+  default     = null
+}
+
+variable "ecr_force_delete" {
+  description = "Delete the ECR repository with its images when the module is destroyed. Leave false in production."
+  type        = bool
+  default     = false
+}
+
+variable "ecr_kms_key_arn" {
+  description = "KMS key ARN that encrypts the ECR repository, or null for the AWS-managed ECR key (still KMS)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ecr_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.ecr_kms_key_arn))
+    error_message = "ecr_kms_key_arn must be null or a KMS key ARN."
+  }
+}
+
+variable "ecr_keep_images" {
+  description = "How many most recent images the ECR lifecycle policy keeps (1-1000)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.ecr_keep_images >= 1 && var.ecr_keep_images <= 1000 && floor(var.ecr_keep_images) == var.ecr_keep_images
+    error_message = "ecr_keep_images must be a whole number between 1 and 1000."
+  }
+}
+
+variable "enable_execute_command" {
+  description = "Enable ECS Exec: the tasks run the exec agent, the task role gets the ssmmessages channels, and the module outputs a policy for the owners that allows ecs:ExecuteCommand on this service's tasks only."
+  type        = bool
+  default     = false
+}
+
+variable "database_resource_ids" {
+  description = "DbiResourceIds (db-...) of the declared RDS databases; the task role may connect to each with IAM authentication as the database user named like the service (rds-db:connect)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.database_resource_ids : can(regex("^db-[A-Z0-9]+$", id))])
+    error_message = "database_resource_ids must be RDS DbiResourceIds (db-XXXXXXXX)."
+  }
+}
+
+variable "cache_connect_arns" {
+  description = "ElastiCache ARNs the task role may elasticache:Connect to: each declared replication group and this service's user in its user group."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.cache_connect_arns : can(regex("^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:[0-9]{12}:(replicationgroup|user):[a-z][a-z0-9-]*$", a))])
+    error_message = "cache_connect_arns must be ElastiCache replication group or user ARNs, without wildcards."
+  }
+}
+
+variable "max_security_groups" {
+  description = "Security groups per network interface in this account (the VPC quota; AWS's default is 5). security_group_ids may not exceed it."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_security_groups >= 1 && var.max_security_groups <= 16
+    error_message = "max_security_groups must be between 1 and 16 (AWS's hard limit)."
   }
 }
 

@@ -9,8 +9,14 @@ resource "aws_elasticache_subnet_group" "this" {
   tags        = merge(var.tags, { Name = var.name })
 }
 
+# A per-group random suffix (terraform_data's id is a UUID drawn at create): a fixed
+# <name>-final fails the second destroy of a group of the same name (snapshot exists).
+resource "terraform_data" "final_snapshot_suffix" {
+  input = var.name
+}
+
 resource "aws_elasticache_replication_group" "this" {
-  #checkov:skip=CKV_AWS_31:no AUTH token on purpose: Terraform would keep it in plaintext state; TLS is required and access is limited to the -clients security group (use user_group_ids for RBAC)
+  #checkov:skip=CKV_AWS_31:no AUTH token on purpose: Terraform would keep it in plaintext state; TLS is required, access is limited to the -clients security group, and platform/cache sets an RBAC user group with IAM-authenticated users (user_group_ids)
   #checkov:skip=CKV_AWS_191:at-rest encryption uses the AWS-managed key unless kms_key_id is set; customer-managed keys are a per-account decision
   replication_group_id = var.name
   description          = "Redis ${var.name}"
@@ -33,7 +39,7 @@ resource "aws_elasticache_replication_group" "this" {
   multi_az_enabled           = local.failover
 
   snapshot_retention_limit   = var.snapshot_retention_days
-  final_snapshot_identifier  = "${var.name}-final"
+  final_snapshot_identifier  = var.final_snapshot ? "${var.name}-final-${substr(terraform_data.final_snapshot_suffix.id, 0, 8)}" : null
   auto_minor_version_upgrade = true
   apply_immediately          = false
 

@@ -37,3 +37,8 @@ output "automatic_failover_enabled" {
   description = "Whether automatic failover (and Multi-AZ) is on; true when there is more than one node."
   value       = aws_elasticache_replication_group.this.automatic_failover_enabled
 }
+
+output "user_group_ids" {
+  description = "RBAC user groups attached to the replication group."
+  value       = aws_elasticache_replication_group.this.user_group_ids
+}

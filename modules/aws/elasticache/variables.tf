@@ -104,3 +104,9 @@ variable "tags" {
   description = "Tags for every resource of the module."
   default     = {}
 }
+
+variable "final_snapshot" {
+  type        = bool
+  description = "Take a final snapshot (named <name>-final-<random>, unique per group) when the group is deleted. Production only: elsewhere it leaves snapshots behind."
+  default     = true
+}

@@ -1,8 +1,16 @@
 locals {
   version_parts = split(".", var.engine_version)
+  # The parts that name the line AWS upgrades within: postgres MAJOR, mysql MAJOR.MINOR.
+  line_parts = var.engine == "postgres" ? 1 : 2
+  # A version that names only the line lets AWS apply minor upgrades (the provider matches
+  # engine_version as a prefix of the running version). A pinned minor (16.4, 8.0.39) turns
+  # automatic minor upgrades off: otherwise Terraform would try to downgrade after AWS
+  # upgraded (hashicorp/terraform-provider-aws#27240).
+  auto_minor_version_upgrade = length(local.version_parts) <= local.line_parts
   parameter_group_family = coalesce(
     var.parameter_group_family,
     var.engine == "postgres" ? "postgres${local.version_parts[0]}" : "mysql${join(".", slice(local.version_parts, 0, min(2, length(local.version_parts))))}",
+
   )
   port = coalesce(var.port, var.engine == "postgres" ? 5432 : 3306)
 
@@ -54,6 +62,13 @@ resource "aws_db_parameter_group" "this" {
   }
 }
 
+# A per-instance random suffix (terraform_data's id is a UUID drawn at create) for the final
+# snapshot: a fixed <name>-final would make the second destroy of a database of the same name
+# fail with DBSnapshotAlreadyExists.
+resource "terraform_data" "final_snapshot_suffix" {
+  input = var.name
+}
+
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_118:enhanced monitoring needs an IAM role this module does not create; callers set monitoring_interval_seconds and monitoring_role_arn, Performance Insights and log exports are on by default
   #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed KMS key unless kms_key_id is set; customer-managed keys are a per-account decision
@@ -88,11 +103,11 @@ resource "aws_db_instance" "this" {
   copy_tags_to_snapshot     = true
   deletion_protection       = var.deletion_protection
   skip_final_snapshot       = var.skip_final_snapshot
-  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.name}-final"
+  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.name}-final-${substr(terraform_data.final_snapshot_suffix.id, 0, 8)}"
   delete_automated_backups  = false
 
-  auto_minor_version_upgrade  = true
-  allow_major_version_upgrade = false
+  auto_minor_version_upgrade  = local.auto_minor_version_upgrade
+  allow_major_version_upgrade = var.allow_major_version_upgrade
   apply_immediately           = false
 
   enabled_cloudwatch_logs_exports       = local.log_exports[var.engine]
@@ -105,6 +120,10 @@ resource "aws_db_instance" "this" {
   tags = merge(var.tags, { Name = var.name })
 
   lifecycle {
+    precondition {
+      condition     = length(local.version_parts) >= local.line_parts
+      error_message = "engine_version must name at least the release line: MAJOR for postgres (16), MAJOR.MINOR for mysql (8.0); \"8\" would need the parameter group family mysql8, which does not exist."
+    }
     precondition {
       condition     = var.max_storage_gb == null || try(var.max_storage_gb > var.storage_gb, false)
       error_message = "max_storage_gb must be null or greater than storage_gb."

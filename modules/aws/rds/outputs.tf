@@ -52,3 +52,8 @@ output "final_snapshot_identifier" {
   description = "Name of the snapshot taken on delete, null when skip_final_snapshot = true."
   value       = aws_db_instance.this.final_snapshot_identifier
 }
+
+output "resource_id" {
+  description = "DbiResourceId of the instance (db-...), the resource part of rds-db:connect ARNs for IAM database authentication."
+  value       = aws_db_instance.this.resource_id
+}

@@ -213,3 +213,9 @@ variable "tags" {
   description = "Tags for every resource of the module."
   default     = {}
 }
+
+variable "allow_major_version_upgrade" {
+  description = "Allow a change of engine_version to a new major version (the parameter group family follows; a new group is created before the old one is removed)."
+  type        = bool
+  default     = false
+}

@@ -1,5 +1,8 @@
 # An external node: an endpoint without a Consul agent (an RDS instance, an ElastiCache
-# group, a load balancer). The external-node/external-probe meta lets consul-esm probe it.
+# group, a load balancer). external-node makes consul-esm watch it; external-probe stays
+# "false" because RDS, ElastiCache and load balancers never answer ICMP: an ICMP probe would
+# mark the node critical and consul-esm would reap it. Health comes from the TCP check of
+# the service registered on the node (modules/consul/service).
 resource "consul_node" "this" {
   name       = var.name
   address    = var.address
@@ -7,6 +10,6 @@ resource "consul_node" "this" {
 
   meta = merge(var.meta, {
     "external-node"  = "true"
-    "external-probe" = "true"
+    "external-probe" = "false"
   })
 }

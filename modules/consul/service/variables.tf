@@ -71,3 +71,20 @@ variable "datacenter" {
     error_message = "datacenter must be null or 1-64 lower-case letters, digits, hyphens and underscores."
   }
 }
+
+variable "tcp_check" {
+  description = "Register a TCP check on address:port, run by consul-esm for external nodes."
+  type        = bool
+  default     = true
+}
+
+variable "check_interval" {
+  description = "Interval of the TCP check, a Consul duration such as 10s."
+  type        = string
+  default     = "10s"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s|m)$", var.check_interval))
+    error_message = "check_interval must be a duration like 10s."
+  }
+}

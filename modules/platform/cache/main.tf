@@ -18,8 +18,8 @@ module "client_access" {
   source = "../../aws/client-access"
 
   name               = var.name
-  description        = "Cache ${var.name}: admits ${var.name}-clients on ${local.port}"
-  client_description = "Clients of cache ${var.name}: egress to it on ${local.port}"
+  description        = "Cache ${var.name}: admits ${var.name}-clients"
+  client_description = "Clients of cache ${var.name}: egress to it"
   rule_label         = "redis"
   port               = local.port
   vpc_id             = var.vpc_id
@@ -37,5 +37,47 @@ module "elasticache" {
   port                    = local.port
   subnet_ids              = var.subnet_ids
   security_group_ids      = [module.client_access.security_group_id]
+  final_snapshot          = var.production
+  user_group_ids          = [aws_elasticache_user_group.this.user_group_id]
   tags                    = local.tags
+}
+
+# RBAC with IAM authentication: a user per service that declares the cache (user id = user
+# name = <cache>-<service>, as IAM authentication requires), each granted elasticache:Connect
+# on exactly this group and its own user by that service's task role. No password exists, so
+# none is in state. The group's mandatory "default" user is switched off.
+resource "aws_elasticache_user" "default" {
+  user_id       = "${var.name}-default"
+  user_name     = "default"
+  engine        = "redis"
+  access_string = "off -@all"
+
+  authentication_mode {
+    type = "no-password-required"
+  }
+
+  tags = local.tags
+}
+
+resource "aws_elasticache_user" "service" {
+  for_each = toset(var.iam_users)
+
+  user_id       = "${var.name}-${each.key}"
+  user_name     = "${var.name}-${each.key}"
+  engine        = "redis"
+  access_string = "on ~* +@all -@dangerous"
+
+  authentication_mode {
+    type = "iam"
+  }
+
+  tags = local.tags
+}
+
+resource "aws_elasticache_user_group" "this" {
+  user_group_id = var.name
+  engine        = "redis"
+  user_ids      = concat([aws_elasticache_user.default.user_id], [for u in sort(var.iam_users) : aws_elasticache_user.service[u].user_id])
+
+  tags = local.tags
 }

@@ -33,6 +33,16 @@ output "tags" {
   value       = local.tags
 }
 
+output "user_arns" {
+  description = "ARN of the IAM-authenticated ElastiCache user of each service in iam_users."
+  value       = { for k, u in aws_elasticache_user.service : k => u.arn }
+}
+
+output "user_group_id" {
+  description = "ID of the cache's RBAC user group."
+  value       = aws_elasticache_user_group.this.user_group_id
+}
+
 output "dashboard_widgets" {
   description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
   value       = [for w in local.dashboard_widgets : jsonencode(w)]

@@ -42,3 +42,14 @@ variable "snapshot_retention_days" {
     error_message = "snapshot_retention_days must be a whole number between 1 and 35."
   }
 }
+
+variable "iam_users" {
+  description = "Services that declare the cache: each gets an IAM-authenticated ElastiCache user <name>-<service> in the cache's RBAC user group."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.iam_users : can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", u))])
+    error_message = "iam_users must be service names."
+  }
+}

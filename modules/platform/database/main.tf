@@ -18,8 +18,8 @@ module "client_access" {
   source = "../../aws/client-access"
 
   name               = var.name
-  description        = "Database ${var.name}: admits ${var.name}-clients on ${local.port}"
-  client_description = "Clients of database ${var.name}: egress to it on ${local.port}"
+  description        = "Database ${var.name}: admits ${var.name}-clients"
+  client_description = "Clients of database ${var.name}: egress to it"
   rule_label         = var.engine
   port               = local.port
   vpc_id             = var.vpc_id
@@ -29,17 +29,20 @@ module "client_access" {
 module "rds" {
   source = "../../aws/rds"
 
-  name                   = var.name
-  engine                 = var.engine
-  engine_version         = var.engine_version
-  instance_class         = var.instance_class
-  storage_gb             = var.storage_gb
-  port                   = local.port
-  multi_az               = local.multi_az
-  backup_retention_days  = var.backup_retention_days
-  deletion_protection    = var.production
-  skip_final_snapshot    = !var.production
-  subnet_ids             = var.subnet_ids
-  vpc_security_group_ids = [module.client_access.security_group_id]
-  tags                   = local.tags
+  name                  = var.name
+  engine                = var.engine
+  engine_version        = var.engine_version
+  instance_class        = var.instance_class
+  storage_gb            = var.storage_gb
+  port                  = local.port
+  multi_az              = local.multi_az
+  backup_retention_days = var.backup_retention_days
+  deletion_protection   = var.production
+  skip_final_snapshot   = !var.production
+  # A spec that moves engineVersion to a new major asks for the upgrade (in the maintenance
+  # window; the parameter group of the new family is created first).
+  allow_major_version_upgrade = true
+  subnet_ids                  = var.subnet_ids
+  vpc_security_group_ids      = [module.client_access.security_group_id]
+  tags                        = local.tags
 }

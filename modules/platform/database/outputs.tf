@@ -43,6 +43,21 @@ output "tags" {
   value       = local.tags
 }
 
+output "resource_id" {
+  description = "DbiResourceId of the instance; services that declare the database get rds-db:connect on it."
+  value       = module.rds.resource_id
+}
+
+output "iam_user_sql" {
+  description = "SQL that creates the IAM-authenticated database user of each service in iam_users (run once as the master user; Terraform has no database provider here)."
+  value = {
+    for u in var.iam_users : u => (var.engine == "postgres"
+      ? "CREATE USER \"${u}\"; GRANT rds_iam TO \"${u}\";"
+      : "CREATE USER '${u}'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL;"
+    )
+  }
+}
+
 output "dashboard_widgets" {
   description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
   value       = [for w in local.dashboard_widgets : jsonencode(w)]

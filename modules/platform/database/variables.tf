@@ -56,3 +56,14 @@ variable "backup_retention_days" {
     error_message = "backup_retention_days must be a whole number between 7 and 35."
   }
 }
+
+variable "iam_users" {
+  description = "Services that connect with IAM database authentication (the owner and the services that declare the database); each gets a database user named like the service."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.iam_users : can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", u))])
+    error_message = "iam_users must be service names."
+  }
+}

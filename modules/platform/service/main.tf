@@ -12,13 +12,13 @@ locals {
   load_balancer_ingress_rules = merge(
     {
       internal_lb = {
-        description              = "HTTP ${var.port} from the internal load balancer"
+        description              = "HTTP from the internal load balancer"
         source_security_group_id = var.internal_lb.security_group_id
       }
     },
     var.external == null ? {} : {
       external_lb = {
-        description              = "HTTP ${var.port} from the external load balancer"
+        description              = "HTTP from the external load balancer"
         source_security_group_id = var.external.security_group_id
       }
     },
@@ -31,10 +31,12 @@ locals {
 module "client_access" {
   source = "../../aws/client-access"
 
-  name                = var.name
-  description         = "ECS tasks of ${var.name}: HTTP ${var.port} from its load balancers and ${var.name}-clients"
-  client_description  = "Clients of service ${var.name}: egress to its tasks on ${var.port}"
-  rule_label          = "HTTP ${var.port}"
+  name = var.name
+  # Group descriptions cannot change in place: they name no port, so a port change only
+  # replaces rules, never a group that tasks are attached to.
+  description         = "ECS tasks of ${var.name}: HTTP from its load balancers and ${var.name}-clients"
+  client_description  = "Clients of service ${var.name}: egress to its tasks"
+  rule_label          = "HTTP"
   port                = var.port
   extra_ingress_rules = local.load_balancer_ingress_rules
   vpc_id              = var.vpc_id
@@ -62,6 +64,12 @@ module "ecs_service" {
   queue_arns            = var.queue_arns
   table_arns            = var.table_arns
   bucket_arns           = var.bucket_arns
+  database_resource_ids = var.database_resource_ids
+  cache_connect_arns    = var.cache_connect_arns
+
+  enable_execute_command = var.enable_execute_command
+  ecr_force_delete       = !var.production
+  max_security_groups    = var.max_security_groups
 
   vpc_id                         = var.vpc_id
   subnet_ids                     = var.subnet_ids

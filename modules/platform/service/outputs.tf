@@ -53,6 +53,31 @@ output "tags" {
   value       = local.tags
 }
 
+output "target_group_arns" {
+  description = "Target group ARN per load balancer (internal, and external when exposed)."
+  value       = module.ecs_service.target_group_arns
+}
+
+output "repository_url" {
+  description = "URL of the service's ECR repository (named like the service)."
+  value       = module.ecs_service.repository_url
+}
+
+output "repository_arn" {
+  description = "ARN of the service's ECR repository."
+  value       = module.ecs_service.repository_arn
+}
+
+output "desired_count" {
+  description = "Task count from the spec, for deploys: Terraform creates the service with 0 tasks and ignores the count afterwards."
+  value       = module.ecs_service.desired_count
+}
+
+output "execute_command_policy_arn" {
+  description = "IAM policy allowing ECS Exec into this service's tasks only, or null when ECS Exec is off."
+  value       = module.ecs_service.execute_command_policy_arn
+}
+
 output "alarm_names" {
   description = "Names of the service's CloudWatch alarms (after silencing)."
   value       = sort(keys(aws_cloudwatch_metric_alarm.this))

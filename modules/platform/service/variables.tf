@@ -74,7 +74,7 @@ variable "tags" {
 # --- Container ---
 
 variable "image" {
-  description = "Image of the bootstrap task definition; deploys change it outside Terraform. Non-ECR references name the ECR repository of the same path in the account."
+  description = "Full image URI of the bootstrap task definition in the service's ECR repository (<account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag>); the module creates that repository. Deploys change the image outside Terraform."
   type        = string
 
   validation {
@@ -316,4 +316,28 @@ variable "log_retention_days" {
     condition     = var.log_retention_days >= 365
     error_message = "log_retention_days must be at least 365."
   }
+}
+
+variable "database_resource_ids" {
+  description = "DbiResourceIds of the declared RDS databases: the task role may connect with IAM authentication as the database user named like the service."
+  type        = list(string)
+  default     = []
+}
+
+variable "cache_connect_arns" {
+  description = "ElastiCache replication group and user ARNs of the declared caches (elasticache:Connect with IAM authentication)."
+  type        = list(string)
+  default     = []
+}
+
+variable "enable_execute_command" {
+  description = "Enable ECS Exec for the service's owners (output execute_command_policy_arn to attach to their role)."
+  type        = bool
+  default     = false
+}
+
+variable "max_security_groups" {
+  description = "Security groups per network interface quota of the account (AWS default 5); the tasks' groups may not exceed it."
+  type        = number
+  default     = 5
 }

@@ -9,7 +9,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "bpg"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -34,10 +34,12 @@ module "service" {
   internal_zone_id          = "Z0PRODINTERNAL00001"
   internal_hostname         = "bpg-internal.production.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
@@ -102,10 +104,10 @@ module "discovery" {
   service = {
     name    = "bpg"
     address = "bpg-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:6e46f84bb088a653badb474d306786d29e5c7aab7a7760064ed2d803b10e4b8c
+# infragen:sha256:59b69775f7f9f4f54b2a2a6f44f2de704e933078c2a10b36bdaed6236f6b4ea4

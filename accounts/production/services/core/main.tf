@@ -9,7 +9,7 @@ module "service" {
   production            = true
   vpc_id                = "vpc-0a1b2c3d4e5f60002"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image                 = "core"
+  image                 = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.core_db.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:core-cache-core"]
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
@@ -53,6 +55,7 @@ module "core_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["core"]
   alarm_topic_arn         = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
@@ -71,6 +74,7 @@ module "core_db" {
   storage_gb            = 20
   multi_az              = true
   backup_retention_days = 14
+  iam_users             = ["core"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
@@ -87,7 +91,7 @@ module "discovery" {
   service = {
     name    = "core"
     address = "core-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores = [
@@ -106,4 +110,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:4f0816407a1a7bfa6bd9fc6ae1d2d56ec38cfd9b7cbd13bda1a66352b3af695e
+# infragen:sha256:09f9c9e23160ec726a92972c3117adf06be423bc3f8fafed0bf81b5eb18b1f06

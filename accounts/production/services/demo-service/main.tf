@@ -9,7 +9,7 @@ module "service" {
   production            = true
   vpc_id                = "vpc-0a1b2c3d4e5f60002"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image                 = "demo-service"
+  image                 = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:infra-alerts"
 }
@@ -53,10 +55,10 @@ module "discovery" {
   service = {
     name    = "demo-service"
     address = "demo-service-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:75ef773fe36129bbc3ca5b7914ee6012cccf670836ae550727a942d3aaf878f7
+# infragen:sha256:0a314282fcc8edae6f1bf679a9a1a1b4ae23eac5ba475ef7458cb0495fc79384

@@ -14,7 +14,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0a1b2c3d4e5f60002"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  image             = "klausapproves"
+  image             = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -59,6 +59,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
@@ -76,6 +78,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["klausapproves"]
   alarm_topic_arn         = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
@@ -94,6 +97,7 @@ module "klausapproves_rds" {
   storage_gb            = 100
   multi_az              = true
   backup_retention_days = 14
+  iam_users             = ["klausapproves"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
@@ -110,7 +114,7 @@ module "discovery" {
   service = {
     name    = "klausapproves"
     address = "klausapproves-internal.production.lemon.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "production"]
   }
   datastores = [
@@ -129,4 +133,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:3cde48615e0372c6ef728a42d7db9bcf1a1823a3afab77001fbf4ceb78659f13
+# infragen:sha256:d584fb95fcb6fac16028294860a4dc06d22def2fa93dd6cde8a895e7ac74f33c

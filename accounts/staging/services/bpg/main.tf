@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "bpg"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -32,10 +32,12 @@ module "service" {
   internal_zone_id          = "Z0STAGINGINTERNAL01"
   internal_hostname         = "bpg-internal.staging.lemon.internal"
   external                  = null
-  client_security_group_ids = [module.bpg_events.client_security_group_id, module.bpg_ledger.client_security_group_id, module.bpg_statements.client_security_group_id]
+  client_security_group_ids = []
   queue_arns                = [module.bpg_events.arn]
   table_arns                = [module.bpg_ledger.arn]
   bucket_arns               = [module.bpg_statements.arn]
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
@@ -93,4 +95,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
 }
-# infragen:sha256:764e4c1857ea9a27c2b9cc15a429737b3481df922640609d9c41491388c79c94
+# infragen:sha256:cd2b6212efe6b267396a97ee0ec4c5ef2a5a76b75e3a852f8067f2dedfb4ec02

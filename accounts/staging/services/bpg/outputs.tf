@@ -25,11 +25,6 @@ output "task_role_arn" {
   value       = module.service.task_role_arn
 }
 
-output "bpg_events_client_security_group_id" {
-  description = "client_security_group_id of datastore bpg-events."
-  value       = module.bpg_events.client_security_group_id
-}
-
 output "bpg_events_url" {
   description = "url of datastore bpg-events."
   value       = module.bpg_events.url
@@ -38,11 +33,6 @@ output "bpg_events_url" {
 output "bpg_events_arn" {
   description = "arn of datastore bpg-events."
   value       = module.bpg_events.arn
-}
-
-output "bpg_ledger_client_security_group_id" {
-  description = "client_security_group_id of datastore bpg-ledger."
-  value       = module.bpg_ledger.client_security_group_id
 }
 
 output "bpg_ledger_table_name" {
@@ -55,11 +45,6 @@ output "bpg_ledger_arn" {
   value       = module.bpg_ledger.arn
 }
 
-output "bpg_statements_client_security_group_id" {
-  description = "client_security_group_id of datastore bpg-statements."
-  value       = module.bpg_statements.client_security_group_id
-}
-
 output "bpg_statements_bucket" {
   description = "bucket of datastore bpg-statements."
   value       = module.bpg_statements.bucket
@@ -69,4 +54,4 @@ output "bpg_statements_arn" {
   description = "arn of datastore bpg-statements."
   value       = module.bpg_statements.arn
 }
-# infragen:sha256:22408d1ec96d4019155faae02ff07e1d2ca98d767ac10771eea88157d94a0615
+# infragen:sha256:9b84b2ad5684db3f07083358652c57ac6ebc2d089d4405a0e493e700808cc278

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "core"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.core_db.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
@@ -53,6 +55,7 @@ module "core_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  iam_users               = ["core"]
   alarm_topic_arn         = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
@@ -71,6 +74,7 @@ module "core_db" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  iam_users             = ["core"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
@@ -80,4 +84,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
 }
-# infragen:sha256:36c425958860a488316cf257891b4b7aa3b285e4024bb49c953e52d0a16b742d
+# infragen:sha256:05b0a0958a5cdd9c54a9d516a5ebef91e7c74be8255de9b8034b0cbdf67fdb98

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0a1b2c3d4e5f60001"
   subnet_ids            = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image                 = "demo-service"
+  image                 = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:infra-alerts"
 }
@@ -46,4 +48,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:244bdab4bdc77a06f60a575874f063b00ab226fd8bb7cb33e9dbeeec3656ac5c
+# infragen:sha256:5237c4f3ebdba0c47286d08c76b6b19ae9eac2f11a28e549e37d3af3104533a7

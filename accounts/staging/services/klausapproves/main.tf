@@ -14,7 +14,7 @@ module "service" {
   production        = false
   vpc_id            = "vpc-0a1b2c3d4e5f60001"
   subnet_ids        = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  image             = "klausapproves"
+  image             = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -59,6 +59,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = [module.klausapproves_rds.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
   alarm_overrides = {
@@ -82,6 +84,7 @@ module "klausapproves_cache" {
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 1
   snapshot_retention_days = 1
+  iam_users               = ["klausapproves"]
   alarm_topic_arn         = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
   alarm_overrides = {
     evictions = {
@@ -106,6 +109,7 @@ module "klausapproves_rds" {
   storage_gb            = 20
   multi_az              = false
   backup_retention_days = 7
+  iam_users             = ["klausapproves"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
@@ -115,4 +119,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
 }
-# infragen:sha256:add9e16dccdbb17f04a69a390fe91aa2320accf6aade2f8f509de0d1eeca20f1
+# infragen:sha256:2e1a8efcb14b263d5c01858f08c379c8fcb13042350e5e2c4a4caf2efa0e4f5b

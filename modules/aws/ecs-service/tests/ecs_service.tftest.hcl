@@ -9,6 +9,12 @@ mock_provider "aws" {
       arn = "arn:aws:iam::111122223333:role/mock"
     }
   }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:eu-west-1:111122223333:repository/orders"
+      repository_url = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders"
+    }
+  }
   mock_resource "aws_lb_target_group" {
     defaults = {
       arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/orders/0123456789abcdef"
@@ -70,18 +76,18 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_ecs_service.this[0].network_configuration[0].assign_public_ip == false
+    condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == false
     error_message = "tasks must not get a public IP"
   }
 
   assert {
-    condition     = aws_ecs_service.this[0].platform_version == "LATEST" && aws_ecs_service.this[0].launch_type == "FARGATE"
+    condition     = aws_ecs_service.this.platform_version == "LATEST" && aws_ecs_service.this.launch_type == "FARGATE"
     error_message = "service must run on the latest Fargate platform"
   }
 
   assert {
-    condition     = aws_ecs_service.this[0].desired_count == 2 && length(aws_ecs_service.autoscaled) == 0
-    error_message = "without autoscaling Terraform owns desired_count"
+    condition     = aws_ecs_service.this.desired_count == 0 && output.desired_count == 2
+    error_message = "the service starts with 0 tasks (nothing to pull before the first deploy); the spec's count is an output for deploys"
   }
 
   assert {
@@ -95,17 +101,42 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_lb_target_group.this.target_type == "ip" && aws_lb_target_group.this.port == 8080 && aws_lb_target_group.this.health_check[0].path == "/health"
+    condition     = aws_lb_target_group.this["internal"].target_type == "ip" && aws_lb_target_group.this["internal"].port == 8080 && aws_lb_target_group.this["internal"].health_check[0].path == "/health"
     error_message = "target group must be of type ip on the HTTP port with the /health check"
   }
 
   assert {
-    condition     = aws_lb_listener_rule.internal.priority == 100 && tolist(aws_lb_listener_rule.internal.condition)[0].host_header[0].values == toset(["orders-internal.prod.example.com"])
+    condition     = aws_lb_target_group.this["internal"].name_prefix == "orders" && aws_lb_target_group.this["internal"].tags["Name"] == "orders-internal"
+    error_message = "target groups use name_prefix plus a Name tag, so a replacement (port change) cannot clash with the old name"
+  }
+
+  assert {
+    condition     = keys(aws_lb_target_group.this) == ["internal"] && length(aws_ecs_service.this.load_balancer) == 1
+    error_message = "an internal-only service has one target group and one load_balancer block"
+  }
+
+  assert {
+    condition     = aws_ecr_repository.this.name == "orders" && aws_ecr_repository.this.image_tag_mutability == "IMMUTABLE" && aws_ecr_repository.this.image_scanning_configuration[0].scan_on_push && aws_ecr_repository.this.encryption_configuration[0].encryption_type == "KMS"
+    error_message = "the service's ECR repository is named like the service, immutable, scanned on push and KMS-encrypted"
+  }
+
+  assert {
+    condition     = [for r in jsondecode(aws_ecr_lifecycle_policy.this.policy).rules : r.selection.countType] == ["sinceImagePushed", "imageCountMoreThan"]
+    error_message = "the repository has a lifecycle policy expiring untagged and old images"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.enable_execute_command == false && length(aws_iam_policy.execute_command) == 0
+    error_message = "ECS Exec is off by default"
+  }
+
+  assert {
+    condition     = aws_lb_listener_rule.this["internal"].priority == 100 && tolist(aws_lb_listener_rule.this["internal"].condition)[0].host_header[0].values == toset(["orders-internal.prod.example.com"])
     error_message = "internal listener rule must match the internal host name with the given priority"
   }
 
   assert {
-    condition     = length(aws_lb_listener_rule.external) == 0 && output.external_listener_rule_arn == null
+    condition     = !contains(keys(aws_lb_listener_rule.this), "external") && output.external_listener_rule_arn == null
     error_message = "no external listener rule unless asked for"
   }
 
@@ -120,8 +151,8 @@ run "defaults" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:111122223333:repository/orders"]
-    error_message = "image pull must be limited to the image's ECR repository"
+    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:111122223333:repository/orders", "arn:aws:ecr:eu-west-1:*:repository/aws-guardduty-agent-fargate"]
+    error_message = "image pull must be limited to the service's ECR repository and the GuardDuty agent sidecar Fargate injects"
   }
 
   assert {
@@ -135,7 +166,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_ecs_service.this[0].tags["owner"] == "team-a" && aws_iam_role.task.tags["owner"] == "team-a"
+    condition     = aws_ecs_service.this.tags["owner"] == "team-a" && aws_iam_role.task.tags["owner"] == "team-a"
     error_message = "tags must reach the resources"
   }
 }
@@ -200,8 +231,11 @@ run "dependency_access" {
   assert {
     condition = jsondecode(aws_iam_role_policy.task[0].policy).Statement == [
       {
-        Sid      = "Queues", Effect = "Allow",
-        Action   = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"],
+        Sid = "Queues", Effect = "Allow",
+        Action = [
+          "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+          "sqs:ReceiveMessage", "sqs:SendMessage",
+        ],
         Resource = ["arn:aws:sqs:eu-west-1:111122223333:orders-events"]
       },
       {
@@ -246,8 +280,8 @@ run "autoscaling" {
   }
 
   assert {
-    condition     = length(aws_ecs_service.this) == 0 && length(aws_ecs_service.autoscaled) == 1
-    error_message = "with autoscaling the variant that ignores desired_count must be used"
+    condition     = aws_ecs_service.this.name == "orders" && aws_ecs_service.this.desired_count == 0
+    error_message = "with autoscaling the same single service resource is used (switching autoscaling never replaces it)"
   }
 
   assert {
@@ -261,8 +295,8 @@ run "autoscaling" {
   }
 
   assert {
-    condition     = aws_ecs_service.autoscaled[0].network_configuration[0].assign_public_ip == false && aws_ecs_service.autoscaled[0].platform_version == "LATEST"
-    error_message = "the autoscaled variant keeps the secure settings"
+    condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == false && aws_ecs_service.this.platform_version == "LATEST"
+    error_message = "the autoscaled service keeps the secure settings"
   }
 }
 
@@ -278,45 +312,93 @@ run "external_listener" {
   }
 
   assert {
-    condition     = aws_lb_listener_rule.external[0].priority == 7 && tolist(aws_lb_listener_rule.external[0].condition)[0].host_header[0].values == toset(["orders.example.com"])
+    condition     = aws_lb_listener_rule.this["external"].priority == 7 && tolist(aws_lb_listener_rule.this["external"].condition)[0].host_header[0].values == toset(["orders.example.com"])
     error_message = "external rule must match the public domain with its priority"
   }
 
+  # ELBv2: a target group can be associated with one load balancer only
+  # (TargetGroupAssociationLimit). Each rule forwards to its own group, and the service
+  # registers its tasks in both through two load_balancer blocks.
   assert {
-    condition     = aws_lb_listener_rule.external[0].action[0].target_group_arn == aws_lb_target_group.this.arn
-    error_message = "external rule must forward to the service's target group"
+    condition     = keys(aws_lb_target_group.this) == ["external", "internal"] && aws_lb_listener_rule.this["external"].action[0].target_group_arn == aws_lb_target_group.this["external"].arn && aws_lb_listener_rule.this["internal"].action[0].target_group_arn == aws_lb_target_group.this["internal"].arn
+    error_message = "each load balancer's rule must forward to its own target group"
+  }
+
+  assert {
+    condition     = toset([for lb in aws_ecs_service.this.load_balancer : lb.target_group_arn]) == toset([aws_lb_target_group.this["internal"].arn, aws_lb_target_group.this["external"].arn])
+    error_message = "the service must register its tasks in both target groups"
   }
 }
 
-run "non_ecr_image_pulls_from_the_conventional_repository" {
+run "ecs_exec" {
   command = apply
+
+  variables {
+    enable_execute_command = true
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.enable_execute_command && contains([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Sid], "EcsExec")
+    error_message = "ECS Exec turns on the exec agent and gives the task role the ssmmessages channels"
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Action == ["ecs:ExecuteCommand"] &&
+      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Resource == ["arn:aws:ecs:eu-west-1:111122223333:task/main/*"] &&
+      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Condition.StringEquals["aws:ResourceTag/aws:ecs:serviceName"] == "orders"
+    )
+    error_message = "the owners' policy allows ecs:ExecuteCommand on this service's tasks only"
+  }
+}
+
+run "database_and_cache_iam_auth" {
+  command = apply
+
+  variables {
+    database_resource_ids = ["db-ABCDEFGHIJKLMNOP"]
+    cache_connect_arns    = ["arn:aws:elasticache:eu-west-1:111122223333:replicationgroup:orders-cache", "arn:aws:elasticache:eu-west-1:111122223333:user:orders-cache-orders"]
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Resource if s.Sid == "DatabaseIamAuth"][0] == ["arn:aws:rds-db:eu-west-1:111122223333:dbuser:db-ABCDEFGHIJKLMNOP/orders"]
+    error_message = "a declared database gives rds-db:connect as the service's own database user, nothing else"
+  }
+
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Action if s.Sid == "CacheIamAuth"][0] == ["elasticache:Connect"]
+    error_message = "a declared cache gives elasticache:Connect"
+  }
+}
+
+run "rejects_non_ecr_image" {
+  command = plan
 
   variables {
     image = "registry.example.org:5000/team/orders:1.0"
   }
 
-  assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:111122223333:repository/team/orders"]
-    error_message = "a non-ECR image maps to the ECR repository of the same path in the cluster's account"
-  }
+  expect_failures = [aws_ecs_task_definition.this]
 }
 
-run "bare_image_name_pulls_from_the_service_repository" {
-  command = apply
+run "rejects_image_of_another_repository" {
+  command = plan
 
   variables {
-    image = "orders"
+    image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/other:1"
   }
 
-  assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s.Resource if s.Sid == "EcrPull"][0] == ["arn:aws:ecr:eu-west-1:111122223333:repository/orders"]
-    error_message = "the spec's default image (the service name) maps to the ECR repository of that name"
+  expect_failures = [aws_ecs_task_definition.this]
+}
+
+run "rejects_more_groups_than_the_eni_quota" {
+  command = plan
+
+  variables {
+    security_group_ids = ["sg-00000000000000001", "sg-00000000000000002", "sg-00000000000000003", "sg-00000000000000004", "sg-00000000000000005", "sg-00000000000000006"]
   }
 
-  assert {
-    condition     = length(aws_security_group_rule.https_egress) == 0
-    error_message = "no egress rule unless a group is given"
-  }
+  expect_failures = [aws_ecs_service.this]
 }
 
 run "https_egress_rule" {
@@ -394,7 +476,7 @@ run "rejects_desired_count_outside_autoscaling_bounds" {
     desired_count = 10
     autoscaling   = { resource = "cpu", target = 50, min = 1, max = 4 }
   }
-  expect_failures = [aws_ecs_service.autoscaled]
+  expect_failures = [aws_ecs_service.this]
 }
 
 run "rejects_invalid_fargate_pair" {

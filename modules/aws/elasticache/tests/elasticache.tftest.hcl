@@ -32,7 +32,7 @@ run "two_nodes_fail_over" {
   }
 
   assert {
-    condition     = aws_elasticache_replication_group.this.snapshot_retention_limit == 7 && aws_elasticache_replication_group.this.final_snapshot_identifier == "orders-cache-final"
+    condition     = aws_elasticache_replication_group.this.snapshot_retention_limit == 7 && can(regex("^orders-cache-final-[0-9a-f]{8}$", aws_elasticache_replication_group.this.final_snapshot_identifier))
     error_message = "snapshots must be kept 7 days and a final snapshot taken"
   }
 
@@ -95,4 +95,15 @@ run "rejects_long_name" {
     name = "a-name-that-is-far-too-long-for-elasticache-ids"
   }
   expect_failures = [var.name]
+}
+
+run "no_final_snapshot_when_off" {
+  command = apply
+  variables {
+    final_snapshot = false
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.this.final_snapshot_identifier == null
+    error_message = "final_snapshot = false takes no final snapshot"
+  }
 }

@@ -21,10 +21,16 @@ run "secure_defaults" {
       !aws_db_instance.this.publicly_accessible &&
       aws_db_instance.this.iam_database_authentication_enabled &&
       aws_db_instance.this.copy_tags_to_snapshot &&
-      aws_db_instance.this.auto_minor_version_upgrade &&
       aws_db_instance.this.performance_insights_enabled
     )
-    error_message = "encryption, managed password, private, IAM auth, tag copy, minor upgrades and Performance Insights must be on"
+    error_message = "encryption, managed password, private, IAM auth, tag copy and Performance Insights must be on"
+  }
+
+  # 16.4 pins the minor: AWS must not upgrade it, or Terraform would try to downgrade
+  # (hashicorp/terraform-provider-aws#27240).
+  assert {
+    condition     = !aws_db_instance.this.auto_minor_version_upgrade && !aws_db_instance.this.allow_major_version_upgrade
+    error_message = "a pinned minor version turns automatic minor upgrades off"
   }
 
   assert {
@@ -33,8 +39,8 @@ run "secure_defaults" {
   }
 
   assert {
-    condition     = aws_db_instance.this.deletion_protection && !aws_db_instance.this.skip_final_snapshot && aws_db_instance.this.final_snapshot_identifier == "orders-db-final"
-    error_message = "defaults must be deletion protection and a final snapshot named <name>-final"
+    condition     = aws_db_instance.this.deletion_protection && !aws_db_instance.this.skip_final_snapshot && can(regex("^orders-db-final-[0-9a-f]{8}$", aws_db_instance.this.final_snapshot_identifier))
+    error_message = "defaults must be deletion protection and a final snapshot named <name>-final-<random>, unique per instance (a fixed name fails the second destroy)"
   }
 
   assert {
@@ -153,4 +159,48 @@ run "rejects_monitoring_without_role" {
     monitoring_interval_seconds = 60
   }
   expect_failures = [aws_db_instance.this]
+}
+
+run "release_line_only_gets_minor_upgrades" {
+  command = apply
+  variables {
+    engine_version = "16"
+  }
+  assert {
+    condition     = aws_db_instance.this.auto_minor_version_upgrade && aws_db_parameter_group.this.family == "postgres16"
+    error_message = "postgres MAJOR lets AWS apply minor upgrades"
+  }
+}
+
+run "mysql_line" {
+  command = apply
+  variables {
+    engine         = "mysql"
+    engine_version = "8.0"
+  }
+  assert {
+    condition     = aws_db_instance.this.auto_minor_version_upgrade && aws_db_parameter_group.this.family == "mysql8.0"
+    error_message = "mysql MAJOR.MINOR is the release line: family mysql8.0, minor upgrades on"
+  }
+}
+
+run "rejects_mysql_major_only" {
+  command = plan
+  variables {
+    engine         = "mysql"
+    engine_version = "8"
+  }
+  expect_failures = [aws_db_instance.this]
+}
+
+run "major_upgrade_path" {
+  command = plan
+  variables {
+    engine_version              = "17"
+    allow_major_version_upgrade = true
+  }
+  assert {
+    condition     = aws_db_instance.this.allow_major_version_upgrade && aws_db_parameter_group.this.family == "postgres17"
+    error_message = "a major upgrade is allowed when asked for and moves the parameter group family"
+  }
 }

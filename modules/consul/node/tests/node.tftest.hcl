@@ -16,8 +16,8 @@ run "registers_external_node" {
   }
 
   assert {
-    condition     = consul_node.this.meta["external-node"] == "true" && consul_node.this.meta["external-probe"] == "true"
-    error_message = "node must be marked as external"
+    condition     = consul_node.this.meta["external-node"] == "true" && consul_node.this.meta["external-probe"] == "false"
+    error_message = "node must be marked as external, without ICMP probe (RDS, ElastiCache, ALB never answer ping)"
   }
 
   assert {

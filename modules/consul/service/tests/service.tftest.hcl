@@ -27,6 +27,13 @@ run "registers_service" {
     condition     = consul_service.this.tags == tolist(["postgres"]) && consul_service.this.meta["owner"] == "team-orders"
     error_message = "tags and meta must be passed"
   }
+
+  # consul-esm health for an external node: a TCP check on the endpoint (RDS, ElastiCache and
+  # load balancers answer TCP, never ICMP).
+  assert {
+    condition     = [for c in consul_service.this.check : c.tcp] == ["orders-rds.abcdefghijkl.eu-west-1.rds.amazonaws.com:5432"]
+    error_message = "the service must carry a TCP check on address:port"
+  }
 }
 
 run "address_defaults_to_node" {

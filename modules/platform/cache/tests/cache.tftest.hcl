@@ -129,3 +129,22 @@ run "rejects_bad_vpc_id" {
   }
   expect_failures = [var.vpc_id]
 }
+
+run "iam_users" {
+  command = apply
+  variables {
+    iam_users = ["orders", "billing"]
+  }
+  assert {
+    condition     = aws_elasticache_user.service["orders"].user_id == "orders-cache-orders" && aws_elasticache_user.service["orders"].user_name == "orders-cache-orders" && aws_elasticache_user.service["orders"].authentication_mode[0].type == "iam"
+    error_message = "each declared service gets an IAM-authenticated user whose id equals its name"
+  }
+  assert {
+    condition     = aws_elasticache_user.default.access_string == "off -@all" && length(aws_elasticache_user_group.this.user_ids) == 3
+    error_message = "the default user is off; the group holds it and one user per service"
+  }
+  assert {
+    condition     = length(module.elasticache.user_group_ids) == 1
+    error_message = "the replication group uses the RBAC user group (no open access for anything in -clients)"
+  }
+}

@@ -116,7 +116,7 @@ run "production_mysql" {
   }
 
   assert {
-    condition     = module.rds.deletion_protection && module.rds.final_snapshot_identifier == "orders-db-final" && module.rds.multi_az
+    condition     = module.rds.deletion_protection && can(regex("^orders-db-final-[0-9a-f]{8}$", module.rds.final_snapshot_identifier)) && module.rds.multi_az
     error_message = "production: deletion protection, a final snapshot and Multi-AZ"
   }
 }

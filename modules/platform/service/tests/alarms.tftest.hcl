@@ -37,7 +37,7 @@ variables {
   subnet_ids  = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   tags        = { cost-center = "cc-42", owner = "someone-else" }
 
-  image         = "orders"
+  image         = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:bootstrap"
   cpu           = 512
   memory_mb     = 1024
   desired_count = 2

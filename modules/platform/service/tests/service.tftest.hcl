@@ -37,7 +37,7 @@ variables {
   subnet_ids  = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   tags        = { cost-center = "cc-42", owner = "someone-else" }
 
-  image         = "orders"
+  image         = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:bootstrap"
   cpu           = 512
   memory_mb     = 1024
   desired_count = 2
@@ -72,6 +72,14 @@ run "internal_service" {
   assert {
     condition     = module.client_access.security_group_name == "orders" && module.client_access.client_security_group_name == "orders-clients"
     error_message = "groups are named <name> and <name>-clients"
+  }
+
+  # A security group's description cannot change in place: one that names the port would make
+  # a port change replace the group the running tasks are attached to (and, with a fixed name,
+  # fail with InvalidGroup.Duplicate).
+  assert {
+    condition     = module.client_access.descriptions == { guarded = "ECS tasks of orders: HTTP from its load balancers and orders-clients", clients = "Clients of service orders: egress to its tasks" }
+    error_message = "security group descriptions must not carry the port"
   }
 
   assert {

@@ -5,24 +5,13 @@ data "aws_security_group" "orders_clients" {
   vpc_id = "vpc-0123456789abcdef1"
 }
 
-data "aws_security_group" "orders_archive_clients" {
-  name   = "orders-archive-clients"
-  vpc_id = "vpc-0123456789abcdef1"
-}
-
 data "aws_security_group" "orders_db_clients" {
   name   = "orders-db-clients"
   vpc_id = "vpc-0123456789abcdef1"
 }
 
-data "aws_security_group" "orders_events_clients" {
-  name   = "orders-events-clients"
-  vpc_id = "vpc-0123456789abcdef1"
-}
-
-data "aws_security_group" "orders_idempotency_clients" {
-  name   = "orders-idempotency-clients"
-  vpc_id = "vpc-0123456789abcdef1"
+data "aws_db_instance" "orders_db" {
+  db_instance_identifier = "orders-db"
 }
 
 module "service" {
@@ -34,7 +23,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "billing"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -66,10 +55,12 @@ module "service" {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "billing-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [module.billing_cache.client_security_group_id, data.aws_security_group.orders_clients.id, data.aws_security_group.orders_archive_clients.id, data.aws_security_group.orders_db_clients.id, data.aws_security_group.orders_events_clients.id, data.aws_security_group.orders_idempotency_clients.id]
+  client_security_group_ids = [module.billing_cache.client_security_group_id, data.aws_security_group.orders_clients.id, data.aws_security_group.orders_db_clients.id]
   queue_arns                = ["arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"]
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
+  database_resource_ids     = [data.aws_db_instance.orders_db.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
@@ -87,6 +78,7 @@ module "billing_cache" {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["billing"]
   alarm_topic_arn         = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
@@ -103,7 +95,7 @@ module "discovery" {
   service = {
     name    = "billing"
     address = "billing-internal.qa.acme.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -116,4 +108,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:6bdd6e616dd4ae267e1709f4c1ab1544c30c1593619bbf99575f0328f178298d
+# infragen:sha256:50be6b513af08e233b4ef14086b6ea8a80ee284524424032a8db512b64fc51cc

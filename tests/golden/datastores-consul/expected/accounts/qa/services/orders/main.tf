@@ -9,7 +9,7 @@ module "service" {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "registry.acme.io/commerce/orders:1.2.3"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap"
   port              = 8000
   health_check_path = "/healthz"
   metrics_port      = 9100
@@ -37,10 +37,12 @@ module "service" {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "orders-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [module.orders_archive.client_security_group_id, module.orders_db.client_security_group_id, module.orders_events.client_security_group_id]
+  client_security_group_ids = [module.orders_db.client_security_group_id]
   queue_arns                = [module.orders_events.arn]
   table_arns                = []
   bucket_arns               = [module.orders_archive.arn]
+  database_resource_ids     = [module.orders_db.resource_id]
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
@@ -74,6 +76,7 @@ module "orders_db" {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  iam_users             = ["billing", "orders"]
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
@@ -123,7 +126,7 @@ module "discovery" {
   service = {
     name    = "orders"
     address = "orders-internal.qa.acme.internal"
-    port    = 8000
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -136,4 +139,4 @@ module "discovery" {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:a70d2ff69b86f71893a9cd62e53a48f6e3f4a330d75c44dcec8b2219f4333f40
+# infragen:sha256:35e0824275997620d9bedd3e108da8463db8e6b138d23117c8cc251a53e8a90e

@@ -25,11 +25,6 @@ output "task_role_arn" {
   value       = module.service.task_role_arn
 }
 
-output "orders_archive_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-archive."
-  value       = module.orders_archive.client_security_group_id
-}
-
 output "orders_archive_bucket" {
   description = "bucket of datastore orders-archive."
   value       = module.orders_archive.bucket
@@ -55,11 +50,6 @@ output "orders_db_master_user_secret_arn" {
   value       = module.orders_db.master_user_secret_arn
 }
 
-output "orders_events_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-events."
-  value       = module.orders_events.client_security_group_id
-}
-
 output "orders_events_url" {
   description = "url of datastore orders-events."
   value       = module.orders_events.url
@@ -68,11 +58,6 @@ output "orders_events_url" {
 output "orders_events_arn" {
   description = "arn of datastore orders-events."
   value       = module.orders_events.arn
-}
-
-output "orders_idempotency_client_security_group_id" {
-  description = "client_security_group_id of datastore orders-idempotency."
-  value       = module.orders_idempotency.client_security_group_id
 }
 
 output "orders_idempotency_table_name" {
@@ -84,4 +69,4 @@ output "orders_idempotency_arn" {
   description = "arn of datastore orders-idempotency."
   value       = module.orders_idempotency.arn
 }
-# infragen:sha256:24bdf7b28b9fa88e358380475e7634681f46fa70c84bb01536051b2870b24adc
+# infragen:sha256:332d5118b81f07183ae570e1ce080b8f8b948db4177d45516b7b275bd1f37fc3

@@ -9,7 +9,7 @@ module "service" {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -36,6 +36,8 @@ module "service" {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
 }
@@ -46,4 +48,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:ced214ce981023e85ea11b581d8e5ffe6a9596f1de355f57984f1f0f0ae27be2
+# infragen:sha256:5c06e7575bb1ea02c84447f2d4c7673d7707bcd1e59255a6562754a523f03937

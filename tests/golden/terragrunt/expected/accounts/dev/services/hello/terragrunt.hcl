@@ -16,7 +16,7 @@ inputs = {
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
   subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "hello"
+  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
   port                  = 8080
   health_check_path     = "/health"
   metrics_port          = 9090
@@ -43,7 +43,9 @@ inputs = {
   queue_arns                = []
   table_arns                = []
   bucket_arns               = []
+  database_resource_ids     = []
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
 }
-# infragen:sha256:f924f174b8a9e0e6f537c9e173a2bf73a9a206b3eb9ea56271e749e05dcc9160
+# infragen:sha256:c5ebbe1c291d98bbeb364c79e6fde7f7c550ca266a8cf8d037db492b299a23e6

@@ -18,42 +18,13 @@ dependency "billing_cache" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
-dependency "orders_archive" {
-  config_path = "../orders/orders-archive"
-
-  # Only for init/validate before the dependency exists: a plan never uses invented values.
-  mock_outputs = {
-    client_security_group_id = "sg-00000000000000000"
-  }
-  mock_outputs_allowed_terraform_commands = ["init", "validate"]
-}
-
 dependency "orders_db" {
   config_path = "../orders/orders-db"
 
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
     client_security_group_id = "sg-00000000000000000"
-  }
-  mock_outputs_allowed_terraform_commands = ["init", "validate"]
-}
-
-dependency "orders_events" {
-  config_path = "../orders/orders-events"
-
-  # Only for init/validate before the dependency exists: a plan never uses invented values.
-  mock_outputs = {
-    client_security_group_id = "sg-00000000000000000"
-  }
-  mock_outputs_allowed_terraform_commands = ["init", "validate"]
-}
-
-dependency "orders_idempotency" {
-  config_path = "../orders/orders-idempotency"
-
-  # Only for init/validate before the dependency exists: a plan never uses invented values.
-  mock_outputs = {
-    client_security_group_id = "sg-00000000000000000"
+    resource_id              = "db-MOCK0000000000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -76,7 +47,7 @@ inputs = {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "billing"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
   port              = 8080
   health_check_path = "/health"
   metrics_port      = 9090
@@ -108,11 +79,13 @@ inputs = {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "billing-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [dependency.billing_cache.outputs.client_security_group_id, dependency.orders_service.outputs.client_security_group_id, dependency.orders_archive.outputs.client_security_group_id, dependency.orders_db.outputs.client_security_group_id, dependency.orders_events.outputs.client_security_group_id, dependency.orders_idempotency.outputs.client_security_group_id]
+  client_security_group_ids = [dependency.billing_cache.outputs.client_security_group_id, dependency.orders_service.outputs.client_security_group_id, dependency.orders_db.outputs.client_security_group_id]
   queue_arns                = ["arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"]
   table_arns                = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
   bucket_arns               = ["arn:aws:s3:::orders-archive-444444444444"]
+  database_resource_ids     = [dependency.orders_db.outputs.resource_id]
+  cache_connect_arns        = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:677dd4e57ba1495aa03ef52a198617c9e7deb6b2a123be433d3a58a3299ed118
+# infragen:sha256:1398aae23df7e9adf28799581338cf1d5a7318525d4f2fce4512d61396a3c9e5

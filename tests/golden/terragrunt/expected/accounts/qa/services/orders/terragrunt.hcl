@@ -13,8 +13,7 @@ dependency "orders_archive" {
 
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
-    arn                      = "arn:aws:s3:::orders-archive-444444444444"
-    client_security_group_id = "sg-00000000000000000"
+    arn = "arn:aws:s3:::orders-archive-444444444444"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -25,6 +24,7 @@ dependency "orders_db" {
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
     client_security_group_id = "sg-00000000000000000"
+    resource_id              = "db-MOCK0000000000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -34,8 +34,7 @@ dependency "orders_events" {
 
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
-    arn                      = "arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"
-    client_security_group_id = "sg-00000000000000000"
+    arn = "arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
@@ -48,7 +47,7 @@ inputs = {
   production        = true
   vpc_id            = "vpc-0123456789abcdef1"
   subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "registry.acme.io/commerce/orders:1.2.3"
+  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap"
   port              = 8000
   health_check_path = "/healthz"
   metrics_port      = 9100
@@ -76,11 +75,13 @@ inputs = {
   internal_zone_id          = "Z0QA0000000000001"
   internal_hostname         = "orders-internal.qa.acme.internal"
   external                  = null
-  client_security_group_ids = [dependency.orders_archive.outputs.client_security_group_id, dependency.orders_db.outputs.client_security_group_id, dependency.orders_events.outputs.client_security_group_id]
+  client_security_group_ids = [dependency.orders_db.outputs.client_security_group_id]
   queue_arns                = [dependency.orders_events.outputs.arn]
   table_arns                = []
   bucket_arns               = [dependency.orders_archive.outputs.arn]
+  database_resource_ids     = [dependency.orders_db.outputs.resource_id]
+  cache_connect_arns        = []
   log_retention_days        = 365
   alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:0e2b64a6fe9ac073484f48f07b13eafd5e88a00133f2809959e1e01d9f0c4782
+# infragen:sha256:bc1b93a6e546ac9bb118fd1c1dd5004ad564824fffd76552db90e815373b9c6f

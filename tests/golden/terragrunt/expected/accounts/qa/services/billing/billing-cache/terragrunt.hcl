@@ -20,6 +20,7 @@ inputs = {
   node_type               = "cache.r7g.large"
   num_cache_nodes         = 2
   snapshot_retention_days = 7
+  iam_users               = ["billing"]
   alarm_topic_arn         = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:a2d8c9d3333754b689cc3b58717f831d2a39c54b42640e3d7151b42490e00a15
+# infragen:sha256:06eef954ce60c271383948494a900d130365b5f43286a63dc9186c99f89ca49e

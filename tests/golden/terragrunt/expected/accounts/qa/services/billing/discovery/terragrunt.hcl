@@ -23,7 +23,7 @@ inputs = {
   service = {
     name    = "billing"
     address = "billing-internal.qa.acme.internal"
-    port    = 8080
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -36,4 +36,4 @@ inputs = {
   ]
   allowed_sources = []
 }
-# infragen:sha256:eb97e71e164550a1835d9c5e1ed3da6d04c8dff63a2341f839f1a561e727eb8a
+# infragen:sha256:6a87a044dd1c7c0a25ee50c42705bcc5a8f8aa151ae233afc2c83f3a8871dfc1

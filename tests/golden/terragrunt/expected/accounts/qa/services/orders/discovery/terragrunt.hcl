@@ -23,7 +23,7 @@ inputs = {
   service = {
     name    = "orders"
     address = "orders-internal.qa.acme.internal"
-    port    = 8000
+    port    = 443
     tags    = ["infragen", "qa"]
   }
   datastores = [
@@ -36,4 +36,4 @@ inputs = {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:b1b93ed4755a6821fe1e981f188a27e6921cc8fd47511612b15b548247ccec80
+# infragen:sha256:3660d8625d6204eb2e21eab6b98b7241946f2924db1af0ac7c89fd8e476fd587

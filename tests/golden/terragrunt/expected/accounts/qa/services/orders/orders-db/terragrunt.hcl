@@ -22,6 +22,7 @@ inputs = {
   storage_gb            = 50
   multi_az              = false
   backup_retention_days = 14
+  iam_users             = ["billing", "orders"]
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
-# infragen:sha256:8994dab36fe2f7da0668c6b2b300bd1d454fa4e600cdbd3459fc2920f5ce76b6
+# infragen:sha256:b4d03efe216f81cd147d5202b58d7dcb3db0940643c5a583b2c57d397e7187cd

@@ -1,0 +1,139 @@
+"""`moved` blocks of aws/ecs-service, exercised for real: apply the previous layout (the module as of
+the commit in LAYOUT_BEFORE: two aws_ecs_service variants with count, one target group shared by
+both load balancers) against the emulator, switch the same root to today's module and plan.
+
+The plan must move, not recreate: the ECS service (aws_ecs_service.this[0] -> this), the target
+group (this -> this["internal"]) and the listener rules (internal -> this["internal"],
+external[0] -> this["external"]) keep their state. What the new layout changes on purpose is
+listed and allowed: the shared target group is replaced create-before-destroy by two groups with
+name_prefix (ELBv2 refuses one group on two load balancers), and the new ECR repository and its
+lifecycle policy are created. Then the plan is applied and a second plan must be empty.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tfenv import run_terraform, terraform_binary
+
+from . import harness as h
+from .test_apply import e2e_requested
+
+LAYOUT_BEFORE = "2c09754"  # main before issue 10
+REPO = h.REPO
+ALLOWED_NEW = {"aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_lb_target_group", "aws_lb_listener_rule"}
+
+
+def _old_module(dest: Path) -> Path:
+    """modules/aws/ecs-service as of LAYOUT_BEFORE, extracted with git."""
+    target = dest / "old" / "ecs-service"
+    target.mkdir(parents=True)
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", LAYOUT_BEFORE, "modules/aws/ecs-service/"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for path in listing:
+        if path.endswith(".tf"):
+            text = subprocess.run(
+                ["git", "show", f"{LAYOUT_BEFORE}:{path}"], cwd=REPO, capture_output=True, text=True, check=True
+            ).stdout
+            (target / Path(path).name).write_text(text, encoding="utf-8")
+    return target
+
+
+def _root(source: str, infra: h.Infra) -> str:
+    image = f"123456789012.dkr.ecr.{h.REGION}.amazonaws.com/mover:bootstrap"
+    return f"""
+module "svc" {{
+  source                 = "{source}"
+  name                   = "mover"
+  cluster_arn            = "{infra.cluster_arn}"
+  image                  = "{image}"
+  cpu                    = 256
+  memory_mb              = 512
+  desired_count          = 0
+  vpc_id                 = "{infra.vpc_id}"
+  subnet_ids             = {json.dumps(list(infra.subnet_ids))}
+  security_group_ids     = ["{infra.internal["securityGroupId"]}"]
+  listener_arn           = "{infra.internal["listenerArn"]}"
+  listener_rule_priority = 4242
+  host_header            = "mover-internal.e2e.e2e.internal"
+  external_listener = {{
+    listener_arn = "{infra.external["listenerArn"]}"
+    host_header  = "mover.e2e-example.com"
+    priority     = 4243
+  }}
+}}
+"""
+
+
+def test_moved_blocks_keep_state(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if not e2e_requested(request.config):
+        pytest.skip("the moved-blocks apply runs only with `make e2e`")
+    if terraform_binary() is None:
+        pytest.skip("terraform CLI not on PATH")
+    if subprocess.run(["git", "cat-file", "-e", LAYOUT_BEFORE], cwd=REPO, capture_output=True).returncode != 0:
+        pytest.skip(f"moved blocks NOT exercised: commit {LAYOUT_BEFORE} (the previous layout) is not in this clone")
+
+    def tf(cwd: Path, *args: str, ok: tuple[int, ...] = (0,)) -> Any:
+        done = run_terraform([*args, "-no-color"], cwd, timeout=1800)
+        assert done.returncode in ok, (
+            f"terraform {' '.join(args)} exited {done.returncode}:\n{(done.stdout + done.stderr)[-6000:]}"
+        )
+        return done
+
+    old = _old_module(tmp_path)
+    root = tmp_path / "root"
+    root.mkdir()
+    with h.moto_server() as endpoint:
+        infra = h.provision(endpoint)
+        (root / "zz_e2e_override.tf").write_text(h.override(endpoint), encoding="utf-8")
+        (root / "main.tf").write_text(_root(str(old), infra), encoding="utf-8")
+        tf(root, "init", "-input=false")
+        tf(root, "apply", "-input=false", "-auto-approve")
+
+        (root / "main.tf").write_text(_root(str(REPO / "modules" / "aws" / "ecs-service"), infra), encoding="utf-8")
+        tf(root, "init", "-input=false")
+        tf(root, "plan", "-input=false", "-out=moved.tfplan")
+        plan = json.loads(tf(root, "show", "-json", "moved.tfplan").stdout)
+        changes = {rc["address"]: rc for rc in plan["resource_changes"]}
+        moved = {rc["previous_address"]: a for a, rc in changes.items() if rc.get("previous_address")}
+        for line in sorted(
+            f"{a} <- {rc.get('previous_address', '')} {rc['change']['actions']}" for a, rc in changes.items()
+        ):
+            print("   ", line)
+        assert moved.get("module.svc.aws_ecs_service.this[0]") == "module.svc.aws_ecs_service.this"
+        assert moved.get("module.svc.aws_lb_target_group.this") == 'module.svc.aws_lb_target_group.this["internal"]'
+        assert (
+            moved.get("module.svc.aws_lb_listener_rule.internal") == 'module.svc.aws_lb_listener_rule.this["internal"]'
+        )
+        assert (
+            moved.get("module.svc.aws_lb_listener_rule.external[0]")
+            == 'module.svc.aws_lb_listener_rule.this["external"]'
+        )
+        bad = [
+            f"{a} {rc['change']['actions']}"
+            for a, rc in changes.items()
+            if "delete" in rc["change"]["actions"]
+            and not (rc["type"] == "aws_lb_target_group" and rc["change"]["actions"] == ["create", "delete"])
+            and rc["type"] != "aws_ecs_task_definition"
+        ]
+        assert not bad, "the new layout must not destroy what the moved blocks carry over:\n" + "\n".join(bad)
+        created = {rc["type"] for rc in changes.values() if rc["change"]["actions"] == ["create"]}
+        assert created <= ALLOWED_NEW, f"unexpected new resources: {sorted(created - ALLOWED_NEW)}"
+        tf(root, "apply", "-input=false", "moved.tfplan")
+        second = tf(root, "plan", "-input=false", "-detailed-exitcode", "-out=again.tfplan", ok=(0, 2))
+        if second.returncode == 2:
+            shown = json.loads(tf(root, "show", "-json", "again.tfplan").stdout)
+            unexplained, explained = h.replan_drift(shown)
+            for item in explained:
+                print(f"    emulator drift (docs/testing.md): {item}")
+            assert not unexplained, f"second plan after the move is not empty: {unexplained}"
+        tf(root, "destroy", "-input=false", "-auto-approve")

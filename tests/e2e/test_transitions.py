@@ -1,0 +1,226 @@
+"""Day-2 transitions against the emulator: change the spec the way users do, plan, require that no
+serving or stateful resource is destroyed or replaced, then apply.
+
+The fixture (tests/e2e/fixture) is applied once; each transition edits the specs in that copy,
+runs `infragen gen`, and plans/applies only the projects whose files changed, in Atlantis order.
+Transitions whose apply the emulator cannot run (Application Auto Scaling, docs/testing.md) are
+planned only and then reverted; the summary says so by name.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tfenv import run_terraform, terraform_binary
+
+from generator import api
+
+from . import harness as h
+from .test_apply import e2e_requested
+
+# A destroy or replace of these is an outage or data loss.
+PROTECTED = {
+    "aws_ecs_service",
+    "aws_db_instance",
+    "aws_elasticache_replication_group",
+    "aws_sqs_queue",
+    "aws_dynamodb_table",
+    "aws_s3_bucket",
+    "aws_security_group",
+    "aws_lb_target_group",
+}
+# A target group's port cannot change in place: a port change replaces it create-before-destroy
+# (name_prefix, so the new group exists and the service moves to it before the old one goes).
+CREATE_BEFORE_DESTROY_OK = {"aws_lb_target_group"}
+
+Edit = Callable[[Path], None]
+
+
+def _edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def shop(repo: Path) -> Path:
+    return repo / "services" / "shop" / "service.yaml"
+
+
+def ledger(repo: Path) -> Path:
+    return repo / "services" / "ledger" / "service.yaml"
+
+
+def spec_edit(file: Callable[[Path], Path], change: Callable[[dict[str, Any]], None]) -> Edit:
+    return lambda repo: _edit(file(repo), change)
+
+
+def _set(path: tuple[str, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        node = data
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        if value is None:
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = value
+
+    return change
+
+
+def _add_table(data: dict[str, Any]) -> None:
+    data["resources"]["ledger-audit"] = {"type": "table", "hashKey": "id"}
+    data["spec"]["dependencies"]["datastores"].append("ledger-audit")
+
+
+def _env_change(repo: Path) -> None:
+    _edit(
+        repo / "services" / "shop" / "environments" / "e2e.yaml",
+        lambda d: d["variables"].update({"MOTTO": "changed", "NEW_FLAG": "on"}),
+    )
+
+
+# (name, edit, apply?) in order; each starts from the state the previous one left.
+TRANSITIONS: list[tuple[str, Edit, bool]] = [
+    ("port change (shop 8080 -> 8081)", spec_edit(shop, _set(("spec", "port"), 8081)), True),
+    (
+        "cpu/memory change (shop 512/1024 -> 1024/2048)",
+        spec_edit(shop, _set(("spec", "resources"), {"cpu": 1024, "memory": 2048})),
+        True,
+    ),
+    ("desiredCount change (shop 3 -> 4)", spec_edit(shop, _set(("spec", "desiredCount"), 4)), True),
+    (
+        "autoscaling on (shop)",
+        spec_edit(shop, _set(("spec", "autoscaling"), {"resource": "cpu", "target": 60, "min": 2, "max": 6})),
+        False,
+    ),
+    (
+        "remove a service dependency (shop -> ledger)",
+        spec_edit(shop, _set(("spec", "dependencies", "services"), [])),
+        True,
+    ),
+    (
+        "add a service dependency (shop -> ledger)",
+        spec_edit(shop, _set(("spec", "dependencies", "services"), ["ledger"])),
+        True,
+    ),
+    ("add a datastore (ledger-audit table)", spec_edit(ledger, _add_table), True),
+    ("env variable change (shop MOTTO, NEW_FLAG)", _env_change, True),
+    (
+        "engine minor version change (ledger-db 16.3 -> 16.4)",
+        spec_edit(ledger, lambda d: d["resources"]["ledger-db"].update({"engineVersion": "16.4"})),
+        True,
+    ),
+    ("external ingress off (shop)", spec_edit(shop, _set(("spec", "ingress"), None)), True),
+    (
+        "external ingress on (shop)",
+        spec_edit(shop, _set(("spec", "ingress"), {"external": True, "domain": "shop.e2e-example.com"})),
+        True,
+    ),
+]
+
+
+def violations(plan: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(forbidden destroys/replaces, summary of every change) of one plan."""
+    bad, summary = [], []
+    for rc in plan.get("resource_changes", []):
+        actions = rc["change"]["actions"]
+        if actions in (["no-op"], ["read"]):
+            continue
+        summary.append(f"{rc['address']} {'/'.join(actions)}")
+        if "delete" in actions and rc["type"] in PROTECTED:
+            if rc["type"] in CREATE_BEFORE_DESTROY_OK and actions == ["create", "delete"]:
+                continue
+            bad.append(f"{rc['address']} {'/'.join(actions)}")
+    return bad, summary
+
+
+def test_day2_transitions_keep_serving_and_stateful_resources(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if not e2e_requested(request.config):
+        pytest.skip("the day-2 transitions run only with `make e2e` (pytest tests/e2e): they take minutes")
+    if terraform_binary() is None:
+        pytest.skip("terraform CLI not on PATH: the transitions need it")
+    started = time.monotonic()
+    results: list[tuple[str, str, str]] = []
+
+    def tf(cwd: Path, *args: str, ok: tuple[int, ...] = (0,)) -> str:
+        done = run_terraform([*args, "-no-color"], cwd, timeout=1800)
+        assert done.returncode in ok, (
+            f"{cwd.name}: terraform {' '.join(args)} exited {done.returncode}:\n{(done.stdout + done.stderr)[-6000:]}"
+        )
+        return done.stdout
+
+    with h.moto_server() as endpoint:
+        infra = h.provision(endpoint)
+        repo = h.make_repo(tmp_path / "repo", infra)
+        # The minor-version transition starts from a pinned minor.
+        _edit(ledger(repo), lambda d: d["resources"]["ledger-db"].update({"engineVersion": "16.3"}))
+        api.generate(repo)
+        atlantis = yaml.safe_load((repo / "atlantis.yaml").read_text(encoding="utf-8"))
+        projects = sorted(
+            (p for p in atlantis["projects"] if p["dir"].startswith(f"accounts/{h.ENV}/")),
+            key=lambda p: (p["execution_order_group"], p["name"]),
+        )
+        work = tmp_path / "work"
+        shutil.copytree(repo / "accounts", work / "accounts", symlinks=True)
+        shutil.copytree(repo / "modules", work / "modules", symlinks=True)
+        override = h.override(endpoint)
+        for project in projects:
+            cwd = work / project["dir"]
+            (cwd / "zz_e2e_override.tf").write_text(override, encoding="utf-8")
+            tf(cwd, "init", "-input=false")
+            tf(cwd, "apply", "-input=false", "-auto-approve")
+        print(f"\ntransitions: fixture applied ({time.monotonic() - started:.0f}s)", flush=True)
+
+        failures: list[str] = []
+        for name, edit, apply in TRANSITIONS:
+            begun = time.monotonic()
+            snapshot = {p: p.read_bytes() for p in (repo / "services").rglob("*.yaml")}
+            edit(repo)
+            changed = {c.path for c in api.generate(repo).changes}
+            dirs = [p for p in projects if any(path.startswith(p["dir"] + "/") for path in changed)]
+            assert dirs, f"{name}: the spec change changed no root"
+            notes: list[str] = []
+            for project in dirs:
+                cwd = work / project["dir"]
+                for tf_file in (repo / project["dir"]).glob("*.tf"):
+                    shutil.copy2(tf_file, cwd / tf_file.name)
+                tf(cwd, "init", "-input=false")  # as Atlantis does before every plan (new module calls)
+                tf(cwd, "plan", "-input=false", "-out=tplan")
+                shown = run_terraform(["show", "-json", "tplan"], cwd)
+                assert shown.returncode == 0, shown.stderr
+                bad, summary = violations(json.loads(shown.stdout))
+                failures += [f"{name}: {project['name']}: {b}" for b in bad]
+                notes.append(f"{project['name']}: {len(summary)} changes" + (f", FORBIDDEN {bad}" if bad else ""))
+                for line in summary:
+                    print(f"    {name} | {project['name']} | {line}", flush=True)
+                if apply and not bad:
+                    tf(cwd, "apply", "-input=false", "tplan")
+            if not apply:
+                # Not applied (emulator gap): put the spec and the roots back.
+                for path, data in snapshot.items():
+                    path.write_bytes(data)
+                for path in set((repo / "services").rglob("*.yaml")) - set(snapshot):
+                    path.unlink()
+                for c in api.generate(repo).changes:
+                    src = repo / c.path
+                    if src.suffix == ".tf" and src.exists():
+                        shutil.copy2(src, work / c.path)
+            verdict = "FAIL" if any(f.startswith(name) for f in failures) else ("ok" if apply else "ok (plan only)")
+            results.append((name, "; ".join(notes), verdict))
+            print(f"  {name}: {verdict} ({time.monotonic() - begun:.0f}s)", flush=True)
+
+        for project in reversed(projects):
+            tf(work / project["dir"], "destroy", "-input=false", "-auto-approve")
+
+    print(f"\ntransitions summary ({time.monotonic() - started:.0f}s):")
+    print("| transition | roots planned | result |\n|---|---|---|")
+    for row in results:
+        print(f"| {' | '.join(row)} |")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,348 @@
+"""AWS limits the emulator does not enforce, checked on the plan JSON of every generated root.
+
+Each example root (accounts/<env>/services/<name>) and each plain golden root is planned with
+the real hashicorp/aws provider (`terraform plan -refresh=false`, then `terraform show -json`)
+in a copy where the provider never calls AWS (skip flags, fake credentials, an endpoint that is
+never contacted, local backend), the cross-root data sources are replaced by placeholder ids
+and the Consul module call (`discovery`, not an AWS resource) is dropped. The rules below are
+judged on what Terraform planned; each cites the AWS documentation page it encodes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tfenv
+
+REPO = Path(__file__).resolve().parent.parent
+
+OVERRIDE = """
+terraform {
+  backend "local" {}
+}
+
+provider "aws" {
+  access_key                  = "limits"
+  secret_key                  = "limits"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    sts = "http://127.0.0.1:9"
+  }
+}
+"""
+
+# name attribute -> (max length, pattern, AWS page)
+NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
+    ("aws_lb_target_group", "name"): (
+        32,
+        r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    ),
+    ("aws_lb_target_group", "name_prefix"): (
+        6,
+        r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html "
+        "(32 characters; the provider appends 26)",
+    ),
+    ("aws_iam_role", "name"): (
+        64,
+        r"^[\w+=,.@-]+$",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+    ),
+    ("aws_iam_policy", "name"): (
+        128,
+        r"^[\w+=,.@-]+$",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+    ),
+    ("aws_sqs_queue", "name"): (
+        80,
+        r"^[A-Za-z0-9_-]+(\.fifo)?$",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+    ),
+    ("aws_elasticache_replication_group", "replication_group_id"): (
+        40,
+        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+    ),
+    ("aws_elasticache_subnet_group", "name"): (
+        255,
+        r"^[a-z0-9-]+$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html",
+    ),
+    ("aws_elasticache_user", "user_id"): (
+        40,
+        r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUser.html",
+    ),
+    ("aws_elasticache_user_group", "user_group_id"): (
+        40,
+        r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUserGroup.html",
+    ),
+    ("aws_db_instance", "identifier"): (
+        63,
+        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+    ),
+    ("aws_db_subnet_group", "name"): (
+        255,
+        r"^[a-z0-9 ._-]+$",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
+    ),
+    ("aws_dynamodb_table", "name"): (
+        255,
+        r"^[A-Za-z0-9_.-]{3,}$",
+        "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
+    ),
+    ("aws_s3_bucket", "bucket"): (
+        63,
+        r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    ),
+    ("aws_ecr_repository", "name"): (
+        256,
+        r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$",
+        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+    ),
+    ("aws_ecs_service", "name"): (
+        255,
+        r"^[A-Za-z0-9_-]+$",
+        "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+    ),
+    ("aws_security_group", "name"): (
+        255,
+        r"^(?!sg-)[\x20-\x7e]+$",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+    ),
+    ("aws_cloudwatch_log_group", "name"): (
+        512,
+        r"^[\w./#-]+$",
+        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    ),
+}
+
+SG_PER_ENI = 5  # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+
+
+def _roots() -> list[tuple[str, Path, Path]]:
+    """(account key, tree root, root dir) for every plain generated root."""
+    found = []
+    for base in [REPO, *sorted((REPO / "tests" / "golden").glob("*/expected"))]:
+        for root in sorted(base.glob("accounts/*/services/*")):
+            if (root / "main.tf").is_file() and not (root / "terragrunt.hcl").exists():
+                found.append((f"{base.relative_to(REPO)}:{root.parent.parent.name}", base, root))
+    return found
+
+
+def _strip_block(text: str, opening: str) -> str:
+    """Remove every top-level block whose first line starts with ``opening``."""
+    out, skip, depth = [], False, 0
+    for line in text.splitlines(keepends=True):
+        if not skip and line.startswith(opening):
+            skip, depth = True, 0
+        if skip:
+            depth += line.count("{") - line.count("}")
+            if depth <= 0 and "}" in line:
+                skip = False
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def _prepare(base: Path, root: Path, dest: Path) -> Path:
+    shutil.copytree(REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    rel = root.relative_to(base)
+    work = dest / rel
+    work.mkdir(parents=True)
+    for tf in root.glob("*.tf"):
+        text = tf.read_text(encoding="utf-8")
+        if tf.name == "main.tf":
+            text = _strip_block(text, 'module "discovery"')
+            text = _strip_block(text, 'data "aws_security_group"')
+            text = _strip_block(text, 'data "aws_db_instance"')
+            # Placeholders for other roots' resources (what the data sources would read).
+            text = re.sub(r"data\.aws_security_group\.\w+\.id", '"sg-0f00000000000000a"', text)
+            text = re.sub(r"data\.aws_db_instance\.\w+\.resource_id", '"db-PLACEHOLDER0000000000000000"', text)
+        elif tf.name == "providers.tf":
+            text = _strip_block(text, 'provider "consul"')
+            # The account guard needs STS, which this plan never calls; it is no AWS limit.
+            text = re.sub(r"\n\s*allowed_account_ids\s*=.*", "", text)
+        elif tf.name == "versions.tf":
+            text = re.sub(r"\n\s*consul = \{[^}]*\}", "", text)
+        (work / tf.name).write_text(text, encoding="utf-8")
+    (work / "zz_limits_override.tf").write_text(OVERRIDE, encoding="utf-8")
+    return work
+
+
+def _plan(work: Path) -> dict[str, Any]:
+    init = tfenv.run_terraform(["init", "-input=false", "-no-color"], work)
+    assert init.returncode == 0, init.stdout + init.stderr
+    plan = tfenv.run_terraform(["plan", "-refresh=false", "-input=false", "-no-color", "-out=plan.bin"], work)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    show = tfenv.run_terraform(["show", "-json", "plan.bin"], work)
+    assert show.returncode == 0, show.stderr
+    data: dict[str, Any] = json.loads(show.stdout)
+    return data
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, dict[str, Any]]]:
+    """root path -> (account key, plan JSON)."""
+    if tfenv.terraform_binary() is None or not tfenv.provider_available("hashicorp", "aws"):
+        pytest.skip("AWS limits NOT checked: needs the terraform CLI and hashicorp/aws in the local provider mirror")
+    tfenv.cli_config()
+    result = {}
+    for account, base, root in _roots():
+        dest = tmp_path_factory.mktemp("limits")
+        work = _prepare(base, root, dest)
+        result[str(root.relative_to(REPO))] = (account, _plan(work))
+    return result
+
+
+def _created(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [rc for rc in plan.get("resource_changes", []) if rc["change"]["actions"] != ["delete"]]
+
+
+def _config_resource(plan: dict[str, Any], rc: dict[str, Any]) -> dict[str, Any]:
+    """The configuration block of a resource change (module calls followed by name)."""
+    module: dict[str, Any] = plan["configuration"]["root_module"]
+    for call in re.findall(r"module\.([\w-]+)", rc.get("module_address", "")):
+        module = module["module_calls"][call]["module"]
+    for res in module.get("resources", []):
+        if res["address"] == f"{rc['type']}.{rc['name']}" and res["mode"] == rc["mode"]:
+            return res
+    raise AssertionError(f"no configuration for {rc['address']}")
+
+
+def _target_group_of_rule(plan: dict[str, Any], rc: dict[str, Any]) -> str:
+    """The target group instance a listener rule forwards to, from the configuration references."""
+    expr = _config_resource(plan, rc)["expressions"]["action"][0]["target_group_arn"]
+    refs = expr.get("references", [])
+    groups = sorted({".".join(r.split(".")[:2]).split("[")[0] for r in refs if r.startswith("aws_lb_target_group.")})
+    assert len(groups) == 1, f"{rc['address']}: target_group_arn is not a reference to one target group: {expr}"
+    ref = groups[0]
+    if "each.key" in refs:  # for_each over the load balancers: this rule's key picks the group
+        ref += f"[{json.dumps(rc['index'])}]"
+    prefix = rc.get("module_address", "")
+    return f"{prefix}.{ref}" if prefix else ref
+
+
+def test_roots_were_planned(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    assert len(plans) == len(_roots()) and plans, "every plain example and golden root must be planned"
+    for path, (_, plan) in plans.items():
+        assert any(rc["type"] == "aws_ecs_service" for rc in _created(plan)), f"{path}: no ECS service planned"
+
+
+def test_target_group_used_by_one_load_balancer(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """A target group can be associated with one load balancer only (TargetGroupAssociationLimit).
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html"""
+    problems = []
+    for path, (_, plan) in plans.items():
+        lbs: dict[str, set[str]] = defaultdict(set)
+        for rc in _created(plan):
+            if rc["type"] == "aws_lb_listener_rule":
+                listener = rc["change"]["after"]["listener_arn"]
+                lb = "/".join(listener.split(":listener/")[1].split("/")[:3])
+                lbs[_target_group_of_rule(plan, rc)].add(lb)
+        problems += [f"{path}: {tg} is used by {sorted(found)}" for tg, found in lbs.items() if len(found) > 1]
+    assert not problems, "\n".join(problems)
+
+
+def test_security_groups_per_task_eni(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """At most 5 security groups per network interface (the default VPC quota).
+    https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups"""
+    problems = []
+    for path, (_, plan) in plans.items():
+        call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+        refs = call["client_security_group_ids"].get("references", [])
+        literal = call["client_security_group_ids"].get("constant_value") or []
+        groups = {r for r in refs if r.endswith((".client_security_group_id", ".id"))} | set(literal)
+        count = 1 + len(groups)  # the tasks' own group
+        if count > SG_PER_ENI:
+            problems.append(f"{path}: the tasks' ENI would join {count} security groups: own + {sorted(groups)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_names_fit_aws_limits(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Name length and characters per resource type (pages cited in NAME_RULES)."""
+    problems, checked = [], 0
+    for path, (_, plan) in plans.items():
+        for rc in _created(plan):
+            after = rc["change"]["after"] or {}
+            for (rtype, attr), (limit, pattern, page) in NAME_RULES.items():
+                if rc["type"] != rtype or not isinstance(after.get(attr), str):
+                    continue
+                checked += 1
+                value = after[attr]
+                if len(value) > limit or not re.match(pattern, value):
+                    problems.append(f"{path}: {rc['address']}.{attr} = {value!r} breaks {limit}/{pattern} ({page})")
+    assert checked > 0
+    assert not problems, "\n".join(problems)
+
+
+def test_listener_rule_priorities_unique_per_listener(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Rule priorities are unique per listener (PriorityInUse), across every root of an account.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html"""
+    seen: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    for path, (account, plan) in plans.items():
+        for rc in _created(plan):
+            if rc["type"] == "aws_lb_listener_rule":
+                after = rc["change"]["after"]
+                seen[(account, after["listener_arn"], after["priority"])].append(f"{path}:{rc['address']}")
+    clashes = [f"{k}: {v}" for k, v in seen.items() if len(v) > 1]
+    assert seen and not clashes, "\n".join(clashes)
+
+
+def test_final_snapshot_identifiers_are_unique(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """A final snapshot identifier must not exist yet (DBSnapshotAlreadyExists /
+    SnapshotAlreadyExistsFault), so a fixed name fails the second destroy of the same name: each
+    must carry a per-instance random part (unknown at plan) and known ones must be unique.
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html
+    https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteReplicationGroup.html"""
+    problems, known = [], defaultdict(list)
+    for path, (_, plan) in plans.items():
+        for rc in _created(plan):
+            if rc["type"] not in ("aws_db_instance", "aws_elasticache_replication_group"):
+                continue
+            after, unknown = rc["change"]["after"], rc["change"].get("after_unknown", {})
+            value = after.get("final_snapshot_identifier")
+            if unknown.get("final_snapshot_identifier"):
+                continue
+            if value is not None:
+                problems.append(f"{path}: {rc['address']} has the fixed final snapshot identifier {value!r}")
+                known[value].append(path)
+    assert not problems, "\n".join(problems)
+
+
+def test_task_ingress_is_only_the_declared_sources(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """What may open a connection to a service's tasks, as planned: its -clients group and the load
+    balancers it is exposed on, on the HTTP port only, never an address range. (The internal load
+    balancer is still shared by every service: docs/design.md, service-to-service access.)"""
+    problems = []
+    for path, (_, plan) in plans.items():
+        call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+        external = call["external"].get("constant_value") is not None or bool(call["external"].get("references"))
+        rules = {
+            rc["index"]: rc["change"]["after"]
+            for rc in _created(plan)
+            if rc["type"] == "aws_security_group_rule"
+            and rc.get("module_address") == "module.service.module.client_access"
+            and rc["name"] == "ingress"
+        }
+        want = {"clients", "internal_lb", *(["external_lb"] if external else [])}
+        if set(rules) != want:
+            problems.append(f"{path}: task ingress from {sorted(rules)}, declared {sorted(want)}")
+        for key, rule in rules.items():
+            if rule.get("cidr_blocks") or rule.get("ipv6_cidr_blocks") or rule["from_port"] != rule["to_port"]:
+                problems.append(f"{path}: ingress {key} is not one port from one group: {rule}")
+    assert plans and not problems, "\n".join(problems)
