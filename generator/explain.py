@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import decommission
+from .alarms import defaults as alarm_defaults
+from .alarms import topic_name
 from .api import outputs
 from .atlantis import Project, codeowners_rules, projects
 from .errors import CommandError
@@ -55,6 +57,7 @@ class Explanation:
     dependencies: str
     datastores: tuple[Row, ...]
     projects: tuple[ProjectView, ...]
+    alarms: tuple[Row, ...] = ()
 
 
 def _value(value: Value) -> str:
@@ -94,6 +97,39 @@ def _datastores(service: Service, accounts: list[Account]) -> list[Row]:
             _, args = found[datastore.name]
             cells.append(", ".join(f"{k} {_value(v)}" for k, v in args if k not in COMMON_INPUTS))
         rows.append(Row(f"`{datastore.name}` ({datastore.type})", tuple(cells)))
+    return rows
+
+
+def _threshold(value: float) -> str:
+    return f"{value:g}"
+
+
+def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
+    """Each alarm with its threshold per environment (platform default or the spec's override),
+    and who its topic notifies."""
+    rows = []
+    parts = [("service", "service", service.name), *((d.type, d.name, d.name) for d in service.datastores)]
+    for kind, target, title in parts:
+        found = alarm_defaults(root, kind)
+        for key, default in sorted((found or {}).items()):
+            cells = []
+            for account in accounts:
+                override = next((o for o in service.alarm_overrides(account.env, target) if o.key == key), None)
+                if override is None:
+                    cells.append(f"{_threshold(default.threshold)} {default.unit}")
+                elif override.silenced:
+                    cells.append(f"silenced: {override.reason}")
+                else:
+                    assert override.threshold is not None
+                    cells.append(f"{_threshold(override.threshold)} {default.unit} (override: {override.reason})")
+            rows.append(Row(f"`{title}` {key}", tuple(cells)))
+    team = repo.teams.get(service.owner)
+    paged = []
+    for account in accounts:
+        route = team.route(account.env) if team else None
+        who = [*(route.email if route else ()), *(route.https if route else ())]
+        paged.append(f"`{topic_name(service.owner)}`: " + (", ".join(who) if who else "nobody subscribed"))
+    rows.append(Row("notifies", tuple(paged)))
     return rows
 
 
@@ -155,6 +191,7 @@ def explanation(root: Path, name: str) -> Explanation:
         dependencies=_dependencies(service),
         datastores=tuple(_datastores(service, accounts)),
         projects=tuple(views),
+        alarms=tuple(_alarms(root, repo, service, accounts)),
     )
 
 
