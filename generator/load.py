@@ -27,7 +27,6 @@ from .models import (
     Repo,
     Secret,
     Service,
-    Slo,
     StateBackend,
     Table,
     Team,
@@ -261,7 +260,6 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         depends_on_datastores=tuple(deps.get("datastores", [])),
         datastores=datastores,
         env_files=tuple(sorted(env_files, key=lambda f: f.env)),
-        slo=Slo(spec["slo"].get("availability"), spec["slo"].get("latencyP99Ms")) if spec.get("slo") else None,
     )
 
 

@@ -150,12 +150,6 @@ class AlarmOverride:
 
 
 @dataclass(frozen=True)
-class Slo:
-    availability: float | None  # percent of requests without a 5xx
-    latency_p99_ms: int | None  # 99% of requests faster than this
-
-
-@dataclass(frozen=True)
 class Datastore:
     name: str
     type: DatastoreType
@@ -206,7 +200,6 @@ class Service:
     depends_on_datastores: tuple[str, ...]
     datastores: tuple[Datastore, ...]
     env_files: tuple[EnvironmentFile, ...]
-    slo: Slo | None = None
 
     def alarm_overrides(self, env: str, target: str) -> tuple[AlarmOverride, ...]:
         env_file = self.env_file(env)
