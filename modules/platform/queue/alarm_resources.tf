@@ -1,1 +1,1 @@
-../_shared/alarm_resources.tf
+../_alarms/alarm_resources.tf

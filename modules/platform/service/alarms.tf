@@ -1,7 +1,7 @@
 # Alarms of a service. Thresholds are platform defaults (local.alarm_defaults): change one here
 # and every service gets it with its next plan. A service overrides or silences one per
 # environment in its environment file (overrides.alarms.service), with a reason.
-# The resources are in alarm_resources.tf (linked from ../_shared).
+# The resources are in alarm_resources.tf (linked from ../_alarms).
 
 locals {
   # threshold: the default; min/max: what an override may set. Units are in each description.

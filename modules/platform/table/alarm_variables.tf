@@ -1,1 +1,1 @@
-../_shared/alarm_variables.tf
+../_alarms/alarm_variables.tf
