@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import allocation, decommission, incremental, terragrunt, write
+from . import alerts, allocation, decommission, incremental, terragrunt, write
 from .atlantis import atlantis_file, codeowners_file
 from .load import load_repo
 from .models import Repo
@@ -32,6 +32,7 @@ def outputs(root: Path, repo: Repo) -> list[OutputFile]:
         return terragrunt.outputs(root, repo)
     retired = decommission.retired_roots(root, repo)
     files = plan(repo)
+    files.extend(alerts.files(repo))
     files.extend(decommission.destroy_only_files(retired))
     files.append(atlantis_file(root, repo, retired))
     files.append(codeowners_file(repo, retired))

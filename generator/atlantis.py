@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import modules, naming
+from .alarms import team_project_name, team_root_dir
 from .decommission import RetiredRoot
 from .models import Repo
 from .plan import MODULES, ROOT_FILES, OutputFile, Root, roots
@@ -47,7 +48,11 @@ def project_name(env: str, service: str) -> str:
 
 def module_dirs(root_path: Path, project: Root) -> list[str]:
     """Module directories (repo-relative) that a root reaches, transitively."""
-    kinds = ["platform/service", *sorted({_datastore_module(d.type) for d in project.service.datastores})]
+    kinds = [
+        "platform/service",
+        "platform/dashboard",
+        *sorted({_datastore_module(d.type) for d in project.service.datastores}),
+    ]
     if project.account.consul is not None:
         kinds.append("platform/discovery")
     sources = [f"{MODULES}/{kind}" for kind in kinds]
@@ -96,10 +101,37 @@ def retired_project(repo: Repo, item: RetiredRoot) -> Project:
     )
 
 
+def team_projects(root_path: Path, repo: Repo) -> list[Project]:
+    """The alerts roots: group 0, before every service (whose alarms notify the team topic)."""
+    from .alerts import team_roots
+
+    result = []
+    for team_root in team_roots(repo):
+        triggers = [TERRAFORM_FILES, LOCK_FILE, *(_rel(p, team_root.dir) for p in team_root.inputs)]
+        modules_reached = modules.closure(root_path, team_root.dir, [f"{MODULES}/platform/alerts"])
+        triggers.extend(f"{_rel(d, team_root.dir)}/{TERRAFORM_FILES}" for d in modules_reached)
+        result.append(
+            Project(
+                name=team_project_name(team_root.account.env, team_root.team.name),
+                dir=team_root.dir,
+                workflow=WORKFLOW,
+                when_modified=tuple(triggers),
+                execution_order_group=0,
+                depends_on=(),
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
+                root=None,
+            )
+        )
+    return result
+
+
 def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Project]:
     all_roots = roots(repo)
     groups = _order_groups(repo)
+    teams = team_projects(root_path, repo)
     result = [retired_project(repo, item) for item in retired]
+    result.extend(teams)
+    team_dirs = {p.dir for p in teams}
     for root in all_roots:
         env = root.account.env
         triggers = when_modified(root_path, root)
@@ -109,8 +141,15 @@ def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -
                 dir=root.dir,
                 workflow=WORKFLOW,
                 when_modified=triggers,
-                execution_order_group=groups[root.service.name],
-                depends_on=tuple(project_name(env, name) for name in root.depends_on),
+                execution_order_group=groups[root.service.name] + (1 if teams else 0),
+                depends_on=tuple(
+                    [project_name(env, name) for name in root.depends_on]
+                    + (
+                        [team_project_name(env, root.service.owner)]
+                        if team_root_dir(env, root.service.owner) in team_dirs
+                        else []
+                    )
+                ),
                 apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=root,
             )

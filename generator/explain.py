@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import decommission
+from .alarms import defaults as alarm_defaults
+from .alarms import topic_name
 from .api import outputs
 from .atlantis import Project, codeowners_rules, projects
 from .errors import UnknownNameError
@@ -59,6 +61,7 @@ class Explanation:
     configuration: tuple[Row, ...] = ()  # variable names and secret references per environment
     grants: tuple[Row, ...] = ()  # what the task role may read or write, per environment
     also_planned: tuple[str, ...] = ()  # other projects a change to this service's files re-plans
+    alarms: tuple[Row, ...] = ()
 
 
 def _value(value: Value) -> str:
@@ -165,6 +168,39 @@ def _datastores(service: Service, accounts: list[Account]) -> list[Row]:
     return rows
 
 
+def _threshold(value: float) -> str:
+    return f"{value:g}"
+
+
+def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
+    """Each alarm with its threshold per environment (platform default or the spec's override),
+    and who its topic notifies."""
+    rows = []
+    parts = [("service", "service", service.name), *((d.type, d.name, d.name) for d in service.datastores)]
+    for kind, target, title in parts:
+        found = alarm_defaults(root, kind)
+        for key, default in sorted((found or {}).items()):
+            cells = []
+            for account in accounts:
+                override = next((o for o in service.alarm_overrides(account.env, target) if o.key == key), None)
+                if override is None:
+                    cells.append(f"{_threshold(default.threshold)} {default.unit}")
+                elif override.silenced:
+                    cells.append(f"silenced: {override.reason}")
+                else:
+                    assert override.threshold is not None
+                    cells.append(f"{_threshold(override.threshold)} {default.unit} (override: {override.reason})")
+            rows.append(Row(f"`{title}` {key}", tuple(cells)))
+    team = repo.teams.get(service.owner)
+    paged = []
+    for account in accounts:
+        route = team.route(account.env) if team else None
+        who = [*(route.email if route else ()), *(route.https if route else ())]
+        paged.append(f"`{topic_name(service.owner)}`: " + (", ".join(who) if who else "nobody subscribed"))
+    rows.append(Row("notifies", tuple(paged)))
+    return rows
+
+
 def _dependencies(service: Service) -> str:
     parts = []
     if service.depends_on_services:
@@ -180,7 +216,8 @@ def _project_view(project: Project, files: list[str], approvers: str) -> Project
     triggers = f"its own files, {inputs} spec/account file(s), {module_count} module(s)"
     order = f"group {project.execution_order_group}"
     if project.depends_on:
-        order += ", after " + ", ".join(f"`{d}`" for d in project.depends_on) + " is applied"
+        verb = "is" if len(project.depends_on) == 1 else "are"
+        order += ", after " + ", ".join(f"`{d}`" for d in project.depends_on) + f" {verb} applied"
     needs = "; ".join(REQUIREMENTS.get(r, r) for r in project.apply_requirements) or "nothing"
     return ProjectView(
         name=project.name,
@@ -226,6 +263,7 @@ def explanation(root: Path, name: str) -> Explanation:
         configuration=tuple(_configuration(service, accounts)),
         grants=tuple(_grants(repo, service, accounts)),
         also_planned=tuple(_also_planned(root, repo, service, mine, all_projects)),
+        alarms=tuple(_alarms(root, repo, service, accounts)),
     )
 
 

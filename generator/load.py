@@ -11,6 +11,8 @@ from ._yaml import load as load_yaml
 from .errors import Problem, RepoNotFoundError, SpecError
 from .models import (
     Account,
+    AlarmOverride,
+    AlertRoute,
     Autoscaling,
     Bucket,
     Cache,
@@ -166,7 +168,16 @@ def _pairs(mapping: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
 
 def _teams(data: dict[str, Any]) -> Teams:
     teams = tuple(
-        Team(name=name, github=t["github"], cost_center=t["costCenter"]) for name, t in sorted(data["teams"].items())
+        Team(
+            name=name,
+            github=t["github"],
+            cost_center=t["costCenter"],
+            alerts=tuple(
+                AlertRoute(env=env, email=tuple(r.get("email", [])), https=tuple(r.get("https", [])))
+                for env, r in sorted((t.get("alerts") or {}).items())
+            ),
+        )
+        for name, t in sorted(data["teams"].items())
     )
     return Teams(platform_team=data["platformTeam"], teams=teams)
 
@@ -340,6 +351,17 @@ def _environment(
         datastore_overrides=tuple(resolved),
         not_secrets=_pairs(data.get("notSecrets")),
         domain=(overrides.get("ingress") or {}).get("domain"),
+        alarm_overrides=tuple(
+            AlarmOverride(
+                target=target,
+                key=key,
+                threshold=o.get("threshold"),
+                silenced=o.get("silenced", False),
+                reason=o["reason"],
+            )
+            for target, alarms in sorted((overrides.get("alarms") or {}).items())
+            for key, o in sorted(alarms.items())
+        ),
     )
 
 

@@ -11,10 +11,23 @@ DatastoreType = Literal["postgres", "mysql", "redis", "queue", "table", "bucket"
 
 
 @dataclass(frozen=True)
+class AlertRoute:
+    """Who gets a team's alarms in one environment."""
+
+    env: str
+    email: tuple[str, ...]
+    https: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Team:
     name: str
     github: str
     cost_center: str
+    alerts: tuple[AlertRoute, ...] = ()
+
+    def route(self, env: str) -> AlertRoute | None:
+        return next((r for r in self.alerts if r.env == env), None)
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,17 @@ Options = Database | Cache | Queue | Table | Bucket
 
 
 @dataclass(frozen=True)
+class AlarmOverride:
+    """A per-environment change to one alarm of a module (``target``: "service" or a datastore)."""
+
+    target: str
+    key: str
+    threshold: float | None
+    silenced: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class Datastore:
     name: str
     type: DatastoreType
@@ -156,6 +180,7 @@ class EnvironmentFile:
     datastore_overrides: tuple[tuple[str, Datastore], ...]  # resolved options per datastore
     not_secrets: Pairs = ()  # variable name -> why its value is not a secret (reviewable opt-out)
     domain: str | None = None  # overrides.ingress.domain: this environment's external host name
+    alarm_overrides: tuple[AlarmOverride, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +203,10 @@ class Service:
     depends_on_datastores: tuple[str, ...]
     datastores: tuple[Datastore, ...]
     env_files: tuple[EnvironmentFile, ...]
+
+    def alarm_overrides(self, env: str, target: str) -> tuple[AlarmOverride, ...]:
+        env_file = self.env_file(env)
+        return tuple(o for o in env_file.alarm_overrides if o.target == target) if env_file else ()
 
     def env_file(self, env: str) -> EnvironmentFile | None:
         return next((f for f in self.env_files if f.env == env), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import allocation, hcl, naming
+from . import alarms, allocation, hcl, naming
 from .deploy import taskdef
 from .deploy.policy import deploy_policy_json
 from .hcl import Raw, Value
@@ -146,6 +146,7 @@ def module_calls(repo: Repo, root: Root, priority: int, external_priority: int |
     for datastore in _effective_datastores(service, account):
         source, args = _datastore_args(service, datastore, account, _datastore_users(repo, datastore.name))
         calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
+    calls.append(_call("dashboard", "dashboard", _dashboard_args(service, account)))
     if account.consul is not None:
         calls.append(_call("discovery", "discovery", _discovery_args(repo, service, account)))
     return calls
@@ -384,6 +385,24 @@ def _service_args(
         ("cache_connect_arns", cache_arns),
         ("log_retention_days", 365),
         ("container_definitions", taskdef.container_definitions_json(repo, service, account)),
+        *alarms.module_args(service, account, "service"),
+    ]
+
+
+def _dashboard_args(service: Service, account: Account) -> list[tuple[str, Value]]:
+    """The service's dashboard in this environment: its widgets, then each datastore's."""
+    attr = "dashboard_widgets"
+    groups: list[Value] = [Ref(f"module.service.{attr}", service.name, "service", attr)]
+    groups.extend(
+        Ref(f"module.{naming.label(d.name)}.{attr}", service.name, d.name, attr)
+        for d in service.datastores
+        if d.type in alarms.MODULE_OF
+    )
+    return [
+        ("source", f"{MODULES}/platform/dashboard"),
+        ("name", f"{service.name}-{account.env}"),
+        ("region", account.region),
+        ("widget_groups", groups),
     ]
 
 
@@ -400,6 +419,15 @@ def _common(name: str, service: Service, account: Account) -> list[tuple[str, Va
 
 
 def _datastore_args(
+    service: Service, datastore: Datastore, account: Account, users: list[str] | None = None
+) -> tuple[str, list[tuple[str, Value]]]:
+    source, args = _datastore_module_args(service, datastore, account, users)
+    if datastore.type in alarms.MODULE_OF:
+        args.extend(alarms.module_args(service, account, datastore.name))
+    return source, args
+
+
+def _datastore_module_args(
     service: Service, datastore: Datastore, account: Account, users: list[str] | None = None
 ) -> tuple[str, list[tuple[str, Value]]]:
     common = _common(datastore.name, service, account)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from . import hcl, modules, naming
 from ._yaml import load as load_yaml
+from .alarms import team_project_name
+from .alerts import TeamRoot, team_roots
+from .alerts import module_args as alert_args
 from .atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
 from .errors import SpecError
 from .hcl import Raw, Value
@@ -116,6 +119,8 @@ def _rewrite(value: Value) -> Value:
 
 def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
     """A stand-in of the right type and shape for ``terraform validate`` before the dependency exists."""
+    if ref.attr == "dashboard_widgets":
+        return [json.dumps({"title": f"{ref.unit} (mock)", "metrics": []}, separators=(",", ":"))]
     if ref.attr.endswith("security_group_id"):
         return "sg-00000000000000000"
     if ref.attr == "resource_id":
@@ -162,10 +167,14 @@ def _dependencies(unit: Unit, repo: Repo) -> list[Dependency]:
     ]
 
 
+# units whose module has no `tags` input: Consul registrations and CloudWatch dashboards carry no tags
+UNTAGGED_UNITS = ("discovery", "dashboard")
+
+
 def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
     header = naming.header(unit.root.inputs)
     args = [(key, _rewrite(value)) for key, value in unit.call.args]
-    if unit.root.cost_center is not None and unit.call.unit != "discovery":
+    if unit.root.cost_center is not None and unit.call.unit not in UNTAGGED_UNITS:
         # the provider's default tags are per account here (env.hcl); the owner team's cost center
         # goes through the platform modules' `tags` input, which resource tags take over
         args.append(("tags", {"cost-center": unit.root.cost_center}))
@@ -271,15 +280,79 @@ def projects(root_path: Path, repo: Repo) -> list[Project]:
     return sorted(result, key=lambda p: p.name)
 
 
+def _team_unit_file(team_root: TeamRoot) -> OutputFile:
+    """The alerts root of a team in an account, as a unit (the same module call as the plain root)."""
+    (_, source), *args = alert_args(team_root)
+    assert isinstance(source, str)
+    call = ModuleCall("alerts", "alerts", source, tuple(args))
+    content = render(
+        "terragrunt-unit.hcl.j2",
+        header=naming.header(team_root.inputs),
+        root_config=posixpath.relpath(ROOT_CONFIG, team_root.dir),
+        source=hcl.string(_module_source(call, team_root.dir)),
+        dependencies=[],
+        inputs=hcl.body(list(call.args)),
+    )
+    return OutputFile(f"{team_root.dir}/terragrunt.hcl", content, team_root.inputs)
+
+
+def _team_projects(root_path: Path, repo: Repo) -> list[Project]:
+    result = []
+    for team_root in team_roots(repo):
+        reached = modules.closure(
+            root_path, team_root.dir, [posixpath.relpath("modules/platform/alerts", team_root.dir)]
+        )
+        triggers = [
+            "terragrunt.hcl",
+            posixpath.relpath(f"accounts/{team_root.account.env}/env.hcl", team_root.dir),
+            posixpath.relpath(ROOT_CONFIG, team_root.dir),
+            *(posixpath.relpath(p, team_root.dir) for p in sorted({*team_root.inputs, SETTINGS_FILE})),
+            *(f"{posixpath.relpath(d, team_root.dir)}/*.tf*" for d in reached),
+        ]
+        result.append(
+            Project(
+                name=team_project_name(team_root.account.env, team_root.team.name),
+                dir=team_root.dir,
+                workflow=WORKFLOW,
+                when_modified=tuple(triggers),
+                execution_order_group=0,
+                depends_on=(),
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
+                root=None,
+                terraform_version=f"v{TERRAFORM_VERSION}",  # a unit has no .tf file to read it from
+            )
+        )
+    return result
+
+
+def _with_team_projects(root_path: Path, repo: Repo) -> list[Project]:
+    """Unit projects after the alerts projects of their owner team (whose topic they notify)."""
+    teams = _team_projects(root_path, repo)
+    names = {p.name for p in teams}
+    result = list(teams)
+    for p in projects(root_path, repo):
+        assert p.root is not None
+        team = team_project_name(p.root.account.env, p.root.service.owner)
+        result.append(
+            replace(
+                p,
+                execution_order_group=p.execution_order_group + (1 if teams else 0),
+                depends_on=(*p.depends_on, team) if team in names else p.depends_on,
+            )
+        )
+    return sorted(result, key=lambda p: p.name)
+
+
 def outputs(root_path: Path, repo: Repo) -> list[OutputFile]:
     """Every file of the Terragrunt flavor, sorted by path."""
     files = [_root_file(), *(_env_file(a) for a in repo.accounts)]
     files.extend(_unit_file(u, repo) for u in units(repo))
+    files.extend(_team_unit_file(t) for t in team_roots(repo))
     header = naming.header(ATLANTIS_INPUTS)
     files.append(
         OutputFile(
             "atlantis.yaml",
-            render("atlantis.yaml.j2", header=header, projects=projects(root_path, repo)),
+            render("atlantis.yaml.j2", header=header, projects=_with_team_projects(root_path, repo)),
             ATLANTIS_INPUTS,
         )
     )

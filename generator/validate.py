@@ -8,10 +8,12 @@ from pathlib import Path
 
 from . import hcl, secrets
 from ._yaml import Document, FieldPath
+from .alarms import MODULE_OF
+from .alarms import defaults as alarm_defaults
 from .deploy.convention import clash_problems, collision_problems
 from .errors import Problem
 from .fargate import memory_problem
-from .models import Account, Autoscaling, Repo, Service
+from .models import Account, AlarmOverride, Autoscaling, Repo, Service
 from .schema import suggest
 
 MANAGED_BY = "infragen"
@@ -53,6 +55,19 @@ def cross_check(
                 f"unknown team {repo.teams.platform_team!r}{suggest(repo.teams.platform_team, team_names)}",
             )
         )
+
+    if teams_doc:
+        for team in repo.teams.teams:
+            for route in team.alerts:
+                if route.env not in env_names:
+                    hint = suggest(route.env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
+                    problems.append(
+                        teams_doc.problem(
+                            ("teams", team.name, "alerts", route.env),
+                            f"unknown environment {route.env!r}{hint}",
+                            key=True,
+                        )
+                    )
 
     for account in repo.accounts:
         doc = docs[f"accounts/{account.env}/account.yaml"]
@@ -119,7 +134,7 @@ def cross_check(
                 )
             owners.setdefault(datastore.name, service.name)
         for env_file in service.env_files:
-            problems.extend(_environment_rules(docs, service, env_file.env, env_names))
+            problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
             problems.extend(_secret_rules(docs, service, env_file.env, repo))
             if env_file.file and env_file.env in env_names and env_file.env in service.environments:
                 account = repo.account(env_file.env)
@@ -364,7 +379,9 @@ def _secret_rules(docs: dict[str, Document], service: Service, env: str, repo: R
     return problems
 
 
-def _environment_rules(docs: dict[str, Document], service: Service, env: str, env_names: list[str]) -> list[Problem]:
+def _environment_rules(
+    root: Path, docs: dict[str, Document], service: Service, env: str, env_names: list[str]
+) -> list[Problem]:
     env_file = service.env_file(env)
     assert env_file is not None and env_file.file is not None
     doc = docs[env_file.file]
@@ -396,4 +413,36 @@ def _environment_rules(docs: dict[str, Document], service: Service, env: str, en
     if env_file.autoscaling_set or env_file.desired_count is not None:
         where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
         problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
+    problems.extend(_alarm_rules(root, doc, service, env_file.alarm_overrides))
+    return problems
+
+
+def _alarm_rules(root: Path, doc: Document, service: Service, overrides: tuple[AlarmOverride, ...]) -> list[Problem]:
+    """Overrides name a module of this service and one of its alarms, within the alarm's range."""
+    problems: list[Problem] = []
+    kinds = {"service": "service", **{d.name: d.type for d in service.datastores}}
+    for o in overrides:
+        path: FieldPath = ("overrides", "alarms", o.target)
+        if o.target not in kinds:
+            known = sorted(kinds)
+            hint = suggest(o.target, known) or f"; use service or a datastore of this service: {', '.join(known)}"
+            problems.append(doc.problem(path, f"not a part of this service{hint}", key=True))
+            continue
+        found = alarm_defaults(root, kinds[o.target])
+        if found is None:
+            if kinds[o.target] not in MODULE_OF:
+                problems.append(doc.problem(path, f"a {kinds[o.target]} has no alarms", key=True))
+            continue  # no modules/ in this repository: Terraform's variable validation judges the keys
+        default = found.get(o.key)
+        if default is None:
+            known = sorted(found)
+            hint = suggest(o.key, known) or f"; alarms of {o.target}: {', '.join(known)}"
+            problems.append(doc.problem((*path, o.key), f"unknown alarm{hint}", key=True))
+        elif o.threshold is not None and not default.min <= o.threshold <= default.max:
+            problems.append(
+                doc.problem(
+                    (*path, o.key, "threshold"),
+                    f"{o.threshold:g} is outside {default.min:g} to {default.max:g} ({default.unit})",
+                )
+            )
     return problems

@@ -48,8 +48,9 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
         for name in ("atlantis.yaml", "CODEOWNERS"):
             shutil.copy2(REPO / name, dest / name)
         for account in sorted((REPO / "accounts").iterdir()):
-            if (account / "services").is_dir():
-                shutil.copytree(account / "services", dest / "accounts" / account.name / "services", symlinks=True)
+            for kind in ("services", "teams"):  # service roots and the teams' alerts roots
+                if (account / kind).is_dir():
+                    shutil.copytree(account / kind, dest / "accounts" / account.name / kind, symlinks=True)
             if (account / "listener-priorities.yaml").is_file():
                 shutil.copy2(account / "listener-priorities.yaml", dest / "accounts" / account.name)
     return dest

@@ -12,7 +12,9 @@ from conftest import copy_inputs, run_cli
 from generator.affected import affected
 from generator.errors import CommandError
 
-ALL = {f"{env}-{s}" for env in ("production", "staging") for s in ("bpg", "core", "demo-service", "klausapproves")}
+ALL = {f"{env}-{s}" for env in ("production", "staging") for s in ("bpg", "core", "demo-service", "klausapproves")} | {
+    f"{env}-team-{t}" for env in ("production", "staging") for t in ("growth", "infra", "payments")
+}  # the alerts roots (one per team and account) read the account file too
 ACTOR = git.Actor("infragen tests", "tests@infragen.invalid")
 
 

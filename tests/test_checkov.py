@@ -59,6 +59,11 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
         ("CKV2_AWS_73", "aws_sqs_queue.this"),  # SSE-SQS unless kms_key_id
         ("CKV2_AWS_73", "aws_sqs_queue.dead_letter"),  # SSE-SQS unless kms_key_id
     },
+    "aws/sns-topic": {
+        ("CKV_AWS_109", "aws_iam_policy_document.key"),  # a key policy's Resource "*" is the key itself
+        ("CKV_AWS_111", "aws_iam_policy_document.key"),  # same; publishers only Decrypt/GenerateDataKey*
+        ("CKV_AWS_356", "aws_iam_policy_document.key"),  # same
+    },
     "aws/ecs-service": {
         ("CKV_AWS_378", "aws_lb_target_group.this"),  # TLS ends at the ALB; tasks serve HTTP on private subnets
     },

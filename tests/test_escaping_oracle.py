@@ -137,7 +137,10 @@ def make_repo(root: Path) -> Path:
         shutil.rmtree(root)
     (root / "accounts" / ENV).mkdir(parents=True)
     (root / "services" / SERVICE / "environments").mkdir(parents=True)
-    shutil.copy2(REPO / "teams.yaml", root / "teams.yaml")
+    teams = yaml.safe_load((REPO / "teams.yaml").read_text(encoding="utf-8"))
+    for team in teams["teams"].values():  # alert routes may only name accounts of the repo
+        team["alerts"] = {env: route for env, route in (team.get("alerts") or {}).items() if env == ENV}
+    (root / "teams.yaml").write_text(yaml.safe_dump(teams), encoding="utf-8")
     return root
 
 

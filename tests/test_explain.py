@@ -26,7 +26,7 @@ def test_explain_summarises_spec_files_projects_and_approvals() -> None:
         in text
     )
     production = next(line for line in text.splitlines() if line.startswith("| `production-klausapproves`"))
-    assert "after `production-bpg` is applied" in production
+    assert "after `production-bpg`, `production-team-payments` are applied" in production
     assert "up to date with the base branch" in production  # undiverged
     assert production.endswith("| @lemon/infra |")  # generated roots: the platform team only
     staging = next(line for line in text.splitlines() if line.startswith("| `staging-klausapproves`"))

@@ -68,7 +68,7 @@ def test_block_structure_matches_the_model(tree: str) -> None:
         assert sorted(p.name for p in base.glob("*.tf")) == sorted(ROOT_FILES)
         main = _load(base / "main.tf")
         modules = {name for block in main.get("module", []) for name in block}
-        expected = {"service", *(label(d.name) for d in root.service.datastores)}
+        expected = {"service", "dashboard", *(label(d.name) for d in root.service.datastores)}
         if root.account.consul is not None:
             expected.add("discovery")
         assert modules == expected, root.dir

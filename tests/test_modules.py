@@ -138,7 +138,8 @@ def test_variables_and_outputs_are_typed_and_described(module: Path) -> None:
 @pytest.mark.parametrize("module", MODULE_PARAMS)
 def test_versions_use_lower_bounds(module: Path) -> None:
     text = (module / "versions.tf").read_text(encoding="utf-8")
-    assert re.search(r'required_version\s*=\s*">=\s*1\.7"', text), f"{module_id(module)}: required_version >= 1.7"
+    floor = re.search(r'required_version\s*=\s*">=\s*1\.([0-9]+)"', text)
+    assert floor and int(floor.group(1)) >= 7, f"{module_id(module)}: required_version >= 1.7 (or a later 1.x)"
     constraints = re.findall(r'version\s*=\s*"([^"]*)"', text)
     assert all(c.strip().startswith(">=") for c in constraints), (
         f"{module_id(module)}: only lower bounds (>=) belong in modules, found {constraints}"

@@ -122,7 +122,10 @@ def dump(data: object) -> str:
 
 def write_repo(root: Path, names: Names) -> None:
     (root / "accounts" / ENV).mkdir(parents=True)
-    shutil.copy2(REPO / "teams.yaml", root / "teams.yaml")
+    teams = yaml.safe_load((REPO / "teams.yaml").read_text(encoding="utf-8"))
+    for team in teams["teams"].values():  # alert routes may only name accounts of the repo
+        team["alerts"] = {env: route for env, route in (team.get("alerts") or {}).items() if env == ENV}
+    (root / "teams.yaml").write_text(dump(teams), encoding="utf-8")
     shutil.copy2(REPO / "accounts" / ENV / "account.yaml", root / "accounts" / ENV / "account.yaml")
     service_dir = root / "services" / folder_for(names.service)
     (service_dir / "environments").mkdir(parents=True)
@@ -271,13 +274,14 @@ def check_tree(root: Path, names: Names, vocab: frozenset[str]) -> None:
                     )
     main = hcl2.loads((root / naming.root_dir(ENV, names.service) / "main.tf").read_text(encoding="utf-8"))
     module_labels = {label for block in main["module"] for label in block}
-    assert {s.strip('"') for s in module_labels} == {"service", naming.label(names.resource)}
+    assert {s.strip('"') for s in module_labels} == {"service", "dashboard", naming.label(names.resource)}
     service = next(block['"service"'] if '"service"' in block else block["service"] for block in main["module"])
     assert {k.strip('"') for k in service["environment_variables"]} == {names.env_key}
     assert {k.strip('"') for k in service["secrets"]} == {names.secret_key}
     hcl2.loads((root / naming.root_dir(ENV, CALLER) / "main.tf").read_text(encoding="utf-8"))
     atlantis = yaml.safe_load((root / "atlantis.yaml").read_text(encoding="utf-8"))
-    assert sorted(p["name"] for p in atlantis["projects"]) == sorted([f"{ENV}-{CALLER}", f"{ENV}-{names.service}"])
+    services = sorted(p["name"] for p in atlantis["projects"] if "/services/" in p["dir"])
+    assert services == sorted([f"{ENV}-{CALLER}", f"{ENV}-{names.service}"])
     owners = (root / "CODEOWNERS").read_text(encoding="utf-8").splitlines()
     for line in owners:
         if line and not line.startswith("#"):

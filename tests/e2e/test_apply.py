@@ -21,6 +21,7 @@ import yaml
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
+from generator.alarms import MODULE_OF, topic_arn
 from generator.load import load_repo
 
 from . import harness as h
@@ -198,6 +199,43 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
                 check_tags(checks, f"bucket {bucket}", tags_of(tags), name, owner)
 
 
+def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
+    """Alarms of every service and datastore exist and notify the owner team's encrypted topic,
+    which has the team's subscriptions; a dashboard exists per service and environment."""
+    repo = load_repo(repo_root)
+    account = repo.account(ENV)
+    cloudwatch, sns = h.client(endpoint, "cloudwatch"), h.client(endpoint, "sns")
+    alarms = cloudwatch.describe_alarms()["MetricAlarms"]
+    dashboards = {d["DashboardName"] for d in cloudwatch.list_dashboards()["DashboardEntries"]}
+    for service in repo.services:
+        topic = topic_arn(service.owner, account)
+        attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        checks.true(
+            f"topic {topic} encrypted with a KMS key", attrs.get("KmsMasterKeyId", "").startswith("arn:aws:kms:")
+        )
+        team = repo.teams.get(service.owner)
+        route = team.route(ENV) if team else None
+        subscribed = {s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]}
+        checks.eq(f"topic {topic} subscriptions", subscribed, set(route.email if route else ()))
+        prefixes = [service.name, *(d.name for d in service.datastores if d.type in MODULE_OF)]
+        mine = [a for a in alarms if any(a["AlarmName"].startswith(f"{p}-") for p in prefixes)]
+        names = {a["AlarmName"] for a in mine}
+        for wanted in (f"{service.name}-cpu", f"{service.name}-memory", f"{service.name}-missing-tasks"):
+            checks.true(f"alarm {wanted} exists", wanted in names)
+        for datastore in service.datastores:
+            if datastore.type in MODULE_OF:
+                checks.true(f"alarms of {datastore.name} exist", any(n.startswith(f"{datastore.name}-") for n in names))
+        for alarm in mine:
+            checks.eq(f"alarm {alarm['AlarmName']} actions", alarm["AlarmActions"], [topic])
+            checks.eq(f"alarm {alarm['AlarmName']} OK actions", alarm["OKActions"], [topic])
+        dashboard = f"{service.name}-{ENV}"
+        checks.true(f"dashboard {dashboard} exists", dashboard in dashboards)
+        if dashboard in dashboards:
+            body = json.loads(cloudwatch.get_dashboard(DashboardName=dashboard)["DashboardBody"])
+            checks.true(f"dashboard {dashboard} has widgets", len(body.get("widgets", [])) >= 6)
+        print(f"  alerting {service.name}: {len(mine)} alarms -> {topic}", flush=True)
+
+
 def leftovers(endpoint: str, infra: h.Infra) -> list[str]:
     """Everything the projects could have created that still exists (the pre-made infra excluded)."""
     c = lambda service: h.client(endpoint, service)  # noqa: E731
@@ -227,6 +265,9 @@ def leftovers(endpoint: str, infra: h.Infra) -> list[str]:
     for zone in (infra.zone_id, infra.public_zone_id):
         records = c("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
         found += [f"DNS record {r['Name']}" for r in records if r["Type"] not in ("NS", "SOA")]
+    found += [f"alarm {a['AlarmName']}" for a in c("cloudwatch").describe_alarms()["MetricAlarms"]]
+    found += [f"dashboard {d['DashboardName']}" for d in c("cloudwatch").list_dashboards()["DashboardEntries"]]
+    found += [f"topic {t['TopicArn']}" for t in c("sns").list_topics()["Topics"]]
     return found
 
 
@@ -282,6 +323,7 @@ def test_atlantis_projects_apply_against_the_emulator(tmp_path: Path, request: p
             tf(name, cwd, "plan", "-input=false", "-out=tfplan")
             added += h.counted(tf(name, cwd, "apply", "-input=false", "tfplan").output, "added")
         verify(endpoint, repo_root, checks)
+        verify_alerting(endpoint, repo_root, checks)
         drift: list[str] = []
         for project in projects:
             cwd = work / project["dir"]

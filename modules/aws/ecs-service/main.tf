@@ -196,6 +196,16 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
 
+  # A deployment that drives these CloudWatch alarms into ALARM is rolled back (issue 13).
+  dynamic "alarms" {
+    for_each = length(var.deployment_alarm_names) > 0 ? [1] : []
+    content {
+      alarm_names = var.deployment_alarm_names
+      enable      = true
+      rollback    = true
+    }
+  }
+
   network_configuration {
     subnets          = var.subnet_ids
     security_groups  = var.security_group_ids

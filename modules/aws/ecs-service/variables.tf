@@ -418,3 +418,14 @@ variable "max_security_groups" {
     error_message = "max_security_groups must be between 1 and 16 (AWS's hard limit)."
   }
 }
+
+variable "deployment_alarm_names" {
+  description = "CloudWatch alarms ECS watches during a deployment; one in ALARM rolls the deployment back. Empty: only the circuit breaker."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for n in var.deployment_alarm_names : length(n) >= 1 && length(n) <= 255])
+    error_message = "deployment_alarm_names must be CloudWatch alarm names of 1-255 characters."
+  }
+}

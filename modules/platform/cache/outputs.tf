@@ -47,3 +47,8 @@ output "user_group_id" {
   description = "ID of the cache's RBAC user group."
   value       = aws_elasticache_user_group.this.user_group_id
 }
+
+output "dashboard_widgets" {
+  description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
+  value       = [for w in local.dashboard_widgets : jsonencode(w)]
+}

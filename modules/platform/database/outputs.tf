@@ -62,3 +62,8 @@ output "iam_user_sql" {
     )
   }
 }
+
+output "dashboard_widgets" {
+  description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
+  value       = [for w in local.dashboard_widgets : jsonencode(w)]
+}

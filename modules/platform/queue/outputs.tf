@@ -37,3 +37,8 @@ output "connection_parameters" {
   description = "SSM parameter names (key -> name) that carry the connection values to the service's tasks."
   value       = { for k, p in aws_ssm_parameter.connection : k => p.name }
 }
+
+output "dashboard_widgets" {
+  description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
+  value       = [for w in local.dashboard_widgets : jsonencode(w)]
+}

@@ -90,6 +90,7 @@ module "ecs_service" {
 
   log_retention_days     = var.log_retention_days
   retain_logs_on_destroy = var.production
+  deployment_alarm_names = local.deployment_alarm_names
   tags                   = local.tags
 }
 

@@ -77,3 +77,18 @@ output "execute_command_policy_arn" {
   description = "IAM policy allowing ECS Exec into this service's tasks only, or null when ECS Exec is off."
   value       = module.ecs_service.execute_command_policy_arn
 }
+
+output "alarm_names" {
+  description = "Names of the service's CloudWatch alarms (after silencing)."
+  value       = sort(keys(aws_cloudwatch_metric_alarm.this))
+}
+
+output "deployment_alarm_names" {
+  description = "Alarms the ECS service watches during deployments; one in ALARM rolls the deployment back."
+  value       = local.deployment_alarm_names
+}
+
+output "dashboard_widgets" {
+  description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
+  value       = [for w in local.dashboard_widgets : jsonencode(w)]
+}

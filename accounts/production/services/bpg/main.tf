@@ -46,6 +46,7 @@ module "service" {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_events" {
@@ -62,21 +63,23 @@ module "bpg_events" {
   max_receive_count          = 3
   visibility_timeout_seconds = 30
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_ledger" {
-  source         = "../../../../modules/platform/table"
-  name           = "bpg-ledger"
-  service        = "bpg"
-  owner          = "payments"
-  environment    = "production"
-  production     = true
-  vpc_id         = "vpc-0a1b2c3d4e5f60002"
-  subnet_ids     = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
-  hash_key       = "accountId"
-  hash_key_type  = "S"
-  range_key      = "postedAt"
-  range_key_type = "N"
+  source          = "../../../../modules/platform/table"
+  name            = "bpg-ledger"
+  service         = "bpg"
+  owner           = "payments"
+  environment     = "production"
+  production      = true
+  vpc_id          = "vpc-0a1b2c3d4e5f60002"
+  subnet_ids      = ["subnet-0a1b2c3d4e5f60031", "subnet-0a1b2c3d4e5f60032", "subnet-0a1b2c3d4e5f60033"]
+  hash_key        = "accountId"
+  hash_key_type   = "S"
+  range_key       = "postedAt"
+  range_key_type  = "N"
+  alarm_topic_arn = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_statements" {
@@ -93,6 +96,13 @@ module "bpg_statements" {
   expiration_days = 3650
 }
 
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "bpg-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
+}
+
 module "discovery" {
   source     = "../../../../modules/platform/discovery"
   datacenter = "production"
@@ -105,4 +115,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:5bbaa353efe60f81c27903b91365776e2e3257329c1a28f3547be701882c1fd6
+# infragen:sha256:deb5c75232d0dd2521a455429d0b0551b2ac110e2e51851d87ea270c1853061a

@@ -49,6 +49,7 @@ module "service" {
   cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:core-cache-core"]
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
 module "core_cache" {
@@ -65,6 +66,7 @@ module "core_cache" {
   num_cache_nodes         = 2
   snapshot_retention_days = 7
   iam_users               = ["core"]
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
 module "core_db" {
@@ -83,6 +85,14 @@ module "core_db" {
   multi_az              = true
   backup_retention_days = 14
   iam_users             = ["core"]
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
+}
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "core-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
 }
 
 module "discovery" {
@@ -110,4 +120,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:1c1d02d8f8358024b348641648b1167de39c400a1ac79e7dc9f2ce1172ec42e0
+# infragen:sha256:ee6729375591c7b687bf47cc0fb0849468cf1e36eafa5dc3ea520fa4d9621bbc

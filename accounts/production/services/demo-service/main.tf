@@ -40,6 +40,14 @@ module "service" {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:infra-alerts"
+}
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "demo-service-production"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets]
 }
 
 module "discovery" {
@@ -54,4 +62,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:f53865373079b2a1c0a63192be2d0cf9311a1c66c135cc023538d74cfa73aaea
+# infragen:sha256:e018491e1b0e558628bd058b2a40bf3a1c890d3816f5ee295da6915321b3a83c

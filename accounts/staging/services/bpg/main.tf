@@ -44,6 +44,7 @@ module "service" {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_events" {
@@ -60,21 +61,23 @@ module "bpg_events" {
   max_receive_count          = 3
   visibility_timeout_seconds = 30
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_ledger" {
-  source         = "../../../../modules/platform/table"
-  name           = "bpg-ledger"
-  service        = "bpg"
-  owner          = "payments"
-  environment    = "staging"
-  production     = false
-  vpc_id         = "vpc-0a1b2c3d4e5f60001"
-  subnet_ids     = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
-  hash_key       = "accountId"
-  hash_key_type  = "S"
-  range_key      = "postedAt"
-  range_key_type = "N"
+  source          = "../../../../modules/platform/table"
+  name            = "bpg-ledger"
+  service         = "bpg"
+  owner           = "payments"
+  environment     = "staging"
+  production      = false
+  vpc_id          = "vpc-0a1b2c3d4e5f60001"
+  subnet_ids      = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
+  hash_key        = "accountId"
+  hash_key_type   = "S"
+  range_key       = "postedAt"
+  range_key_type  = "N"
+  alarm_topic_arn = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_statements" {
@@ -90,4 +93,11 @@ module "bpg_statements" {
   versioning      = true
   expiration_days = 3650
 }
-# infragen:sha256:5f0fad7f97004e754a7f4f5f92ba2cdb534609be07f6323d5b453982f8993e85
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "bpg-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
+}
+# infragen:sha256:4523d331f7cbd22424211e9f3c2cb2b17077f3a2cd55c0eb4f5dbc352f5fa878

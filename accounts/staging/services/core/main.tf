@@ -49,6 +49,7 @@ module "service" {
   cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
 module "core_cache" {
@@ -65,6 +66,7 @@ module "core_cache" {
   num_cache_nodes         = 1
   snapshot_retention_days = 1
   iam_users               = ["core"]
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
 module "core_db" {
@@ -83,5 +85,13 @@ module "core_db" {
   multi_az              = false
   backup_retention_days = 7
   iam_users             = ["core"]
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
-# infragen:sha256:ee6bffe62f2bc6aafa3c370af7f82188f5d241aa95abd7c7d2401778d36a0d9a
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "core-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
+}
+# infragen:sha256:a7cacaff15aaa855572eb5080b004f902abbc09d0560eea4d139baa67b894a2c

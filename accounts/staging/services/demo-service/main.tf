@@ -40,5 +40,13 @@ module "service" {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:infra-alerts"
 }
-# infragen:sha256:593a8c4249a94c4de62d17f5fdb9048cc942cc92d62a7d7bf2533fccae48effd
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "demo-service-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets]
+}
+# infragen:sha256:ae57afd9cd444771e8a7262224fdfbc306cd75999df01a2da55d0c92d7135d44

@@ -71,6 +71,13 @@ module "service" {
   cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  alarm_overrides = {
+    p99_latency = {
+      threshold = 2
+      reason    = "staging runs one small task; a p99 up to 2 s is expected there"
+    }
+  }
 }
 
 module "klausapproves_cache" {
@@ -87,6 +94,13 @@ module "klausapproves_cache" {
   num_cache_nodes         = 1
   snapshot_retention_days = 1
   iam_users               = ["klausapproves"]
+  alarm_topic_arn         = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  alarm_overrides = {
+    evictions = {
+      silenced = true
+      reason   = "the staging cache is one micro node and evicts by design"
+    }
+  }
 }
 
 module "klausapproves_rds" {
@@ -105,5 +119,13 @@ module "klausapproves_rds" {
   multi_az              = false
   backup_retention_days = 7
   iam_users             = ["klausapproves"]
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
-# infragen:sha256:4cae1df5e74ec0eca2af9bd7166ab2e8ce10546fc64d2f0c0985879217aca7ab
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "klausapproves-staging"
+  region        = "eu-west-1"
+  widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
+}
+# infragen:sha256:c4847cba8354f6c931069fe7cb5e27d748af48c7c5c72c5e03adc866ec17276f

@@ -73,6 +73,7 @@ module "service" {
   cache_connect_arns        = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"BILLING_CACHE_USER\", \"value\": \"billing-cache-billing\"}, {\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_DB_USER\", \"value\": \"billing\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "billing_cache" {
@@ -89,6 +90,14 @@ module "billing_cache" {
   num_cache_nodes         = 2
   snapshot_retention_days = 7
   iam_users               = ["billing"]
+  alarm_topic_arn         = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+}
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "billing-qa"
+  region        = "eu-central-1"
+  widget_groups = [module.service.dashboard_widgets, module.billing_cache.dashboard_widgets]
 }
 
 module "discovery" {
@@ -110,4 +119,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:0417d7017f579d800f937c7825b851d072cbfc3843153f1fee6631022f2ba4b6
+# infragen:sha256:63fe40d4320ec92cec661d40c0431d14e0042c0ccaa1d38a0cad1da2853a5590

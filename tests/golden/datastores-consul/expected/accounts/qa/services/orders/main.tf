@@ -52,6 +52,7 @@ module "service" {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_archive" {
@@ -84,6 +85,7 @@ module "orders_db" {
   multi_az              = false
   backup_retention_days = 14
   iam_users             = ["billing", "orders"]
+  alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_events" {
@@ -100,21 +102,30 @@ module "orders_events" {
   max_receive_count          = 5
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_idempotency" {
-  source         = "../../../../modules/platform/table"
-  name           = "orders-idempotency"
-  service        = "orders"
-  owner          = "commerce"
-  environment    = "qa"
-  production     = true
-  vpc_id         = "vpc-0123456789abcdef1"
-  subnet_ids     = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  hash_key       = "key"
-  hash_key_type  = "B"
-  range_key      = null
-  range_key_type = "S"
+  source          = "../../../../modules/platform/table"
+  name            = "orders-idempotency"
+  service         = "orders"
+  owner           = "commerce"
+  environment     = "qa"
+  production      = true
+  vpc_id          = "vpc-0123456789abcdef1"
+  subnet_ids      = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+  hash_key        = "key"
+  hash_key_type   = "B"
+  range_key       = null
+  range_key_type  = "S"
+  alarm_topic_arn = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+}
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "orders-qa"
+  region        = "eu-central-1"
+  widget_groups = [module.service.dashboard_widgets, module.orders_db.dashboard_widgets, module.orders_events.dashboard_widgets, module.orders_idempotency.dashboard_widgets]
 }
 
 module "discovery" {
@@ -136,4 +147,4 @@ module "discovery" {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:722ec294d7a1873d82622c3599e8a26943df2bd57ebe00a48c96068f37b5769b
+# infragen:sha256:c4fd158fbd3047426a24f7fe4f6dc57c960a7047007288e20e2d4d0c2e3ff64d

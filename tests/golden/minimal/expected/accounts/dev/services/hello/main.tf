@@ -40,5 +40,13 @@ module "service" {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
 }
-# infragen:sha256:6bf5ef4029177ad549c577e26df0ee2b0298d98d21e992a6ea60c5ac212f2c8f
+
+module "dashboard" {
+  source        = "../../../../modules/platform/dashboard"
+  name          = "hello-dev"
+  region        = "us-east-1"
+  widget_groups = [module.service.dashboard_widgets]
+}
+# infragen:sha256:8decb7321fc0073c95e4b4b7c2a2dba019eeea3adc9ceaa513a246fa07705486

@@ -47,8 +47,9 @@ inputs = {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
   tags = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:986abd9925459a0a38830620f5cbbc53c696452c860840bf83ee6d156c78e314
+# infragen:sha256:c7e87f526b9e527ef4c0246465f81e74247cc8dae57fb9d180d790923e7fd7c6

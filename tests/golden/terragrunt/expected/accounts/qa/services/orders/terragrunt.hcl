@@ -90,8 +90,9 @@ inputs = {
   cache_connect_arns        = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
+  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:69d33d3f4e309b246ff52b6bd212a4ee92a40d3d8ddf42c83e990093cd154710
+# infragen:sha256:837b5cb4a4eb71c09515cb73f2eb44369df226809ea61abe5cd0ad065910dfaf

@@ -21,8 +21,9 @@ inputs = {
   num_cache_nodes         = 2
   snapshot_retention_days = 7
   iam_users               = ["billing"]
+  alarm_topic_arn         = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:4c62a97a3384b84974c8196f847a40328cdbe71f155bc670dae20282f822926e
+# infragen:sha256:79fc7ce0c402c35711467ee650a432fc907bd0caaaa2b71bbbd68d9badfbe640

@@ -23,8 +23,9 @@ inputs = {
   multi_az              = false
   backup_retention_days = 14
   iam_users             = ["billing", "orders"]
+  alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:11eae3978cd741bdb453fc35e4fe39793b222e3b6700736013d5a2b54f203c04
+# infragen:sha256:b46bc6f2fde0e5624f3c5f4ddb0fb52559541e08282b831da12e51e868834daf

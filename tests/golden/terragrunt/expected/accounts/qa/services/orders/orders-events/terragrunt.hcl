@@ -21,8 +21,9 @@ inputs = {
   max_receive_count          = 5
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
+  alarm_topic_arn            = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:916ec8203983727a78c741547ba85164d69df21facc03ca7760e6d736267508a
+# infragen:sha256:7e82409ffbce3d183b15bd32078ab8ee0329f82de315c8c533b8d64138484069

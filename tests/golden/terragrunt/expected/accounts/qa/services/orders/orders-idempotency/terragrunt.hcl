@@ -9,19 +9,20 @@ terraform {
 }
 
 inputs = {
-  name           = "orders-idempotency"
-  service        = "orders"
-  owner          = "commerce"
-  environment    = "qa"
-  production     = true
-  vpc_id         = "vpc-0123456789abcdef1"
-  subnet_ids     = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  hash_key       = "key"
-  hash_key_type  = "B"
-  range_key      = null
-  range_key_type = "S"
+  name            = "orders-idempotency"
+  service         = "orders"
+  owner           = "commerce"
+  environment     = "qa"
+  production      = true
+  vpc_id          = "vpc-0123456789abcdef1"
+  subnet_ids      = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+  hash_key        = "key"
+  hash_key_type   = "B"
+  range_key       = null
+  range_key_type  = "S"
+  alarm_topic_arn = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:021d3cd6841b9b0442453b2bee1e82a6f42191a9286a0b6647e5170dec641052
+# infragen:sha256:cdee8246fad8ea6e4973737b4fc283b667f4e995e7d8804d454973aa589ef850

@@ -1,0 +1,103 @@
+"""The alerts roots: one per team and account, owning the team's encrypted SNS topic and its
+subscriptions (``accounts/<env>/teams/<team>/``). Service roots notify the topic by its ARN."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import hcl, naming
+from .alarms import alerting_teams, team_root_dir
+from .hcl import Raw, Value
+from .models import Account, Repo, Team
+from .plan import AWS_PROVIDER_VERSION, MODULES, TERRAFORM_VERSION, Block, Output, OutputFile
+from .render import render
+
+
+@dataclass(frozen=True)
+class TeamRoot:
+    team: Team
+    account: Account
+    dir: str
+    inputs: tuple[str, ...]
+    services: tuple[str, ...]  # the team's services in this account, whose alarms notify the topic
+
+
+def team_roots(repo: Repo) -> list[TeamRoot]:
+    result = []
+    for account in repo.accounts:
+        for team in alerting_teams(repo, account.env):
+            services = tuple(
+                sorted(s.name for s in repo.services if s.owner == team.name and account.env in s.environments)
+            )
+            # What the root prints comes from these two files only; the services merely decide
+            # that the team has one in this account (a spec edit does not plan the topic).
+            inputs = (f"accounts/{account.env}/account.yaml", "teams.yaml")
+            result.append(TeamRoot(team, account, team_root_dir(account.env, team.name), inputs, services))
+    return sorted(result, key=lambda r: r.dir)
+
+
+def state_key(account: Account, team: str) -> str:
+    return f"{account.state.key_prefix}{account.env}/teams/{team}/terraform.tfstate"
+
+
+def module_args(root: TeamRoot) -> list[tuple[str, Value]]:
+    route = root.team.route(root.account.env)
+    return [
+        ("source", f"{MODULES}/platform/alerts"),
+        ("team", root.team.name),
+        ("environment", root.account.env),
+        ("email", list(route.email) if route else []),
+        ("https", list(route.https) if route else []),
+    ]
+
+
+def files(repo: Repo) -> list[OutputFile]:
+    result: list[OutputFile] = []
+    for root in team_roots(repo):
+        account = root.account
+        header = naming.header(root.inputs)
+        blocks = [Block('module "alerts"', hcl.body(module_args(root)))]
+        tags: dict[str, Value] = {k: v for k, v in account.default_tags}
+        tags.update({"environment": account.env, "managed-by": "infragen", "owner": root.team.name})
+        backend: list[tuple[str, Value]] = [
+            ("bucket", account.state.bucket),
+            ("key", state_key(account, root.team.name)),
+            ("region", account.state.region),
+            ("encrypt", True),
+        ]
+        backend.append(
+            ("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True)
+        )
+        outputs = [
+            Output(
+                "topic_arn",
+                hcl.body(
+                    [
+                        ("description", "ARN of the team's alert topic; every alarm of its services notifies it."),
+                        ("value", Raw("module.alerts.topic_arn")),
+                    ]
+                ),
+            )
+        ]
+        providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
+        rendered = {
+            "main.tf": render("main.tf.j2", header=header, blocks=blocks),
+            "versions.tf": render(
+                "versions.tf.j2",
+                header=header,
+                terraform_version=hcl.string(TERRAFORM_VERSION),
+                aws_version=hcl.string(AWS_PROVIDER_VERSION),
+                consul_version=None,
+            ),
+            "providers.tf": render(
+                "providers.tf.j2",
+                header=header,
+                aws=hcl.body(providers),
+                tags=hcl.body([("tags", tags)], 2),
+                consul=None,
+            ),
+            "backend.tf": render("backend.tf.j2", header=header, backend=hcl.body(backend, 2)),
+            "outputs.tf": render("outputs.tf.j2", header=header, outputs=outputs),
+        }
+        result.extend(OutputFile(f"{root.dir}/{name}", text, root.inputs) for name, text in rendered.items())
+    return result

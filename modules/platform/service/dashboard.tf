@@ -1,0 +1,35 @@
+# Dashboard widgets of the service (output dashboard_widgets); platform/dashboard lays them out
+# with the widgets of the service's datastores. Same dimensions as the alarms.
+
+locals {
+  alb_widget_metrics = {
+    requests = [for lb, d in local.load_balancers : ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", d.load_balancer, "TargetGroup", d.target_group, { stat = "Sum", label = "requests (${lb})" }]]
+    errors   = [for lb, d in local.load_balancers : ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", d.load_balancer, "TargetGroup", d.target_group, { stat = "Sum", label = "5xx (${lb})" }]]
+    latency  = [for lb, d in local.load_balancers : ["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", d.load_balancer, "TargetGroup", d.target_group, { stat = "p99", label = "p99 (${lb})" }]]
+    hosts = concat(
+      [for lb, d in local.load_balancers : ["AWS/ApplicationELB", "HealthyHostCount", "LoadBalancer", d.load_balancer, "TargetGroup", d.target_group, { stat = "Minimum", label = "healthy (${lb})" }]],
+      [for lb, d in local.load_balancers : ["AWS/ApplicationELB", "UnHealthyHostCount", "LoadBalancer", d.load_balancer, "TargetGroup", d.target_group, { stat = "Maximum", label = "unhealthy (${lb})" }]],
+    )
+  }
+
+  dashboard_widgets = [
+    { title = "${var.name}: requests", metrics = local.alb_widget_metrics.requests },
+    { title = "${var.name}: 5xx answers", metrics = local.alb_widget_metrics.errors },
+    { title = "${var.name}: p99 response time (s)", metrics = local.alb_widget_metrics.latency },
+    { title = "${var.name}: targets", metrics = local.alb_widget_metrics.hosts },
+    {
+      title = "${var.name}: CPU and memory (%)"
+      metrics = [
+        ["AWS/ECS", "CPUUtilization", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "CPU" }],
+        ["AWS/ECS", "MemoryUtilization", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "memory" }],
+      ]
+    },
+    {
+      title = "${var.name}: tasks"
+      metrics = [
+        ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "running" }],
+        ["ECS/ContainerInsights", "DesiredTaskCount", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "desired" }],
+      ]
+    },
+  ]
+}
