@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -31,6 +32,11 @@ def test_generated_tree_equals_the_committed_example(example: Path) -> None:
 
 def test_check_fails_after_a_spec_edit_and_names_the_file(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo", outputs=True)
+    # One time for every file, as after a commit: a fresh clone's checkout order would otherwise
+    # leave some inputs (teams.yaml) newer than the roots, and the blame would name them too.
+    settled = time.time() - 3600
+    for path in root.rglob("*"):
+        os.utime(path, (settled, settled), follow_symlinks=False)
     assert run_cli("gen", "--check", "--root", str(root)).code == 0
     spec = root / "services/demo-service/service.yaml"
     spec.write_text(spec.read_text().replace("desiredCount: 1", "desiredCount: 3"))
