@@ -28,6 +28,9 @@ from . import harness as h
 from .harness import ENV, Step
 
 TAG_KEYS = ("owner", "service", "environment", "managed-by")
+COST_CENTERS = {
+    name: team["costCenter"] for name, team in yaml.safe_load((h.FIXTURE / "teams.yaml").read_text())["teams"].items()
+}
 
 
 def e2e_requested(config: pytest.Config) -> bool:
@@ -59,7 +62,8 @@ def tags_of(pairs: list[dict[str, str]] | dict[str, str]) -> dict[str, str]:
 def check_tags(checks: Checks, what: str, tags: dict[str, str], service: str, owner: str) -> None:
     want = {"owner": owner, "service": service, "environment": ENV, "managed-by": "infragen"}
     checks.eq(f"{what} tags", {k: tags.get(k) for k in TAG_KEYS}, want)
-    checks.eq(f"{what} tag cost-center", tags.get("cost-center"), "CC-100")
+    # the owner team's cost center (teams.yaml), not the account's default tag
+    checks.eq(f"{what} tag cost-center", tags.get("cost-center"), COST_CENTERS[owner])
 
 
 def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
