@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import hcl, naming
+from . import hcl
 from .alarms import alerting_teams, team_root_dir
 from .hcl import Raw, Value
 from .models import Account, Repo, Team
-from .plan import AWS_PROVIDER_VERSION, MODULES, TERRAFORM_VERSION, Block, Output, OutputFile
-from .render import render
+from .plan import MODULES, Block, Output, OutputFile, root_files
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,9 @@ def files(repo: Repo) -> list[OutputFile]:
     result: list[OutputFile] = []
     for root in team_roots(repo):
         account = root.account
-        header = naming.header(root.inputs)
         blocks = [Block('module "alerts"', hcl.body(module_args(root)))]
         tags: dict[str, Value] = {k: v for k, v in account.default_tags}
         tags.update({"environment": account.env, "managed-by": "infragen", "owner": root.team.name})
-        backend: list[tuple[str, Value]] = [
-            ("bucket", account.state.bucket),
-            ("key", state_key(account, root.team.name)),
-            ("region", account.state.region),
-            ("encrypt", True),
-        ]
-        backend.append(
-            ("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True)
-        )
         outputs = [
             Output(
                 "topic_arn",
@@ -79,25 +68,7 @@ def files(repo: Repo) -> list[OutputFile]:
                 ),
             )
         ]
-        providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
-        rendered = {
-            "main.tf": render("main.tf.j2", header=header, blocks=blocks),
-            "versions.tf": render(
-                "versions.tf.j2",
-                header=header,
-                terraform_version=hcl.string(TERRAFORM_VERSION),
-                aws_version=hcl.string(AWS_PROVIDER_VERSION),
-                consul_version=None,
-            ),
-            "providers.tf": render(
-                "providers.tf.j2",
-                header=header,
-                aws=hcl.body(providers),
-                tags=hcl.body([("tags", tags)], 2),
-                consul=None,
-            ),
-            "backend.tf": render("backend.tf.j2", header=header, backend=hcl.body(backend, 2)),
-            "outputs.tf": render("outputs.tf.j2", header=header, outputs=outputs),
-        }
-        result.extend(OutputFile(f"{root.dir}/{name}", text, root.inputs) for name, text in rendered.items())
+        result.extend(
+            root_files(root.dir, root.inputs, account, state_key(account, root.team.name), blocks, tags, outputs)
+        )
     return result

@@ -160,12 +160,10 @@ def _call(label: str, unit: str, args: list[tuple[str, Value]]) -> ModuleCall:
 
 def _root_files(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
     service, account = root.service, root.account
-    header = naming.header(root.inputs)
     blocks = _data_blocks(repo, service, account)
     for call in calls:
         blocks.append(Block(f"module {hcl.label(call.label)}", hcl.body([("source", call.source), *call.args])))
     outputs = _outputs(service, account)
-    providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
     tags: dict[str, Value] = {k: v for k, v in account.default_tags}
     tags.update(
         {
@@ -177,16 +175,34 @@ def _root_files(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
     )
     if root.cost_center is not None:
         tags["cost-center"] = root.cost_center  # the owner team pays, not the account
+    consul = None
+    if account.consul is not None:
+        consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
+    return root_files(
+        root.dir, root.inputs, account, naming.state_key(account, service.name), blocks, tags, outputs, consul
+    )
+
+
+def root_files(
+    directory: str,
+    inputs: tuple[str, ...],
+    account: Account,
+    state_key: str,
+    blocks: list[Block],
+    tags: dict[str, Value],
+    outputs: list[Output],
+    consul: str | None = None,
+) -> list[OutputFile]:
+    """The five files of a root (main, versions, providers, backend, outputs): service and team roots."""
+    header = naming.header(inputs)
+    providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
     backend: list[tuple[str, Value]] = [
         ("bucket", account.state.bucket),
-        ("key", naming.state_key(account, service.name)),
+        ("key", state_key),
         ("region", account.state.region),
         ("encrypt", True),
     ]
     backend.append(("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True))
-    consul = None
-    if account.consul is not None:
-        consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
     rendered = {
         "main.tf": render("main.tf.j2", header=header, blocks=blocks),
         "versions.tf": render(
@@ -206,7 +222,7 @@ def _root_files(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
         "backend.tf": render("backend.tf.j2", header=header, backend=hcl.body(backend, 2)),
         "outputs.tf": render("outputs.tf.j2", header=header, outputs=outputs),
     }
-    return [OutputFile(f"{root.dir}/{name}", text, root.inputs) for name, text in rendered.items()]
+    return [OutputFile(f"{directory}/{name}", text, inputs) for name, text in rendered.items()]
 
 
 def _effective_datastores(service: Service, account: Account) -> list[Datastore]:
