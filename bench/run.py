@@ -223,7 +223,7 @@ def measure_examples(work: Path, reps: int) -> list[Row]:
 def peer_values(root: Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Per root: the values infragen's planner passes to its five templates, and the expected files."""
     import generator.plan as plan
-    from generator.load import load_repo
+    from generator.spec.load import load_repo
 
     repo = load_repo(root)
     captured: list[tuple[str, dict[str, Any]]] = []
@@ -372,7 +372,7 @@ def write_markdown(rows: list[Row], info: dict[str, str], reps: int, peer_reps: 
         "generated file), not from infragen's output.",
         "",
         "`no-op regeneration` is a second `infragen gen` with nothing changed: after a run that left the tree "
-        "consistent, infragen records a stamp (generator/incremental.py: the stat signature of every file) and "
+        "consistent, infragen records a stamp (generator/write/stamp.py: the stat signature of every file) and "
         "a matching run loads nothing. `no-op regeneration, full work` and `gen --check` run with "
         "`INFRAGEN_NO_STAMP=1`, as CI on a fresh checkout does: load, validate, plan, render and compare "
         "everything. `one spec changed` edits one service.yaml per run, so it always does the full work. "

@@ -6,11 +6,15 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import alerts, allocation, decommission, incremental, terragrunt, write
-from .atlantis import atlantis_file, codeowners_file
-from .load import load_repo
-from .models import Repo
-from .plan import OutputFile, plan
+from generator.plan import alerts, allocation
+from generator.plan.roots import OutputFile, plan
+from generator.render import terragrunt
+from generator.render.atlantis import atlantis_file, codeowners_file
+from generator.spec.load import load_repo
+from generator.spec.models import Repo
+from generator.tools import decommission
+from generator.write import apply as write
+from generator.write import stamp as incremental
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import git
 import pytest
 from conftest import copy_inputs, run_cli
 
-from generator.affected import affected
 from generator.errors import CommandError
+from generator.tools.affected import affected
 
 ALL = {f"{env}-{s}" for env in ("production", "staging") for s in ("bpg", "core", "demo-service", "klausapproves")} | {
     f"{env}-team-{t}" for env in ("production", "staging") for t in ("growth", "infra", "payments")

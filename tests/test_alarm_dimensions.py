@@ -28,8 +28,8 @@ from conftest import REPO
 from tfenv import run_terraform, terraform_binary
 
 from generator import validate
-from generator.alarms import topic_arn
-from generator.plan import roots
+from generator.plan.alarms import topic_arn
+from generator.plan.roots import roots
 
 ROOTS = [(root.dir, root.service.owner, root.account.env) for root in roots(validate(REPO))]
 PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]'

@@ -18,7 +18,7 @@ from atlantis_merge import RepoConfigRejected, merge_all
 from conftest import REPO, copy_inputs
 
 from generator.api import generate
-from generator.atlantis import SERVER_APPLY_REQUIREMENTS
+from generator.render.atlantis import SERVER_APPLY_REQUIREMENTS
 
 SERVER = yaml.safe_load((REPO / "docs/atlantis/repos.yaml").read_text())
 REPO_ID = "github.com/lemon/infrastructure"

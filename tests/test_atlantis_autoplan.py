@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import api, modules
-from generator.atlantis import projects
-from generator.load import load_repo
-from generator.patterns import when_modified_match
-from generator.plan import OutputFile
+from generator import api
+from generator.plan import modules
+from generator.plan.roots import OutputFile
+from generator.render.atlantis import projects
+from generator.spec.load import load_repo
+from generator.tools.patterns import when_modified_match
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -164,7 +165,7 @@ def test_unrelated_files_do_not_plan_a_project(model: Model) -> None:
                 assert "/tests/" not in file and not file.endswith(".md"), f"{name} planned for {file}"
         # another service's spec, env file, roots and the other account do not count
         others = [f.path for f in files if f.path.startswith("accounts/") and not f.path.startswith(directory + "/")]
-        for file in [*others, "README.md", "generator/plan.py", "schemas/service.schema.json"]:
+        for file in [*others, "README.md", "generator/plan/roots.py", "schemas/service.schema.json"]:
             assert when_modified_match(directory, patterns, file) is None, f"{name} is planned for {file}"
         # the owner team's cost center (teams.yaml) is in every root's default tags
         assert when_modified_match(directory, patterns, "teams.yaml") is not None, f"{name} ignores teams.yaml"

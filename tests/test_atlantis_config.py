@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.atlantis import PLATFORM_PATHS
+from generator.render.atlantis import PLATFORM_PATHS
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((REPO / "schemas/atlantis-repo-config.schema.json").read_text())

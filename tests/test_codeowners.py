@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.patterns import codeowners_match, owners
+from generator.tools.patterns import codeowners_match, owners
 
 REPO = Path(__file__).resolve().parent.parent
 PLATFORM = "@lemon/infra"
@@ -83,7 +83,7 @@ def test_a_spec_change_needs_the_owner_team_and_the_platform_team() -> None:
         "modules/platform/service/main.tf",
         "modules/aws/rds/tests/rds.tftest.hcl",
         "schemas/service.schema.json",
-        "generator/plan.py",
+        "generator/plan/roots.py",
         "accounts/production/account.yaml",
         "accounts/staging/account.yaml",
         "teams.yaml",

@@ -26,7 +26,8 @@ from typing import Any
 import pytest
 from conftest import copy_inputs, run_cli
 
-from generator import api, write
+from generator import api
+from generator.write import apply as write
 
 KILLS = 20
 SEED = 20240604

@@ -13,8 +13,8 @@ from conftest import copy_inputs, run_cli
 from tfenv import run_terraform, terraform_binary
 
 from generator import generate
-from generator.decommission import MARKER
 from generator.errors import CommandError, OwnershipError
+from generator.tools.decommission import MARKER
 
 SERVICE = "demo-service"
 ENVS = ("production", "staging")

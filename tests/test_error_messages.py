@@ -9,8 +9,8 @@ import click
 import pytest
 from conftest import copy_inputs, run_cli
 
+from generator.cli.report import error_json, format_error
 from generator.errors import OwnershipError, Problem, SpecError
-from generator.report import error_json, format_error
 
 SERVICE = "services/demo-service/service.yaml"
 KLAUS = "services/klausapproves/service.yaml"

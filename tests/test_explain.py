@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import REPO, copy_inputs, run_cli
 
 from generator import generate
-from generator.explain import explain
+from generator.tools.explain import explain
 
 
 def test_explain_summarises_spec_files_projects_and_approvals() -> None:

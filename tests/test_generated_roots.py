@@ -20,10 +20,10 @@ from consul_mock import mock_tree
 from tfenv import provider_available, run_terraform
 
 from generator import validate
-from generator.modules import unquote
-from generator.naming import label
-from generator.plan import ROOT_FILES, roots
-from generator.terragrunt import flavor
+from generator.plan.modules import unquote
+from generator.plan.roots import ROOT_FILES, roots
+from generator.render.terragrunt import flavor
+from generator.spec.naming import label
 
 GOLDEN = REPO / "tests" / "golden"
 # Plain-Terraform cases only; the Terragrunt flavor has its own checks in test_terragrunt.py.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tfenv import run_terraform
 
-from generator import hcl
+from generator.render import hcl
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import api, incremental
+from generator import api
 from generator.errors import SpecError
+from generator.write import stamp as incremental
 
 
 @pytest.fixture

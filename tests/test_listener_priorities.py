@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_inputs
 
-from generator import allocation, api
+from generator import api
 from generator.errors import SpecError
+from generator.plan import allocation
 
 
 def slot(name: str) -> int:

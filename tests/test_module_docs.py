@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from generator import docs
+from generator.tools import docs
 
 VARIABLES = """
 variable "name" {

@@ -54,7 +54,7 @@ def test_the_wheel_carries_schemas_and_templates(installed: Path, tmp_path: Path
     code = (
         "import generator, importlib.resources as r;"
         "print(generator.__file__);"
-        "print(sorted(p.name for p in r.files('generator.schemas').iterdir() if p.name.endswith('.json')))"
+        "print(sorted(p.name for p in r.files('generator.spec.schemas').iterdir() if p.name.endswith('.json')))"
     )
     out = _run(installed / "python", "-c", code, cwd=tmp_path)
     assert "site-packages/generator/__init__.py" in out  # not this checkout

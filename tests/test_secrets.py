@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_inputs, run_cli, snapshot
 
+from generator.cli.report import format_error
 from generator.errors import SpecError
-from generator.load import load_repo
-from generator.report import format_error
+from generator.spec.load import load_repo
 
 ENV_FILE = "services/klausapproves/environments/staging.yaml"
 STAGING_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:klausapproves/x-AbCdEf"

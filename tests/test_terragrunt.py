@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, copy_inputs, run_cli
 from tfenv import provider_available, run_terraform, terraform_binary
 
-from generator.terragrunt import flavor
+from generator.render.terragrunt import flavor
 
 UNIT = "terragrunt.hcl"
 

@@ -12,8 +12,8 @@ import yaml
 from conftest import REPO, copy_inputs, run_cli
 
 from generator.api import generate
-from generator.plan import TERRAFORM_VERSION
-from generator.terragrunt import plan_differences
+from generator.plan.roots import TERRAFORM_VERSION
+from generator.render.terragrunt import plan_differences
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InfragenError
-from ..models import Account, Repo, Service
+from generator.errors import InfragenError
+from generator.spec.models import Account, Repo, Service
 
 
 class DeployError(InfragenError):
@@ -38,18 +38,18 @@ class Target:
 
 
 def resolve(root: Path, service: str, env: str) -> Target:
-    from ..api import validate
+    from generator.api import validate
 
     repo = validate(root)
     names = [s.name for s in repo.services]
     if service not in names:
-        from ..schema import suggest
+        from generator.spec.schema import suggest
 
         raise DeployError(f"unknown service {service!r}{suggest(service, names) or ''}")
     found = repo.service(service)
     envs = [a.env for a in repo.accounts]
     if env not in envs:
-        from ..schema import suggest
+        from generator.spec.schema import suggest
 
         raise DeployError(f"unknown environment {env!r}{suggest(env, envs) or '; accounts are: ' + ', '.join(envs)}")
     if env not in found.environments:

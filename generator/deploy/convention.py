@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import naming
-from .._yaml import Document
-from ..errors import Problem
-from ..models import Account, Repo, Service
+from generator.errors import Problem
+from generator.spec import naming
+from generator.spec.document import Document
+from generator.spec.models import Account, Repo, Service
 
 PARAMETER_PREFIX = "/infragen"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import naming
-from . import taskdef
-from .aws import Aws, DeployError, Target, error_code, translated
-from .rollout import TAG_IMAGE, _describe_service
+from generator.deploy import taskdef
+from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
+from generator.deploy.rollout import TAG_IMAGE, _describe_service
+from generator.spec import naming
 
 
 @dataclass(frozen=True)

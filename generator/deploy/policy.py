@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import naming
-from ..models import Account, Service
-from . import taskdef
+from generator.deploy import taskdef
+from generator.spec import naming
+from generator.spec.models import Account, Service
 
 
 def deploy_policy(service: Service, account: Account) -> dict[str, Any]:

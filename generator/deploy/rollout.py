@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import taskdef
-from .aws import Aws, DeployError, Target, error_code, infra_commit, translated
+from generator.deploy import taskdef
+from generator.deploy.aws import Aws, DeployError, Target, error_code, infra_commit, translated
 
 THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 TAG_IMAGE = "infragen:image-tag"

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import taskdef
-from .aws import Aws, DeployError, Target, translated
+from generator.deploy import taskdef
+from generator.deploy.aws import Aws, DeployError, Target, translated
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ import re
 import unicodedata
 from typing import Any
 
-from .. import naming
-from ..errors import CommandError
-from ..models import Account, Repo, Service
-from . import convention
+from generator.deploy import convention
+from generator.errors import CommandError
+from generator.spec import naming
+from generator.spec.models import Account, Repo, Service
 
 VOLUME = "tmp"
 

@@ -6,15 +6,16 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import hcl, secrets
-from ._yaml import Document, FieldPath
-from .alarms import MODULE_OF
-from .alarms import defaults as alarm_defaults
-from .deploy.convention import clash_problems, collision_problems
-from .errors import Problem
-from .fargate import memory_problem
-from .models import Account, AlarmOverride, Autoscaling, Repo, Service
-from .schema import suggest
+from generator.deploy.convention import clash_problems, collision_problems
+from generator.errors import Problem
+from generator.plan.alarms import MODULE_OF
+from generator.plan.alarms import defaults as alarm_defaults
+from generator.render import hcl
+from generator.spec import secrets
+from generator.spec.document import Document, FieldPath
+from generator.spec.fargate import memory_problem
+from generator.spec.models import Account, AlarmOverride, Autoscaling, Repo, Service
+from generator.spec.schema import suggest
 
 MANAGED_BY = "infragen"
 _TAG_PUNCTUATION = set("_.:/=+-@ ")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import hcl
-from .alarms import alerting_teams, team_root_dir
-from .hcl import Raw, Value
-from .models import Account, Repo, Team
-from .plan import MODULES, Block, Output, OutputFile, root_files
+from generator.plan.alarms import alerting_teams, team_root_dir
+from generator.plan.roots import MODULES, Block, Output, OutputFile, root_files
+from generator.render import hcl
+from generator.render.hcl import Raw, Value
+from generator.spec.models import Account, Repo, Team
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from . import schema
-from .errors import NewFilesError, Problem, ScaffoldError, SpecError, UsageError
-from .load import TEAMS_FILE, load_repo
-from .render import render
+from generator.errors import NewFilesError, Problem, ScaffoldError, SpecError, UsageError
+from generator.render.jinja import render
+from generator.spec import schema
+from generator.spec.load import TEAMS_FILE, load_repo
 
 DATASTORE_TYPES = ("postgres", "mysql", "redis", "queue", "table", "bucket")
 # What people type for a datastore type -> the type infragen calls it.

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from .errors import InfragenError, NewFilesError, Problem
-from .secrets import redact_line
+from generator.errors import InfragenError, NewFilesError, Problem
+from generator.spec.secrets import redact_line
 
 MAX_SHOWN = 160  # columns of a source line shown under a problem
 

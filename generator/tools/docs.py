@@ -16,8 +16,8 @@ from typing import Any
 
 import hcl2
 
-from .errors import ModuleDocsError
-from .render import render
+from generator.errors import ModuleDocsError
+from generator.render.jinja import render
 
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"

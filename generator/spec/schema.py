@@ -12,20 +12,20 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
-from ._yaml import Document, FieldPath
-from .errors import Problem
+from generator.errors import Problem
+from generator.spec.document import Document, FieldPath
 
 Kind = Literal["service", "environment", "account", "teams"]
 KINDS: tuple[Kind, ...] = ("service", "environment", "account", "teams")
 
-# The schemas ship inside the package (generator/schemas/, read with importlib.resources, so an
+# The schemas ship inside the package (generator/spec/schemas/, read with importlib.resources, so an
 # installed wheel has them); the repository's top-level `schemas` is a symlink to that folder so
 # editors' `$schema=schemas/...` comments keep working.
-SCHEMA_PACKAGE = "generator.schemas"
+SCHEMA_PACKAGE = "generator.spec.schemas"
 
 
 def schema_text(name: str) -> str:
-    """The text of ``generator/schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
+    """The text of ``generator/spec/schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
     return resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
 
 
@@ -257,7 +257,7 @@ def _detail(error: ValidationError) -> str:
 
 
 def _looks_secret(value: str) -> bool:
-    from .secrets import value_kinds
+    from generator.spec.secrets import value_kinds
 
     return bool(value_kinds(value))
 

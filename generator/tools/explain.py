@@ -6,20 +6,20 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import decommission
-from .alarms import defaults as alarm_defaults
-from .alarms import topic_name
-from .api import outputs
-from .atlantis import Project, codeowners_rules, projects
-from .errors import UnknownNameError
-from .hcl import Value
-from .load import load_repo
-from .models import Account, Repo, Service
-from .naming import internal_hostname
-from .patterns import owners, triggered
-from .plan import Ref, datastore_inputs, root_calls
-from .render import render
-from .schema import suggest
+from generator.api import outputs
+from generator.errors import UnknownNameError
+from generator.plan.alarms import defaults as alarm_defaults
+from generator.plan.alarms import topic_name
+from generator.plan.roots import Ref, datastore_inputs, root_calls
+from generator.render.atlantis import Project, codeowners_rules, projects
+from generator.render.hcl import Value
+from generator.render.jinja import render
+from generator.spec.load import load_repo
+from generator.spec.models import Account, Repo, Service
+from generator.spec.naming import internal_hostname
+from generator.spec.schema import suggest
+from generator.tools import decommission
+from generator.tools.patterns import owners, triggered
 
 REQUIREMENTS = {
     "approved": "approved by someone other than the author",

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from .aws import Aws, Target
-    from .rollout import Outcome, Progress, Waiter
+    from generator.deploy.aws import Aws, Target
+    from generator.deploy.rollout import Outcome, Progress, Waiter
 
 env_option = click.option("--env", "env", required=True, help="Environment (an accounts/<env> folder).")
 root_option = click.option(
@@ -34,8 +34,8 @@ def _with_wait(func: Any) -> Any:
 
 
 def _target(root: Path | None, service: str, env: str) -> tuple[Aws, Target]:
-    from ..cli import _root
-    from .aws import Aws, resolve
+    from generator.cli import _root
+    from generator.deploy.aws import Aws, resolve
 
     target = resolve(_root(root), service, env)
     return Aws(region=target.account.region), target
@@ -62,7 +62,7 @@ class _Reporter:
 
 
 def _waiter(aws: Aws, target: Target, no_wait: bool, timeout: int) -> tuple[Waiter | None, _Reporter]:
-    from .rollout import Waiter
+    from generator.deploy.rollout import Waiter
 
     reporter = _Reporter()
     return (None if no_wait else Waiter(aws, target, timeout=timeout, report=reporter)), reporter
@@ -86,9 +86,9 @@ def _finish(outcome: Outcome, reporter: _Reporter) -> None:
 @root_option
 def compile_cmd(service: str, env: str, image_tag: str, output: Path | None, root: Path | None) -> None:
     """Print the RegisterTaskDefinition request (JSON) of SERVICE in ENV. No AWS call."""
-    from ..cli import _root
-    from .aws import resolve
-    from .taskdef import task_definition
+    from generator.cli import _root
+    from generator.deploy.aws import resolve
+    from generator.deploy.taskdef import task_definition
 
     target = resolve(_root(root), service, env)
     text = json.dumps(task_definition(target.repo, target.service, target.account, image_tag), indent=2) + "\n"
@@ -107,7 +107,7 @@ def compile_cmd(service: str, env: str, image_tag: str, output: Path | None, roo
 @root_option
 def deploy(service: str, env: str, image_tag: str, no_wait: bool, timeout: int, root: Path | None) -> None:
     """Register the compiled revision with IMAGE-TAG, update the service, wait for the rollout."""
-    from .rollout import deploy as run
+    from generator.deploy.rollout import deploy as run
 
     aws, target = _target(root, service, env)
     waiter, reporter = _waiter(aws, target, no_wait, timeout)
@@ -122,7 +122,7 @@ def deploy(service: str, env: str, image_tag: str, no_wait: bool, timeout: int, 
 @root_option
 def rollback(service: str, env: str, to: str | None, no_wait: bool, timeout: int, root: Path | None) -> None:
     """Return the service to the previous revision infragen deployed (or --to REVISION)."""
-    from .rollout import rollback as run
+    from generator.deploy.rollout import rollback as run
 
     aws, target = _target(root, service, env)
     waiter, reporter = _waiter(aws, target, no_wait, timeout)
@@ -136,7 +136,7 @@ def rollback(service: str, env: str, to: str | None, no_wait: bool, timeout: int
 @root_option
 def status(service: str, env: str, as_json: bool, root: Path | None) -> None:
     """Running revision, counts, deployments, events, and what in the spec is not deployed yet."""
-    from .inspect import status as run
+    from generator.deploy.inspect import status as run
 
     aws, target = _target(root, service, env)
     result = run(aws, target)
@@ -150,7 +150,7 @@ def status(service: str, env: str, as_json: bool, root: Path | None) -> None:
 @root_option
 def verify(service: str, env: str, image_tag: str | None, root: Path | None) -> None:
     """Check the spec and that everything the service needs exists (describe only)."""
-    from .inspect import verify as run
+    from generator.deploy.inspect import verify as run
 
     aws, target = _target(root, service, env)
     checks = run(aws, target, image_tag)
@@ -175,7 +175,7 @@ def service_group() -> None:
 @root_option
 def restart(service: str, env: str, no_wait: bool, timeout: int, root: Path | None) -> None:
     """Start a new deployment of the running revision (fresh tasks, same definition)."""
-    from .rollout import restart as run
+    from generator.deploy.rollout import restart as run
 
     aws, target = _target(root, service, env)
     waiter, reporter = _waiter(aws, target, no_wait, timeout)
@@ -190,7 +190,7 @@ def restart(service: str, env: str, no_wait: bool, timeout: int, root: Path | No
 @root_option
 def tasks_cmd(service: str, env: str, stopped: bool, as_json: bool, root: Path | None) -> None:
     """List the service's tasks with revision, status, health and start time."""
-    from .service import tasks
+    from generator.deploy.service import tasks
 
     aws, target = _target(root, service, env)
     found = tasks(aws, target, stopped=stopped)
@@ -210,7 +210,7 @@ def tasks_cmd(service: str, env: str, stopped: bool, as_json: bool, root: Path |
 @root_option
 def stop_task_cmd(service: str, task: str, env: str, root: Path | None) -> None:
     """Stop one task of the service (ECS starts a replacement)."""
-    from .service import stop_task
+    from generator.deploy.service import stop_task
 
     aws, target = _target(root, service, env)
     click.echo(f"stopped {stop_task(aws, target, task)}")
@@ -224,7 +224,7 @@ def stop_task_cmd(service: str, task: str, env: str, root: Path | None) -> None:
 @root_option
 def exec_cmd(service: str, env: str, command: str, task: str | None, root: Path | None) -> None:
     """Run COMMAND in a running container with ECS Exec (AWS CLI + session-manager-plugin)."""
-    from .service import exec_command, run_exec
+    from generator.deploy.service import exec_command, run_exec
 
     aws, target = _target(root, service, env)
     sys.exit(run_exec(exec_command(aws, target, command, task)))
@@ -238,7 +238,7 @@ def exec_cmd(service: str, env: str, command: str, task: str | None, root: Path 
 @root_option
 def logs_cmd(service: str, env: str, since: str, follow: bool, root: Path | None) -> None:
     """Print the service's CloudWatch logs."""
-    from .service import logs
+    from generator.deploy.service import logs
 
     aws, target = _target(root, service, env)
     for line in logs(aws, target, since, follow):

@@ -15,16 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from . import hcl, modules, naming
-from ._yaml import load as load_yaml
-from .alarms import team_project_name
-from .alerts import TeamRoot, team_roots
-from .alerts import module_args as alert_args
-from .atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
-from .errors import SpecError
-from .hcl import Raw, Value
-from .models import Account, Repo
-from .plan import (
+from generator.errors import SpecError
+from generator.plan import modules
+from generator.plan.alarms import team_project_name
+from generator.plan.alerts import TeamRoot, team_roots
+from generator.plan.alerts import module_args as alert_args
+from generator.plan.roots import (
     AWS_PROVIDER_VERSION,
     CONSUL_PROVIDER_VERSION,
     MODULES,
@@ -38,8 +34,14 @@ from .plan import (
     priority_files,
     root_calls,
 )
-from .render import render
-from .schema import check, schema_text
+from generator.render import hcl
+from generator.render.atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
+from generator.render.hcl import Raw, Value
+from generator.render.jinja import render
+from generator.spec import naming
+from generator.spec.document import load as load_yaml
+from generator.spec.models import Account, Repo
+from generator.spec.schema import check, schema_text
 
 SETTINGS_FILE = "infragen.yaml"
 # The root config is not named terragrunt.hcl: Terragrunt treats every terragrunt.hcl as a unit

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import modules, naming
-from .alarms import team_project_name, team_root_dir
-from .decommission import RetiredRoot
-from .models import Repo
-from .plan import MODULES, ROOT_FILES, OutputFile, Root, roots
-from .render import render
+from generator.plan import modules
+from generator.plan.alarms import team_project_name, team_root_dir
+from generator.plan.roots import MODULES, ROOT_FILES, OutputFile, Root, roots
+from generator.render.jinja import render
+from generator.spec import naming
+from generator.spec.models import Repo
+from generator.tools.decommission import RetiredRoot
 
 WORKFLOW = "infragen"
 ATLANTIS_INPUTS = ("accounts/*/account.yaml", "services/*/service.yaml", "services/*/environments/*.yaml")
@@ -103,7 +104,7 @@ def retired_project(repo: Repo, item: RetiredRoot) -> Project:
 
 def team_projects(root_path: Path, repo: Repo) -> list[Project]:
     """The alerts roots: group 0, before every service (whose alarms notify the team topic)."""
-    from .alerts import team_roots
+    from generator.plan.alerts import team_roots
 
     result = []
     for team_root in team_roots(repo):
@@ -199,7 +200,7 @@ class Rule:
 
 PLATFORM_PATHS = (
     "/modules/",
-    "/schemas",  # a symlink to generator/schemas for editors
+    "/schemas",  # a symlink to generator/spec/schemas for editors
     "/generator/",
     "/teams.yaml",
     "/accounts/*/account.yaml",

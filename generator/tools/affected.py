@@ -15,11 +15,12 @@ from pathlib import Path, PurePosixPath
 
 import git
 
-from . import decommission, modules
-from .atlantis import projects
-from .errors import CommandError
-from .load import load_repo
-from .patterns import Match, triggered
+from generator.errors import CommandError
+from generator.plan import modules
+from generator.render.atlantis import projects
+from generator.spec.load import load_repo
+from generator.tools import decommission
+from generator.tools.patterns import Match, triggered
 
 INPUT_PATHS = ("teams.yaml", "services", "accounts", "modules")
 

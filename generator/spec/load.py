@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
-from . import schema
-from ._yaml import Document, FieldPath
-from ._yaml import load as load_yaml
-from .errors import Problem, RepoNotFoundError, SpecError
-from .models import (
+from generator.errors import Problem, RepoNotFoundError, SpecError
+from generator.spec import schema
+from generator.spec.document import Document, FieldPath
+from generator.spec.document import load as load_yaml
+from generator.spec.models import (
     Account,
     AlarmOverride,
     AlertRoute,
@@ -99,7 +99,7 @@ class _Reader:
 
 def load_repo(root: Path) -> Repo:
     """Load and validate the whole repository. Raises :class:`SpecError` listing every problem."""
-    from .validate import cross_check, partial_service_rules
+    from generator.spec.rules import cross_check, partial_service_rules
 
     reader = _Reader(root)
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import naming, write
-from .errors import CommandError, OwnershipError
-from .models import Repo
-from .plan import OutputFile, roots
+from generator.errors import CommandError, OwnershipError
+from generator.plan.roots import OutputFile, roots
+from generator.spec import naming
+from generator.spec.models import Repo
+from generator.write import apply as write
 
 KEPT_FILES = ("backend.tf", "providers.tf", "versions.tf")
 MARKER = "# Destroy-only root:"
@@ -129,7 +130,7 @@ def is_destroy_only(root: Path, directory: str) -> bool:
 def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
     """The directories whose main.tf on ``base`` is not destroy-only (or absent): Atlantis has not
     planned their destroy from the base branch yet, so deleting them now would orphan resources."""
-    from .affected import _commit, _open  # GitPython: imported only when pruning
+    from generator.tools.affected import _commit, _open  # GitPython: imported only when pruning
 
     git_repo, prefix = _open(root)
     commit = _commit(git_repo, base)

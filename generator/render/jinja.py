@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 @cache
 def environment() -> Environment:
     return Environment(
-        loader=PackageLoader("generator", "templates"),
+        loader=PackageLoader("generator.render", "templates"),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import alarms, allocation, hcl, naming
-from .deploy import taskdef
-from .deploy.policy import deploy_policy_json
-from .hcl import Raw, Value
-from .models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
-from .render import render
-from .validate import reads_from
+from generator.deploy import taskdef
+from generator.deploy.policy import deploy_policy_json
+from generator.plan import alarms, allocation
+from generator.render import hcl
+from generator.render.hcl import Raw, Value
+from generator.render.jinja import render
+from generator.spec import naming
+from generator.spec.models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
+from generator.spec.rules import reads_from
 
 TERRAFORM_VERSION = "1.11.4"
 AWS_PROVIDER_VERSION = "5.100.0"

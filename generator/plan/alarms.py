@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import hcl, naming
-from .models import Account, AlarmOverride, Repo, Service, Team
+from generator.render import hcl
+from generator.spec import naming
+from generator.spec.models import Account, AlarmOverride, Repo, Service, Team
 
 # The platform module that owns the alarms of each kind of thing a service spec declares.
 MODULE_OF = {

@@ -14,9 +14,9 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OwnershipError
-from .naming import HEADER_PREFIX
-from .plan import OutputFile
+from generator.errors import OwnershipError
+from generator.plan.roots import OutputFile
+from generator.spec.naming import HEADER_PREFIX
 
 JOURNAL = ".infragen-journal"
 CHECKSUM_PREFIX = "# infragen:sha256:"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .errors import InfragenError
+from generator.errors import InfragenError
 
 root_option = click.option(
     "--root",
@@ -25,7 +25,7 @@ _found_root: list[Path] = []  # the root a command resolved, to show source line
 
 
 def _root(root: Path | None) -> Path:
-    from .load import find_root
+    from generator.spec.load import find_root
 
     found = find_root(root, explicit=True) if root is not None else find_root(Path.cwd())
     _found_root[:] = [found]
@@ -44,7 +44,7 @@ def cli() -> None:
 @json_option
 def gen(check: bool, root: Path | None, as_json: bool) -> None:
     """Regenerate every root, atlantis.yaml and CODEOWNERS."""
-    from .api import generate
+    from generator.api import generate
 
     result = generate(_root(root), check=check)
     if as_json:
@@ -75,7 +75,7 @@ def gen(check: bool, root: Path | None, as_json: bool) -> None:
 @json_option
 def validate(root: Path | None, as_json: bool) -> None:
     """Check every input file; write nothing."""
-    from .api import validate as run
+    from generator.api import validate as run
 
     repo = run(_root(root))
     if as_json:
@@ -119,7 +119,7 @@ def new_service(
     root: Path | None,
 ) -> None:
     """Create services/NAME/ with service.yaml and one environments/<env>.yaml per account."""
-    from .scaffold import NewService, new_service
+    from generator.tools.scaffold import NewService, new_service
 
     spec = NewService(
         name=name,
@@ -146,7 +146,7 @@ def new_service(
 @root_option
 def docs(check: bool, root: Path | None) -> None:
     """Render each module README's inputs/outputs tables from variables.tf and outputs.tf."""
-    from .docs import run
+    from generator.tools.docs import run
 
     result = run(_root(root), check=check)
     for path in result.skipped:
@@ -163,7 +163,7 @@ def docs(check: bool, root: Path | None) -> None:
 @click.argument("kind", type=click.Choice(["service", "environment", "account", "teams", "infragen"]))
 def show_schema(kind: str) -> None:
     """Print the JSON Schema of an input file (editors use schemas/*.schema.json directly)."""
-    from .schema import schema_text
+    from generator.spec.schema import schema_text
 
     click.echo(schema_text(kind), nl=False)
 
@@ -176,9 +176,9 @@ def show_schema(kind: str) -> None:
 @json_option
 def affected(base: str, head: str | None, as_markdown: bool, root: Path | None, as_json: bool) -> None:
     """List the Atlantis projects a change plans, each with the files that trigger it."""
-    from .affected import affected as run
-    from .affected import as_dict, as_text
-    from .affected import as_markdown as markdown
+    from generator.tools.affected import affected as run
+    from generator.tools.affected import as_dict, as_text
+    from generator.tools.affected import as_markdown as markdown
 
     if as_json and as_markdown:
         raise click.UsageError("choose one of --json and --markdown")
@@ -194,7 +194,7 @@ def affected(base: str, head: str | None, as_markdown: bool, root: Path | None, 
 @root_option
 def explain(service: str, root: Path | None) -> None:
     """Summarise a service for a pull request description (markdown)."""
-    from .explain import explain as run
+    from generator.tools.explain import explain as run
 
     click.echo(run(_root(root), service), nl=False)
 
@@ -211,7 +211,7 @@ def explain(service: str, root: Path | None) -> None:
 @root_option
 def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
     """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
-    from .api import prune as run
+    from generator.api import prune as run
 
     if not yes:
         click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
@@ -234,8 +234,8 @@ def plan_unchanged(saved: Path, fresh: Path) -> None:
     """Exit 1 when two `terraform show -json` plans differ (the saved one is stale).
 
     The Terragrunt workflow runs it before applying a saved plan, against a fresh plan."""
-    from .errors import CommandError
-    from .terragrunt import plan_differences
+    from generator.errors import CommandError
+    from generator.render.terragrunt import plan_differences
 
     try:
         differences = plan_differences(json.loads(saved.read_text()), json.loads(fresh.read_text()))
@@ -250,7 +250,7 @@ def plan_unchanged(saved: Path, fresh: Path) -> None:
     click.echo("the saved plan is still current")
 
 
-from .deploy.cli import register as _register_deploy_commands  # noqa: E402
+from generator.cli.deploy import register as _register_deploy_commands  # noqa: E402
 
 _register_deploy_commands(cli)
 
@@ -266,7 +266,7 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except InfragenError as exc:
-        from .report import error_json, format_error
+        from generator.cli.report import error_json, format_error
 
         if "--json" in sys.argv:
             click.echo(json.dumps(error_json(exc)))

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, SpecError
+from generator.errors import Problem, SpecError
 
 FieldPath = tuple[str | int, ...]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 STAMP_VERSION = 1
 SETTLE_NS = 1_000_000_000
-PACKAGE = Path(__file__).resolve().parent  # code, templates/ and schemas/
+PACKAGE = Path(__file__).resolve().parent.parent  # code, templates/ and schemas/
 
 
 def _enabled() -> bool:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from . import naming
-from .errors import Problem, SpecError
-from .models import Repo, Service
+from generator.errors import Problem, SpecError
+from generator.spec import naming
+from generator.spec.models import Repo, Service
 
 LISTENERS = ("internal", "external")
 INPUTS = ("services/*/service.yaml",)
