@@ -18,13 +18,14 @@ from typing import Any
 
 import pytest
 import yaml
-from generator.harness import ENV, Step
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
-from generator import harness as h
 from generator.plan.alarms import MODULE_OF, topic_arn
 from generator.spec.load import load_repo
+
+from . import harness as h
+from .harness import ENV, Step
 
 TAG_KEYS = ("owner", "service", "environment", "managed-by")
 COST_CENTERS = {

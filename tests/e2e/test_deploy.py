@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from generator.harness import ACCOUNT_ID, ENV, REGION
-from generator.test_apply import e2e_requested
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
-from generator import harness as h
+
+from . import harness as h
+from .harness import ACCOUNT_ID, ENV, REGION
+from .test_apply import e2e_requested
 
 SERVICE = "ledger"
 TASKDEF = "module.service.module.ecs_service.aws_ecs_task_definition.this"

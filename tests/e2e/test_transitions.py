@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 import yaml
-from generator.test_apply import e2e_requested
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
-from generator import harness as h
+
+from . import harness as h
+from .test_apply import e2e_requested
 
 # A destroy or replace of these is an outage or data loss.
 PROTECTED = {
