@@ -2,7 +2,7 @@
 the commit in LAYOUT_BEFORE: two aws_ecs_service variants with count, one target group shared by
 both load balancers) against the emulator, switch the same root to today's module and plan.
 
-The plan must move, not recreate: the ECS service (aws_ecs_service.this[0] -> this), the target
+The plan must move, not recreate: the ECS service (aws_ecs_service.this[0] or .autoscaled[0] -> this), the target
 group (this -> this["internal"]) and the listener rules (internal -> this["internal"],
 external[0] -> this["external"]) keep their state. What the new layout changes on purpose is
 listed and allowed: the shared target group is replaced create-before-destroy by two groups with
@@ -48,9 +48,18 @@ def _old_module(dest: Path) -> Path:
     return target
 
 
-def _root(source: str, infra: h.Infra) -> str:
+SCALING = '  autoscaling = { resource = "cpu", target = 60, min = 1, max = 2 }'
+
+
+def _root(source: str, infra: h.Infra, autoscaling: bool) -> str:
     image = f"123456789012.dkr.ecr.{h.REGION}.amazonaws.com/mover:bootstrap"
+    # The region comes from a root's providers.tf in generated roots; this hand-written root says
+    # it itself (without it the provider signs for region "" and moto answers 500 forever).
     return f"""
+provider "aws" {{
+  region = "{h.REGION}"
+}}
+
 module "svc" {{
   source                 = "{source}"
   name                   = "mover"
@@ -58,7 +67,8 @@ module "svc" {{
   image                  = "{image}"
   cpu                    = 256
   memory_mb              = 512
-  desired_count          = 0
+  desired_count          = {1 if autoscaling else 0}
+{SCALING if autoscaling else ""}
   vpc_id                 = "{infra.vpc_id}"
   subnet_ids             = {json.dumps(list(infra.subnet_ids))}
   security_group_ids     = ["{infra.internal["securityGroupId"]}"]
@@ -74,16 +84,19 @@ module "svc" {{
 """
 
 
-def test_moved_blocks_keep_state(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+# Both variants of the old layout: aws_ecs_service.this[0] (fixed count) and .autoscaled[0].
+@pytest.mark.parametrize("autoscaling", [False, True], ids=["fixed-count", "autoscaled"])
+def test_moved_blocks_keep_state(tmp_path: Path, request: pytest.FixtureRequest, autoscaling: bool) -> None:
     if not e2e_requested(request.config):
         pytest.skip("the moved-blocks apply runs only with `make e2e`")
     if terraform_binary() is None:
         pytest.skip("terraform CLI not on PATH")
-    pytest.skip(
-        "moved blocks NOT exercised against the emulator: applying the previous layout hung in moto 5.2.5 "
-        "(12+ minutes with only the IAM roles created, 2026-11-23; not yet diagnosed). The moves are "
-        "declared in modules/aws/ecs-service/moved.tf"
-    )
+    if autoscaling:
+        pytest.skip(
+            "moved blocks of the AUTOSCALED old layout NOT exercised: applying the old autoscaled variant "
+            "(aws_ecs_service.autoscaled[0]) hung in moto for 15 minutes (2026-11-23, not diagnosed); the "
+            "chain autoscaled[0] -> this[0] -> this is checked by terraform plan only through the fixed-count case"
+        )
     if subprocess.run(["git", "cat-file", "-e", LAYOUT_BEFORE], cwd=REPO, capture_output=True).returncode != 0:
         pytest.skip(f"moved blocks NOT exercised: commit {LAYOUT_BEFORE} (the previous layout) is not in this clone")
 
@@ -100,11 +113,13 @@ def test_moved_blocks_keep_state(tmp_path: Path, request: pytest.FixtureRequest)
     with h.moto_server() as endpoint:
         infra = h.provision(endpoint)
         (root / "zz_e2e_override.tf").write_text(h.override(endpoint), encoding="utf-8")
-        (root / "main.tf").write_text(_root(str(old), infra), encoding="utf-8")
+        (root / "main.tf").write_text(_root(str(old), infra, autoscaling), encoding="utf-8")
         tf(root, "init", "-input=false")
         tf(root, "apply", "-input=false", "-auto-approve")
 
-        (root / "main.tf").write_text(_root(str(REPO / "modules" / "aws" / "ecs-service"), infra), encoding="utf-8")
+        (root / "main.tf").write_text(
+            _root(str(REPO / "modules" / "aws" / "ecs-service"), infra, autoscaling), encoding="utf-8"
+        )
         tf(root, "init", "-input=false")
         tf(root, "plan", "-input=false", "-out=moved.tfplan")
         plan = json.loads(tf(root, "show", "-json", "moved.tfplan").stdout)
@@ -114,7 +129,10 @@ def test_moved_blocks_keep_state(tmp_path: Path, request: pytest.FixtureRequest)
             f"{a} <- {rc.get('previous_address', '')} {rc['change']['actions']}" for a, rc in changes.items()
         ):
             print("   ", line)
-        assert moved.get("module.svc.aws_ecs_service.this[0]") == "module.svc.aws_ecs_service.this"
+        old_address = "autoscaled[0]" if autoscaling else "this[0]"
+        assert moved.get(f"module.svc.aws_ecs_service.{old_address}") == "module.svc.aws_ecs_service.this"
+        service = changes["module.svc.aws_ecs_service.this"]["change"]["actions"]
+        assert "create" not in service and "delete" not in service, f"the ECS service is recreated: {service}"
         assert moved.get("module.svc.aws_lb_target_group.this") == 'module.svc.aws_lb_target_group.this["internal"]'
         assert (
             moved.get("module.svc.aws_lb_listener_rule.internal") == 'module.svc.aws_lb_listener_rule.this["internal"]'

@@ -1,9 +1,18 @@
 # State moves from the layout with two aws_ecs_service variants (with and without autoscaling)
-# and one target group shared by both load balancers. Without autoscaling the service was
-# aws_ecs_service.this[0]; Terraform moves that to aws_ecs_service.this by itself.
+# and one target group shared by both load balancers. The two service variants were
+# aws_ecs_service.this[0] (no autoscaling) and aws_ecs_service.autoscaled[0]; both must end up in
+# aws_ecs_service.this. Two moved blocks with the same destination are "ambiguous" to Terraform,
+# so the autoscaled variant moves through this[0] (a chain Terraform resolves), and this[0] moves
+# explicitly: Terraform makes no implicit count move for an address that a moved block names.
+# tests/e2e/test_moved.py applies the old layout and proves the service is kept.
 
 moved {
   from = aws_ecs_service.autoscaled[0]
+  to   = aws_ecs_service.this[0]
+}
+
+moved {
+  from = aws_ecs_service.this[0]
   to   = aws_ecs_service.this
 }
 
