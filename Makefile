@@ -76,7 +76,7 @@ $(BIN)/.bench-installed: $(BIN)/.dev-installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: venv $(BIN)/.bench-installed ## Benchmarks at 10/100/1,000 services and the copier peer: docs/benchmarks.{md,png} (~5 min)
+bench: venv $(BIN)/.bench-installed ## Issue 14's targets at 10/100/1,000 services, plot, profile: docs/benchmarks* (~10 min; BENCH_QUICK=1)
 	$(BIN)/python bench/run.py
 
 clean: ## Remove virtualenvs and caches

@@ -53,6 +53,7 @@ def account(env: str, number: int) -> dict[str, Any]:
             "zone": "lemon.internal",
             "zoneId": f"Z0{env.upper()}INTERNAL",
             "publicZoneId": f"Z0{env.upper()}PUBLIC",
+            "publicZone": "lemon.com",  # every external ingress domain lies within it (issue 12)
         },
         "atlantis": {"applyRequirements": ["approved", "mergeable"]},
         "defaultTags": {"cost-center": "CC-100"},

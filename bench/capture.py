@@ -1,0 +1,87 @@
+"""The copier peer's input: the values infragen's templates receive for each root's five files.
+
+Usage: python bench/capture.py ROOT OUT.json (run by bench/run.py with the stamp and any cache off,
+so every root is rendered). It records every Jinja render (``jinja2.Template.render``, so it does
+not depend on how the generator is organised), runs ``generator.api.generate(root, check=True)``
+on a consistent tree, and matches the records to the generated files by template name and bytes
+(infragen appends a checksum line after rendering; the rest must match exactly): for each root
+folder holding the five files, the values that rendered exactly those files, and those bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _unsealed(text: str) -> str:
+    """The file without the checksum line infragen appends after rendering (its last line)."""
+    body, sep, _ = text.rstrip("\n").rpartition("\n")
+    return body + "\n" if sep else text
+
+
+def main() -> None:
+    root, out = Path(sys.argv[1]), Path(sys.argv[2])
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    real = jinja2.Template.render
+
+    def render(self: jinja2.Template, *args: Any, **kwargs: Any) -> str:
+        text = real(self, *args, **kwargs)
+        name = Path(self.name or "").name
+        if name.endswith(".tf.j2"):
+            seen.setdefault((name.removesuffix(".j2"), text), dict(*args, **kwargs))
+        return text
+
+    jinja2.Template.render = render  # type: ignore[method-assign]
+    from generator.api import generate
+
+    result = generate(root, check=True)
+    jinja2.Template.render = real  # type: ignore[method-assign]
+    if result.changes:
+        raise SystemExit(f"capture: the tree at {root} is not consistent ({len(result.changes)} changes)")
+
+    items, missing = [], 0
+    for main_tf in sorted(root.glob("accounts/**/main.tf")):
+        folder = main_tf.parent
+        if not all((folder / name).is_file() for name in ROOT_FILES):
+            continue
+        data: dict[str, Any] = {}
+        expected: dict[str, str] = {}
+        for name in ROOT_FILES:
+            full = (folder / name).read_text(encoding="utf-8")
+            text = next((t for t in (full, _unsealed(full)) if (name, t) in seen), "")
+            values = seen.get((name, text))
+            if values is None:
+                missing += 1
+                break
+            data.update(_plain(values))
+            expected[name] = text
+        else:
+            items.append({"dir": folder.relative_to(root).as_posix(), "data": data, "expected": expected})
+    if missing or not items:
+        raise SystemExit(f"capture: {missing} roots' files were not rendered by a *.tf.j2 template")
+    out.write_text(json.dumps(items), encoding="utf-8")
+    print(len(items))
+
+
+if __name__ == "__main__":
+    main()
