@@ -1,19 +1,24 @@
-"""The library API: load, validate, plan, diff and write. The CLI is a thin layer over this."""
+"""The library API: load, validate, plan, diff and write. The CLI is a thin layer over this.
+
+One ``gen`` is one pass: spec (load_repo) -> plan (generator.plan.ir.build, once) -> render (each
+service root from its module calls, or from the per-root cache; atlantis.yaml, CODEOWNERS, the
+allocation files, alerts and destroy-only roots every run) -> write (diff, apply, stamp, manifest).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.plan import alerts, allocation
-from generator.plan.roots import OutputFile, plan
+from generator.plan import alerts, ir, keys
+from generator.plan.roots import OutputFile, priority_files
 from generator.render import terragrunt
 from generator.render.atlantis import atlantis_file, codeowners_file
 from generator.spec.load import load_repo
 from generator.spec.models import Repo
 from generator.tools import decommission
 from generator.write import apply as write
+from generator.write import cache
 from generator.write import stamp as incremental
 
 
@@ -29,18 +34,47 @@ def validate(root: Path) -> Repo:
     return load_repo(root)
 
 
+@dataclass
+class Rendered:
+    """The files of one run: ``files`` to compare with the tree, ``verified`` paths the per-root cache
+    found already right on disk (not rendered), and the cache entries for the manifest."""
+
+    files: list[OutputFile]
+    verified: set[str] = field(default_factory=set)
+    hits: dict[str, cache.Entry] = field(default_factory=dict)  # root dir -> entry, verified
+    misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
+
+
+def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = None) -> Rendered:
+    """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
+    neither planned nor rendered: its paths are returned as verified."""
+    result = Rendered(files=[])
+    for item in plan.roots:
+        key = keys.root_key(plan, item) if manifest is not None else ""
+        found = manifest.get(item.dir) if manifest is not None else None
+        if found is not None and found.key == key and cache.verify(root, found):
+            result.hits[item.dir] = found
+            result.verified.update(f.path for f in found.files)
+            continue
+        files = plan.files(item)
+        result.files.extend(files)
+        if manifest is not None:
+            result.misses[item.dir] = (key, files)
+    result.files.extend(priority_files(plan.repo, plan.priorities))
+    result.files.extend(alerts.files(plan.repo))
+    result.files.extend(decommission.destroy_only_files(list(plan.retired)))
+    result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots))
+    result.files.append(codeowners_file(plan.repo, plan.retired))
+    result.files.sort(key=lambda f: f.path)
+    return result
+
+
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:
-    """Every file the repository should contain."""
-    repo = dataclasses.replace(repo, previous_priorities=allocation.read(root, repo))
+    """Every file the repository should contain (no cache)."""
+    plan = ir.build(root, repo)
     if terragrunt.flavor(root) == "terragrunt":
-        return terragrunt.outputs(root, repo)
-    retired = decommission.retired_roots(root, repo)
-    files = plan(repo)
-    files.extend(alerts.files(repo))
-    files.extend(decommission.destroy_only_files(retired))
-    files.append(atlantis_file(root, repo, retired))
-    files.append(codeowners_file(repo, retired))
-    return sorted(files, key=lambda f: f.path)
+        return terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities)
+    return render(root, plan).files
 
 
 def generate(root: Path, *, check: bool = False) -> Result:
@@ -48,17 +82,41 @@ def generate(root: Path, *, check: bool = False) -> Result:
     if incremental.unchanged(root):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
     repo = load_repo(root)
-    files = outputs(root, repo)
-    changes = write.diff(root, files)
+    plan = ir.build(root, repo)
+    if terragrunt.flavor(root) == "terragrunt":  # every unit is planned anyway (atlantis.yaml reads them)
+        rendered = Rendered(terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities))
+        manifest = None
+    else:
+        manifest = cache.load(root) if cache.enabled() else None
+        rendered = render(root, plan, manifest)
+    changes = write.diff(root, rendered.files, rendered.verified)
     was_interrupted = write.interrupted(root)
     if not check:
         if was_interrupted:
             write.recover(root)
         if changes or was_interrupted:
-            write.apply(root, files, changes)
+            write.apply(root, rendered.files, changes)
+    if manifest is not None and not was_interrupted:
+        _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
         incremental.record(root)
     return Result(changes=changes, interrupted=was_interrupted)
+
+
+def _record(root: Path, rendered: Rendered, pending: list[write.Change]) -> None:
+    """Store the manifest: verified roots (signatures refreshed), and every re-rendered root whose
+    files on disk now equal what was rendered (all of them after a write; with --check, those
+    without a pending change)."""
+    now = cache.now_ns()
+    stale = {c.path for c in pending}
+    entries = {d: cache.refreshed(root, e, now) for d, e in rendered.hits.items()}
+    for directory, (key, files) in rendered.misses.items():
+        if any(f.path in stale for f in files):
+            continue
+        found = cache.entry(root, key, ((f.path, write.seal(f.content)) for f in files), now)
+        if found is not None:
+            entries[directory] = found
+    cache.store(root, entries)
 
 
 def prune(root: Path, service: str, base: str = "origin/main") -> list[str]:

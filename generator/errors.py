@@ -97,3 +97,8 @@ class UnknownNameError(CommandError):
 
 class ModuleDocsError(InfragenError):
     """A module's variables.tf or outputs.tf cannot be read to render its README tables."""
+
+
+class InvariantError(Exception):
+    """A condition the generator guarantees does not hold: a bug in infragen, not in the inputs.
+    Raised explicitly where an ``assert`` would vanish under ``python -O``."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.deploy import taskdef
 from generator.deploy.policy import deploy_policy_json
+from generator.errors import InvariantError
 from generator.plan import alarms, allocation
 from generator.render import hcl
 from generator.render.hcl import Raw, Value
@@ -117,16 +118,17 @@ def plan(repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain, sorted by path."""
     files: list[OutputFile] = []
     for root, calls in root_calls(repo):
-        files.extend(_root_files(repo, root, calls))
+        files.extend(render_root(repo, root, calls))
     files.extend(priority_files(repo))
     return sorted(files, key=lambda f: f.path)
 
 
-def priority_files(repo: Repo) -> list[OutputFile]:
+def priority_files(repo: Repo, priorities: allocation.Allocation | None = None) -> list[OutputFile]:
     """``accounts/<env>/listener-priorities.yaml``: the committed allocation (generator/allocation.py)."""
+    given = allocation.allocate(repo) if priorities is None else priorities
     return [
         OutputFile(allocation.path(env), allocation.content(per_env), allocation.INPUTS)
-        for env, per_env in sorted(allocation.allocate(repo).items())
+        for env, per_env in sorted(given.items())
     ]
 
 
@@ -156,11 +158,13 @@ def module_calls(repo: Repo, root: Root, priority: int, external_priority: int |
 
 def _call(label: str, unit: str, args: list[tuple[str, Value]]) -> ModuleCall:
     (key, source), *rest = args
-    assert key == "source" and isinstance(source, str)
+    if key != "source" or not isinstance(source, str):
+        raise InvariantError(f"module call {label}: the first argument must be its source, not {key}")
     return ModuleCall(label, unit, source, tuple(rest))
 
 
-def _root_files(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
+def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
+    """The five files of a service root from its planned module calls."""
     service, account = root.service, root.account
     blocks = _data_blocks(repo, service, account)
     for call in calls:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import InvariantError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
 from generator.plan.roots import MODULES, ROOT_FILES, OutputFile, Root, roots
@@ -126,9 +127,14 @@ def team_projects(root_path: Path, repo: Repo) -> list[Project]:
     return result
 
 
-def projects(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Project]:
-    all_roots = roots(repo)
-    groups = _order_groups(repo)
+def projects(
+    root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = (), all_roots: Sequence[Root] | None = None
+) -> list[Project]:
+    """One project per root, destroy-only root and alerts root. ``all_roots``: the run's roots
+    when the caller has them (generator.plan.ir); derived from ``repo`` otherwise."""
+    if all_roots is None:
+        all_roots = roots(repo)
+    groups = order_groups(all_roots)
     teams = team_projects(root_path, repo)
     result = [retired_project(repo, item) for item in retired]
     result.extend(teams)
@@ -170,9 +176,9 @@ def _rel(path: str, start: str) -> str:
     return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
 
 
-def _order_groups(repo: Repo) -> dict[str, int]:
+def order_groups(all_roots: Sequence[Root]) -> dict[str, int]:
     """Longest chain of dependencies below each service: roots apply after what they read."""
-    reads = {root.service.name: root.depends_on for root in roots(repo)}
+    reads = {root.service.name: root.depends_on for root in all_roots}
     depth: dict[str, int] = {}
 
     def visit(name: str) -> int:
@@ -186,8 +192,10 @@ def _order_groups(repo: Repo) -> dict[str, int]:
     return depth
 
 
-def atlantis_file(root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = ()) -> OutputFile:
-    items = projects(root_path, repo, retired)
+def atlantis_file(
+    root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = (), all_roots: Sequence[Root] | None = None
+) -> OutputFile:
+    items = projects(root_path, repo, retired, all_roots)
     content = render("atlantis.yaml.j2", header=naming.header(ATLANTIS_INPUTS), projects=items)
     return OutputFile("atlantis.yaml", content, ATLANTIS_INPUTS)
 
@@ -213,7 +221,8 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Ru
     """GitHub applies the LAST matching line: a catch-all first, service folders and roots next,
     platform-only paths last so that no service line can ever take them over."""
     platform = repo.teams.get(repo.teams.platform_team)
-    assert platform is not None
+    if platform is None:  # validation requires platformTeam to be a team
+        raise InvariantError(f"platformTeam {repo.teams.platform_team!r} is not a team in teams.yaml")
 
     # Specs belong to the owner team, generated roots to the platform team only: a spec change
     # regenerates roots, so it needs both reviews, and an owner team cannot approve its own

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from generator.errors import SpecError
+from generator.errors import InvariantError, SpecError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name
 from generator.plan.alerts import TeamRoot, team_roots
 from generator.plan.alerts import module_args as alert_args
+from generator.plan.allocation import Allocation
 from generator.plan.roots import (
     AWS_PROVIDER_VERSION,
     CONSUL_PROVIDER_VERSION,
@@ -143,9 +144,10 @@ def _module_source(call: ModuleCall, directory: str) -> str:
     return f"{posixpath.relpath('modules', directory)}//{call.source[len(prefix) :]}"
 
 
-def units(repo: Repo) -> list[Unit]:
+def units(repo: Repo, planned: Sequence[tuple[Root, Sequence[ModuleCall]]] | None = None) -> list[Unit]:
+    """One unit per module call; ``planned``: the run's root calls (generator.plan.ir) when the caller has them."""
     result = []
-    for root, calls in root_calls(repo):
+    for root, calls in root_calls(repo) if planned is None else planned:
         for call in calls:
             result.append(Unit(root, call, unit_dir(root.account.env, root.service.name, call.unit)))
     return sorted(result, key=lambda u: u.dir)
@@ -238,9 +240,10 @@ def _root_file() -> OutputFile:
     return OutputFile(ROOT_CONFIG, content, inputs)
 
 
-def projects(root_path: Path, repo: Repo) -> list[Project]:
+def projects(root_path: Path, repo: Repo, all_units: Sequence[Unit] | None = None) -> list[Project]:
     """One Atlantis project per unit, ordered by the dependency blocks."""
-    all_units = units(repo)
+    if all_units is None:
+        all_units = units(repo)
     deps = {u.project: tuple(sorted({d.project for d in _dependencies(u, repo)})) for u in all_units}
     depth: dict[str, int] = {}
 
@@ -327,13 +330,14 @@ def _team_projects(root_path: Path, repo: Repo) -> list[Project]:
     return result
 
 
-def _with_team_projects(root_path: Path, repo: Repo) -> list[Project]:
+def _with_team_projects(root_path: Path, repo: Repo, all_units: Sequence[Unit]) -> list[Project]:
     """Unit projects after the alerts projects of their owner team (whose topic they notify)."""
     teams = _team_projects(root_path, repo)
     names = {p.name for p in teams}
     result = list(teams)
-    for p in projects(root_path, repo):
-        assert p.root is not None
+    for p in projects(root_path, repo, all_units):
+        if p.root is None:
+            raise InvariantError(f"unit project {p.name} has no root")
         team = team_project_name(p.root.account.env, p.root.service.owner)
         result.append(
             replace(
@@ -345,21 +349,28 @@ def _with_team_projects(root_path: Path, repo: Repo) -> list[Project]:
     return sorted(result, key=lambda p: p.name)
 
 
-def outputs(root_path: Path, repo: Repo) -> list[OutputFile]:
-    """Every file of the Terragrunt flavor, sorted by path."""
+def outputs(
+    root_path: Path,
+    repo: Repo,
+    planned: Sequence[tuple[Root, Sequence[ModuleCall]]] | None = None,
+    priorities: Allocation | None = None,
+) -> list[OutputFile]:
+    """Every file of the Terragrunt flavor, sorted by path. ``planned`` and ``priorities``: the
+    run's plan (generator.plan.ir), so planning happens once; derived from ``repo`` otherwise."""
+    all_units = units(repo, planned)
     files = [_root_file(), *(_env_file(a) for a in repo.accounts)]
-    files.extend(_unit_file(u, repo) for u in units(repo))
+    files.extend(_unit_file(u, repo) for u in all_units)
     files.extend(_team_unit_file(t) for t in team_roots(repo))
     header = naming.header(ATLANTIS_INPUTS)
     files.append(
         OutputFile(
             "atlantis.yaml",
-            render("atlantis.yaml.j2", header=header, projects=_with_team_projects(root_path, repo)),
+            render("atlantis.yaml.j2", header=header, projects=_with_team_projects(root_path, repo, all_units)),
             ATLANTIS_INPUTS,
         )
     )
     files.append(codeowners_file(repo))
-    files.extend(priority_files(repo))
+    files.extend(priority_files(repo, priorities))
     return sorted(files, key=lambda f: f.path)
 
 

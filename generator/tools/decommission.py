@@ -15,12 +15,13 @@ next generation drops their Atlantis projects and CODEOWNERS lines.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.errors import CommandError, OwnershipError
-from generator.plan.roots import OutputFile, roots
+from generator.plan.roots import OutputFile, Root, roots
 from generator.spec import naming
 from generator.spec.models import Repo
 from generator.write import apply as write
@@ -76,9 +77,10 @@ def _owner(providers_tf: str) -> str | None:
     return None
 
 
-def retired_roots(root: Path, repo: Repo) -> list[RetiredRoot]:
-    """Root directories with a generated backend.tf that no spec plans any more, sorted."""
-    planned = {r.dir for r in roots(repo)}
+def retired_roots(root: Path, repo: Repo, all_roots: Sequence[Root] | None = None) -> list[RetiredRoot]:
+    """Root directories with a generated backend.tf that no spec plans any more, sorted.
+    ``all_roots``: the run's roots when the caller has them (generator.plan.ir)."""
+    planned = {r.dir for r in (roots(repo) if all_roots is None else all_roots)}
     found = []
     accounts = root / "accounts"
     for backend in sorted(accounts.glob("*/services/*/backend.tf")) if accounts.is_dir() else []:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Container, Iterable
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +80,10 @@ def _first_line_is_header(path: Path) -> bool:
         return handle.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
 
 
-def diff(root: Path, planned: Iterable[OutputFile]) -> list[Change]:
-    """What must change on disk. Raises OwnershipError for files the generator does not own."""
+def diff(root: Path, planned: Iterable[OutputFile], verified: Collection[str] = ()) -> list[Change]:
+    """What must change on disk. Raises OwnershipError for files the generator does not own.
+    ``verified``: files the per-root cache found already right (generator/write/cache.py); they
+    are wanted, so never orphans, and are not read again."""
     changes: list[Change] = []
     foreign: list[str] = []
     wanted: dict[str, OutputFile] = {}
@@ -101,8 +103,9 @@ def diff(root: Path, planned: Iterable[OutputFile]) -> list[Change]:
             "refusing to overwrite files that do not carry the infragen header "
             f"(move them away or delete them):\n{listed}"
         )
-    for path in existing_generated(root, wanted):
-        if path not in wanted:
+    known = wanted.keys() | set(verified)
+    for path in existing_generated(root, known):
+        if path not in known:
             changes.append(Change(path, "delete", "orphan: its inputs are gone"))
     return sorted(changes, key=lambda c: c.path)
 

@@ -1,0 +1,58 @@
+"""The plan of one run, built once: the validated repo with its recorded priorities, every root,
+the listener priorities and the destroy-only roots. The renderers (atlantis.yaml, CODEOWNERS, the
+Terragrunt flavor) and the repo tools consume this one object instead of re-deriving roots."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from generator.plan import allocation
+from generator.plan.roots import ModuleCall, OutputFile, Root, module_calls, render_root, roots
+from generator.spec.models import Repo
+from generator.tools.decommission import RetiredRoot, retired_roots
+
+
+@dataclass(frozen=True)
+class Plan:
+    repo: Repo  # with ``previous_priorities`` read from the allocation files
+    priorities: allocation.Allocation
+    roots: tuple[Root, ...]
+    retired: tuple[RetiredRoot, ...]
+
+    def calls(self, root: Root) -> list[ModuleCall]:
+        """The module calls of one root (service, datastores, dashboard, discovery): planned on demand,
+        so a root served from the cache is never planned."""
+        given = self.priorities[root.account.env]
+        name = root.service.name
+        return module_calls(self.repo, root, given["internal"][name], given["external"].get(name))
+
+    def root_calls(self) -> list[tuple[Root, list[ModuleCall]]]:
+        return [(root, self.calls(root)) for root in self.roots]
+
+    def files(self, root: Root) -> list[OutputFile]:
+        """The five files of one service root."""
+        return render_root(self.repo, root, self.calls(root))
+
+    @cached_property
+    def datastore_users(self) -> dict[str, tuple[str, ...]]:
+        """datastore -> the services that declare it as a dependency (sorted), for every datastore."""
+        index: dict[str, set[str]] = {}
+        for service in self.repo.services:
+            for name in service.depends_on_datastores:
+                index.setdefault(name, set()).add(service.name)
+        return {name: tuple(sorted(users)) for name, users in index.items()}
+
+
+def build(root_path: Path, repo: Repo) -> Plan:
+    """Read the recorded priorities, allocate, derive every root and find the destroy-only roots: once."""
+    repo = dataclasses.replace(repo, previous_priorities=allocation.read(root_path, repo))
+    all_roots = tuple(roots(repo))
+    return Plan(
+        repo=repo,
+        priorities=allocation.allocate(repo),
+        roots=all_roots,
+        retired=tuple(retired_roots(root_path, repo, all_roots)),
+    )

@@ -1,0 +1,280 @@
+"""The per-root cache can never serve a stale root: after any edit of any input file, generation
+with the cache warm from before the edit and generation with no cache give byte-identical trees.
+
+Each case starts from the example repository, generated twice with a cache folder of its own (so
+the manifest of generator/write/cache.py holds every root), applies edits, then regenerates one
+copy of that tree incrementally and another copy with ``INFRAGEN_NO_CACHE=1``. Both runs start from
+the same files on disk (the allocation files and destroy-only roots are read back from the tree),
+so any difference is the cache's fault.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import copy_inputs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import api
+from generator.errors import InfragenError
+from generator.plan import ir
+from generator.write import cache
+
+EXAMPLES = int(os.environ.get("INFRAGEN_CACHE_EXAMPLES", "8"))
+SERVICES = ("bpg", "core", "demo-service", "klausapproves")
+ENVS = ("staging", "production")
+Edit = Callable[[Path, int], None]
+
+
+def _yaml(path: Path, change: Callable[[dict], None]) -> None:  # type: ignore[type-arg]
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    change(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _spec(repo: Path, n: int) -> Path:
+    return repo / "services" / SERVICES[n % len(SERVICES)] / "service.yaml"
+
+
+def desired_count(repo: Path, n: int) -> None:
+    _yaml(_spec(repo, n), lambda d: d["spec"].__setitem__("desiredCount", 1 + n % 4))
+
+
+def description(repo: Path, n: int) -> None:
+    _yaml(_spec(repo, n), lambda d: d.__setitem__("description", f"Edited {n}."))
+
+
+def owner(repo: Path, n: int) -> None:
+    _yaml(_spec(repo, n), lambda d: d.__setitem__("owner", ("infra", "payments", "growth")[n % 3]))
+
+
+def depend_on_service(repo: Path, n: int) -> None:
+    """A dependency edge (consul callers, reads_from, order groups); cycles are invalid, both runs fail."""
+    target = SERVICES[(n // 4 + 1 + n) % len(SERVICES)]
+
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        deps = d["spec"].setdefault("dependencies", {}).setdefault("services", [])
+        deps.remove(target) if target in deps else deps.append(target)
+
+    if target != _spec(repo, n).parent.name:
+        _yaml(_spec(repo, n), change)
+
+
+def use_datastore(repo: Path, n: int) -> None:
+    """Declare or drop a dependency on another service's datastore (IAM users of the datastore's root)."""
+    name = ("bpg-events", "core-db", "core-cache", "bpg-ledger")[n // 4 % 4]
+
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        deps = d["spec"].setdefault("dependencies", {}).setdefault("datastores", [])
+        if name in (d.get("resources") or {}):
+            return
+        deps.remove(name) if name in deps else deps.append(name)
+
+    _yaml(_spec(repo, n), change)
+
+
+def environments(repo: Path, n: int) -> None:
+    """Drop or restore an environment (a destroy-only root, a priority released)."""
+    _yaml(_spec(repo, n), lambda d: d.__setitem__("environments", [["staging"], ["staging", "production"]][n // 4 % 2]))
+
+
+def env_variable(repo: Path, n: int) -> None:
+    path = _spec(repo, n).parent / "environments" / f"{ENVS[n % 2]}.yaml"
+    _yaml(path, lambda d: d.setdefault("variables", {}).__setitem__("LOG_LEVEL", ("debug", "info", "warn")[n % 3]))
+
+
+def env_file_removed(repo: Path, n: int) -> None:
+    (_spec(repo, n).parent / "environments" / f"{ENVS[n % 2]}.yaml").unlink(missing_ok=True)
+
+
+def account(repo: Path, n: int) -> None:
+    path = repo / "accounts" / ENVS[n % 2] / "account.yaml"
+    _yaml(path, lambda d: d.setdefault("defaultTags", {}).__setitem__("tier", f"t{n % 5}"))
+
+
+def account_vpc(repo: Path, n: int) -> None:
+    path = repo / "accounts" / ENVS[n % 2] / "account.yaml"
+    _yaml(path, lambda d: d["network"].__setitem__("vpcId", f"vpc-0a1b2c3d4e5f6{n % 10:04d}"))
+
+
+def cost_center(repo: Path, n: int) -> None:
+    _yaml(
+        repo / "teams.yaml",
+        lambda d: d["teams"][("infra", "payments", "growth")[n % 3]].__setitem__("costCenter", f"CC-{n % 1000}"),
+    )
+
+
+def team_github(repo: Path, n: int) -> None:
+    _yaml(
+        repo / "teams.yaml",
+        lambda d: d["teams"][("infra", "payments", "growth")[n % 3]].__setitem__("github", f"@lemon/t{n % 7}"),
+    )
+
+
+def priority(repo: Path, n: int) -> None:
+    """Edit the committed allocation by hand: the root must follow the recorded priority."""
+    path = repo / "accounts" / ENVS[n % 2] / "listener-priorities.yaml"
+    if path.is_file():
+        service = SERVICES[n % len(SERVICES)]
+        text = re.sub(
+            rf"(?m)^(  {re.escape(service)}: )\d+$", rf"\g<1>{100 + n % 900}", path.read_text(encoding="utf-8")
+        )
+        path.write_text(text, encoding="utf-8")
+
+
+def priorities_removed(repo: Path, n: int) -> None:
+    (repo / "accounts" / ENVS[n % 2] / "listener-priorities.yaml").unlink(missing_ok=True)
+
+
+def add_service(repo: Path, n: int) -> None:
+    folder = repo / "services" / f"added-{n % 3}"
+    if folder.exists():
+        shutil.rmtree(folder)
+        return
+    source = _spec(repo, n).parent
+    shutil.copytree(source, folder)
+    text = (folder / "service.yaml").read_text(encoding="utf-8")
+    text = re.sub(rf"\b{re.escape(source.name)}-", f"added-{n % 3}-", text)  # its own datastores
+    (folder / "service.yaml").write_text(re.sub(r"(?m)^name: .*$", f"name: added-{n % 3}", text), encoding="utf-8")
+
+
+def remove_service(repo: Path, n: int) -> None:
+    shutil.rmtree(_spec(repo, n).parent, ignore_errors=True)
+
+
+def alarm_default(repo: Path, n: int) -> None:
+    """Module alarm defaults: read by validation (overrides must lie within min/max)."""
+    path = repo / "modules" / "platform" / ("service", "database", "queue")[n % 3] / "alarms.tf"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"max = (\d+)", f"max = {1 + n % 200}", text, count=1), encoding="utf-8")
+
+
+def flavor(repo: Path, n: int) -> None:
+    (repo / "infragen.yaml").write_text(f"flavor: {('terraform', 'terragrunt')[n % 2]}\n", encoding="utf-8")
+
+
+EDITS: tuple[Edit, ...] = (
+    desired_count,
+    description,
+    owner,
+    depend_on_service,
+    use_datastore,
+    environments,
+    env_variable,
+    env_file_removed,
+    account,
+    account_vpc,
+    cost_center,
+    team_github,
+    priority,
+    priorities_removed,
+    add_service,
+    remove_service,
+    alarm_default,
+    flavor,
+)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".infragen-journal" not in p.name
+    }
+
+
+def _generate(root: Path) -> str:
+    try:
+        api.generate(root)
+    except InfragenError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+@pytest.fixture
+def warm(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Path]]:
+    """A factory of generated example repositories, each with a warm cache of its own."""
+    monkeypatch.delenv("INFRAGEN_NO_STAMP", raising=False)
+    monkeypatch.delenv("INFRAGEN_NO_CACHE", raising=False)
+    base = tmp_path_factory.mktemp("warm")
+    template = copy_inputs(base / "template")
+    # one cache folder: manifests are per repository path, module sources per content
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+    assert _generate(template) == "ok"
+    manifest = cache.load(template)
+    assert len(manifest) == len(list(template.glob("accounts/*/services/*/backend.tf")))
+    count = 0
+
+    def make() -> Path:
+        nonlocal count
+        count += 1
+        repo = base / f"repo-{count}"
+        shutil.copytree(template, repo, symlinks=True)
+        # warm: the template's entries (other inodes, so every file is verified by its sha256)
+        cache.store(repo, manifest)
+        return repo
+
+    yield make
+
+
+def _check(repo: Path, edits: list[tuple[int, int]]) -> None:
+    for index, n in edits:
+        EDITS[index % len(EDITS)](repo, n)
+    scratch = repo.with_name(repo.name + "-scratch")
+    shutil.copytree(repo, scratch, symlinks=True)
+    incremental = _generate(repo)
+    os.environ["INFRAGEN_NO_CACHE"] = "1"
+    try:
+        from_scratch = _generate(scratch)
+    finally:
+        del os.environ["INFRAGEN_NO_CACHE"]
+    assert incremental == from_scratch.replace(str(scratch), str(repo))
+    assert _tree(repo) == _tree(scratch)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, len(EDITS) - 1), st.integers(0, 10_000)), min_size=1, max_size=3))
+def test_random_edits(warm: Callable[[], Path], edits: list[tuple[int, int]]) -> None:
+    _check(warm(), edits)
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param([(EDITS.index(use_datastore), 1)], id="dependency-datastore-users"),
+        pytest.param([(EDITS.index(desired_count), 0)], id="dependency-spec"),  # bpg: read by its callers
+        pytest.param([(EDITS.index(cost_center), 2)], id="teams-cost-center"),
+        pytest.param([(EDITS.index(account_vpc), 0)], id="account-file"),
+        pytest.param([(EDITS.index(add_service), 1)], id="add-service"),
+        pytest.param([(EDITS.index(remove_service), 0)], id="remove-service"),
+        pytest.param([(EDITS.index(alarm_default), 0)], id="module-alarm-defaults"),
+        pytest.param([(EDITS.index(priority), 3)], id="allocation-file"),
+        pytest.param([(EDITS.index(flavor), 1)], id="flavor"),
+    ],
+)
+def test_hand_picked(warm: Callable[[], Path], edits: list[tuple[int, int]]) -> None:
+    _check(warm(), edits)
+
+
+def test_unchanged_roots_are_not_planned(warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is used: after one spec edit, only that service's roots are planned and rendered."""
+    repo = warm()
+    planned: list[str] = []
+    real = ir.Plan.files
+
+    def spy(self: ir.Plan, root: ir.Root) -> list[ir.OutputFile]:
+        planned.append(root.dir)
+        return real(self, root)
+
+    monkeypatch.setattr(ir.Plan, "files", spy)
+    desired_count(repo, 1)  # core: no other service reads it
+    assert _generate(repo) == "ok"
+    assert sorted(planned) == ["accounts/production/services/core", "accounts/staging/services/core"]
