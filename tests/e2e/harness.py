@@ -242,10 +242,6 @@ EMULATOR_DRIFT = {
         "enable_ecs_managed_tags",
         "health_check_grace_period_seconds",
         "availability_zone_rebalancing",
-        # moto's ECS accepts serviceConnectConfiguration and drops it: DescribeServices returns
-        # none, so every plan wants to add it again. Checked on the plan instead
-        # (tests/test_aws_limits.py::test_every_service_serves_through_service_connect).
-        "service_connect_configuration",
     },
     "aws_db_instance": {"performance_insights_enabled", "performance_insights_retention_period"},
     "aws_db_parameter_group": {"parameter"},
