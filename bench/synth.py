@@ -39,7 +39,10 @@ def account(env: str, number: int) -> dict[str, Any]:
             "vpcId": f"vpc-0a1b2c3d4e5f6000{number}",
             "privateSubnetIds": [f"subnet-0a1b2c3d4e5f600{number}{i}" for i in range(1, 4)],
         },
-        "ecs": {"clusterArn": f"arn:aws:ecs:eu-west-1:{account_id}:cluster/{env}"},
+        "ecs": {
+            "clusterArn": f"arn:aws:ecs:eu-west-1:{account_id}:cluster/{env}",
+            "serviceConnectNamespaceArn": f"arn:aws:servicediscovery:eu-west-1:{account_id}:namespace/ns-{env}0000000000001",
+        },
         "loadBalancers": {
             kind: {
                 "listenerArn": lb.format(id=account_id, env=env, kind=kind),

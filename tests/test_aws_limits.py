@@ -3,8 +3,9 @@
 Each example root (accounts/<env>/services/<name>) and each plain golden root is planned with
 the real hashicorp/aws provider (`terraform plan -refresh=false`, then `terraform show -json`)
 in a copy where the provider never calls AWS (skip flags, fake credentials, an endpoint that is
-never contacted, local backend), the cross-root data sources are replaced by placeholder ids
-and the Consul module call (`discovery`, not an AWS resource) is dropped. The rules below are
+never contacted, local backend), the cross-root data sources are replaced by placeholders (each
+`-clients` group lookup by a `terraform_data` carrying the looked-up name, so the plan still says
+which group a task joins) and the Consul module call (`discovery`, not an AWS resource) is dropped. The rules below are
 judged on what Terraform planned; each cites the AWS documentation page it encodes.
 """
 
@@ -19,6 +20,9 @@ from typing import Any
 
 import pytest
 import tfenv
+
+from generator import validate
+from generator.models import Repo
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -167,7 +171,11 @@ def _prepare(base: Path, root: Path, dest: Path) -> Path:
         text = tf.read_text(encoding="utf-8")
         if tf.name == "main.tf":
             text = _strip_block(text, 'module "discovery"')
+            looked_up = re.findall(r'data "aws_security_group" "(\w+)" \{\s*name\s*=\s*"([^"]+)"', text)
             text = _strip_block(text, 'data "aws_security_group"')
+            for label, name in looked_up:  # another root's group, by the name the lookup uses
+                text += f'\nresource "terraform_data" "sg_{label}" {{\n  input = "{name}"\n}}\n'
+                text = text.replace(f"data.aws_security_group.{label}.id", f"terraform_data.sg_{label}.output")
             text = _strip_block(text, 'data "aws_db_instance"')
             # Placeholders for other roots' resources (what the data sources would read).
             text = re.sub(r"data\.aws_security_group\.\w+\.id", '"sg-0f00000000000000a"', text)
@@ -266,7 +274,7 @@ def test_security_groups_per_task_eni(plans: dict[str, tuple[str, dict[str, Any]
         call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
         refs = call["client_security_group_ids"].get("references", [])
         literal = call["client_security_group_ids"].get("constant_value") or []
-        groups = {r for r in refs if r.endswith((".client_security_group_id", ".id"))} | set(literal)
+        groups = {r for r in refs if r.endswith((".client_security_group_id", ".id", ".output"))} | set(literal)
         count = 1 + len(groups)  # the tasks' own group
         if count > SG_PER_ENI:
             problems.append(f"{path}: the tasks' ENI would join {count} security groups: own + {sorted(groups)}")
@@ -324,25 +332,150 @@ def test_final_snapshot_identifiers_are_unique(plans: dict[str, tuple[str, dict[
     assert not problems, "\n".join(problems)
 
 
+def _service_name(plan: dict[str, Any]) -> str:
+    (name,) = [rc["change"]["after"]["name"] for rc in _created(plan) if rc["type"] == "aws_ecs_service"]
+    return str(name)
+
+
+def _task_ingress(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The ingress rules of the tasks' own group, by rule key (aws/client-access)."""
+    return {
+        rc["index"]: rc["change"]["after"]
+        for rc in _created(plan)
+        if rc["type"] == "aws_security_group_rule"
+        and rc.get("module_address") == "module.service.module.client_access"
+        and rc["name"] == "ingress"
+    }
+
+
+def _group_name(plan: dict[str, Any], module: str, name_suffix: str = "") -> str:
+    """Name of the one security group planned in ``module`` (whose name ends with the suffix)."""
+    names = [
+        rc["change"]["after"]["name"]
+        for rc in _created(plan)
+        if rc["type"] == "aws_security_group"
+        and rc.get("module_address", "").startswith(module)
+        and rc["change"]["after"]["name"].endswith(name_suffix)
+    ]
+    assert len(names) == 1, f"{module}: expected one security group ending {name_suffix!r}, found {names}"
+    return str(names[0])
+
+
+def _ingress_sources(plan: dict[str, Any]) -> set[str]:
+    """Who may open a connection to the tasks: group names (own -clients) or literal group ids (load balancers)."""
+    sources = set()
+    for key, rule in _task_ingress(plan).items():
+        if rule.get("source_security_group_id"):
+            sources.add(rule["source_security_group_id"])  # an account-level group (a load balancer)
+        else:
+            assert key == "clients", f"unknown source of ingress rule {key}: {rule}"
+            sources.add(_group_name(plan, "module.service.module.client_access", "-clients"))
+    return sources
+
+
+def _eni_groups(plan: dict[str, Any]) -> set[str]:
+    """Names of the security groups the service's tasks join: their own and the dependencies' -clients groups."""
+    groups = {_group_name(plan, "module.service.module.client_access", _service_name(plan))}
+    call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+    looked_up = {
+        f"terraform_data.{rc['name']}": rc["change"]["after"]["input"]
+        for rc in _created(plan)
+        if rc["type"] == "terraform_data"
+    }
+    for ref in call["client_security_group_ids"].get("references", []):
+        if ref.endswith(".output"):
+            groups.add(looked_up[ref.removesuffix(".output")])
+        elif ref.startswith("module.") and ref.endswith(".client_security_group_id"):
+            groups.add(_group_name(plan, ref.removesuffix(".client_security_group_id"), "-clients"))
+    return groups
+
+
+def _repo_of(path: str) -> Repo:
+    """The validated inputs a planned root was generated from (the repo, or a golden case's input)."""
+    base = REPO if not path.startswith("tests/golden/") else REPO / Path(path).parents[4] / "input"
+    return validate(base)
+
+
 def test_task_ingress_is_only_the_declared_sources(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
-    """What may open a connection to a service's tasks, as planned: its -clients group and the load
-    balancers it is exposed on, on the HTTP port only, never an address range. (The internal load
-    balancer is still shared by every service: docs/design.md, service-to-service access.)"""
+    """What may open a connection to a service's tasks, as planned: its own -clients group, plus the
+    external load balancer's group exactly when external ingress is declared, on the HTTP port only,
+    never an address range. No internal load balancer: services reach each other through ECS
+    Service Connect from their own ENIs (docs/design.md, service-to-service access)."""
     problems = []
     for path, (_, plan) in plans.items():
         call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
-        external = call["external"].get("constant_value") is not None or bool(call["external"].get("references"))
-        rules = {
-            rc["index"]: rc["change"]["after"]
-            for rc in _created(plan)
-            if rc["type"] == "aws_security_group_rule"
-            and rc.get("module_address") == "module.service.module.client_access"
-            and rc["name"] == "ingress"
-        }
-        want = {"clients", "internal_lb", *(["external_lb"] if external else [])}
+        external = call["external"].get("constant_value")
+        rules = _task_ingress(plan)
+        want = {"clients", *(["external_lb"] if external else [])}
         if set(rules) != want:
             problems.append(f"{path}: task ingress from {sorted(rules)}, declared {sorted(want)}")
+        name = _service_name(plan)
+        sources = _ingress_sources(plan)
+        want_sources = {f"{name}-clients", *([external["security_group_id"]] if external else [])}
+        if sources != want_sources:
+            problems.append(f"{path}: task ingress sources {sorted(sources)}, want {sorted(want_sources)}")
         for key, rule in rules.items():
             if rule.get("cidr_blocks") or rule.get("ipv6_cidr_blocks") or rule["from_port"] != rule["to_port"]:
                 problems.append(f"{path}: ingress {key} is not one port from one group: {rule}")
+        targets = [rc for rc in _created(plan) if rc["type"] in ("aws_lb_target_group", "aws_lb_listener_rule")]
+        if not external and targets:
+            problems.append(f"{path}: no external ingress, yet {[rc['address'] for rc in targets]}")
+        if any(
+            rc["type"] == "aws_route53_record" and "-internal." in rc["change"]["after"]["name"]
+            for rc in _created(plan)
+        ):
+            problems.append(f"{path}: an internal DNS record (it would name a load balancer that no longer routes)")
     assert plans and not problems, "\n".join(problems)
+
+
+def test_every_service_serves_through_service_connect(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Every ECS service serves the task definition's port named http through ECS Service Connect at
+    its client alias <svc>-internal.<env>.<zone>:80, so the convention URL http://<svc>-internal...
+    keeps working for callers. The port name must exist in the task definition or ECS refuses the
+    service. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectService.html"""
+    problems = []
+    for path, (_, plan) in plans.items():
+        call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+        hostname = call["internal_hostname"]["constant_value"]
+        (service,) = [rc["change"]["after"] for rc in _created(plan) if rc["type"] == "aws_ecs_service"]
+        (taskdef,) = [rc["change"]["after"] for rc in _created(plan) if rc["type"] == "aws_ecs_task_definition"]
+        ports = {m.get("name") for c in json.loads(taskdef["container_definitions"]) for m in c["portMappings"]}
+        sc = (service.get("service_connect_configuration") or [{}])[0]
+        served = sc.get("service") or [{}]
+        alias = (served[0].get("client_alias") or [{}])[0]
+        got = (sc.get("enabled"), served[0].get("port_name"), alias.get("dns_name"), alias.get("port"))
+        if got != (True, "http", hostname, 80):
+            problems.append(f"{path}: service_connect_configuration {got}, want (True, 'http', {hostname!r}, 80)")
+        if served[0].get("port_name") not in ports:
+            problems.append(f"{path}: port_name {served[0].get('port_name')!r} not in the task definition's {ports}")
+        if not hostname.startswith(f"{_service_name(plan)}-internal."):
+            problems.append(f"{path}: client alias {hostname} is not <service>-internal.<env>.<zone>")
+    assert plans and not problems, "\n".join(problems)
+
+
+def test_a_declared_dependency_is_the_only_path_between_services(
+    plans: dict[str, tuple[str, dict[str, Any]]],
+) -> None:
+    """Who can reach whom, computed from the plans: caller A can open a connection to callee B iff a
+    group of A's task ENI is a source of B's task ingress, and that must hold exactly when A
+    declares B in dependencies.services (in the same account)."""
+    by_account: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
+    for path, (account, plan) in plans.items():
+        by_account[account].append((path, _service_name(plan), plan))
+    problems, pairs = [], 0
+    for account, entries in by_account.items():
+        repo = _repo_of(entries[0][0])
+        for _, caller, caller_plan in entries:
+            declared = set(repo.service(caller).depends_on_services)
+            groups = _eni_groups(caller_plan)
+            for _, callee, callee_plan in entries:
+                if callee == caller:
+                    continue
+                pairs += 1
+                reaches = bool(groups & _ingress_sources(callee_plan))
+                if reaches != (callee in declared):
+                    problems.append(
+                        f"{account}: {caller} {'reaches' if reaches else 'cannot reach'} {callee}, declared "
+                        f"{sorted(declared)}; {caller}'s ENI joins {sorted(groups)}"
+                    )
+    assert pairs and not problems, "\n".join(problems)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import unicodedata
 from collections.abc import Callable
@@ -162,7 +163,8 @@ def write_example(root: Path, example: Example) -> None:
 def cut_object(text: str, opener: str) -> str:
     """The object expression that starts on the line ``opener`` (``<indent>name = {``), verbatim."""
     lines = text.split("\n")
-    for index, line in enumerate(lines):
+    for index, raw in enumerate(lines):
+        line = re.sub(r"(?<=\S) +=", " =", raw, count=1)  # terraform fmt aligns the = of a group
         if line.rstrip() == opener.rstrip() + " {}":
             return "{}"
         if line == opener + " {":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -53,8 +54,9 @@ def test_check_names_a_hand_edit(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo", outputs=True)
     target = root / DEMO_MAIN
     text = target.read_text()
-    assert "desired_count         = 1" in text
-    target.write_text(text.replace("desired_count         = 1", "desired_count         = 5"))
+    edited = re.sub(r"(\n  desired_count +=) 1\n", r"\1 5\n", text, count=1)  # any fmt alignment
+    assert edited != text
+    target.write_text(edited)
     result = run_cli("gen", "--check", "--root", str(root))
     assert result.code == 1
     assert f"update  {DEMO_MAIN}  (hand edit" in result.stdout

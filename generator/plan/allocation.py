@@ -19,7 +19,11 @@ from generator.errors import Problem, SpecError
 from generator.spec import naming
 from generator.spec.models import Repo, Service
 
-LISTENERS = ("internal", "external")
+# Only the external listener gets rules: services reach each other through ECS Service Connect,
+# not the internal load balancer. "internal" is still read (and dropped) so that a file written
+# by an older version loads; the next run writes it without that section.
+LISTENERS = ("external",)
+READ_LISTENERS = ("internal", "external")
 INPUTS = ("services/*/service.yaml",)
 MAX_PRIORITY = naming.LISTENER_PRIORITY_SLOTS
 
@@ -55,7 +59,7 @@ def read(root: Path, repo: Repo) -> tuple[tuple[str, str, str, int], ...]:
             problems.append(Problem(rel, 1, 1, "", "expected a mapping of listeners; delete it and run 'make gen'"))
             continue
         for listener, entries in sorted(data.items()):
-            if listener not in LISTENERS or not isinstance(entries, dict):
+            if listener not in READ_LISTENERS or not isinstance(entries, dict):
                 problems.append(Problem(rel, 1, 1, str(listener), f"expected one of {', '.join(LISTENERS)}"))
                 continue
             for name, priority in sorted(entries.items()):
@@ -74,7 +78,7 @@ def _listener_services(repo: Repo, env: str, listener: str) -> list[str]:
     def on(service: Service) -> bool:
         if env not in service.environments:
             return False
-        return listener == "internal" or bool(service.ingress and service.ingress.external)
+        return listener == "external" and bool(service.ingress and service.ingress.external)
 
     return sorted(s.name for s in repo.services if on(s))
 

@@ -138,15 +138,14 @@ def root_calls(repo: Repo) -> list[tuple[Root, list[ModuleCall]]]:
     priorities = allocation.allocate(repo)
     for root in roots(repo):
         given = priorities[root.account.env]
-        name = root.service.name
-        calls = module_calls(repo, root, given["internal"][name], given["external"].get(name))
+        calls = module_calls(repo, root, given["external"].get(root.service.name))
         result.append((root, calls))
     return result
 
 
-def module_calls(repo: Repo, root: Root, priority: int, external_priority: int | None) -> list[ModuleCall]:
+def module_calls(repo: Repo, root: Root, external_priority: int | None) -> list[ModuleCall]:
     service, account = root.service, root.account
-    calls = [_call("service", "service", _service_args(repo, service, account, priority, external_priority))]
+    calls = [_call("service", "service", _service_args(repo, service, account, external_priority))]
     for datastore in _effective_datastores(service, account):
         source, args = _datastore_args(service, datastore, account, _datastore_users(repo, datastore.name))
         calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
@@ -326,7 +325,7 @@ def _api_arns(repo: Repo, service: Service, account: Account, kind: str) -> list
 
 
 def _service_args(
-    repo: Repo, service: Service, account: Account, priority: int, external_priority: int | None
+    repo: Repo, service: Service, account: Account, external_priority: int | None
 ) -> list[tuple[str, Value]]:
     cpu, memory, desired, autoscaling = service.effective_size(account.env)
     env_file = service.env_file(account.env)
@@ -386,17 +385,9 @@ def _service_args(
         ("secret_arns", sorted(secret_arns)),
         ("ssm_parameter_arns", sorted(ssm_arns)),
         ("cluster_arn", account.cluster_arn),
-        ("internal_listener_arn", account.internal_lb.listener_arn),
-        (
-            "internal_lb",
-            {
-                "dns_name": account.internal_lb.dns_name,
-                "zone_id": account.internal_lb.zone_id,
-                "security_group_id": account.internal_lb.security_group_id,
-            },
-        ),
-        ("listener_rule_priority", priority),
-        ("internal_zone_id", account.dns_zone_id),
+        # Other services reach it through ECS Service Connect at http://<internal_hostname>
+        # (client alias, port 80), from their own ENIs: its tasks admit only <name>-clients.
+        ("service_connect_namespace_arn", account.service_connect_namespace_arn),
         ("internal_hostname", naming.internal_hostname(service.name, account)),
         ("external", external),
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
@@ -502,6 +493,7 @@ def _datastore_module_args(
 
 
 NETWORK_OUTPUTS = {"postgres": "address", "mysql": "address", "redis": "primary_endpoint"}
+SERVICE_CONNECT_PORT = 80  # the client alias port of every service (aws/ecs-service service_connect)
 NETWORK_PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379}
 
 
@@ -529,10 +521,12 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
             "service",
             {
                 "name": service.name,
+                # The Service Connect client alias: it resolves and routes inside the tasks of
+                # the namespace's services only, so there is no TCP check (consul-esm could
+                # never pass it) and the tag says where the address works.
                 "address": naming.internal_hostname(service.name, account),
-                # The address is the internal load balancer: Consul gets its listener port.
-                "port": account.internal_lb.listener_port,
-                "tags": ["infragen", account.env],
+                "port": SERVICE_CONNECT_PORT,
+                "tags": ["infragen", account.env, "ecs-service-connect"],
             },
         ),
         ("datastores", object_list(datastores)),

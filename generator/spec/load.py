@@ -209,6 +209,7 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         vpc_id=data["network"]["vpcId"],
         subnet_ids=tuple(data["network"]["privateSubnetIds"]),
         cluster_arn=data["ecs"]["clusterArn"],
+        service_connect_namespace_arn=data["ecs"]["serviceConnectNamespaceArn"],
         internal_lb=internal,
         external_lb=_lb(data["loadBalancers"].get("external")),
         dns_zone=data["dns"]["zone"],

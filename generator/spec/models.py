@@ -72,6 +72,7 @@ class Account:
     vpc_id: str
     subnet_ids: tuple[str, ...]
     cluster_arn: str
+    service_connect_namespace_arn: str  # Cloud Map HTTP namespace of ECS Service Connect
     internal_lb: LoadBalancer
     external_lb: LoadBalancer | None
     dns_zone: str

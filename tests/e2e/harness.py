@@ -111,6 +111,7 @@ class Infra:
     vpc_id: str
     subnet_ids: tuple[str, str]
     cluster_arn: str
+    namespace_arn: str  # the Cloud Map HTTP namespace of ECS Service Connect
     internal: dict[str, str]  # listenerArn, dnsName, zoneId, securityGroupId
     external: dict[str, str]
     zone_id: str
@@ -155,10 +156,14 @@ def provision(endpoint: str) -> Infra:
     private = _zone(route53, Name="e2e.internal", VPC={"VPCRegion": REGION, "VPCId": vpc})
     public = _zone(route53, Name="e2e-example.com")
     cluster = client(endpoint, "ecs").create_cluster(clusterName="e2e")["cluster"]["clusterArn"]
+    cloudmap = client(endpoint, "servicediscovery")
+    cloudmap.create_http_namespace(Name="e2e", Description="ECS Service Connect namespace of the e2e account")
+    namespace = next(n["Arn"] for n in cloudmap.list_namespaces()["Namespaces"] if n["Name"] == "e2e")
     return Infra(
         vpc_id=vpc,
         subnet_ids=(subnets[0], subnets[1]),
         cluster_arn=cluster,
+        namespace_arn=namespace,
         internal=lbs["internal"],
         external=lbs["external"],
         zone_id=private,
@@ -186,7 +191,7 @@ def make_repo(dest: Path, infra: Infra) -> Path:
     path = dest / "accounts" / ENV / "account.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["network"] = {"vpcId": infra.vpc_id, "privateSubnetIds": list(infra.subnet_ids)}
-    data["ecs"] = {"clusterArn": infra.cluster_arn}
+    data["ecs"] = {"clusterArn": infra.cluster_arn, "serviceConnectNamespaceArn": infra.namespace_arn}
     data["loadBalancers"] = {"internal": infra.internal, "external": infra.external}
     data["dns"] = {**data["dns"], "zoneId": infra.zone_id, "publicZoneId": infra.public_zone_id}
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

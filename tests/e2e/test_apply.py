@@ -90,9 +90,14 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
                 check_tags(checks, f"security group {group}", tags_of(groups[group].get("Tags", [])), name, owner)
                 checks.eq(f"security group {group} vpc", groups[group]["VpcId"], account.vpc_id)
         if name in groups and f"{name}-clients" in groups:
-            checks.true(
-                f"{name} admits {name}-clients on {service.port}",
-                (service.port, groups[f"{name}-clients"]["GroupId"]) in ingress_sources(name),
+            # Service Connect: the tasks admit exactly <name>-clients, plus the external load
+            # balancer for external ingress; never the internal load balancer.
+            external = bool(service.ingress and service.ingress.external)
+            lb = account.external_lb.security_group_id if external and account.external_lb else None
+            checks.eq(
+                f"{name} admits exactly {name}-clients{' and the external LB' if lb else ''} on {service.port}",
+                ingress_sources(name),
+                {(service.port, groups[f"{name}-clients"]["GroupId"]), *([(service.port, lb)] if lb else [])},
             )
         # The ECS service, its desired count, its groups (own + dependencies' -clients) and env vars.
         found = ecs.describe_services(cluster=account.cluster_arn, services=[name], include=["TAGS"])["services"]
@@ -127,8 +132,14 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
                     want_env[f"{dep.upper().replace('-', '_')}_USER"] = name
             got_env = {e["name"]: e["value"] for e in container.get("environment", [])}
             checks.eq(f"task definition {name} environment", got_env, want_env)
-        # DNS: the internal name, and the external one for external ingress.
-        zones = [(account.dns_zone_id, f"{name}-internal.{ENV}.{account.dns_zone}.")]
+        # DNS: no internal record (the internal name is the Service Connect client alias, which
+        # the emulator does not serve), the external one for external ingress.
+        internal = r53.list_resource_record_sets(HostedZoneId=account.dns_zone_id)["ResourceRecordSets"]
+        checks.true(
+            f"no Route 53 record {name}-internal (Service Connect alias)",
+            not any(r["Name"].startswith(f"{name}-internal.") for r in internal),
+        )
+        zones = []
         if service.ingress and service.ingress.external:
             assert account.public_zone_id is not None and service.ingress.domain is not None
             zones.append((account.public_zone_id, f"{service.ingress.domain}."))
@@ -137,7 +148,9 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
             checks.true(f"DNS record {record}", any(r["Name"] == record and r["Type"] == "A" for r in records))
         for datastore in service.datastores:
             ds = datastore.name
-            checks.true(f"security group {ds}-clients exists", f"{ds}-clients" in groups)
+            # Only network datastores have a -clients group; queues, tables and buckets are IAM only.
+            network_kind = datastore.type in ("postgres", "mysql", "redis")
+            checks.eq(f"security group {ds}-clients exists iff network", f"{ds}-clients" in groups, network_kind)
             if datastore.type == "queue":
                 url = sqs.get_queue_url(QueueName=ds)["QueueUrl"]
                 attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]

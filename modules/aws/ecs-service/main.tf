@@ -19,15 +19,12 @@ locals {
 
   autoscaling_enabled = var.autoscaling != null
 
-  # The load balancers the service is reachable through, each with its own target group.
-  load_balancers = merge(
-    {
-      internal = { listener_arn = var.listener_arn, host_header = var.host_header, priority = var.listener_rule_priority }
-    },
-    var.external_listener == null ? {} : {
-      external = { listener_arn = var.external_listener.listener_arn, host_header = var.external_listener.host_header, priority = var.external_listener.priority }
-    },
-  )
+  # The load balancers the service is reachable through, each with its own target group: only the
+  # external one. Other services reach it through ECS Service Connect (service_connect below),
+  # not through a shared internal load balancer.
+  load_balancers = var.external_listener == null ? {} : {
+    external = { listener_arn = var.external_listener.listener_arn, host_header = var.external_listener.host_header, priority = var.external_listener.priority }
+  }
   # Target group name_prefix: at most 6 characters; the provider appends a unique suffix.
   target_group_prefix = substr(var.name, 0, 6)
 
@@ -123,7 +120,7 @@ resource "aws_ecs_task_definition" "this" {
 # its own load_balancer block. name_prefix plus a Name tag: a port change replaces the group
 # (create_before_destroy) without a name clash (ResourceInUse / DuplicateTargetGroupName).
 resource "aws_lb_target_group" "this" {
-  #checkov:skip=CKV_AWS_378:TLS terminates at the load balancer; tasks serve plain HTTP on a private subnet behind a security group that admits only the load balancers and the -clients group.
+  #checkov:skip=CKV_AWS_378:TLS terminates at the load balancer; tasks serve plain HTTP on a private subnet behind a security group that admits only the external load balancer and the -clients group.
   for_each = local.load_balancers
 
   name_prefix          = local.target_group_prefix
@@ -179,13 +176,14 @@ resource "aws_lb_listener_rule" "this" {
 # count from the spec (output desired_count); autoscaling, when on, moves it between min and
 # max. Switching autoscaling on or off only adds or removes the scaling target and policy.
 resource "aws_ecs_service" "this" {
-  name                              = var.name
-  cluster                           = var.cluster_arn
-  task_definition                   = aws_ecs_task_definition.this.arn
-  desired_count                     = 0
-  launch_type                       = "FARGATE"
-  platform_version                  = "LATEST"
-  health_check_grace_period_seconds = var.health_check_grace_period_seconds
+  name             = var.name
+  cluster          = var.cluster_arn
+  task_definition  = aws_ecs_task_definition.this.arn
+  desired_count    = 0
+  launch_type      = "FARGATE"
+  platform_version = "LATEST"
+  # ECS accepts a grace period only for services with a load balancer.
+  health_check_grace_period_seconds = length(local.load_balancers) > 0 ? var.health_check_grace_period_seconds : null
   enable_execute_command            = var.enable_execute_command
   enable_ecs_managed_tags           = true
   propagate_tags                    = "SERVICE"
@@ -210,6 +208,35 @@ resource "aws_ecs_service" "this" {
     subnets          = var.subnet_ids
     security_groups  = var.security_group_ids
     assign_public_ip = false
+  }
+
+  # ECS Service Connect: the tasks serve the task definition's port named "http" to the
+  # namespace's clients at <client_alias.dns_name>:<client_alias.port>, and, as clients, reach
+  # every other service of the namespace by its alias. Whether a client may open a connection
+  # is the security groups' decision: the tasks admit only <name>-clients (and the external
+  # load balancer). Updated in place by UpdateService (not ForceNew in hashicorp/aws).
+  service_connect_configuration {
+    enabled   = true
+    namespace = var.service_connect.namespace_arn
+
+    service {
+      port_name      = "http"
+      discovery_name = var.name
+
+      client_alias {
+        dns_name = var.service_connect.dns_name
+        port     = var.service_connect.port
+      }
+    }
+
+    log_configuration {
+      log_driver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this.name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = "service-connect"
+      }
+    }
   }
 
   dynamic "load_balancer" {

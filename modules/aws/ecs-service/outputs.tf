@@ -48,19 +48,14 @@ output "log_group_arn" {
   value       = aws_cloudwatch_log_group.this.arn
 }
 
-output "target_group_arn" {
-  description = "ARN of the target group of the internal load balancer."
-  value       = aws_lb_target_group.this["internal"].arn
-}
-
 output "target_group_arns" {
-  description = "Target group ARN per load balancer (internal, and external when exposed)."
+  description = "Target group ARN per load balancer: external when exposed, else empty (other services reach it through Service Connect)."
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
 }
 
-output "internal_listener_rule_arn" {
-  description = "ARN of the host-header rule on the internal listener."
-  value       = aws_lb_listener_rule.this["internal"].arn
+output "service_connect_dns_name" {
+  description = "The Service Connect client alias (host name) at which the namespace's clients reach the service."
+  value       = var.service_connect.dns_name
 }
 
 output "external_listener_rule_arn" {

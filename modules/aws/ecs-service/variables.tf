@@ -49,7 +49,7 @@ variable "memory_mb" {
 }
 
 variable "port" {
-  description = "Container port that serves HTTP; the target group and health check use it."
+  description = "Container port that serves HTTP (the task definition's port named http): Service Connect and the external target group use it."
   type        = number
   default     = 8080
 
@@ -200,7 +200,7 @@ variable "bucket_arns" {
 }
 
 variable "vpc_id" {
-  description = "VPC of the target group."
+  description = "VPC of the external target group."
   type        = string
 
   validation {
@@ -229,38 +229,33 @@ variable "security_group_ids" {
   }
 }
 
-variable "listener_arn" {
-  description = "ARN of the internal load balancer listener that gets the host-header rule."
-  type        = string
+variable "service_connect" {
+  description = "ECS Service Connect: the Cloud Map HTTP namespace ARN of the account, and the client alias (dns_name, port) at which clients in the namespace reach the service (the task definition's port named http). The namespace's tasks, as clients, reach each other only where security groups admit them."
+  type = object({
+    namespace_arn = string
+    dns_name      = string
+    port          = optional(number, 80)
+  })
+  nullable = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/.+$", var.listener_arn))
-    error_message = "listener_arn must be an Application Load Balancer listener ARN."
+    condition     = can(regex("^arn:aws[a-z-]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]+$", var.service_connect.namespace_arn))
+    error_message = "service_connect.namespace_arn must be a Cloud Map namespace ARN (arn:<partition>:servicediscovery:<region>:<account>:namespace/ns-...)."
   }
-}
-
-variable "listener_rule_priority" {
-  description = "Priority of the host-header rule on the internal listener (1-50000, unique per listener)."
-  type        = number
 
   validation {
-    condition     = var.listener_rule_priority >= 1 && var.listener_rule_priority <= 50000 && floor(var.listener_rule_priority) == var.listener_rule_priority
-    error_message = "listener_rule_priority must be a whole number between 1 and 50000."
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.service_connect.dns_name)) && length(var.service_connect.dns_name) <= 253
+    error_message = "service_connect.dns_name must be a lower-case DNS name of at most 253 characters, without a trailing dot."
   }
-}
-
-variable "host_header" {
-  description = "Host name the internal listener rule matches (the service's internal DNS name)."
-  type        = string
 
   validation {
-    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.host_header)) && length(var.host_header) <= 253
-    error_message = "host_header must be a lower-case DNS name of at most 253 characters, without a trailing dot."
+    condition     = var.service_connect.port >= 1 && var.service_connect.port <= 65535 && floor(var.service_connect.port) == var.service_connect.port
+    error_message = "service_connect.port must be a whole number between 1 and 65535."
   }
 }
 
 variable "external_listener" {
-  description = "Optional second host-header rule on an external listener: listener ARN, host name (public domain) and rule priority (1-50000). null for an internal-only service."
+  description = "Optional host-header rule on the external listener: listener ARN, host name (public domain) and rule priority (1-50000). null for a service without external ingress (reached only through Service Connect)."
   type = object({
     listener_arn = string
     host_header  = string
@@ -285,7 +280,7 @@ variable "external_listener" {
 }
 
 variable "health_check_grace_period_seconds" {
-  description = "Seconds ECS ignores failing load balancer health checks after a task starts (0-2147483647)."
+  description = "Seconds ECS ignores failing load balancer health checks after a task starts (0-2147483647). Applies only with external_listener: ECS refuses a grace period on a service without a load balancer."
   type        = number
   default     = 60
 

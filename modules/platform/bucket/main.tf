@@ -7,18 +7,9 @@ locals {
   }))
 }
 
-# Reached over AWS APIs (access is IAM), so there is no datastore group (port = null). The
-# -clients group has no rules; it exists so that every datastore has the same interface and
-# dependents can join it.
-module "client_access" {
-  source = "../../aws/client-access"
-
-  name               = var.name
-  client_description = "Clients of bucket ${var.name}: no rules, access is IAM over AWS APIs"
-  vpc_id             = var.vpc_id
-  tags               = local.tags
-}
-
+# Reached over AWS APIs: access is IAM only (the task role's policy names the bucket), so there is
+# no security group at all. A rule-less <name>-clients group would only take one of the 5 groups of
+# a dependent's task ENI; dependents join none (generator/plan.py NETWORK_TYPES).
 module "s3" {
   source = "../../aws/s3"
 

@@ -31,7 +31,9 @@ module "datastore_service" {
   datacenter = var.datacenter
 }
 
-# The service itself, reached through its internal hostname (the internal load balancer).
+# The service itself, at its ECS Service Connect client alias (internal hostname, port 80). That
+# name resolves and routes only inside the tasks of the namespace's services, so the registration
+# has no TCP check: consul-esm runs outside them and would mark it critical and reap it.
 module "service_node" {
   source = "../../consul/node"
 
@@ -49,8 +51,9 @@ module "service" {
   address    = var.service.address
   port       = var.service.port
   tags       = var.service.tags
-  meta       = local.meta
+  meta       = merge(local.meta, { reachable-from = "ecs-service-connect" })
   datacenter = var.datacenter
+  tcp_check  = false
 }
 
 # Only the declared dependents may call the service; everything else is denied.

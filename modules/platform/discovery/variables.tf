@@ -1,5 +1,5 @@
 variable "service" {
-  description = "The service to register: its Consul name, address (the internal hostname, which resolves to the internal load balancer), HTTP port and tags."
+  description = "The service to register: its Consul name, address (the internal hostname: its ECS Service Connect client alias, which resolves inside the namespace's tasks only), port (the client alias port, 80) and tags. Registered without a TCP check."
   type = object({
     name    = string
     address = string

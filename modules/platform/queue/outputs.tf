@@ -4,8 +4,8 @@ output "security_group_id" {
 }
 
 output "client_security_group_id" {
-  description = "ID of the <name>-clients security group (no rules); dependents join it for a uniform interface."
-  value       = module.client_access.client_security_group_id
+  description = "Always null: nothing joins a group to reach a queue (access is IAM over AWS APIs). Kept for a uniform datastore interface."
+  value       = null
 }
 
 output "url" {

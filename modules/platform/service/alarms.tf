@@ -14,16 +14,15 @@ locals {
     memory            = { threshold = 85, min = 1, max = 100, unit = "% memory" }
   }
 
-  # ALB metrics are per (LoadBalancer, TargetGroup): one alarm per load balancer the service is
-  # reachable through. ARN suffixes: app/<lb>/<id> from the listener ARN, targetgroup/<tg>/<id> of
-  # that load balancer's own target group.
-  load_balancers = merge(
-    { internal = { load_balancer = local.lb_suffix_internal, target_group = local.target_group_suffixes["internal"] } },
-    var.external == null ? {} : { external = { load_balancer = local.lb_suffix_external, target_group = local.target_group_suffixes["external"] } },
-  )
-  lb_suffix_internal = join("/", slice(split("/", split(":", var.internal_listener_arn)[5]), 1, 4))
+  # ALB metrics are per (LoadBalancer, TargetGroup): one alarm set for the external load balancer
+  # when the service is exposed. Calls from other services go through Service Connect, not a load
+  # balancer, so an internal-only service has the ECS alarms only (docs/design.md). ARN suffixes:
+  # app/<lb>/<id> from the listener ARN, targetgroup/<tg>/<id> of the external target group.
+  load_balancers = var.external == null ? {} : {
+    external = { load_balancer = local.lb_suffix_external, target_group = local.target_group_suffixes["external"] }
+  }
   lb_suffix_external = var.external == null ? null : join("/", slice(split("/", split(":", var.external.listener_arn)[5]), 1, 4))
-  # One target group per load balancer (aws/ecs-service target_group_arns: internal, external).
+  # One target group per load balancer (aws/ecs-service target_group_arns: external).
   target_group_suffixes = { for lb, arn in module.ecs_service.target_group_arns : lb => split(":", arn)[5] }
   ecs_dimensions        = { ClusterName = split("/", split(":", var.cluster_arn)[5])[1], ServiceName = var.name }
 

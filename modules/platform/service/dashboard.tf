@@ -12,11 +12,15 @@ locals {
     )
   }
 
-  dashboard_widgets = [
+  # Load balancer widgets only when the service is exposed (an empty widget shows nothing).
+  alb_widgets = length(local.load_balancers) == 0 ? [] : [
     { title = "${var.name}: requests", metrics = local.alb_widget_metrics.requests },
     { title = "${var.name}: 5xx answers", metrics = local.alb_widget_metrics.errors },
     { title = "${var.name}: p99 response time (s)", metrics = local.alb_widget_metrics.latency },
     { title = "${var.name}: targets", metrics = local.alb_widget_metrics.hosts },
+  ]
+
+  dashboard_widgets = concat(local.alb_widgets, [
     {
       title = "${var.name}: CPU and memory (%)"
       metrics = [
@@ -31,5 +35,5 @@ locals {
         ["ECS/ContainerInsights", "DesiredTaskCount", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "desired" }],
       ]
     },
-  ]
+  ])
 }

@@ -6,23 +6,17 @@ locals {
     managed-by  = "infragen"
   })
 
-  # Who else may reach the tasks, on the HTTP port only: the load balancers. The service's own
-  # -clients group (joined by the services that declare it as a dependency) is admitted by
-  # aws/client-access.
-  load_balancer_ingress_rules = merge(
-    {
-      internal_lb = {
-        description              = "HTTP from the internal load balancer"
-        source_security_group_id = var.internal_lb.security_group_id
-      }
-    },
-    var.external == null ? {} : {
-      external_lb = {
-        description              = "HTTP from the external load balancer"
-        source_security_group_id = var.external.security_group_id
-      }
-    },
-  )
+  # Who else may reach the tasks, on the HTTP port only: the external load balancer, when the
+  # service is exposed. The service's own -clients group (joined by the services that declare it
+  # as a dependency) is admitted by aws/client-access. No shared internal load balancer: other
+  # services reach the tasks through Service Connect, from their own ENIs, so the -clients group
+  # is the only path between services.
+  load_balancer_ingress_rules = var.external == null ? {} : {
+    external_lb = {
+      description              = "HTTP from the external load balancer"
+      source_security_group_id = var.external.security_group_id
+    }
+  }
 }
 
 # The tasks' own group <name> and <name>-clients, whose only egress is to the tasks on the HTTP
@@ -79,9 +73,11 @@ module "ecs_service" {
   enable_https_egress            = true
   https_egress_security_group_id = module.client_access.security_group_id
 
-  listener_arn           = var.internal_listener_arn
-  listener_rule_priority = var.listener_rule_priority
-  host_header            = var.internal_hostname
+  service_connect = {
+    namespace_arn = var.service_connect_namespace_arn
+    dns_name      = var.internal_hostname
+    port          = 80
+  }
   external_listener = var.external == null ? null : {
     listener_arn = var.external.listener_arn
     host_header  = var.external.domain
@@ -92,18 +88,6 @@ module "ecs_service" {
   retain_logs_on_destroy = var.production
   deployment_alarm_names = local.deployment_alarm_names
   tags                   = local.tags
-}
-
-module "internal_record" {
-  source = "../../aws/route53-record"
-
-  zone_id = var.internal_zone_id
-  name    = var.internal_hostname
-  type    = "A"
-  alias = {
-    name    = var.internal_lb.dns_name
-    zone_id = var.internal_lb.zone_id
-  }
 }
 
 module "external_record" {

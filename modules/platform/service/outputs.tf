@@ -9,8 +9,8 @@ output "client_security_group_id" {
 }
 
 output "internal_hostname" {
-  description = "Internal DNS name of the service (alias to the internal load balancer)."
-  value       = module.internal_record.name
+  description = "Internal DNS name of the service: its Service Connect client alias (http://<internal_hostname>, port 80), resolved inside the namespace's tasks only."
+  value       = module.ecs_service.service_connect_dns_name
 }
 
 output "external_hostname" {
@@ -43,18 +43,13 @@ output "task_definition_family" {
   value       = module.ecs_service.task_definition_family
 }
 
-output "target_group_arn" {
-  description = "ARN of the service's target group."
-  value       = module.ecs_service.target_group_arn
-}
-
 output "tags" {
   description = "Tags applied to every taggable resource of the service."
   value       = local.tags
 }
 
 output "target_group_arns" {
-  description = "Target group ARN per load balancer (internal, and external when exposed)."
+  description = "Target group ARN per load balancer: external when exposed, else empty (other services reach it through Service Connect)."
   value       = module.ecs_service.target_group_arns
 }
 

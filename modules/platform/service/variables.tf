@@ -203,47 +203,18 @@ variable "cluster_arn" {
   type        = string
 }
 
-variable "internal_listener_arn" {
-  description = "ARN of the internal load balancer listener that routes <internal_hostname> to the service."
-  type        = string
-}
-
-variable "internal_lb" {
-  description = "The internal load balancer: DNS name and zone id (alias target of internal_hostname) and its security group (admitted to the tasks on the HTTP port)."
-  type = object({
-    dns_name          = string
-    zone_id           = string
-    security_group_id = string
-  })
-
-  validation {
-    condition     = can(regex("^sg-[0-9a-f]{8,17}$", var.internal_lb.security_group_id)) && can(regex("^Z[A-Z0-9]{1,31}$", var.internal_lb.zone_id)) && length(var.internal_lb.dns_name) > 0
-    error_message = "internal_lb needs a dns_name, a zone_id (Z...) and a security_group_id (sg-...)."
-  }
-}
-
-variable "listener_rule_priority" {
-  description = "Priority of the host-header rule on the internal listener (1-50000, unique per listener)."
-  type        = number
-
-  validation {
-    condition     = var.listener_rule_priority >= 1 && var.listener_rule_priority <= 50000 && floor(var.listener_rule_priority) == var.listener_rule_priority
-    error_message = "listener_rule_priority must be a whole number between 1 and 50000."
-  }
-}
-
-variable "internal_zone_id" {
-  description = "Route 53 zone of internal_hostname."
+variable "service_connect_namespace_arn" {
+  description = "ARN of the account's Cloud Map HTTP namespace for ECS Service Connect (account.yaml ecs.serviceConnectNamespaceArn)."
   type        = string
 
   validation {
-    condition     = can(regex("^Z[A-Z0-9]{1,31}$", var.internal_zone_id))
-    error_message = "internal_zone_id must be a Route 53 hosted zone id (Z followed by upper-case letters and digits)."
+    condition     = can(regex("^arn:aws[a-z-]*:servicediscovery:[a-z0-9-]+:[0-9]{12}:namespace/ns-[a-z0-9]+$", var.service_connect_namespace_arn))
+    error_message = "service_connect_namespace_arn must be a Cloud Map namespace ARN (arn:<partition>:servicediscovery:<region>:<account>:namespace/ns-...)."
   }
 }
 
 variable "internal_hostname" {
-  description = "Internal DNS name of the service (<service>-internal.<env>.<zone>): an alias to the internal load balancer and the host the internal listener rule matches."
+  description = "Internal DNS name of the service (<service>-internal.<env>.<zone>): its Service Connect client alias (port 80), which resolves inside the tasks of the namespace's services only. No Route 53 record: nothing outside Service Connect has a path to the service."
   type        = string
 
   validation {

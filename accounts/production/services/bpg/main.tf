@@ -25,28 +25,21 @@ module "service" {
     "BPG_LEDGER_TABLE_NAME"      = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name"
     "BPG_STATEMENTS_BUCKET_NAME" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"]
-  cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-production-internal-123456789.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0a1b2c3d4e5f60041"
-  }
-  listener_rule_priority    = 33749
-  internal_zone_id          = "Z0PRODINTERNAL00001"
-  internal_hostname         = "bpg-internal.production.lemon.internal"
-  external                  = null
-  client_security_group_ids = []
-  queue_arns                = [module.bpg_events.arn]
-  table_arns                = [module.bpg_ledger.arn]
-  bucket_arns               = [module.bpg_statements.arn]
-  database_resource_ids     = []
-  cache_connect_arns        = []
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name"]
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:222222222222:namespace/ns-prod0000000000001"
+  internal_hostname             = "bpg-internal.production.lemon.internal"
+  external                      = null
+  client_security_group_ids     = []
+  queue_arns                    = [module.bpg_events.arn]
+  table_arns                    = [module.bpg_ledger.arn]
+  bucket_arns                   = [module.bpg_statements.arn]
+  database_resource_ids         = []
+  cache_connect_arns            = []
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
+  alarm_topic_arn               = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_events" {
@@ -109,10 +102,10 @@ module "discovery" {
   service = {
     name    = "bpg"
     address = "bpg-internal.production.lemon.internal"
-    port    = 443
-    tags    = ["infragen", "production"]
+    port    = 80
+    tags    = ["infragen", "production", "ecs-service-connect"]
   }
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:deb5c75232d0dd2521a455429d0b0551b2ac110e2e51851d87ea270c1853061a
+# infragen:sha256:e529904571ae06ad2072f07075f88b4daa7ae9ead1931bac4d58dcd1d8b47d9d

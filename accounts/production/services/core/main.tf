@@ -28,28 +28,21 @@ module "service" {
     "CORE_DB_HOST"        = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host"
     "CORE_DB_PORT"        = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port"]
-  cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-production-internal-123456789.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0a1b2c3d4e5f60041"
-  }
-  listener_rule_priority    = 38561
-  internal_zone_id          = "Z0PRODINTERNAL00001"
-  internal_hostname         = "core-internal.production.lemon.internal"
-  external                  = null
-  client_security_group_ids = [module.core_cache.client_security_group_id, module.core_db.client_security_group_id]
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = [module.core_db.resource_id]
-  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:core-cache-core"]
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port"]
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:222222222222:namespace/ns-prod0000000000001"
+  internal_hostname             = "core-internal.production.lemon.internal"
+  external                      = null
+  client_security_group_ids     = [module.core_cache.client_security_group_id, module.core_db.client_security_group_id]
+  queue_arns                    = []
+  table_arns                    = []
+  bucket_arns                   = []
+  database_resource_ids         = [module.core_db.resource_id]
+  cache_connect_arns            = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:core-cache-core"]
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port\"}]}]"
+  alarm_topic_arn               = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
 }
 
 module "core_cache" {
@@ -101,8 +94,8 @@ module "discovery" {
   service = {
     name    = "core"
     address = "core-internal.production.lemon.internal"
-    port    = 443
-    tags    = ["infragen", "production"]
+    port    = 80
+    tags    = ["infragen", "production", "ecs-service-connect"]
   }
   datastores = [
     {
@@ -120,4 +113,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:ee6729375591c7b687bf47cc0fb0849468cf1e36eafa5dc3ea520fa4d9621bbc
+# infragen:sha256:83f9923781e7160361dd00a7d1df6d27cd7611cc843c4b9c34c08bdf0c8d6945

@@ -42,18 +42,11 @@ module "service" {
     "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port"
     "SIGNING_KEY"                  = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
   }
-  secret_arns           = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
-  cluster_arn           = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-production-internal-123456789.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0a1b2c3d4e5f60041"
-  }
-  listener_rule_priority = 19194
-  internal_zone_id       = "Z0PRODINTERNAL00001"
-  internal_hostname      = "klausapproves-internal.production.lemon.internal"
+  secret_arns                   = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:222222222222:namespace/ns-prod0000000000001"
+  internal_hostname             = "klausapproves-internal.production.lemon.internal"
   external = {
     listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:222222222222:listener/app/production-external/0123456789abcdef/fedcba9876543210"
     dns_name               = "production-external-987654321.eu-west-1.elb.amazonaws.com"
@@ -123,8 +116,8 @@ module "discovery" {
   service = {
     name    = "klausapproves"
     address = "klausapproves-internal.production.lemon.internal"
-    port    = 443
-    tags    = ["infragen", "production"]
+    port    = 80
+    tags    = ["infragen", "production", "ecs-service-connect"]
   }
   datastores = [
     {
@@ -142,4 +135,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:3b9f35c2a631a060d5823fca6ecd779580e8183a1a9f576aac4247c7e9e5c3f1
+# infragen:sha256:4c3882428dbd99e627f3961d1cee169ae7a71c09116274b824bf4c4f0dccf847

@@ -23,28 +23,21 @@ module "service" {
     "BPG_LEDGER_TABLE_NAME"      = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name"
     "BPG_STATEMENTS_BUCKET_NAME" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"]
-  cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-staging-internal-123456789.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0a1b2c3d4e5f60021"
-  }
-  listener_rule_priority    = 33749
-  internal_zone_id          = "Z0STAGINGINTERNAL01"
-  internal_hostname         = "bpg-internal.staging.lemon.internal"
-  external                  = null
-  client_security_group_ids = []
-  queue_arns                = [module.bpg_events.arn]
-  table_arns                = [module.bpg_ledger.arn]
-  bucket_arns               = [module.bpg_statements.arn]
-  database_resource_ids     = []
-  cache_connect_arns        = []
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name"]
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-stag0000000000001"
+  internal_hostname             = "bpg-internal.staging.lemon.internal"
+  external                      = null
+  client_security_group_ids     = []
+  queue_arns                    = [module.bpg_events.arn]
+  table_arns                    = [module.bpg_ledger.arn]
+  bucket_arns                   = [module.bpg_statements.arn]
+  database_resource_ids         = []
+  cache_connect_arns            = []
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
+  alarm_topic_arn               = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_events" {
@@ -100,4 +93,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
 }
-# infragen:sha256:4523d331f7cbd22424211e9f3c2cb2b17077f3a2cd55c0eb4f5dbc352f5fa878
+# infragen:sha256:f0a30004bc6e38cc2811e371bbf2f358aedd58ae5b4f44f1eb3e67f37062c913

@@ -28,28 +28,21 @@ module "service" {
     "CORE_DB_HOST"        = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host"
     "CORE_DB_PORT"        = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port"]
-  cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-staging-internal-123456789.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0a1b2c3d4e5f60021"
-  }
-  listener_rule_priority    = 38561
-  internal_zone_id          = "Z0STAGINGINTERNAL01"
-  internal_hostname         = "core-internal.staging.lemon.internal"
-  external                  = null
-  client_security_group_ids = [module.core_cache.client_security_group_id, module.core_db.client_security_group_id]
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = [module.core_db.resource_id]
-  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port"]
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-stag0000000000001"
+  internal_hostname             = "core-internal.staging.lemon.internal"
+  external                      = null
+  client_security_group_ids     = [module.core_cache.client_security_group_id, module.core_db.client_security_group_id]
+  queue_arns                    = []
+  table_arns                    = []
+  bucket_arns                   = []
+  database_resource_ids         = [module.core_db.resource_id]
+  cache_connect_arns            = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port\"}]}]"
+  alarm_topic_arn               = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
 module "core_cache" {
@@ -94,4 +87,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
 }
-# infragen:sha256:a7cacaff15aaa855572eb5080b004f902abbc09d0560eea4d139baa67b894a2c
+# infragen:sha256:b6cf58d4255270308a8ea04930f37ef584cb2e3dab030056ba73083223ef7eab

@@ -42,18 +42,11 @@ module "service" {
     "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host"
     "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
-  cluster_arn           = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-staging-internal-123456789.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0a1b2c3d4e5f60021"
-  }
-  listener_rule_priority = 19194
-  internal_zone_id       = "Z0STAGINGINTERNAL01"
-  internal_hostname      = "klausapproves-internal.staging.lemon.internal"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-stag0000000000001"
+  internal_hostname             = "klausapproves-internal.staging.lemon.internal"
   external = {
     listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/staging-external/0123456789abcdef/fedcba9876543210"
     dns_name               = "staging-external-987654321.eu-west-1.elb.amazonaws.com"
@@ -128,4 +121,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
 }
-# infragen:sha256:c4847cba8354f6c931069fe7cb5e27d748af48c7c5c72c5e03adc866ec17276f
+# infragen:sha256:26a5fbbbdf7f1b24664f1994fa28a2a29b1527558b5079969a23f953a0feb739

@@ -23,19 +23,20 @@ mock_provider "aws" {
 }
 
 variables {
-  name                   = "orders"
-  cluster_arn            = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
-  image                  = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:bootstrap"
-  cpu                    = 512
-  memory_mb              = 1024
-  desired_count          = 2
-  vpc_id                 = "vpc-0123456789abcdef0"
-  subnet_ids             = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
-  security_group_ids     = ["sg-0123456789abcdef0"]
-  listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/internal/0123456789abcdef/0123456789abcdef"
-  listener_rule_priority = 100
-  host_header            = "orders-internal.prod.example.com"
-  tags                   = { owner = "team-a" }
+  name               = "orders"
+  cluster_arn        = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
+  image              = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders:bootstrap"
+  cpu                = 512
+  memory_mb          = 1024
+  desired_count      = 2
+  vpc_id             = "vpc-0123456789abcdef0"
+  subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  security_group_ids = ["sg-0123456789abcdef0"]
+  service_connect = {
+    namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+    dns_name      = "orders-internal.prod.example.com"
+  }
+  tags = { owner = "team-a" }
 }
 
 run "defaults" {
@@ -100,19 +101,42 @@ run "defaults" {
     error_message = "log group /ecs/<name> with 365 days retention by default"
   }
 
+  # No shared internal load balancer: other services reach the tasks through Service Connect.
   assert {
-    condition     = aws_lb_target_group.this["internal"].target_type == "ip" && aws_lb_target_group.this["internal"].port == 8080 && aws_lb_target_group.this["internal"].health_check[0].path == "/health"
-    error_message = "target group must be of type ip on the HTTP port with the /health check"
+    condition     = length(aws_lb_target_group.this) == 0 && length(aws_lb_listener_rule.this) == 0 && length(aws_ecs_service.this.load_balancer) == 0 && output.target_group_arns == {}
+    error_message = "a service without external ingress has no target group, no listener rule and no load_balancer block"
   }
 
   assert {
-    condition     = aws_lb_target_group.this["internal"].name_prefix == "orders" && aws_lb_target_group.this["internal"].tags["Name"] == "orders-internal"
-    error_message = "target groups use name_prefix plus a Name tag, so a replacement (port change) cannot clash with the old name"
+    condition     = aws_ecs_service.this.health_check_grace_period_seconds == null
+    error_message = "ECS refuses a health check grace period on a service without a load balancer"
   }
 
   assert {
-    condition     = keys(aws_lb_target_group.this) == ["internal"] && length(aws_ecs_service.this.load_balancer) == 1
-    error_message = "an internal-only service has one target group and one load_balancer block"
+    condition = alltrue([
+      aws_ecs_service.this.service_connect_configuration[0].enabled,
+      aws_ecs_service.this.service_connect_configuration[0].namespace == "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef",
+      aws_ecs_service.this.service_connect_configuration[0].service[0].port_name == "http",
+      aws_ecs_service.this.service_connect_configuration[0].service[0].discovery_name == "orders",
+      aws_ecs_service.this.service_connect_configuration[0].service[0].client_alias[0].dns_name == "orders-internal.prod.example.com",
+      aws_ecs_service.this.service_connect_configuration[0].service[0].client_alias[0].port == 80,
+    ])
+    error_message = "Service Connect serves the port named http as <name>-internal... port 80 in the account's namespace"
+  }
+
+  assert {
+    condition     = contains([for m in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings : m.name], aws_ecs_service.this.service_connect_configuration[0].service[0].port_name)
+    error_message = "Service Connect's port_name must name a port mapping of the bootstrap task definition"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.service_connect_configuration[0].log_configuration[0].log_driver == "awslogs" && aws_ecs_service.this.service_connect_configuration[0].log_configuration[0].options["awslogs-group"] == "/ecs/orders"
+    error_message = "the Service Connect proxy logs to the service's log group"
+  }
+
+  assert {
+    condition     = output.service_connect_dns_name == "orders-internal.prod.example.com"
+    error_message = "the module outputs the client alias"
   }
 
   assert {
@@ -128,11 +152,6 @@ run "defaults" {
   assert {
     condition     = aws_ecs_service.this.enable_execute_command == false && length(aws_iam_policy.execute_command) == 0
     error_message = "ECS Exec is off by default"
-  }
-
-  assert {
-    condition     = aws_lb_listener_rule.this["internal"].priority == 100 && tolist(aws_lb_listener_rule.this["internal"].condition)[0].host_header[0].values == toset(["orders-internal.prod.example.com"])
-    error_message = "internal listener rule must match the internal host name with the given priority"
   }
 
   assert {
@@ -317,16 +336,30 @@ run "external_listener" {
   }
 
   # ELBv2: a target group can be associated with one load balancer only
-  # (TargetGroupAssociationLimit). Each rule forwards to its own group, and the service
-  # registers its tasks in both through two load_balancer blocks.
+  # (TargetGroupAssociationLimit): the external rule forwards to the external group only.
   assert {
-    condition     = keys(aws_lb_target_group.this) == ["external", "internal"] && aws_lb_listener_rule.this["external"].action[0].target_group_arn == aws_lb_target_group.this["external"].arn && aws_lb_listener_rule.this["internal"].action[0].target_group_arn == aws_lb_target_group.this["internal"].arn
-    error_message = "each load balancer's rule must forward to its own target group"
+    condition     = keys(aws_lb_target_group.this) == ["external"] && aws_lb_listener_rule.this["external"].action[0].target_group_arn == aws_lb_target_group.this["external"].arn
+    error_message = "the external load balancer's rule must forward to its own target group"
   }
 
   assert {
-    condition     = toset([for lb in aws_ecs_service.this.load_balancer : lb.target_group_arn]) == toset([aws_lb_target_group.this["internal"].arn, aws_lb_target_group.this["external"].arn])
-    error_message = "the service must register its tasks in both target groups"
+    condition     = aws_lb_target_group.this["external"].target_type == "ip" && aws_lb_target_group.this["external"].port == 8080 && aws_lb_target_group.this["external"].health_check[0].path == "/health"
+    error_message = "target group must be of type ip on the HTTP port with the /health check"
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this["external"].name_prefix == "orders" && aws_lb_target_group.this["external"].tags["Name"] == "orders-external"
+    error_message = "target groups use name_prefix plus a Name tag, so a replacement (port change) cannot clash with the old name"
+  }
+
+  assert {
+    condition     = [for lb in aws_ecs_service.this.load_balancer : lb.target_group_arn] == [aws_lb_target_group.this["external"].arn] && aws_ecs_service.this.health_check_grace_period_seconds == 60
+    error_message = "the service registers its tasks in the external target group, with the health check grace period"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.service_connect_configuration[0].enabled
+    error_message = "external ingress does not replace Service Connect for other services"
   }
 }
 
@@ -446,12 +479,15 @@ run "rejects_short_retention" {
   expect_failures = [var.log_retention_days]
 }
 
-run "rejects_priority_out_of_range" {
+run "rejects_non_namespace_arn" {
   command = plan
   variables {
-    listener_rule_priority = 50001
+    service_connect = {
+      namespace_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/internal/0123456789abcdef/0123456789abcdef"
+      dns_name      = "orders-internal.prod.example.com"
+    }
   }
-  expect_failures = [var.listener_rule_priority]
+  expect_failures = [var.service_connect]
 }
 
 run "rejects_autoscaling_min_above_max" {

@@ -15,13 +15,8 @@ run "standard_queue" {
   command = apply
 
   assert {
-    condition     = module.client_access.client_security_group_name == "orders-events-clients" && length(module.client_access.ingress_rules) == 0 && length(module.client_access.client_egress_rules) == 0
-    error_message = "the <name>-clients group must exist with no rules"
-  }
-
-  assert {
-    condition     = output.security_group_id == null && output.client_security_group_id == module.client_access.client_security_group_id
-    error_message = "security_group_id must be null and client_security_group_id the -clients group"
+    condition     = output.security_group_id == null && output.client_security_group_id == null
+    error_message = "no security groups at all: access is IAM only"
   }
 
   assert {

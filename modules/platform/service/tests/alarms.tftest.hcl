@@ -42,16 +42,9 @@ variables {
   memory_mb     = 1024
   desired_count = 2
 
-  cluster_arn           = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-lb-123.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0bbbbbbbbbbbbbbb1"
-  }
-  listener_rule_priority = 1234
-  internal_zone_id       = "Z0123456789ABCDEFGHIJ"
-  internal_hostname      = "orders-internal.prod.example.com"
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+  internal_hostname             = "orders-internal.prod.example.com"
 
   client_security_group_ids = ["sg-0ddddddddddddddd1"]
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111122223333:team-orders-alerts"
@@ -62,10 +55,9 @@ run "default_alarms_notify_the_team_topic" {
 
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
-      "orders-5xx-rate-internal", "orders-p99-latency-internal", "orders-unhealthy-targets-internal",
       "orders-missing-tasks", "orders-cpu", "orders-memory",
     ])
-    error_message = "an internal service gets the ALB alarms for its one load balancer and the ECS alarms"
+    error_message = "an internal service (no load balancer: Service Connect) gets the ECS alarms only"
   }
 
   assert {
@@ -74,13 +66,8 @@ run "default_alarms_notify_the_team_topic" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["orders-cpu"].threshold == 80 && aws_cloudwatch_metric_alarm.this["orders-memory"].threshold == 85 && aws_cloudwatch_metric_alarm.this["orders-p99-latency-internal"].threshold == 1
+    condition     = aws_cloudwatch_metric_alarm.this["orders-cpu"].threshold == 80 && aws_cloudwatch_metric_alarm.this["orders-memory"].threshold == 85
     error_message = "thresholds must be the module defaults"
-  }
-
-  assert {
-    condition     = aws_cloudwatch_metric_alarm.this["orders-p99-latency-internal"].dimensions == tomap({ LoadBalancer = "app/internal/0123456789abcdef", TargetGroup = "targetgroup/orders/0123456789abcdef" }) && aws_cloudwatch_metric_alarm.this["orders-p99-latency-internal"].extended_statistic == "p99"
-    error_message = "ALB alarms must use the load balancer and target group ARN suffixes"
   }
 
   assert {
@@ -89,13 +76,13 @@ run "default_alarms_notify_the_team_topic" {
   }
 
   assert {
-    condition     = output.deployment_alarm_names == tolist(["orders-5xx-rate-internal", "orders-p99-latency-internal"])
-    error_message = "the ECS service must roll a deployment back on the 5xx and latency alarms"
+    condition     = length(output.deployment_alarm_names) == 0
+    error_message = "without a load balancer there are no 5xx/latency alarms to roll back on (the circuit breaker still does)"
   }
 }
 
 run "external_service_gets_alarms_per_load_balancer" {
-  command = plan
+  command = apply
 
   variables {
     external = {
@@ -110,8 +97,18 @@ run "external_service_gets_alarms_per_load_balancer" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["orders-unhealthy-targets-external"].dimensions["LoadBalancer"] == "app/public/fedcba9876543210" && contains(keys(aws_cloudwatch_metric_alarm.this), "orders-5xx-rate-internal")
-    error_message = "each load balancer gets its own ALB alarms"
+    condition     = aws_cloudwatch_metric_alarm.this["orders-unhealthy-targets-external"].dimensions["LoadBalancer"] == "app/public/fedcba9876543210" && !contains(keys(aws_cloudwatch_metric_alarm.this), "orders-5xx-rate-internal")
+    error_message = "the external load balancer gets its ALB alarms; there is no internal one"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["orders-p99-latency-external"].dimensions == tomap({ LoadBalancer = "app/public/fedcba9876543210", TargetGroup = "targetgroup/orders/0123456789abcdef" }) && aws_cloudwatch_metric_alarm.this["orders-p99-latency-external"].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.this["orders-p99-latency-external"].threshold == 1
+    error_message = "ALB alarms must use the load balancer and target group ARN suffixes and the default threshold"
+  }
+
+  assert {
+    condition     = output.deployment_alarm_names == tolist(["orders-5xx-rate-external", "orders-p99-latency-external"])
+    error_message = "the ECS service must roll a deployment back on the 5xx and latency alarms"
   }
 }
 
@@ -119,6 +116,15 @@ run "override_and_silence_with_reason" {
   command = apply
 
   variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/public/fedcba9876543210/0123456789abcdef"
+      dns_name               = "public-lb-123.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z0123456789ABCDEFGHIK"
+      listener_rule_priority = 7
+    }
     alarm_overrides = {
       cpu           = { threshold = 95, reason = "batch jobs peak at 90% every night" }
       http_5xx_rate = { silenced = true, reason = "staging load tests inject 5xx" }
@@ -131,7 +137,7 @@ run "override_and_silence_with_reason" {
   }
 
   assert {
-    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "orders-5xx-rate-internal") && output.deployment_alarm_names == tolist(["orders-p99-latency-internal"])
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "orders-5xx-rate-external") && output.deployment_alarm_names == tolist(["orders-p99-latency-external"])
     error_message = "a silenced alarm is not created and not watched by deployments"
   }
 }

@@ -42,16 +42,9 @@ variables {
   memory_mb     = 1024
   desired_count = 2
 
-  cluster_arn           = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/internal/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-lb-123.eu-west-1.elb.amazonaws.com"
-    zone_id           = "Z32O12XQLNTSW2"
-    security_group_id = "sg-0bbbbbbbbbbbbbbb1"
-  }
-  listener_rule_priority = 1234
-  internal_zone_id       = "Z0123456789ABCDEFGHIJ"
-  internal_hostname      = "orders-internal.prod.example.com"
+  cluster_arn                   = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+  internal_hostname             = "orders-internal.prod.example.com"
 
   client_security_group_ids = ["sg-0ddddddddddddddd1"]
 }
@@ -84,10 +77,9 @@ run "internal_service" {
 
   assert {
     condition = { for k, r in module.client_access.ingress_rules : k => [r.source_security_group_id, r.protocol, r.from_port, r.to_port] } == {
-      internal_lb = ["sg-0bbbbbbbbbbbbbbb1", "tcp", 8080, 8080]
-      clients     = ["sg-0ccccccccccccccc1", "tcp", 8080, 8080]
+      clients = ["sg-0ccccccccccccccc1", "tcp", 8080, 8080]
     }
-    error_message = "the tasks admit only the internal load balancer and <name>-clients, on the HTTP port"
+    error_message = "an internal service's tasks admit only <name>-clients, on the HTTP port: no shared internal load balancer"
   }
 
   assert {
@@ -114,7 +106,15 @@ run "internal_service" {
 
   assert {
     condition     = output.internal_hostname == "orders-internal.prod.example.com" && output.external_hostname == null
-    error_message = "internal alias record only, for an internal service"
+    error_message = "the internal hostname is the Service Connect alias; no external record for an internal service"
+  }
+
+  assert {
+    condition = alltrue([
+      module.ecs_service.service_connect_dns_name == "orders-internal.prod.example.com",
+      length(module.ecs_service.target_group_arns) == 0,
+    ])
+    error_message = "other services reach it through Service Connect at <name>-internal..., not through a target group"
   }
 
   assert {
@@ -152,11 +152,10 @@ run "external_service_with_autoscaling" {
 
   assert {
     condition = { for k, r in module.client_access.ingress_rules : k => [r.source_security_group_id, r.from_port, r.to_port] } == {
-      internal_lb = ["sg-0bbbbbbbbbbbbbbb1", 8080, 8080]
       external_lb = ["sg-0eeeeeeeeeeeeeee1", 8080, 8080]
       clients     = ["sg-0ccccccccccccccc1", 8080, 8080]
     }
-    error_message = "an external service also admits the external load balancer, on the HTTP port"
+    error_message = "an external service also admits the external load balancer (and no internal one), on the HTTP port"
   }
 
   assert {
@@ -186,12 +185,12 @@ run "rejects_bad_name" {
   expect_failures = [var.name]
 }
 
-run "rejects_priority_zero" {
+run "rejects_non_namespace_arn" {
   command = plan
   variables {
-    listener_rule_priority = 0
+    service_connect_namespace_arn = "arn:aws:ecs:eu-west-1:111122223333:cluster/main"
   }
-  expect_failures = [var.listener_rule_priority]
+  expect_failures = [var.service_connect_namespace_arn]
 }
 
 run "rejects_external_priority_out_of_range" {

@@ -31,28 +31,21 @@ module "service" {
     "ORDERS_DB_PORT"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
     "ORDERS_EVENTS_QUEUE_URL"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
-  cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-qa-1.eu-central-1.elb.amazonaws.com"
-    zone_id           = "Z215JYRZR1TBD5"
-    security_group_id = "sg-0123456789abcdef1"
-  }
-  listener_rule_priority    = 2389
-  internal_zone_id          = "Z0QA0000000000001"
-  internal_hostname         = "orders-internal.qa.acme.internal"
-  external                  = null
-  client_security_group_ids = [module.orders_db.client_security_group_id]
-  queue_arns                = [module.orders_events.arn]
-  table_arns                = []
-  bucket_arns               = [module.orders_archive.arn]
-  database_resource_ids     = [module.orders_db.resource_id]
-  cache_connect_arns        = []
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
+  internal_hostname             = "orders-internal.qa.acme.internal"
+  external                      = null
+  client_security_group_ids     = [module.orders_db.client_security_group_id]
+  queue_arns                    = [module.orders_events.arn]
+  table_arns                    = []
+  bucket_arns                   = [module.orders_archive.arn]
+  database_resource_ids         = [module.orders_db.resource_id]
+  cache_connect_arns            = []
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
+  alarm_topic_arn               = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "orders_archive" {
@@ -134,8 +127,8 @@ module "discovery" {
   service = {
     name    = "orders"
     address = "orders-internal.qa.acme.internal"
-    port    = 443
-    tags    = ["infragen", "qa"]
+    port    = 80
+    tags    = ["infragen", "qa", "ecs-service-connect"]
   }
   datastores = [
     {
@@ -147,4 +140,4 @@ module "discovery" {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:c4fd158fbd3047426a24f7fe4f6dc57c960a7047007288e20e2d4d0c2e3ff64d
+# infragen:sha256:43a29067de571d523915391d7f5ecf1d5e2d759d8fe299687303a48bbf52cfae

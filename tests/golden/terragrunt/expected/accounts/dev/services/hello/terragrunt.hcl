@@ -9,47 +9,40 @@ terraform {
 }
 
 inputs = {
-  name                  = "hello"
-  service               = "hello"
-  owner                 = "platform"
-  environment           = "dev"
-  production            = false
-  vpc_id                = "vpc-0123456789abcdef0"
-  subnet_ids            = ["subnet-0123456789abcdef0"]
-  image                 = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
-  port                  = 8080
-  health_check_path     = "/health"
-  metrics_port          = 9090
-  cpu                   = 256
-  memory_mb             = 512
-  desired_count         = 0
-  autoscaling           = null
-  environment_variables = {}
-  secrets               = {}
-  secret_arns           = []
-  ssm_parameter_arns    = []
-  cluster_arn           = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:us-east-1:333333333333:listener/app/dev/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-dev-1.us-east-1.elb.amazonaws.com"
-    zone_id           = "Z35SXDOTRQ7X7K"
-    security_group_id = "sg-0123456789abcdef0"
-  }
-  listener_rule_priority    = 25343
-  internal_zone_id          = "Z0DEV000000000001"
-  internal_hostname         = "hello-internal.dev.acme.internal"
-  external                  = null
-  client_security_group_ids = []
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = []
-  cache_connect_arns        = []
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
-  alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
+  name                          = "hello"
+  service                       = "hello"
+  owner                         = "platform"
+  environment                   = "dev"
+  production                    = false
+  vpc_id                        = "vpc-0123456789abcdef0"
+  subnet_ids                    = ["subnet-0123456789abcdef0"]
+  image                         = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
+  port                          = 8080
+  health_check_path             = "/health"
+  metrics_port                  = 9090
+  cpu                           = 256
+  memory_mb                     = 512
+  desired_count                 = 0
+  autoscaling                   = null
+  environment_variables         = {}
+  secrets                       = {}
+  secret_arns                   = []
+  ssm_parameter_arns            = []
+  cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
+  internal_hostname             = "hello-internal.dev.acme.internal"
+  external                      = null
+  client_security_group_ids     = []
+  queue_arns                    = []
+  table_arns                    = []
+  bucket_arns                   = []
+  database_resource_ids         = []
+  cache_connect_arns            = []
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  alarm_topic_arn               = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
   tags = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:c7e87f526b9e527ef4c0246465f81e74247cc8dae57fb9d180d790923e7fd7c6
+# infragen:sha256:85304161241f60e222c056766a7d5e9506274160a780518db59ed5f89b8b2723

@@ -69,30 +69,23 @@ inputs = {
     "ORDERS_DB_PORT"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
     "ORDERS_EVENTS_QUEUE_URL"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
   }
-  secret_arns           = []
-  ssm_parameter_arns    = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
-  cluster_arn           = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
-  internal_listener_arn = "arn:aws:elasticloadbalancing:eu-central-1:444444444444:listener/app/qa/0123456789abcdef/0123456789abcdef"
-  internal_lb = {
-    dns_name          = "internal-qa-1.eu-central-1.elb.amazonaws.com"
-    zone_id           = "Z215JYRZR1TBD5"
-    security_group_id = "sg-0123456789abcdef1"
-  }
-  listener_rule_priority    = 2389
-  internal_zone_id          = "Z0QA0000000000001"
-  internal_hostname         = "orders-internal.qa.acme.internal"
-  external                  = null
-  client_security_group_ids = [dependency.orders_db.outputs.client_security_group_id]
-  queue_arns                = [dependency.orders_events.outputs.arn]
-  table_arns                = []
-  bucket_arns               = [dependency.orders_archive.outputs.arn]
-  database_resource_ids     = [dependency.orders_db.outputs.resource_id]
-  cache_connect_arns        = []
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+  secret_arns                   = []
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
+  service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
+  internal_hostname             = "orders-internal.qa.acme.internal"
+  external                      = null
+  client_security_group_ids     = [dependency.orders_db.outputs.client_security_group_id]
+  queue_arns                    = [dependency.orders_events.outputs.arn]
+  table_arns                    = []
+  bucket_arns                   = [dependency.orders_archive.outputs.arn]
+  database_resource_ids         = [dependency.orders_db.outputs.resource_id]
+  cache_connect_arns            = []
+  log_retention_days            = 365
+  container_definitions         = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
+  alarm_topic_arn               = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:837b5cb4a4eb71c09515cb73f2eb44369df226809ea61abe5cd0ad065910dfaf
+# infragen:sha256:8c310a98400fd4eb109505896848a1f2182013d453ea36e5e0ea6e952d8d778c

@@ -23,8 +23,8 @@ inputs = {
   service = {
     name    = "billing"
     address = "billing-internal.qa.acme.internal"
-    port    = 443
-    tags    = ["infragen", "qa"]
+    port    = 80
+    tags    = ["infragen", "qa", "ecs-service-connect"]
   }
   datastores = [
     {
@@ -36,4 +36,4 @@ inputs = {
   ]
   allowed_sources = []
 }
-# infragen:sha256:335b54f0b6d01585b8bad2d7d1d07f3b7e6de1127eea843ee2bd30a105aa9b9e
+# infragen:sha256:80274df939a08cdd2f2760d469da7041180a3700315af9930681fc11c413eaab

@@ -23,8 +23,8 @@ inputs = {
   service = {
     name    = "orders"
     address = "orders-internal.qa.acme.internal"
-    port    = 443
-    tags    = ["infragen", "qa"]
+    port    = 80
+    tags    = ["infragen", "qa", "ecs-service-connect"]
   }
   datastores = [
     {
@@ -36,4 +36,4 @@ inputs = {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:5d0b5893e6962abd0fa604662d518d5909063db55fedde205b9a655ff43f1543
+# infragen:sha256:3a962849e8736a61cda26f813170444a3d3bf70e5068e2475b335ad925b905c8
