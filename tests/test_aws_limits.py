@@ -22,7 +22,7 @@ import pytest
 import tfenv
 
 from generator import validate
-from generator.models import Repo
+from generator.spec.models import Repo
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -27,7 +27,7 @@ class Plan:
         so a root served from the cache is never planned."""
         given = self.priorities[root.account.env]
         name = root.service.name
-        return module_calls(self.repo, root, given["internal"][name], given["external"].get(name))
+        return module_calls(self.repo, root, given["external"].get(name))
 
     def root_calls(self) -> list[tuple[Root, list[ModuleCall]]]:
         return [(root, self.calls(root)) for root in self.roots]

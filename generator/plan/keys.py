@@ -13,7 +13,7 @@ So a root's key is a digest of the model parts it reads, with their values, not 
   datastore as declared there, or None;
 - for each of its datastores (after environment overrides): the services that use it (IAM users);
 - the services that call it (Consul ``allowed_sources``);
-- its internal and external listener rule priorities (allocated every run from the allocation file
+- its external listener rule priority (allocated every run from the allocation file
   and every service of the account).
 
 A value that is not here cannot change the root's files; tests/test_incremental_equals_scratch.py
@@ -70,7 +70,6 @@ def root_key(plan: Plan, root: Root) -> str:
         tuple(owners),
         tuple((name, plan.datastore_users.get(name, ())) for name in own),
         tuple(s.name for s in repo.dependents(service.name)),
-        given["internal"].get(service.name),
         given["external"].get(service.name),
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
