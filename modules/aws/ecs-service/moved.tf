@@ -16,14 +16,15 @@ moved {
   to   = aws_ecs_service.this
 }
 
+# The shared target group becomes the external one: the new group (name_prefix) is created
+# before the old one is deleted, after the external rule and the service have moved to it. Moving
+# it anywhere else (the first version moved it to this["internal"], which Service Connect later
+# removed) makes Terraform delete it while the external rule still forwards to it, and ELBv2 then
+# refuses with ResourceInUse (tests/e2e/test_moved.py). A service without external ingress has
+# no this["external"]: its old group and internal rule are simply destroyed, rule first.
 moved {
   from = aws_lb_target_group.this
-  to   = aws_lb_target_group.this["internal"]
-}
-
-moved {
-  from = aws_lb_listener_rule.internal
-  to   = aws_lb_listener_rule.this["internal"]
+  to   = aws_lb_target_group.this["external"]
 }
 
 moved {
