@@ -422,3 +422,25 @@ def test_status_of_the_bootstrap_revision_says_nothing_was_deployed(stubs: Stubs
         "nothing has been deployed yet (the bootstrap revision runs): push an image and run "
         "`infragen deploy bpg --env staging --image-tag <tag>`"
     )
+
+
+@pytest.mark.parametrize(("running_count", "sent"), [(0, 1), (1, None), (2, None)])
+def test_autoscaled_first_deploy_raises_the_count_to_the_floor_and_never_lowers_it(
+    stubs: Stubs, running_count: int, sent: int | None
+) -> None:
+    """klausapproves autoscales 1-2 in staging. Before its first deploy the root leaves it at 0
+    tasks; App Auto Scaling would not raise that, so the deploy sets the floor, and only then."""
+    target = resolve(REPO, "klausapproves", "staging")
+    name, arn = "klausapproves", SERVICE_ARN.replace("/bpg", "/klausapproves")
+    current = {**service(deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 0, 0)), "desiredCount": running_count}
+    current.update(serviceName=name, serviceArn=arn)
+    stubs["ecs"].add_response(
+        "describe_services", {"services": [current], "failures": []}, {"cluster": CLUSTER, "services": [name]}
+    )
+    expected: dict[str, Any] = {"cluster": CLUSTER, "service": name, "taskDefinition": NEW}
+    if sent is not None:
+        expected["desiredCount"] = sent
+    updated = {**current, "deployments": [deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "IN_PROGRESS", 0, 0)]}
+    stubs["ecs"].add_response("update_service", {"service": updated}, expected)
+    deployment_, _ = rollout._update(stubs.aws, target, NEW)
+    assert deployment_ == NEW_DEPLOYMENT

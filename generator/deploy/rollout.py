@@ -215,6 +215,11 @@ def _update(aws: Aws, target: Target, task_definition: str, *, force: bool = Fal
     args: dict[str, Any] = {"cluster": target.cluster, "service": target.name, "taskDefinition": task_definition}
     if autoscaling is None:
         args["desiredCount"] = desired  # without autoscaling the spec owns the count
+    elif int(_describe_service(aws, target).get("desiredCount", 0)) < autoscaling.min:
+        # With autoscaling, App Auto Scaling owns the count, but it does not raise the 0 tasks a
+        # service has before its first deploy (target tracking has no metrics from 0 tasks), so
+        # the deploy raises the count to the floor; it never lowers what scaling has set.
+        args["desiredCount"] = autoscaling.min
     if force:
         args["forceNewDeployment"] = True
     with translated("ecs:UpdateService"):
