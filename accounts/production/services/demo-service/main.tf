@@ -33,11 +33,7 @@ module "service" {
   internal_hostname         = "demo-service-internal.production.lemon.internal"
   external                  = null
   client_security_group_ids = []
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = []
-  cache_connect_arns        = []
+  dependency_access         = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:infra-alerts"
@@ -62,4 +58,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:e018491e1b0e558628bd058b2a40bf3a1c890d3816f5ee295da6915321b3a83c
+# infragen:sha256:d6cb20ea900e48985fefb76c26cacb2c1824b231f3b22a698edbc570a4233131

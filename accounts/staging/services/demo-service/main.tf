@@ -33,11 +33,7 @@ module "service" {
   internal_hostname         = "demo-service-internal.staging.lemon.internal"
   external                  = null
   client_security_group_ids = []
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = []
-  cache_connect_arns        = []
+  dependency_access         = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:infra-alerts"
@@ -49,4 +45,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:ae57afd9cd444771e8a7262224fdfbc306cd75999df01a2da55d0c92d7135d44
+# infragen:sha256:9e1e1dc40c8e45a04ff3366ee901e07dcba3281d9fda5c6a15df85f155dfb7c5

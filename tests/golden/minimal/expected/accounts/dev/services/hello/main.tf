@@ -33,11 +33,7 @@ module "service" {
   internal_hostname         = "hello-internal.dev.acme.internal"
   external                  = null
   client_security_group_ids = []
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = []
-  cache_connect_arns        = []
+  dependency_access         = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
@@ -49,4 +45,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:8decb7321fc0073c95e4b4b7c2a2dba019eeea3adc9ceaa513a246fa07705486
+# infragen:sha256:e8175f50c715fbe215d6702dd61623283907dda0827a0889030a08e5475dc049

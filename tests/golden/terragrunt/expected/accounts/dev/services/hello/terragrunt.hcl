@@ -40,11 +40,7 @@ inputs = {
   internal_hostname         = "hello-internal.dev.acme.internal"
   external                  = null
   client_security_group_ids = []
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = []
-  cache_connect_arns        = []
+  dependency_access         = []
   log_retention_days        = 365
   container_definitions     = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn           = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
@@ -52,4 +48,4 @@ inputs = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:c7e87f526b9e527ef4c0246465f81e74247cc8dae57fb9d180d790923e7fd7c6
+# infragen:sha256:6362089ee07142084df0b29ffd932126c0ae5dc9c0773f4bdcb10520495e9ba6
