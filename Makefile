@@ -65,7 +65,7 @@ test: dev $(CHECKOV_TOOLS) ## The whole suite: lint, unit, golden, terraform val
 	$(MAKE) --no-print-directory check
 
 golden: dev ## Rewrite the golden files from the current generator (review the diff!)
-	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+	$(BIN)/python -m pytest tests/test_golden.py tests/test_kitchen_sink.py --update-golden
 
 schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.schema.json from generator/datastores
 	$(INFRAGEN) schema --write
