@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from generator.datastores import REGISTRY, Access, Grant, Network, kind_of
+from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
 from generator.deploy import taskdef
 from generator.deploy.policy import deploy_policy_json
 from generator.plan import alarms, allocation
@@ -318,12 +318,16 @@ def _output(repo: Repo, service: Service, account: Account, name: str) -> Callab
     return output
 
 
+def _of_kind(kind: Kind) -> Callable[[Datastore], bool]:
+    return lambda datastore: datastore.type in kind.types
+
+
 def dependency_grants(repo: Repo, service: Service, account: Account) -> list[Grant]:
     """The task role's IAM statements from the declared datastores: in kind order, one statement
     per sid, its resources in the order of the dependencies' names."""
     merged: dict[str, Grant] = {}
     for kind in REGISTRY.kinds:
-        for name in _declared(repo, service, lambda d, k=kind: kind_of(d.type) is k):  # type: ignore[misc]
+        for name in _declared(repo, service, _of_kind(kind)):
             found = repo.datastore_owner(name)
             if found is None:
                 continue
