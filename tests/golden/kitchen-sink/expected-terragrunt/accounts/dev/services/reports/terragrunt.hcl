@@ -57,7 +57,7 @@ inputs = {
   environment       = "dev"
   production        = false
   vpc_id            = "vpc-0123456789abcdef0"
-  subnet_ids        = ["subnet-0123456789abcdef0"]
+  subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   image             = "333333333333.dkr.ecr.us-east-1.amazonaws.com/reports:bootstrap"
   port              = 8080
   health_check_path = "/health"
@@ -137,4 +137,4 @@ inputs = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:8387b6ba00ce1670d9955a219f06abc5800d34325d95c2e10576ad82f86c1bc2
+# infragen:sha256:2b5c972b46e15ff5a76b610a61e97957eeb14d920c38ede275a0c6c3ef3f852a

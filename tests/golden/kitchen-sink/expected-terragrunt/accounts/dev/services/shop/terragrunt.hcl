@@ -77,7 +77,7 @@ inputs = {
   environment       = "dev"
   production        = false
   vpc_id            = "vpc-0123456789abcdef0"
-  subnet_ids        = ["subnet-0123456789abcdef0"]
+  subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   image             = "333333333333.dkr.ecr.us-east-1.amazonaws.com/shop:bootstrap"
   port              = 8080
   health_check_path = "/health"
@@ -156,4 +156,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:d13ec2b8be787b167ce903a4eeac33ac56562fc984828a4c7874596ec078a81a
+# infragen:sha256:a05f43c1d1cd3bb0460ff72c2cc3e5caac4abd86937f4579f31d939fac93b7e5

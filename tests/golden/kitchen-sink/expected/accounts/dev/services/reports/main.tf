@@ -36,7 +36,7 @@ module "service" {
   environment       = "dev"
   production        = false
   vpc_id            = "vpc-0123456789abcdef0"
-  subnet_ids        = ["subnet-0123456789abcdef0"]
+  subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   image             = "333333333333.dkr.ecr.us-east-1.amazonaws.com/reports:bootstrap"
   port              = 8080
   health_check_path = "/health"
@@ -120,4 +120,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:1707a9a2dab45f2d63f52d04f423b7435ffdf3787e874b006dc10197c463fee1
+# infragen:sha256:730f400056fa91b61d93036c787058bf3b2140365a5de1e9c3d2a272b4bd97ed

@@ -8,7 +8,7 @@ module "service" {
   environment       = "dev"
   production        = false
   vpc_id            = "vpc-0123456789abcdef0"
-  subnet_ids        = ["subnet-0123456789abcdef0"]
+  subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   image             = "333333333333.dkr.ecr.us-east-1.amazonaws.com/shop:bootstrap"
   port              = 8080
   health_check_path = "/health"
@@ -93,7 +93,7 @@ module "shop_assets" {
   environment     = "dev"
   production      = false
   vpc_id          = "vpc-0123456789abcdef0"
-  subnet_ids      = ["subnet-0123456789abcdef0"]
+  subnet_ids      = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   bucket_name     = "shop-assets-333333333333"
   versioning      = false
   expiration_days = 90
@@ -107,7 +107,7 @@ module "shop_cache" {
   environment             = "dev"
   production              = false
   vpc_id                  = "vpc-0123456789abcdef0"
-  subnet_ids              = ["subnet-0123456789abcdef0"]
+  subnet_ids              = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   engine_version          = "7.1"
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
@@ -124,7 +124,7 @@ module "shop_carts" {
   environment     = "dev"
   production      = false
   vpc_id          = "vpc-0123456789abcdef0"
-  subnet_ids      = ["subnet-0123456789abcdef0"]
+  subnet_ids      = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   hash_key        = "cart"
   hash_key_type   = "N"
   range_key       = "item"
@@ -140,7 +140,7 @@ module "shop_jobs" {
   environment                = "dev"
   production                 = false
   vpc_id                     = "vpc-0123456789abcdef0"
-  subnet_ids                 = ["subnet-0123456789abcdef0"]
+  subnet_ids                 = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   fifo                       = true
   dead_letter_queue          = true
   max_receive_count          = 3
@@ -157,7 +157,7 @@ module "shop_mysql" {
   environment           = "dev"
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
-  subnet_ids            = ["subnet-0123456789abcdef0"]
+  subnet_ids            = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   engine                = "mysql"
   engine_version        = "8.4"
   instance_class        = "db.t4g.small"
@@ -176,7 +176,7 @@ module "shop_pg" {
   environment           = "dev"
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
-  subnet_ids            = ["subnet-0123456789abcdef0"]
+  subnet_ids            = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   engine                = "postgres"
   engine_version        = "16"
   instance_class        = "db.t4g.medium"
@@ -193,4 +193,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets, module.shop_cache.dashboard_widgets, module.shop_carts.dashboard_widgets, module.shop_jobs.dashboard_widgets, module.shop_mysql.dashboard_widgets, module.shop_pg.dashboard_widgets]
 }
-# infragen:sha256:c442173b45c03ef6bcd3137746b18d6b1a6dc6a2eb6a89443bfb73395e422163
+# infragen:sha256:d49f67203d392d8fa4f77f12eda381792b80a912827ea48b8de82ea6b4ef98ff

@@ -15,7 +15,7 @@ inputs = {
   environment     = "dev"
   production      = false
   vpc_id          = "vpc-0123456789abcdef0"
-  subnet_ids      = ["subnet-0123456789abcdef0"]
+  subnet_ids      = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   bucket_name     = "shop-assets-333333333333"
   versioning      = false
   expiration_days = 90
@@ -23,4 +23,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:68141afb4e6262f2434f42070779a500143cc239a2521a9fc731e97736823f6b
+# infragen:sha256:39acaa801e604699387f15ea2dd37fa11281194ed8a2439acc7b345a100a6ded

@@ -15,7 +15,7 @@ inputs = {
   environment             = "dev"
   production              = false
   vpc_id                  = "vpc-0123456789abcdef0"
-  subnet_ids              = ["subnet-0123456789abcdef0"]
+  subnet_ids              = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   engine_version          = "7.1"
   node_type               = "cache.t4g.micro"
   num_cache_nodes         = 2
@@ -26,4 +26,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:610757e35063cfd2d8553542f4f5414c6e053b61f1d2d709ed75d1e6abf930c1
+# infragen:sha256:06d8fdfebdb80c57c3d847c1873443eebc76c927c081df8505c61d3ed4c3ff38

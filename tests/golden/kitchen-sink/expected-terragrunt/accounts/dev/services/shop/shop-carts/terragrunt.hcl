@@ -15,7 +15,7 @@ inputs = {
   environment     = "dev"
   production      = false
   vpc_id          = "vpc-0123456789abcdef0"
-  subnet_ids      = ["subnet-0123456789abcdef0"]
+  subnet_ids      = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   hash_key        = "cart"
   hash_key_type   = "N"
   range_key       = "item"
@@ -25,4 +25,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:0dd2b7f0e9c5ce45d5b5a9e3714fb5bdc3422b48b88e5adb9a1d16b5f9ed887b
+# infragen:sha256:ad8bc4c820810d721b39a08389b036d815520170023730708353a53c951fad9d

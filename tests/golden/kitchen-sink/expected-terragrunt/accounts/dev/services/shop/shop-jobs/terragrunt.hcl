@@ -15,7 +15,7 @@ inputs = {
   environment                = "dev"
   production                 = false
   vpc_id                     = "vpc-0123456789abcdef0"
-  subnet_ids                 = ["subnet-0123456789abcdef0"]
+  subnet_ids                 = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   fifo                       = true
   dead_letter_queue          = true
   max_receive_count          = 3
@@ -26,4 +26,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:34b685894d60e8c0716931f8fa51c927c37308b7829ff5c928a76f2887ada287
+# infragen:sha256:2f19413af443036e8b2bfe228e1433535744b52bfd6addb05af2dc19c5a3ece2

@@ -15,7 +15,7 @@ inputs = {
   environment           = "dev"
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
-  subnet_ids            = ["subnet-0123456789abcdef0"]
+  subnet_ids            = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   engine                = "mysql"
   engine_version        = "8.4"
   instance_class        = "db.t4g.small"
@@ -28,4 +28,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:e3870c1b3c581cdab6545cd1457e0478b5441bdb43f88cac587929ecc1b78727
+# infragen:sha256:b3f04449effabb7068061c67f00fd2434acef0758b936bd6bc54387a6ce494a8

@@ -15,7 +15,7 @@ inputs = {
   environment           = "dev"
   production            = false
   vpc_id                = "vpc-0123456789abcdef0"
-  subnet_ids            = ["subnet-0123456789abcdef0"]
+  subnet_ids            = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   engine                = "postgres"
   engine_version        = "16"
   instance_class        = "db.t4g.medium"
@@ -28,4 +28,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:a573dc80604b3ab9e9f402f68089840c86f0092948a87d5703739f5e8b7f39f1
+# infragen:sha256:7cfdcb4c0e8e92873da75bf583a46a0d0456aca3500f79767cd2d2991c221938
