@@ -27,7 +27,7 @@ $(TOOLS_VENV)/.installed:
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
 	touch $@
 
-.PHONY: help venv dev tools gen validate check lint test test-fast golden e2e fuzz bench docs clean
+.PHONY: help venv dev tools gen validate check lint test test-fast golden schemas e2e fuzz bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,7 @@ check: venv ## gen --check + validate + terraform fmt -check (what CI gates on)
 	$(INFRAGEN) gen --check
 	$(INFRAGEN) validate
 	$(INFRAGEN) docs --check
+	$(INFRAGEN) schema --check
 	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive accounts modules
 
 lint: dev ## ruff and mypy --strict on generator/
@@ -64,7 +65,10 @@ test: dev $(CHECKOV_TOOLS) ## The whole suite: lint, unit, golden, terraform val
 	$(MAKE) --no-print-directory check
 
 golden: dev ## Rewrite the golden files from the current generator (review the diff!)
-	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+	$(BIN)/python -m pytest tests/test_golden.py tests/test_kitchen_sink.py --update-golden
+
+schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.schema.json from generator/datastores
+	$(INFRAGEN) schema --write
 
 e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator
 	$(BIN)/python -m pytest tests/e2e -p no:xdist -s $(PYTEST_ARGS)

@@ -160,11 +160,25 @@ def docs(check: bool, root: Path | None) -> None:
 
 
 @cli.command("schema")
-@click.argument("kind", type=click.Choice(["service", "environment", "account", "teams", "infragen"]))
-def show_schema(kind: str) -> None:
-    """Print the JSON Schema of an input file (editors use schemas/*.schema.json directly)."""
-    from generator.spec.schema import schema_text
+@click.argument("kind", required=False, type=click.Choice(["service", "environment", "account", "teams", "infragen"]))
+@click.option("--write", is_flag=True, help="Rewrite the committed schemas whose datastore parts come from the kinds.")
+@click.option("--check", is_flag=True, help="Exit 1 when a committed schema differs from the kinds.")
+def show_schema(kind: str | None, write: bool, check: bool) -> None:
+    """Print the JSON Schema of an input file (editors use schemas/*.schema.json directly).
 
+    The datastore parts of the service and environment schemas are generated from the kinds in
+    generator/datastores; `--write` refreshes the committed files (`make schemas`)."""
+    from generator.spec.schema import refresh, schema_text
+
+    if write or check:
+        stale = refresh(write=write)
+        for name in stale:
+            click.echo(f"{'wrote' if write else 'stale'}: generator/spec/schemas/{name}.schema.json")
+        if stale and not write:
+            sys.exit(1)
+        return
+    if kind is None:
+        raise click.UsageError("name a schema (service, environment, account, teams, infragen) or pass --write/--check")
     click.echo(schema_text(kind), nl=False)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.datastores import kind_of
 from generator.errors import Problem
 from generator.spec import naming
 from generator.spec.document import Document
@@ -20,25 +21,16 @@ from generator.spec.models import Account, Repo, Service
 
 PARAMETER_PREFIX = "/infragen"
 
-# kind -> (environment suffix, SSM parameter key): values the platform module publishes after apply.
-DATASTORE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "postgres": (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database")),
-    "mysql": (("HOST", "host"), ("PORT", "port")),
-    "redis": (("ENDPOINT", "endpoint"), ("PORT", "port")),
-    "queue": (("QUEUE_URL", "url"),),
-    "table": (("TABLE_NAME", "name"),),
-    "bucket": (("BUCKET_NAME", "name"),),
-}
+
+def keys(kind: str) -> tuple[tuple[str, str], ...]:
+    """(environment suffix, SSM parameter key): values the platform module publishes after apply."""
+    return kind_of(kind).connection(kind)
 
 
 def iam_user(kind: str, datastore: str, service: str) -> str | None:
     """The IAM-authenticated user ``service`` connects as (modules: rds-db:connect as the user named
     like the service; an ElastiCache user ``<cache>-<service>``), known before apply."""
-    if kind in ("postgres", "mysql"):
-        return service
-    if kind == "redis":
-        return naming.cache_user(datastore, service)
-    return None
+    return kind_of(kind).iam_user(datastore, service)
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ def injected(repo: Repo, service: Service, account: Account) -> list[Injected]:
         user = iam_user(kind, name, service.name)
         if user is not None:
             result.append(Injected(f"{env_prefix(name)}_USER", f"datastores: {name}", value=user))
-        for suffix, key in DATASTORE_KEYS[kind]:
+        for suffix, key in keys(kind):
             result.append(
                 Injected(
                     f"{env_prefix(name)}_{suffix}",
@@ -133,9 +125,7 @@ def clash_problems(doc: Document, repo: Repo, service: Service) -> list[Problem]
                 if found is None:
                     continue
                 kind = found[1].type
-                suffixes = [s for s, _ in DATASTORE_KEYS[kind]] + (
-                    ["USER"] if kind in ("postgres", "mysql", "redis") else []
-                )
+                suffixes = [s for s, _ in keys(kind)] + (["USER"] if iam_user(kind, name, service.name) else [])
             for suffix in suffixes:
                 env_name = f"{env_prefix(name)}_{suffix}"
                 source = f"{field}: {name}"

@@ -9,19 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.datastores import REGISTRY
 from generator.render import hcl
 from generator.spec import naming
 from generator.spec.models import Account, AlarmOverride, Repo, Service, Team
 
-# The platform module that owns the alarms of each kind of thing a service spec declares.
-MODULE_OF = {
-    "service": "service",
-    "postgres": "database",
-    "mysql": "database",
-    "redis": "cache",
-    "queue": "queue",
-    "table": "table",
-}
 TEAM_ROOTS = "teams"
 
 
@@ -81,10 +73,19 @@ def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
     )
 
 
+def alarm_module(kind: str) -> str | None:
+    """The platform module that owns the alarms of ``kind`` ("service" or a datastore type), or
+    None when it has none (a bucket)."""
+    if kind == "service":
+        return "service"
+    found = REGISTRY.find(kind)
+    return found.module.rsplit("/", 1)[-1] if found is not None and found.has_alarms else None
+
+
 def defaults(root: Path, kind: str) -> dict[str, AlarmDefault] | None:
     """The alarms of the module behind ``kind`` ("service" or a datastore type) with their default
     thresholds, or None when the repository has no such module (no alarms, e.g. a bucket)."""
-    module = MODULE_OF.get(kind)
+    module = alarm_module(kind)
     path = root / "modules" / "platform" / (module or "-") / "alarms.tf"
     if module is None or not path.is_file():
         return None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
+from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
 from generator.deploy import taskdef
 from generator.deploy.policy import deploy_policy_json
 from generator.errors import InvariantError
@@ -12,13 +15,12 @@ from generator.render import hcl
 from generator.render.hcl import Raw, Value
 from generator.render.jinja import render
 from generator.spec import naming
-from generator.spec.models import Account, Bucket, Cache, Database, Datastore, Queue, Repo, Service, Table
+from generator.spec.models import Account, Datastore, Repo, Service
 from generator.spec.rules import reads_from
 
 TERRAFORM_VERSION = "1.11.4"
 AWS_PROVIDER_VERSION = "5.100.0"
 CONSUL_PROVIDER_VERSION = "2.21.0"
-DEFAULT_ENGINE_VERSION = {"postgres": "16", "mysql": "8.0"}
 MODULES = "../../../../modules"
 ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
 
@@ -242,26 +244,29 @@ def _data_blocks(repo: Repo, service: Service, account: Account) -> list[Block]:
     for name in _foreign_client_groups(repo, service):
         body = hcl.body([("name", naming.clients_group(name)), ("vpc_id", account.vpc_id)])
         blocks.append(Block(f'data "aws_security_group" {hcl.label(naming.label(name) + "_clients")}', body))
-    for name in _foreign(service, _declared(repo, service, DATABASES)):
-        body = hcl.body([("db_instance_identifier", name)])
-        blocks.append(Block(f'data "aws_db_instance" {hcl.label(naming.label(name))}', body))
+    for name in _foreign(service, _declared(repo, service, lambda d: kind_of(d.type).data_source is not None)):
+        found = repo.datastore_owner(name)
+        source = kind_of(found[1].type).data_source if found else None
+        if source is not None:
+            body = hcl.body([(source.key, name)])
+            blocks.append(Block(f"data {hcl.label(source.type)} {hcl.label(naming.label(name))}", body))
     return blocks
 
 
-# Datastores reached over the network (they have a guarded security group and a -clients group
-# that dependents join); the others are reached over AWS APIs, where access is IAM only, so a
-# dependent joins no group for them (a rule-less group would only take one of the 5 security
-# group slots of the task's network interface).
-NETWORK_TYPES = frozenset({"postgres", "mysql", "redis"})
-DATABASES = frozenset({"postgres", "mysql"})
+def _network(datastore: Datastore) -> Network | None:
+    """Datastores reached over the network have a guarded security group and a -clients group
+    that dependents join; the others are reached over AWS APIs, where access is IAM only, so a
+    dependent joins no group for them (a rule-less group would only take one of the 5 security
+    group slots of the task's network interface)."""
+    return kind_of(datastore.type).network_for(datastore.type)
 
 
-def _declared(repo: Repo, service: Service, types: frozenset[str]) -> list[str]:
-    """Declared datastore dependencies of the given types, sorted."""
+def _declared(repo: Repo, service: Service, which: Callable[[Datastore], bool]) -> list[str]:
+    """Declared datastore dependencies that ``which`` selects, sorted."""
     result = []
     for name in sorted(set(service.depends_on_datastores)):
         found = repo.datastore_owner(name)
-        if found is not None and found[1].type in types:
+        if found is not None and which(found[1]):
             result.append(name)
     return result
 
@@ -272,26 +277,11 @@ def _foreign(service: Service, names: list[str]) -> list[str]:
 
 
 def _network_dependencies(repo: Repo, service: Service) -> list[str]:
-    return sorted({*_declared(repo, service, NETWORK_TYPES), *service.depends_on_services})
+    return sorted({*_declared(repo, service, lambda d: _network(d) is not None), *service.depends_on_services})
 
 
 def _foreign_client_groups(repo: Repo, service: Service) -> list[str]:
     return _foreign(service, _network_dependencies(repo, service))
-
-
-def _database_resource_ids(repo: Repo, service: Service) -> list[Value]:
-    own = {d.name for d in service.datastores}
-    refs: list[Value] = []
-    for name in _declared(repo, service, DATABASES):
-        if name in own:
-            refs.append(Ref(f"module.{naming.label(name)}.resource_id", service.name, name, "resource_id"))
-        else:
-            found = repo.datastore_owner(name)
-            assert found is not None
-            refs.append(
-                Ref(f"data.aws_db_instance.{naming.label(name)}.resource_id", found[0].name, name, "resource_id")
-            )
-    return refs
 
 
 def _datastore_users(repo: Repo, datastore: str) -> list[str]:
@@ -308,20 +298,63 @@ def _client_group_ref(repo: Repo, service: Service, name: str) -> Ref:
     return Ref(f"data.aws_security_group.{naming.label(name)}_clients.id", owner, unit, attr)
 
 
-def _api_arns(repo: Repo, service: Service, account: Account, kind: str) -> list[Value]:
-    arns: list[Value] = []
-    own = {d.name for d in service.datastores}
-    for name in sorted(service.depends_on_datastores):
-        found = repo.datastore_owner(name)
-        assert found is not None
-        _, datastore = found
-        if datastore.type != kind:
-            continue
-        if name in own:
-            arns.append(Ref(f"module.{naming.label(name)}.arn", service.name, name, "arn"))
-        else:
-            arns.append(naming.datastore_arn(datastore, account))
-    return arns
+def _output(repo: Repo, service: Service, account: Account, name: str) -> Callable[[str], Value]:
+    """How ``service``'s root reads an output of datastore ``name``: its own module call, a data
+    source of the kind, or the value its name fixes by convention (an ARN)."""
+    found = repo.datastore_owner(name)
+    if found is None:
+        raise KeyError(f"{service.name} declares unknown datastore {name}")  # the rules reject this first
+    owner, datastore = found
+    kind = kind_of(datastore.type)
+
+    def output(attr: str) -> Value:
+        if owner.name == service.name:
+            return Ref(f"module.{naming.label(name)}.{attr}", service.name, name, attr)
+        source = kind.data_source
+        if source is not None and attr in source.attrs:
+            return Ref(f"data.{source.type}.{naming.label(name)}.{attr}", owner.name, name, attr)
+        known = kind.conventional(attr, datastore, account)
+        if known is None:
+            raise KeyError(f"{datastore.type} {name}: output {attr} of another root is not known by convention")
+        return known
+
+    return output
+
+
+def _of_kind(kind: Kind) -> Callable[[Datastore], bool]:
+    return lambda datastore: datastore.type in kind.types
+
+
+def dependency_grants(repo: Repo, service: Service, account: Account) -> list[Grant]:
+    """The task role's IAM statements from the declared datastores: in kind order, one statement
+    per sid, its resources in the order of the dependencies' names."""
+    merged: dict[str, Grant] = {}
+    for kind in REGISTRY.kinds:
+        for name in _declared(repo, service, _of_kind(kind)):
+            found = repo.datastore_owner(name)
+            if found is None:
+                continue
+            access = Access(found[1], service.name, account, _output(repo, service, account, name))
+            for grant in kind.grants(access):
+                before = merged.get(grant.sid)
+                if before is None:
+                    merged[grant.sid] = grant
+                elif before.actions != grant.actions:
+                    raise ValueError(f"IAM statement {grant.sid}: two grants with different actions")
+                else:
+                    merged[grant.sid] = Grant(
+                        grant.sid, grant.actions, (*before.resources, *grant.resources), grant.summary
+                    )
+    return list(merged.values())
+
+
+def _dependency_access(repo: Repo, service: Service, account: Account) -> ObjectList:
+    """The ``dependency_access`` input of platform/service: one object per IAM statement."""
+    statements: list[Value] = [
+        {"sid": g.sid, "actions": list(g.actions), "resources": list(g.resources)}
+        for g in dependency_grants(repo, service, account)
+    ]
+    return object_list(statements)
 
 
 def _service_args(
@@ -364,11 +397,6 @@ def _service_args(
             "max": autoscaling.max,
         }
     groups = _network_dependencies(repo, service)
-    cache_arns: list[Value] = [
-        arn
-        for name in _declared(repo, service, frozenset({"redis"}))
-        for arn in naming.cache_arns(name, service.name, account)
-    ]
     return [
         ("source", f"{MODULES}/platform/service"),
         *_common(service.name, service, account),
@@ -391,11 +419,7 @@ def _service_args(
         ("internal_hostname", naming.internal_hostname(service.name, account)),
         ("external", external),
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
-        ("queue_arns", _api_arns(repo, service, account, "queue")),
-        ("table_arns", _api_arns(repo, service, account, "table")),
-        ("bucket_arns", _api_arns(repo, service, account, "bucket")),
-        ("database_resource_ids", _database_resource_ids(repo, service)),
-        ("cache_connect_arns", cache_arns),
+        ("dependency_access", _dependency_access(repo, service, account)),
         ("log_retention_days", 365),
         ("container_definitions", taskdef.container_definitions_json(repo, service, account)),
         *alarms.module_args(service, account, "service"),
@@ -409,7 +433,7 @@ def _dashboard_args(service: Service, account: Account) -> list[tuple[str, Value
     groups.extend(
         Ref(f"module.{naming.label(d.name)}.{attr}", service.name, d.name, attr)
         for d in service.datastores
-        if d.type in alarms.MODULE_OF
+        if kind_of(d.type).has_alarms
     )
     return [
         ("source", f"{MODULES}/platform/dashboard"),
@@ -435,7 +459,7 @@ def _datastore_args(
     service: Service, datastore: Datastore, account: Account, users: list[str] | None = None
 ) -> tuple[str, list[tuple[str, Value]]]:
     source, args = _datastore_module_args(service, datastore, account, users)
-    if datastore.type in alarms.MODULE_OF:
+    if kind_of(datastore.type).has_alarms:
         args.extend(alarms.module_args(service, account, datastore.name))
     return source, args
 
@@ -443,58 +467,37 @@ def _datastore_args(
 def _datastore_module_args(
     service: Service, datastore: Datastore, account: Account, users: list[str] | None = None
 ) -> tuple[str, list[tuple[str, Value]]]:
-    common = _common(datastore.name, service, account)
-    opts = datastore.options
-    if isinstance(opts, Database):
-        return f"{MODULES}/platform/database", [
-            *common,
-            ("engine", opts.engine),
-            ("engine_version", opts.engine_version or DEFAULT_ENGINE_VERSION[opts.engine]),
-            ("instance_class", opts.instance_class),
-            ("storage_gb", opts.storage_gb),
-            ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
-            ("backup_retention_days", 14 if account.production else 7),
-            ("iam_users", list(users or [])),
-        ]
-    if isinstance(opts, Cache):
-        nodes = opts.nodes if opts.nodes is not None else (2 if account.production else 1)
-        return f"{MODULES}/platform/cache", [
-            *common,
-            ("engine_version", opts.engine_version),
-            ("node_type", opts.node_type),
-            ("num_cache_nodes", nodes),
-            ("snapshot_retention_days", 7 if account.production else 1),
-            ("iam_users", list(users or [])),
-        ]
-    if isinstance(opts, Queue):
-        return f"{MODULES}/platform/queue", [
-            *common,
-            ("fifo", opts.fifo),
-            ("dead_letter_queue", opts.dead_letter_queue),
-            ("max_receive_count", opts.max_receive_count),
-            ("visibility_timeout_seconds", opts.visibility_timeout_seconds),
-            ("message_retention_seconds", opts.message_retention_seconds),
-        ]
-    if isinstance(opts, Table):
-        return f"{MODULES}/platform/table", [
-            *common,
-            ("hash_key", opts.hash_key),
-            ("hash_key_type", opts.hash_key_type),
-            ("range_key", opts.range_key),
-            ("range_key_type", opts.range_key_type),
-        ]
-    assert isinstance(opts, Bucket)
-    return f"{MODULES}/platform/bucket", [
-        *common,
-        ("bucket_name", naming.bucket_name(datastore, account)),
-        ("versioning", opts.versioning),
-        ("expiration_days", opts.expiration_days),
-    ]
+    kind = kind_of(datastore.type)
+    args = [*_common(datastore.name, service, account), *kind.module_args(datastore, account, list(users or []))]
+    return f"{MODULES}/{kind.module}", args
 
 
-NETWORK_OUTPUTS = {"postgres": "address", "mysql": "address", "redis": "primary_endpoint"}
 SERVICE_CONNECT_PORT = 80  # the client alias port of every service (aws/ecs-service service_connect)
-NETWORK_PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379}
+_T = TypeVar("_T")
+
+
+class _ByNetworkType(Mapping[str, _T]):
+    """A live view of the registered kinds: network datastore type -> one field of its Network."""
+
+    def __init__(self, field: Callable[[Network], _T]) -> None:
+        self._field = field
+
+    def __getitem__(self, type_name: str) -> _T:
+        kind = REGISTRY.find(type_name)
+        network = kind.network_for(type_name) if kind else None
+        if network is None:
+            raise KeyError(type_name)
+        return self._field(network)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([t for k in REGISTRY.kinds for t in k.types if k.network_for(t) is not None])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+NETWORK_OUTPUTS: Mapping[str, str] = _ByNetworkType(lambda n: n.address_output)
+NETWORK_PORTS: Mapping[str, int] = _ByNetworkType(lambda n: n.port)
 
 
 def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tuple[str, Value]]:
@@ -549,16 +552,6 @@ class Output:
     body: str
 
 
-DATASTORE_OUTPUTS = {
-    "postgres": ("endpoint", "master_user_secret_arn"),
-    "mysql": ("endpoint", "master_user_secret_arn"),
-    "redis": ("primary_endpoint",),
-    "queue": ("url", "arn"),
-    "table": ("table_name", "arn"),
-    "bucket": ("bucket", "arn"),
-}
-
-
 def _outputs(service: Service, account: Account) -> list[Output]:
     def out(name: str, value: Value, description: str) -> Output:
         return Output(hcl.ident(name), hcl.body([("description", description), ("value", value)]))
@@ -585,8 +578,8 @@ def _outputs(service: Service, account: Account) -> list[Output]:
     ]
     for datastore in service.datastores:
         label = naming.label(datastore.name)
-        network = ("client_security_group_id",) if datastore.type in NETWORK_TYPES else ()
-        for attr in (*network, *DATASTORE_OUTPUTS[datastore.type]):
+        network = ("client_security_group_id",) if _network(datastore) is not None else ()
+        for attr in (*network, *kind_of(datastore.type).outputs):
             outputs.append(
                 out(f"{label}_{attr}", Raw(f"module.{label}.{attr}"), f"{attr} of datastore {datastore.name}.")
             )

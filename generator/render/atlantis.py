@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.datastores import kind_of
 from generator.errors import InvariantError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
@@ -53,23 +54,12 @@ def module_dirs(root_path: Path, project: Root) -> list[str]:
     kinds = [
         "platform/service",
         "platform/dashboard",
-        *sorted({_datastore_module(d.type) for d in project.service.datastores}),
+        *sorted({kind_of(d.type).module for d in project.service.datastores}),
     ]
     if project.account.consul is not None:
         kinds.append("platform/discovery")
     sources = [f"{MODULES}/{kind}" for kind in kinds]
     return modules.closure(root_path, project.dir, sources)
-
-
-def _datastore_module(kind: str) -> str:
-    return {
-        "postgres": "platform/database",
-        "mysql": "platform/database",
-        "redis": "platform/cache",
-        "queue": "platform/queue",
-        "table": "platform/table",
-        "bucket": "platform/bucket",
-    }[kind]
 
 
 def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:

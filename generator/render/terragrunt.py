@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from generator.datastores import Interpolation, kind_of
+from generator.datastores.base import interpolate
 from generator.errors import InvariantError, SpecError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name
@@ -98,6 +100,8 @@ def _dependency_label(ref: Ref) -> str:
 def _refs(value: Value) -> list[Ref]:
     if isinstance(value, Ref):
         return [value]
+    if isinstance(value, Interpolation):
+        return _refs(value.value)
     if isinstance(value, ObjectList):
         return [r for item in value.items for r in _refs(item)]
     if isinstance(value, Raw) or value is None or isinstance(value, (str, int, bool)):
@@ -111,6 +115,8 @@ def _rewrite(value: Value) -> Value:
     """Module references become dependency outputs."""
     if isinstance(value, Ref):
         return Raw(f"dependency.{_dependency_label(value)}.outputs.{value.attr}")
+    if isinstance(value, Interpolation):
+        return interpolate(value.prefix, _rewrite(value.value), value.suffix)
     if isinstance(value, ObjectList):
         return object_list([_rewrite(item) for item in value.items])
     if isinstance(value, Raw) or value is None or isinstance(value, (str, int, bool)):
@@ -128,10 +134,11 @@ def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
         return "sg-00000000000000000"
     if ref.attr == "resource_id":
         return "db-MOCK0000000000000000000000"
+    found = repo.datastore_owner(ref.unit)
+    known = kind_of(found[1].type).conventional(ref.attr, found[1], account) if found else None
+    if known is not None:
+        return known
     if ref.attr == "arn":
-        found = repo.datastore_owner(ref.unit)
-        if found is not None and found[1].type in ("queue", "table", "bucket"):
-            return naming.datastore_arn(found[1], account)
         return f"arn:aws:iam::{account.account_id}:mock"
     return f"{ref.unit}.mock.invalid"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+from generator.datastores import kind_of
 from generator.errors import Problem, RepoNotFoundError, SpecError
 from generator.spec import schema
 from generator.spec.document import Document, FieldPath
@@ -14,21 +15,16 @@ from generator.spec.models import (
     AlarmOverride,
     AlertRoute,
     Autoscaling,
-    Bucket,
-    Cache,
     Consul,
-    Database,
     Datastore,
     EnvironmentFile,
     Ingress,
     LoadBalancer,
     Options,
-    Queue,
     Repo,
     Secret,
     Service,
     StateBackend,
-    Table,
     Team,
     Teams,
 )
@@ -229,37 +225,8 @@ def _autoscaling(data: dict[str, Any] | None) -> Autoscaling | None:
 
 
 def options(kind: str, data: dict[str, Any]) -> Options:
-    """Typed datastore options with the conventions' defaults filled in."""
-    if kind in ("postgres", "mysql"):
-        return Database(
-            engine=cast(Any, kind),
-            engine_version=data.get("engineVersion"),
-            instance_class=data.get("instanceClass", "db.t4g.micro"),
-            storage_gb=data.get("storageGb", 20),
-            multi_az=data.get("multiAz"),
-        )
-    if kind == "redis":
-        return Cache(
-            engine_version=data.get("engineVersion", "7.1"),
-            node_type=data.get("nodeType", "cache.t4g.micro"),
-            nodes=data.get("nodes"),
-        )
-    if kind == "queue":
-        return Queue(
-            fifo=data.get("fifo", False),
-            dead_letter_queue=data.get("deadLetterQueue", True),
-            max_receive_count=data.get("maxReceiveCount", 5),
-            visibility_timeout_seconds=data.get("visibilityTimeoutSeconds", 30),
-            message_retention_seconds=data.get("messageRetentionSeconds", 345600),
-        )
-    if kind == "table":
-        return Table(
-            hash_key=data["hashKey"],
-            hash_key_type=data.get("hashKeyType", "S"),
-            range_key=data.get("rangeKey"),
-            range_key_type=data.get("rangeKeyType", "S"),
-        )
-    return Bucket(versioning=data.get("versioning", True), expiration_days=data.get("expirationDays"))
+    """Typed datastore options with the kind's defaults filled in."""
+    return kind_of(kind).read(kind, data)
 
 
 def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -> Service | None:
@@ -328,7 +295,7 @@ def _environment(
             bad = True
             continue
         kind = base["type"]
-        sub = schema.schema("environment")["$defs"]["database" if kind in ("postgres", "mysql") else _def(kind)]
+        sub = schema.schema("environment")["$defs"][kind_of(kind).schema_def]
         found = schema.check(doc, "environment", path, sub)
         if found:
             problems.extend(found)
@@ -364,7 +331,3 @@ def _environment(
             for key, o in sorted(alarms.items())
         ),
     )
-
-
-def _def(kind: str) -> str:
-    return {"redis": "cache", "queue": "queue", "table": "table", "bucket": "bucket"}[kind]

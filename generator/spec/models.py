@@ -7,7 +7,6 @@ from functools import cached_property
 from typing import Literal
 
 Pairs = tuple[tuple[str, str], ...]
-DatastoreType = Literal["postgres", "mysql", "redis", "queue", "table", "bucket"]
 
 
 @dataclass(frozen=True)
@@ -99,45 +98,8 @@ class Ingress:
 
 
 @dataclass(frozen=True)
-class Database:
-    engine: Literal["postgres", "mysql"]
-    engine_version: str | None
-    instance_class: str
-    storage_gb: int
-    multi_az: bool | None
-
-
-@dataclass(frozen=True)
-class Cache:
-    engine_version: str
-    node_type: str
-    nodes: int | None
-
-
-@dataclass(frozen=True)
-class Queue:
-    fifo: bool
-    dead_letter_queue: bool
-    max_receive_count: int
-    visibility_timeout_seconds: int
-    message_retention_seconds: int
-
-
-@dataclass(frozen=True)
-class Table:
-    hash_key: str
-    hash_key_type: str
-    range_key: str | None
-    range_key_type: str
-
-
-@dataclass(frozen=True)
-class Bucket:
-    versioning: bool
-    expiration_days: int | None
-
-
-Options = Database | Cache | Queue | Table | Bucket
+class Options:
+    """Base of each datastore kind's frozen options (generator/datastores/<kind>.py)."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +116,7 @@ class AlarmOverride:
 @dataclass(frozen=True)
 class Datastore:
     name: str
-    type: DatastoreType
+    type: str  # a type name of a registered kind (generator/datastores), checked by the schema
     options: Options
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
-from generator.plan.alarms import MODULE_OF
+from generator.plan.alarms import alarm_module
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.render import hcl
 from generator.spec import secrets
@@ -431,7 +431,7 @@ def _alarm_rules(root: Path, doc: Document, service: Service, overrides: tuple[A
             continue
         found = alarm_defaults(root, kinds[o.target])
         if found is None:
-            if kinds[o.target] not in MODULE_OF:
+            if alarm_module(kinds[o.target]) is None:
                 problems.append(doc.problem(path, f"a {kinds[o.target]} has no alarms", key=True))
             continue  # no modules/ in this repository: Terraform's variable validation judges the keys
         default = found.get(o.key)

@@ -7,11 +7,13 @@ import json
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
+from generator.datastores import REGISTRY, schemas
 from generator.errors import Problem
 from generator.spec.document import Document, FieldPath
 
@@ -24,13 +26,49 @@ KINDS: tuple[Kind, ...] = ("service", "environment", "account", "teams")
 SCHEMA_PACKAGE = "generator.spec.schemas"
 
 
-def schema_text(name: str) -> str:
-    """The text of ``generator/spec/schemas/<name>.schema.json`` (input kinds plus ``infragen``, the repo settings)."""
+def committed_text(name: str) -> str:
+    """The text of ``generator/spec/schemas/<name>.schema.json`` as committed."""
     return resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
 
 
+def schema_path(name: str) -> Path:
+    """The committed file (``make schemas`` rewrites the generated ones)."""
+    return Path(str(resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json")))
+
+
+def schema_text(name: str) -> str:
+    """The schema of an input kind (plus ``infragen``, the repo settings) as validation uses it:
+    the service and environment schemas with their datastore parts from the registered kinds
+    (generator/datastores/schemas.py), which equal the committed files for the built-in kinds."""
+    return _generated_text(name, REGISTRY.version)
+
+
 @cache
+def _generated_text(name: str, version: int) -> str:
+    text = committed_text(name)
+    if name not in schemas.GENERATED:
+        return text
+    return schemas.dump(schemas.generate(name, json.loads(text)))
+
+
+def refresh(*, write: bool) -> list[str]:
+    """The generated schemas whose committed file differs; with ``write``, rewrite them."""
+    stale = []
+    for name in schemas.GENERATED:
+        text = schema_text(name)
+        if committed_text(name) != text:
+            stale.append(name)
+            if write:
+                schema_path(name).write_text(text, encoding="utf-8")
+    return stale
+
+
 def schema(kind: Kind) -> dict[str, Any]:
+    return _schema(kind, REGISTRY.version)
+
+
+@cache
+def _schema(kind: Kind, version: int) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_text(kind))
     return loaded
 
@@ -46,8 +84,12 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
 Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
 
 
-@cache
 def validator(kind: Kind) -> Any:
+    return _validator(kind, REGISTRY.version)
+
+
+@cache
+def _validator(kind: Kind, version: int) -> Any:
     return Validator(schema(kind))
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.api import outputs
+from generator.datastores import Interpolation
 from generator.errors import UnknownNameError
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.plan.alarms import topic_name
-from generator.plan.roots import Ref, datastore_inputs, root_calls
+from generator.plan.roots import ObjectList, Ref, datastore_inputs, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
-from generator.render.hcl import Value
+from generator.render.hcl import Raw, Value
 from generator.render.jinja import render
 from generator.spec.load import load_repo
 from generator.spec.models import Account, Repo, Service
@@ -69,6 +71,14 @@ def _value(value: Value) -> str:
         return "yes" if value else "no"
     if value is None:
         return "none"
+    if isinstance(value, ObjectList):
+        return "; ".join(_value(item) for item in value.items) or "none"
+    if isinstance(value, Raw):
+        return value.expr
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} {_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
     return str(value)
 
 
@@ -113,15 +123,17 @@ def _configuration(service: Service, accounts: list[Account]) -> list[Row]:
 GRANTS = (
     ("secret_arns", "read Secrets Manager secrets"),
     ("ssm_parameter_arns", "read SSM parameters"),
-    ("queue_arns", "send/receive SQS queues"),
-    ("table_arns", "read/write DynamoDB tables"),
-    ("bucket_arns", "read/write S3 buckets"),
 )
 
 
 def _arn_text(value: Value) -> str:
+    if isinstance(value, Interpolation):
+        before = f"`{value.prefix}` + " if value.prefix else ""
+        return before + _arn_text(value.value) + (f" + `{value.suffix}`" if value.suffix else "")
     if isinstance(value, Ref):
-        return f"`{value.unit}` (created by this root)" if value.service else f"`{value.expr}`"
+        if value.expr.startswith("module."):
+            return f"`{value.unit}` (created by this root)"
+        return f"`{value.unit}` (`{value.attr}` of {value.service}'s root)"
     return f"`{value}`"
 
 
@@ -138,6 +150,15 @@ def _grants(repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
             cells.append(", ".join(_arn_text(v) for v in found) if isinstance(found, list) and found else "none")
         if any(c != "none" for c in cells):
             rows.append(Row(label, tuple(cells)))
+    # the declared datastores' IAM statements (generator/datastores: each kind's grant)
+    per_env = [{g.sid: g for g in dependency_grants(repo, service, a)} for a in accounts]
+    summaries = dict.fromkeys((sid, g.summary) for grants in per_env for sid, g in grants.items() if g.summary)
+    for sid, summary in summaries:
+        cells = []
+        for grants in per_env:
+            grant = grants.get(sid)
+            cells.append(", ".join(_arn_text(r) for r in grant.resources) if grant else "none")
+        rows.append(Row(summary, tuple(cells)))
     groups = ", ".join(f"`{n}-clients`" for n in sorted({*service.depends_on_datastores, *service.depends_on_services}))
     rows.append(Row("security groups joined", tuple(groups or "none" for _ in accounts)))
     return rows

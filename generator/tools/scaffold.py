@@ -15,31 +15,18 @@ from pathlib import Path
 
 import yaml
 
+from generator.datastores import REGISTRY, kind_of
 from generator.errors import NewFilesError, Problem, ScaffoldError, SpecError, UsageError
 from generator.render.jinja import render
 from generator.spec import schema
 from generator.spec.load import TEAMS_FILE, load_repo
 
-DATASTORE_TYPES = ("postgres", "mysql", "redis", "queue", "table", "bucket")
-# What people type for a datastore type -> the type infragen calls it.
-DATASTORE_ALIASES = {
-    "sqs": "queue",
-    "fifo": "queue",
-    "dynamodb": "table",
-    "dynamo": "table",
-    "ddb": "table",
-    "s3": "bucket",
-    "rds": "postgres",
-    "pg": "postgres",
-    "postgresql": "postgres",
-    "aurora": "postgres",
-    "mariadb": "mysql",
-    "elasticache": "redis",
-    "valkey": "redis",
-    "cache": "redis",
-}
-# Extra lines a datastore needs to be valid (a table needs a partition key).
-_REQUIRED_OPTIONS = {"table": ("hashKey: id",)}
+
+def datastore_aliases() -> dict[str, str]:
+    """What people type for a datastore type -> the type infragen calls it (the kinds' aliases)."""
+    return {alias: type_name for kind in REGISTRY.kinds for alias, type_name in kind.aliases.items()}
+
+
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/@-]*$")
 
 
@@ -77,12 +64,13 @@ def parse_datastore(service: str, text: str) -> NewDatastore:
     kind, sep, name = text.partition(":")
     if not sep or not name:
         raise UsageError(f"--datastore {text!r}: write TYPE:NAME, for example postgres:db")
-    if kind not in DATASTORE_TYPES:
-        alias = DATASTORE_ALIASES.get(kind.lower())
-        hint = f"; did you mean {alias!r} ({alias}:{name})?" if alias else schema.suggest(kind, DATASTORE_TYPES)
-        raise UsageError(f"--datastore {text!r}: unknown type {kind!r}{hint}; types are {', '.join(DATASTORE_TYPES)}")
+    types = REGISTRY.types()
+    if kind not in types:
+        alias = datastore_aliases().get(kind.lower())
+        hint = f"; did you mean {alias!r} ({alias}:{name})?" if alias else schema.suggest(kind, types)
+        raise UsageError(f"--datastore {text!r}: unknown type {kind!r}{hint}; types are {', '.join(types)}")
     full = name if name.startswith(service + "-") else f"{service}-{name}"
-    return NewDatastore(type=kind, name=full, extra=_REQUIRED_OPTIONS.get(kind, ()))
+    return NewDatastore(type=kind, name=full, extra=kind_of(kind).scaffold)
 
 
 def _scalar(text: str) -> str:
@@ -165,6 +153,7 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
             external_domain=_scalar(spec.external_domain) if spec.external_domain else None,
             datastores=datastores,
             datastore_names=", ".join(d.name for d in datastores),
+            schema_defs=", ".join(k.schema_def for k in REGISTRY.kinds),
         )
     }
     for env in envs:

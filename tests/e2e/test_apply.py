@@ -21,7 +21,7 @@ import yaml
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
-from generator.plan.alarms import MODULE_OF, topic_arn
+from generator.plan.alarms import alarm_module, topic_arn
 from generator.spec.load import load_repo
 
 from . import harness as h
@@ -234,13 +234,13 @@ def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
         route = team.route(ENV) if team else None
         subscribed = {s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]}
         checks.eq(f"topic {topic} subscriptions", subscribed, set(route.email if route else ()))
-        prefixes = [service.name, *(d.name for d in service.datastores if d.type in MODULE_OF)]
+        prefixes = [service.name, *(d.name for d in service.datastores if alarm_module(d.type))]
         mine = [a for a in alarms if any(a["AlarmName"].startswith(f"{p}-") for p in prefixes)]
         names = {a["AlarmName"] for a in mine}
         for wanted in (f"{service.name}-cpu", f"{service.name}-memory", f"{service.name}-missing-tasks"):
             checks.true(f"alarm {wanted} exists", wanted in names)
         for datastore in service.datastores:
-            if datastore.type in MODULE_OF:
+            if alarm_module(datastore.type):
                 checks.true(f"alarms of {datastore.name} exist", any(n.startswith(f"{datastore.name}-") for n in names))
         for alarm in mine:
             checks.eq(f"alarm {alarm['AlarmName']} actions", alarm["AlarmActions"], [topic])

@@ -43,23 +43,13 @@ locals {
     ],
   )
 
-  # Task role: exactly the declared dependencies, nothing when there are none.
+  # Task role: exactly the declared dependencies, nothing when there are none. Each datastore
+  # kind states its statement (actions and exact resources; generator/datastores), for example
+  # rds-db:connect as the database user named like the service, elasticache:Connect on the
+  # replication group and this service's user, SQS/DynamoDB/S3 data access on exactly the
+  # declared queues, tables (and their indexes) and buckets (and their objects).
   task_statements = concat(
-    # IAM database authentication as the per-service database user (named like the service),
-    # on exactly the declared databases: no master secret.
-    length(var.database_resource_ids) == 0 ? [] : [{
-      Sid      = "DatabaseIamAuth"
-      Effect   = "Allow"
-      Action   = ["rds-db:connect"]
-      Resource = [for id in var.database_resource_ids : "arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${id}/${var.name}"]
-    }],
-    # ElastiCache IAM authentication: the replication group and this service's user in it.
-    length(var.cache_connect_arns) == 0 ? [] : [{
-      Sid      = "CacheIamAuth"
-      Effect   = "Allow"
-      Action   = ["elasticache:Connect"]
-      Resource = var.cache_connect_arns
-    }],
+    [for s in var.dependency_access : { Sid = s.sid, Effect = "Allow", Action = s.actions, Resource = s.resources }],
     # ECS Exec: the SSM Session Manager channels the exec agent opens (no resource-level
     # permissions exist for them).
     var.enable_execute_command ? [{
@@ -68,33 +58,6 @@ locals {
       Action   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
       Resource = ["*"]
     }] : [],
-    length(var.queue_arns) == 0 ? [] : [{
-      Sid    = "Queues"
-      Effect = "Allow"
-      Action = [
-        "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
-        "sqs:ReceiveMessage", "sqs:SendMessage",
-      ]
-      Resource = var.queue_arns
-    }],
-    length(var.table_arns) == 0 ? [] : [{
-      Sid    = "Tables"
-      Effect = "Allow"
-      Action = [
-        "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
-        "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
-      ]
-      Resource = concat(var.table_arns, [for a in var.table_arns : "${a}/index/*"])
-    }],
-    length(var.bucket_arns) == 0 ? [] : [
-      { Sid = "BucketList", Effect = "Allow", Action = ["s3:ListBucket"], Resource = var.bucket_arns },
-      {
-        Sid      = "BucketObjects"
-        Effect   = "Allow"
-        Action   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-        Resource = [for a in var.bucket_arns : "${a}/*"]
-      },
-    ],
   )
 }
 

@@ -166,36 +166,29 @@ variable "ssm_parameter_arns" {
   }
 }
 
-variable "queue_arns" {
-  description = "SQS queue ARNs the task role may send to, receive from and delete from."
-  type        = list(string)
-  default     = []
+variable "dependency_access" {
+  description = "IAM statements of the task role for the declared datastore dependencies, built by infragen from each datastore kind's grant (generator/datastores): one object per statement id with its actions and exact resources."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default  = []
+  nullable = false
 
   validation {
-    condition     = alltrue([for a in var.queue_arns : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?$", a))])
-    error_message = "queue_arns must be SQS queue ARNs (arn:<partition>:sqs:<region>:<account>:<queue name>), without wildcards."
+    condition     = alltrue([for s in var.dependency_access : can(regex("^[A-Za-z0-9]+$", s.sid))]) && length(distinct([for s in var.dependency_access : s.sid])) == length(var.dependency_access)
+    error_message = "dependency_access sids must be unique and alphanumeric."
   }
-}
-
-variable "table_arns" {
-  description = "DynamoDB table ARNs the task role may read and write items of (the tables and their indexes)."
-  type        = list(string)
-  default     = []
 
   validation {
-    condition     = alltrue([for a in var.table_arns : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]+$", a))])
-    error_message = "table_arns must be DynamoDB table ARNs (arn:<partition>:dynamodb:<region>:<account>:table/<name>), without wildcards."
+    condition     = alltrue([for s in var.dependency_access : length(s.actions) > 0 && alltrue([for a in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z]+$", a))])])
+    error_message = "dependency_access actions must be named exactly (service:Action), without wildcards."
   }
-}
-
-variable "bucket_arns" {
-  description = "S3 bucket ARNs the task role may list and get/put/delete objects in."
-  type        = list(string)
-  default     = []
 
   validation {
-    condition     = alltrue([for a in var.bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", a))])
-    error_message = "bucket_arns must be S3 bucket ARNs (arn:<partition>:s3:::<bucket>), without object paths or wildcards."
+    condition     = alltrue([for s in var.dependency_access : length(s.resources) > 0 && alltrue([for r in s.resources : can(regex("^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:[^*]+(/\\*|/index/\\*)?$", r))])])
+    error_message = "dependency_access resources must be ARNs without wildcards, except a trailing /* (objects) or /index/* (table indexes)."
   }
 }
 
@@ -379,28 +372,6 @@ variable "enable_execute_command" {
   description = "Enable ECS Exec: the tasks run the exec agent, the task role gets the ssmmessages channels, and the module outputs a policy for the owners that allows ecs:ExecuteCommand on this service's tasks only."
   type        = bool
   default     = false
-}
-
-variable "database_resource_ids" {
-  description = "DbiResourceIds (db-...) of the declared RDS databases; the task role may connect to each with IAM authentication as the database user named like the service (rds-db:connect)."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for id in var.database_resource_ids : can(regex("^db-[A-Z0-9]+$", id))])
-    error_message = "database_resource_ids must be RDS DbiResourceIds (db-XXXXXXXX)."
-  }
-}
-
-variable "cache_connect_arns" {
-  description = "ElastiCache ARNs the task role may elasticache:Connect to: each declared replication group and this service's user in its user group."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for a in var.cache_connect_arns : can(regex("^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:[0-9]{12}:(replicationgroup|user):[a-z][a-z0-9-]*$", a))])
-    error_message = "cache_connect_arns must be ElastiCache replication group or user ARNs, without wildcards."
-  }
 }
 
 variable "max_security_groups" {

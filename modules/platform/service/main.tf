@@ -55,11 +55,7 @@ module "ecs_service" {
   secrets               = var.secrets
   secret_arns           = var.secret_arns
   ssm_parameter_arns    = var.ssm_parameter_arns
-  queue_arns            = var.queue_arns
-  table_arns            = var.table_arns
-  bucket_arns           = var.bucket_arns
-  database_resource_ids = var.database_resource_ids
-  cache_connect_arns    = var.cache_connect_arns
+  dependency_access     = var.dependency_access
 
   enable_execute_command = var.enable_execute_command
   ecr_force_delete       = !var.production

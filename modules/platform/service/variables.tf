@@ -260,22 +260,15 @@ variable "client_security_group_ids" {
   default     = []
 }
 
-variable "queue_arns" {
-  description = "SQS queue ARNs of declared dependencies (send/receive/delete/get attributes)."
-  type        = list(string)
-  default     = []
-}
-
-variable "table_arns" {
-  description = "DynamoDB table ARNs of declared dependencies (item read/write and query, with indexes)."
-  type        = list(string)
-  default     = []
-}
-
-variable "bucket_arns" {
-  description = "S3 bucket ARNs of declared dependencies (list; get/put/delete objects)."
-  type        = list(string)
-  default     = []
+variable "dependency_access" {
+  description = "IAM statements of the task role for the declared datastore dependencies ({ sid, actions, resources }), built by infragen from the datastore kinds' grants."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default  = []
+  nullable = false
 }
 
 variable "log_retention_days" {
@@ -298,18 +291,6 @@ variable "container_definitions" {
     condition     = var.container_definitions == null || can(length(jsondecode(var.container_definitions)) > 0)
     error_message = "container_definitions must be null or a non-empty JSON array."
   }
-}
-
-variable "database_resource_ids" {
-  description = "DbiResourceIds of the declared RDS databases: the task role may connect with IAM authentication as the database user named like the service."
-  type        = list(string)
-  default     = []
-}
-
-variable "cache_connect_arns" {
-  description = "ElastiCache replication group and user ARNs of the declared caches (elasticache:Connect with IAM authentication)."
-  type        = list(string)
-  default     = []
 }
 
 variable "enable_execute_command" {

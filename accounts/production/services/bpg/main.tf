@@ -32,14 +32,31 @@ module "service" {
   internal_hostname             = "bpg-internal.production.lemon.internal"
   external                      = null
   client_security_group_ids     = []
-  queue_arns                    = [module.bpg_events.arn]
-  table_arns                    = [module.bpg_ledger.arn]
-  bucket_arns                   = [module.bpg_statements.arn]
-  database_resource_ids         = []
-  cache_connect_arns            = []
-  log_retention_days            = 365
-  container_definitions         = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
-  alarm_topic_arn               = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
+  dependency_access = [
+    {
+      sid       = "Queues"
+      actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]
+      resources = [module.bpg_events.arn]
+    },
+    {
+      sid       = "Tables"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+      resources = [module.bpg_ledger.arn, "${module.bpg_ledger.arn}/index/*"]
+    },
+    {
+      sid       = "BucketList"
+      actions   = ["s3:ListBucket"]
+      resources = [module.bpg_statements.arn]
+    },
+    {
+      sid       = "BucketObjects"
+      actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+      resources = ["${module.bpg_statements.arn}/*"]
+    },
+  ]
+  log_retention_days    = 365
+  container_definitions = "[{\"environment\": [{\"name\": \"BANK_ENDPOINT\", \"value\": \"https://bank.example.com/api\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/bpg-statements/name\"}]}]"
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "bpg_events" {
@@ -108,4 +125,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = ["klausapproves"]
 }
-# infragen:sha256:e529904571ae06ad2072f07075f88b4daa7ae9ead1931bac4d58dcd1d8b47d9d
+# infragen:sha256:1286650ce56ad4d63b54733e6b5d72e2cf99ac2557aa74a7a0f6c74107b8330c

@@ -26,11 +26,7 @@ module "service" {
   internal_hostname             = "demo-service-internal.production.lemon.internal"
   external                      = null
   client_security_group_ids     = []
-  queue_arns                    = []
-  table_arns                    = []
-  bucket_arns                   = []
-  database_resource_ids         = []
-  cache_connect_arns            = []
+  dependency_access             = []
   log_retention_days            = 365
   container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn               = "arn:aws:sns:eu-west-1:222222222222:infra-alerts"
@@ -55,4 +51,4 @@ module "discovery" {
   datastores      = []
   allowed_sources = []
 }
-# infragen:sha256:ea5f5fa90a0bbfb800d969f30157d4ad8165d67d0589ca194f2118d3524bf891
+# infragen:sha256:cea73518068f2bf35f18c78cb69c54fb014a21fc87e5a2c367274e34f1d7b4bc

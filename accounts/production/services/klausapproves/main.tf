@@ -57,14 +57,21 @@ module "service" {
     listener_rule_priority = 19194
   }
   client_security_group_ids = [data.aws_security_group.bpg_clients.id, module.klausapproves_cache.client_security_group_id, module.klausapproves_rds.client_security_group_id]
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = [module.klausapproves_rds.resource_id]
-  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:klausapproves-cache-klausapproves"]
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
+  dependency_access = [
+    {
+      sid       = "DatabaseIamAuth"
+      actions   = ["rds-db:connect"]
+      resources = ["arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.klausapproves_rds.resource_id}/klausapproves"]
+    },
+    {
+      sid       = "CacheIamAuth"
+      actions   = ["elasticache:Connect"]
+      resources = ["arn:aws:elasticache:eu-west-1:222222222222:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:222222222222:user:klausapproves-cache-klausapproves"]
+    },
+  ]
+  log_retention_days    = 365
+  container_definitions = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
 module "klausapproves_cache" {
@@ -135,4 +142,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:4c3882428dbd99e627f3961d1cee169ae7a71c09116274b824bf4c4f0dccf847
+# infragen:sha256:b13f897ea2f511314bdfd13fe685b3ad3d0b4fb3a64b95d277b96acf99f33517

@@ -30,14 +30,31 @@ module "service" {
   internal_hostname             = "bpg-internal.staging.lemon.internal"
   external                      = null
   client_security_group_ids     = []
-  queue_arns                    = [module.bpg_events.arn]
-  table_arns                    = [module.bpg_ledger.arn]
-  bucket_arns                   = [module.bpg_statements.arn]
-  database_resource_ids         = []
-  cache_connect_arns            = []
-  log_retention_days            = 365
-  container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
-  alarm_topic_arn               = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  dependency_access = [
+    {
+      sid       = "Queues"
+      actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]
+      resources = [module.bpg_events.arn]
+    },
+    {
+      sid       = "Tables"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+      resources = [module.bpg_ledger.arn, "${module.bpg_ledger.arn}/index/*"]
+    },
+    {
+      sid       = "BucketList"
+      actions   = ["s3:ListBucket"]
+      resources = [module.bpg_statements.arn]
+    },
+    {
+      sid       = "BucketObjects"
+      actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+      resources = ["${module.bpg_statements.arn}/*"]
+    },
+  ]
+  log_retention_days    = 365
+  container_definitions = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/bpg:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/bpg\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"bpg\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"bpg\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-events/url\"}, {\"name\": \"BPG_LEDGER_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-ledger/name\"}, {\"name\": \"BPG_STATEMENTS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/bpg-statements/name\"}]}]"
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
 }
 
 module "bpg_events" {
@@ -93,4 +110,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.bpg_events.dashboard_widgets, module.bpg_ledger.dashboard_widgets]
 }
-# infragen:sha256:f0a30004bc6e38cc2811e371bbf2f358aedd58ae5b4f44f1eb3e67f37062c913
+# infragen:sha256:1976641c2e0971aeba124e8ab53ec1c00702ae741eee5217e5626925290575a7

@@ -35,14 +35,21 @@ module "service" {
   internal_hostname             = "core-internal.staging.lemon.internal"
   external                      = null
   client_security_group_ids     = [module.core_cache.client_security_group_id, module.core_db.client_security_group_id]
-  queue_arns                    = []
-  table_arns                    = []
-  bucket_arns                   = []
-  database_resource_ids         = [module.core_db.resource_id]
-  cache_connect_arns            = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
-  log_retention_days            = 365
-  container_definitions         = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port\"}]}]"
-  alarm_topic_arn               = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
+  dependency_access = [
+    {
+      sid       = "DatabaseIamAuth"
+      actions   = ["rds-db:connect"]
+      resources = ["arn:aws:rds-db:eu-west-1:111111111111:dbuser:${module.core_db.resource_id}/core"]
+    },
+    {
+      sid       = "CacheIamAuth"
+      actions   = ["elasticache:Connect"]
+      resources = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:core-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:core-cache-core"]
+    },
+  ]
+  log_retention_days    = 365
+  container_definitions = "[{\"environment\": [{\"name\": \"CORE_CACHE_USER\", \"value\": \"core-cache-core\"}, {\"name\": \"CORE_DB_USER\", \"value\": \"core\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/core:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/core\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"core\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"core\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"CORE_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint\"}, {\"name\": \"CORE_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port\"}, {\"name\": \"CORE_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database\"}, {\"name\": \"CORE_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host\"}, {\"name\": \"CORE_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port\"}]}]"
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
 }
 
 module "core_cache" {
@@ -87,4 +94,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
 }
-# infragen:sha256:b6cf58d4255270308a8ea04930f37ef584cb2e3dab030056ba73083223ef7eab
+# infragen:sha256:220a5bef5b6fd4526b80c5f57a0ed956dc38477055a6d2a6c5d6bb7cb7de9cc1

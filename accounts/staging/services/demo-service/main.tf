@@ -26,11 +26,7 @@ module "service" {
   internal_hostname             = "demo-service-internal.staging.lemon.internal"
   external                      = null
   client_security_group_ids     = []
-  queue_arns                    = []
-  table_arns                    = []
-  bucket_arns                   = []
-  database_resource_ids         = []
-  cache_connect_arns            = []
+  dependency_access             = []
   log_retention_days            = 365
   container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/demo-service:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/demo-service\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"demo-service\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"demo-service\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn               = "arn:aws:sns:eu-west-1:111111111111:infra-alerts"
@@ -42,4 +38,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:a9c5397b1b3563a3c19b062ef5ff8f08fb16ea49c295510f7c31d794fcb862ba
+# infragen:sha256:829a575c9a4b385780a7f966ab2596b6c60f645d3a65dff278f3c8fa75380ef4

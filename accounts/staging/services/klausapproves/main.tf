@@ -57,14 +57,21 @@ module "service" {
     listener_rule_priority = 19194
   }
   client_security_group_ids = [data.aws_security_group.bpg_clients.id, module.klausapproves_cache.client_security_group_id, module.klausapproves_rds.client_security_group_id]
-  queue_arns                = []
-  table_arns                = []
-  bucket_arns               = []
-  database_resource_ids     = [module.klausapproves_rds.resource_id]
-  cache_connect_arns        = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
-  log_retention_days        = 365
-  container_definitions     = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}]}]"
-  alarm_topic_arn           = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
+  dependency_access = [
+    {
+      sid       = "DatabaseIamAuth"
+      actions   = ["rds-db:connect"]
+      resources = ["arn:aws:rds-db:eu-west-1:111111111111:dbuser:${module.klausapproves_rds.resource_id}/klausapproves"]
+    },
+    {
+      sid       = "CacheIamAuth"
+      actions   = ["elasticache:Connect"]
+      resources = ["arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:klausapproves-cache", "arn:aws:elasticache:eu-west-1:111111111111:user:klausapproves-cache-klausapproves"]
+    },
+  ]
+  log_retention_days    = 365
+  container_definitions = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}]}]"
+  alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
   alarm_overrides = {
     p99_latency = {
       threshold = 2
@@ -121,4 +128,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
 }
-# infragen:sha256:26a5fbbbdf7f1b24664f1994fa28a2a29b1527558b5079969a23f953a0feb739
+# infragen:sha256:f1e6edacaadc7ce82c461815465ce52b70dbbc464cf3b8f5779d7bdf94ff89e6

@@ -241,10 +241,22 @@ run "secrets_and_environment" {
 run "dependency_access" {
   command = apply
 
+  # what infragen passes for a queue, a table and a bucket dependency (generator/datastores)
   variables {
-    queue_arns  = ["arn:aws:sqs:eu-west-1:111122223333:orders-events"]
-    table_arns  = ["arn:aws:dynamodb:eu-west-1:111122223333:table/orders-items"]
-    bucket_arns = ["arn:aws:s3:::orders-files-111122223333"]
+    dependency_access = [
+      {
+        sid       = "Queues"
+        actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]
+        resources = ["arn:aws:sqs:eu-west-1:111122223333:orders-events"]
+      },
+      {
+        sid       = "Tables"
+        actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+        resources = ["arn:aws:dynamodb:eu-west-1:111122223333:table/orders-items", "arn:aws:dynamodb:eu-west-1:111122223333:table/orders-items/index/*"]
+      },
+      { sid = "BucketList", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::orders-files-111122223333"] },
+      { sid = "BucketObjects", actions = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], resources = ["arn:aws:s3:::orders-files-111122223333/*"] },
+    ]
   }
 
   assert {
@@ -282,7 +294,11 @@ run "only_a_queue" {
   command = apply
 
   variables {
-    queue_arns = ["arn:aws:sqs:eu-west-1:111122223333:orders-events.fifo"]
+    dependency_access = [{
+      sid       = "Queues"
+      actions   = ["sqs:ReceiveMessage"]
+      resources = ["arn:aws:sqs:eu-west-1:111122223333:orders-events.fifo"]
+    }]
   }
 
   assert {
@@ -389,8 +405,14 @@ run "database_and_cache_iam_auth" {
   command = apply
 
   variables {
-    database_resource_ids = ["db-ABCDEFGHIJKLMNOP"]
-    cache_connect_arns    = ["arn:aws:elasticache:eu-west-1:111122223333:replicationgroup:orders-cache", "arn:aws:elasticache:eu-west-1:111122223333:user:orders-cache-orders"]
+    dependency_access = [
+      { sid = "DatabaseIamAuth", actions = ["rds-db:connect"], resources = ["arn:aws:rds-db:eu-west-1:111122223333:dbuser:db-ABCDEFGHIJKLMNOP/orders"] },
+      {
+        sid       = "CacheIamAuth"
+        actions   = ["elasticache:Connect"]
+        resources = ["arn:aws:elasticache:eu-west-1:111122223333:replicationgroup:orders-cache", "arn:aws:elasticache:eu-west-1:111122223333:user:orders-cache-orders"]
+      },
+    ]
   }
 
   assert {
@@ -540,10 +562,18 @@ run "rejects_secret_not_covered_by_arns" {
   expect_failures = [aws_ecs_task_definition.this]
 }
 
-run "rejects_bucket_object_arn" {
+run "rejects_wildcard_resource" {
   command = plan
   variables {
-    bucket_arns = ["arn:aws:s3:::orders-files/*"]
+    dependency_access = [{ sid = "BucketList", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::orders-*"] }]
   }
-  expect_failures = [var.bucket_arns]
+  expect_failures = [var.dependency_access]
+}
+
+run "rejects_wildcard_action" {
+  command = plan
+  variables {
+    dependency_access = [{ sid = "Queues", actions = ["sqs:*"], resources = ["arn:aws:sqs:eu-west-1:111122223333:orders-events"] }]
+  }
+  expect_failures = [var.dependency_access]
 }

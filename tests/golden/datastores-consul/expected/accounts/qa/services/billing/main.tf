@@ -59,14 +59,41 @@ module "service" {
   internal_hostname             = "billing-internal.qa.acme.internal"
   external                      = null
   client_security_group_ids     = [module.billing_cache.client_security_group_id, data.aws_security_group.orders_clients.id, data.aws_security_group.orders_db_clients.id]
-  queue_arns                    = ["arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"]
-  table_arns                    = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency"]
-  bucket_arns                   = ["arn:aws:s3:::orders-archive-444444444444"]
-  database_resource_ids         = [data.aws_db_instance.orders_db.resource_id]
-  cache_connect_arns            = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
-  log_retention_days            = 365
-  container_definitions         = "[{\"environment\": [{\"name\": \"BILLING_CACHE_USER\", \"value\": \"billing-cache-billing\"}, {\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_DB_USER\", \"value\": \"billing\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
-  alarm_topic_arn               = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
+  dependency_access = [
+    {
+      sid       = "DatabaseIamAuth"
+      actions   = ["rds-db:connect"]
+      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${data.aws_db_instance.orders_db.resource_id}/billing"]
+    },
+    {
+      sid       = "CacheIamAuth"
+      actions   = ["elasticache:Connect"]
+      resources = ["arn:aws:elasticache:eu-central-1:444444444444:replicationgroup:billing-cache", "arn:aws:elasticache:eu-central-1:444444444444:user:billing-cache-billing"]
+    },
+    {
+      sid       = "Queues"
+      actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"]
+      resources = ["arn:aws:sqs:eu-central-1:444444444444:orders-events.fifo"]
+    },
+    {
+      sid       = "Tables"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+      resources = ["arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency", "arn:aws:dynamodb:eu-central-1:444444444444:table/orders-idempotency/index/*"]
+    },
+    {
+      sid       = "BucketList"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:aws:s3:::orders-archive-444444444444"]
+    },
+    {
+      sid       = "BucketObjects"
+      actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+      resources = ["arn:aws:s3:::orders-archive-444444444444/*"]
+    },
+  ]
+  log_retention_days    = 365
+  container_definitions = "[{\"environment\": [{\"name\": \"BILLING_CACHE_USER\", \"value\": \"billing-cache-billing\"}, {\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_DB_USER\", \"value\": \"billing\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
+  alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
 }
 
 module "billing_cache" {
@@ -112,4 +139,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:61bec7b340e8159b0050923e04e2764f30730daed6c129e4f53f709f00b005b2
+# infragen:sha256:cda0f83a0d5f3469e8593fdfb67b838fc16a3c847c85d211aa19a95cb24c685c

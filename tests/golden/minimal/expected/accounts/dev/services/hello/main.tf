@@ -26,11 +26,7 @@ module "service" {
   internal_hostname             = "hello-internal.dev.acme.internal"
   external                      = null
   client_security_group_ids     = []
-  queue_arns                    = []
-  table_arns                    = []
-  bucket_arns                   = []
-  database_resource_ids         = []
-  cache_connect_arns            = []
+  dependency_access             = []
   log_retention_days            = 365
   container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn               = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
@@ -42,4 +38,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:a2aaa762c5efba0b7dc6e0c7f9008b6cbe58fe3a5884585e969d93729d278b1a
+# infragen:sha256:ae21b4d1f47c90b6dc1793c393c8ce36616b8b092fd7c6011ca7c5dbfca8a2ed

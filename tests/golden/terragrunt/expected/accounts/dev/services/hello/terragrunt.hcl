@@ -33,11 +33,7 @@ inputs = {
   internal_hostname             = "hello-internal.dev.acme.internal"
   external                      = null
   client_security_group_ids     = []
-  queue_arns                    = []
-  table_arns                    = []
-  bucket_arns                   = []
-  database_resource_ids         = []
-  cache_connect_arns            = []
+  dependency_access             = []
   log_retention_days            = 365
   container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
   alarm_topic_arn               = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
@@ -45,4 +41,4 @@ inputs = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:85304161241f60e222c056766a7d5e9506274160a780518db59ed5f89b8b2723
+# infragen:sha256:157c94392949261d3e36848180bcc295cdcdee4178305f0f2b9b47d0533928ed

@@ -1,0 +1,72 @@
+"""redis: an ElastiCache replication group with IAM-authenticated users (modules/platform/cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from generator.datastores.base import Access, Grant, Kind, Network, Option, options_of
+from generator.render.hcl import Value
+from generator.spec import naming
+from generator.spec.models import Account, Datastore, Options
+
+
+@dataclass(frozen=True)
+class Cache(Options):
+    engine_version: str
+    node_type: str
+    nodes: int | None
+
+
+class CacheKind(Kind):
+    types = ("redis",)
+    schema_def = "cache"
+    module = "platform/cache"
+    options_class = Cache
+    options = (
+        Option(
+            "engineVersion",
+            "engine_version",
+            {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,2}$"},
+            "Redis version",
+            "7.1",
+        ),
+        Option(
+            "nodeType",
+            "node_type",
+            {"type": "string", "pattern": "^cache\\.[a-z0-9]+\\.[a-z0-9]+$"},
+            "Node type",
+            "cache.t4g.micro",
+        ),
+        Option(
+            "nodes",
+            "nodes",
+            {"type": "integer", "minimum": 1, "maximum": 6},
+            "Number of nodes; more than one enables automatic failover",
+            default_text="default: 2 in production, else 1",
+        ),
+    )
+    outputs = ("primary_endpoint",)
+    network = Network(port=6379, address_output="primary_endpoint")
+    convention = (("ENDPOINT", "endpoint"), ("PORT", "port"))
+    aliases: ClassVar[Mapping[str, str]] = dict.fromkeys(("elasticache", "valkey", "cache"), "redis")
+
+    def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
+        opts = options_of(datastore, Cache)
+        nodes = opts.nodes if opts.nodes is not None else (2 if account.production else 1)
+        return [
+            ("engine_version", opts.engine_version),
+            ("node_type", opts.node_type),
+            ("num_cache_nodes", nodes),
+            ("snapshot_retention_days", 7 if account.production else 1),
+            ("iam_users", list(users)),
+        ]
+
+    def grants(self, access: Access) -> list[Grant]:
+        # ElastiCache IAM authentication: the replication group and this service's user in it
+        arns = naming.cache_arns(access.datastore.name, access.service, access.account)
+        return [Grant("CacheIamAuth", ("elasticache:Connect",), tuple(arns), "connect to ElastiCache (IAM auth)")]
+
+    def iam_user(self, datastore: str, service: str) -> str | None:
+        return naming.cache_user(datastore, service)
