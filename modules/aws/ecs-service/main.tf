@@ -194,7 +194,12 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
 
-  # A deployment that drives these CloudWatch alarms into ALARM is rolled back (issue 13).
+  # A deployment that drives these CloudWatch alarms into ALARM is rolled back (issue 13). Once a
+  # service has the block, the list must not become empty: removing the block makes the provider
+  # send DeploymentConfiguration.Alarms without AlarmNames, and an empty list is sent as no list;
+  # UpdateService/CreateService refuse both ("missing required field"; found by the e2e
+  # transition "external ingress off"). platform/service therefore always passes at least one
+  # alarm while any is unsilenced.
   dynamic "alarms" {
     for_each = length(var.deployment_alarm_names) > 0 ? [1] : []
     content {

@@ -126,6 +126,12 @@ locals {
 
   # A deployment whose new tasks push these into ALARM is rolled back by ECS (the alarms block
   # of the ECS service). Names only, so the ECS service does not wait for the alarms.
+  # Without a load balancer (an internal-only service behind Service Connect) there is no 5xx or
+  # latency alarm: the deployment then rolls back on missing tasks. The list is never empty while
+  # one of these is unsilenced, because aws/ecs-service cannot drop an alarms block it once had
+  # (turning external ingress off would otherwise fail UpdateService).
   deployment_alarm_keys  = ["http_5xx_rate", "p99_latency"]
-  deployment_alarm_names = sort([for name, a in local.alarms : name if contains(local.deployment_alarm_keys, a.key) && !local.alarm_silenced[a.key]])
+  lb_deployment_alarms   = sort([for name, a in local.alarms : name if contains(local.deployment_alarm_keys, a.key) && !local.alarm_silenced[a.key]])
+  ecs_deployment_alarms  = sort([for name, a in local.ecs_alarms : name if a.key == "missing_tasks" && !local.alarm_silenced[a.key]])
+  deployment_alarm_names = length(local.lb_deployment_alarms) > 0 ? local.lb_deployment_alarms : local.ecs_deployment_alarms
 }
