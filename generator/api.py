@@ -73,8 +73,13 @@ def outputs(root: Path, repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain (no cache)."""
     plan = ir.build(root, repo)
     if terragrunt.flavor(root) == "terragrunt":
-        return terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities)
+        return _terragrunt_files(root, plan)
     return render(root, plan).files
+
+
+def _terragrunt_files(root: Path, plan: ir.Plan) -> list[OutputFile]:
+    """Every file of the Terragrunt flavor: every unit is planned (atlantis.yaml reads them all)."""
+    return terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities)
 
 
 def generate(root: Path, *, check: bool = False) -> Result:
@@ -83,8 +88,8 @@ def generate(root: Path, *, check: bool = False) -> Result:
         return Result(changes=[], interrupted=False)
     repo = load_repo(root)
     plan = ir.build(root, repo)
-    if terragrunt.flavor(root) == "terragrunt":  # every unit is planned anyway (atlantis.yaml reads them)
-        rendered = Rendered(terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities))
+    if terragrunt.flavor(root) == "terragrunt":  # no per-root cache: every unit is planned anyway
+        rendered = Rendered(_terragrunt_files(root, plan))
         manifest = None
     else:
         manifest = cache.load(root) if cache.enabled() else None
