@@ -27,7 +27,7 @@ $(TOOLS_VENV)/.installed:
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
 	touch $@
 
-.PHONY: help venv dev tools gen validate check lint test test-fast golden schemas e2e fuzz bench docs clean
+.PHONY: help venv dev tools gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,12 +44,13 @@ gen: venv ## Validate the specs and regenerate accounts/, atlantis.yaml and CODE
 validate: venv ## Check every input file, write nothing
 	$(INFRAGEN) validate
 
-check: venv ## gen --check + validate + terraform fmt -check (what CI gates on)
+check: dev ## The live repository: validate, gen --check, docs/schemas fresh, fmt, terraform validate of every root
 	$(INFRAGEN) gen --check
 	$(INFRAGEN) validate
 	$(INFRAGEN) docs --check
 	$(INFRAGEN) schema --check
 	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive accounts modules
+	INFRAGEN_LIVE_REPO=1 $(BIN)/python -m pytest tests/test_generated_roots.py -q -n 2
 
 lint: dev ## ruff and mypy --strict on generator/
 	$(BIN)/ruff check generator tests
@@ -64,8 +65,17 @@ test: dev $(CHECKOV_TOOLS) ## The whole suite: lint, unit, golden, terraform val
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory check
 
-golden: dev ## Rewrite the golden files from the current generator (review the diff!)
+ADDED_REPO ?= $(or $(TMPDIR),/tmp)/infragen-added-service
+
+test-added-service: dev ## The whole `make test` on a copy of this repository with a service added as the README walks through (CI)
+	rm -rf $(ADDED_REPO)
+	$(BIN)/python tests/walkthrough.py $(ADDED_REPO)
+	INFRAGEN_ADDED_SERVICE_COPY=1 $(MAKE) --no-print-directory -C $(ADDED_REPO) test PYTHON=$(PYTHON) INFRAGEN_CHECKOV=$(INFRAGEN_CHECKOV)
+	rm -rf $(ADDED_REPO)
+
+golden: dev ## Rewrite the golden files and the fixture organization's outputs (review the diff!)
 	$(BIN)/python -m pytest tests/test_golden.py tests/test_kitchen_sink.py --update-golden
+	$(INFRAGEN) gen --root tests/fixtures/org
 
 schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.schema.json from generator/datastores
 	$(INFRAGEN) schema --write

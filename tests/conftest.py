@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The tool's own organization: a frozen repository (inputs and generated outputs; `modules` links
+# to the real modules) that the tests read instead of the live services/, accounts/ and teams.yaml,
+# which belong to whoever uses this repository. `make golden` regenerates its outputs.
+ORG = REPO / "tests" / "fixtures" / "org"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,22 +36,22 @@ class CliResult:
 
 
 def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
-    """Copy the example repo's inputs (and, with ``outputs``, its generated files) to ``dest``."""
+    """Copy the fixture organization's inputs (and, with ``outputs``, its generated files) to ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "teams.yaml", dest / "teams.yaml")
-    shutil.copytree(REPO / "services", dest / "services", symlinks=True)
+    shutil.copy2(ORG / "teams.yaml", dest / "teams.yaml")
+    shutil.copytree(ORG / "services", dest / "services", symlinks=True)
     # modules are inputs too: atlantis.yaml lists every module a root reaches
     shutil.copytree(
         REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"), symlinks=True
     )
-    for account in sorted((REPO / "accounts").iterdir()):
+    for account in sorted((ORG / "accounts").iterdir()):
         if (account / "account.yaml").is_file():
             (dest / "accounts" / account.name).mkdir(parents=True)
             shutil.copy2(account / "account.yaml", dest / "accounts" / account.name / "account.yaml")
     if outputs:
         for name in ("atlantis.yaml", "CODEOWNERS"):
-            shutil.copy2(REPO / name, dest / name)
-        for account in sorted((REPO / "accounts").iterdir()):
+            shutil.copy2(ORG / name, dest / name)
+        for account in sorted((ORG / "accounts").iterdir()):
             for kind in ("services", "teams"):  # service roots and the teams' alerts roots
                 if (account / kind).is_dir():
                     shutil.copytree(account / kind, dest / "accounts" / account.name / kind, symlinks=True)
@@ -58,7 +62,7 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    """A copy of the example repository's inputs, with no generated files."""
+    """A copy of the fixture organization's inputs, with no generated files."""
     return copy_inputs(tmp_path / "repo")
 
 
@@ -66,7 +70,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     """Run the real `infragen` entry point in a subprocess (so tracebacks would show)."""
     proc = subprocess.run(
         [sys.executable, "-m", "generator.cli", *args],
-        cwd=cwd or REPO,
+        cwd=cwd or ORG,
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {}), "NO_COLOR": "1"},

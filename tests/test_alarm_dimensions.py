@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import ORG, REPO
 from tfenv import run_terraform, terraform_binary
 
 from generator import validate
 from generator.plan.alarms import topic_arn
 from generator.plan.roots import roots
 
-ROOTS = [(root.dir, root.service.owner, root.account.env) for root in roots(validate(REPO))]
+ROOTS = [(root.dir, root.service.owner, root.account.env) for root in roots(validate(ORG))]
 PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]'
 
 
@@ -204,9 +204,9 @@ def plan_json(work: Path, prefixes: dict[str, str]) -> dict[str, Any]:
     )
     root = work / "accounts" / "all" / "services" / "all"
     root.mkdir(parents=True)
-    (root / "main.tf").write_text("\n".join(_main_tf(REPO / d, prefix) for d, prefix in prefixes.items()))
+    (root / "main.tf").write_text("\n".join(_main_tf(ORG / d, prefix) for d, prefix in prefixes.items()))
     (root / "versions.tf").write_text(
-        re.sub(r"\n    consul = \{\n.*?\n    \}", "", (REPO / ROOTS[0][0] / "versions.tf").read_text(), flags=re.S)
+        re.sub(r"\n    consul = \{\n.*?\n    \}", "", (ORG / ROOTS[0][0] / "versions.tf").read_text(), flags=re.S)
     )
     (root / "providers.tf").write_text(
         'provider "aws" {\n  region                      = "eu-west-1"\n  access_key                  = "testing"\n'
@@ -256,7 +256,7 @@ def _corruptions(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 def test_every_alarm_resolves_to_a_resource_of_its_root(tmp_path: Path) -> None:
     if terraform_binary() is None:
         pytest.skip("terraform CLI not on PATH: the alarm dimensions test plans the example roots with it")
-    repo = validate(REPO)
+    repo = validate(ORG)
     prefixes = {root_dir: f"r{i}_" for i, (root_dir, _, _) in enumerate(ROOTS)}
     plan = plan_json(tmp_path, prefixes)
     everything = list(resources(plan["planned_values"]["root_module"]))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from atlantis_merge import RepoConfigRejected, merge_all
-from conftest import REPO, copy_inputs
+from conftest import ORG, REPO, copy_inputs
 
 from generator.api import generate
 from generator.render.atlantis import SERVER_APPLY_REQUIREMENTS
@@ -70,7 +70,7 @@ def test_shipped_server_floor_matches_the_generator() -> None:
 
 
 def test_every_generated_project_merges_to_the_floor() -> None:
-    generated = _atlantis(REPO)
+    generated = _atlantis(ORG)
     merged = merge_all(SERVER, generated, REPO_ID)
     assert len(merged) == len(generated["projects"]) > 0
     assert _below_floor(SERVER, generated) == []
@@ -80,7 +80,7 @@ def test_every_generated_project_merges_to_the_floor() -> None:
 
 
 def test_with_policy_checks_enabled_the_floor_keeps_policies_passed() -> None:
-    merged = merge_all(SERVER, _atlantis(REPO), REPO_ID, policy_check_enabled=True)
+    merged = merge_all(SERVER, _atlantis(ORG), REPO_ID, policy_check_enabled=True)
     for project in merged:
         assert PRODUCTION_FLOOR | {"policies_passed"} <= set(project.apply_requirements), project.name
 
@@ -119,7 +119,7 @@ HAND_EDITS: dict[str, Any] = {
 
 @pytest.mark.parametrize("edit", HAND_EDITS, ids=list(HAND_EDITS))
 def test_a_hand_edited_atlantis_yaml_cannot_lower_the_floor(edit: str) -> None:
-    edited = _atlantis(REPO)
+    edited = _atlantis(ORG)
     for project in edited["projects"]:
         project.update(HAND_EDITS[edit])
     if edit == "custom workflow":
@@ -130,7 +130,7 @@ def test_a_hand_edited_atlantis_yaml_cannot_lower_the_floor(edit: str) -> None:
 
 
 def test_the_shipped_server_refuses_a_repo_config_that_sets_apply_requirements() -> None:
-    edited = _atlantis(REPO)
+    edited = _atlantis(ORG)
     edited["projects"][0]["apply_requirements"] = []
     with pytest.raises(RepoConfigRejected, match="not allowed to set 'apply_requirements'"):
         merge_all(SERVER, edited, REPO_ID)

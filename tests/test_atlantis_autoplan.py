@@ -21,7 +21,7 @@ from generator.render.atlantis import projects
 from generator.spec.load import load_repo
 from generator.tools.patterns import when_modified_match
 
-REPO = Path(__file__).resolve().parent.parent
+ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 
 
 @pytest.mark.parametrize(
@@ -70,13 +70,13 @@ Model = tuple[list[OutputFile], list[Item]]
 def model() -> Model:
     """(generated files, [(project, dir, when_modified, module dirs, input files)]) of the example."""
     modules.clear_cache()
-    repo = load_repo(REPO)
-    files = api.outputs(REPO, repo)
+    repo = load_repo(ORG)
+    files = api.outputs(ORG, repo)
     result = []
-    for project in projects(REPO, repo):
+    for project in projects(ORG, repo):
         if project.root is None:  # the teams' alerts roots: tests/test_alerting.py covers their triggers
             continue
-        mods = _module_dirs(REPO, project.dir)
+        mods = _module_dirs(ORG, project.dir)
         result.append((project.name, project.dir, project.when_modified, mods, set(project.root.inputs)))
     return files, result
 
@@ -140,9 +140,9 @@ def test_touching_any_input_of_a_project_plans_it(model: Model) -> None:
             f"services/{service}/environments/{env}.yaml",  # even one that does not exist yet
         ]
         for module in mods:
-            module_files = sorted((REPO / module).glob("*.tf"))
+            module_files = sorted((ORG / module).glob("*.tf"))
             assert module_files, module
-            touched.extend(p.relative_to(REPO).as_posix() for p in module_files)
+            touched.extend(p.relative_to(ORG).as_posix() for p in module_files)
         assert len(own) >= 5, name
         for file in touched:
             assert when_modified_match(directory, patterns, file) is not None, f"{name} is not planned for {file}"
@@ -150,7 +150,7 @@ def test_touching_any_input_of_a_project_plans_it(model: Model) -> None:
 
 def test_unrelated_files_do_not_plan_a_project(model: Model) -> None:
     files, items = model
-    every_file = _all_files(REPO)
+    every_file = _all_files(ORG)
     for name, directory, patterns, mods, inputs in items:
         env = directory.split("/")[1]
         service = directory.split("/")[3]
@@ -187,7 +187,7 @@ def test_a_service_change_plans_only_that_service_and_its_readers(model: Model) 
 
 def test_committed_atlantis_yaml_carries_the_computed_patterns(model: Model) -> None:
     _, items = model
-    committed = yaml.safe_load((REPO / "atlantis.yaml").read_text())
+    committed = yaml.safe_load((ORG / "atlantis.yaml").read_text())
     by_name = {p["name"]: p for p in committed["projects"]}
     for name, directory, patterns, _, _ in items:
         assert by_name[name]["dir"] == directory
@@ -195,7 +195,7 @@ def test_committed_atlantis_yaml_carries_the_computed_patterns(model: Model) -> 
 
 
 def test_execution_order_and_depends_on(model: Model) -> None:
-    committed = yaml.safe_load((REPO / "atlantis.yaml").read_text())
+    committed = yaml.safe_load((ORG / "atlantis.yaml").read_text())
     by_name = {p["name"]: p for p in committed["projects"]}
     for env in ("staging", "production"):
         reader, dependency = by_name[f"{env}-klausapproves"], by_name[f"{env}-bpg"]

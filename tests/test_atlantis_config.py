@@ -13,6 +13,7 @@ import yaml
 from generator.render.atlantis import PLATFORM_PATHS
 
 REPO = Path(__file__).resolve().parent.parent
+ORG = REPO / "tests" / "fixtures" / "org"
 SCHEMA = json.loads((REPO / "schemas/atlantis-repo-config.schema.json").read_text())
 SERVER = yaml.safe_load((REPO / "docs/atlantis/repos.yaml").read_text())
 # Keys of a repo-level project that Atlantis always accepts; everything else needs allowed_overrides.
@@ -39,7 +40,7 @@ TOP_LEVEL_KEYS = {
 
 
 def _generated() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((REPO / "atlantis.yaml").read_text())
+    data: dict[str, Any] = yaml.safe_load((ORG / "atlantis.yaml").read_text())
     return data
 
 
@@ -114,7 +115,7 @@ def test_generated_config_names_only_server_workflows_and_defines_none() -> None
     assert set(server["allowed_workflows"]) == defined == {"infragen", "infragen-terragrunt"}
     generated = _generated()
     assert "workflows" not in generated
-    assert "run:" not in (REPO / "atlantis.yaml").read_text()
+    assert "run:" not in (ORG / "atlantis.yaml").read_text()
     for project in generated["projects"]:
         assert project["workflow"] in defined
 

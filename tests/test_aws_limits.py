@@ -25,6 +25,7 @@ from generator import validate
 from generator.spec.models import Repo
 
 REPO = Path(__file__).resolve().parent.parent
+ORG = REPO / "tests" / "fixtures" / "org"  # the fixture organization, never the live accounts/
 
 OVERRIDE = """
 terraform {
@@ -140,7 +141,7 @@ SG_PER_ENI = 5  # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-li
 def _roots() -> list[tuple[str, Path, Path]]:
     """(account key, tree root, root dir) for every plain generated root."""
     found = []
-    for base in [REPO, *sorted((REPO / "tests" / "golden").glob("*/expected"))]:
+    for base in [ORG, *sorted((REPO / "tests" / "golden").glob("*/expected"))]:
         for root in sorted(base.glob("accounts/*/services/*")):
             if (root / "main.tf").is_file() and not (root / "terragrunt.hcl").exists():
                 found.append((f"{base.relative_to(REPO)}:{root.parent.parent.name}", base, root))
@@ -392,7 +393,7 @@ def _eni_groups(plan: dict[str, Any]) -> set[str]:
 
 def _repo_of(path: str) -> Repo:
     """The validated inputs a planned root was generated from (the repo, or a golden case's input)."""
-    base = REPO if not path.startswith("tests/golden/") else REPO / Path(path).parents[4] / "input"
+    base = ORG if not path.startswith("tests/golden/") else REPO / Path(path).parents[4] / "input"
     return validate(base)
 
 

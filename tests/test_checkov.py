@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+ORG = REPO / "tests" / "fixtures" / "org"  # the fixture organization's generated roots
 MODULES = REPO / "modules"
 
 Skip = tuple[str, str]  # (check id, resource address inside the module)
@@ -94,7 +95,7 @@ def checkov_binary() -> str | None:
 
 
 def scan_targets() -> list[Path]:
-    return [p for p in (MODULES, REPO / "accounts") if p.is_dir()]
+    return [p for p in (MODULES, ORG / "accounts") if p.is_dir()]
 
 
 def run_checkov(binary: str, target: Path) -> list[dict[str, Any]]:

@@ -9,13 +9,13 @@ import yaml
 
 from generator.tools.patterns import codeowners_match, owners
 
-REPO = Path(__file__).resolve().parent.parent
+ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 PLATFORM = "@lemon/infra"
 
 
 def _rules() -> list[tuple[str, str]]:
     rules = []
-    for line in (REPO / "CODEOWNERS").read_text().splitlines():
+    for line in (ORG / "CODEOWNERS").read_text().splitlines():
         if line and not line.startswith("#"):
             pattern, _, who = line.partition(" ")
             rules.append((pattern, who))
@@ -49,9 +49,9 @@ def test_last_matching_rule_wins() -> None:
 
 
 def _services() -> dict[str, tuple[str, list[str]]]:
-    teams = yaml.safe_load((REPO / "teams.yaml").read_text())["teams"]
+    teams = yaml.safe_load((ORG / "teams.yaml").read_text())["teams"]
     result = {}
-    for spec in sorted(REPO.glob("services/*/service.yaml")):
+    for spec in sorted(ORG.glob("services/*/service.yaml")):
         data = yaml.safe_load(spec.read_text())
         result[data["name"]] = (teams[data["owner"]]["github"], data["environments"])
     return result

@@ -15,7 +15,7 @@ from generator.api import validate
 from generator.deploy import taskdef
 from generator.deploy.convention import injected
 
-REPO = Path(__file__).resolve().parent.parent
+ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 NO_AWS = {
     # compile must not call AWS: no credentials, and an endpoint that refuses connections
     "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
@@ -84,11 +84,11 @@ def test_compile_is_deterministic_and_writes_the_file(cli: Callable[..., CliResu
 
 
 def test_the_root_passes_the_same_container_definitions() -> None:
-    repo = validate(REPO)
+    repo = validate(ORG)
     for service in repo.services:
         for env in service.environments:
             account = repo.account(env)
-            main = (REPO / "accounts" / env / "services" / service.name / "main.tf").read_text(encoding="utf-8")
+            main = (ORG / "accounts" / env / "services" / service.name / "main.tf").read_text(encoding="utf-8")
             match = re.search(r'^  container_definitions\s+= (".*")$', main, re.MULTILINE)
             assert match, f"{service.name}/{env}: no container_definitions argument"
             text = json.loads(match.group(1)).replace("$${", "${")
@@ -102,7 +102,7 @@ def test_the_root_passes_the_same_container_definitions() -> None:
 
 
 def test_every_dependency_is_injected_by_convention() -> None:
-    repo = validate(REPO)
+    repo = validate(ORG)
     account = repo.account("production")
     core = {i.name: i.parameter or f"={i.value}" for i in injected(repo, repo.service("core"), account)}
     assert core == {

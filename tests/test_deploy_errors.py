@@ -16,7 +16,7 @@ import yaml
 from conftest import CliResult
 from e2e.harness import client, free_port, moto_server
 
-REPO = Path(__file__).resolve().parent.parent
+ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 
 CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 NO_PROFILE = {
@@ -31,7 +31,7 @@ def aws_cli(*args: str, env: dict[str, str]) -> CliResult:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     proc = subprocess.run(
         [sys.executable, "-m", "generator.cli", *args],
-        cwd=REPO,
+        cwd=ORG,
         capture_output=True,
         text=True,
         env={**clean, **NO_PROFILE, **env, "NO_COLOR": "1"},

@@ -11,7 +11,7 @@ from typing import Any
 from generator.api import validate
 from generator.deploy.policy import deploy_policy
 
-REPO = Path(__file__).resolve().parent.parent
+ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 # Actions that AWS does not scope to a resource; each must be read-only or carry a condition.
 UNSCOPED_OK = {
     "ecr:GetAuthorizationToken",
@@ -23,7 +23,7 @@ UNSCOPED_OK = {
 
 
 def statements(service: str, env: str) -> list[dict[str, Any]]:
-    repo = validate(REPO)
+    repo = validate(ORG)
     result: list[dict[str, Any]] = deploy_policy(repo.service(service), repo.account(env))["Statement"]
     return result
 
@@ -51,9 +51,9 @@ def test_every_mutating_action_is_scoped_to_the_service() -> None:
 
 
 def test_the_root_outputs_the_policy() -> None:
-    text = (REPO / "accounts/production/services/klausapproves/outputs.tf").read_text(encoding="utf-8")
+    text = (ORG / "accounts/production/services/klausapproves/outputs.tf").read_text(encoding="utf-8")
     match = re.search(r'output "deploy_policy_json" \{\n.*\n  value       = (".*")\n\}', text)
     assert match
     policy = json.loads(json.loads(match.group(1)))
-    repo = validate(REPO)
+    repo = validate(ORG)
     assert policy == deploy_policy(repo.service("klausapproves"), repo.account("production"))

@@ -18,7 +18,7 @@ from generator.deploy import rollout
 from generator.deploy.aws import Aws, DeployError, resolve
 from generator.deploy.rollout import Progress, Waiter
 
-REPO = Path(__file__).resolve().parent.parent
+ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 ACCOUNT = "111111111111"
 REGION = "eu-west-1"
 CLUSTER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/staging"
@@ -147,7 +147,7 @@ def stubs() -> Iterator[Stubs]:
 
 @pytest.fixture
 def target() -> Any:
-    return resolve(REPO, "bpg", "staging")
+    return resolve(ORG, "bpg", "staging")
 
 
 def expect_deploy_start(stubs: Stubs, tag: str = "v42") -> None:
@@ -430,7 +430,7 @@ def test_autoscaled_first_deploy_raises_the_count_to_the_floor_and_never_lowers_
 ) -> None:
     """klausapproves autoscales 1-2 in staging. Before its first deploy the root leaves it at 0
     tasks; App Auto Scaling would not raise that, so the deploy sets the floor, and only then."""
-    target = resolve(REPO, "klausapproves", "staging")
+    target = resolve(ORG, "klausapproves", "staging")
     name, arn = "klausapproves", SERVICE_ARN.replace("/bpg", "/klausapproves")
     current = {**service(deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 0, 0)), "desiredCount": running_count}
     current.update(serviceName=name, serviceArn=arn)

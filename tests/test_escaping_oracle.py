@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import ORG
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tfenv import run_terraform, terraform_binary
@@ -130,7 +130,7 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-ACCOUNT = yaml.safe_load((REPO / "accounts/staging/account.yaml").read_text(encoding="utf-8"))
+ACCOUNT = yaml.safe_load((ORG / "accounts/staging/account.yaml").read_text(encoding="utf-8"))
 
 
 def make_repo(root: Path) -> Path:
@@ -138,7 +138,7 @@ def make_repo(root: Path) -> Path:
         shutil.rmtree(root)
     (root / "accounts" / ENV).mkdir(parents=True)
     (root / "services" / SERVICE / "environments").mkdir(parents=True)
-    teams = yaml.safe_load((REPO / "teams.yaml").read_text(encoding="utf-8"))
+    teams = yaml.safe_load((ORG / "teams.yaml").read_text(encoding="utf-8"))
     for team in teams["teams"].values():  # alert routes may only name accounts of the repo
         team["alerts"] = {env: route for env, route in (team.get("alerts") or {}).items() if env == ENV}
     (root / "teams.yaml").write_text(yaml.safe_dump(teams), encoding="utf-8")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import REPO, copy_inputs, run_cli
+from conftest import ORG, copy_inputs, run_cli
 
 from generator import generate
 from generator.tools.explain import explain
 
 
 def test_explain_summarises_spec_files_projects_and_approvals() -> None:
-    text = explain(REPO, "klausapproves")
+    text = explain(ORG, "klausapproves")
     assert text.startswith("## `klausapproves`\n")
     assert "Approves loan applications. Owned by payments (@lemon/payments)." in text
     assert "| CPU units / memory | 2048 / 4096 MiB | 1024 / 2048 MiB |" in text  # production override
@@ -34,7 +34,7 @@ def test_explain_summarises_spec_files_projects_and_approvals() -> None:
 
 
 def test_explain_a_service_without_datastores_or_dependencies() -> None:
-    text = explain(REPO, "demo-service")
+    text = explain(ORG, "demo-service")
     assert "Depends on: none." in text
     assert "| datastore |" not in text
     assert "@lemon/infra |" in text

@@ -7,7 +7,7 @@ import re
 import time
 from pathlib import Path
 
-from conftest import REPO, copy_inputs, run_cli, snapshot
+from conftest import ORG, copy_inputs, run_cli, snapshot
 
 DEMO_MAIN = "accounts/staging/services/demo-service/main.tf"
 
@@ -24,11 +24,11 @@ def test_gen_twice_changes_nothing_the_second_time(example: Path) -> None:
     assert snapshot(example) == before  # bytes and mtimes
 
 
-def test_generated_tree_equals_the_committed_example(example: Path) -> None:
+def test_generated_tree_equals_the_committed_fixture_organization(example: Path) -> None:
     assert run_cli("gen", "--root", str(example)).code == 0
     generated = {p: data for p, (data, _) in snapshot(example).items()}
     for path, data in generated.items():
-        assert (REPO / path).read_bytes() == data, path
+        assert (ORG / path).read_bytes() == data, path
 
 
 def test_check_fails_after_a_spec_edit_and_names_the_file(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ reported as not run, by name.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import hcl2
 import pytest
-from conftest import REPO
+from conftest import ORG, REPO
 from consul_mock import mock_tree
 from tfenv import provider_available, run_terraform
 
@@ -28,8 +29,12 @@ from generator.spec.naming import label
 GOLDEN = REPO / "tests" / "golden"
 # Plain-Terraform cases only; the Terragrunt flavor has its own checks in test_terragrunt.py.
 PLAIN = [p for p in sorted(GOLDEN.iterdir()) if (p / "input").is_dir() and flavor(p / "input") == "terraform"]
-TREES = {"example": REPO, **{f"golden-{p.name}": p / "expected" for p in PLAIN}}
-INPUTS = {"example": REPO, **{f"golden-{p.name}": p / "input" for p in PLAIN}}
+TREES = {"org": ORG, **{f"golden-{p.name}": p / "expected" for p in PLAIN}}
+INPUTS = {"org": ORG, **{f"golden-{p.name}": p / "input" for p in PLAIN}}
+if os.environ.get("INFRAGEN_LIVE_REPO") == "1":
+    # `make check`: the same structure, fmt and `terraform validate` checks over the live
+    # repository's roots (the organization's data), and nothing else.
+    TREES = INPUTS = {"live": REPO}
 
 
 def _root_dirs() -> list[tuple[str, str, bool]]:

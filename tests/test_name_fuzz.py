@@ -23,7 +23,7 @@ from pathlib import Path
 import hcl2
 import pytest
 import yaml
-from conftest import REPO, run_cli
+from conftest import ORG, run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tfenv import terraform_binary, terraform_env
@@ -124,11 +124,11 @@ def dump(data: object) -> str:
 
 def write_repo(root: Path, names: Names) -> None:
     (root / "accounts" / ENV).mkdir(parents=True)
-    teams = yaml.safe_load((REPO / "teams.yaml").read_text(encoding="utf-8"))
+    teams = yaml.safe_load((ORG / "teams.yaml").read_text(encoding="utf-8"))
     for team in teams["teams"].values():  # alert routes may only name accounts of the repo
         team["alerts"] = {env: route for env, route in (team.get("alerts") or {}).items() if env == ENV}
     (root / "teams.yaml").write_text(dump(teams), encoding="utf-8")
-    shutil.copy2(REPO / "accounts" / ENV / "account.yaml", root / "accounts" / ENV / "account.yaml")
+    shutil.copy2(ORG / "accounts" / ENV / "account.yaml", root / "accounts" / ENV / "account.yaml")
     service_dir = root / "services" / folder_for(names.service)
     (service_dir / "environments").mkdir(parents=True)
     service = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import hcl2
-from conftest import REPO, copy_inputs, run_cli
+from conftest import ORG, copy_inputs, run_cli
 
 from generator.api import generate
 
@@ -29,9 +29,9 @@ def _edit(root: Path, path: str, old: str, new: str) -> None:
 
 
 def test_cost_center_comes_from_the_owner_team() -> None:
-    assert _tags(REPO, "staging", "bpg")["cost-center"] == "CC-210"  # payments
-    assert _tags(REPO, "production", "core")["cost-center"] == "CC-320"  # growth
-    assert _tags(REPO, "production", "demo-service")["cost-center"] == "CC-100"  # infra
+    assert _tags(ORG, "staging", "bpg")["cost-center"] == "CC-210"  # payments
+    assert _tags(ORG, "production", "core")["cost-center"] == "CC-320"  # growth
+    assert _tags(ORG, "production", "demo-service")["cost-center"] == "CC-100"  # infra
 
 
 def test_a_new_cost_center_reaches_every_root_of_the_team(tmp_path: Path) -> None:
@@ -44,8 +44,8 @@ def test_a_new_cost_center_reaches_every_root_of_the_team(tmp_path: Path) -> Non
 
 
 def test_the_domain_can_differ_per_environment() -> None:
-    staging = (REPO / "accounts/staging/services/klausapproves/main.tf").read_text()
-    production = (REPO / "accounts/production/services/klausapproves/main.tf").read_text()
+    staging = (ORG / "accounts/staging/services/klausapproves/main.tf").read_text()
+    production = (ORG / "accounts/production/services/klausapproves/main.tf").read_text()
     assert '"klausapproves.staging.lemon.com"' in staging
     assert '"klausapproves.lemon.com"' in production and "staging.lemon.com" not in production
 

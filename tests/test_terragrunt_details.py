@@ -9,7 +9,7 @@ from typing import Any
 import hcl2
 import pytest
 import yaml
-from conftest import REPO, copy_inputs, run_cli
+from conftest import ORG, REPO, copy_inputs, run_cli
 
 from generator.api import generate
 from generator.plan.roots import TERRAFORM_VERSION
@@ -39,7 +39,7 @@ def test_every_terragrunt_project_pins_the_terraform_version(tg_repo: Path) -> N
     for project in config["projects"]:
         assert project["terraform_version"] == f"v{TERRAFORM_VERSION}", project["name"]
         assert not list((tg_repo / project["dir"]).glob("*.tf")), "a unit has no .tf files to read it from"
-    plain = yaml.safe_load((REPO / "atlantis.yaml").read_text())
+    plain = yaml.safe_load((ORG / "atlantis.yaml").read_text())
     assert all("terraform_version" not in p for p in plain["projects"])  # read from versions.tf
 
 
@@ -75,7 +75,7 @@ def test_remote_state_is_one_object_shape_per_account(tg_repo: Path) -> None:
 
 
 def test_a_failed_execution_order_group_stops_the_later_ones(tg_repo: Path) -> None:
-    for path in (tg_repo / "atlantis.yaml", REPO / "atlantis.yaml"):
+    for path in (tg_repo / "atlantis.yaml", ORG / "atlantis.yaml"):
         assert yaml.safe_load(path.read_text())["abort_on_execution_order_fail"] is True
 
 
