@@ -45,7 +45,8 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
             (dest / "accounts" / account.name).mkdir(parents=True)
             shutil.copy2(account / "account.yaml", dest / "accounts" / account.name / "account.yaml")
     if outputs:
-        for name in ("atlantis.yaml", "CODEOWNERS"):
+        for name in ("atlantis.yaml", "CODEOWNERS", ".github/workflows/drift.yml"):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, dest / name)
         for account in sorted((REPO / "accounts").iterdir()):
             for kind in ("services", "teams"):  # service roots and the teams' alerts roots
