@@ -184,29 +184,50 @@ def test_a_default_tag_of_the_account(repo: Path) -> None:
     )
 
 
-def test_a_deleted_security_group_rule_names_its_declaration(repo: Path) -> None:
+def deleted_rule_plan(address: str) -> dict[str, Any]:
     plan = captured("fresh")
-    rule = state_resource(plan, CLIENTS_RULE)
+    rule = state_resource(plan, address)
     plan["resource_drift"] = [
         {
-            "address": CLIENTS_RULE,
+            "address": address,
             "mode": "managed",
             "type": "aws_security_group_rule",
             "change": {"actions": ["delete"], "before": rule["values"], "after": None},
         }
     ]
     # the refreshed group no longer has it either
-    group = state_resource(plan, TASKS_GROUP)["values"]
-    group["ingress"] = [
-        r for r in group["ingress"] if r["security_groups"] != [rule["values"]["source_security_group_id"]]
-    ]
-    plan["prior_state"]["values"]["root_module"] = _without(plan["prior_state"]["values"]["root_module"], CLIENTS_RULE)
-    (found,) = report(repo, plan).findings
-    service = "services/orders/service.yaml"
-    assert (
-        found.text()
-        == f"{service}:{line_of(repo, service, 'name: orders')} name exists, running deleted  ({CLIENTS_RULE} (resource))"
+    group = next(
+        r["values"]
+        for r in drift.refreshed(plan).values()
+        if r["type"] == "aws_security_group" and r["values"]["id"] == rule["values"]["security_group_id"]
     )
+    for direction in ("ingress", "egress"):
+        group[direction] = [
+            r
+            for r in group[direction]
+            if set(r["security_groups"] + r["cidr_blocks"])
+            & {rule["values"]["source_security_group_id"], *(rule["values"]["cidr_blocks"] or [])}
+            == set()
+        ]
+    plan["prior_state"]["values"]["root_module"] = _without(plan["prior_state"]["values"]["root_module"], address)
+    return plan
+
+
+def test_a_deleted_security_group_rule_names_its_declaring_dependency(repo: Path) -> None:
+    (found,) = report(repo, deleted_rule_plan(CLIENTS_RULE)).findings
+    billing = "services/billing/service.yaml"
+    line = line_of(repo, billing, "services: [orders]")
+    assert found.text() == (
+        f"{billing}:{line} spec.dependencies.services exists, running deleted; declared by billing  "
+        f"({CLIENTS_RULE} (resource))"
+    )
+    shutil.rmtree(repo / "services" / "billing")  # no dependent: the service's own declaration
+    (found,) = report(repo, deleted_rule_plan(CLIENTS_RULE)).findings
+    service = "services/orders/service.yaml"
+    assert str(found.source) == f"{service}:{line_of(repo, service, 'name: orders')} name"
+    egress = "module.service.module.ecs_service.aws_security_group_rule.https_egress[0]"
+    (found,) = report(repo, deleted_rule_plan(egress)).findings
+    assert found.source is None and "infragen adds HTTPS egress" in found.text()
 
 
 def _without(module: dict[str, Any], address: str) -> dict[str, Any]:

@@ -387,12 +387,26 @@ def _group_rules(spec: _Spec, address: str, values: Mapping[str, Any], state: Ma
     return findings
 
 
-def _rule_source(spec: _Spec, label: str, address: str) -> Source | None:
-    """The field a managed security-group rule exists for: the external load balancer's rule comes
-    from ``spec.ingress``; a group's -clients rules from the service or datastore declaration."""
+def _rule_source(spec: _Spec, label: str, address: str) -> tuple[Source | None, str]:
+    """The field a managed security-group rule exists for, and a note: the external load balancer's
+    rule comes from ``spec.ingress``; the rules of a group and its -clients group from the
+    dependency that declares it (the first declaring service's ``spec.dependencies`` line), else
+    from the declaration of the service or datastore."""
     if '"external_lb"' in address:
-        return spec.first((spec.service.file, ("spec", "ingress")))
-    return spec.owner_of(label)
+        return spec.first((spec.service.file, ("spec", "ingress"))), ""
+    if "https_egress" in address:
+        return None, "infragen adds HTTPS egress for the AWS APIs Fargate needs"
+    datastore = spec.datastore(label)
+    if datastore is not None:
+        declaring = [s for s in spec.repo.services if datastore.name in s.depends_on_datastores]
+        field = "datastores"
+    else:
+        declaring = list(spec.repo.dependents(spec.service.name))
+        field = "services"
+    if declaring:
+        names = ", ".join(s.name for s in declaring)
+        return spec.at(declaring[0].file, ("spec", "dependencies", field)), f"declared by {names}"
+    return spec.owner_of(label), ""
 
 
 def _inline_policies(address: str, values: Mapping[str, Any], state: Mapping[str, Any]) -> list[Finding]:
@@ -434,8 +448,10 @@ def _drift_entry(spec: _Spec, entry: Mapping[str, Any], state: Mapping[str, Any]
     before, after = change.get("before"), change.get("after")
     label, resource = _resource_key(address)
     if after is None:  # deleted outside Terraform
-        source = _rule_source(spec, label, address) if kind == "aws_security_group_rule" else spec.owner_of(label)
-        return [Finding("static", address, "(resource)", source, "exists", "deleted")]
+        source, note = (
+            _rule_source(spec, label, address) if kind == "aws_security_group_rule" else (spec.owner_of(label), "")
+        )
+        return [Finding("static", address, "(resource)", source, "exists", "deleted", note)]
     if not isinstance(before, Mapping):
         return []
     findings: list[Finding] = []
@@ -465,8 +481,8 @@ def _drift_entry(spec: _Spec, entry: Mapping[str, Any], state: Mapping[str, Any]
             note = "the tasks' security groups: their own and the -clients groups of declared dependencies"
             findings.append(Finding("static", address, attribute, spec.dependencies(), None, actual, note))
         elif kind == "aws_security_group_rule":
-            source = _rule_source(spec, label, address)
-            findings.append(Finding("static", address, attribute, source, shown(before.get(attribute)), actual))
+            source, note = _rule_source(spec, label, address)
+            findings.append(Finding("static", address, attribute, source, shown(before.get(attribute)), actual, note))
         else:
             note = f"was {shown(before.get(attribute))}; a module default (modules/)"
             findings.append(Finding("static", address, attribute, None, None, actual, note))
