@@ -14,6 +14,7 @@ from generator.plan import alerts, ir, keys
 from generator.plan.roots import OutputFile, priority_files
 from generator.render import terragrunt
 from generator.render.atlantis import atlantis_file, codeowners_file
+from generator.render.workflows import drift_workflow_file
 from generator.spec.load import load_repo
 from generator.spec.models import Repo
 from generator.tools import decommission
@@ -65,6 +66,9 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
     result.files.extend(decommission.destroy_only_files(list(plan.retired)))
     result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots))
     result.files.append(codeowners_file(plan.repo, plan.retired))
+    workflow = drift_workflow_file(plan.repo)
+    if workflow is not None:
+        result.files.append(workflow)
     result.files.sort(key=lambda f: f.path)
     return result
 

@@ -49,7 +49,8 @@ def copy_inputs(dest: Path, *, outputs: bool = False) -> Path:
             (dest / "accounts" / account.name).mkdir(parents=True)
             shutil.copy2(account / "account.yaml", dest / "accounts" / account.name / "account.yaml")
     if outputs:
-        for name in ("atlantis.yaml", "CODEOWNERS"):
+        for name in ("atlantis.yaml", "CODEOWNERS", ".github/workflows/drift.yml"):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ORG / name, dest / name)
         for account in sorted((ORG / "accounts").iterdir()):
             for kind in ("services", "teams"):  # service roots and the teams' alerts roots

@@ -131,6 +131,9 @@ class Kind:
     convention: ClassVar[tuple[tuple[str, str], ...]] = ()  # (env suffix, SSM parameter key)
     aliases: ClassVar[Mapping[str, str]] = {}  # what people type on `new service --datastore` -> type
     scaffold: ClassVar[tuple[str, ...]] = ()  # extra YAML lines `new service` writes to make it valid
+    # ("<resource type>.<name>", attribute) -> the option key whose value sets it, so that
+    # `infragen drift` traces a changed attribute back to the spec line (generator/tools/drift.py)
+    drift_attributes: ClassVar[Mapping[tuple[str, str], str]] = {}
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:

@@ -40,6 +40,9 @@ class BucketKind(Kind):
     has_alarms = False
     convention = (("BUCKET_NAME", "name"),)
     aliases: ClassVar[Mapping[str, str]] = {"s3": "bucket"}
+    drift_attributes: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("aws_s3_bucket_versioning.this", "versioning_configuration"): "versioning",
+    }
 
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         opts = options_of(datastore, Bucket)

@@ -51,6 +51,10 @@ class CacheKind(Kind):
     network = Network(port=6379, address_output="primary_endpoint")
     convention = (("ENDPOINT", "endpoint"), ("PORT", "port"))
     aliases: ClassVar[Mapping[str, str]] = dict.fromkeys(("elasticache", "valkey", "cache"), "redis")
+    drift_attributes: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("aws_elasticache_replication_group.this", "node_type"): "nodeType",
+        ("aws_elasticache_replication_group.this", "num_cache_clusters"): "nodes",
+    }
 
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         opts = options_of(datastore, Cache)

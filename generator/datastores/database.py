@@ -89,6 +89,11 @@ class DatabaseKind(Kind):
         "aurora": "postgres",
         "mariadb": "mysql",
     }
+    drift_attributes: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("aws_db_instance.this", "instance_class"): "instanceClass",
+        ("aws_db_instance.this", "allocated_storage"): "storageGb",
+        ("aws_db_instance.this", "multi_az"): "multiAz",
+    }
 
     def fixed_options(self, type_name: str) -> dict[str, Any]:
         return {"engine": type_name}

@@ -58,6 +58,10 @@ class QueueKind(Kind):
     outputs = ("url", "arn")
     convention = (("QUEUE_URL", "url"),)
     aliases: ClassVar[Mapping[str, str]] = dict.fromkeys(("sqs", "fifo"), "queue")
+    drift_attributes: ClassVar[Mapping[tuple[str, str], str]] = {
+        ("aws_sqs_queue.this", "visibility_timeout_seconds"): "visibilityTimeoutSeconds",
+        ("aws_sqs_queue.this", "message_retention_seconds"): "messageRetentionSeconds",
+    }
 
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         opts = options_of(datastore, Queue)

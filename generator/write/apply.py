@@ -21,7 +21,7 @@ from generator.spec.naming import HEADER_PREFIX
 JOURNAL = ".infragen-journal"
 CHECKSUM_PREFIX = "# infragen:sha256:"
 TMP_SUFFIX = ".infragen-tmp"
-TOP_LEVEL_OUTPUTS = ("atlantis.yaml", "CODEOWNERS")
+TOP_LEVEL_OUTPUTS = ("atlantis.yaml", "CODEOWNERS", ".github/workflows/drift.yml")  # besides accounts/
 
 
 @dataclass(frozen=True)

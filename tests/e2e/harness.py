@@ -182,9 +182,9 @@ def _zone(route53: Any, **args: Any) -> str:
     raise RuntimeError("moto never drew a hosted zone id starting with Z")
 
 
-def make_repo(dest: Path, infra: Infra) -> Path:
+def make_repo(dest: Path, infra: Infra, fixture: Path = FIXTURE) -> Path:
     """Copy the fixture repo and write the emulator's real ids into its account file."""
-    shutil.copytree(FIXTURE, dest, symlinks=True)
+    shutil.copytree(fixture, dest, symlinks=True)
     shutil.copytree(
         REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"), symlinks=True
     )

@@ -1,0 +1,68 @@
+"""``.github/workflows/drift.yml``: the nightly `infragen drift` of every service and environment,
+each finding published to the owner team's alert topic (docs/deploying.md, "Drift")."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from generator.plan.alarms import topic_arn
+from generator.plan.roots import TERRAFORM_VERSION, OutputFile
+from generator.render.jinja import render
+from generator.spec import naming
+from generator.spec.models import Account, Repo
+
+DRIFT_WORKFLOW = ".github/workflows/drift.yml"
+INPUTS = ("teams.yaml", "accounts/*/account.yaml", "services/*/service.yaml")
+DRIFT_ROLE = "infragen-drift"  # the read-only role the workflow assumes in each account
+CRON = "17 3 * * *"  # nightly, off the full hour that every other schedule picks
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One matrix entry; every value is a JSON string (valid YAML, whatever the name holds)."""
+
+    service: str
+    environment: str
+    team: str
+    region: str
+    role: str
+    topic: str
+
+
+def drift_role_arn(account: Account) -> str:
+    return f"arn:{naming.partition(account.region)}:iam::{account.account_id}:role/{DRIFT_ROLE}"
+
+
+def entries(repo: Repo) -> list[Entry]:
+    """A service in an environment per entry, by environment then service."""
+    result = []
+    for account in sorted(repo.accounts, key=lambda a: a.env):
+        for service in sorted(repo.services, key=lambda s: s.name):
+            if account.env in service.environments:
+                values = (
+                    service.name,
+                    account.env,
+                    service.owner,
+                    account.region,
+                    drift_role_arn(account),
+                    topic_arn(service.owner, account),
+                )
+                result.append(Entry(*(json.dumps(v) for v in values)))
+    return result
+
+
+def drift_workflow_file(repo: Repo) -> OutputFile | None:
+    """The workflow, or None when no service runs anywhere (GitHub refuses an empty matrix)."""
+    found = entries(repo)
+    if not found:
+        return None
+    content = render(
+        "drift.yml.j2",
+        header=naming.header(INPUTS),
+        entries=found,
+        role_name=DRIFT_ROLE,
+        cron=CRON,
+        terraform_version=json.dumps(TERRAFORM_VERSION),
+    )
+    return OutputFile(DRIFT_WORKFLOW, content, INPUTS)
