@@ -268,6 +268,10 @@ from generator.cli.deploy import register as _register_deploy_commands  # noqa: 
 
 _register_deploy_commands(cli)
 
+from generator.cli.datastore import register as _register_datastore_commands  # noqa: E402
+
+_register_datastore_commands(cli)
+
 
 def main() -> None:
     color = use_color(sys.stdout) and use_color(sys.stderr)
