@@ -258,6 +258,11 @@ def redis() -> Iterator[Redis]:
                     str(base),
                     "--protected-mode",
                     "yes",
+                    # so that the ACL, not the server configuration, is what refuses DEBUG and MODULE
+                    "--enable-debug-command",
+                    "yes",
+                    "--enable-module-command",
+                    "yes",
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
