@@ -363,3 +363,36 @@ def test_mariadb_cannot_run_the_rds_iam_clause(
     assert "CREATE USER 'ledger'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL;" in out
     assert code == 1, out + err
     assert len(err.strip().splitlines()) == 1 and "AWSAuthenticationPlugin" in err and "not loaded" in err, err
+
+
+# ---------------------------------------------------------------- the Atlantis apply step
+
+
+def test_apply_step_finds_the_databases_a_root_owns() -> None:
+    """`datastore users-after-apply $REPO_REL_DIR` (docs/atlantis/repos.yaml): which datastores each root reconciles."""
+    from generator.api import validate
+
+    found = validate(FIXTURE)
+    assert dbusers.databases_of_root(found, "accounts/staging/services/ledger") == [
+        ("ledger-db", "staging"),
+        ("ledger-my", "staging"),
+    ]
+    # a Terragrunt unit: only its own datastore
+    assert dbusers.databases_of_root(found, "accounts/staging/services/ledger/ledger-my") == [("ledger-my", "staging")]
+    assert dbusers.databases_of_root(found, "accounts/staging/services/ledger/dashboard") == []
+    for other in (
+        "accounts/staging/services/shop",
+        "accounts/staging/teams/payments",
+        "accounts/production/services/ledger",
+    ):
+        assert dbusers.databases_of_root(found, other) == [], other
+
+
+def test_apply_step_is_a_no_op_for_other_roots(capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = cli(
+        capsys, monkeypatch, "datastore", "users-after-apply", "accounts/staging/teams/payments", "--root", str(FIXTURE)
+    )
+    assert code == 0, err
+    assert (
+        out.strip() == "accounts/staging/teams/payments: no postgres or mysql datastore; no database users to reconcile"
+    )

@@ -531,13 +531,17 @@ def users(
 def databases_of_root(repo: Repo, project_dir: str) -> list[tuple[str, str]]:
     """(datastore, env) of every postgres/mysql datastore a root owns, for the Atlantis apply step.
 
-    ``project_dir`` is the root's directory relative to the repository (``accounts/<env>/services/<name>``);
-    other roots (teams' alert roots, retired services) own none."""
+    ``project_dir`` is the root's directory relative to the repository: ``accounts/<env>/services/<name>``
+    (a plain root: all its databases) or ``accounts/<env>/services/<name>/<datastore>`` (a Terragrunt
+    unit: that datastore). Other roots (teams' alert roots, retired services, other units) own none."""
     parts = Path(project_dir).parts
-    if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "services":
+    if len(parts) not in (4, 5) or parts[0] != "accounts" or parts[2] != "services":
         return []
     env, name = parts[1], parts[3]
     service = next((s for s in repo.services if s.name == name), None)
     if service is None or env not in service.environments:
         return []
-    return [(d.name, env) for d in service.datastores if d.type in ("postgres", "mysql")]
+    found = [d.name for d in service.datastores if d.type in ("postgres", "mysql")]
+    if len(parts) == 5:
+        found = [d for d in found if d == parts[4]]
+    return [(d, env) for d in found]

@@ -58,7 +58,7 @@ variable "backup_retention_days" {
 }
 
 variable "iam_users" {
-  description = "Services that connect with IAM database authentication (the owner and the services that declare the database); each gets a database user named like the service."
+  description = "Services that connect with IAM database authentication (the owner and the services that declare the database); each gets a database user named like the service, created by `infragen datastore users`."
   type        = list(string)
   default     = []
 

@@ -182,7 +182,7 @@ run "rejects_bad_vpc_id" {
   expect_failures = [var.vpc_id]
 }
 
-run "iam_users_get_their_sql" {
+run "iam_users_are_an_output" {
   command = plan
 
   variables {
@@ -190,7 +190,7 @@ run "iam_users_get_their_sql" {
   }
 
   assert {
-    condition     = output.iam_user_sql["billing"] == "CREATE USER \"billing\"; GRANT rds_iam TO \"billing\";" && length(output.iam_user_sql) == 2
-    error_message = "each declared service gets the statement creating its IAM-authenticated database user"
+    condition     = jsonencode(output.iam_users) == jsonencode(["orders", "billing"])
+    error_message = "the declaring services are an output (infragen datastore users reconciles their database users)"
   }
 }
