@@ -396,3 +396,30 @@ def test_apply_step_is_a_no_op_for_other_roots(capsys: Any, monkeypatch: pytest.
     assert (
         out.strip() == "accounts/staging/teams/payments: no postgres or mysql datastore; no database users to reconcile"
     )
+
+
+@pytest.mark.terraform
+def test_databases_admit_the_atlantis_server_when_the_account_names_it(tmp_path: Path) -> None:
+    """account.yaml atlantis.securityGroupId reaches every database module (and nothing when unset)."""
+    from conftest import REPO, run_cli
+    from tfenv import run_terraform, terraform_binary
+
+    root = Path(shutil.copytree(FIXTURE, tmp_path / "repo"))
+    shutil.copytree(REPO / "modules", root / "modules", ignore=shutil.ignore_patterns(".terraform*", "tests"))
+    assert run_cli("gen", "--root", str(root)).code == 0
+    main = root / "accounts" / "staging" / "services" / "ledger" / "main.tf"
+    assert "admin_security_group_id" not in main.read_text()
+    account = root / "accounts" / "staging" / "account.yaml"
+    account.write_text(
+        account.read_text().replace("atlantis:\n", "atlantis:\n  securityGroupId: sg-0a1b2c3d4e5f60099\n")
+    )
+    result = run_cli("gen", "--root", str(root))
+    assert result.code == 0, result.stderr
+    assert main.read_text().count('admin_security_group_id = "sg-0a1b2c3d4e5f60099"') == 2  # postgres and mysql
+    assert "admin_security_group_id" not in (main.parent.parent / "shop" / "main.tf").read_text()
+    if terraform_binary() is None:
+        pytest.skip("terraform not installed: the generated root is not validated")
+    init = run_terraform(["init", "-backend=false", "-input=false", "-no-color"], cwd=main.parent)
+    assert init.returncode == 0, init.stdout + init.stderr
+    validate = run_terraform(["validate", "-no-color"], cwd=main.parent)
+    assert validate.returncode == 0, validate.stdout + validate.stderr

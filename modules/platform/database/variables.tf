@@ -67,3 +67,14 @@ variable "iam_users" {
     error_message = "iam_users must be service names."
   }
 }
+
+variable "admin_security_group_id" {
+  description = "Security group of the Atlantis server (account.yaml atlantis.securityGroupId), admitted on the database port so its apply step `infragen datastore users` can manage the database users; null admits nobody else."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.admin_security_group_id == null || can(regex("^sg-[0-9a-f]{8,17}$", var.admin_security_group_id))
+    error_message = "admin_security_group_id must be a security group ID (sg- followed by 8 to 17 hex digits) or null."
+  }
+}

@@ -194,3 +194,31 @@ run "iam_users_are_an_output" {
     error_message = "the declaring services are an output (infragen datastore users reconciles their database users)"
   }
 }
+
+run "admits_the_atlantis_server" {
+  command = apply
+
+  variables {
+    admin_security_group_id = "sg-0a1b2c3d4e5f60099"
+  }
+
+  assert {
+    condition = (
+      length(module.client_access.ingress_rules) == 2 &&
+      module.client_access.ingress_rules["atlantis"].source_security_group_id == "sg-0a1b2c3d4e5f60099" &&
+      module.client_access.ingress_rules["atlantis"].from_port == 5432 &&
+      module.client_access.ingress_rules["atlantis"].to_port == 5432
+    )
+    error_message = "the Atlantis server's group reaches the database port, so the apply step can make the database users"
+  }
+}
+
+run "rejects_a_bad_admin_group" {
+  command = plan
+
+  variables {
+    admin_security_group_id = "atlantis"
+  }
+
+  expect_failures = [var.admin_security_group_id]
+}
