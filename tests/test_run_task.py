@@ -169,8 +169,6 @@ def expect_start(stubs: Stubs, *, capacity: bool = False) -> None:
             "networkConfiguration": NETWORK,
             "overrides": {"containerOverrides": [{"name": "ledger", "command": COMMAND}]},
             "startedBy": "infragen-run",
-            "propagateTags": "TASK_DEFINITION",
-            "tags": [{"key": "infragen:run-by", "value": f"arn:aws:iam::{ACCOUNT}:user/dev"}],
             "platformVersion": "LATEST",
             **launch,
         },

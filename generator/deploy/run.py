@@ -105,7 +105,7 @@ def run(
     """Start the one-off task, stream its logs through ``echo``, return the container's exit code."""
     if not command:
         raise DeployError("give the command to run after --, e.g. infragen run SERVICE --env ENV -- ./migrate up")
-    caller = aws.check_account(target.account)
+    aws.check_account(target.account)
     found = launch_of(aws, target)
     ecs = aws.client("ecs")
     with translated("ecs:RunTask"):
@@ -115,9 +115,7 @@ def run(
             count=1,
             networkConfiguration=found.network,
             overrides={"containerOverrides": [{"name": target.name, "command": list(command)}]},
-            startedBy=STARTED_BY,
-            propagateTags="TASK_DEFINITION",
-            tags=[{"key": "infragen:run-by", "value": caller[:256]}],
+            startedBy=STARTED_BY,  # no tags: tag-on-create would need ecs:TagResource in the deploy policy
             **found.launch,
         )
     failures = response.get("failures") or []
