@@ -102,7 +102,8 @@ class DatabaseKind(Kind):
             case "postgres":
                 return (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
             case "mysql":
-                return (("HOST", "host"), ("PORT", "port"))
+                # the database named like the owner service (infragen datastore users makes it)
+                return (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
             case _:
                 assert_never(engine)
 
