@@ -40,11 +40,14 @@ tools: $(TOOLS_VENV)/.installed ## Install checkov in its own virtualenv
 
 # The real servers tests/servers.py starts (PostgreSQL 15, MariaDB, Redis 7): Debian's packages,
 # installed only when a binary is missing (as root, or through sudo). A no-op when all are there.
-SERVER_BINARIES := /usr/lib/postgresql/15/bin/initdb:postgresql /usr/sbin/mariadbd:mariadb-server /usr/bin/redis-server:redis-server
+SERVER_BINARIES := /usr/lib/postgresql/*/bin/initdb:postgresql /usr/sbin/mariadbd:mariadb-server /usr/bin/redis-server:redis-server
 
 servers: ## Install the database servers the tests start (Debian: postgresql, mariadb-server, redis-server), when missing
 	@missing=""; \
-	for pair in $(SERVER_BINARIES); do test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \
+	for pair in $(SERVER_BINARIES); do \
+	  found=""; for bin in $${pair%%:*}; do test -x "$$bin" && found=1; done; \
+	  test -n "$$found" || missing="$$missing $${pair##*:}"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	  echo "installing$$missing"; \

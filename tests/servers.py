@@ -22,7 +22,19 @@ from pathlib import Path
 
 import pytest
 
-PG_BIN = Path(os.environ.get("INFRAGEN_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """Debian's PostgreSQL 15 (bookworm's `postgresql`), else the newest installed major."""
+    if os.environ.get("INFRAGEN_PG_BIN"):
+        return Path(os.environ["INFRAGEN_PG_BIN"])
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0
+    )
+    preferred = Path("/usr/lib/postgresql/15/bin")
+    return preferred if (preferred / "initdb").exists() or not found else found[-1].parent
+
+
+PG_BIN = _pg_bin()
 MARIADBD = Path(os.environ.get("INFRAGEN_MARIADBD", "/usr/sbin/mariadbd"))
 MARIADB_INSTALL_DB = Path(os.environ.get("INFRAGEN_MARIADB_INSTALL_DB", "/usr/bin/mariadb-install-db"))
 REDIS_SERVER = Path(os.environ.get("INFRAGEN_REDIS_SERVER", "/usr/bin/redis-server"))
