@@ -234,6 +234,14 @@ def test_one_line_errors(pg: servers.Postgres, repo: Path, capsys: Any, monkeypa
     with rds("ledger-db", "postgres", "master", "wrong-password"):
         code, _, err = pg_users(capsys, monkeypatch, repo, pg)
         assert code == 1 and "password authentication failed" in err and len(err.strip().splitlines()) == 1, err
+    # not an RDS instance (no rds_iam role): refused before any change
+    admin: Any = pg.connect()
+    with admin:
+        admin.execute("DROP ROLE rds_iam")
+    with rds("ledger-db", "postgres", "master", MASTER_PASSWORD):
+        code, _, err = pg_users(capsys, monkeypatch, repo, pg)
+    assert code == 1 and err.strip() == "role rds_iam does not exist: is this an RDS PostgreSQL instance?", err
+    assert "ledger" not in pg_roles(pg)
 
 
 # ---------------------------------------------------------------- MariaDB (MySQL-compatible)

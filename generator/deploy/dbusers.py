@@ -194,7 +194,12 @@ class Postgres:
         return cls(conn)
 
     def _rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
-        return list(self.conn.execute(sql, params).fetchall())
+        import psycopg
+
+        try:
+            return list(self.conn.execute(sql, params).fetchall())
+        except psycopg.Error as exc:
+            raise DatabaseUsersError(f"reading the users and privileges: {_line(exc)}") from None
 
     def _one(self, sql: str, *params: object) -> Any:
         rows = self._rows(sql, *params)
@@ -396,9 +401,14 @@ class MySql:
         return cls(conn, iam_clause)
 
     def _rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
-        with self.conn.cursor() as cur:
-            cur.execute(sql, params or None)
-            return list(cur.fetchall())
+        import pymysql
+
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(sql, params or None)
+                return list(cur.fetchall())
+        except pymysql.MySQLError as exc:
+            raise DatabaseUsersError(f"reading the users and privileges: {_line(exc)}") from None
 
     def plan(self, want: Desired) -> list[str]:
         me = str(self._rows("SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1)")[0][0])
