@@ -27,7 +27,7 @@ $(TOOLS_VENV)/.installed:
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
 	touch $@
 
-.PHONY: help venv dev tools gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench docs clean
+.PHONY: help venv dev tools servers gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,23 @@ venv: $(BIN)/.installed ## Create the virtualenv with the runtime dependencies (
 dev: $(BIN)/.dev-installed ## Add the test tools to the virtualenv (done automatically by test/lint/golden)
 
 tools: $(TOOLS_VENV)/.installed ## Install checkov in its own virtualenv
+
+# The real servers tests/servers.py starts (PostgreSQL 15, MariaDB, Redis 7): Debian's packages,
+# installed only when a binary is missing (as root, or through sudo). A no-op when all are there.
+SERVER_BINARIES := /usr/lib/postgresql/*/bin/initdb:postgresql /usr/sbin/mariadbd:mariadb-server /usr/bin/redis-server:redis-server
+
+servers: ## Install the database servers the tests start (Debian: postgresql, mariadb-server, redis-server), when missing
+	@missing=""; \
+	for pair in $(SERVER_BINARIES); do \
+	  found=""; for bin in $${pair%%:*}; do test -x "$$bin" && found=1; done; \
+	  test -n "$$found" || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing$$missing"; \
+	  $$sudo apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 gen: venv ## Validate the specs and regenerate accounts/, atlantis.yaml and CODEOWNERS
 	$(INFRAGEN) gen

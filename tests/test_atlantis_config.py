@@ -138,7 +138,9 @@ def test_server_config_is_locked_down() -> None:
             f"{name} must check the whole repository before planning"
         )
     assert "plan" in SERVER["workflows"]["infragen"]["plan"]["steps"]
-    assert SERVER["workflows"]["infragen"]["apply"]["steps"] == ["apply"]
+    users = {"run": 'infragen datastore users-after-apply "$REPO_REL_DIR" --root "${DIR%/"$REPO_REL_DIR"}"'}
+    assert SERVER["workflows"]["infragen"]["apply"]["steps"] == ["apply", users]  # database users after apply
+    assert SERVER["workflows"]["infragen-terragrunt"]["apply"]["steps"][-1] == users
     tg_plan = json.dumps(SERVER["workflows"]["infragen-terragrunt"])
     assert "terragrunt plan" in tg_plan and "terragrunt apply" in tg_plan
 

@@ -301,6 +301,14 @@ CASES = [
         "resources.core-db.type",
         "'mongo' is not one of",
     ),
+    Case(
+        # issue 18 finding 10: the cache's users authenticate with IAM, which needs Redis 7
+        "redis-below-7",
+        replace("services/core/service.yaml", "    type: redis\n", '    type: redis\n    engineVersion: "6.2"\n'),
+        "services/core/service.yaml",
+        "resources.core-cache.engineVersion",
+        "'6.2' is not valid here: write Redis 7 or later",
+    ),
     Case("byte-order-mark", write(SERVICE, b"\xef\xbb\xbfname: demo-service\n"), SERVICE, "", "byte-order mark"),
     Case(
         "unknown-platform-team",

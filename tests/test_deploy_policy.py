@@ -45,6 +45,12 @@ def test_every_mutating_action_is_scoped_to_the_service() -> None:
         "arn:aws:iam::111111111111:role/bpg-task",
     ]
     assert by_sid["PassOwnRoles"]["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    # infragen run: one-off tasks of its own family on its cluster only, and their log streams
+    assert by_sid["RunOwnTasks"]["Resource"] == "arn:aws:ecs:eu-west-1:111111111111:task-definition/bpg:*"
+    assert by_sid["RunOwnTasks"]["Condition"] == {
+        "ArnEquals": {"ecs:cluster": "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"}
+    }
+    assert "logs:GetLogEvents" in by_sid["ReadLogs"]["Action"]
     actions = {a for s in statements("bpg", "staging") for a in s["Action"]}
     assert "ecs:ExecuteCommand" not in actions  # exec is for people, not the deploy role
     assert not {a for a in actions if a.startswith("secretsmanager:Get") or a.startswith("ssm:GetParameter")}

@@ -272,6 +272,14 @@ from generator.cli.drift import register as _register_drift  # noqa: E402
 
 _register_drift(cli)
 
+from generator.cli.datastore import register as _register_datastore_commands  # noqa: E402
+
+_register_datastore_commands(cli)
+
+from generator.cli.run import register as _register_run_command  # noqa: E402
+
+_register_run_command(cli)
+
 
 def main() -> None:
     color = use_color(sys.stdout) and use_color(sys.stderr)

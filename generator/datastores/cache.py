@@ -11,6 +11,8 @@ from generator.render.hcl import Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 
+REDIS_VERSION = "^([7-9]|[1-9][0-9]+)(\\.[0-9]+){0,2}$"
+
 
 @dataclass(frozen=True)
 class Cache(Options):
@@ -28,8 +30,10 @@ class CacheKind(Kind):
         Option(
             "engineVersion",
             "engine_version",
-            {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,2}$"},
-            "Redis version",
+            # 7 or later: the users authenticate with IAM, which ElastiCache supports from Redis OSS 7.0
+            # (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html, "Limitations")
+            {"type": "string", "pattern": REDIS_VERSION},
+            "Redis version, 7 or later (IAM authentication needs Redis 7)",
             "7.1",
         ),
         Option(

@@ -107,12 +107,19 @@ class DatabaseKind(Kind):
             case "postgres":
                 return (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
             case "mysql":
-                return (("HOST", "host"), ("PORT", "port"))
+                # the database named like the owner service (infragen datastore users makes it)
+                return (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
             case _:
                 assert_never(engine)
 
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         opts = options_of(datastore, Database)
+        # the Atlantis server, so its apply step can make the database users (docs/deploying.md)
+        admin = (
+            [("admin_security_group_id", account.atlantis_security_group_id)]
+            if account.atlantis_security_group_id
+            else []
+        )
         return [
             ("engine", opts.engine),
             ("engine_version", opts.engine_version or default_engine_version(opts.engine)),
@@ -121,6 +128,7 @@ class DatabaseKind(Kind):
             ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
             ("backup_retention_days", 14 if account.production else 7),
             ("iam_users", list(users)),
+            *admin,
         ]
 
     def grants(self, access: Access) -> list[Grant]:

@@ -1,6 +1,6 @@
 """The least-privilege IAM policy a deploy role needs for one service in one environment: push to
 its ECR repository, register revisions of its family, update and inspect its ECS service and tasks,
-pass its two roles to ECS, read its logs and describe (never read) its secrets. The generated root
+run one-off tasks of its family (``infragen run``), pass its two roles to ECS, read its logs and describe (never read) its secrets. The generated root
 prints it as the ``deploy_policy_json`` output."""
 
 from __future__ import annotations
@@ -59,6 +59,16 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
         },
         {"Sid": "Cluster", "Effect": "Allow", "Action": ["ecs:DescribeClusters"], "Resource": cluster},
         {
+            # infragen run (one-off tasks, migrations): RunTask is scoped to task definitions and the
+            # ecs:cluster key ("Actions, resources, and condition keys for Amazon ECS",
+            # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html)
+            "Sid": "RunOwnTasks",
+            "Effect": "Allow",
+            "Action": ["ecs:RunTask"],
+            "Resource": f"arn:{part}:ecs:{region}:{acct}:task-definition/{name}:*",
+            "Condition": on_cluster,
+        },
+        {
             "Sid": "Tasks",
             "Effect": "Allow",
             "Action": ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"],
@@ -79,7 +89,12 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
             "Resource": [taskdef.role_arn(service, account, "execution"), taskdef.role_arn(service, account, "task")],
         },
         {"Sid": "LogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
-        {"Sid": "ReadLogs", "Effect": "Allow", "Action": ["logs:FilterLogEvents"], "Resource": f"{log_group}:*"},
+        {
+            "Sid": "ReadLogs",
+            "Effect": "Allow",
+            "Action": ["logs:FilterLogEvents", "logs:GetLogEvents"],
+            "Resource": f"{log_group}:*",
+        },
         # DescribeParameters has no resource-level permissions and returns metadata only, never values.
         {"Sid": "DescribeParameters", "Effect": "Allow", "Action": ["ssm:DescribeParameters"], "Resource": "*"},
     ]

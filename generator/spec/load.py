@@ -215,6 +215,7 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         apply_requirements=tuple(data.get("atlantis", {}).get("applyRequirements", ())),
         default_tags=_pairs(data.get("defaultTags")),
         public_zone=data["dns"].get("publicZone"),
+        atlantis_security_group_id=data.get("atlantis", {}).get("securityGroupId"),
     )
 
 

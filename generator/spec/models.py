@@ -81,6 +81,7 @@ class Account:
     apply_requirements: tuple[str, ...]
     default_tags: Pairs
     public_zone: str | None = None  # name of the public zone (dns.publicZone); external domains lie in it
+    atlantis_security_group_id: str | None = None  # atlantis.securityGroupId: databases admit it (database users)
 
 
 @dataclass(frozen=True)

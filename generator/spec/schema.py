@@ -195,6 +195,10 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
         "arn:aws:ecs:eu-west-1:123456789012:cluster/staging",
     ),
     "^[0-9]+(\\.[0-9]+){0,2}$": ("a version number", "16.4"),
+    "^([7-9]|[1-9][0-9]+)(\\.[0-9]+){0,2}$": (
+        "Redis 7 or later (its users authenticate with IAM, which ElastiCache supports from Redis 7.0)",
+        "7.1",
+    ),
 }
 
 

@@ -59,13 +59,30 @@ resource "aws_elasticache_user" "default" {
   tags = local.tags
 }
 
+# What a service's user may do, in Redis ACL syntax (ElastiCache RBAC access strings are Redis ACL
+# rules: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html, which also says
+# they may not name a command ElastiCache restricts or renames, nor use "reset" or a password; the
+# restricted ones (CONFIG, DEBUG, SHUTDOWN, SAVE, ...) are listed on
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ClientConfig.RestrictedCommands.html, so
+# they are refused here through their category only):
+# - on: enabled; ~*: every key; &*: every pub/sub channel (Redis 7 gives a new user none, so without
+#   it PUBLISH/SUBSCRIBE fail);
+# - +@all -@dangerous: everything but the @dangerous category (FLUSHALL, FLUSHDB, KEYS, CONFIG,
+#   DEBUG, SHUTDOWN, MONITOR, ACL SETUSER, CLIENT KILL/LIST, SWAPDB, SORT, REPLICAOF, MIGRATE, ...);
+# - +info: INFO is @dangerous, but BullMQ, Sidekiq and others call it on connect.
+# tests/test_redis_acl.py reads this string from this file and runs a table of client commands
+# through it on a real Redis 7 server.
+locals {
+  service_access_string = "on ~* &* +@all -@dangerous +info"
+}
+
 resource "aws_elasticache_user" "service" {
   for_each = toset(var.iam_users)
 
   user_id       = "${var.name}-${each.key}"
   user_name     = "${var.name}-${each.key}"
   engine        = "redis"
-  access_string = "on ~* +@all -@dangerous"
+  access_string = local.service_access_string
 
   authentication_mode {
     type = "iam"

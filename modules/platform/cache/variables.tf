@@ -2,12 +2,12 @@
 
 variable "engine_version" {
   type        = string
-  description = "Redis engine version, e.g. \"7.1\"."
+  description = "Redis engine version, 7 or later, e.g. \"7.1\" (the users authenticate with IAM, which ElastiCache supports from Redis 7.0)."
   default     = "7.1"
 
   validation {
-    condition     = can(regex("^[0-9]+\\.[0-9x]+(\\.[0-9]+)?$", var.engine_version))
-    error_message = "engine_version must look like 7.1, 6.x or 6.2.6."
+    condition     = can(regex("^[0-9]+\\.[0-9x]+(\\.[0-9]+)?$", var.engine_version)) && try(tonumber(split(".", var.engine_version)[0]) >= 7, false)
+    error_message = "engine_version must be Redis 7 or later and look like 7.1 or 7.0.7: IAM authentication needs Redis 7 (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html)."
   }
 }
 

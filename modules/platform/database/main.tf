@@ -24,6 +24,14 @@ module "client_access" {
   port               = local.port
   vpc_id             = var.vpc_id
   tags               = local.tags
+
+  # The Atlantis server's group, when the account names one: its apply step makes the users.
+  extra_ingress_rules = var.admin_security_group_id == null ? {} : {
+    atlantis = {
+      description              = "${var.engine} from the Atlantis server (database users)"
+      source_security_group_id = var.admin_security_group_id
+    }
+  }
 }
 
 module "rds" {

@@ -53,14 +53,9 @@ output "resource_id" {
   value       = module.rds.resource_id
 }
 
-output "iam_user_sql" {
-  description = "SQL that creates the IAM-authenticated database user of each service in iam_users (run once as the master user; Terraform has no database provider here)."
-  value = {
-    for u in var.iam_users : u => (var.engine == "postgres"
-      ? "CREATE USER \"${u}\"; GRANT rds_iam TO \"${u}\";"
-      : "CREATE USER '${u}'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL;"
-    )
-  }
+output "iam_users" {
+  description = "Services that declare the database. `infragen datastore users` (the Atlantis apply step after this root's apply) gives each an IAM-authenticated user: the owner owns its schema (postgres) or database (mysql), the others read and write its tables without DDL."
+  value       = var.iam_users
 }
 
 output "dashboard_widgets" {

@@ -5,15 +5,14 @@
 locals {
   # The user is not here: each connecting service authenticates with IAM as the database user
   # named like itself (rds-db:connect), which infragen puts into its environment directly.
-  # database is the engine's default database (postgres); mysql has none, the application
-  # creates its schema.
-  connection_parameters = merge(
-    {
-      host = module.rds.address
-      port = tostring(module.rds.port)
-    },
-    var.engine == "postgres" ? { database = "postgres" } : {},
-  )
+  # database: postgres connects to the default database (the tables live in the owner's schema,
+  # first on every user's search_path); mysql to the database named like the owner service.
+  # Both are made by `infragen datastore users` (docs/deploying.md, "Database users").
+  connection_parameters = {
+    host     = module.rds.address
+    port     = tostring(module.rds.port)
+    database = var.engine == "postgres" ? "postgres" : var.service
+  }
 }
 
 resource "aws_ssm_parameter" "connection" {

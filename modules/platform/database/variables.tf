@@ -58,12 +58,23 @@ variable "backup_retention_days" {
 }
 
 variable "iam_users" {
-  description = "Services that connect with IAM database authentication (the owner and the services that declare the database); each gets a database user named like the service."
+  description = "Services that connect with IAM database authentication (the owner and the services that declare the database); each gets a database user named like the service, created by `infragen datastore users`."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for u in var.iam_users : can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", u))])
     error_message = "iam_users must be service names."
+  }
+}
+
+variable "admin_security_group_id" {
+  description = "Security group of the Atlantis server (account.yaml atlantis.securityGroupId), admitted on the database port so its apply step `infragen datastore users` can manage the database users; null admits nobody else."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.admin_security_group_id == null || can(regex("^sg-[0-9a-f]{8,17}$", var.admin_security_group_id))
+    error_message = "admin_security_group_id must be a security group ID (sg- followed by 8 to 17 hex digits) or null."
   }
 }

@@ -122,6 +122,14 @@ run "rejects_bad_environment" {
   expect_failures = [var.environment]
 }
 
+run "rejects_redis_below_7" {
+  command = plan
+  variables {
+    engine_version = "6.2"
+  }
+  expect_failures = [var.engine_version]
+}
+
 run "rejects_bad_vpc_id" {
   command = plan
   variables {
@@ -138,6 +146,10 @@ run "iam_users" {
   assert {
     condition     = aws_elasticache_user.service["orders"].user_id == "orders-cache-orders" && aws_elasticache_user.service["orders"].user_name == "orders-cache-orders" && aws_elasticache_user.service["orders"].authentication_mode[0].type == "iam"
     error_message = "each declared service gets an IAM-authenticated user whose id equals its name"
+  }
+  assert {
+    condition     = aws_elasticache_user.service["billing"].access_string == "on ~* &* +@all -@dangerous +info"
+    error_message = "service users get every key and channel, everything but @dangerous, and INFO (tests/test_redis_acl.py proves it on Redis 7)"
   }
   assert {
     condition     = aws_elasticache_user.default.access_string == "off -@all" && length(aws_elasticache_user_group.this.user_ids) == 3

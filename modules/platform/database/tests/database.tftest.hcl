@@ -182,7 +182,7 @@ run "rejects_bad_vpc_id" {
   expect_failures = [var.vpc_id]
 }
 
-run "iam_users_get_their_sql" {
+run "iam_users_are_an_output" {
   command = plan
 
   variables {
@@ -190,7 +190,35 @@ run "iam_users_get_their_sql" {
   }
 
   assert {
-    condition     = output.iam_user_sql["billing"] == "CREATE USER \"billing\"; GRANT rds_iam TO \"billing\";" && length(output.iam_user_sql) == 2
-    error_message = "each declared service gets the statement creating its IAM-authenticated database user"
+    condition     = jsonencode(output.iam_users) == jsonencode(["orders", "billing"])
+    error_message = "the declaring services are an output (infragen datastore users reconciles their database users)"
   }
+}
+
+run "admits_the_atlantis_server" {
+  command = apply
+
+  variables {
+    admin_security_group_id = "sg-0a1b2c3d4e5f60099"
+  }
+
+  assert {
+    condition = (
+      length(module.client_access.ingress_rules) == 2 &&
+      module.client_access.ingress_rules["atlantis"].source_security_group_id == "sg-0a1b2c3d4e5f60099" &&
+      module.client_access.ingress_rules["atlantis"].from_port == 5432 &&
+      module.client_access.ingress_rules["atlantis"].to_port == 5432
+    )
+    error_message = "the Atlantis server's group reaches the database port, so the apply step can make the database users"
+  }
+}
+
+run "rejects_a_bad_admin_group" {
+  command = plan
+
+  variables {
+    admin_security_group_id = "atlantis"
+  }
+
+  expect_failures = [var.admin_security_group_id]
 }

@@ -40,7 +40,7 @@ run "connection_parameters" {
   }
 }
 
-run "mysql_has_no_database_parameter" {
+run "mysql_database_is_named_like_the_owner" {
   command = apply
 
   variables {
@@ -49,7 +49,12 @@ run "mysql_has_no_database_parameter" {
   }
 
   assert {
-    condition     = keys(output.connection_parameters) == ["host", "port"] && aws_ssm_parameter.connection["port"].value == "3306"
-    error_message = "mysql publishes host and port (3306) only"
+    condition     = keys(output.connection_parameters) == ["database", "host", "port"] && aws_ssm_parameter.connection["port"].value == "3306"
+    error_message = "mysql publishes host, port (3306) and database"
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.connection["database"].value == "orders"
+    error_message = "the mysql database is named like the owner service (infragen datastore users creates it)"
   }
 }

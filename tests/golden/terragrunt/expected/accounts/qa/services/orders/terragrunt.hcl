@@ -65,12 +65,13 @@ inputs = {
   }
   secrets = {
     "ORDERS_ARCHIVE_BUCKET_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
+    "ORDERS_DB_DATABASE"         = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
     "ORDERS_DB_HOST"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
     "ORDERS_DB_PORT"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
     "ORDERS_EVENTS_QUEUE_URL"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
   }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
   internal_hostname             = "orders-internal.qa.acme.internal"
@@ -99,10 +100,10 @@ inputs = {
     },
   ]
   log_retention_days    = 365
-  container_definitions = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
+  container_definitions = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:c228623637d3951b6e6715bbc2f48c53e371c74964a680966de7d16a3c9ef0d0
+# infragen:sha256:01bd332914874e7a9495a67dc50928dbcee6c603b19dc2a6faa4aa2af3dd61e9
