@@ -166,6 +166,34 @@ CASES = [
         "resources.core-api-db",
         "already used by service 'core'",
     ),
+    # review finding 2 of issue 18: service core-db beside core's postgres core-db would create
+    # the security groups core-db/core-db-clients and the alarm core-db-cpu from two roots
+    Case(
+        "service-named-like-a-datastore",
+        write(
+            "services/core-db/service.yaml", SERVICE_B.replace("core-api", "core-db").replace("core-db-db", "core-db-x")
+        ),
+        "services/core-db/service.yaml",
+        "name",
+        "AWS names of service 'core-db' already used by postgres datastore 'core-db' of service 'core' "
+        "(services/core/service.yaml:15:3) in account 'staging': 'core-db' (name), 'core-db-clients' "
+        "(security group), 'core-db-cpu' (alarm)",
+    ),
+    # a datastore's derived name equal to another datastore's name: queue core-jobs has the
+    # dead-letter queue core-jobs-dlq
+    Case(
+        "datastore-named-like-a-dead-letter-queue",
+        replace(
+            "services/core/service.yaml",
+            "  core-cache:\n",
+            "  core-jobs:\n    type: queue\n  core-jobs-dlq:\n    type: queue\n  core-cache:\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-jobs-dlq",
+        "AWS names of queue datastore 'core-jobs-dlq' of service 'core' already used by queue datastore "
+        "'core-jobs' of service 'core' (services/core/service.yaml:17:3) in account 'production': "
+        "'core-jobs-dlq' (SQS queue)",
+    ),
     Case(
         "resource-name-prefix",
         replace("services/core/service.yaml", "  core-db:", "  main-db:"),

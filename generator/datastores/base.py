@@ -131,6 +131,9 @@ class Kind:
     convention: ClassVar[tuple[tuple[str, str], ...]] = ()  # (env suffix, SSM parameter key)
     aliases: ClassVar[Mapping[str, str]] = {}  # what people type on `new service --datastore` -> type
     scaffold: ClassVar[tuple[str, ...]] = ()  # extra YAML lines `new service` writes to make it valid
+    # The AWS names the module derives from the datastore's name besides the name itself:
+    # (what, suffix) for "<name><suffix>". Checked against the modules by tests/test_aws_names.py.
+    derived_names: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:
@@ -185,6 +188,20 @@ class Kind:
     def iam_user(self, datastore: str, service: str) -> str | None:
         """The IAM-authenticated user ``service`` connects as, when the kind has users."""
         return None
+
+    # -- names ---------------------------------------------------------------------------
+    def aws_names(self, datastore: Datastore, users: list[str]) -> list[tuple[str, str]]:
+        """(what, name) of every AWS name the module creates from the datastore's name
+        (``users``: the services that declare it). Two of them may not be equal in one account."""
+        names = [("name", datastore.name)]
+        if self.network_for(datastore.type) is not None:
+            names.append(("security group", naming.clients_group(datastore.name)))
+        names += [(what, datastore.name + suffix) for what, suffix in self.derived_names]
+        for service in users:
+            user = self.iam_user(datastore.name, service)
+            if user is not None and user != service:
+                names.append((f"user of service {service!r}", user))
+        return names
 
 
 def options_of(datastore: Datastore, cls: type[_O]) -> _O:

@@ -11,6 +11,8 @@ from generator.render.hcl import Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 
+_MEMBER_NAMES = (("cache cluster", ""), ("alarm", "-cpu"), ("alarm", "-memory"), ("alarm", "-evictions"))
+
 
 @dataclass(frozen=True)
 class Cache(Options):
@@ -46,6 +48,12 @@ class CacheKind(Kind):
             "Number of nodes; more than one enables automatic failover",
             default_text="default: 2 in production, else 1",
         ),
+    )
+    # the RBAC user switched off, the replication group's members (up to the schema's 6 nodes)
+    # and each member's alarms
+    derived_names = (
+        ("ElastiCache user", "-default"),
+        *((what, f"-{node:03d}{suffix}") for node in range(1, 7) for what, suffix in _MEMBER_NAMES),
     )
     outputs = ("primary_endpoint",)
     network = Network(port=6379, address_output="primary_endpoint")

@@ -78,6 +78,7 @@ class DatabaseKind(Kind):
             default_text="default: true in production accounts",
         ),
     )
+    derived_names = (("alarm", "-cpu"), ("alarm", "-free-storage"), ("alarm", "-connections"))
     outputs = ("endpoint", "master_user_secret_arn")
     # both engines publish their address as `address`; the port depends on the engine
     network = Network(port=5432, address_output="address")
