@@ -194,6 +194,61 @@ CASES = [
         "'core-jobs' of service 'core' (services/core/service.yaml:17:3) in account 'production': "
         "'core-jobs-dlq' (SQS queue)",
     ),
+    # review finding 4 of issue 18: Performance Insights is not available for MySQL on micro and
+    # small classes; asked for explicitly, it is a validation error (by default it is off there)
+    Case(
+        "mysql-performance-insights-on-micro",
+        replace(
+            "services/core/service.yaml",
+            "  core-db:\n    type: postgres\n",
+            "  core-db:\n    type: mysql\n    performanceInsights: true\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.performanceInsights",
+        "Performance Insights is not supported for mysql on db.t4g.micro",
+    ),
+    Case(
+        "performance-insights-lost-by-an-environment-class",
+        both(
+            replace(
+                "services/klausapproves/service.yaml",
+                "  klausapproves-rds:\n    type: postgres\n",
+                "  klausapproves-rds:\n    type: mysql\n    instanceClass: db.t4g.medium\n    performanceInsights: true\n",
+            ),
+            replace(
+                KLAUS_STAGING,
+                "  alarms:\n",
+                "  datastores:\n    klausapproves-rds:\n      instanceClass: db.t3.small\n  alarms:\n",
+            ),
+        ),
+        KLAUS_STAGING,
+        "overrides.datastores.klausapproves-rds.performanceInsights",
+        "Performance Insights is not supported for mysql on db.t3.small",
+    ),
+    # finding 12: storage autoscaling
+    Case(
+        "max-storage-below-storage",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    storageGb: 100\n    maxStorageGb: 50\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.maxStorageGb",
+        "must be greater than storageGb (100), or 0",
+    ),
+    # finding 12: the connections alarm needs the class's max_connections
+    Case(
+        "database-class-without-max-connections",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    instanceClass: db.x2g.large\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.instanceClass",
+        "db.x2g.large is not in the memory table of modules/platform/database/alarms.tf",
+    ),
     Case(
         "resource-name-prefix",
         replace("services/core/service.yaml", "  core-db:", "  main-db:"),

@@ -170,6 +170,11 @@ class Kind:
             "required": ["type", *(o.key for o in self.options if o.required)],
         }
 
+    def option_problems(self, datastore: Datastore) -> list[tuple[str, str]]:
+        """(option key, message) for option values that pass the schema but not together (the
+        spec stage positions them in the spec or the environment file that sets them)."""
+        return []
+
     # -- module --------------------------------------------------------------------------
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         """The module inputs after the common ones (name, service, owner, environment, ...).

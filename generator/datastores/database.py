@@ -34,6 +34,15 @@ def port(engine: Engine) -> int:
             assert_never(engine)
 
 
+# Performance Insights (Database Insights) is not available for RDS for MySQL on these classes
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html);
+# modules/aws/rds turns it off there by default (the same list, compared by tests/test_datastores.py).
+PERFORMANCE_INSIGHTS_UNSUPPORTED: dict[Engine, tuple[str, ...]] = {
+    "postgres": (),
+    "mysql": ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"),
+}
+
+
 @dataclass(frozen=True)
 class Database(Options):
     engine: Engine
@@ -41,6 +50,9 @@ class Database(Options):
     instance_class: str
     storage_gb: int
     multi_az: bool | None
+    max_storage_gb: int | None = None
+    performance_insights: bool | None = None
+    apply_immediately: bool | None = None
 
 
 class DatabaseKind(Kind):
@@ -76,6 +88,29 @@ class DatabaseKind(Kind):
             {"type": "boolean"},
             "Multi-AZ standby",
             default_text="default: true in production accounts",
+        ),
+        Option(
+            "maxStorageGb",
+            "max_storage_gb",
+            {"type": "integer", "minimum": 0, "maximum": 65536},
+            "Storage autoscaling limit in GiB: RDS adds storage when less than 10% is free, up to this",
+            default_text="default: twice storageGb, at least 100; 0 turns storage autoscaling off",
+        ),
+        Option(
+            "performanceInsights",
+            "performance_insights",
+            {"type": "boolean"},
+            "Performance Insights",
+            default_text="default: on where AWS supports it; not for mysql on db.t2/db.t3/db.t4g micro and small",
+        ),
+        Option(
+            "applyImmediately",
+            "apply_immediately",
+            {"type": "boolean"},
+            "Apply instance class, engine version and parameter changes in the apply instead of the next "
+            "maintenance window (which restarts the instance now)",
+            default_text="default: true outside production accounts; in production false, and until the window "
+            "every plan shows the pending change",
         ),
     )
     derived_names = (("alarm", "-cpu"), ("alarm", "-free-storage"), ("alarm", "-connections"))
@@ -117,7 +152,39 @@ class DatabaseKind(Kind):
             ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
             ("backup_retention_days", 14 if account.production else 7),
             ("iam_users", list(users)),
+            # unset: the module's defaults (autoscaling up to twice the storage, Performance
+            # Insights where supported, immediate changes outside production)
+            *(
+                (arg, value)
+                for arg, value in (
+                    ("max_storage_gb", opts.max_storage_gb),
+                    ("performance_insights", opts.performance_insights),
+                    ("apply_immediately", opts.apply_immediately),
+                )
+                if value is not None
+            ),
         ]
+
+    def option_problems(self, datastore: Datastore) -> list[tuple[str, str]]:
+        opts = options_of(datastore, Database)
+        problems = []
+        if opts.performance_insights and opts.instance_class in PERFORMANCE_INSIGHTS_UNSUPPORTED[opts.engine]:
+            problems.append(
+                (
+                    "performanceInsights",
+                    f"Performance Insights is not supported for {opts.engine} on {opts.instance_class} "
+                    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html): "
+                    "remove performanceInsights or choose a medium or larger class",
+                )
+            )
+        if opts.max_storage_gb is not None and 0 < opts.max_storage_gb <= opts.storage_gb:
+            problems.append(
+                (
+                    "maxStorageGb",
+                    f"must be greater than storageGb ({opts.storage_gb}), or 0 to turn storage autoscaling off",
+                )
+            )
+        return problems
 
     def grants(self, access: Access) -> list[Grant]:
         # IAM database authentication as the database user named like the service: no master secret

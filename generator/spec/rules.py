@@ -7,15 +7,16 @@ import unicodedata
 from pathlib import Path
 
 from generator.datastores import kind_of
+from generator.datastores.database import Database
 from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
-from generator.plan.alarms import alarm_module
+from generator.plan.alarms import alarm_module, database_memory_table
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.render import hcl
 from generator.spec import naming, secrets
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
-from generator.spec.models import Account, AlarmOverride, Autoscaling, Repo, Service
+from generator.spec.models import Account, AlarmOverride, Autoscaling, Datastore, Repo, Service
 from generator.spec.schema import suggest
 
 MANAGED_BY = "infragen"
@@ -135,6 +136,7 @@ def cross_check(
                     doc.problem(where, f"resource name already used by service {owners[datastore.name]!r}", key=True)
                 )
             owners.setdefault(datastore.name, service.name)
+            problems.extend(_option_rules(root, docs, service, datastore))
         for env_file in service.env_files:
             problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
             problems.extend(_secret_rules(docs, service, env_file.env, repo))
@@ -145,6 +147,46 @@ def cross_check(
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
+
+
+def _option_rules(root: Path, docs: dict[str, Document], service: Service, datastore: Datastore) -> list[Problem]:
+    """A datastore's options judged together (the kind's option_problems), in the spec and, after
+    each environment's overrides, in the environment file (problems the spec already has are
+    reported once, at the spec)."""
+    kind = kind_of(datastore.type)
+    doc = docs[service.file]
+    found = _class_problems(root, datastore) + kind.option_problems(datastore)
+    problems = [doc.problem(("resources", datastore.name, key), message) for key, message in found]
+    for env_file in service.env_files:
+        if env_file.file is None or env_file.file not in docs:
+            continue
+        for name, resolved in env_file.datastore_overrides:
+            if name != datastore.name:
+                continue
+            for key, message in _class_problems(root, resolved) + kind.option_problems(resolved):
+                if (key, message) not in found:
+                    problems.append(docs[env_file.file].problem(("overrides", "datastores", name, key), message))
+    return problems
+
+
+def _class_problems(root: Path, datastore: Datastore) -> list[tuple[str, str]]:
+    """A database's instance class must be in platform/database's memory table: its connections
+    alarm is a share of the class's max_connections."""
+    if not isinstance(datastore.options, Database):
+        return []
+    table = database_memory_table(root)
+    instance_class = datastore.options.instance_class
+    parts = instance_class.split(".")
+    if table is None or (len(parts) == 3 and parts[2] in table.get(parts[1][:1], ())):
+        return []
+    known = ", ".join(f"db.{letter}*.{{{','.join(sizes)}}}" for letter, sizes in sorted(table.items()))
+    return [
+        (
+            "instanceClass",
+            f"{instance_class} is not in the memory table of modules/platform/database/alarms.tf "
+            f"(the connections alarm is a share of the class's max_connections); known: {known}",
+        )
+    ]
 
 
 def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str]) -> list[Problem]:
