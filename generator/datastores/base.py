@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from generator.render import hcl
@@ -170,9 +171,10 @@ class Kind:
             "required": ["type", *(o.key for o in self.options if o.required)],
         }
 
-    def option_problems(self, datastore: Datastore) -> list[tuple[str, str]]:
-        """(option key, message) for option values that pass the schema but not together (the
-        spec stage positions them in the spec or the environment file that sets them)."""
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+        """(option key, message) for option values that pass the schema but not together or not
+        with the kind's module in the repository at ``root`` (the spec stage positions them in
+        the spec or the environment file that sets them)."""
         return []
 
     # -- module --------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal, assert_never, cast
 
 from generator.datastores.base import Access, DataSource, Grant, Kind, Network, Option, arn, interpolate, options_of
@@ -53,6 +55,26 @@ class Database(Options):
     max_storage_gb: int | None = None
     performance_insights: bool | None = None
     apply_immediately: bool | None = None
+
+
+@functools.cache
+def _read_memory_table(path: Path) -> dict[str, tuple[str, ...]]:
+    import hcl2  # only validation reads the module
+
+    with path.open(encoding="utf-8") as handle:
+        parsed: dict[str, Any] = hcl2.load(handle)
+    for block in parsed.get("locals", []):
+        table = block.get("instance_memory_gib")
+        if isinstance(table, dict):
+            return {str(k).strip('"'): tuple(str(size).strip('"') for size in v) for k, v in table.items()}
+    return {}
+
+
+def memory_table(path: Path) -> dict[str, tuple[str, ...]] | None:
+    """The instance classes (class letter -> sizes) whose max_connections platform/database's
+    connections alarm knows (``local.instance_memory_gib`` of its alarms.tf, the one place), or
+    None when the repository has no such module."""
+    return _read_memory_table(path) if path.is_file() else None
 
 
 class DatabaseKind(Kind):
@@ -165,9 +187,20 @@ class DatabaseKind(Kind):
             ),
         ]
 
-    def option_problems(self, datastore: Datastore) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
         opts = options_of(datastore, Database)
         problems = []
+        table = memory_table(root / "modules" / self.module / "alarms.tf")
+        parts = opts.instance_class.split(".")
+        if table is not None and not (len(parts) == 3 and parts[2] in table.get(parts[1][:1], ())):
+            known = ", ".join(f"db.{letter}*.{{{','.join(sizes)}}}" for letter, sizes in sorted(table.items()))
+            problems.append(
+                (
+                    "instanceClass",
+                    f"{opts.instance_class} is not in the memory table of modules/{self.module}/alarms.tf (the "
+                    f"connections alarm is a share of the class's max_connections); known: {known}",
+                )
+            )
         if opts.performance_insights and opts.instance_class in PERFORMANCE_INSIGHTS_UNSUPPORTED[opts.engine]:
             problems.append(
                 (

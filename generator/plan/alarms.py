@@ -92,26 +92,6 @@ def defaults(root: Path, kind: str) -> dict[str, AlarmDefault] | None:
     return {d.key: d for d in _read_defaults(path)}
 
 
-@functools.cache
-def _read_memory_table(path: Path) -> dict[str, tuple[str, ...]]:
-    import hcl2
-
-    with path.open(encoding="utf-8") as handle:
-        parsed: dict[str, Any] = hcl2.load(handle)
-    for block in parsed.get("locals", []):
-        table = block.get("instance_memory_gib")
-        if isinstance(table, dict):
-            return {str(k).strip('"'): tuple(str(s).strip('"') for s in v) for k, v in table.items()}
-    return {}
-
-
-def database_memory_table(root: Path) -> dict[str, tuple[str, ...]] | None:
-    """platform/database's instance classes (letter -> sizes) whose max_connections its
-    connections alarm knows, or None without that module."""
-    path = root / "modules" / "platform" / "database" / "alarms.tf"
-    return _read_memory_table(path) if path.is_file() else None
-
-
 def override_args(overrides: tuple[AlarmOverride, ...]) -> dict[str, hcl.Value]:
     """The ``alarm_overrides`` module input."""
     result: dict[str, hcl.Value] = {}

@@ -7,10 +7,9 @@ import unicodedata
 from pathlib import Path
 
 from generator.datastores import kind_of
-from generator.datastores.database import Database
 from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
-from generator.plan.alarms import alarm_module, database_memory_table
+from generator.plan.alarms import alarm_module
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.render import hcl
 from generator.spec import naming, secrets
@@ -155,7 +154,7 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
     reported once, at the spec)."""
     kind = kind_of(datastore.type)
     doc = docs[service.file]
-    found = _class_problems(root, datastore) + kind.option_problems(datastore)
+    found = kind.option_problems(datastore, root)
     problems = [doc.problem(("resources", datastore.name, key), message) for key, message in found]
     for env_file in service.env_files:
         if env_file.file is None or env_file.file not in docs:
@@ -163,30 +162,10 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
         for name, resolved in env_file.datastore_overrides:
             if name != datastore.name:
                 continue
-            for key, message in _class_problems(root, resolved) + kind.option_problems(resolved):
+            for key, message in kind.option_problems(resolved, root):
                 if (key, message) not in found:
                     problems.append(docs[env_file.file].problem(("overrides", "datastores", name, key), message))
     return problems
-
-
-def _class_problems(root: Path, datastore: Datastore) -> list[tuple[str, str]]:
-    """A database's instance class must be in platform/database's memory table: its connections
-    alarm is a share of the class's max_connections."""
-    if not isinstance(datastore.options, Database):
-        return []
-    table = database_memory_table(root)
-    instance_class = datastore.options.instance_class
-    parts = instance_class.split(".")
-    if table is None or (len(parts) == 3 and parts[2] in table.get(parts[1][:1], ())):
-        return []
-    known = ", ".join(f"db.{letter}*.{{{','.join(sizes)}}}" for letter, sizes in sorted(table.items()))
-    return [
-        (
-            "instanceClass",
-            f"{instance_class} is not in the memory table of modules/platform/database/alarms.tf "
-            f"(the connections alarm is a share of the class's max_connections); known: {known}",
-        )
-    ]
 
 
 def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str]) -> list[Problem]:
