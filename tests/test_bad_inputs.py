@@ -166,6 +166,89 @@ CASES = [
         "resources.core-api-db",
         "already used by service 'core'",
     ),
+    # review finding 2 of issue 18: service core-db beside core's postgres core-db would create
+    # the security groups core-db/core-db-clients and the alarm core-db-cpu from two roots
+    Case(
+        "service-named-like-a-datastore",
+        write(
+            "services/core-db/service.yaml", SERVICE_B.replace("core-api", "core-db").replace("core-db-db", "core-db-x")
+        ),
+        "services/core-db/service.yaml",
+        "name",
+        "AWS names of service 'core-db' already used by postgres datastore 'core-db' of service 'core' "
+        "(services/core/service.yaml:15:3) in account 'staging': 'core-db' (name), 'core-db-clients' "
+        "(security group), 'core-db-cpu' (alarm)",
+    ),
+    # a datastore's derived name equal to another datastore's name: queue core-jobs has the
+    # dead-letter queue core-jobs-dlq
+    Case(
+        "datastore-named-like-a-dead-letter-queue",
+        replace(
+            "services/core/service.yaml",
+            "  core-cache:\n",
+            "  core-jobs:\n    type: queue\n  core-jobs-dlq:\n    type: queue\n  core-cache:\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-jobs-dlq",
+        "AWS names of queue datastore 'core-jobs-dlq' of service 'core' already used by queue datastore "
+        "'core-jobs' of service 'core' (services/core/service.yaml:17:3) in account 'production': "
+        "'core-jobs-dlq' (SQS queue)",
+    ),
+    # review finding 4 of issue 18: Performance Insights is not available for MySQL on micro and
+    # small classes; asked for explicitly, it is a validation error (by default it is off there)
+    Case(
+        "mysql-performance-insights-on-micro",
+        replace(
+            "services/core/service.yaml",
+            "  core-db:\n    type: postgres\n",
+            "  core-db:\n    type: mysql\n    performanceInsights: true\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.performanceInsights",
+        "Performance Insights is not supported for mysql on db.t4g.micro",
+    ),
+    Case(
+        "performance-insights-lost-by-an-environment-class",
+        both(
+            replace(
+                "services/klausapproves/service.yaml",
+                "  klausapproves-rds:\n    type: postgres\n",
+                "  klausapproves-rds:\n    type: mysql\n    instanceClass: db.t4g.medium\n    performanceInsights: true\n",
+            ),
+            replace(
+                KLAUS_STAGING,
+                "  alarms:\n",
+                "  datastores:\n    klausapproves-rds:\n      instanceClass: db.t3.small\n  alarms:\n",
+            ),
+        ),
+        KLAUS_STAGING,
+        "overrides.datastores.klausapproves-rds.performanceInsights",
+        "Performance Insights is not supported for mysql on db.t3.small",
+    ),
+    # finding 12: storage autoscaling
+    Case(
+        "max-storage-below-storage",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    storageGb: 100\n    maxStorageGb: 50\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.maxStorageGb",
+        "must be greater than storageGb (100), or 0",
+    ),
+    # finding 12: the connections alarm needs the class's max_connections
+    Case(
+        "database-class-without-max-connections",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    instanceClass: db.x2g.large\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.instanceClass",
+        "db.x2g.large is not in the memory table of modules/platform/database/alarms.tf",
+    ),
     Case(
         "resource-name-prefix",
         replace("services/core/service.yaml", "  core-db:", "  main-db:"),

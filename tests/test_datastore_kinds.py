@@ -256,3 +256,32 @@ def test_mypy_flags_a_missing_branch_where_dispatch_remains(tmp_path: Path) -> N
         check=False,
     )
     assert run.returncode == 1 and "assert_never" in run.stdout, run.stdout
+
+
+def test_performance_insights_classes_match_the_rds_module() -> None:
+    """Issue 18 finding 4: the spec rule and modules/aws/rds name the same classes (AWS's
+    USER_DatabaseInsights.Engines page), so neither accepts what the other refuses."""
+    import hcl2
+
+    from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
+
+    with (REPO / "modules/aws/rds/main.tf").open(encoding="utf-8") as handle:
+        parsed = hcl2.load(handle)
+    table = next(
+        b["performance_insights_unsupported"] for b in parsed["locals"] if "performance_insights_unsupported" in b
+    )
+    module = {engine: tuple(c.strip('"') for c in classes) for engine, classes in table.items()}
+    assert module == {engine: tuple(classes) for engine, classes in PERFORMANCE_INSIGHTS_UNSUPPORTED.items()}
+
+
+def test_database_module_args_leave_unset_options_to_the_module(example: Path) -> None:
+    """Unset maxStorageGb/performanceInsights/applyImmediately are not passed (the module's
+    defaults apply); set ones are."""
+    kind = REGISTRY.get("mysql")
+    account = load_repo(example).accounts[0]
+    plain = Datastore("core-db", "mysql", kind.read("mysql", {"type": "mysql"}))
+    args = dict(kind.module_args(plain, account, []))
+    assert not {"max_storage_gb", "performance_insights", "apply_immediately"} & set(args)
+    data = {"type": "mysql", "maxStorageGb": 0, "performanceInsights": False, "applyImmediately": True}
+    set_ = dict(kind.module_args(Datastore("core-db", "mysql", kind.read("mysql", data)), account, []))
+    assert (set_["max_storage_gb"], set_["performance_insights"], set_["apply_immediately"]) == (0, False, True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from generator.render import hcl
@@ -134,6 +135,9 @@ class Kind:
     # ("<resource type>.<name>", attribute) -> the option key whose value sets it, so that
     # `infragen drift` traces a changed attribute back to the spec line (generator/tools/drift.py)
     drift_attributes: ClassVar[Mapping[tuple[str, str], str]] = {}
+    # The AWS names the module derives from the datastore's name besides the name itself:
+    # (what, suffix) for "<name><suffix>". Checked against the modules by tests/test_aws_names.py.
+    derived_names: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:
@@ -170,6 +174,12 @@ class Kind:
             "required": ["type", *(o.key for o in self.options if o.required)],
         }
 
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+        """(option key, message) for option values that pass the schema but not together or not
+        with the kind's module in the repository at ``root`` (the spec stage positions them in
+        the spec or the environment file that sets them)."""
+        return []
+
     # -- module --------------------------------------------------------------------------
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         """The module inputs after the common ones (name, service, owner, environment, ...).
@@ -188,6 +198,20 @@ class Kind:
     def iam_user(self, datastore: str, service: str) -> str | None:
         """The IAM-authenticated user ``service`` connects as, when the kind has users."""
         return None
+
+    # -- names ---------------------------------------------------------------------------
+    def aws_names(self, datastore: Datastore, users: list[str]) -> list[tuple[str, str]]:
+        """(what, name) of every AWS name the module creates from the datastore's name
+        (``users``: the services that declare it). Two of them may not be equal in one account."""
+        names = [("name", datastore.name)]
+        if self.network_for(datastore.type) is not None:
+            names.append(("security group", naming.clients_group(datastore.name)))
+        names += [(what, datastore.name + suffix) for what, suffix in self.derived_names]
+        for service in users:
+            user = self.iam_user(datastore.name, service)
+            if user is not None and user != service:
+                names.append((f"user of service {service!r}", user))
+        return names
 
 
 def options_of(datastore: Datastore, cls: type[_O]) -> _O:

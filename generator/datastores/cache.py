@@ -12,6 +12,7 @@ from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 
 REDIS_VERSION = "^([7-9]|[1-9][0-9]+)(\\.[0-9]+){0,2}$"
+_MEMBER_NAMES = (("cache cluster", ""), ("alarm", "-cpu"), ("alarm", "-memory"), ("alarm", "-evictions"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ class CacheKind(Kind):
             "Number of nodes; more than one enables automatic failover",
             default_text="default: 2 in production, else 1",
         ),
+    )
+    # the RBAC user switched off, the replication group's members (up to the schema's 6 nodes)
+    # and each member's alarms
+    derived_names = (
+        ("ElastiCache user", "-default"),
+        *((what, f"-{node:03d}{suffix}") for node in range(1, 7) for what, suffix in _MEMBER_NAMES),
     )
     outputs = ("primary_endpoint",)
     network = Network(port=6379, address_output="primary_endpoint")

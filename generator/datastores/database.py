@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Literal, assert_never, cast
 
 from generator.datastores.base import Access, DataSource, Grant, Kind, Network, Option, arn, interpolate, options_of
@@ -34,6 +36,15 @@ def port(engine: Engine) -> int:
             assert_never(engine)
 
 
+# Performance Insights (Database Insights) is not available for RDS for MySQL on these classes
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html);
+# modules/aws/rds turns it off there by default (the same list, compared by tests/test_datastores.py).
+PERFORMANCE_INSIGHTS_UNSUPPORTED: dict[Engine, tuple[str, ...]] = {
+    "postgres": (),
+    "mysql": ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"),
+}
+
+
 @dataclass(frozen=True)
 class Database(Options):
     engine: Engine
@@ -41,6 +52,29 @@ class Database(Options):
     instance_class: str
     storage_gb: int
     multi_az: bool | None
+    max_storage_gb: int | None = None
+    performance_insights: bool | None = None
+    apply_immediately: bool | None = None
+
+
+@functools.cache
+def _read_memory_table(path: Path) -> dict[str, tuple[str, ...]]:
+    import hcl2  # only validation reads the module
+
+    with path.open(encoding="utf-8") as handle:
+        parsed: dict[str, Any] = hcl2.load(handle)
+    for block in parsed.get("locals", []):
+        table = block.get("instance_memory_gib")
+        if isinstance(table, dict):
+            return {str(k).strip('"'): tuple(str(size).strip('"') for size in v) for k, v in table.items()}
+    return {}
+
+
+def memory_table(path: Path) -> dict[str, tuple[str, ...]] | None:
+    """The instance classes (class letter -> sizes) whose max_connections platform/database's
+    connections alarm knows (``local.instance_memory_gib`` of its alarms.tf, the one place), or
+    None when the repository has no such module."""
+    return _read_memory_table(path) if path.is_file() else None
 
 
 class DatabaseKind(Kind):
@@ -77,7 +111,31 @@ class DatabaseKind(Kind):
             "Multi-AZ standby",
             default_text="default: true in production accounts",
         ),
+        Option(
+            "maxStorageGb",
+            "max_storage_gb",
+            {"type": "integer", "minimum": 0, "maximum": 65536},
+            "Storage autoscaling limit in GiB: RDS adds storage when less than 10% is free, up to this",
+            default_text="default: twice storageGb, at least 100; 0 turns storage autoscaling off",
+        ),
+        Option(
+            "performanceInsights",
+            "performance_insights",
+            {"type": "boolean"},
+            "Performance Insights",
+            default_text="default: on where AWS supports it; not for mysql on db.t2/db.t3/db.t4g micro and small",
+        ),
+        Option(
+            "applyImmediately",
+            "apply_immediately",
+            {"type": "boolean"},
+            "Apply instance class, engine version and parameter changes in the apply instead of the next "
+            "maintenance window (which restarts the instance now)",
+            default_text="default: true outside production accounts; in production false, and until the window "
+            "every plan shows the pending change",
+        ),
     )
+    derived_names = (("alarm", "-cpu"), ("alarm", "-free-storage"), ("alarm", "-connections"))
     outputs = ("endpoint", "master_user_secret_arn")
     # both engines publish their address as `address`; the port depends on the engine
     network = Network(port=5432, address_output="address")
@@ -129,7 +187,50 @@ class DatabaseKind(Kind):
             ("backup_retention_days", 14 if account.production else 7),
             ("iam_users", list(users)),
             *admin,
+            # unset: the module's defaults (autoscaling up to twice the storage, Performance
+            # Insights where supported, immediate changes outside production)
+            *(
+                (arg, value)
+                for arg, value in (
+                    ("max_storage_gb", opts.max_storage_gb),
+                    ("performance_insights", opts.performance_insights),
+                    ("apply_immediately", opts.apply_immediately),
+                )
+                if value is not None
+            ),
         ]
+
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+        opts = options_of(datastore, Database)
+        problems = []
+        table = memory_table(root / "modules" / self.module / "alarms.tf")
+        parts = opts.instance_class.split(".")
+        if table is not None and not (len(parts) == 3 and parts[2] in table.get(parts[1][:1], ())):
+            known = ", ".join(f"db.{letter}*.{{{','.join(sizes)}}}" for letter, sizes in sorted(table.items()))
+            problems.append(
+                (
+                    "instanceClass",
+                    f"{opts.instance_class} is not in the memory table of modules/{self.module}/alarms.tf (the "
+                    f"connections alarm is a share of the class's max_connections); known: {known}",
+                )
+            )
+        if opts.performance_insights and opts.instance_class in PERFORMANCE_INSIGHTS_UNSUPPORTED[opts.engine]:
+            problems.append(
+                (
+                    "performanceInsights",
+                    f"Performance Insights is not supported for {opts.engine} on {opts.instance_class} "
+                    "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html): "
+                    "remove performanceInsights or choose a medium or larger class",
+                )
+            )
+        if opts.max_storage_gb is not None and 0 < opts.max_storage_gb <= opts.storage_gb:
+            problems.append(
+                (
+                    "maxStorageGb",
+                    f"must be greater than storageGb ({opts.storage_gb}), or 0 to turn storage autoscaling off",
+                )
+            )
+        return problems
 
     def grants(self, access: Access) -> list[Grant]:
         # IAM database authentication as the database user named like the service: no master secret

@@ -55,6 +55,7 @@ class QueueKind(Kind):
             note=", 4 days",
         ),
     )
+    derived_names = (("SQS queue", "-dlq"), ("alarm", "-oldest-message"), ("alarm", "-dead-letters"))
     outputs = ("url", "arn")
     convention = (("QUEUE_URL", "url"),)
     aliases: ClassVar[Mapping[str, str]] = dict.fromkeys(("sqs", "fifo"), "queue")

@@ -33,6 +33,7 @@ class TableKind(Kind):
         Option("rangeKey", "range_key", _KEY, "Sort key attribute"),
         Option("rangeKeyType", "range_key_type", _KEY_TYPE, "Sort key type", "S"),
     )
+    derived_names = (("alarm", "-throttles"),)
     outputs = ("table_name", "arn")
     convention = (("TABLE_NAME", "name"),)
     aliases: ClassVar[Mapping[str, str]] = dict.fromkeys(("dynamodb", "dynamo", "ddb"), "table")

@@ -34,6 +34,34 @@ def clients_group(name: str) -> str:
     return f"{name}-clients"
 
 
+# The AWS names platform/service (and aws/ecs-service) derive from a service's name besides the
+# name itself (security group, ECS service, task family, ECR repository, Consul service):
+# (what, suffix) for "<service><suffix>"; per load balancer ("internal", "external") the
+# "{lb}" ones. Checked against the modules by tests/test_aws_names.py.
+SERVICE_DERIVED_NAMES: tuple[tuple[str, str], ...] = (
+    ("security group", "-clients"),
+    ("IAM role", "-task"),
+    ("IAM role", "-execution"),
+    ("IAM policy", "-execute-command"),
+    ("alarm", "-cpu"),
+    ("alarm", "-memory"),
+    ("alarm", "-missing-tasks"),
+    ("alarm", "-5xx-rate-{lb}"),
+    ("alarm", "-p99-latency-{lb}"),
+    ("alarm", "-unhealthy-targets-{lb}"),
+)
+LOAD_BALANCERS = ("internal", "external")
+
+
+def service_aws_names(service: str) -> list[tuple[str, str]]:
+    """(what, name) of every AWS name a service's module creates from its name."""
+    names = [("name", service)]
+    for what, suffix in SERVICE_DERIVED_NAMES:
+        lbs = LOAD_BALANCERS if "{lb}" in suffix else ("",)
+        names += sorted({(what, service + suffix.format(lb=lb)) for lb in lbs})
+    return names
+
+
 def partition(region: str) -> str:
     if region.startswith("cn-"):
         return "aws-cn"

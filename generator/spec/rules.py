@@ -6,15 +6,16 @@ import re
 import unicodedata
 from pathlib import Path
 
+from generator.datastores import kind_of
 from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
 from generator.plan.alarms import alarm_module
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.render import hcl
-from generator.spec import secrets
+from generator.spec import naming, secrets
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
-from generator.spec.models import Account, AlarmOverride, Autoscaling, Repo, Service
+from generator.spec.models import Account, AlarmOverride, Autoscaling, Datastore, Repo, Service
 from generator.spec.schema import suggest
 
 MANAGED_BY = "infragen"
@@ -134,14 +135,86 @@ def cross_check(
                     doc.problem(where, f"resource name already used by service {owners[datastore.name]!r}", key=True)
                 )
             owners.setdefault(datastore.name, service.name)
+            problems.extend(_option_rules(root, docs, service, datastore))
         for env_file in service.env_files:
             problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
             problems.extend(_secret_rules(docs, service, env_file.env, repo))
             if env_file.file and env_file.env in env_names and env_file.env in service.environments:
                 account = repo.account(env_file.env)
                 problems.extend(collision_problems(docs[env_file.file], repo, service, account))
+    problems.extend(_aws_name_rules(repo, docs, env_names))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
+    return problems
+
+
+def _option_rules(root: Path, docs: dict[str, Document], service: Service, datastore: Datastore) -> list[Problem]:
+    """A datastore's options judged together (the kind's option_problems), in the spec and, after
+    each environment's overrides, in the environment file (problems the spec already has are
+    reported once, at the spec)."""
+    kind = kind_of(datastore.type)
+    doc = docs[service.file]
+    found = kind.option_problems(datastore, root)
+    problems = [doc.problem(("resources", datastore.name, key), message) for key, message in found]
+    for env_file in service.env_files:
+        if env_file.file is None or env_file.file not in docs:
+            continue
+        for name, resolved in env_file.datastore_overrides:
+            if name != datastore.name:
+                continue
+            for key, message in kind.option_problems(resolved, root):
+                if (key, message) not in found:
+                    problems.append(docs[env_file.file].problem(("overrides", "datastores", name, key), message))
+    return problems
+
+
+def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str]) -> list[Problem]:
+    """Every name that becomes an AWS name is unique across the services and datastores of an
+    account: a service named like another service's datastore (``core-db`` beside ``core``'s
+    postgres ``core-db``) would create the same security groups and alarms from two roots. The
+    problem is reported at the later definition and names the earlier one."""
+    # (where the later definition is, whose it is, whose the earlier one is) -> clashing names
+    clashes: dict[tuple[str, FieldPath, bool, str, str], tuple[str, dict[str, str]]] = {}
+    earlier: dict[str, tuple[str, FieldPath, bool]] = {}  # whose -> where it is defined
+    for env in env_names:
+        # name -> (what, whose) of its first definition in this account
+        seen: dict[str, tuple[str, str]] = {}
+        datastores: set[str] = set()
+        for service in repo.services:
+            if env not in service.environments or service.file not in docs:
+                continue
+            origins: list[tuple[str, list[tuple[str, str]], FieldPath, bool]] = [
+                (f"service {service.name!r}", naming.service_aws_names(service.name), ("name",), False)
+            ]
+            for datastore in service.datastores:
+                if datastore.name in datastores:
+                    continue  # a datastore name used twice: reported by cross_check
+                datastores.add(datastore.name)
+                users = sorted(s.name for s in repo.services if datastore.name in s.depends_on_datastores)
+                whose = f"{datastore.type} datastore {datastore.name!r} of service {service.name!r}"
+                names = kind_of(datastore.type).aws_names(datastore, users)
+                origins.append((whose, names, ("resources", datastore.name), True))
+            for whose, names, path, key in origins:
+                earlier.setdefault(whose, (service.file, path, key))
+                for what, name in names:
+                    first_what, first_whose = seen.setdefault(name, (what, whose))
+                    if (first_what, first_whose) != (what, whose):
+                        clash = clashes.setdefault((service.file, path, key, whose, first_whose), (env, {}))
+                        clash[1].setdefault(name, first_what)
+    problems = []
+    for (file, path, key, whose, first_whose), (env, clashing) in clashes.items():
+        first_file, first_path, first_key = earlier[first_whose]
+        line, column = docs[first_file].position(first_path, key=first_key)
+        listed = ", ".join(f"{name!r} ({what})" for name, what in clashing.items())
+        problems.append(
+            docs[file].problem(
+                path,
+                f"AWS names of {whose} already used by {first_whose} ({first_file}:{line}:{column}) "
+                f"in account {env!r}: {listed}; names that become AWS names must be unique across the "
+                "services and datastores of an account: rename one",
+                key=key,
+            )
+        )
     return problems
 
 

@@ -79,3 +79,9 @@ variable "tags" {
   description = "Tags for the table."
   default     = {}
 }
+
+variable "allow_replacement" {
+  type        = bool
+  description = "Allow a plan that replaces the table (a key change), deleting its items. false: such a plan fails."
+  default     = false
+}

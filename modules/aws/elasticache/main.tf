@@ -41,7 +41,7 @@ resource "aws_elasticache_replication_group" "this" {
   snapshot_retention_limit   = var.snapshot_retention_days
   final_snapshot_identifier  = var.final_snapshot ? "${var.name}-final-${substr(terraform_data.final_snapshot_suffix.id, 0, 8)}" : null
   auto_minor_version_upgrade = true
-  apply_immediately          = false
+  apply_immediately          = var.apply_immediately
 
   tags = merge(var.tags, { Name = var.name })
 }

@@ -42,3 +42,13 @@ output "user_group_ids" {
   description = "RBAC user groups attached to the replication group."
   value       = aws_elasticache_replication_group.this.user_group_ids
 }
+
+output "final_snapshot_identifier" {
+  description = "Name of the snapshot taken when the group is deleted, null without one."
+  value       = aws_elasticache_replication_group.this.final_snapshot_identifier
+}
+
+output "apply_immediately" {
+  description = "Whether modifications are applied now (true) or in the next maintenance window."
+  value       = aws_elasticache_replication_group.this.apply_immediately
+}

@@ -107,6 +107,12 @@ variable "tags" {
 
 variable "final_snapshot" {
   type        = bool
-  description = "Take a final snapshot (named <name>-final-<random>, unique per group) when the group is deleted. Production only: elsewhere it leaves snapshots behind."
+  description = "Take a final snapshot (named <name>-final-<random>, unique per group) when the group is deleted."
   default     = true
+}
+
+variable "apply_immediately" {
+  type        = bool
+  description = "Apply modifications (node type, engine version, node count) now instead of in the next maintenance window; with false the plan shows a pending change until the window."
+  default     = false
 }

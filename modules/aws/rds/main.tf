@@ -14,6 +14,16 @@ locals {
   )
   port = coalesce(var.port, var.engine == "postgres" ? 5432 : 3306)
 
+  # Performance Insights (Database Insights) is not available for RDS for MySQL on these classes
+  # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html,
+  # "Instance class restrictions"); PostgreSQL has no restriction. Null turns it on where supported.
+  performance_insights_unsupported = {
+    postgres = []
+    mysql    = ["db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"]
+  }
+  performance_insights_supported = !contains(local.performance_insights_unsupported[var.engine], var.instance_class)
+  performance_insights_enabled   = var.performance_insights_enabled == null ? local.performance_insights_supported : var.performance_insights_enabled
+
   log_exports = {
     postgres = ["postgresql", "upgrade"]
     mysql    = ["audit", "error", "general", "slowquery"]
@@ -56,6 +66,15 @@ resource "aws_db_parameter_group" "this" {
       apply_method = "pending-reboot"
     }
   }
+
+  # A new family (a major upgrade) replaces the group: the new one is created first and the
+  # instance switched to it. With apply_immediately = false RDS attaches it only in the next
+  # maintenance window, so deleting the old group in the same apply would fail while it is
+  # still attached (InvalidDBParameterGroupState; terraform-aws-modules/terraform-aws-rds#94).
+  # Then Terraform forgets the old group instead (skip_destroy) and it stays in the account
+  # (docs/design.md, "RDS versions"). Applied immediately, the old group is detached first
+  # and deleted.
+  skip_destroy = !var.apply_immediately
 
   lifecycle {
     create_before_destroy = true
@@ -108,12 +127,12 @@ resource "aws_db_instance" "this" {
 
   auto_minor_version_upgrade  = local.auto_minor_version_upgrade
   allow_major_version_upgrade = var.allow_major_version_upgrade
-  apply_immediately           = false
+  apply_immediately           = var.apply_immediately
 
   enabled_cloudwatch_logs_exports       = local.log_exports[var.engine]
-  performance_insights_enabled          = var.performance_insights_enabled
-  performance_insights_kms_key_id       = var.performance_insights_enabled ? var.kms_key_id : null
-  performance_insights_retention_period = var.performance_insights_enabled ? 7 : null
+  performance_insights_enabled          = local.performance_insights_enabled
+  performance_insights_kms_key_id       = local.performance_insights_enabled ? var.kms_key_id : null
+  performance_insights_retention_period = local.performance_insights_enabled ? 7 : null
   monitoring_interval                   = var.monitoring_interval_seconds
   monitoring_role_arn                   = var.monitoring_interval_seconds > 0 ? var.monitoring_role_arn : null
 
@@ -127,6 +146,10 @@ resource "aws_db_instance" "this" {
     precondition {
       condition     = var.max_storage_gb == null || try(var.max_storage_gb > var.storage_gb, false)
       error_message = "max_storage_gb must be null or greater than storage_gb."
+    }
+    precondition {
+      condition     = !local.performance_insights_enabled || local.performance_insights_supported
+      error_message = "Performance Insights is not supported for ${var.engine} on ${var.instance_class} (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html): leave performance_insights_enabled null or choose a larger class."
     }
     precondition {
       condition     = var.monitoring_interval_seconds == 0 || var.monitoring_role_arn != null

@@ -57,3 +57,18 @@ output "resource_id" {
   description = "DbiResourceId of the instance (db-...), the resource part of rds-db:connect ARNs for IAM database authentication."
   value       = aws_db_instance.this.resource_id
 }
+
+output "apply_immediately" {
+  description = "Whether modifications are applied now (true) or in the next maintenance window."
+  value       = aws_db_instance.this.apply_immediately
+}
+
+output "performance_insights_enabled" {
+  description = "Whether Performance Insights is on."
+  value       = aws_db_instance.this.performance_insights_enabled
+}
+
+output "max_storage_gb" {
+  description = "Storage autoscaling limit in GiB, null when storage autoscaling is off."
+  value       = var.max_storage_gb
+}

@@ -165,8 +165,14 @@ variable "kms_key_id" {
 
 variable "performance_insights_enabled" {
   type        = bool
-  description = "Enable Performance Insights (not available on some small MySQL classes such as db.t3.micro)."
-  default     = true
+  description = "Enable Performance Insights. Null: on where AWS supports it (every PostgreSQL class; MySQL except db.t2/db.t3/db.t4g micro and small). true on an unsupported class is an error."
+  default     = null
+}
+
+variable "apply_immediately" {
+  type        = bool
+  description = "Apply modifications (instance class, engine version, parameter group, storage) now instead of in the next maintenance window. false: the plan shows a pending change until the window, and a parameter group replaced by a major upgrade is left in the account (skip_destroy) because it is still attached when Terraform would delete it."
+  default     = false
 }
 
 variable "monitoring_interval_seconds" {

@@ -70,3 +70,9 @@ variable "tags" {
   description = "Tags for the queues."
   default     = {}
 }
+
+variable "allow_replacement" {
+  type        = bool
+  description = "Allow a plan that replaces the queue (a FIFO toggle), deleting its messages. false: such a plan fails."
+  default     = false
+}

@@ -12,3 +12,8 @@ output "node" {
   description = "Node the service is registered on."
   value       = consul_service.this.node
 }
+
+output "check_ids" {
+  description = "IDs of the health checks registered with the service (empty without a TCP check)."
+  value       = [for c in consul_service.this.check : c.check_id]
+}

@@ -37,9 +37,14 @@ module "elasticache" {
   port                    = local.port
   subnet_ids              = var.subnet_ids
   security_group_ids      = [module.client_access.security_group_id]
-  final_snapshot          = var.production
-  user_group_ids          = [aws_elasticache_user_group.this.user_group_id]
-  tags                    = local.tags
+  # A final snapshot in every environment: a staging cache's data is someone's test state too
+  # (the snapshot is named <name>-final-<random>; delete it when it is no longer wanted).
+  final_snapshot = true
+  # Node type and engine version changes: now outside production, in the maintenance window in
+  # production (where the plan shows the pending change until then; docs/design.md).
+  apply_immediately = !var.production
+  user_group_ids    = [aws_elasticache_user_group.this.user_group_id]
+  tags              = local.tags
 }
 
 # RBAC with IAM authentication: a user per service that declares the cache (user id = user

@@ -7,8 +7,31 @@ locals {
   alarm_defaults = {
     cpu          = { threshold = 80, min = 1, max = 100, unit = "% CPU" }
     free_storage = { threshold = 10, min = 1, max = 90, unit = "% of allocated storage free" }
-    connections  = { threshold = 80, min = 1, max = 100000, unit = "connections" }
+    connections  = { threshold = 80, min = 1, max = 100, unit = "% of max_connections" }
   }
+
+  # RDS's default max_connections (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections):
+  # PostgreSQL LEAST({DBInstanceClassMemory/9531392}, 5000), MySQL {DBInstanceClassMemory/12582880}.
+  # DBInstanceClassMemory is the class's memory less what RDS keeps for the operating system
+  # and its own processes, an amount AWS does not publish; we take max(384 MiB, 5%), which
+  # gives at most the defaults measured on db.t2.small/medium/large, db.m4.large and
+  # db.r4.large (198, 413, 856, 856, 1660 on PostgreSQL), so the alarm fires early rather
+  # than never. Memory in GiB by class letter (t burstable, m general purpose, r memory
+  # optimised; every generation) and size. Another class needs var.max_connections.
+  instance_memory_gib = {
+    t = { micro = 1, small = 2, medium = 4, large = 8, xlarge = 16, "2xlarge" = 32 }
+    m = { large = 8, xlarge = 16, "2xlarge" = 32, "4xlarge" = 64, "8xlarge" = 128, "12xlarge" = 192, "16xlarge" = 256, "24xlarge" = 384, "32xlarge" = 512, "48xlarge" = 768 }
+    r = { large = 16, xlarge = 32, "2xlarge" = 64, "4xlarge" = 128, "8xlarge" = 256, "12xlarge" = 384, "16xlarge" = 512, "24xlarge" = 768, "32xlarge" = 1024, "48xlarge" = 1536 }
+  }
+  class_parts      = split(".", var.instance_class)
+  class_memory_mib = try(local.instance_memory_gib[substr(local.class_parts[1], 0, 1)][local.class_parts[2]] * 1024, null)
+  class_memory_bytes = local.class_memory_mib == null ? null : floor(
+    (local.class_memory_mib - max(384, local.class_memory_mib * 0.05)) * 1048576
+  )
+  default_max_connections = local.class_memory_bytes == null ? null : (
+    var.engine == "postgres" ? min(floor(local.class_memory_bytes / 9531392), 5000) : floor(local.class_memory_bytes / 12582880)
+  )
+  max_connections = coalesce(var.max_connections, local.default_max_connections, 1)
 
   db_dimensions = { DBInstanceIdentifier = module.rds.id }
   no_query      = null
@@ -45,16 +68,19 @@ locals {
     }
     "${var.name}-connections" = {
       key                = "connections"
-      description        = "Open connections to database ${var.name} (count, 3 x 5 min)."
+      description        = "Open connections to database ${var.name} as a share of its max_connections (${local.max_connections}) (%, 3 x 5 min)."
       comparison         = "GreaterThanThreshold"
       evaluation_periods = 3
       period             = 300
       treat_missing_data = "missing"
-      namespace          = "AWS/RDS"
-      metric             = "DatabaseConnections"
-      statistic          = "Maximum"
-      dimensions         = local.db_dimensions
-      queries            = local.no_query
+      namespace          = null
+      metric             = null
+      statistic          = null
+      dimensions         = null
+      queries = [
+        { id = "connections", expression = null, label = "connections", namespace = "AWS/RDS", metric = "DatabaseConnections", statistic = "Maximum", dimensions = local.db_dimensions },
+        { id = "connections_percent", expression = "100 * connections / ${local.max_connections}", label = "% of max_connections", namespace = null, metric = null, statistic = null, dimensions = null },
+      ]
     }
   }
 }

@@ -10,6 +10,17 @@ locals {
 locals {
   port     = var.engine == "postgres" ? 5432 : 3306
   multi_az = coalesce(var.multi_az, var.production)
+  # Outside production modifications apply now: an instance class or engine version change is
+  # done in that apply and the next plan is empty. In production they wait for the maintenance
+  # window (no restart in business hours), and until then every plan shows the pending change
+  # (docs/design.md, "RDS versions").
+  apply_immediately = coalesce(var.apply_immediately, !var.production)
+  # Storage autoscaling (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html):
+  # null: up to twice the storage, at least 100 GiB, at most 65536; 0: off.
+  max_storage_gb = (
+    var.max_storage_gb == null ? min(65536, max(100, 2 * var.storage_gb)) :
+    var.max_storage_gb == 0 ? null : var.max_storage_gb
+  )
 }
 
 # The database's own group admits only <name>-clients, on the database port; dependents join
@@ -42,6 +53,7 @@ module "rds" {
   engine_version        = var.engine_version
   instance_class        = var.instance_class
   storage_gb            = var.storage_gb
+  max_storage_gb        = local.max_storage_gb
   port                  = local.port
   multi_az              = local.multi_az
   backup_retention_days = var.backup_retention_days
@@ -49,8 +61,10 @@ module "rds" {
   skip_final_snapshot   = !var.production
   # A spec that moves engineVersion to a new major asks for the upgrade (in the maintenance
   # window; the parameter group of the new family is created first).
-  allow_major_version_upgrade = true
-  subnet_ids                  = var.subnet_ids
-  vpc_security_group_ids      = [module.client_access.security_group_id]
-  tags                        = local.tags
+  allow_major_version_upgrade  = true
+  apply_immediately            = local.apply_immediately
+  performance_insights_enabled = var.performance_insights
+  subnet_ids                   = var.subnet_ids
+  vpc_security_group_ids       = [module.client_access.security_group_id]
+  tags                         = local.tags
 }

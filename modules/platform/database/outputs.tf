@@ -62,3 +62,13 @@ output "dashboard_widgets" {
   description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
   value       = [for w in local.dashboard_widgets : jsonencode(w)]
 }
+
+output "max_connections" {
+  description = "The max_connections the connections alarm takes as 100%: var.max_connections, else RDS's default for the engine and instance class."
+  value       = local.max_connections
+
+  precondition {
+    condition     = var.max_connections != null || local.default_max_connections != null
+    error_message = "instance class ${var.instance_class} is not in the module's memory table (db.t*, db.m*, db.r*): set max_connections for the connections alarm."
+  }
+}

@@ -40,6 +40,40 @@ variable "storage_gb" {
   }
 }
 
+variable "max_storage_gb" {
+  type        = number
+  description = "Storage autoscaling limit in GiB. Null: twice storage_gb, at least 100 (at most 65536); 0 turns storage autoscaling off. Otherwise greater than storage_gb."
+  default     = null
+
+  validation {
+    condition     = var.max_storage_gb == null || try(var.max_storage_gb == 0 || (var.max_storage_gb > var.storage_gb && var.max_storage_gb <= 65536 && floor(var.max_storage_gb) == var.max_storage_gb), false)
+    error_message = "max_storage_gb must be null, 0 (off) or a whole number greater than storage_gb and at most 65536."
+  }
+}
+
+variable "performance_insights" {
+  type        = bool
+  description = "Performance Insights. Null: on where AWS supports it (not for MySQL on db.t2/db.t3/db.t4g micro and small)."
+  default     = null
+}
+
+variable "apply_immediately" {
+  type        = bool
+  description = "Apply instance class, engine version and parameter changes now instead of in the next maintenance window. Null: now outside production, in the window in production."
+  default     = null
+}
+
+variable "max_connections" {
+  type        = number
+  description = "The instance's max_connections, the 100% of the connections alarm. Null: RDS's default for the engine and instance class (required for a class this module does not know)."
+  default     = null
+
+  validation {
+    condition     = var.max_connections == null || try(var.max_connections >= 1 && floor(var.max_connections) == var.max_connections, false)
+    error_message = "max_connections must be null or a whole number >= 1."
+  }
+}
+
 variable "multi_az" {
   type        = bool
   description = "Run a standby in a second AZ. Null follows production (Multi-AZ in production only)."

@@ -7,7 +7,11 @@ locals {
   }
 }
 
-# Each network datastore (RDS, ElastiCache) is an external node with one service on it.
+# Each network datastore (RDS, ElastiCache) is an external node with one service on it, in the
+# catalog for its address and port only: no health check. A TCP check would be run by
+# consul-esm, which is in no datastore's -clients group (the datastore's group admits nothing
+# else), so every entry would stay critical (issue 18 finding 9). A datastore's health is
+# watched by its CloudWatch alarms instead (docs/design.md, "Consul external nodes").
 module "datastore_node" {
   source   = "../../consul/node"
   for_each = local.datastores
@@ -27,8 +31,9 @@ module "datastore_service" {
   address    = each.value.address
   port       = each.value.port
   tags       = [each.value.type]
-  meta       = merge(local.meta, { type = each.value.type })
+  meta       = merge(local.meta, { type = each.value.type, health = "cloudwatch-alarms" })
   datacenter = var.datacenter
+  tcp_check  = false
 }
 
 # The service itself, at its ECS Service Connect client alias (internal hostname, port 80). That

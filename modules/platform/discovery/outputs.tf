@@ -22,3 +22,8 @@ output "intentions_config_json" {
   description = "The service-intentions config entry of the service (JSON)."
   value       = module.intentions.config_json
 }
+
+output "datastore_check_ids" {
+  description = "Consul health checks of each datastore registration: name -> check IDs (none: consul-esm cannot reach a datastore)."
+  value       = { for k, s in module.datastore_service : k => s.check_ids }
+}

@@ -19,5 +19,6 @@ module "sqs" {
   max_receive_count          = var.max_receive_count
   visibility_timeout_seconds = var.visibility_timeout_seconds
   message_retention_seconds  = var.message_retention_seconds
+  allow_replacement          = var.allow_replacement
   tags                       = local.tags
 }

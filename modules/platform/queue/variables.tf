@@ -44,3 +44,9 @@ variable "message_retention_seconds" {
     error_message = "message_retention_seconds must be a whole number between 60 and 1209600 (14 days)."
   }
 }
+
+variable "allow_replacement" {
+  type        = bool
+  description = "Allow a plan that replaces the queue (a FIFO toggle), deleting its messages. false (the generated roots): such a plan fails."
+  default     = false
+}

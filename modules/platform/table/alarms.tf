@@ -22,7 +22,11 @@ locals {
       queries = [
         { id = "reads", expression = null, label = "read throttles", namespace = "AWS/DynamoDB", metric = "ReadThrottleEvents", statistic = "Sum", dimensions = { TableName = module.dynamodb.table_name } },
         { id = "writes", expression = null, label = "write throttles", namespace = "AWS/DynamoDB", metric = "WriteThrottleEvents", statistic = "Sum", dimensions = { TableName = module.dynamodb.table_name } },
-        { id = "throttles", expression = "reads + writes", label = "throttled events", namespace = null, metric = null, statistic = null, dimensions = null },
+        # DynamoDB publishes the throttle metrics only for periods in which they are non-zero, and
+        # metric math of a missing series yields no datapoint: fill each with 0 so a write-only
+        # (or read-only) throttle still sums to a value
+        # (FILL in https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+        { id = "throttles", expression = "FILL(reads, 0) + FILL(writes, 0)", label = "throttled events", namespace = null, metric = null, statistic = null, dimensions = null },
       ]
     }
   }

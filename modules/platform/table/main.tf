@@ -19,5 +19,6 @@ module "dynamodb" {
   range_key           = var.range_key
   range_key_type      = var.range_key_type
   deletion_protection = var.production
+  allow_replacement   = var.allow_replacement
   tags                = local.tags
 }

@@ -42,3 +42,9 @@ variable "range_key_type" {
     error_message = "range_key_type must be S, N or B."
   }
 }
+
+variable "allow_replacement" {
+  type        = bool
+  description = "Allow a plan that replaces the table (a key change), deleting its items. false (the generated roots): such a plan fails."
+  default     = false
+}

@@ -204,3 +204,81 @@ run "major_upgrade_path" {
     error_message = "a major upgrade is allowed when asked for and moves the parameter group family"
   }
 }
+
+# Performance Insights is not available for RDS for MySQL on db.t2/db.t3/db.t4g micro and small
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html):
+# by default it is on where supported and off there (issue 18 finding 4).
+run "mysql_micro_turns_performance_insights_off" {
+  command = apply
+  variables {
+    engine         = "mysql"
+    engine_version = "8.0"
+    instance_class = "db.t4g.micro"
+  }
+  assert {
+    condition     = !aws_db_instance.this.performance_insights_enabled
+    error_message = "MySQL on db.t4g.micro cannot have Performance Insights: it must be off by default"
+  }
+}
+
+run "postgres_micro_keeps_performance_insights" {
+  command = apply
+  variables {
+    instance_class = "db.t4g.micro"
+  }
+  assert {
+    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_retention_period == 7
+    error_message = "PostgreSQL supports Performance Insights on every class: on by default"
+  }
+}
+
+run "rejects_performance_insights_on_unsupported_class" {
+  command = plan
+  variables {
+    engine                       = "mysql"
+    engine_version               = "8.0"
+    instance_class               = "db.t3.small"
+    performance_insights_enabled = true
+  }
+  expect_failures = [aws_db_instance.this]
+}
+
+# Issue 18 finding 7 and finding 12: with apply_immediately = false a major upgrade's new
+# parameter group is attached only in the maintenance window, so deleting the old group in the
+# same apply fails while it is still attached (InvalidDBParameterGroupState, the
+# terraform-aws-rds#94 pattern): the old group is then left to AWS (skip_destroy) instead.
+run "maintenance_window_keeps_the_old_parameter_group" {
+  command = apply
+  variables {
+    engine_version              = "17"
+    allow_major_version_upgrade = true
+  }
+  assert {
+    condition     = !aws_db_instance.this.apply_immediately && aws_db_parameter_group.this.skip_destroy
+    error_message = "changes wait for the maintenance window, so a replaced parameter group must not be deleted (skip_destroy)"
+  }
+}
+
+run "apply_immediately_deletes_the_old_parameter_group" {
+  command = apply
+  variables {
+    engine_version              = "17"
+    allow_major_version_upgrade = true
+    apply_immediately           = true
+  }
+  assert {
+    condition     = aws_db_instance.this.apply_immediately && !aws_db_parameter_group.this.skip_destroy
+    error_message = "changes applied immediately detach the old parameter group before it is deleted: no group is left behind"
+  }
+}
+
+run "storage_autoscaling" {
+  command = apply
+  variables {
+    max_storage_gb = 100
+  }
+  assert {
+    condition     = aws_db_instance.this.max_allocated_storage == 100 && aws_db_instance.this.allocated_storage == 20
+    error_message = "max_storage_gb is the storage autoscaling limit"
+  }
+}

@@ -57,6 +57,8 @@ run "fifo_without_dlq" {
     fifo                        = true
     content_based_deduplication = true
     dead_letter_queue           = false
+    # runs of a file share one state: this replaces the previous run's standard queue
+    allow_replacement = true
   }
 
   assert {
@@ -74,7 +76,8 @@ run "fifo_dlq_is_fifo" {
   command = plan
 
   variables {
-    fifo = true
+    fifo              = true
+    allow_replacement = true
   }
 
   assert {

@@ -62,6 +62,14 @@ run "staging_single_node" {
     condition     = module.elasticache.num_cache_clusters == 1 && !module.elasticache.automatic_failover_enabled
     error_message = "outside production the default is one node without failover"
   }
+
+  # Issue 18 finding 12: a staging cache is deleted with a final snapshot too (its data is
+  # someone's test state), and its changes (node type, engine version) apply now instead of
+  # planning again until the maintenance window.
+  assert {
+    condition     = can(regex("^orders-cache-final-[0-9a-f]{8}$", module.elasticache.final_snapshot_identifier)) && module.elasticache.apply_immediately
+    error_message = "outside production: a final snapshot <name>-final-<random>, changes applied immediately"
+  }
 }
 
 run "production_two_nodes" {
@@ -74,6 +82,11 @@ run "production_two_nodes" {
   assert {
     condition     = module.elasticache.num_cache_clusters == 2 && module.elasticache.automatic_failover_enabled
     error_message = "production defaults to two nodes with automatic failover"
+  }
+
+  assert {
+    condition     = can(regex("^orders-cache-final-[0-9a-f]{8}$", module.elasticache.final_snapshot_identifier)) && !module.elasticache.apply_immediately
+    error_message = "production: a final snapshot, changes in the maintenance window"
   }
 }
 

@@ -65,6 +65,14 @@ run "staging_postgres" {
     condition     = !module.rds.deletion_protection && module.rds.final_snapshot_identifier == null && !module.rds.multi_az
     error_message = "outside production: no deletion protection, no final snapshot, single AZ"
   }
+
+  # Issue 18 finding 12: outside production changes apply now (an instance class or version
+  # change would otherwise show in every plan until the maintenance window); storage
+  # autoscaling is on by default up to twice the storage, at least 100 GiB.
+  assert {
+    condition     = module.rds.apply_immediately && module.rds.max_storage_gb == 100
+    error_message = "staging: apply immediately, storage autoscaling up to 100 GiB"
+  }
 }
 
 run "production_mysql" {
@@ -118,6 +126,49 @@ run "production_mysql" {
   assert {
     condition     = module.rds.deletion_protection && can(regex("^orders-db-final-[0-9a-f]{8}$", module.rds.final_snapshot_identifier)) && module.rds.multi_az
     error_message = "production: deletion protection, a final snapshot and Multi-AZ"
+  }
+
+  assert {
+    condition     = !module.rds.apply_immediately && module.rds.max_storage_gb == 100
+    error_message = "production: changes wait for the maintenance window"
+  }
+}
+
+run "storage_autoscaling_settings" {
+  command = apply
+  variables {
+    storage_gb        = 500
+    apply_immediately = false
+  }
+  assert {
+    condition     = module.rds.max_storage_gb == 1000 && !module.rds.apply_immediately
+    error_message = "storage autoscaling defaults to twice the storage; apply_immediately as given"
+  }
+}
+
+run "storage_autoscaling_off" {
+  command = apply
+  variables {
+    max_storage_gb = 0
+  }
+  assert {
+    condition     = module.rds.max_storage_gb == null
+    error_message = "max_storage_gb = 0 turns storage autoscaling off"
+  }
+}
+
+# Issue 18 finding 4: MySQL on db.t4g.micro (the generator's default class) cannot have
+# Performance Insights
+run "mysql_micro" {
+  command = apply
+  variables {
+    engine         = "mysql"
+    engine_version = "8.0"
+    instance_class = "db.t4g.micro"
+  }
+  assert {
+    condition     = !module.rds.performance_insights_enabled
+    error_message = "Performance Insights must be off for MySQL on db.t4g.micro"
   }
 }
 

@@ -29,6 +29,13 @@ run "registers_service_datastores_and_intentions" {
     error_message = "each datastore must be a service on its own external node"
   }
 
+  # Issue 18 finding 9: consul-esm is in no datastore's -clients group, so a TCP check of a
+  # datastore could never pass; datastores are registered without checks.
+  assert {
+    condition     = output.datastore_check_ids == { "orders-rds" = [], "orders-cache" = [] }
+    error_message = "datastore registrations must carry no check consul-esm cannot run"
+  }
+
   assert {
     condition     = module.datastore_node["orders-rds"].address == "orders-rds.abcdefghijkl.eu-west-1.rds.amazonaws.com" && module.datastore_node["orders-rds"].datacenter == "eu-west-1"
     error_message = "datastore nodes must carry the endpoint address in the account's datacenter"

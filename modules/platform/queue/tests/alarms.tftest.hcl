@@ -26,6 +26,7 @@ run "no_dlq_no_dead_letter_alarm" {
   variables {
     fifo              = true
     dead_letter_queue = false
+    allow_replacement = true # runs of a file share one state: this replaces the previous run's queue
   }
   assert {
     condition     = keys(aws_cloudwatch_metric_alarm.this) == ["orders-events.fifo-oldest-message"]

@@ -41,6 +41,7 @@ run "fifo_without_dlq" {
   variables {
     fifo              = true
     dead_letter_queue = false
+    allow_replacement = true # runs of a file share one state: this replaces the previous run's queue
   }
 
   assert {

@@ -38,6 +38,8 @@ run "production_table" {
     production     = true
     range_key      = "sk"
     range_key_type = "N"
+    # runs of a file share one state: this replaces the previous run's table
+    allow_replacement = true
   }
 
   assert {
