@@ -95,6 +95,13 @@ resource "aws_iam_role_policy" "task" {
 
 # ECS Exec for the service's owners: ecs:ExecuteCommand on exactly this service's tasks (ECS tags
 # them with aws:ecs:serviceName, enable_ecs_managed_tags). Attach it to the owner team's role.
+# ExecuteCommand is authorized against two resources, the cluster and the task ("the
+# execute-command API action contains only task and cluster resources in a request"), and AWS's
+# example policy names both ARNs (Using Amazon ECS Exec, IAM permissions:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html). The cluster carries
+# no aws:ecs:serviceName tag, so it gets its own statement without the tag condition: a task
+# statement alone denies every exec. What may be exec'd into is still decided by the task
+# statement and the container name.
 resource "aws_iam_policy" "execute_command" {
   count = var.enable_execute_command ? 1 : 0
 
@@ -104,12 +111,24 @@ resource "aws_iam_policy" "execute_command" {
     Version = "2012-10-17"
     Statement = [
       {
+        Sid      = "ExecuteCommandCluster"
+        Effect   = "Allow"
+        Action   = ["ecs:ExecuteCommand"]
+        Resource = [var.cluster_arn]
+        Condition = {
+          StringEquals = { "ecs:container-name" = var.name }
+        }
+      },
+      {
         Sid      = "ExecuteCommand"
         Effect   = "Allow"
         Action   = ["ecs:ExecuteCommand"]
         Resource = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${local.cluster_name}/*"]
         Condition = {
-          StringEquals = { "aws:ResourceTag/aws:ecs:serviceName" = var.name }
+          StringEquals = {
+            "aws:ResourceTag/aws:ecs:serviceName" = var.name
+            "ecs:container-name"                  = var.name
+          }
         }
       },
       {

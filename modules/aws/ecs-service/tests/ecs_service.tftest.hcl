@@ -391,13 +391,25 @@ run "ecs_exec" {
     error_message = "ECS Exec turns on the exec agent and gives the task role the ssmmessages channels"
   }
 
+  # ExecuteCommand is authorized on the cluster and on the task: both ARNs must be allowed (AWS's
+  # "Using Amazon ECS Exec" example), the task only with this service's tag, both only for this
+  # service's container.
   assert {
     condition = (
-      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Action == ["ecs:ExecuteCommand"] &&
-      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Resource == ["arn:aws:ecs:eu-west-1:111122223333:task/main/*"] &&
-      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Condition.StringEquals["aws:ResourceTag/aws:ecs:serviceName"] == "orders"
+      sort(flatten([for s in jsondecode(aws_iam_policy.execute_command[0].policy).Statement : s.Resource if contains(s.Action, "ecs:ExecuteCommand")])) ==
+      sort(["arn:aws:ecs:eu-west-1:111122223333:cluster/main", "arn:aws:ecs:eu-west-1:111122223333:task/main/*"])
     )
-    error_message = "the owners' policy allows ecs:ExecuteCommand on this service's tasks only"
+    error_message = "ecs:ExecuteCommand must be allowed on the cluster ARN and on the cluster's task ARNs"
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_policy.execute_command[0].policy).Statement : (
+        s.Action == ["ecs:ExecuteCommand"] && s.Condition.StringEquals["ecs:container-name"] == "orders" &&
+        (s.Resource != ["arn:aws:ecs:eu-west-1:111122223333:task/main/*"] || lookup(s.Condition.StringEquals, "aws:ResourceTag/aws:ecs:serviceName", null) == "orders")
+      ) if contains(s.Action, "ecs:ExecuteCommand")
+    ])
+    error_message = "the owners' policy allows ecs:ExecuteCommand on this service's tasks (tag) and container only"
   }
 }
 
