@@ -41,6 +41,22 @@ locals {
     length(var.ssm_parameter_arns) == 0 ? [] : [
       { Sid = "Parameters", Effect = "Allow", Action = ["ssm:GetParameters"], Resource = var.ssm_parameter_arns },
     ],
+    # A secret or SecureString parameter encrypted with a customer managed key needs kms:Decrypt
+    # on that key ("Required only if your key uses a custom KMS key", Amazon ECS task execution IAM
+    # role: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html),
+    # and only as Secrets Manager or SSM use it on the role's behalf (kms:ViaService): the role
+    # cannot decrypt anything with the key directly.
+    length(var.secret_kms_key_arns) == 0 ? [] : [
+      {
+        Sid      = "SecretsKms"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = var.secret_kms_key_arns
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["secretsmanager.${local.region}.amazonaws.com", "ssm.${local.region}.amazonaws.com"] }
+        }
+      },
+    ],
   )
 
   # Task role: exactly the declared dependencies, nothing when there are none. Each datastore
