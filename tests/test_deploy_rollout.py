@@ -541,3 +541,26 @@ def test_rollback_across_a_port_change_moves_the_load_balancer_back(stubs: Stubs
     )
     outcome = rollout.rollback(stubs.aws, target, "6", None)
     assert outcome.ok and outcome.task_definition == OLD
+
+
+def test_status_lists_a_load_balancer_port_the_next_deploy_moves(stubs: Stubs, target: Any) -> None:
+    from generator.deploy import inspect, taskdef
+
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
+    )
+    running = _with_load_balancer(service(deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 2, 0)), 8000)
+    stubs["ecs"].add_response("describe_services", {"services": [running]}, {"cluster": CLUSTER, "services": ["bpg"]})
+    definition = taskdef.task_definition(target.repo, target.service, target.account, "v41")
+    definition.pop("tags")
+    stubs["ecs"].add_response(
+        "describe_task_definition",
+        {
+            "taskDefinition": {**definition, "taskDefinitionArn": OLD},
+            "tags": [{"key": "infragen:image-tag", "value": "v41"}],
+        },
+        {"taskDefinition": OLD, "include": ["TAGS"]},
+    )
+    result = inspect.status(stubs.aws, target)
+    assert result.pending_changes == ("load balancer port 8000 → 8080 (moves with the next deploy)",)
+    assert result.hint == "run `infragen deploy bpg --env staging --image-tag v41` to roll it out"

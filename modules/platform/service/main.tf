@@ -49,8 +49,15 @@ locals {
   )
 }
 
+# The previous port's rules replace client_access's rules of that port (which move to the new
+# port) under new addresses. AWS refuses a second identical rule (InvalidPermission.Duplicate), so
+# they are created only after client_access has replaced its own (depends_on): for the second or
+# two between the two calls, new connections on the previous port can be refused; established
+# ones continue (security groups are stateful).
 resource "aws_security_group_rule" "previous_port_ingress" {
   for_each = local.previous_port_ingress
+
+  depends_on = [module.client_access]
 
   type                     = "ingress"
   security_group_id        = module.client_access.security_group_id
@@ -63,6 +70,8 @@ resource "aws_security_group_rule" "previous_port_ingress" {
 
 resource "aws_security_group_rule" "previous_port_clients_egress" {
   count = var.previous_port == null ? 0 : 1
+
+  depends_on = [module.client_access]
 
   type                     = "egress"
   security_group_id        = module.client_access.client_security_group_id
