@@ -254,16 +254,15 @@ def _update(
     configuration moves when it still names another (a port change, docs/deploying.md)."""
     _, _, desired, autoscaling = target.service.effective_size(target.account.env)
     args: dict[str, Any] = {"cluster": target.cluster, "service": target.name, "taskDefinition": task_definition}
-    if port is not None:
-        service = service if service is not None else _describe_service(aws, target)
+    if (port is not None or autoscaling is not None) and service is None:
+        service = _describe_service(aws, target)
+    if port is not None and service is not None:
         moved = moved_load_balancers(service, port)
         if moved is not None:
             args["loadBalancers"] = moved
     if autoscaling is None:
         args["desiredCount"] = desired  # without autoscaling the spec owns the count
-    elif int((service if service is not None else _describe_service(aws, target)).get("desiredCount", 0)) < (
-        autoscaling.min
-    ):
+    elif service is not None and int(service.get("desiredCount", 0)) < autoscaling.min:
         # With autoscaling, App Auto Scaling owns the count, but it does not raise the 0 tasks a
         # service has before its first deploy (target tracking has no metrics from 0 tasks), so
         # the deploy raises the count to the floor; it never lowers what scaling has set.
@@ -316,11 +315,12 @@ def _revision_arn(aws: Aws, target: Target, revision: str) -> tuple[str, int | N
 
 
 def previous_revision(aws: Aws, target: Target, current: str) -> str:
+    """The newest revision before ``current`` that infragen deployed (tagged with an image tag)."""
     return _previous_revision(aws, target, current)[0]
 
 
 def _previous_revision(aws: Aws, target: Target, current: str) -> tuple[str, int | None]:
-    """The newest revision before ``current`` that infragen deployed (tagged with an image tag)."""
+    """:func:`previous_revision` and its HTTP port."""
     ecs = aws.client("ecs")
     current_number = int(current.rsplit(":", 1)[-1])
     with translated("ecs:ListTaskDefinitions"):
