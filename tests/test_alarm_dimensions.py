@@ -94,6 +94,13 @@ def resolve(plan: dict[str, Any], prefix: str = "") -> list[str]:
         for kind in ("aws_ecs_service",)
         for svc in by_type.get(kind, [])
     }
+    # Service Connect metrics of a called service carry its discovery name (TargetDiscoveryName).
+    discovery_names = {
+        sc_service["discovery_name"]
+        for svc in by_type.get("aws_ecs_service", [])
+        for sc in svc.get("service_connect_configuration") or []
+        for sc_service in sc.get("service") or []
+    }
     db_ids = {db["identifier"] for db in by_type.get("aws_db_instance", [])}
     cache_ids = {
         f"{rg['replication_group_id']}-{i:03d}"
@@ -121,6 +128,8 @@ def resolve(plan: dict[str, Any], prefix: str = "") -> list[str]:
                 ok = (dims["LoadBalancer"], dims["TargetGroup"]) in alb_pairs
             elif namespace in ("AWS/ECS", "ECS/ContainerInsights") and keys == {"ClusterName", "ServiceName"}:
                 ok = (dims["ClusterName"], dims["ServiceName"]) in ecs
+            elif namespace == "AWS/ECS" and keys == {"TargetDiscoveryName"}:
+                ok = dims["TargetDiscoveryName"] in discovery_names
             elif namespace == "AWS/RDS" and keys == {"DBInstanceIdentifier"}:
                 ok = dims["DBInstanceIdentifier"] in db_ids
             elif namespace == "AWS/ElastiCache" and keys == {"CacheClusterId"}:
@@ -267,6 +276,18 @@ def test_every_alarm_resolves_to_a_resource_of_its_root(tmp_path: Path) -> None:
             r for r in everything if r["type"] == "aws_cloudwatch_metric_alarm" and r["address"].startswith(prefix)
         ]
         assert alarms, f"{root_dir}: no alarms planned"
+        # Every service, exposed or not, has error-rate and latency alarms on its Service Connect
+        # traffic (review finding 3), and an exposed one a healthy-target alarm (finding 12).
+        names = {a["values"]["alarm_name"] for a in alarms}
+        services = {
+            r["values"]["name"]
+            for r in everything
+            if r["type"] == "aws_ecs_service" and r["address"].startswith(prefix)
+        }
+        for name in services:
+            assert {f"{name}-5xx-rate-connect", f"{name}-p99-latency-connect"} <= names, root_dir
+            if f"{name}-5xx-rate-external" in names:
+                assert f"{name}-healthy-targets-external" in names, root_dir
         assert resolve(plan, prefix) == [], root_dir
         # Routed to the owner team's topic in this account, on ALARM and OK.
         topic = topic_arn(owner, repo.account(env))

@@ -118,3 +118,33 @@ def test_generation_is_deterministic_with_team_roots(example: Path) -> None:
     first = snapshot(example)
     assert api.generate(example, check=True).changes == []
     assert snapshot(example) == first
+
+
+def test_silencing_every_deployment_alarm_is_an_error_at_the_line(example: Path) -> None:
+    """Review finding 6: ECS rolls bad deployments back on the service's 5xx and latency alarms;
+    silencing both would send an empty alarm list, which the provider cannot. validate says so at
+    the line of the last silencing override and writes nothing."""
+
+    def silence_both(data: dict) -> None:  # type: ignore[type-arg]
+        service = data["overrides"]["alarms"]["service"]
+        service["p99_latency"] = {"silenced": True, "reason": "load tests are slow on purpose"}
+        service["http_5xx_rate"] = {"silenced": True, "reason": "load tests inject 5xx"}
+
+    _edit(example / STAGING, silence_both)
+    before = snapshot(example)
+    result = run_cli("gen", "--json", "--root", str(example))
+    assert result.code == 1, result.stdout
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert problem["file"] == STAGING
+    assert problem["field"] == "overrides.alarms.service.p99_latency.silenced"
+    assert "last deployment alarm" in problem["message"]
+    lines = (example / STAGING).read_text().splitlines()
+    assert lines[problem["line"] - 1].strip().startswith("silenced:")
+    assert snapshot(example) == before
+
+    # one of the two still watching deployments is fine
+    def keep_latency(data: dict) -> None:  # type: ignore[type-arg]
+        data["overrides"]["alarms"]["service"]["p99_latency"] = {"threshold": 5, "reason": "slow but watched"}
+
+    _edit(example / STAGING, keep_latency)
+    assert run_cli("validate", "--root", str(example)).code == 0

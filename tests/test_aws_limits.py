@@ -480,3 +480,25 @@ def test_a_declared_dependency_is_the_only_path_between_services(
                         f"{sorted(declared)}; {caller}'s ENI joins {sorted(groups)}"
                     )
     assert pairs and not problems, "\n".join(problems)
+
+
+def test_tasks_open_https_only_to_the_account_endpoints(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Review finding 11: no planned security group rule lets anything out to 0.0.0.0/0 (no example
+    or golden account lists it in network.httpsEgress); the tasks' HTTPS egress goes to the
+    private ranges of the VPC's endpoints (the module default) and is tcp/443 only."""
+    problems, https = [], 0
+    for path, (_, plan) in plans.items():
+        for rc in _created(plan):
+            after = rc["change"]["after"] or {}
+            if rc["type"] != "aws_security_group_rule" or after.get("type") != "egress":
+                continue
+            if "0.0.0.0/0" in (after.get("cidr_blocks") or []) or "::/0" in (after.get("ipv6_cidr_blocks") or []):
+                problems.append(f"{path}: {rc['address']} allows egress to anywhere")
+            if rc["address"].endswith("aws_security_group_rule.https_egress[0]"):
+                https += 1
+                if (after.get("protocol"), after.get("from_port"), after.get("to_port")) != ("tcp", 443, 443):
+                    problems.append(f"{path}: {rc['address']} is not tcp/443")
+                if after.get("cidr_blocks") != ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]:
+                    problems.append(f"{path}: {rc['address']} goes to {after.get('cidr_blocks')}")
+    assert https > 0, "no HTTPS egress rule planned"
+    assert not problems, "\n".join(problems)

@@ -444,3 +444,123 @@ def test_autoscaled_first_deploy_raises_the_count_to_the_floor_and_never_lowers_
     stubs["ecs"].add_response("update_service", {"service": updated}, expected)
     deployment_, _ = rollout._update(stubs.aws, target, NEW)
     assert deployment_ == NEW_DEPLOYMENT
+
+
+TARGET_GROUP = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/bpg-ex/0123456789abcdef"
+
+
+def _with_load_balancer(item: dict[str, Any], port: int) -> dict[str, Any]:
+    return {**item, "loadBalancers": [{"targetGroupArn": TARGET_GROUP, "containerName": "bpg", "containerPort": port}]}
+
+
+def expect_port_change_deploy(stubs: Stubs, running_port: int, sent: list[dict[str, Any]] | None) -> None:
+    """A deploy of bpg (spec port 8080) to a service whose load balancer names ``running_port``:
+    the UpdateService must carry ``sent`` as loadBalancers (None: no loadBalancers key at all)."""
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "AIDA", "Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/ci"}
+    )
+    stubs["ecr"].add_response(
+        "describe_images",
+        {
+            "imageDetails": [
+                {"registryId": ACCOUNT, "repositoryName": "bpg", "imageDigest": "sha256:ab", "imageTags": ["v42"]}
+            ]
+        },
+        {"repositoryName": "bpg", "imageIds": [{"imageTag": "v42"}]},
+    )
+    running = _with_load_balancer(service(deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 2, 0)), running_port)
+    stubs["ecs"].add_response("describe_services", {"services": [running]}, {"cluster": CLUSTER, "services": ["bpg"]})
+    stubs["ecs"].add_response(
+        "register_task_definition", {"taskDefinition": {"taskDefinitionArn": NEW, "family": "bpg", "revision": 7}}
+    )
+    expected: dict[str, Any] = {"cluster": CLUSTER, "service": "bpg", "taskDefinition": NEW, "desiredCount": 2}
+    if sent is not None:
+        expected["loadBalancers"] = sent
+    stubs["ecs"].add_response(
+        "update_service",
+        {"service": service(deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "IN_PROGRESS", 0, 0), task_definition=NEW)},
+        expected,
+    )
+
+
+def test_a_port_change_moves_task_definition_and_load_balancer_in_one_update(stubs: Stubs, target: Any) -> None:
+    """Review finding 1: ECS refuses a load balancer container port that the service's task
+    definition does not map. The deploy of a spec whose port (8080) differs from the port the
+    service's load balancer names (8000) sends the new task definition and the moved load
+    balancer configuration (same target group, same container) in the same UpdateService."""
+    assert target.service.port == 8080
+    expect_port_change_deploy(
+        stubs, 8000, [{"targetGroupArn": TARGET_GROUP, "containerName": "bpg", "containerPort": 8080}]
+    )
+    calls: list[dict[str, Any]] = []
+    stubs.aws.client("ecs").meta.events.register(
+        "provide-client-params.ecs.RegisterTaskDefinition", lambda params, **_: calls.append(params)
+    )
+    outcome = rollout.deploy(stubs.aws, target, "v42", None)
+    assert outcome.ok
+    (http,) = [p for p in calls[0]["containerDefinitions"][0]["portMappings"] if p["name"] == "http"]
+    assert http["containerPort"] == 8080  # the registered revision maps the port the update names
+
+
+def test_an_unchanged_port_sends_no_load_balancers(stubs: Stubs, target: Any) -> None:
+    expect_port_change_deploy(stubs, 8080, None)
+    assert rollout.deploy(stubs.aws, target, "v42", None).ok
+
+
+def test_rollback_across_a_port_change_moves_the_load_balancer_back(stubs: Stubs, target: Any) -> None:
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
+    )
+    running = _with_load_balancer(
+        service(deployment(OLD_DEPLOYMENT, "PRIMARY", NEW, "COMPLETED", 2, 0), task_definition=NEW), 8080
+    )
+    stubs["ecs"].add_response("describe_services", {"services": [running]}, {"cluster": CLUSTER, "services": ["bpg"]})
+    stubs["ecs"].add_response(
+        "describe_task_definition",
+        {
+            "taskDefinition": {
+                "taskDefinitionArn": OLD,
+                "family": "bpg",
+                "containerDefinitions": [
+                    {"name": "bpg", "portMappings": [{"name": "http", "containerPort": 8000, "protocol": "tcp"}]}
+                ],
+            }
+        },
+        {"taskDefinition": "bpg:6"},
+    )
+    stubs["ecs"].add_response(
+        "update_service",
+        {"service": service(deployment(NEW_DEPLOYMENT, "PRIMARY", OLD, "IN_PROGRESS", 0, 0), task_definition=OLD)},
+        {
+            "cluster": CLUSTER,
+            "service": "bpg",
+            "taskDefinition": OLD,
+            "loadBalancers": [{"targetGroupArn": TARGET_GROUP, "containerName": "bpg", "containerPort": 8000}],
+            "desiredCount": 2,
+        },
+    )
+    outcome = rollout.rollback(stubs.aws, target, "6", None)
+    assert outcome.ok and outcome.task_definition == OLD
+
+
+def test_status_lists_a_load_balancer_port_the_next_deploy_moves(stubs: Stubs, target: Any) -> None:
+    from generator.deploy import inspect, taskdef
+
+    stubs["sts"].add_response(
+        "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
+    )
+    running = _with_load_balancer(service(deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 2, 0)), 8000)
+    stubs["ecs"].add_response("describe_services", {"services": [running]}, {"cluster": CLUSTER, "services": ["bpg"]})
+    definition = taskdef.task_definition(target.repo, target.service, target.account, "v41")
+    definition.pop("tags")
+    stubs["ecs"].add_response(
+        "describe_task_definition",
+        {
+            "taskDefinition": {**definition, "taskDefinitionArn": OLD},
+            "tags": [{"key": "infragen:image-tag", "value": "v41"}],
+        },
+        {"taskDefinition": OLD, "include": ["TAGS"]},
+    )
+    result = inspect.status(stubs.aws, target)
+    assert result.pending_changes == ("load balancer port 8000 → 8080 (moves with the next deploy)",)
+    assert result.hint == "run `infragen deploy bpg --env staging --image-tag v41` to roll it out"

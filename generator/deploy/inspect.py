@@ -126,6 +126,13 @@ def status(aws: Aws, target: Target) -> Status:
     tag = _image_tag(definition, described.get("tags", []))
     want = taskdef.task_definition(target.repo, target.service, target.account, tag or "latest")
     changes = spec_diff(want, definition)
+    # A port change (docs/deploying.md): the load balancer still names the previous port until a
+    # deploy moves it together with the task definition.
+    for lb in service.get("loadBalancers") or []:
+        if lb.get("containerPort") not in (None, target.service.port):
+            changes.append(
+                f"load balancer port {lb['containerPort']} → {target.service.port} (moves with the next deploy)"
+            )
     hint = None
     if tag is None or tag == naming.BOOTSTRAP_TAG:
         hint = (

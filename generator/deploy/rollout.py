@@ -210,12 +210,59 @@ def image_exists(aws: Aws, target: Target, tag: str) -> None:
             raise
 
 
-def _update(aws: Aws, target: Target, task_definition: str, *, force: bool = False) -> tuple[str, dict[str, Any]]:
+LOAD_BALANCER_KEYS = ("targetGroupArn", "loadBalancerName", "containerName", "containerPort")
+
+
+def moved_load_balancers(service: dict[str, Any], port: int | None) -> list[dict[str, Any]] | None:
+    """The service's load balancer configuration with its container port moved to ``port`` (the
+    HTTP port of the task definition being deployed), or None when nothing moves.
+
+    ECS requires a service's load balancer container name and port to exist in its task
+    definition ("This port must correspond to a containerPort in the task definition the tasks in
+    the service are using"), so a port change sends the new task definition and the new port in
+    the same UpdateService; for rolling deployments UpdateService may update loadBalancers
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). The list
+    replaces the service's whole list, so every entry is sent, each with its own target group."""
+    current = [dict(lb) for lb in service.get("loadBalancers") or []]
+    if port is None or not current or all(lb.get("containerPort") == port for lb in current):
+        return None
+    return [{k: lb[k] for k in LOAD_BALANCER_KEYS if k in lb} | {"containerPort": port} for lb in current]
+
+
+def http_port(task_definition: dict[str, Any], container: str) -> int | None:
+    """The containerPort of the port mapping named http of ``container``, if the description has it."""
+    for definition in task_definition.get("containerDefinitions") or []:
+        if definition.get("name") != container:
+            continue
+        for mapping in definition.get("portMappings") or []:
+            if mapping.get("name") == "http" and mapping.get("containerPort") is not None:
+                return int(mapping["containerPort"])
+    return None
+
+
+def _update(
+    aws: Aws,
+    target: Target,
+    task_definition: str,
+    *,
+    force: bool = False,
+    service: dict[str, Any] | None = None,
+    port: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """UpdateService to ``task_definition``. ``service`` is its DescribeServices entry when the
+    caller has one; ``port`` the task definition's HTTP port, to which the load balancer
+    configuration moves when it still names another (a port change, docs/deploying.md)."""
     _, _, desired, autoscaling = target.service.effective_size(target.account.env)
     args: dict[str, Any] = {"cluster": target.cluster, "service": target.name, "taskDefinition": task_definition}
+    if (port is not None or autoscaling is not None) and service is None:
+        service = _describe_service(aws, target)
+    if port is not None and service is not None:
+        moved = moved_load_balancers(service, port)
+        if moved is not None:
+            args["loadBalancers"] = moved
     if autoscaling is None:
         args["desiredCount"] = desired  # without autoscaling the spec owns the count
-    elif int(_describe_service(aws, target).get("desiredCount", 0)) < autoscaling.min:
+    elif service is not None and int(service.get("desiredCount", 0)) < autoscaling.min:
         # With autoscaling, App Auto Scaling owns the count, but it does not raise the 0 tasks a
         # service has before its first deploy (target tracking has no metrics from 0 tasks), so
         # the deploy raises the count to the floor; it never lowers what scaling has set.
@@ -248,26 +295,32 @@ def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None) -> O
     taskdef.image_uri(target.service, target.account, image_tag)  # a malformed tag fails before any AWS call
     caller = aws.check_account(target.account)
     image_exists(aws, target, image_tag)
-    _describe_service(aws, target)
+    current = _describe_service(aws, target)
     arn = register(aws, target, image_tag, caller)
-    deployment, _ = _update(aws, target, arn)
+    deployment, _ = _update(aws, target, arn, service=current, port=target.service.port)
     if waiter is None:
         return Outcome(True, "deployment started (not waiting)", arn, deployment)
     return waiter.wait(deployment, arn)
 
 
-def _revision_arn(aws: Aws, target: Target, revision: str) -> str:
+def _revision_arn(aws: Aws, target: Target, revision: str) -> tuple[str, int | None]:
+    """The ARN of ``revision`` and its HTTP port."""
     ref = revision if ":" in revision else f"{target.name}:{revision}"
     with translated(f"ecs:DescribeTaskDefinition {ref}"):
         found = aws.client("ecs").describe_task_definition(taskDefinition=ref)["taskDefinition"]
     if found.get("family") != target.name:
         raise DeployError(f"task definition {ref} belongs to family {found.get('family')!r}, not {target.name!r}")
     arn: str = found["taskDefinitionArn"]
-    return arn
+    return arn, http_port(found, target.name)
 
 
 def previous_revision(aws: Aws, target: Target, current: str) -> str:
     """The newest revision before ``current`` that infragen deployed (tagged with an image tag)."""
+    return _previous_revision(aws, target, current)[0]
+
+
+def _previous_revision(aws: Aws, target: Target, current: str) -> tuple[str, int | None]:
+    """:func:`previous_revision` and its HTTP port."""
     ecs = aws.client("ecs")
     current_number = int(current.rsplit(":", 1)[-1])
     with translated("ecs:ListTaskDefinitions"):
@@ -277,9 +330,9 @@ def previous_revision(aws: Aws, target: Target, current: str) -> str:
         if arn.rsplit(":", 1)[0].rsplit("/", 1)[-1] != target.name or int(arn.rsplit(":", 1)[-1]) >= current_number:
             continue
         with translated("ecs:DescribeTaskDefinition"):
-            tags = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"]).get("tags", [])
-        if any(t.get("key") == TAG_IMAGE for t in tags):
-            return str(arn)
+            described = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
+        if any(t.get("key") == TAG_IMAGE for t in described.get("tags", [])):
+            return str(arn), http_port(described.get("taskDefinition") or {}, target.name)
     raise DeployError(f"no earlier revision of {target.name} was deployed by infragen; name one with --to")
 
 
@@ -287,10 +340,11 @@ def rollback(aws: Aws, target: Target, to: str | None, waiter: Waiter | None) ->
     aws.check_account(target.account)
     service = _describe_service(aws, target)
     current = str(service["taskDefinition"])
-    arn = _revision_arn(aws, target, to) if to else previous_revision(aws, target, current)
+    arn, port = _revision_arn(aws, target, to) if to else _previous_revision(aws, target, current)
     if arn == current:
         raise DeployError(f"{arn.rsplit('/', 1)[-1]} is already the service's revision")
-    deployment, _ = _update(aws, target, arn)
+    # Back across a port change, the load balancer moves back to the revision's port with it.
+    deployment, _ = _update(aws, target, arn, service=service, port=port)
     if waiter is None:
         return Outcome(True, f"rollback to {arn.rsplit('/', 1)[-1]} started (not waiting)", arn, deployment)
     return waiter.wait(deployment, arn)

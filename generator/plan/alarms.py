@@ -73,6 +73,25 @@ def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
     )
 
 
+@functools.cache
+def _read_deployment_keys(path: Path) -> tuple[str, ...]:
+    import hcl2
+
+    with path.open(encoding="utf-8") as handle:
+        parsed: dict[str, Any] = hcl2.load(handle)
+    for block in parsed.get("locals", []):
+        if "deployment_alarm_keys" in block:
+            return tuple(str(k).strip('"') for k in block["deployment_alarm_keys"])
+    return ()
+
+
+def deployment_keys(root: Path) -> tuple[str, ...]:
+    """The service alarm keys whose alarms ECS watches during a deployment (``local.deployment_alarm_keys``
+    of modules/platform/service/alarms.tf); empty when the repository has no such module."""
+    path = root / "modules" / "platform" / "service" / "alarms.tf"
+    return _read_deployment_keys(path) if path.is_file() else ()
+
+
 def alarm_module(kind: str) -> str | None:
     """The platform module that owns the alarms of ``kind`` ("service" or a datastore type), or
     None when it has none (a bucket)."""

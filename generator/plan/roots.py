@@ -368,9 +368,12 @@ def _service_args(
     secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()
+    kms_keys: set[str] = set()  # customer managed keys of the secrets (kmsKey): kms:Decrypt via SM/SSM
     for _, secret in env_file.secrets if env_file else ():
         if secret.secrets_manager_arn is not None:
             secret_arns.add(secret.secrets_manager_arn)
+        if secret.kms_key is not None:
+            kms_keys.add(secret.kms_key)
     for value in secrets.values():
         assert isinstance(value, str)
         if ":ssm:" in value:
@@ -402,6 +405,7 @@ def _service_args(
         *_common(service.name, service, account),
         ("image", naming.image_uri(service.name, account)),
         ("port", service.port),
+        *([("previous_port", service.previous_port)] if service.previous_port is not None else []),
         ("health_check_path", service.health_check),
         ("metrics_port", service.metrics_port),
         ("cpu", cpu),
@@ -412,7 +416,19 @@ def _service_args(
         ("secrets", secrets),
         ("secret_arns", sorted(secret_arns)),
         ("ssm_parameter_arns", sorted(ssm_arns)),
+        *([("secret_kms_key_arns", sorted(kms_keys))] if kms_keys else []),
         ("cluster_arn", account.cluster_arn),
+        *([("container_insights", True)] if account.container_insights else []),
+        # Where the tasks may open 443 (account.yaml network.httpsEgress); the module's default
+        # otherwise: the private ranges, i.e. the VPC's interface endpoints.
+        *(
+            [
+                ("https_egress_cidr_blocks", list(account.https_egress_cidrs)),
+                ("https_egress_prefix_list_ids", list(account.https_egress_prefix_lists or ())),
+            ]
+            if account.https_egress_cidrs is not None
+            else []
+        ),
         # Other services reach it through ECS Service Connect at http://<internal_hostname>
         # (client alias, port 80), from their own ENIs: its tasks admit only <name>-clients.
         ("service_connect_namespace_arn", account.service_connect_namespace_arn),

@@ -216,7 +216,17 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         default_tags=_pairs(data.get("defaultTags")),
         public_zone=data["dns"].get("publicZone"),
         atlantis_security_group_id=data.get("atlantis", {}).get("securityGroupId"),
+        container_insights=bool(data["ecs"].get("containerInsights", False)),
+        https_egress_cidrs=_egress(data["network"], "cidrs"),
+        https_egress_prefix_lists=_egress(data["network"], "prefixListIds"),
     )
+
+
+def _egress(network: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    """One list of network.httpsEgress: None without httpsEgress (the module's default applies),
+    else exactly what the account lists (an omitted list is empty)."""
+    egress = network.get("httpsEgress")
+    return None if egress is None else tuple(egress.get(key, ()))
 
 
 def _autoscaling(data: dict[str, Any] | None) -> Autoscaling | None:
@@ -253,6 +263,7 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         environments=tuple(data["environments"]),
         image=spec.get("image", data["name"]),
         port=spec.get("port", DEFAULT_PORT),
+        previous_port=spec.get("previousPort"),
         health_check=spec.get("healthCheck", DEFAULT_HEALTH_CHECK),
         metrics_port=spec.get("metricsPort", DEFAULT_METRICS_PORT),
         cpu=spec["resources"]["cpu"],
@@ -272,6 +283,7 @@ def _secret(data: dict[str, str]) -> Secret:
         secrets_manager_arn=data.get("secretsManager"),
         field=data.get("field"),
         ssm_parameter=data.get("ssmParameter"),
+        kms_key=data.get("kmsKey"),
     )
 
 

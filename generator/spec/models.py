@@ -82,6 +82,10 @@ class Account:
     default_tags: Pairs
     public_zone: str | None = None  # name of the public zone (dns.publicZone); external domains lie in it
     atlantis_security_group_id: str | None = None  # atlantis.securityGroupId: databases admit it (database users)
+    container_insights: bool = False  # ecs.containerInsights: the cluster has Container Insights
+    # network.httpsEgress: where tasks may open 443; None: the module's default (private ranges)
+    https_egress_cidrs: tuple[str, ...] | None = None
+    https_egress_prefix_lists: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class Secret:
     secrets_manager_arn: str | None
     field: str | None
     ssm_parameter: str | None
+    kms_key: str | None = None  # customer managed KMS key of the value (kmsKey), if not AWS managed
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,8 @@ class Service:
     depends_on_datastores: tuple[str, ...]
     datastores: tuple[Datastore, ...]
     env_files: tuple[EnvironmentFile, ...]
+    # spec.previousPort: set only while the HTTP port changes (docs/deploying.md).
+    previous_port: int | None = None
 
     def alarm_overrides(self, env: str, target: str) -> tuple[AlarmOverride, ...]:
         env_file = self.env_file(env)

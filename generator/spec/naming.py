@@ -49,6 +49,9 @@ SERVICE_DERIVED_NAMES: tuple[tuple[str, str], ...] = (
     ("alarm", "-5xx-rate-{lb}"),
     ("alarm", "-p99-latency-{lb}"),
     ("alarm", "-unhealthy-targets-{lb}"),
+    ("alarm", "-healthy-targets-{lb}"),
+    ("alarm", "-5xx-rate-connect"),
+    ("alarm", "-p99-latency-connect"),
 )
 LOAD_BALANCERS = ("internal", "external")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.datastores import kind_of
 from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
-from generator.plan.alarms import alarm_module
+from generator.plan.alarms import alarm_module, deployment_keys
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.render import hcl
 from generator.spec import naming, secrets
@@ -116,6 +116,7 @@ def cross_check(
                 problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
         problems.extend(_ingress_rules(doc, service, repo, docs))
+        problems.extend(_port_rules(doc, service))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
         problems.extend(clash_problems(doc, repo, service))
         for datastore in service.datastores:
@@ -314,6 +315,21 @@ def _autoscaling_rules(
     return []
 
 
+def _port_rules(doc: Document, service: Service) -> list[Problem]:
+    """previousPort is the port being left: not the new port, not the metrics port."""
+    if service.previous_port is None:
+        return []
+    if service.previous_port == service.port:
+        return [
+            doc.problem(
+                ("spec", "previousPort"), f"equals port {service.port}: remove previousPort once the change is deployed"
+            )
+        ]
+    if service.previous_port == service.metrics_port:
+        return [doc.problem(("spec", "previousPort"), f"equals metricsPort {service.metrics_port}")]
+    return []
+
+
 def _ingress_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     ingress = service.ingress
     if ingress is None:
@@ -450,6 +466,10 @@ def _secret_rules(docs: dict[str, Document], service: Service, env: str, repo: R
                 wrong = secrets.arn_problem(secret.secrets_manager_arn, account.account_id, account.region, env)
                 if wrong:
                     problems.append(doc.problem(("secrets", key, "secretsManager"), wrong))
+            if secret.kms_key:
+                wrong = secrets.kms_key_problem(secret.kms_key, account.account_id, account.region, env)
+                if wrong:
+                    problems.append(doc.problem(("secrets", key, "kmsKey"), wrong))
     return problems
 
 
@@ -519,4 +539,18 @@ def _alarm_rules(root: Path, doc: Document, service: Service, overrides: tuple[A
                     f"{o.threshold:g} is outside {default.min:g} to {default.max:g} ({default.unit})",
                 )
             )
+    # ECS rolls a bad deployment back on the service's deployment alarms; silencing all of them
+    # would leave an empty alarm list, which the provider cannot send once the service had one
+    # (UpdateService: missing required field AlarmNames). Reported at the last silencing line.
+    deploying = deployment_keys(root)
+    silenced = [o for o in overrides if o.target == "service" and o.silenced and o.key in deploying]
+    if deploying and {o.key for o in silenced} >= set(deploying):
+        last = silenced[-1]
+        problems.append(
+            doc.problem(
+                ("overrides", "alarms", "service", last.key, "silenced"),
+                f"silences the last deployment alarm ({', '.join(deploying)} are all silenced here): ECS could no "
+                "longer roll a bad deployment back; keep one and raise its threshold instead",
+            )
+        )
     return problems

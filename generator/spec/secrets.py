@@ -117,6 +117,20 @@ def variable_problem(name: str, value: str) -> str | None:
     return None
 
 
+KMS_KEY_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/")
+
+
+def kms_key_problem(arn: str, account_id: str, region: str, env: str) -> str | None:
+    """A secret's KMS key must be in the environment's own account and region, like the secret."""
+    match = KMS_KEY_ARN.match(arn)
+    if not match or (match["account"], match["region"]) == (account_id, region):
+        return None
+    return (
+        f"the KMS key is in account {match['account']}, region {match['region']}: the {env} account is "
+        f"{account_id} in {region}; a secret of this account is encrypted with a key of this account and region"
+    )
+
+
 def arn_problem(arn: str, account_id: str, region: str, env: str) -> str | None:
     """A Secrets Manager ARN must be in the environment's own account and region."""
     match = SECRETS_MANAGER_ARN.match(arn)

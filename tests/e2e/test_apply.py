@@ -237,7 +237,14 @@ def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
         prefixes = [service.name, *(d.name for d in service.datastores if alarm_module(d.type))]
         mine = [a for a in alarms if any(a["AlarmName"].startswith(f"{p}-") for p in prefixes)]
         names = {a["AlarmName"] for a in mine}
-        for wanted in (f"{service.name}-cpu", f"{service.name}-memory", f"{service.name}-missing-tasks"):
+        # No missing-tasks alarm: the e2e account does not declare Container Insights. Every service
+        # has the Service Connect error-rate and latency alarms, exposed or not.
+        for wanted in (
+            f"{service.name}-cpu",
+            f"{service.name}-memory",
+            f"{service.name}-5xx-rate-connect",
+            f"{service.name}-p99-latency-connect",
+        ):
             checks.true(f"alarm {wanted} exists", wanted in names)
         for datastore in service.datastores:
             if alarm_module(datastore.type):

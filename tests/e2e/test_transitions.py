@@ -37,9 +37,10 @@ PROTECTED = {
     "aws_security_group",
     "aws_lb_target_group",
 }
-# A target group's port cannot change in place: a port change replaces it create-before-destroy
-# (name_prefix, so the new group exists and the service moves to it before the old one goes).
-CREATE_BEFORE_DESTROY_OK = {"aws_lb_target_group"}
+# Replacing these create-before-destroy would be no outage. Nothing is listed: a port change keeps
+# its target group (aws/ecs-service ignores the group's port; ECS registers each task with its
+# container port), so a replaced target group is a violation again.
+CREATE_BEFORE_DESTROY_OK: set[str] = set()
 
 Edit = Callable[[Path], None]
 
@@ -75,6 +76,14 @@ def _set(path: tuple[str, ...], value: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _port_change(port: int, previous: int) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        data["spec"]["port"] = port
+        data["spec"]["previousPort"] = previous
+
+    return change
+
+
 def _add_table(data: dict[str, Any]) -> None:
     data["resources"]["ledger-audit"] = {"type": "table", "hashKey": "id"}
     data["spec"]["dependencies"]["datastores"].append("ledger-audit")
@@ -89,7 +98,11 @@ def _env_change(repo: Path) -> None:
 
 # (name, edit, apply?) in order; each starts from the state the previous one left.
 TRANSITIONS: list[tuple[str, Edit, bool]] = [
-    ("port change (shop 8080 -> 8081)", spec_edit(shop, _set(("spec", "port"), 8081)), True),
+    # docs/deploying.md, Changing the port: PR 1 opens the new port beside the previous one (the
+    # ECS service keeps 8080), `infragen deploy` moves task definition and load balancer port in
+    # one UpdateService (tests/test_deploy_rollout.py; moto validates neither), PR 2 closes 8080.
+    ("port change, PR 1 (shop 8080 -> 8081, previousPort 8080)", spec_edit(shop, _port_change(8081, 8080)), True),
+    ("port change, PR 2 (shop drops previousPort)", spec_edit(shop, _set(("spec", "previousPort"), None)), True),
     (
         "cpu/memory change (shop 512/1024 -> 1024/2048)",
         spec_edit(shop, _set(("spec", "resources"), {"cpu": 1024, "memory": 2048})),

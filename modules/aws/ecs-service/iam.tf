@@ -41,6 +41,22 @@ locals {
     length(var.ssm_parameter_arns) == 0 ? [] : [
       { Sid = "Parameters", Effect = "Allow", Action = ["ssm:GetParameters"], Resource = var.ssm_parameter_arns },
     ],
+    # A secret or SecureString parameter encrypted with a customer managed key needs kms:Decrypt
+    # on that key ("Required only if your key uses a custom KMS key", Amazon ECS task execution IAM
+    # role: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html),
+    # and only as Secrets Manager or SSM use it on the role's behalf (kms:ViaService): the role
+    # cannot decrypt anything with the key directly.
+    length(var.secret_kms_key_arns) == 0 ? [] : [
+      {
+        Sid      = "SecretsKms"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = var.secret_kms_key_arns
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["secretsmanager.${local.region}.amazonaws.com", "ssm.${local.region}.amazonaws.com"] }
+        }
+      },
+    ],
   )
 
   # Task role: exactly the declared dependencies, nothing when there are none. Each datastore
@@ -95,6 +111,13 @@ resource "aws_iam_role_policy" "task" {
 
 # ECS Exec for the service's owners: ecs:ExecuteCommand on exactly this service's tasks (ECS tags
 # them with aws:ecs:serviceName, enable_ecs_managed_tags). Attach it to the owner team's role.
+# ExecuteCommand is authorized against two resources, the cluster and the task ("the
+# execute-command API action contains only task and cluster resources in a request"), and AWS's
+# example policy names both ARNs (Using Amazon ECS Exec, IAM permissions:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html). The cluster carries
+# no aws:ecs:serviceName tag, so it gets its own statement without the tag condition: a task
+# statement alone denies every exec. What may be exec'd into is still decided by the task
+# statement and the container name.
 resource "aws_iam_policy" "execute_command" {
   count = var.enable_execute_command ? 1 : 0
 
@@ -104,12 +127,24 @@ resource "aws_iam_policy" "execute_command" {
     Version = "2012-10-17"
     Statement = [
       {
+        Sid      = "ExecuteCommandCluster"
+        Effect   = "Allow"
+        Action   = ["ecs:ExecuteCommand"]
+        Resource = [var.cluster_arn]
+        Condition = {
+          StringEquals = { "ecs:container-name" = var.name }
+        }
+      },
+      {
         Sid      = "ExecuteCommand"
         Effect   = "Allow"
         Action   = ["ecs:ExecuteCommand"]
         Resource = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${local.cluster_name}/*"]
         Condition = {
-          StringEquals = { "aws:ResourceTag/aws:ecs:serviceName" = var.name }
+          StringEquals = {
+            "aws:ResourceTag/aws:ecs:serviceName" = var.name
+            "ecs:container-name"                  = var.name
+          }
         }
       },
       {

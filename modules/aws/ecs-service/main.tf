@@ -117,8 +117,12 @@ resource "aws_ecs_task_definition" "this" {
 
 # One target group per load balancer: ELBv2 refuses to associate a target group with a second
 # load balancer (TargetGroupAssociationLimit). The service registers its tasks in each through
-# its own load_balancer block. name_prefix plus a Name tag: a port change replaces the group
-# (create_before_destroy) without a name clash (ResourceInUse / DuplicateTargetGroupName).
+# its own load_balancer block. A port change does not replace the group: ECS registers each task
+# as its IP and the container port of the service's load balancer configuration, and the health
+# check uses that traffic port, so the group's own port is only its creation default (ignored
+# afterwards). Replacing it would leave the listener forwarding to an empty group while the
+# service still registers into the old one. name_prefix plus a Name tag keep a replacement for
+# other reasons (create_before_destroy) free of name clashes (DuplicateTargetGroupName).
 resource "aws_lb_target_group" "this" {
   #checkov:skip=CKV_AWS_378:TLS terminates at the load balancer; tasks serve plain HTTP on a private subnet behind a security group that admits only the external load balancer and the -clients group.
   for_each = local.load_balancers
@@ -146,6 +150,7 @@ resource "aws_lb_target_group" "this" {
 
   lifecycle {
     create_before_destroy = true
+    ignore_changes        = [port]
   }
 }
 
@@ -244,12 +249,19 @@ resource "aws_ecs_service" "this" {
     }
   }
 
+  # ECS requires the load balancer's container name and port to exist in the service's task
+  # definition, and Terraform never changes the task definition (ignore_changes below). While the
+  # port changes, the previous port stays here; `infragen deploy` sends the new task definition and
+  # the new port in one UpdateService ("For services that use rolling updates, you can add,
+  # update, or remove Elastic Load Balancing target groups":
+  # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html), after which
+  # the root drops previous_port and this matches what runs.
   dynamic "load_balancer" {
     for_each = local.load_balancers
     content {
       target_group_arn = aws_lb_target_group.this[load_balancer.key].arn
       container_name   = var.name
-      container_port   = var.port
+      container_port   = coalesce(var.previous_port, var.port)
     }
   }
 
@@ -308,8 +320,11 @@ resource "aws_appautoscaling_policy" "this" {
 
 # Fargate pulls images, writes logs and fetches secrets over the task's own ENI, so the
 # tasks' group needs HTTPS egress to the AWS endpoints (ECR, S3 for image layers, CloudWatch
-# Logs, Secrets Manager, SSM). Their public IP ranges are large and change, so the rule is
-# 443 to anywhere; nothing else leaves the tasks except through the -clients groups.
+# Logs, Secrets Manager, SSM). Not to anywhere: to https_egress_cidr_blocks (default the private
+# ranges, where the VPC's interface endpoints live) and https_egress_prefix_list_ids (the S3
+# gateway endpoint's prefix list). A VPC that reaches AWS through NAT lists 0.0.0.0/0 explicitly
+# (account.yaml network.httpsEgress). Nothing else leaves the tasks except through the -clients
+# groups.
 resource "aws_security_group_rule" "https_egress" {
   count = var.enable_https_egress ? 1 : 0
 
@@ -319,12 +334,18 @@ resource "aws_security_group_rule" "https_egress" {
   protocol          = "tcp"
   from_port         = 443
   to_port           = 443
-  cidr_blocks       = ["0.0.0.0/0"]
+  cidr_blocks       = length(var.https_egress_cidr_blocks) > 0 ? var.https_egress_cidr_blocks : null
+  prefix_list_ids   = length(var.https_egress_prefix_list_ids) > 0 ? var.https_egress_prefix_list_ids : null
 
   lifecycle {
     precondition {
       condition     = var.https_egress_security_group_id != null
       error_message = "enable_https_egress needs https_egress_security_group_id."
+    }
+
+    precondition {
+      condition     = length(var.https_egress_cidr_blocks) + length(var.https_egress_prefix_list_ids) > 0
+      error_message = "enable_https_egress needs at least one of https_egress_cidr_blocks and https_egress_prefix_list_ids."
     }
   }
 }

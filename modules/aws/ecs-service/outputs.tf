@@ -97,3 +97,8 @@ output "security_group_ids" {
   description = "Security groups the tasks join."
   value       = aws_ecs_service.this.network_configuration[0].security_groups
 }
+
+output "load_balancer_container_ports" {
+  description = "Container port of each load balancer configuration of the ECS service (the previous port while previous_port is set; `infragen deploy` moves it)."
+  value       = [for lb in aws_ecs_service.this.load_balancer : lb.container_port]
+}

@@ -59,6 +59,17 @@ variable "port" {
   }
 }
 
+variable "previous_port" {
+  description = "Only while the HTTP port changes: the container port the running task definition still serves. The service's load balancer configuration keeps it (ECS refuses a load balancer port the running task definition does not map) until `infragen deploy` sends the new task definition and the new port in one UpdateService; the target group is not replaced (ECS registers each task with its container port). null otherwise."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.previous_port == null || try(var.previous_port >= 1 && var.previous_port <= 65535 && floor(var.previous_port) == var.previous_port && var.previous_port != var.port, false)
+    error_message = "previous_port must be null or a whole number between 1 and 65535 other than port."
+  }
+}
+
 variable "metrics_port" {
   description = "Container port that serves OpenMetrics. It is mapped in the task definition; no load balancer or security-group rule exposes it."
   type        = number
@@ -163,6 +174,18 @@ variable "ssm_parameter_arns" {
   validation {
     condition     = alltrue([for a in var.ssm_parameter_arns : can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$", a))])
     error_message = "ssm_parameter_arns must be SSM parameter ARNs (arn:<partition>:ssm:<region>:<account>:parameter/<name>), without wildcards."
+  }
+}
+
+variable "secret_kms_key_arns" {
+  description = "Customer managed KMS keys that encrypt the secrets and SecureString parameters (spec secrets' kmsKey). The execution role gets kms:Decrypt on exactly these, only via Secrets Manager and SSM (kms:ViaService). Empty for AWS managed keys."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in var.secret_kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]+$", k))])
+    error_message = "secret_kms_key_arns must be KMS key ARNs (arn:<partition>:kms:<region>:<account>:key/<id>), without wildcards or aliases."
   }
 }
 
@@ -318,9 +341,33 @@ variable "tags" {
 }
 
 variable "enable_https_egress" {
-  description = "Add one egress rule to https_egress_security_group_id (the tasks' own group): HTTPS (443) to anywhere, which Fargate tasks need to pull from ECR (layers come from S3), write logs and read secrets through NAT or public endpoints. Leave false for VPCs that reach AWS only through endpoints."
+  description = "Add one egress rule to https_egress_security_group_id (the tasks' own group): HTTPS (443) to https_egress_cidr_blocks and https_egress_prefix_list_ids, which Fargate tasks need to pull from ECR (layers come from S3), write logs and read secrets."
   type        = bool
   default     = false
+}
+
+variable "https_egress_cidr_blocks" {
+  description = "CIDR blocks the tasks may reach on 443 (AWS API endpoints). Default: the private ranges (RFC 1918), where the VPC's interface endpoints are. A VPC that reaches AWS through NAT needs [\"0.0.0.0/0\"]."
+  type        = list(string)
+  default     = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.https_egress_cidr_blocks : can(cidrhost(c, 0)) && can(regex("^[0-9.]+/[0-9]+$", c))])
+    error_message = "https_egress_cidr_blocks must be IPv4 CIDR blocks (a.b.c.d/n)."
+  }
+}
+
+variable "https_egress_prefix_list_ids" {
+  description = "Managed prefix lists the tasks may reach on 443, e.g. the S3 gateway endpoint's (pl-...), through which image layers come."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for p in var.https_egress_prefix_list_ids : can(regex("^pl-[0-9a-f]{8,17}$", p))])
+    error_message = "https_egress_prefix_list_ids must be prefix list ids (pl-...)."
+  }
 }
 
 variable "https_egress_security_group_id" {

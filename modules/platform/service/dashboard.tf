@@ -29,10 +29,22 @@ locals {
       ]
     },
     {
-      title = "${var.name}: tasks"
+      title = "${var.name}: Service Connect requests and 5xx"
       metrics = [
+        ["AWS/ECS", "RequestCount", "TargetDiscoveryName", local.connect_dimensions.TargetDiscoveryName, { stat = "Sum", label = "requests" }],
+        ["AWS/ECS", "HTTPCode_Target_5XX_Count", "TargetDiscoveryName", local.connect_dimensions.TargetDiscoveryName, { stat = "Sum", label = "5xx" }],
+      ]
+    },
+    {
+      title = "${var.name}: tasks"
+      # Without Container Insights the running count is the SampleCount of the service's
+      # CPUUtilization at a 1-minute period (Amazon ECS CloudWatch metrics, "Service RUNNING task
+      # count": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-metrics.html).
+      metrics = var.container_insights ? [
         ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "running" }],
         ["ECS/ContainerInsights", "DesiredTaskCount", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "desired" }],
+        ] : [
+        ["AWS/ECS", "CPUUtilization", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "SampleCount", period = 60, label = "running" }],
       ]
     },
   ])

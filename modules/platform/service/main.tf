@@ -37,6 +37,51 @@ module "client_access" {
   tags                = local.tags
 }
 
+# While the HTTP port changes (previous_port set), the tasks still running on the previous port
+# stay reachable: the same sources are admitted on it and the -clients group may still reach it.
+# The ECS service keeps the previous port in its load balancer configuration until
+# `infragen deploy` sends the new task definition and the new load balancer port in one
+# UpdateService (aws/ecs-service previous_port; docs/deploying.md, Changing the port).
+locals {
+  previous_port_ingress = var.previous_port == null ? {} : merge(
+    { for k, r in local.load_balancer_ingress_rules : k => { description = "${r.description} (previous port)", source_security_group_id = r.source_security_group_id } },
+    { clients = { description = "HTTP from ${var.name}-clients (previous port)", source_security_group_id = module.client_access.client_security_group_id } },
+  )
+}
+
+# The previous port's rules replace client_access's rules of that port (which move to the new
+# port) under new addresses. AWS refuses a second identical rule (InvalidPermission.Duplicate), so
+# they are created only after client_access has replaced its own (depends_on): for the second or
+# two between the two calls, new connections on the previous port can be refused; established
+# ones continue (security groups are stateful).
+resource "aws_security_group_rule" "previous_port_ingress" {
+  for_each = local.previous_port_ingress
+
+  depends_on = [module.client_access]
+
+  type                     = "ingress"
+  security_group_id        = module.client_access.security_group_id
+  description              = each.value.description
+  from_port                = var.previous_port
+  to_port                  = var.previous_port
+  protocol                 = "tcp"
+  source_security_group_id = each.value.source_security_group_id
+}
+
+resource "aws_security_group_rule" "previous_port_clients_egress" {
+  count = var.previous_port == null ? 0 : 1
+
+  depends_on = [module.client_access]
+
+  type                     = "egress"
+  security_group_id        = module.client_access.client_security_group_id
+  description              = "HTTP to ${var.name} (previous port)"
+  from_port                = var.previous_port
+  to_port                  = var.previous_port
+  protocol                 = "tcp"
+  source_security_group_id = module.client_access.security_group_id
+}
+
 module "ecs_service" {
   source = "../../aws/ecs-service"
 
@@ -46,6 +91,7 @@ module "ecs_service" {
   cpu           = var.cpu
   memory_mb     = var.memory_mb
   port          = var.port
+  previous_port = var.previous_port
   metrics_port  = var.metrics_port
   desired_count = var.desired_count
   autoscaling   = var.autoscaling
@@ -55,6 +101,7 @@ module "ecs_service" {
   secrets               = var.secrets
   secret_arns           = var.secret_arns
   ssm_parameter_arns    = var.ssm_parameter_arns
+  secret_kms_key_arns   = var.secret_kms_key_arns
   dependency_access     = var.dependency_access
 
   enable_execute_command = var.enable_execute_command
@@ -68,6 +115,8 @@ module "ecs_service" {
   security_group_ids             = concat([module.client_access.security_group_id], var.client_security_group_ids)
   enable_https_egress            = true
   https_egress_security_group_id = module.client_access.security_group_id
+  https_egress_cidr_blocks       = var.https_egress_cidr_blocks
+  https_egress_prefix_list_ids   = var.https_egress_prefix_list_ids
 
   service_connect = {
     namespace_arn = var.service_connect_namespace_arn

@@ -81,6 +81,11 @@ output "alarm_names" {
 output "deployment_alarm_names" {
   description = "Alarms the ECS service watches during deployments; one in ALARM rolls the deployment back."
   value       = local.deployment_alarm_names
+
+  precondition {
+    condition     = length(local.deployment_alarm_names) > 0
+    error_message = "alarm_overrides silences every deployment alarm (http_5xx_rate and p99_latency): ECS could no longer roll a bad deployment back, and the provider cannot remove the service's alarms block once set (UpdateService: missing required field AlarmNames). Keep one of them; raise its threshold instead."
+  }
 }
 
 output "dashboard_widgets" {

@@ -94,6 +94,17 @@ variable "port" {
   }
 }
 
+variable "previous_port" {
+  description = "Only while the HTTP port changes: the port the running tasks still listen on. Both ports are admitted (load balancer, -clients) and the ECS service's load balancer keeps this port until `infragen deploy` moves it to port together with the new task definition; then remove it. null otherwise."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.previous_port == null || try(var.previous_port >= 1 && var.previous_port <= 65535 && floor(var.previous_port) == var.previous_port && var.previous_port != var.port && var.previous_port != var.metrics_port, false)
+    error_message = "previous_port must be null or a whole number between 1 and 65535 other than port and metrics_port."
+  }
+}
+
 variable "health_check_path" {
   description = "Path of the load balancer health check."
   type        = string
@@ -194,6 +205,13 @@ variable "ssm_parameter_arns" {
   description = "SSM parameter ARNs the execution role may read, exactly these."
   type        = list(string)
   default     = []
+}
+
+variable "secret_kms_key_arns" {
+  description = "Customer managed KMS keys of the secrets (spec secrets' kmsKey): the execution role may decrypt with them via Secrets Manager and SSM only."
+  type        = list(string)
+  default     = []
+  nullable    = false
 }
 
 # --- Cluster, load balancers and DNS ---
@@ -297,6 +315,27 @@ variable "enable_execute_command" {
   description = "Enable ECS Exec for the service's owners (output execute_command_policy_arn to attach to their role)."
   type        = bool
   default     = false
+}
+
+variable "https_egress_cidr_blocks" {
+  description = "CIDR blocks the tasks may reach on 443 for the AWS APIs Fargate needs (account.yaml network.httpsEgress.cidrs). Default: the private ranges, where the VPC's interface endpoints are."
+  type        = list(string)
+  default     = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+  nullable    = false
+}
+
+variable "https_egress_prefix_list_ids" {
+  description = "Managed prefix lists the tasks may reach on 443 (account.yaml network.httpsEgress.prefixListIds), e.g. the S3 gateway endpoint's."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "container_insights" {
+  description = "The account's ECS cluster has Container Insights (account.yaml ecs.containerInsights). Only then does the service get the missing_tasks alarm (desired minus running tasks, ECS/ContainerInsights); the module checks the cluster's setting when true."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "max_security_groups" {

@@ -236,6 +236,11 @@ run "secrets_and_environment" {
     condition     = length(aws_iam_role_policy.task) == 0
     error_message = "secrets must not give the task role any access"
   }
+
+  assert {
+    condition     = !anytrue([for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : contains(s.Action, "kms:Decrypt")])
+    error_message = "secrets under AWS managed keys give no kms:Decrypt"
+  }
 }
 
 run "dependency_access" {
@@ -391,13 +396,25 @@ run "ecs_exec" {
     error_message = "ECS Exec turns on the exec agent and gives the task role the ssmmessages channels"
   }
 
+  # ExecuteCommand is authorized on the cluster and on the task: both ARNs must be allowed (AWS's
+  # "Using Amazon ECS Exec" example), the task only with this service's tag, both only for this
+  # service's container.
   assert {
     condition = (
-      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Action == ["ecs:ExecuteCommand"] &&
-      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Resource == ["arn:aws:ecs:eu-west-1:111122223333:task/main/*"] &&
-      jsondecode(aws_iam_policy.execute_command[0].policy).Statement[0].Condition.StringEquals["aws:ResourceTag/aws:ecs:serviceName"] == "orders"
+      sort(flatten([for s in jsondecode(aws_iam_policy.execute_command[0].policy).Statement : s.Resource if contains(s.Action, "ecs:ExecuteCommand")])) ==
+      sort(["arn:aws:ecs:eu-west-1:111122223333:cluster/main", "arn:aws:ecs:eu-west-1:111122223333:task/main/*"])
     )
-    error_message = "the owners' policy allows ecs:ExecuteCommand on this service's tasks only"
+    error_message = "ecs:ExecuteCommand must be allowed on the cluster ARN and on the cluster's task ARNs"
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_policy.execute_command[0].policy).Statement : (
+        s.Action == ["ecs:ExecuteCommand"] && s.Condition.StringEquals["ecs:container-name"] == "orders" &&
+        (s.Resource != ["arn:aws:ecs:eu-west-1:111122223333:task/main/*"] || lookup(s.Condition.StringEquals, "aws:ResourceTag/aws:ecs:serviceName", null) == "orders")
+      ) if contains(s.Action, "ecs:ExecuteCommand")
+    ])
+    error_message = "the owners' policy allows ecs:ExecuteCommand on this service's tasks (tag) and container only"
   }
 }
 
@@ -470,10 +487,63 @@ run "https_egress_rule" {
       aws_security_group_rule.https_egress[0].security_group_id == "sg-0123456789abcdef0" &&
       aws_security_group_rule.https_egress[0].protocol == "tcp" &&
       aws_security_group_rule.https_egress[0].from_port == 443 &&
-      aws_security_group_rule.https_egress[0].to_port == 443 &&
-      aws_security_group_rule.https_egress[0].cidr_blocks == tolist(["0.0.0.0/0"])
+      aws_security_group_rule.https_egress[0].to_port == 443
     )
     error_message = "the only open egress is tcp/443"
+  }
+
+  # Review finding 11: not to the whole internet by default, only to the private ranges where the
+  # VPC's interface endpoints are.
+  assert {
+    condition     = aws_security_group_rule.https_egress[0].cidr_blocks == tolist(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]) && !contains(aws_security_group_rule.https_egress[0].cidr_blocks, "0.0.0.0/0")
+    error_message = "HTTPS egress defaults to the private ranges (VPC endpoints), not 0.0.0.0/0"
+  }
+}
+
+run "https_egress_to_the_account_endpoints" {
+  command = apply
+
+  variables {
+    enable_https_egress            = true
+    https_egress_security_group_id = "sg-0123456789abcdef0"
+    https_egress_cidr_blocks       = ["10.20.0.0/16"]
+    https_egress_prefix_list_ids   = ["pl-6da54004"]
+  }
+
+  assert {
+    condition     = aws_security_group_rule.https_egress[0].cidr_blocks == tolist(["10.20.0.0/16"]) && aws_security_group_rule.https_egress[0].prefix_list_ids == tolist(["pl-6da54004"])
+    error_message = "the account's endpoint CIDRs and the S3 gateway prefix list are the only HTTPS destinations"
+  }
+}
+
+run "rejects_https_egress_to_nothing" {
+  command = plan
+  variables {
+    enable_https_egress            = true
+    https_egress_security_group_id = "sg-0123456789abcdef0"
+    https_egress_cidr_blocks       = []
+  }
+  expect_failures = [aws_security_group_rule.https_egress]
+}
+
+run "secrets_encrypted_with_a_customer_key" {
+  command = apply
+
+  variables {
+    secrets             = { DB_PASSWORD = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf:password::" }
+    secret_arns         = ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf"]
+    secret_kms_key_arns = ["arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"]
+  }
+
+  # Review finding 11: ECS reads the secret with the execution role; a customer key needs
+  # kms:Decrypt, and only through Secrets Manager / SSM.
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.execution.policy).Statement : s if s.Sid == "SecretsKms"] == [{
+      Sid       = "SecretsKms", Effect = "Allow", Action = ["kms:Decrypt"],
+      Resource  = ["arn:aws:kms:eu-west-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"]
+      Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"] } }
+    }]
+    error_message = "the execution role may decrypt with exactly the secrets' keys, via Secrets Manager and SSM only"
   }
 }
 
@@ -576,4 +646,84 @@ run "rejects_wildcard_action" {
     dependency_access = [{ sid = "Queues", actions = ["sqs:*"], resources = ["arn:aws:sqs:eu-west-1:111122223333:orders-events"] }]
   }
   expect_failures = [var.dependency_access]
+}
+
+# Review finding 1: a port change. ECS refuses a load balancer container port that the running
+# task definition does not map, and Terraform never changes the task definition. So while
+# previous_port is set the service keeps the previous port (infragen deploy moves task definition
+# and port together in one UpdateService), and the target group is never replaced (an empty new
+# group behind the listener rule while tasks register in the old one would be an outage).
+run "port_change_before" {
+  command   = apply
+  state_key = "port_change"
+
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8080 && aws_lb_target_group.this["external"].port == 8080
+    error_message = "before the change the service and its target group use port 8080"
+  }
+}
+
+run "port_change_in_progress" {
+  command   = apply
+  state_key = "port_change"
+
+  variables {
+    port          = 9000
+    previous_port = 8080
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8080
+    error_message = "while previous_port is set the service's load balancer keeps the port the running task definition maps (the deploy moves it)"
+  }
+
+  assert {
+    condition     = [for p in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings : p.containerPort if p.name == "http"] == [9000]
+    error_message = "the bootstrap task definition maps the new port"
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this["external"].port == 8080
+    error_message = "the target group is kept (its port is only the creation default), not replaced by an empty one"
+  }
+}
+
+run "port_change_done" {
+  command   = apply
+  state_key = "port_change"
+
+  variables {
+    port = 9000
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.load_balancer).container_port == 9000 && aws_lb_target_group.this["external"].port == 8080
+    error_message = "after the deploy the root names the new port (what the deploy set), still with the same target group"
+  }
+}
+
+run "rejects_previous_port_equal_to_port" {
+  command = plan
+  variables {
+    previous_port = 8080
+  }
+  expect_failures = [var.previous_port]
 }

@@ -55,9 +55,36 @@ run "default_alarms_notify_the_team_topic" {
 
   assert {
     condition = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset([
-      "orders-missing-tasks", "orders-cpu", "orders-memory",
+      "orders-5xx-rate-connect", "orders-p99-latency-connect", "orders-cpu", "orders-memory",
     ])
-    error_message = "an internal service (no load balancer: Service Connect) gets the ECS alarms only"
+    error_message = "an internal service (no load balancer) gets the Service Connect 5xx and latency alarms and the ECS alarms; no missing-tasks alarm without Container Insights"
+  }
+
+  # Review finding 3: error rate and latency from the metrics ECS publishes for Service Connect
+  # (AWS/ECS, per TargetDiscoveryName), healthy when nobody calls (no data).
+  assert {
+    condition = (
+      toset([for q in aws_cloudwatch_metric_alarm.this["orders-5xx-rate-connect"].metric_query : "${q.id}:${try(q.metric[0].namespace, "")}:${try(q.metric[0].metric_name, "")}:${try(q.metric[0].dimensions.TargetDiscoveryName, "")}" if length(q.metric) > 0])
+      == toset(["errors:AWS/ECS:HTTPCode_Target_5XX_Count:orders", "requests:AWS/ECS:RequestCount:orders"])
+      && aws_cloudwatch_metric_alarm.this["orders-5xx-rate-connect"].treat_missing_data == "notBreaching"
+      && aws_cloudwatch_metric_alarm.this["orders-5xx-rate-connect"].threshold == 5
+    )
+    error_message = "the Service Connect 5xx rate reads HTTPCode_Target_5XX_Count / RequestCount (AWS/ECS, TargetDiscoveryName = the service) with the http_5xx_rate threshold, missing data not breaching"
+  }
+
+  assert {
+    condition = (
+      one([for q in aws_cloudwatch_metric_alarm.this["orders-p99-latency-connect"].metric_query : q.metric[0].metric_name if length(q.metric) > 0]) == "TargetResponseTime"
+      && one([for q in aws_cloudwatch_metric_alarm.this["orders-p99-latency-connect"].metric_query : q.metric[0].stat if length(q.metric) > 0]) == "p99"
+      && one([for q in aws_cloudwatch_metric_alarm.this["orders-p99-latency-connect"].metric_query : q.expression if q.return_data]) == "latency_ms / 1000"
+      && aws_cloudwatch_metric_alarm.this["orders-p99-latency-connect"].treat_missing_data == "notBreaching"
+    )
+    error_message = "the Service Connect latency alarm is the p99 of TargetResponseTime converted from milliseconds to seconds"
+  }
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.treat_missing_data != "breaching"])
+    error_message = "no service alarm pages on missing data"
   }
 
   assert {
@@ -76,9 +103,42 @@ run "default_alarms_notify_the_team_topic" {
   }
 
   assert {
-    condition     = output.deployment_alarm_names == tolist(["orders-missing-tasks"])
-    error_message = "without a load balancer the deployment rolls back on missing tasks (never an empty list: aws/ecs-service cannot drop an alarms block it once had)"
+    condition     = output.deployment_alarm_names == tolist(["orders-5xx-rate-connect", "orders-p99-latency-connect"])
+    error_message = "without a load balancer the deployment rolls back on the Service Connect 5xx and latency alarms"
   }
+}
+
+run "container_insights_adds_the_missing_tasks_alarm" {
+  command = apply
+
+  variables {
+    container_insights = true
+  }
+
+  override_data {
+    target = data.aws_ecs_cluster.insights[0]
+    values = { setting = [{ name = "containerInsights", value = "enabled" }] }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["orders-missing-tasks"].treat_missing_data == "notBreaching" && !contains(output.deployment_alarm_names, "orders-missing-tasks")
+    error_message = "with Container Insights the missing-tasks alarm exists, does not page on missing data and is no deployment alarm"
+  }
+}
+
+run "rejects_container_insights_the_cluster_does_not_have" {
+  command = plan
+
+  variables {
+    container_insights = true
+  }
+
+  override_data {
+    target = data.aws_ecs_cluster.insights[0]
+    values = { setting = [{ name = "containerInsights", value = "disabled" }] }
+  }
+
+  expect_failures = [data.aws_ecs_cluster.insights]
 }
 
 run "external_service_gets_alarms_per_load_balancer" {
@@ -107,8 +167,22 @@ run "external_service_gets_alarms_per_load_balancer" {
   }
 
   assert {
-    condition     = output.deployment_alarm_names == tolist(["orders-5xx-rate-external", "orders-p99-latency-external"])
-    error_message = "the ECS service must roll a deployment back on the 5xx and latency alarms"
+    condition     = output.deployment_alarm_names == tolist(["orders-5xx-rate-connect", "orders-5xx-rate-external", "orders-p99-latency-connect", "orders-p99-latency-external"])
+    error_message = "the ECS service must roll a deployment back on the 5xx and latency alarms of both paths"
+  }
+
+  # Review finding 12: the load balancer's own 503s (no healthy target) are invisible to the
+  # targets' 5xx; an alarm on the healthy target count sees them.
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["orders-healthy-targets-external"].metric_name == "HealthyHostCount" &&
+      aws_cloudwatch_metric_alarm.this["orders-healthy-targets-external"].namespace == "AWS/ApplicationELB" &&
+      aws_cloudwatch_metric_alarm.this["orders-healthy-targets-external"].statistic == "Minimum" &&
+      aws_cloudwatch_metric_alarm.this["orders-healthy-targets-external"].comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.this["orders-healthy-targets-external"].threshold == 1 &&
+      aws_cloudwatch_metric_alarm.this["orders-healthy-targets-external"].dimensions == tomap({ LoadBalancer = "app/public/fedcba9876543210", TargetGroup = "targetgroup/orders/0123456789abcdef" })
+    )
+    error_message = "an exposed service alarms when its target group has fewer than 1 healthy target"
   }
 }
 
@@ -137,9 +211,24 @@ run "override_and_silence_with_reason" {
   }
 
   assert {
-    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "orders-5xx-rate-external") && output.deployment_alarm_names == tolist(["orders-p99-latency-external"])
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "orders-5xx-rate-external") && output.deployment_alarm_names == tolist(["orders-p99-latency-connect", "orders-p99-latency-external"])
     error_message = "a silenced alarm is not created and not watched by deployments"
   }
+}
+
+# Review finding 6: silencing every deployment alarm would send an empty alarm list, which the
+# provider cannot (UpdateService: missing required field AlarmNames). Refused at plan.
+run "rejects_silencing_every_deployment_alarm" {
+  command = plan
+
+  variables {
+    alarm_overrides = {
+      http_5xx_rate = { silenced = true, reason = "load tests inject 5xx" }
+      p99_latency   = { silenced = true, reason = "load tests are slow" }
+    }
+  }
+
+  expect_failures = [output.deployment_alarm_names]
 }
 
 run "rejects_threshold_out_of_range" {

@@ -169,6 +169,59 @@ run "external_service_with_autoscaling" {
   }
 }
 
+# Review finding 1: while the port changes, the tasks still on the previous port stay reachable
+# from the load balancer and the -clients group, and the ECS service keeps the previous port in
+# its load balancer configuration until `infragen deploy` moves it.
+run "port_change_keeps_the_previous_port_open" {
+  command = apply
+
+  variables {
+    port          = 9000
+    previous_port = 8080
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+    }
+  }
+
+  assert {
+    condition = toset(concat(
+      [for r in module.client_access.ingress_rules : "${r.source_security_group_id}:${r.from_port}"],
+      [for r in aws_security_group_rule.previous_port_ingress : "${r.source_security_group_id}:${r.from_port}" if r.security_group_id == "sg-0aaaaaaaaaaaaaaa1"],
+      )) == toset([
+      "sg-0eeeeeeeeeeeeeee1:9000", "sg-0ccccccccccccccc1:9000",
+      "sg-0eeeeeeeeeeeeeee1:8080", "sg-0ccccccccccccccc1:8080",
+    ])
+    error_message = "the tasks admit the load balancer and the -clients group on both ports during the change"
+  }
+
+  assert {
+    condition = toset(concat(
+      [for r in module.client_access.client_egress_rules : r.from_port],
+      [for r in aws_security_group_rule.previous_port_clients_egress : r.from_port if r.security_group_id == "sg-0ccccccccccccccc1"],
+    )) == toset([9000, 8080])
+    error_message = "the -clients group may reach the tasks on both ports during the change"
+  }
+
+  assert {
+    condition     = one(module.ecs_service.load_balancer_container_ports) == 8080
+    error_message = "the ECS service keeps the previous port until the deploy moves it"
+  }
+}
+
+run "rejects_previous_port_equal_to_port" {
+  command = plan
+  variables {
+    previous_port = 8080
+  }
+  expect_failures = [var.previous_port]
+}
+
 run "rejects_short_log_retention" {
   command = plan
   variables {
