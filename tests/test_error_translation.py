@@ -51,7 +51,7 @@ CASES: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         [(KLAUS_PROD, "    ssmParameter: /klausapproves/bpg-api-token", "    ssmParameter: /x\n    field: x")],
         [
             f"{KLAUS_PROD}:6:5: secrets.BPG_API_TOKEN: must be {{secretsManager: <full secret ARN>, field: "
-            "<json key>} or {ssmParameter: /name}: unknown key 'field'; allowed keys here: ssmParameter",
+            "<json key>} or {ssmParameter: /name}: unknown key 'field'; allowed keys here: kmsKey, ssmParameter",
         ],
     ),
     "secret shape: both kinds": (
@@ -73,7 +73,7 @@ CASES: dict[str, tuple[list[tuple[str, str, str]], list[str]]] = {
         [(BPG, "  desiredCount: 2", "  desiredCont: 2")],
         [
             f"{BPG}:11:3: spec.desiredCont: unknown field 'desiredCont'; did you mean 'desiredCount'?; allowed keys "
-            "here: autoscaling, dependencies, desiredCount, healthCheck, image, ingress, metricsPort, port, resources",
+            "here: autoscaling, dependencies, desiredCount, healthCheck, image, ingress, metricsPort, port, previousPort, resources",
         ],
     ),
     "tab": (
