@@ -90,6 +90,12 @@ test-added-service: dev ## The whole `make test` on a copy of this repository wi
 	INFRAGEN_ADDED_SERVICE_COPY=1 $(MAKE) --no-print-directory -C $(ADDED_REPO) test PYTHON=$(PYTHON) INFRAGEN_CHECKOV=$(INFRAGEN_CHECKOV)
 	rm -rf $(ADDED_REPO)
 
+sandbox: dev ## Start moto on 127.0.0.1 and print the deploy story's commands (SERVICE=, ENV=staging)
+	$(INFRAGEN) sandbox up --env $(or $(ENV),staging) $(if $(SERVICE),--service $(SERVICE))
+
+sandbox-down: ## Stop what `make sandbox` started (idempotent)
+	$(INFRAGEN) sandbox down
+
 golden: dev ## Rewrite the golden files and the fixture organization's outputs (review the diff!)
 	$(BIN)/python -m pytest tests/test_golden.py tests/test_kitchen_sink.py --update-golden
 	$(INFRAGEN) gen --root tests/fixtures/org

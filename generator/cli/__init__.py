@@ -280,6 +280,10 @@ from generator.cli.run import register as _register_run_command  # noqa: E402
 
 _register_run_command(cli)
 
+from generator.cli.sandbox import register as _register_sandbox  # noqa: E402
+
+_register_sandbox(cli)
+
 
 def main() -> None:
     color = use_color(sys.stdout) and use_color(sys.stderr)
