@@ -51,8 +51,14 @@ def one_line_error(result: CliResult) -> str:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["deploy", "nope", "--env", "staging", "--image-tag", "v1"], "unknown service 'nope'"),
-        (["deploy", "bgp", "--env", "staging", "--image-tag", "v1"], "unknown service 'bgp'; did you mean 'bpg'?"),
+        (
+            ["deploy", "nope", "--env", "staging", "--image-tag", "v1"],
+            "unknown service 'nope' (known services: bpg, core, demo-service, klausapproves)",
+        ),
+        (
+            ["deploy", "bgp", "--env", "staging", "--image-tag", "v1"],
+            "unknown service 'bgp'; did you mean 'bpg'? (known services: bpg, core, demo-service, klausapproves)",
+        ),
         (["status", "bpg", "--env", "stagin"], "unknown environment 'stagin'; did you mean 'staging'?"),
         (["verify", "bpg", "--env", "qa"], "unknown environment 'qa'; accounts are: production, staging"),
         (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from conftest import copy_inputs, run_cli, snapshot
 from generator.cli.report import format_error
 from generator.errors import SpecError
 from generator.spec.load import load_repo
+from generator.spec.secrets import value_kinds
 
 ENV_FILE = "services/klausapproves/environments/staging.yaml"
 STAGING_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:klausapproves/x-AbCdEf"
@@ -131,3 +134,106 @@ def test_a_credential_in_a_patterned_field_is_not_echoed(repo: Path) -> None:
     assert "secrets.STRIPE.ssmParameter: " in result.stderr
     assert "the value (not shown: it looks like a credential) is not valid here" in result.stderr
     assert value not in result.stderr and value.lower().replace("_", "-") not in result.stderr
+
+
+# Issue 22: detect-secrets' URL detector skips a password holding any RFC 3986 sub-delimiter, so
+# `postgres://admin:S3cr3tPassw0rd!@host/db` passed and was written into main.tf twice.
+SUB_DELIMITERS = "!$&'()*+,;="
+
+
+def _refused_by_gen(repo: Path, name: str, value: str) -> str:
+    """gen refuses ``name: value`` at file:line:col: field, says to use `secrets:`, writes nothing."""
+    _write_env(repo, _variable(name, value))
+    before = snapshot(repo)
+    result = run_cli("gen", "--root", str(repo))
+    assert result.code == 1, result.stdout + result.stderr
+    assert f"{ENV_FILE}:4:3: variables.{name}: the value looks like " in result.stderr
+    assert "reference it under `secrets:`" in result.stderr
+    assert value not in result.stderr + result.stdout
+    assert snapshot(repo) == before
+    assert not (repo / "accounts/staging/services").exists()
+    return result.stderr
+
+
+@pytest.mark.parametrize("char", list(SUB_DELIMITERS), ids=[f"U+{ord(c):04X}" for c in SUB_DELIMITERS])
+def test_a_url_password_with_each_sub_delimiter_is_refused(repo: Path, char: str) -> None:
+    value = "postgres://admin:" + "S3cr3tPassw0rd" + char + "@host/db"
+    assert "a URL with a password" in _refused_by_gen(repo, "LEGACY_DB_URL", value)
+
+
+@pytest.mark.parametrize("char", list(SUB_DELIMITERS), ids=[f"U+{ord(c):04X}" for c in SUB_DELIMITERS])
+def test_a_url_password_is_refused_wherever_the_character_stands(char: str) -> None:
+    for password in (char + "pw", "p" + char + "w", "pw" + char, char * 3):
+        for url in (
+            f"postgres://admin:{password}@host/db",
+            f"redis://:{password}@cache:6379",
+            f"amqp://u:{password}@mq",
+        ):
+            assert "a URL with a password" in value_kinds(url), url
+
+
+# further credential shapes (assembled so this file holds no literal secret)
+def _jwt() -> str:
+    def part(data: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return (
+        part({"alg": "HS256", "typ": "JWT"})
+        + "."
+        + part({"sub": "1234567890"})
+        + "."
+        + "SflKxwRJSMeKKF2QT4fw"
+        + "pMeJf36POk6yJV_adQssw5c"
+    )
+
+
+SHAPES = {
+    "aws access key id": ("UPSTREAM_KEY_ID", "AKIA" + "IOSFODNN7EXAMPL1", "an AWS access key"),
+    "rsa private key header": ("SIGNING_PEM", "-----BEGIN RSA " + "PRIVATE KEY-----", "a private key"),
+    "openssh private key header": ("DEPLOY_PEM", "-----BEGIN OPENSSH " + "PRIVATE KEY-----", "a private key"),
+    "github token": ("GH", "ghp_" + "wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx", "a GitHub token"),
+    "slack bot token": ("SLACK", "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "a Slack token"),
+    "slack user token": (
+        "SLACK_USER",
+        "xoxp-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "a Slack token",
+    ),
+    "jwt": ("SESSION", _jwt(), "a JSON web token"),
+    "libpq password=": ("PG_DSN", "host=db user=app " + "password=hunter2", "a connection string with a password"),
+    "odbc Password=": (
+        "MSSQL",
+        "Server=db;Database=x;User Id=a;" + "Password=p4ss;",
+        "a connection string with a password",
+    ),
+    "url password": ("LEGACY_DB_URL", "postgres://admin:" + "S3cr3tPassw0rd!@host/db", "a URL with a password"),
+    "url empty user": ("CACHE_URL", "redis://:" + "hunter2@cache:6379/0", "a URL with a password"),
+}
+
+
+@pytest.mark.parametrize("case", SHAPES, ids=list(SHAPES))
+def test_further_credential_shapes_are_refused(repo: Path, case: str) -> None:
+    name, value, says = SHAPES[case]
+    assert says in _refused_by_gen(repo, name, value)
+
+
+BENIGN = [
+    "https://api.example.com/v1",
+    "https://host/path?x=1",
+    "https://user@host/path",
+    "user@host",
+    "ops@example.com",
+    "postgres://app@db.internal:5432/orders",
+    "https://host:8443/path?next=a@b",
+    "https://host/p?user=a:b@c",
+    "http://127.0.0.1:8080/health",
+    "PASSWORD_MIN_LENGTH=12",
+    "a,b,c",
+]
+
+
+@pytest.mark.parametrize("value", BENIGN)
+def test_benign_values_pass(repo: Path, value: str) -> None:
+    assert value_kinds(value) == []
+    _write_env(repo, _variable("UPSTREAM", value))
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 0, result.stderr

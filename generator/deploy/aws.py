@@ -43,9 +43,9 @@ def resolve(root: Path, service: str, env: str) -> Target:
     repo = validate(root)
     names = [s.name for s in repo.services]
     if service not in names:
-        from generator.spec.schema import suggest
+        from generator.spec.schema import known
 
-        raise DeployError(f"unknown service {service!r}{suggest(service, names) or ''}")
+        raise DeployError(f"unknown service {service!r}{known(service, names, 'services')}")
     found = repo.service(service)
     envs = [a.env for a in repo.accounts]
     if env not in envs:

@@ -152,7 +152,16 @@ def _walk(
                 continue
             key = str(key_node.value)
             if key in seen:
-                problems.append(Problem(file, *position, dotted((*path, key)), "duplicate key"))
+                line, column = keys[(*path, key)]
+                problems.append(
+                    Problem(
+                        file,
+                        *position,
+                        dotted((*path, key)),
+                        f"duplicate key {key!r}: the first {key!r} is at {file}:{line}:{column}; "
+                        "a mapping holds each key once, so merge the two",
+                    )
+                )
                 continue
             seen.add(key)
             keys[(*path, key)] = position

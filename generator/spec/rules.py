@@ -16,7 +16,7 @@ from generator.spec import naming, secrets
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
 from generator.spec.models import Account, AlarmOverride, Autoscaling, Datastore, Repo, Service
-from generator.spec.schema import suggest
+from generator.spec.schema import known, suggest
 
 MANAGED_BY = "infragen"
 _TAG_PUNCTUATION = set("_.:/=+-@ ")
@@ -413,7 +413,7 @@ def _dependency_rules(
             users = sorted(s.name for s in repo.services if name in s.depends_on_services)
             problems.append(doc.problem(path, _removed_message("service", name, name, users)))
         elif name not in service_names:
-            problems.append(doc.problem(path, f"unknown service {name!r}{suggest(name, service_names)}"))
+            problems.append(doc.problem(path, f"unknown service {name!r}{known(name, service_names, 'services')}"))
         else:
             other = repo.service(name)
             missing = [env for env in service.environments if env not in other.environments]

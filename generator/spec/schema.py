@@ -99,6 +99,13 @@ def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def known(word: str, choices: list[str] | tuple[str, ...] | set[str], noun: str, limit: int = 20) -> str:
+    """:func:`suggest` followed by the choices: `; did you mean 'x'? (known services: a, b, c)`."""
+    names = sorted(choices)
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return f"{suggest(word, names)} (known {noun}: {shown or 'none'})"
+
+
 def check(doc: Document, kind: Kind, base: FieldPath = (), sub: dict[str, Any] | None = None) -> list[Problem]:
     """Validate ``doc.data`` (or a subtree at ``base`` against ``sub``) and return problems."""
     instance = doc.data
@@ -202,6 +209,22 @@ PATTERN_HINTS: dict[str, tuple[str, str]] = {
 }
 
 
+_CLASS = re.compile(r"\[[^\]]*\](?:\{(\d+),(\d+)\})?")
+
+
+def length_bounds(pattern: str) -> tuple[int, int] | None:
+    """The shortest and longest match of a pattern made only of character classes (``^[a-z][a-z0-9-]{1,30}[a-z0-9]$``
+    is 3 to 32), or None for any other pattern."""
+    body = pattern.removeprefix("^").removesuffix("$")
+    if not body or _CLASS.sub("", body):
+        return None
+    least = most = 0
+    for match in _CLASS.finditer(body):
+        least += int(match[1]) if match[1] else 1
+        most += int(match[2]) if match[2] else 1
+    return least, most
+
+
 def _example(value: object, pattern: str, example: str) -> str:
     """An example close to what was typed when the pattern is a lower-case name, else the stock one."""
     if isinstance(value, str) and example.islower() and "-" in example and not _looks_secret(value):
@@ -275,6 +298,14 @@ def _detail(error: ValidationError) -> str:
         pattern = str(error.validator_value)
         if pattern in PATTERN_HINTS:
             words, example = PATTERN_HINTS[pattern]
+            bounds = length_bounds(pattern)
+            if isinstance(value, str) and bounds and not bounds[0] <= len(value) <= bounds[1]:
+                least, most = bounds
+                limit = f"at most {most}" if len(value) > most else f"at least {least}"
+                return (
+                    f"{shown} is {len(value)} characters long; {limit} are allowed here: write {words}, "
+                    f"for example {_example(value, pattern, example)!r}"
+                )
             return f"{shown} is not valid here: write {words}, for example {_example(value, pattern, example)!r}"
         return f"{shown} does not match the required pattern {pattern}"
     if rule == "additionalProperties" and isinstance(value, dict):

@@ -2,8 +2,10 @@
 
 Values are checked with Yelp's detect-secrets plugins, in process (no files, no network, no
 verification): AWS keys, private keys, Stripe, GitHub, GitLab, Slack, JWT, basic-auth URLs and the
-other token formats it knows, plus high-entropy base64/hex strings. Names are checked with
-:data:`SECRET_NAME`. A variable that only looks like a secret is listed under `notSecrets:` in the
+other token formats it knows, plus high-entropy base64/hex strings. Two shapes it misses are checked
+here: a URL with a password in its userinfo whatever the password's characters (its basic-auth
+detector skips passwords with any of ``!$&'()*+,;=``), and ``password=...`` pairs in connection
+strings. Names are checked with :data:`SECRET_NAME`. A variable that only looks like a secret is listed under `notSecrets:` in the
 same environment file with a reason, which a reviewer sees in the diff.
 """
 
@@ -25,6 +27,15 @@ POINTER = (
 )
 SECRETS_MANAGER_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):secretsmanager:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+)
+
+# scheme://user:password@host: the password runs to the last '@' before the host; RFC 3986 lets
+# it hold any sub-delimiter (!$&'()*+,;=) and ':', never '/', '?' or '#' (those end the authority).
+# The user may be empty (redis://:password@host). `user@host` without a password is no credential.
+URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@]*:(?P<password>[^\s/?#]+)@[^\s/?#@]+", re.ASCII)
+# password=..., pwd: ... in a DSN or connection string (libpq, JDBC, ODBC, Redis, AMQP options)
+KEY_VALUE_PASSWORD = re.compile(
+    r"(?:^|[\s;&?,])(?:password|passwd|pwd|secret|client_secret)\s*[=:]\s*[^\s;&,]+", re.IGNORECASE
 )
 
 
@@ -91,6 +102,10 @@ def _entropy() -> tuple[Any, ...]:
 def value_kinds(value: str) -> list[str]:
     """What ``value`` looks like ("an AWS access key", ...), empty when it looks like no credential."""
     found = [d.label for d in _detectors() if any(True for _ in d.plugin.analyze_string(value))]
+    if URL_PASSWORD.search(value):
+        found.append("a URL with a password")
+    if KEY_VALUE_PASSWORD.search(value):
+        found.append("a connection string with a password")
     for plugin in () if found else _entropy():
         # the plugins look for quoted strings made only of their charset; the whole value counts
         for match in plugin.analyze_string(f'"{value}"'):

@@ -127,9 +127,11 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
     """The new files (path relative to root -> content). Raises ScaffoldError on bad arguments."""
     pattern = schema.schema("service")["properties"]["name"]["pattern"]
     if not re.fullmatch(pattern.rstrip("$").lstrip("^"), spec.name):
+        least, most = schema.length_bounds(pattern) or (3, 32)
+        length = f" (it is {len(spec.name)} characters long)" if not least <= len(spec.name) <= most else ""
         raise UsageError(
             f"service name {spec.name!r} must be DNS-safe: lower-case letters, digits and '-', "
-            "3 to 32 characters, starting with a letter"
+            f"{least} to {most} characters, starting with a letter{length}"
         )
     accounts = _accounts(root)
     envs = spec.environments or tuple(sorted(accounts))
