@@ -282,6 +282,14 @@ def test_a_destroy_of_each_stateful_kind_is_refused(rtype: str) -> None:
     assert rules(check(plan(change(rtype, actions=("delete",), after=None)))) == [("replacement", f"{rtype}.this")]
 
 
+def test_a_target_group_destroyed_with_its_listener_rule_is_not_a_violation() -> None:
+    """External ingress turned off: the rule and its group go together; the group was serving nothing."""
+    group = change("aws_lb_target_group", actions=("delete",), after=None, module="module.service", index="external")
+    rule = change("aws_lb_listener_rule", actions=("delete",), after=None, module="module.service", index="external")
+    assert check(plan(group, rule)).ok
+    assert rules(check(plan(group))) == [("replacement", 'module.service.aws_lb_target_group.this["external"]')]
+
+
 def test_destroying_a_stateless_resource_is_not_a_violation() -> None:
     assert check(plan(change("aws_iam_role_policy", actions=("delete",), after=None))).ok
 
@@ -516,3 +524,17 @@ def test_the_server_side_step_refuses_a_replacing_plan_in_the_project_dir(
     passed = run(_write(tmp_path / "clean.json", clean))
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "(staging-klausapproves)" in passed.stdout
+
+
+def test_explain_lists_what_plan_check_enforces(repo: Path) -> None:
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    with env_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"acknowledge:\n  replace:\n    - address: {DB}\n      reason: staging data is reseeded\n")
+    result = run_cli("explain", "klausapproves", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    section = result.stdout.split("### What plan-check enforces on its plans")[1].split("###")[0]
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in section.splitlines() if " | " in line}
+    production, staging = rows["destroys/replacements acknowledged"]
+    assert production == "none" and staging.startswith(f"`{DB}` (staging data is reseeded)")
+    assert "`bpg-clients`" in rows["security groups its roots may use"][0]
+    assert "`core-clients`" not in section

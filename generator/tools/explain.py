@@ -20,7 +20,7 @@ from generator.spec.load import load_repo
 from generator.spec.models import Account, Repo, Service
 from generator.spec.naming import internal_hostname
 from generator.spec.schema import suggest
-from generator.tools import decommission
+from generator.tools import decommission, plancheck
 from generator.tools.patterns import owners, triggered
 
 REQUIREMENTS = {
@@ -64,6 +64,7 @@ class Explanation:
     grants: tuple[Row, ...] = ()  # what the task role may read or write, per environment
     also_planned: tuple[str, ...] = ()  # other projects a change to this service's files re-plans
     alarms: tuple[Row, ...] = ()
+    guarded: tuple[Row, ...] = ()  # what infragen plan-check enforces on this service's plans
 
 
 def _value(value: Value) -> str:
@@ -222,6 +223,28 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
     return rows
 
 
+def _guarded(repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
+    """What plan-check enforces on this service's plans: the acknowledged replacements per
+    environment, and the access its roots may have (generator/tools/plancheck.py)."""
+    access = plancheck.declared_access(repo, service)
+    acknowledged = []
+    for account in accounts:
+        env_file = service.env_file(account.env)
+        found = env_file.acknowledged if env_file else ()
+        acknowledged.append("; ".join(f"`{a.address}` ({a.reason})" for a in found) or "none")
+    groups = ", ".join(f"`{g}`" for g in sorted(access.groups - {service.name, *access.datastores}))
+    callers = ", ".join(f"`{c}`" for c in sorted(access.callers)) or "none"
+    return [
+        Row("destroys/replacements acknowledged", tuple(acknowledged)),
+        Row("security groups its roots may use", tuple(groups for _ in accounts)),
+        Row(
+            "IAM may name datastores",
+            tuple(", ".join(f"`{d}`" for d in sorted(access.datastores)) or "none" for _ in accounts),
+        ),
+        Row("Consul intentions admit", tuple(callers for _ in accounts)),
+    ]
+
+
 def _dependencies(service: Service) -> str:
     parts = []
     if service.depends_on_services:
@@ -285,6 +308,7 @@ def explanation(root: Path, name: str) -> Explanation:
         grants=tuple(_grants(repo, service, accounts)),
         also_planned=tuple(_also_planned(root, repo, service, mine, all_projects)),
         alarms=tuple(_alarms(root, repo, service, accounts)),
+        guarded=tuple(_guarded(repo, service, accounts)),
     )
 
 

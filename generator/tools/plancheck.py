@@ -33,7 +33,7 @@ import yaml
 
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
-from generator.spec.models import Acknowledgement, Repo
+from generator.spec.models import Acknowledgement, Repo, Service
 
 Plan = Mapping[str, Any]
 Change = Mapping[str, Any]
@@ -504,6 +504,13 @@ def _replacements(
     used: list[Acknowledgement] = []
     missing: list[tuple[str, str]] = []
     destroys = 0
+    # A target group destroyed in the same plan as the listener rule that forwarded to it is no
+    # longer in use (its load balancer was dropped from the spec): removing it is the intent.
+    dropped_rules = {
+        (rc.get("module_address"), json.dumps(rc.get("index")))
+        for rc in _managed(plan)
+        if rc["type"] == "aws_lb_listener_rule" and _actions(rc) == ["delete"]
+    }
     for rc in _managed(plan):
         actions = _actions(rc)
         if "delete" not in actions:
@@ -514,6 +521,9 @@ def _replacements(
         if actions == ["create", "delete"] and rc["type"] in CREATE_BEFORE_DESTROY_SAFE:
             continue
         if context is not None and context.retired:
+            continue
+        unused_group = (rc.get("module_address"), json.dumps(rc.get("index"))) in dropped_rules
+        if rc["type"] == "aws_lb_target_group" and actions == ["delete"] and unused_group:
             continue
         if rc["address"] in acknowledged:
             used.append(acknowledged[rc["address"]])
@@ -699,15 +709,7 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         return Context(project=project, directory=directory, service=name, env=env, env_file=env_file, retired=True)
     service = repo.service(name)
     found = service.env_file(env)
-    owned = {d.name for d in service.datastores}
-    allowed_datastores = owned | set(service.depends_on_datastores)
-    everything = {d.name for s in repo.services for d in s.datastores}
-    allowed_groups = (
-        {name, f"{name}-clients"}
-        | owned
-        | {f"{d}-clients" for d in allowed_datastores}
-        | {f"{s}-clients" for s in service.depends_on_services}
-    )
+    access = declared_access(repo, service)
     return Context(
         project=project,
         directory=directory,
@@ -715,11 +717,33 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         env=env,
         env_file=found.file if found and found.file else env_file,
         acknowledged=found.acknowledged if found else (),
-        allowed_groups=frozenset(allowed_groups),
-        allowed_datastores=frozenset(allowed_datastores),
-        other_datastores=frozenset(everything - allowed_datastores),
-        allowed_callers=frozenset(s.name for s in repo.dependents(name)),
+        allowed_groups=access.groups,
+        allowed_datastores=access.datastores,
+        other_datastores=frozenset({d.name for s in repo.services for d in s.datastores} - access.datastores),
+        allowed_callers=access.callers,
     )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the access rule allows a service's roots, from its declared dependencies."""
+
+    groups: frozenset[str]  # security groups its roots may look up
+    datastores: frozenset[str]  # owned or declared
+    callers: frozenset[str]  # services that declare it (its Consul intentions)
+
+
+def declared_access(repo: Repo, service: Service) -> Access:
+    owned = {d.name for d in service.datastores}
+    datastores = owned | set(service.depends_on_datastores)
+    groups = (
+        {service.name, f"{service.name}-clients"}
+        | owned
+        | {f"{d}-clients" for d in datastores}
+        | {f"{s}-clients" for s in service.depends_on_services}
+    )
+    callers = frozenset(s.name for s in repo.dependents(service.name))
+    return Access(frozenset(groups), frozenset(datastores), callers)
 
 
 def render(report: Report) -> str:
