@@ -753,10 +753,12 @@ def render(report: Report) -> str:
     lines += [f"note: {n}" for n in report.notes]
     where = f" ({report.context.project})" if report.context else ""
     if report.ok:
-        lines.append(f"plan-check{where}: {report.checked} resource change(s), every rule holds ({', '.join(RULES)})")
+        lines.append(
+            f"plan-check{where}: {report.checked} resource(s) in the plan, every rule holds ({', '.join(RULES)})"
+        )
     else:
         lines.append(
-            f"plan-check{where}: {len(report.violations)} violation(s) in {report.checked} resource change(s); "
+            f"plan-check{where}: {len(report.violations)} violation(s) in {report.checked} resource(s) in the plan; "
             "nothing may be applied until the plan passes"
         )
     return "\n".join(lines)
