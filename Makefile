@@ -1,6 +1,10 @@
 # infragen: `make gen` before every PR, `make test` for the whole suite. `make help` lists targets.
 SHELL       := /bin/bash
-PYTHON      ?= python3.11
+# A Python >= 3.11: PYTHON=... wins; else the first of these on PATH that is new enough.
+PYTHON      ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
+                 command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+                 >/dev/null 2>&1 && { echo $$p; break; }; done)
+NO_PYTHON   := infragen needs Python 3.11 or newer: none of python3.14, python3.13, python3.12, python3.11, python3 on PATH is; install one or run make PYTHON=/path/to/python3.11+
 VENV        ?= .venv
 TOOLS_VENV  ?= .venv-tools
 BIN         := $(VENV)/bin
@@ -13,7 +17,7 @@ export INFRAGEN_CHECKOV ?= $(CURDIR)/$(TOOLS_VENV)/bin/checkov
 # Two marker files: `make gen` needs only the runtime dependencies (.installed); the test tools
 # (pytest, moto, mypy, ruff, ...) install on the first `make test`/`lint`/`golden` (.dev-installed).
 $(BIN)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(if $(PYTHON),$(PYTHON),$(error $(NO_PYTHON))) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
@@ -22,7 +26,7 @@ $(BIN)/.dev-installed: $(BIN)/.installed
 	touch $@
 
 $(TOOLS_VENV)/.installed:
-	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	test -x $(TOOLS_VENV)/bin/python || $(if $(PYTHON),$(PYTHON),$(error $(NO_PYTHON))) -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
 	touch $@

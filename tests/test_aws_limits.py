@@ -23,6 +23,7 @@ import tfenv
 
 from generator import validate
 from generator.spec.models import Repo
+from generator.tools import plancheck
 
 REPO = Path(__file__).resolve().parent.parent
 ORG = REPO / "tests" / "fixtures" / "org"  # the fixture organization, never the live accounts/
@@ -45,97 +46,10 @@ provider "aws" {
 }
 """
 
-# name attribute -> (max length, pattern, AWS page)
-NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
-    ("aws_lb_target_group", "name"): (
-        32,
-        r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$",
-        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
-    ),
-    ("aws_lb_target_group", "name_prefix"): (
-        6,
-        r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html "
-        "(32 characters; the provider appends 26)",
-    ),
-    ("aws_iam_role", "name"): (
-        64,
-        r"^[\w+=,.@-]+$",
-        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
-    ),
-    ("aws_iam_policy", "name"): (
-        128,
-        r"^[\w+=,.@-]+$",
-        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
-    ),
-    ("aws_sqs_queue", "name"): (
-        80,
-        r"^[A-Za-z0-9_-]+(\.fifo)?$",
-        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
-    ),
-    ("aws_elasticache_replication_group", "replication_group_id"): (
-        40,
-        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
-        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
-    ),
-    ("aws_elasticache_subnet_group", "name"): (
-        255,
-        r"^[a-z0-9-]+$",
-        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html",
-    ),
-    ("aws_elasticache_user", "user_id"): (
-        40,
-        r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
-        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUser.html",
-    ),
-    ("aws_elasticache_user_group", "user_group_id"): (
-        40,
-        r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
-        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUserGroup.html",
-    ),
-    ("aws_db_instance", "identifier"): (
-        63,
-        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
-        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
-    ),
-    ("aws_db_subnet_group", "name"): (
-        255,
-        r"^[a-z0-9 ._-]+$",
-        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
-    ),
-    ("aws_dynamodb_table", "name"): (
-        255,
-        r"^[A-Za-z0-9_.-]{3,}$",
-        "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
-    ),
-    ("aws_s3_bucket", "bucket"): (
-        63,
-        r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
-    ),
-    ("aws_ecr_repository", "name"): (
-        256,
-        r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$",
-        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
-    ),
-    ("aws_ecs_service", "name"): (
-        255,
-        r"^[A-Za-z0-9_-]+$",
-        "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
-    ),
-    ("aws_security_group", "name"): (
-        255,
-        r"^(?!sg-)[\x20-\x7e]+$",
-        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
-    ),
-    ("aws_cloudwatch_log_group", "name"): (
-        512,
-        r"^[\w./#-]+$",
-        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
-    ),
-}
-
-SG_PER_ENI = 5  # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+# The rules live in the product (infragen plan-check runs them on every Atlantis plan); these
+# tests run them, and the cross-root ones, over the planned fixture and golden roots.
+NAME_RULES = plancheck.NAME_RULES
+SG_PER_ENI = plancheck.SG_PER_ENI
 
 
 def _roots() -> list[tuple[str, Path, Path]]:
@@ -221,28 +135,11 @@ def _created(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return [rc for rc in plan.get("resource_changes", []) if rc["change"]["actions"] != ["delete"]]
 
 
-def _config_resource(plan: dict[str, Any], rc: dict[str, Any]) -> dict[str, Any]:
-    """The configuration block of a resource change (module calls followed by name)."""
-    module: dict[str, Any] = plan["configuration"]["root_module"]
-    for call in re.findall(r"module\.([\w-]+)", rc.get("module_address", "")):
-        module = module["module_calls"][call]["module"]
-    for res in module.get("resources", []):
-        if res["address"] == f"{rc['type']}.{rc['name']}" and res["mode"] == rc["mode"]:
-            return res
-    raise AssertionError(f"no configuration for {rc['address']}")
-
-
 def _target_group_of_rule(plan: dict[str, Any], rc: dict[str, Any]) -> str:
-    """The target group instance a listener rule forwards to, from the configuration references."""
-    expr = _config_resource(plan, rc)["expressions"]["action"][0]["target_group_arn"]
-    refs = expr.get("references", [])
-    groups = sorted({".".join(r.split(".")[:2]).split("[")[0] for r in refs if r.startswith("aws_lb_target_group.")})
-    assert len(groups) == 1, f"{rc['address']}: target_group_arn is not a reference to one target group: {expr}"
-    ref = groups[0]
-    if "each.key" in refs:  # for_each over the load balancers: this rule's key picks the group
-        ref += f"[{json.dumps(rc['index'])}]"
-    prefix = rc.get("module_address", "")
-    return f"{prefix}.{ref}" if prefix else ref
+    """The target group instance a listener rule forwards to (the product's reading of the configuration)."""
+    group = plancheck.target_group_of_rule(plan, rc)
+    assert group, f"{rc['address']}: target_group_arn is not a reference to one target group"
+    return group
 
 
 def test_roots_were_planned(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
@@ -502,3 +399,17 @@ def test_tasks_open_https_only_to_the_account_endpoints(plans: dict[str, tuple[s
                     problems.append(f"{path}: {rc['address']} goes to {after.get('cidr_blocks')}")
     assert https > 0, "no HTTPS egress rule planned"
     assert not problems, "\n".join(problems)
+
+
+def test_plan_check_passes_every_planned_root(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """`infragen plan-check` (every rule, with the spec's context) finds nothing wrong in what the
+    generator writes: a false alarm there would fail every Atlantis plan of a real repository."""
+    problems = []
+    for path, (_, plan) in plans.items():
+        base = ORG if not path.startswith("tests/golden/") else REPO / Path(path).parents[3]
+        directory = Path(path).relative_to(base.relative_to(REPO)).as_posix()
+        context = plancheck.context_for(base, _repo_of(path), directory)
+        assert context.service, f"{path}: not recognised as a service root"
+        report = plancheck.check(plan, context)
+        problems += [f"{path}: {v}" for v in report.violations]
+    assert plans and not problems, "\n".join(problems)

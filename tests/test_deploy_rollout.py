@@ -524,9 +524,13 @@ def test_rollback_across_a_port_change_moves_the_load_balancer_back(stubs: Stubs
                 "containerDefinitions": [
                     {"name": "bpg", "portMappings": [{"name": "http", "containerPort": 8000, "protocol": "tcp"}]}
                 ],
-            }
+            },
+            "tags": [{"key": "infragen:image-tag", "value": "v6"}],
         },
-        {"taskDefinition": "bpg:6"},
+        {"taskDefinition": "bpg:6", "include": ["TAGS"]},
+    )
+    stubs["ecr"].add_response(
+        "describe_images", {"imageDetails": [{"imageTags": ["v6"]}]}, {"repositoryName": "bpg", "imageIds": [{"imageTag": "v6"}]}
     )
     stubs["ecs"].add_response(
         "update_service",

@@ -17,10 +17,14 @@ def test_explain_summarises_spec_files_projects_and_approvals() -> None:
     assert "Approves loan applications. Owned by payments (@lemon/payments)." in text
     assert "| CPU units / memory | 2048 / 4096 MiB | 1024 / 2048 MiB |" in text  # production override
     assert "| autoscaling | cpu at 70%, 1 to 10 tasks |" in text
-    assert "public `klausapproves.lemon.com`" in text
+    # each environment's public name as its root has it (staging overrides the domain)
+    ingress = next(line for line in text.splitlines() if line.startswith("| ingress |"))
+    assert ingress.split(" | ")[1].endswith("public `klausapproves.lemon.com`")
+    assert ingress.split(" | ")[2].endswith("public `klausapproves.staging.lemon.com` |")
     assert "Depends on: services `bpg`; datastores `klausapproves-rds`, `klausapproves-cache`." in text
-    assert "instance_class db.r6g.large, storage_gb 100, multi_az yes" in text  # production datastore override
-    assert "instance_class db.t4g.micro" in text
+    assert "instance class db.r6g.large, storage GB 100, Multi-AZ yes" in text  # production datastore override
+    assert "instance class db.t4g.micro" in text
+    assert "database users (IAM auth) [klausapproves]" in text  # the users the root grants
     assert (
         "- `accounts/staging/services/klausapproves/`: backend.tf, main.tf, outputs.tf, providers.tf, versions.tf"
         in text
@@ -66,10 +70,10 @@ def test_explain_lists_variable_names_secret_references_grants_and_other_project
     secrets = next(line for line in text.splitlines() if line.startswith("| secrets (references) |"))
     assert "`BPG_API_TOKEN` from SSM `/klausapproves/bpg-api-token`" in secrets
     assert "`SIGNING_KEY` from Secrets Manager `arn:aws:secretsmanager:eu-west-1:222222222222:secret:" in secrets
-    grants = next(line for line in text.splitlines() if line.startswith("| task role: read Secrets Manager secrets |"))
+    grants = next(line for line in text.splitlines() if line.startswith("| execution role: read Secrets Manager secrets |"))
     assert "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf" in grants
-    assert "| task role: read SSM parameters |" in text
-    assert "| task role: security groups joined | `bpg-clients`" in text
+    assert "| execution role: read SSM parameters |" in text
+    assert "| tasks join security groups | `bpg-clients`" in text
     bpg = run_cli("explain", "bpg").stdout
     assert "A change to this service's spec or environment files also re-plans:" in bpg
     assert "- `production-klausapproves` (when `services/bpg/service.yaml` changes)" in bpg

@@ -284,6 +284,10 @@ from generator.cli.sandbox import register as _register_sandbox  # noqa: E402
 
 _register_sandbox(cli)
 
+from generator.cli.plancheck import register as _register_plan_check  # noqa: E402
+
+_register_plan_check(cli)
+
 
 def main() -> None:
     color = use_color(sys.stdout) and use_color(sys.stderr)

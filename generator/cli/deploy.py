@@ -103,15 +103,29 @@ def compile_cmd(service: str, env: str, image_tag: str, output: Path | None, roo
 @click.argument("service")
 @env_option
 @click.option("--image-tag", required=True, help="Image tag in the service's ECR repository.")
+@click.option(
+    "--allow-unreviewed",
+    is_flag=True,
+    help="Deploy from uncommitted changes or a HEAD not on the base branch (tagged infragen:reviewed=no).",
+)
 @_with_wait
 @root_option
-def deploy(service: str, env: str, image_tag: str, no_wait: bool, timeout: int, root: Path | None) -> None:
-    """Register the compiled revision with IMAGE-TAG, update the service, wait for the rollout."""
+def deploy(
+    service: str, env: str, image_tag: str, allow_unreviewed: bool, no_wait: bool, timeout: int, root: Path | None
+) -> None:
+    """Register the compiled revision with IMAGE-TAG, update the service, wait for the rollout.
+
+    Refuses a tree with uncommitted spec changes or a HEAD that is not on the base branch
+    (infragen.yaml baseBranch, default main) unless --allow-unreviewed."""
+    from generator.deploy.review import require_review
     from generator.deploy.rollout import deploy as run
 
     aws, target = _target(root, service, env)
+    review = require_review(target.root, allow_unreviewed)
+    if not review.reviewed:
+        click.secho(f"warning: deploying an unreviewed tree ({review.why})", fg="yellow", err=True)
     waiter, reporter = _waiter(aws, target, no_wait, timeout)
-    _finish(run(aws, target, image_tag, waiter), reporter)
+    _finish(run(aws, target, image_tag, waiter, review.tag), reporter)
 
 
 @click.command()
@@ -165,7 +179,7 @@ def verify(service: str, env: str, image_tag: str | None, root: Path | None) -> 
 
 @click.group("service")
 def service_group() -> None:
-    """Operate a running service: restart, tasks, stop-task, exec, logs."""
+    """Operate a running service: restart, tasks, history, stop-task, exec, logs."""
 
 
 @service_group.command()
@@ -201,6 +215,30 @@ def tasks_cmd(service: str, env: str, stopped: bool, as_json: bool, root: Path |
         click.echo(task.line())
     if not found:
         click.echo(f"no tasks of {service} in {env}")
+
+
+@service_group.command("history")
+@click.argument("service")
+@env_option
+@click.option("--limit", type=click.IntRange(min=1, max=100), default=20, show_default=True, help="Newest N revisions.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@root_option
+def history_cmd(service: str, env: str, limit: int, as_json: bool, root: Path | None) -> None:
+    """List the service's revisions: image tag, infra commit, deployer, time, and whether
+    `rollback --to` can use it (* marks the running one)."""
+    from generator.deploy.rollout import HISTORY_HEADER, history
+
+    aws, target = _target(root, service, env)
+    found = history(aws, target, limit)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in found], indent=2))
+        return
+    if not found:
+        click.echo(f"no revisions of {service} in {env}: apply its root first")
+        return
+    click.echo(HISTORY_HEADER)
+    for revision in found:
+        click.echo(revision.line())
 
 
 @service_group.command("stop-task")

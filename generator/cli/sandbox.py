@@ -12,28 +12,68 @@ def sandbox() -> None:
     """A local AWS emulator (moto) on 127.0.0.1 to try the deploy story."""
 
 
+def _repo_root(root: Path | None) -> Path:
+    from generator.cli import _root
+
+    return _root(root)
+
+
 @sandbox.command("up")
-@click.option("--env", "env", default="staging", show_default=True, help="Environment whose roots to try.")
-@click.option("--service", "service", default="SERVICE", help="Service the printed commands name.")
+@click.option("--env", "env", default="staging", show_default=True, help="Environment whose roots to apply.")
+@click.option("--service", "service", default=None, help="Apply the roots this service needs (and push test images).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Loopback port (default: a free one).")
-def sandbox_up(env: str, service: str, port: int | None) -> None:
-    """Start the emulator (or say it is up) and print the next commands."""
+@click.option(
+    "--root",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository root (default: the repository containing the current directory).",
+)
+def sandbox_up(env: str, service: str | None, port: int | None, root: Path | None) -> None:
+    """Start the emulator, apply the roots SERVICE needs in ENV, push two test images, and print the
+    next commands. Everything runs on 127.0.0.1; `infragen sandbox down` stops it."""
+    from generator.api import validate
     from generator.tools import sandbox as lib
 
-    box, already = lib.up(Path.cwd(), port=port)
-    state = "already up" if already else "up"
-    click.echo(f"sandbox {state}: moto on {box.endpoint} (pid {box.pid})")
+    found = _repo_root(root)
+    account_id = None
+    if service is not None:
+        repo = validate(found)
+        envs = [a.env for a in repo.accounts]
+        if env not in envs:
+            raise click.UsageError(f"unknown environment {env!r}; accounts are: {', '.join(envs)}")
+        account_id = repo.account(env).account_id
+    box, already = lib.up(found, port=port, account_id=account_id)
+    click.echo(f"sandbox {'already up' if already else 'up'}: moto on {box.endpoint} (pid {box.pid})")
+    if service is not None and not already:
+        click.echo(f"applying the roots {service} needs in {env} (terraform, a few minutes)")
+        try:
+            applied = lib.apply_service(
+                found, box, env=env, service=service, report=lambda line: click.echo(f"  {line}")
+            )
+        except BaseException:
+            lib.down(found)
+            click.echo("sandbox stopped (the apply failed)", err=True)
+            raise
+        click.echo(f"applied {len(applied)} root(s); pushed images {', '.join(lib.IMAGE_TAGS)} to ECR {service}")
     click.echo("next:")
-    for line in lib.next_commands(box, env=env, service=service):
+    for line in lib.next_commands(box, env=env, service=service or "SERVICE"):
         click.echo(f"  {line}")
 
 
 @sandbox.command("down")
-def sandbox_down() -> None:
+@click.option(
+    "--root",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Repository root (default: the repository containing the current directory).",
+)
+def sandbox_down(root: Path | None) -> None:
     """Stop what `sandbox up` started; nothing to do is fine."""
     from generator.tools import sandbox as lib
 
-    click.echo("sandbox stopped" if lib.down(Path.cwd()) else "sandbox was not running")
+    click.echo("sandbox stopped" if lib.down(_repo_root(root)) else "sandbox was not running")
 
 
 def register(cli: click.Group) -> None:

@@ -19,6 +19,7 @@ THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "R
 TAG_IMAGE = "infragen:image-tag"
 TAG_COMMIT = "infragen:infra-commit"
 TAG_BY = "infragen:deployed-by"
+TAG_REVIEWED = "infragen:reviewed"
 
 
 @dataclass(frozen=True)
@@ -277,13 +278,14 @@ def _update(
     return deployment, service
 
 
-def register(aws: Aws, target: Target, image_tag: str, caller: str) -> str:
+def register(aws: Aws, target: Target, image_tag: str, caller: str, reviewed: str = "unknown") -> str:
     request = taskdef.task_definition(target.repo, target.service, target.account, image_tag)
     request["tags"] = [
         *request["tags"],
         {"key": TAG_IMAGE, "value": image_tag},
         {"key": TAG_COMMIT, "value": infra_commit(target.root)},
         {"key": TAG_BY, "value": caller[:256]},
+        {"key": TAG_REVIEWED, "value": reviewed[:256]},
     ]
     with translated("ecs:RegisterTaskDefinition"):
         registered = aws.client("ecs").register_task_definition(**request)
@@ -291,26 +293,186 @@ def register(aws: Aws, target: Target, image_tag: str, caller: str) -> str:
     return arn
 
 
-def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None) -> Outcome:
+def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None, reviewed: str = "unknown") -> Outcome:
+    """``reviewed``: the infragen:reviewed tag (generator/deploy/review.py decided it)."""
     taskdef.image_uri(target.service, target.account, image_tag)  # a malformed tag fails before any AWS call
     caller = aws.check_account(target.account)
     image_exists(aws, target, image_tag)
     current = _describe_service(aws, target)
-    arn = register(aws, target, image_tag, caller)
+    arn = register(aws, target, image_tag, caller, reviewed)
     deployment, _ = _update(aws, target, arn, service=current, port=target.service.port)
     if waiter is None:
         return Outcome(True, "deployment started (not waiting)", arn, deployment)
     return waiter.wait(deployment, arn)
 
 
+@dataclass(frozen=True)
+class Revision:
+    """One task definition revision of the service, as `service history` lists it."""
+
+    number: int
+    arn: str
+    image_tag: str | None  # None: not registered by infragen deploy (the root's bootstrap revision)
+    infra_commit: str
+    deployed_by: str
+    registered_at: str
+    reviewed: str
+    image_present: bool
+    current: bool
+
+    @property
+    def deployable(self) -> bool:
+        return self.image_tag is not None and self.image_present
+
+    def why_not(self) -> str:
+        if self.image_tag is None:
+            return "not deployed by infragen (the root's bootstrap revision, whose image was never pushed)"
+        if not self.image_present:
+            return f"image tag {self.image_tag!r} is no longer in ECR"
+        return ""
+
+    def line(self) -> str:
+        mark = "*" if self.current else " "
+        state = "deployable" if self.deployable else f"not deployable: {self.why_not()}"
+        return (
+            f"{mark} {self.number:>4}  {self.image_tag or '-':<16} {self.infra_commit[:19]:<19} "
+            f"{self.deployed_by[-40:]:<40} {self.registered_at:<25} {state}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "revision": self.number,
+            "taskDefinitionArn": self.arn,
+            "imageTag": self.image_tag,
+            "infraCommit": self.infra_commit,
+            "deployedBy": self.deployed_by,
+            "registeredAt": self.registered_at,
+            "reviewed": self.reviewed,
+            "current": self.current,
+            "deployable": self.deployable,
+            "whyNotDeployable": self.why_not() or None,
+        }
+
+
+HISTORY_HEADER = f"  {'rev':>4}  {'image tag':<16} {'infra commit':<19} {'deployed by':<40} {'registered':<25} state"
+
+
+def _tags(described: dict[str, Any]) -> dict[str, str]:
+    return {str(t.get("key")): str(t.get("value")) for t in described.get("tags") or []}
+
+
+def _images_present(aws: Aws, target: Target, tags: set[str]) -> set[str]:
+    """Which of ``tags`` are in the service's ECR repository."""
+    from botocore.exceptions import ClientError
+
+    if not tags:
+        return set()
+    found: set[str] = set()
+    ecr = aws.client("ecr")
+    for tag in sorted(tags):
+        with translated("ecr:DescribeImages"):
+            try:
+                ecr.describe_images(repositoryName=target.name, imageIds=[{"imageTag": tag}])
+            except ClientError as exc:
+                if error_code(exc) in ("ImageNotFoundException", "RepositoryNotFoundException"):
+                    continue
+                raise
+        found.add(tag)
+    return found
+
+
+def history(aws: Aws, target: Target, limit: int = 20) -> list[Revision]:
+    """The newest ``limit`` revisions of the service's family, newest first."""
+    ecs = aws.client("ecs")
+    with translated("ecs:ListTaskDefinitions"):
+        pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=target.name, sort="DESC")
+        found = [a for page in pages for a in page.get("taskDefinitionArns", []) if _family(a) == target.name]
+    arns = sorted(found, key=_number, reverse=True)[:limit]  # newest first, whatever order the API used
+    try:
+        current = str(_describe_service(aws, target).get("taskDefinition"))
+    except DeployError:
+        current = ""
+    described = []
+    for arn in arns:
+        with translated("ecs:DescribeTaskDefinition"):
+            described.append(ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"]))
+    present = _images_present(aws, target, {_tags(d).get(TAG_IMAGE, "") for d in described} - {""})
+    revisions = []
+    for arn, found in zip(arns, described, strict=True):
+        tags = _tags(found)
+        image = tags.get(TAG_IMAGE)
+        registered = (found.get("taskDefinition") or {}).get("registeredAt")
+        revisions.append(
+            Revision(
+                number=int(arn.rsplit(":", 1)[-1]),
+                arn=arn,
+                image_tag=image,
+                infra_commit=tags.get(TAG_COMMIT, "-"),
+                deployed_by=tags.get(TAG_BY, "-"),
+                registered_at=_when(registered),
+                reviewed=tags.get(TAG_REVIEWED, "-"),
+                image_present=image in present if image else False,
+                current=arn == current,
+            )
+        )
+    return revisions
+
+
+def _when(value: object) -> str:
+    import datetime
+
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime.datetime) else "-"
+
+
+def _number(arn: str) -> int:
+    return int(arn.rsplit(":", 1)[-1])
+
+
+def _family(arn: str) -> str:
+    return arn.rsplit(":", 1)[0].rsplit("/", 1)[-1]
+
+
+def _deployable_list(revisions: list[Revision]) -> str:
+    ok = [f"{r.number} ({r.image_tag})" for r in revisions if r.deployable and not r.current]
+    return ", ".join(ok) if ok else "none (deploy an image first)"
+
+
 def _revision_arn(aws: Aws, target: Target, revision: str) -> tuple[str, int | None]:
-    """The ARN of ``revision`` and its HTTP port."""
+    """The ARN of ``revision`` and its HTTP port; refused unless infragen deployed it and its image
+    is still in ECR (rolling back to a revision whose image is gone starts tasks that cannot pull)."""
+    from botocore.exceptions import ClientError
+
     ref = revision if ":" in revision else f"{target.name}:{revision}"
+    number = ref.rsplit(":", 1)[-1]
+    if not number.isdigit():
+        raise DeployError(f"--to {revision!r}: give a revision number or family:revision (e.g. {target.name}:3)")
+    described: dict[str, Any] = {}
     with translated(f"ecs:DescribeTaskDefinition {ref}"):
-        found = aws.client("ecs").describe_task_definition(taskDefinition=ref)["taskDefinition"]
+        try:
+            described = aws.client("ecs").describe_task_definition(taskDefinition=ref, include=["TAGS"])
+        except ClientError as exc:
+            if error_code(exc) not in ("ClientException", "InvalidParameterException"):
+                raise
+    if not described:
+        raise DeployError(
+            f"no revision {ref}; deployable revisions: {_deployable_list(history(aws, target))} "
+            f"(infragen service history {target.name} --env {target.account.env})"
+        )
+    found = described["taskDefinition"]
     if found.get("family") != target.name:
         raise DeployError(f"task definition {ref} belongs to family {found.get('family')!r}, not {target.name!r}")
     arn: str = found["taskDefinitionArn"]
+    image = _tags(described).get(TAG_IMAGE)
+    why = ""
+    if image is None:
+        why = "it was not deployed by infragen (the root's bootstrap revision, whose image was never pushed)"
+    elif image not in _images_present(aws, target, {image}):
+        why = f"its image tag {image!r} is no longer in ECR"
+    if why:
+        raise DeployError(
+            f"refusing to roll back to {arn.rsplit('/', 1)[-1]}: {why}; deployable revisions: "
+            f"{_deployable_list(history(aws, target))}"
+        )
     return arn, http_port(found, target.name)
 
 
@@ -326,7 +488,7 @@ def _previous_revision(aws: Aws, target: Target, current: str) -> tuple[str, int
     with translated("ecs:ListTaskDefinitions"):
         pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=target.name, sort="DESC")
         arns = [arn for page in pages for arn in page.get("taskDefinitionArns", [])]
-    for arn in arns:
+    for arn in sorted(arns, key=_number, reverse=True):  # newest first, whatever order the API used
         if arn.rsplit(":", 1)[0].rsplit("/", 1)[-1] != target.name or int(arn.rsplit(":", 1)[-1]) >= current_number:
             continue
         with translated("ecs:DescribeTaskDefinition"):

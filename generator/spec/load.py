@@ -12,6 +12,7 @@ from generator.spec.document import Document, FieldPath
 from generator.spec.document import load as load_yaml
 from generator.spec.models import (
     Account,
+    Acknowledgement,
     AlarmOverride,
     AlertRoute,
     Autoscaling,
@@ -316,6 +317,15 @@ def _environment(
             continue
         merged = {**base, **override}
         resolved.append((name, Datastore(name=name, type=kind, options=options(kind, merged))))
+    seen_addresses: dict[str, int] = {}
+    for i, entry in enumerate((data.get("acknowledge") or {}).get("replace") or []):
+        address = entry["address"]
+        if address in seen_addresses:
+            first = doc.position(("acknowledge", "replace", seen_addresses[address], "address"))[0]
+            message = f"{address} is already acknowledged at line {first}; list each address once"
+            problems.append(doc.problem(("acknowledge", "replace", i, "address"), message))
+            bad = True
+        seen_addresses.setdefault(address, i)
     if bad:
         return None
     resources = overrides.get("resources") or {}
@@ -342,5 +352,11 @@ def _environment(
             )
             for target, alarms in sorted((overrides.get("alarms") or {}).items())
             for key, o in sorted(alarms.items())
+        ),
+        acknowledged=tuple(
+            Acknowledgement(
+                address=a["address"], reason=a["reason"], line=doc.position(("acknowledge", "replace", i))[0]
+            )
+            for i, a in enumerate((data.get("acknowledge") or {}).get("replace") or [])
         ),
     )

@@ -136,6 +136,15 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """A destroy or replacement of one resource the environment file accepts (acknowledge.replace)."""
+
+    address: str
+    reason: str
+    line: int = 0  # where the entry is in the environment file (for explain and error messages)
+
+
+@dataclass(frozen=True)
 class EnvironmentFile:
     env: str
     file: str | None  # None when the service has no file for this environment
@@ -150,6 +159,7 @@ class EnvironmentFile:
     not_secrets: Pairs = ()  # variable name -> why its value is not a secret (reviewable opt-out)
     domain: str | None = None  # overrides.ingress.domain: this environment's external host name
     alarm_overrides: tuple[AlarmOverride, ...] = ()
+    acknowledged: tuple[Acknowledgement, ...] = ()  # acknowledge.replace, for infragen plan-check
 
 
 @dataclass(frozen=True)

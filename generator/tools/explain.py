@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from generator.datastores import Interpolation
 from generator.errors import UnknownNameError
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.plan.alarms import topic_name
-from generator.plan.roots import ObjectList, Ref, datastore_inputs, dependency_grants, root_calls
+from generator.plan.roots import ModuleCall, ObjectList, Ref, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
 from generator.render.hcl import Raw, Value
 from generator.render.jinja import render
@@ -20,7 +21,7 @@ from generator.spec.load import load_repo
 from generator.spec.models import Account, Repo, Service
 from generator.spec.naming import internal_hostname
 from generator.spec.schema import suggest
-from generator.tools import decommission
+from generator.tools import decommission, plancheck
 from generator.tools.patterns import owners, triggered
 
 REQUIREMENTS = {
@@ -64,6 +65,8 @@ class Explanation:
     grants: tuple[Row, ...] = ()  # what the task role may read or write, per environment
     also_planned: tuple[str, ...] = ()  # other projects a change to this service's files re-plans
     alarms: tuple[Row, ...] = ()
+    guarded: tuple[Row, ...] = ()  # what infragen plan-check enforces on this service's plans
+    diagram: tuple[str, ...] = ()  # Mermaid flowchart lines (GitHub renders them in a PR description)
 
 
 def _value(value: Value) -> str:
@@ -82,7 +85,15 @@ def _value(value: Value) -> str:
     return str(value)
 
 
-def _declares(service: Service, accounts: list[Account]) -> list[Row]:
+Calls = Mapping[str, list[ModuleCall]]  # env -> the service root's module calls, as rendered
+
+
+def _service_args(calls: Calls, env: str) -> dict[str, Value]:
+    found = calls.get(env) or []
+    return dict(found[0].args) if found and found[0].unit == "service" else {}
+
+
+def _declares(service: Service, accounts: list[Account], calls: Calls) -> list[Row]:
     sizes = [service.effective_size(a.env) for a in accounts]
     rows = [
         Row("CPU units / memory", tuple(f"{cpu} / {memory} MiB" for cpu, memory, _, _ in sizes)),
@@ -94,9 +105,11 @@ def _declares(service: Service, accounts: list[Account]) -> list[Row]:
     ]
     ingress = []
     for account in accounts:
-        text = f"internal `{internal_hostname(service.name, account)}`"
-        if service.ingress and service.ingress.external:
-            text += f", public `{service.ingress.domain}`"
+        args = _service_args(calls, account.env)
+        text = f"internal `{args.get('internal_hostname') or internal_hostname(service.name, account)}`"
+        external = args.get("external")
+        if isinstance(external, Mapping) and external.get("domain"):
+            text += f", public `{external['domain']}`"
         ingress.append(text)
     rows.append(Row("ingress", tuple(ingress)))
     return rows
@@ -120,9 +133,10 @@ def _configuration(service: Service, accounts: list[Account]) -> list[Row]:
     return [Row("variables (names)", tuple(names)), Row("secrets (references)", tuple(refs))]
 
 
+# The execution role (ECS, before the container starts) reads the secrets it injects.
 GRANTS = (
-    ("secret_arns", "read Secrets Manager secrets"),
-    ("ssm_parameter_arns", "read SSM parameters"),
+    ("secret_arns", "execution role: read Secrets Manager secrets"),
+    ("ssm_parameter_arns", "execution role: read SSM parameters"),
 )
 
 
@@ -137,15 +151,24 @@ def _arn_text(value: Value) -> str:
     return f"`{value}`"
 
 
-def _grants(repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
-    """The task role's grants, from the same module arguments the roots get (least privilege from
+def joined_groups(args: Mapping[str, Value]) -> list[str]:
+    """The `-clients` groups the tasks join, from the service call's client_security_group_ids."""
+    names = []
+    found = args.get("client_security_group_ids")
+    for value in found if isinstance(found, (list, tuple)) else []:
+        if isinstance(value, Ref):
+            names.append(f"{value.service if value.unit == 'service' else value.unit}-clients")
+    return sorted(names)
+
+
+def _grants(repo: Repo, service: Service, accounts: list[Account], calls: Calls) -> list[Row]:
+    """The roles' grants, from the same module arguments the roots get (least privilege from
     the declared dependencies and secret references)."""
-    calls = {root.account.env: calls for root, calls in root_calls(repo) if root.service.name == service.name}
     rows = []
     for arg, label in GRANTS:
         cells = []
         for account in accounts:
-            args = dict(calls[account.env][0].args) if account.env in calls else {}
+            args = _service_args(calls, account.env)
             found = args.get(arg) or []
             cells.append(", ".join(_arn_text(v) for v in found) if isinstance(found, list) and found else "none")
         if any(c != "none" for c in cells):
@@ -158,9 +181,9 @@ def _grants(repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
         for grants in per_env:
             grant = grants.get(sid)
             cells.append(", ".join(_arn_text(r) for r in grant.resources) if grant else "none")
-        rows.append(Row(summary, tuple(cells)))
-    groups = ", ".join(f"`{n}-clients`" for n in sorted({*service.depends_on_datastores, *service.depends_on_services}))
-    rows.append(Row("security groups joined", tuple(groups or "none" for _ in accounts)))
+        rows.append(Row(f"task role: {summary}", tuple(cells)))
+    groups = [", ".join(f"`{g}`" for g in joined_groups(_service_args(calls, a.env))) or "none" for a in accounts]
+    rows.append(Row("tasks join security groups", tuple(groups)))
     return rows
 
 
@@ -177,14 +200,43 @@ def _also_planned(
     ]
 
 
-def _datastores(service: Service, accounts: list[Account]) -> list[Row]:
-    per_env = [dict((d.name, (d, args)) for d, args in datastore_inputs(service, a)) for a in accounts]
+# Module arguments in words; the alarm arguments are in the alarms section.
+LABELS = {
+    "iam_users": "database users (IAM auth)",
+    "engine_version": "engine version",
+    "instance_class": "instance class",
+    "storage_gb": "storage GB",
+    "max_storage_gb": "storage autoscaling up to GB",
+    "multi_az": "Multi-AZ",
+    "backup_retention_days": "backups kept (days)",
+    "node_type": "node type",
+    "num_cache_nodes": "nodes",
+    "snapshot_retention_days": "snapshots kept (days)",
+    "visibility_timeout_seconds": "visibility timeout (s)",
+    "message_retention_seconds": "messages kept (s)",
+    "dead_letter_queue": "dead-letter queue",
+    "hash_key": "hash key",
+    "range_key": "range key",
+    "expiration_days": "objects expire after (days)",
+    "performance_insights": "Performance Insights",
+    "apply_immediately": "apply immediately",
+}
+HIDDEN = {"alarm_topic_arn", "alarm_overrides"}
+
+
+def label(arg: str) -> str:
+    return LABELS.get(arg, arg.replace("_", " "))
+
+
+def _datastores(service: Service, accounts: list[Account], calls: Calls) -> list[Row]:
+    per_env = [{c.unit: c.args for c in calls.get(a.env) or []} for a in accounts]
     rows = []
     for datastore in service.datastores:
         cells = []
         for found in per_env:
-            _, args = found[datastore.name]
-            cells.append(", ".join(f"{k} {_value(v)}" for k, v in args if k not in COMMON_INPUTS))
+            args = found.get(datastore.name, ())
+            shown = [f"{label(k)} {_value(v)}" for k, v in args if k not in COMMON_INPUTS | HIDDEN | {"source"}]
+            cells.append(", ".join(shown) or "not in this environment")
         rows.append(Row(f"`{datastore.name}` ({datastore.type})", tuple(cells)))
     return rows
 
@@ -220,6 +272,55 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
         paged.append(f"`{topic_name(service.owner)}`: " + (", ".join(who) if who else "nobody subscribed"))
     rows.append(Row("notifies", tuple(paged)))
     return rows
+
+
+def _guarded(repo: Repo, service: Service, accounts: list[Account]) -> list[Row]:
+    """What plan-check enforces on this service's plans: the acknowledged replacements per
+    environment, and the access its roots may have (generator/tools/plancheck.py)."""
+    access = plancheck.declared_access(repo, service)
+    acknowledged = []
+    for account in accounts:
+        env_file = service.env_file(account.env)
+        found = env_file.acknowledged if env_file else ()
+        acknowledged.append("; ".join(f"`{a.address}` ({a.reason})" for a in found) or "none")
+    groups = ", ".join(f"`{g}`" for g in sorted(access.groups - {service.name, *access.datastores}))
+    callers = ", ".join(f"`{c}`" for c in sorted(access.callers)) or "none"
+    return [
+        Row("destroys/replacements acknowledged", tuple(acknowledged)),
+        Row("security groups its roots may use", tuple(groups for _ in accounts)),
+        Row(
+            "IAM may name datastores",
+            tuple(", ".join(f"`{d}`" for d in sorted(access.datastores)) or "none" for _ in accounts),
+        ),
+        Row("Consul intentions admit", tuple(callers for _ in accounts)),
+    ]
+
+
+def node_id(kind: str, name: str) -> str:
+    """A Mermaid node id: letters, digits and underscores only."""
+    return f"{kind}_{re.sub(r'[^A-Za-z0-9]', '_', name)}"
+
+
+def diagram(repo: Repo, service: Service) -> list[str]:
+    """The service, who calls it, what it calls, its datastores and the topic its alarms page."""
+    me = node_id("svc", service.name)
+    lines = ["flowchart LR", f'  {me}["{service.name}"]']
+    for caller in sorted(s.name for s in repo.dependents(service.name)):
+        lines += [f'  {node_id("svc", caller)}["{caller}"]', f"  {node_id('svc', caller)} -->|calls| {me}"]
+    for callee in sorted(service.depends_on_services):
+        lines += [f'  {node_id("svc", callee)}["{callee}"]', f"  {me} -->|calls| {node_id('svc', callee)}"]
+    owned = {d.name: d.type for d in service.datastores}
+    for name in sorted({*owned, *service.depends_on_datastores}):
+        found = repo.datastore_owner(name)
+        kind = owned.get(name) or (found[1].type if found else "datastore")
+        edge = "owns" if name in owned else "uses"
+        lines += [f'  {node_id("ds", name)}[("{name} ({kind})")]', f"  {me} -->|{edge}| {node_id('ds', name)}"]
+    topic = topic_name(service.owner)
+    lines += [
+        f'  {node_id("topic", topic)}{{{{"{topic} (team {service.owner})"}}}}',
+        f"  {me} -.->|alarms| {node_id('topic', topic)}",
+    ]
+    return lines
 
 
 def _dependencies(service: Service) -> str:
@@ -272,19 +373,22 @@ def explanation(root: Path, name: str) -> Explanation:
         return Explanation(name, "", "", (), (), "", (), tuple(views))
     accounts = [repo.account(env) for env in sorted(service.environments)]
     team = repo.teams.get(service.owner)
+    calls = {root.account.env: found for root, found in root_calls(repo) if root.service.name == service.name}
     return Explanation(
         service=name,
         description=service.description,
         owner=f"{service.owner} ({team.github})" if team else service.owner,
         envs=tuple(a.env for a in accounts),
-        declares=tuple(_declares(service, accounts)),
+        declares=tuple(_declares(service, accounts, calls)),
         dependencies=_dependencies(service),
-        datastores=tuple(_datastores(service, accounts)),
+        datastores=tuple(_datastores(service, accounts, calls)),
         projects=tuple(views),
         configuration=tuple(_configuration(service, accounts)),
-        grants=tuple(_grants(repo, service, accounts)),
+        grants=tuple(_grants(repo, service, accounts, calls)),
         also_planned=tuple(_also_planned(root, repo, service, mine, all_projects)),
         alarms=tuple(_alarms(root, repo, service, accounts)),
+        guarded=tuple(_guarded(repo, service, accounts)),
+        diagram=tuple(diagram(repo, service)),
     )
 
 

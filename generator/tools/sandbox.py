@@ -17,10 +17,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from generator.errors import InfragenError
+from generator.tools import emulator
 
 STATE_DIR = ".infragen-sandbox"
 HOST = "127.0.0.1"
@@ -89,8 +93,11 @@ def port_open(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-def up(root: Path, *, port: int | None = None, timeout: float = 60) -> tuple[Sandbox, bool]:
-    """Start the emulator unless one is up; returns it and whether it was already running."""
+def up(
+    root: Path, *, port: int | None = None, timeout: float = 60, account_id: str | None = None
+) -> tuple[Sandbox, bool]:
+    """Start the emulator unless one is up; returns it and whether it was already running.
+    ``account_id``: the account the emulator answers as (STS GetCallerIdentity, every ARN)."""
     running = read_state(root)
     if running is not None:
         return running, True
@@ -100,12 +107,14 @@ def up(root: Path, *, port: int | None = None, timeout: float = 60) -> tuple[San
     (state_dir / ".gitignore").write_text("*\n", encoding="utf-8")
     log = open(state_dir / "moto.log", "w", encoding="utf-8")  # noqa: SIM115
     with log:
+        env = {**os.environ, **({"MOTO_ACCOUNT_ID": account_id} if account_id else {})}
         proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(chosen)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env=env,
         )
     box = Sandbox(pid=proc.pid, port=chosen)
     state_path(root).write_text(json.dumps({"pid": box.pid, "port": box.port}) + "\n", encoding="utf-8")
@@ -145,15 +154,92 @@ def down(root: Path, *, timeout: float = 10) -> bool:
     return box is not None or existed
 
 
+IMAGE_TAGS = ("sandbox-1", "sandbox-2")  # pushed to the service's ECR repository by `up`
+
+
 def next_commands(box: Sandbox, *, env: str, service: str) -> list[str]:
     """The deploy story against the emulator, one shell line each."""
     prefix = " ".join(f"{k}={v}" for k, v in box.env().items())
+    first, second = IMAGE_TAGS
+    # The sandbox is no account: what you try here need not be reviewed yet.
     return [
         f"export {prefix}",
-        f"infragen compile {service} --env {env} --image-tag v1",
-        f"infragen deploy {service} --env {env} --image-tag v1",
+        f"infragen compile {service} --env {env} --image-tag {first}",
+        f"infragen deploy {service} --env {env} --image-tag {first} --allow-unreviewed --no-wait",
+        f"infragen deploy {service} --env {env} --image-tag {second} --allow-unreviewed --no-wait",
         f"infragen status {service} --env {env}",
         f"infragen service history {service} --env {env}",
-        f"infragen rollback {service} --env {env}",
+        f"infragen rollback {service} --env {env} --no-wait",
         "infragen sandbox down",
     ]
+
+
+INPUTS = ("services", "accounts", "teams.yaml", "infragen.yaml", "modules")
+
+
+def _terraform(args: list[str], cwd: Path) -> tuple[int, str]:
+    binary = shutil.which(os.environ.get("INFRAGEN_TERRAFORM", "terraform"))
+    if binary is None:
+        raise SandboxError("terraform not found: install it (or set INFRAGEN_TERRAFORM) to apply the roots")
+    try:
+        done = subprocess.run([binary, *args], cwd=cwd, capture_output=True, text=True, timeout=1800, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SandboxError(f"terraform {args[0]} in {cwd}: {exc}") from None
+    return done.returncode, done.stdout + done.stderr
+
+
+def _push_images(box: Sandbox, service: str, region: str) -> None:
+    """Stand-in images (a manifest, no layers) so `deploy` finds its tags in ECR."""
+    ecr = emulator.client(box.endpoint, "ecr", region)
+    for i, tag in enumerate(IMAGE_TAGS, start=1):
+        manifest = json.dumps(
+            {
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                "config": {"digest": f"sha256:{str(i) * 64}"},
+                "layers": [],
+            }
+        )
+        ecr.put_image(repositoryName=service, imageManifest=manifest, imageTag=tag)
+
+
+def apply_service(
+    root: Path, box: Sandbox, *, env: str, service: str, report: Callable[[str], None] = lambda _: None
+) -> list[str]:
+    """Create the account's infrastructure in the emulator, then apply the roots ``service`` needs in
+    ``env`` (its own and those it depends on, in Atlantis's order) from a copy of the repository
+    under .infragen-sandbox/repo whose account file points at the emulator. Returns the projects.
+
+    The emulator answers as the account file's account id and names the cluster like the account's
+    cluster ARN, so the deploy commands run from the repository itself reach what was applied."""
+    from generator.api import generate, validate
+
+    repo = validate(root)
+    if service not in {s.name for s in repo.services}:
+        raise SandboxError(f"unknown service {service!r}")
+    account = repo.account(env)
+    infra = emulator.provision(
+        box.endpoint,
+        region=account.region,
+        name=f"sandbox-{env}"[:20],
+        cluster=account.cluster_arn.rsplit("/", 1)[-1],
+        zone=account.dns_zone,
+        public_zone=account.public_zone or f"{env}.sandbox.invalid",
+    )
+    copy = root / STATE_DIR / "repo"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    for name in INPUTS:
+        source = root / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns(".terraform*", "*.tfstate*", "zz_*.tf")
+            shutil.copytree(source, copy / name, symlinks=True, ignore=ignore)
+        elif source.is_file():
+            shutil.copy2(source, copy / name)
+    emulator.rewrite_account(copy / "accounts" / env / "account.yaml", infra)
+    generate(copy)
+    atlantis = yaml.safe_load((copy / "atlantis.yaml").read_text(encoding="utf-8"))
+    projects = emulator.needed_projects(atlantis, env, service)
+    emulator.apply_projects(copy, projects, box.endpoint, _terraform, report)
+    _push_images(box, service, account.region)
+    return [str(p["name"]) for p in projects]

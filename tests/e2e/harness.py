@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
+
+from generator.tools import emulator
 
 ACCOUNT_ID = "123456789012"  # moto's default account: STS GetCallerIdentity returns it
 REGION = "eu-west-1"
@@ -32,11 +33,9 @@ ENV = "e2e"
 FIXTURE = Path(__file__).resolve().parent / "fixture"
 REPO = Path(__file__).resolve().parents[2]
 
-# Every service the provider may call for the fixture's resources.
-ENDPOINT_SERVICES = (
-    "acm", "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs",
-    "elasticache", "elbv2", "iam", "kms", "rds", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts",
-)  # fmt: skip
+ENDPOINT_SERVICES = emulator.ENDPOINT_SERVICES
+Infra = emulator.Infra
+override = emulator.override  # the one extra file of every root applied here (its provider endpoints, local state)
 
 
 def free_port() -> int:
@@ -104,82 +103,11 @@ def client(endpoint: str, service: str) -> Any:
     )
 
 
-@dataclass(frozen=True)
-class Infra:
-    """Ids of what the account file refers to, created in the emulator before any apply."""
-
-    vpc_id: str
-    subnet_ids: tuple[str, str]
-    cluster_arn: str
-    namespace_arn: str  # the Cloud Map HTTP namespace of ECS Service Connect
-    internal: dict[str, str]  # listenerArn, dnsName, zoneId, securityGroupId
-    external: dict[str, str]
-    zone_id: str
-    public_zone_id: str
-
-
 def provision(endpoint: str) -> Infra:
-    ec2 = client(endpoint, "ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
-    subnets = tuple(
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"][
-            "SubnetId"
-        ]
-        for i, az in ((1, "a"), (2, "b"))
+    """The e2e account's pre-existing infrastructure (generator/tools/emulator.py, as the sandbox makes it)."""
+    return emulator.provision(
+        endpoint, region=REGION, name=ENV, cluster=ENV, zone="e2e.internal", public_zone="e2e-example.com"
     )
-    elbv2 = client(endpoint, "elbv2")
-    lbs = {}
-    for scheme in ("internal", "external"):
-        group = ec2.create_security_group(GroupName=f"e2e-{scheme}-lb", Description=f"{scheme} ALB", VpcId=vpc)
-        lb = elbv2.create_load_balancer(
-            Name=f"e2e-{scheme}",
-            Subnets=list(subnets),
-            SecurityGroups=[group["GroupId"]],
-            Scheme="internal" if scheme == "internal" else "internet-facing",
-            Type="application",
-        )["LoadBalancers"][0]
-        listener = elbv2.create_listener(
-            LoadBalancerArn=lb["LoadBalancerArn"],
-            Protocol="HTTP",
-            Port=80,
-            DefaultActions=[
-                {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain"}}
-            ],
-        )["Listeners"][0]
-        lbs[scheme] = {
-            "listenerArn": listener["ListenerArn"],
-            "dnsName": lb["DNSName"],
-            "zoneId": lb["CanonicalHostedZoneId"],
-            "securityGroupId": group["GroupId"],
-        }
-    route53 = client(endpoint, "route53")
-    private = _zone(route53, Name="e2e.internal", VPC={"VPCRegion": REGION, "VPCId": vpc})
-    public = _zone(route53, Name="e2e-example.com")
-    cluster = client(endpoint, "ecs").create_cluster(clusterName="e2e")["cluster"]["clusterArn"]
-    cloudmap = client(endpoint, "servicediscovery")
-    cloudmap.create_http_namespace(Name="e2e", Description="ECS Service Connect namespace of the e2e account")
-    namespace = next(n["Arn"] for n in cloudmap.list_namespaces()["Namespaces"] if n["Name"] == "e2e")
-    return Infra(
-        vpc_id=vpc,
-        subnet_ids=(subnets[0], subnets[1]),
-        cluster_arn=cluster,
-        namespace_arn=namespace,
-        internal=lbs["internal"],
-        external=lbs["external"],
-        zone_id=private,
-        public_zone_id=public,
-    )
-
-
-def _zone(route53: Any, **args: Any) -> str:
-    """A hosted zone whose id has AWS's shape (``Z...``): moto draws random ids, so redraw."""
-    for attempt in range(500):
-        zone = route53.create_hosted_zone(CallerReference=f"{args['Name']}-{attempt}", **args)["HostedZone"]["Id"]
-        zone_id: str = zone.rsplit("/", 1)[-1]
-        if zone_id.startswith("Z"):
-            return zone_id
-        route53.delete_hosted_zone(Id=zone_id)
-    raise RuntimeError("moto never drew a hosted zone id starting with Z")
 
 
 def make_repo(dest: Path, infra: Infra, fixture: Path = FIXTURE) -> Path:
@@ -188,36 +116,8 @@ def make_repo(dest: Path, infra: Infra, fixture: Path = FIXTURE) -> Path:
     shutil.copytree(
         REPO / "modules", dest / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"), symlinks=True
     )
-    path = dest / "accounts" / ENV / "account.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["network"] = {"vpcId": infra.vpc_id, "privateSubnetIds": list(infra.subnet_ids)}
-    data["ecs"] = {"clusterArn": infra.cluster_arn, "serviceConnectNamespaceArn": infra.namespace_arn}
-    data["loadBalancers"] = {"internal": infra.internal, "external": infra.external}
-    data["dns"] = {**data["dns"], "zoneId": infra.zone_id, "publicZoneId": infra.public_zone_id}
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    emulator.rewrite_account(dest / "accounts" / ENV / "account.yaml", infra)
     return dest
-
-
-def override(endpoint: str) -> str:
-    endpoints = "\n".join(f'    {name} = "{endpoint}"' for name in ENDPOINT_SERVICES)
-    return f"""# Test-time override written by tests/e2e (never committed): the emulator and a local backend.
-terraform {{
-  backend "local" {{}}
-}}
-
-provider "aws" {{
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  s3_use_path_style           = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
 
 
 @dataclass

@@ -126,7 +126,9 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
         infra = h.provision(endpoint)
         root = h.make_repo(tmp_path / "repo", infra)
         api.generate(root)
-        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        # A reviewed tree, as deploy requires: committed on main; Terraform's local files ignored.
+        (root / ".gitignore").write_text(".terraform/\n*.tfstate*\n.terraform.lock.hcl\nzz_*.tf\n", encoding="utf-8")
+        subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
         subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
         subprocess.run(
             [
@@ -196,6 +198,13 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
         assert "rollback to ledger:" in out
         out = s.run("status", *base)
         assert "image tag v1" in out, out
+        out = s.run("service", "history", *base)
+        rows = [line.split() for line in out.splitlines()[1:]]
+        assert [r[:3] for r in rows[:3]] == [["3", "v2", rows[0][2]], ["*", "2", "v1"], ["1", "-", "-"]], out
+        assert out.splitlines()[3].endswith("(the root's bootstrap revision, whose image was never pushed)")
+        s.note("the bootstrap revision's image does not exist: rollback refuses it and lists what it can use")
+        out = s.run("rollback", *base, "--to", "1", "--no-wait", code=1)
+        assert "refusing to roll back to ledger:1" in out and "deployable revisions: 3 (v2)" in out
 
         s.note("verify fails for a missing image tag")
         out = s.run("verify", *base, "--image-tag", "v3", code=1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,25 +24,14 @@ import yaml
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
+from generator.tools import plancheck
 
 from . import harness as h
 from .test_apply import e2e_requested
 
-# A destroy or replace of these is an outage or data loss.
-PROTECTED = {
-    "aws_ecs_service",
-    "aws_db_instance",
-    "aws_elasticache_replication_group",
-    "aws_sqs_queue",
-    "aws_dynamodb_table",
-    "aws_s3_bucket",
-    "aws_security_group",
-    "aws_lb_target_group",
-}
-# Replacing these create-before-destroy would be no outage. Nothing is listed: a port change keeps
-# its target group (aws/ecs-service ignores the group's port; ECS registers each task with its
-# container port), so a replaced target group is a violation again.
-CREATE_BEFORE_DESTROY_OK: set[str] = set()
+# Every transition's plan goes through `infragen plan-check` with the spec's context (the
+# product's rules: no unacknowledged destroy or replacement of a stateful or serving resource, AWS
+# limits, tags, declared access), exactly as the Atlantis workflow runs it after plan.
 
 Edit = Callable[[Path], None]
 
@@ -140,29 +131,17 @@ TRANSITIONS: list[tuple[str, Edit, bool]] = [
 ]
 
 
-def violations(plan: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(forbidden destroys/replaces, summary of every change) of one plan."""
-    bad, summary = [], []
-    changes = plan.get("resource_changes", [])
-    # A target group whose listener rule goes in the same plan is no longer in use (its load
-    # balancer was dropped from the spec): removing it is the intent, not an outage.
-    dropped_rules = {
-        (rc.get("module_address"), rc.get("index"))
-        for rc in changes
-        if rc["type"] == "aws_lb_listener_rule" and rc["change"]["actions"] == ["delete"]
-    }
-    for rc in changes:
-        actions = rc["change"]["actions"]
-        if actions in (["no-op"], ["read"]):
-            continue
-        summary.append(f"{rc['address']} {'/'.join(actions)}")
-        if "delete" in actions and rc["type"] in PROTECTED:
-            if rc["type"] in CREATE_BEFORE_DESTROY_OK and actions == ["create", "delete"]:
-                continue
-            if rc["type"] == "aws_lb_target_group" and (rc.get("module_address"), rc.get("index")) in dropped_rules:
-                continue
-            bad.append(f"{rc['address']} {'/'.join(actions)}")
-    return bad, summary
+def summary(plan: dict[str, Any]) -> list[str]:
+    """Every change of one plan, `address action/action`."""
+    return [
+        f"{rc['address']} {'/'.join(rc['change']['actions'])}"
+        for rc in plan.get("resource_changes", [])
+        if rc["change"]["actions"] not in (["no-op"], ["read"])
+    ]
+
+
+def plan_check(repo: Path, project: str, plan: dict[str, Any]) -> plancheck.Report:
+    return plancheck.check(plan, plancheck.context_for(repo, api.validate(repo), project))
 
 
 def test_day2_transitions_keep_serving_and_stateful_resources(tmp_path: Path, request: pytest.FixtureRequest) -> None:
@@ -223,10 +202,12 @@ def test_day2_transitions_keep_serving_and_stateful_resources(tmp_path: Path, re
                 tf(cwd, "plan", "-input=false", "-out=tplan")
                 shown = run_terraform(["show", "-json", "tplan"], cwd)
                 assert shown.returncode == 0, shown.stderr
-                bad, summary = violations(json.loads(shown.stdout))
+                planned = json.loads(shown.stdout)
+                changes = summary(planned)
+                bad = [str(v) for v in plan_check(repo, project["name"], planned).violations]
                 failures += [f"{name}: {project['name']}: {b}" for b in bad]
-                notes.append(f"{project['name']}: {len(summary)} changes" + (f", FORBIDDEN {bad}" if bad else ""))
-                for line in summary:
+                notes.append(f"{project['name']}: {len(changes)} changes" + (f", PLAN-CHECK {bad}" if bad else ""))
+                for line in changes:
                     print(f"    {name} | {project['name']} | {line}", flush=True)
                 if apply and not bad:
                     tf(cwd, "apply", "-input=false", "tplan")
@@ -244,6 +225,12 @@ def test_day2_transitions_keep_serving_and_stateful_resources(tmp_path: Path, re
             results.append((name, "; ".join(notes), verdict))
             print(f"  {name}: {verdict} ({time.monotonic() - begun:.0f}s)", flush=True)
 
+        if not only or only in REPLACEMENT:
+            begun = time.monotonic()
+            verdict = _replacement_is_refused_then_acknowledged(repo, work, projects, tf)
+            results.append((REPLACEMENT, "e2e-ledger", verdict))
+            print(f"  {REPLACEMENT}: {verdict} ({time.monotonic() - begun:.0f}s)", flush=True)
+
         for project in reversed(projects):
             tf(work / project["dir"], "destroy", "-input=false", "-auto-approve")
 
@@ -252,3 +239,57 @@ def test_day2_transitions_keep_serving_and_stateful_resources(tmp_path: Path, re
     for row in results:
         print(f"| {' | '.join(row)} |")
     assert not failures, "\n".join(failures)
+
+
+REPLACEMENT = "replace a database (ledger-db postgres -> mysql), refused, then acknowledged"
+REASON = "e2e: the ledger database holds no data yet; recreated empty as mysql"
+
+
+def _replacement_is_refused_then_acknowledged(
+    repo: Path, work: Path, projects: list[dict[str, Any]], tf: Callable[..., str]
+) -> str:
+    """Issue 23: a change that replaces a database fails plan-check, which names the address and
+    the environment file lines to add; with them added the same saved plan passes and applies."""
+    _edit(ledger(repo), lambda d: d["resources"]["ledger-db"].update({"type": "mysql", "engineVersion": "8.0"}))
+    changed = {c.path for c in api.generate(repo).changes}
+    (project,) = [p for p in projects if p["name"] == f"{h.ENV}-ledger"]
+    assert any(path.startswith(project["dir"] + "/") for path in changed)
+    cwd = work / project["dir"]
+    for tf_file in (repo / project["dir"]).glob("*.tf"):
+        shutil.copy2(tf_file, cwd / tf_file.name)
+    tf(cwd, "init", "-input=false")
+    tf(cwd, "plan", "-input=false", "-out=rplan")
+    shown = run_terraform(["show", "-json", "rplan"], cwd)
+    assert shown.returncode == 0, shown.stderr
+    saved = cwd / "rplan.json"
+    saved.write_text(shown.stdout, encoding="utf-8")
+
+    def cli() -> subprocess.CompletedProcess[str]:
+        args = ["plan-check", str(saved), "--root", str(repo), "--project", project["name"]]
+        return subprocess.run([sys.executable, "-m", "generator.cli", *args], capture_output=True, text=True)
+
+    refused = cli()
+    print(
+        f"\n$ infragen plan-check rplan.json --project {project['name']}\n{refused.stdout}{refused.stderr}", flush=True
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    report = plan_check(repo, project["name"], json.loads(shown.stdout))
+    replaced = [v for v in report.violations if v.rule == "replacement"]
+    assert [v for v in report.violations if v.rule != "replacement"] == []
+    assert any(v.address.endswith("aws_db_instance.this") for v in replaced), refused.stdout
+    env_file = f"services/ledger/environments/{h.ENV}.yaml"
+    assert f"under acknowledge.replace in {env_file}" in refused.stdout
+    assert f"to acknowledge, add to {env_file}:" in refused.stdout
+
+    # The owner pastes the printed lines with a real reason.
+    path = repo / env_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = [{"address": v.address, "reason": REASON} for v in replaced]
+    path.write_text(yaml.safe_dump({"acknowledge": {"replace": entries}}, sort_keys=False), encoding="utf-8")
+    api.generate(repo)
+    passed = cli()
+    print(f"$ infragen plan-check rplan.json --project {project['name']}  # acknowledged\n{passed.stdout}", flush=True)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert all(f"acknowledged: {v.address}: {REASON}" in passed.stdout for v in replaced)
+    tf(cwd, "apply", "-input=false", "rplan")
+    return f"refused ({len(replaced)} replacement(s)), acknowledged, applied"

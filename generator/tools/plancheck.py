@@ -1,0 +1,775 @@
+"""`infragen plan-check`: rules over a saved plan (`terraform show -json`), before anything is applied.
+
+Atlantis runs it right after `plan` in both server-side workflows (docs/atlantis/repos.yaml), so a
+violation fails the plan and nothing can be applied. Four rules:
+
+* ``aws-limits``: what AWS refuses and the emulator accepts (names, a target group behind two load
+  balancers, security groups per network interface, listener rule priorities, fixed final snapshot
+  identifiers, an empty deployment alarm list, Performance Insights on classes without it, Redis
+  below 7 with IAM authentication). Each constant cites the AWS page it encodes.
+* ``replacement``: no destroy or replacement of a stateful or serving resource unless the service's
+  environment file acknowledges that address with a reason. A retired service's destroy-only root
+  and a create-before-destroy swap of a stateless resource are not violations.
+* ``tags``: every taggable resource the plan creates or updates carries the cost and paging tags.
+* ``access``: with the spec (``--root``/``--project``), the root looks up only the ``-clients``
+  groups of what the service declares, its IAM statements name only datastores it owns or
+  declares, and its Consul intentions admit only the services that declare it.
+
+The first three need no spec and also run on roots infragen did not generate.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
+from generator.errors import CommandError
+from generator.spec.models import Acknowledgement, Repo, Service
+
+Plan = Mapping[str, Any]
+Change = Mapping[str, Any]
+
+RULES = ("aws-limits", "replacement", "tags", "access")
+REQUIRED_TAGS = ("owner", "service", "environment", "cost-center")
+
+# (resource type, name attribute) -> (max length, pattern, AWS page)
+NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
+    ("aws_lb_target_group", "name"): (
+        32,
+        r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    ),
+    ("aws_lb_target_group", "name_prefix"): (
+        6,
+        r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html "
+        "(32 characters; the provider appends 26)",
+    ),
+    ("aws_iam_role", "name"): (
+        64,
+        r"^[\w+=,.@-]+$",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+    ),
+    ("aws_iam_policy", "name"): (
+        128,
+        r"^[\w+=,.@-]+$",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+    ),
+    ("aws_sqs_queue", "name"): (
+        80,
+        r"^[A-Za-z0-9_-]+(\.fifo)?$",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+    ),
+    ("aws_elasticache_replication_group", "replication_group_id"): (
+        40,
+        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+    ),
+    ("aws_elasticache_subnet_group", "name"): (
+        255,
+        r"^[a-z0-9-]+$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html",
+    ),
+    ("aws_elasticache_user", "user_id"): (
+        40,
+        r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUser.html",
+    ),
+    ("aws_elasticache_user_group", "user_group_id"): (
+        40,
+        r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUserGroup.html",
+    ),
+    ("aws_db_instance", "identifier"): (
+        63,
+        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+    ),
+    ("aws_db_subnet_group", "name"): (
+        255,
+        r"^[a-z0-9 ._-]+$",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
+    ),
+    ("aws_dynamodb_table", "name"): (
+        255,
+        r"^[A-Za-z0-9_.-]{3,}$",
+        "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
+    ),
+    ("aws_s3_bucket", "bucket"): (
+        63,
+        r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    ),
+    ("aws_ecr_repository", "name"): (
+        256,
+        r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$",
+        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+    ),
+    ("aws_ecs_service", "name"): (
+        255,
+        r"^[A-Za-z0-9_-]+$",
+        "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+    ),
+    ("aws_security_group", "name"): (
+        255,
+        r"^(?!sg-)[\x20-\x7e]+$",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+    ),
+    ("aws_cloudwatch_log_group", "name"): (
+        512,
+        r"^[\w./#-]+$",
+        "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    ),
+}
+
+SG_PER_ENI = 5  # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SG_PER_ENI_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups"
+ONE_LB_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html"
+PRIORITY_PAGE = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html"
+SNAPSHOT_PAGE = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html"
+ALARMS_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html"
+PI_PAGE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html"
+REDIS_IAM_PAGE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html"
+
+# A destroy or a replacement of these loses data or serving capacity (an outage, a new endpoint,
+# messages or rows gone, a key whose ciphertexts can no longer be read).
+PROTECTED = frozenset(
+    {
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_rds_cluster_instance",
+        "aws_db_parameter_group",
+        "aws_rds_cluster_parameter_group",
+        "aws_elasticache_replication_group",
+        "aws_elasticache_cluster",
+        "aws_elasticache_parameter_group",
+        "aws_elasticache_serverless_cache",
+        "aws_sqs_queue",
+        "aws_dynamodb_table",
+        "aws_s3_bucket",
+        "aws_ecs_service",
+        "aws_ecs_cluster",
+        "aws_lb",
+        "aws_lb_target_group",
+        "aws_security_group",
+        "aws_kms_key",
+        "aws_cloudwatch_log_group",
+        "aws_efs_file_system",
+        "aws_sns_topic",
+    }
+)
+# Replaced create-before-destroy, these are no outage: the successor exists (and the modules
+# attach it) before the old one goes. A plain destroy or a destroy-then-create still counts.
+CREATE_BEFORE_DESTROY_SAFE = frozenset(
+    {"aws_lb_target_group", "aws_security_group", "aws_db_parameter_group", "aws_elasticache_parameter_group"}
+)
+RETIRED_MARKER = "# Destroy-only root:"  # generator/tools/decommission.py writes it at the top of main.tf
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    rule: str
+    address: str
+    why: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.address}: {self.why}; {self.fix}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "address": self.address, "why": self.why, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the spec says about the project a plan belongs to."""
+
+    project: str
+    directory: str  # repo-relative POSIX path of the root
+    service: str | None = None  # None: not a service root (a team root, a hand-written one)
+    env: str | None = None
+    env_file: str = ""  # where acknowledgements go (repo-relative), even when the file does not exist yet
+    acknowledged: tuple[Acknowledgement, ...] = ()
+    retired: bool = False
+    allowed_groups: frozenset[str] = frozenset()  # security group names the root may look up
+    allowed_datastores: frozenset[str] = frozenset()  # owned or declared
+    other_datastores: frozenset[str] = frozenset()  # every other datastore name of the repository
+    allowed_callers: frozenset[str] = frozenset()  # services that declare this one
+
+
+@dataclass(frozen=True)
+class Report:
+    violations: tuple[Violation, ...]
+    checked: int  # resource changes judged
+    acknowledged: tuple[Acknowledgement, ...] = ()  # acknowledgements a replacement in this plan used
+    unused: tuple[Acknowledgement, ...] = ()  # acknowledgements that matched nothing in this plan
+    notes: tuple[str, ...] = ()
+    context: Context | None = field(default=None)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "project": self.context.project if self.context else None,
+            "violations": [v.as_dict() for v in self.violations],
+            "acknowledged": [{"address": a.address, "reason": a.reason} for a in self.acknowledged],
+            "unused_acknowledgements": [a.address for a in self.unused],
+            "notes": list(self.notes),
+        }
+
+
+# --- reading a plan --------------------------------------------------------------------------
+
+
+def load_plan(path: Path) -> dict[str, Any]:
+    """The JSON of ``terraform show -json PLANFILE``; a CommandError when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise CommandError(f"{path}: no such file (pass the output of 'terraform show -json PLANFILE')") from err
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CommandError(f"{path}: not JSON ({err}); pass the output of 'terraform show -json PLANFILE'") from err
+    if not isinstance(data, dict) or ("resource_changes" not in data and "planned_values" not in data):
+        raise CommandError(f"{path}: not a plan in JSON (no resource_changes); pass 'terraform show -json PLANFILE'")
+    return data
+
+
+def _managed(plan: Plan) -> Iterator[Change]:
+    for rc in plan.get("resource_changes") or []:
+        if rc.get("mode", "managed") == "managed":
+            yield rc
+
+
+def _actions(rc: Change) -> list[str]:
+    return list(rc.get("change", {}).get("actions") or [])
+
+
+def _changing(plan: Plan) -> Iterator[Change]:
+    """Resources this plan creates or updates (replacements included): what AWS will be asked to accept."""
+    for rc in _managed(plan):
+        actions = _actions(rc)
+        if "create" in actions or "update" in actions:
+            yield rc
+
+
+def _after(rc: Change) -> Mapping[str, Any]:
+    after = rc.get("change", {}).get("after")
+    return after if isinstance(after, Mapping) else {}
+
+
+def _unknown(rc: Change, key: str) -> bool:
+    unknown = rc.get("change", {}).get("after_unknown") or {}
+    return bool(unknown.get(key)) if isinstance(unknown, Mapping) else False
+
+
+def _module_config(plan: Plan, module_address: str) -> Mapping[str, Any] | None:
+    module: Mapping[str, Any] = (plan.get("configuration") or {}).get("root_module") or {}
+    for call in re.findall(r"module\.([\w-]+)", module_address):
+        module = ((module.get("module_calls") or {}).get(call) or {}).get("module") or {}
+    return module or None
+
+
+def _config_resource(plan: Plan, rc: Change) -> Mapping[str, Any] | None:
+    module = _module_config(plan, rc.get("module_address", ""))
+    for res in (module or {}).get("resources") or []:
+        if res.get("address") == f"{rc['type']}.{rc['name']}" and res.get("mode", "managed") == rc.get("mode"):
+            found: Mapping[str, Any] = res
+            return found
+    return None
+
+
+# --- aws-limits ------------------------------------------------------------------------------
+
+
+def _limits(plan: Plan) -> Iterator[Violation]:
+    yield from _names(plan)
+    yield from _one_load_balancer_per_target_group(plan)
+    yield from _security_groups_per_eni(plan)
+    yield from _listener_priorities(plan)
+    yield from _final_snapshots(plan)
+    yield from _deployment_alarms(plan)
+    yield from _performance_insights(plan)
+    yield from _redis_iam(plan)
+
+
+def _names(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        after = _after(rc)
+        for (rtype, attr), (limit, pattern, page) in NAME_RULES.items():
+            value = after.get(attr)
+            if rc["type"] != rtype or not isinstance(value, str):
+                continue
+            if len(value) > limit or not re.match(pattern, value):
+                yield Violation(
+                    "aws-limits",
+                    rc["address"],
+                    f"{attr} {value!r} ({len(value)} characters) breaks AWS's rule: at most {limit}, matching {pattern}",
+                    f"shorten or rename it ({page})",
+                )
+
+
+def target_group_of_rule(plan: Plan, rc: Change) -> str | None:
+    """The target group instance a listener rule forwards to, from the configuration references
+    (None when the rule does not forward to exactly one group of the same module)."""
+    res = _config_resource(plan, rc)
+    actions = (res or {}).get("expressions", {}).get("action") or []
+    if not actions or "target_group_arn" not in actions[0]:
+        return None
+    refs = actions[0]["target_group_arn"].get("references", [])
+    groups = sorted({".".join(r.split(".")[:2]).split("[")[0] for r in refs if r.startswith("aws_lb_target_group.")})
+    if len(groups) != 1:
+        return None
+    ref = groups[0]
+    if "each.key" in refs:  # for_each over the load balancers: this rule's key picks the group
+        ref += f"[{json.dumps(rc['index'])}]"
+    prefix = rc.get("module_address", "")
+    return f"{prefix}.{ref}" if prefix else ref
+
+
+def _one_load_balancer_per_target_group(plan: Plan) -> Iterator[Violation]:
+    """A target group can be associated with one load balancer only (TargetGroupAssociationLimit)."""
+    lbs: dict[str, set[str]] = defaultdict(set)
+    for rc in _changing(plan):
+        listener = _after(rc).get("listener_arn")
+        if rc["type"] != "aws_lb_listener_rule" or not isinstance(listener, str) or ":listener/" not in listener:
+            continue
+        group = target_group_of_rule(plan, rc)
+        if group:
+            lbs[group].add("/".join(listener.split(":listener/")[1].split("/")[:3]))
+    for group, found in sorted(lbs.items()):
+        if len(found) > 1:
+            yield Violation(
+                "aws-limits",
+                group,
+                f"the target group is forwarded to from {len(found)} load balancers ({', '.join(sorted(found))})",
+                f"give each load balancer its own target group ({ONE_LB_PAGE})",
+            )
+
+
+def eni_group_count(plan: Plan, rc: Change) -> int | None:
+    """How many security groups an ECS service's tasks join, when the plan says."""
+    network = _after(rc).get("network_configuration")
+    if isinstance(network, list) and network and isinstance(network[0].get("security_groups"), list):
+        groups = network[0]["security_groups"]
+        if not (_unknown(rc, "network_configuration")):
+            return len(groups)
+    # generated roots: the tasks' own group plus what module "service" passes as client groups
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    call = ((root.get("module_calls") or {}).get("service") or {}).get("expressions") or {}
+    if rc.get("module_address", "").startswith("module.service") and "client_security_group_ids" in call:
+        expr = call["client_security_group_ids"]
+        refs = expr.get("references", [])
+        literal = expr.get("constant_value") or []
+        groups = {r for r in refs if r.endswith((".client_security_group_id", ".id", ".output"))} | set(literal)
+        return 1 + len(groups)
+    return None
+
+
+def _security_groups_per_eni(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        if rc["type"] != "aws_ecs_service":
+            continue
+        count = eni_group_count(plan, rc)
+        if count is not None and count > SG_PER_ENI:
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"the tasks' network interface would join {count} security groups; AWS allows {SG_PER_ENI}",
+                f"declare fewer dependencies with a -clients group, or raise the VPC quota first ({SG_PER_ENI_PAGE})",
+            )
+
+
+def _listener_priorities(plan: Plan) -> Iterator[Violation]:
+    seen: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for rc in _changing(plan):
+        after = _after(rc)
+        if rc["type"] == "aws_lb_listener_rule" and isinstance(after.get("priority"), int):
+            seen[(str(after.get("listener_arn")), after["priority"])].append(rc["address"])
+    for (_, priority), addresses in sorted(seen.items()):
+        for address in addresses[1:]:
+            yield Violation(
+                "aws-limits",
+                address,
+                f"priority {priority} is already used on this listener by {addresses[0]} (PriorityInUse)",
+                f"give each rule of a listener its own priority ({PRIORITY_PAGE})",
+            )
+
+
+def _final_snapshots(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        if rc["type"] not in ("aws_db_instance", "aws_elasticache_replication_group"):
+            continue
+        value = _after(rc).get("final_snapshot_identifier")
+        if (
+            value is not None
+            and not _unknown(rc, "final_snapshot_identifier")
+            and not _after(rc).get("skip_final_snapshot")
+        ):
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"the final snapshot identifier {value!r} is fixed, so the second destroy of this name fails "
+                "(DBSnapshotAlreadyExists)",
+                f"derive it from a per-instance random part ({SNAPSHOT_PAGE})",
+            )
+
+
+def _deployment_alarms(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        if rc["type"] != "aws_ecs_service":
+            continue
+        for block in _after(rc).get("alarms") or []:
+            if isinstance(block, Mapping) and block.get("alarm_names") == [] and not _unknown(rc, "alarms"):
+                yield Violation(
+                    "aws-limits",
+                    rc["address"],
+                    "the deployment alarm list is empty, which ECS refuses (AlarmNames is required)",
+                    f"keep at least one deployment alarm or drop the alarms block ({ALARMS_PAGE})",
+                )
+
+
+def _performance_insights(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        after = _after(rc)
+        if rc["type"] != "aws_db_instance" or not after.get("performance_insights_enabled"):
+            continue
+        engine = str(after.get("engine") or "")
+        unsupported = PERFORMANCE_INSIGHTS_UNSUPPORTED.get("mysql" if engine == "mysql" else "postgres", ())
+        if engine in ("mysql", "postgres") and after.get("instance_class") in unsupported:
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"Performance Insights is not available for {engine} on {after.get('instance_class')}",
+                f"turn performanceInsights off or choose a larger class ({PI_PAGE})",
+            )
+
+
+def _version(text: object) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", str(text))[:2])
+
+
+def _redis_iam(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        after = _after(rc)
+        if rc["type"] != "aws_elasticache_replication_group" or not after.get("user_group_ids"):
+            continue
+        version = after.get("engine_version")
+        if after.get("engine", "redis") == "redis" and version and _version(version) < (7,):
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"IAM authentication (its user group) needs Redis 7 or later, the plan has {version}",
+                f"set engineVersion to 7.0 or later ({REDIS_IAM_PAGE})",
+            )
+
+
+# --- replacement -----------------------------------------------------------------------------
+
+
+def _verb(actions: list[str]) -> str:
+    if actions == ["delete"]:
+        return "destroys"
+    if actions == ["create", "delete"]:
+        return "replaces (create before destroy)"
+    return "replaces (destroy, then create)"
+
+
+def acknowledgement_lines(addresses: list[tuple[str, str]]) -> str:
+    """The YAML an environment file gains to acknowledge these (address, resource type) pairs."""
+    entries = [
+        {"address": address, "reason": f"TODO: why destroying this {rtype} is safe (data moved, backup taken, ...)"}
+        for address, rtype in addresses
+    ]
+    return yaml.safe_dump({"acknowledge": {"replace": entries}}, sort_keys=False, width=200)
+
+
+def _replacements(
+    plan: Plan, context: Context | None, notes: list[str]
+) -> tuple[list[Violation], list[Acknowledgement], list[tuple[str, str]]]:
+    acknowledged = {a.address: a for a in context.acknowledged} if context else {}
+    violations: list[Violation] = []
+    used: list[Acknowledgement] = []
+    missing: list[tuple[str, str]] = []
+    destroys = 0
+    # A target group destroyed in the same plan as the listener rule that forwarded to it is no
+    # longer in use (its load balancer was dropped from the spec): removing it is the intent.
+    dropped_rules = {
+        (rc.get("module_address"), json.dumps(rc.get("index")))
+        for rc in _managed(plan)
+        if rc["type"] == "aws_lb_listener_rule" and _actions(rc) == ["delete"]
+    }
+    for rc in _managed(plan):
+        actions = _actions(rc)
+        if "delete" not in actions:
+            continue
+        destroys += 1
+        if rc["type"] not in PROTECTED:
+            continue
+        if actions == ["create", "delete"] and rc["type"] in CREATE_BEFORE_DESTROY_SAFE:
+            continue
+        if context is not None and context.retired:
+            continue
+        unused_group = (rc.get("module_address"), json.dumps(rc.get("index"))) in dropped_rules
+        if rc["type"] == "aws_lb_target_group" and actions == ["delete"] and unused_group:
+            continue
+        if rc["address"] in acknowledged:
+            used.append(acknowledged[rc["address"]])
+            continue
+        missing.append((rc["address"], rc["type"]))
+        where = context.env_file if context and context.env_file else None
+        fix = (
+            f"if it is intended, add {{address: {rc['address']!r}, reason: ...}} under acknowledge.replace in {where}"
+            if where
+            else "if it is intended, acknowledge it in the service's environment file (acknowledge.replace), "
+            "or run with --root and --project to be told which file"
+        )
+        violations.append(Violation("replacement", rc["address"], f"this plan {_verb(actions)} this {rc['type']}", fix))
+    if context is not None and context.retired and destroys:
+        notes.append(
+            f"{context.directory} is a retired service's destroy-only root: its {destroys} destroy(s) are the "
+            "decommission itself (docs/decommission.md)"
+        )
+    return violations, used, missing
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+
+def _tags(plan: Plan) -> Iterator[Violation]:
+    for rc in _changing(plan):
+        after = _after(rc)
+        if "tags_all" in after:
+            if _unknown(rc, "tags_all"):
+                continue
+            tags = after.get("tags_all") or {}
+        elif "tags" in after:
+            if _unknown(rc, "tags"):
+                continue
+            tags = after.get("tags") or {}
+        else:
+            continue  # not a taggable resource
+        missing = [t for t in REQUIRED_TAGS if not str(tags.get(t) or "").strip()]
+        if missing:
+            yield Violation(
+                "tags",
+                rc["address"],
+                f"missing tag(s) {', '.join(missing)}",
+                "set them through the provider's default_tags (generated roots do) or the resource's tags",
+            )
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def _names_in(text: str, names: frozenset[str]) -> set[str]:
+    """Which of ``names`` appear in ``text`` as whole names (bounded by anything but [a-z0-9-])."""
+    return {n for n in names if re.search(rf"(?<![a-z0-9-]){re.escape(n)}(?![a-z0-9-])", text)}
+
+
+def _looked_up_groups(plan: Plan) -> Iterator[tuple[str, str]]:
+    """(address, name) of every security group the root reads by name, in any module."""
+
+    def walk(module: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for res in module.get("resources") or []:
+            if res.get("mode") == "data" and res.get("type") == "aws_security_group":
+                name = ((res.get("expressions") or {}).get("name") or {}).get("constant_value")
+                if isinstance(name, str):
+                    yield f"{prefix}{res['address']}", name
+        for call, body in (module.get("module_calls") or {}).items():
+            yield from walk(body.get("module") or {}, f"{prefix}module.{call}.")
+
+    yield from walk((plan.get("configuration") or {}).get("root_module") or {}, "")
+
+
+def _statements(policy: object) -> Iterator[Mapping[str, Any]]:
+    if not isinstance(policy, str):
+        return
+    try:
+        document = json.loads(policy)
+    except json.JSONDecodeError:
+        return
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    for statement in statements if isinstance(statements, list) else [statements] if statements else []:
+        if isinstance(statement, Mapping):
+            yield statement
+
+
+def _access(plan: Plan, context: Context) -> Iterator[Violation]:
+    if context.service is None or context.retired:
+        return
+    declare = f"services/{context.service}/service.yaml (dependencies)"
+    for address, name in _looked_up_groups(plan):
+        if name not in context.allowed_groups:
+            yield Violation(
+                "access",
+                address,
+                f"the root reads security group {name!r}, which {context.service} does not declare",
+                f"declare the service or datastore it guards in {declare}, or remove the lookup",
+            )
+    for rc in _changing(plan):
+        policy = _after(rc).get("policy")
+        for statement in _statements(policy):
+            if statement.get("Effect", "Allow") != "Allow":
+                continue
+            resources = statement.get("Resource")
+            for resource in resources if isinstance(resources, list) else [resources]:
+                if not isinstance(resource, str):
+                    continue
+                for name in sorted(_names_in(resource, context.other_datastores)):
+                    yield Violation(
+                        "access",
+                        rc["address"],
+                        f"an IAM statement allows {resource!r}, datastore {name!r} that {context.service} "
+                        "neither owns nor declares",
+                        f"declare {name} in {declare}, or remove the statement",
+                    )
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    discovery = ((root.get("module_calls") or {}).get("discovery") or {}).get("expressions") or {}
+    sources = (discovery.get("allowed_sources") or {}).get("constant_value") or []
+    for source in sources:
+        if isinstance(source, str) and source not in context.allowed_callers:
+            yield Violation(
+                "access",
+                "module.discovery",
+                f"a Consul intention admits {source!r}, which does not declare {context.service}",
+                f"declare {context.service} in services/{source}/service.yaml, or remove the intention",
+            )
+
+
+# --- the check -------------------------------------------------------------------------------
+
+
+def check(plan: Plan, context: Context | None = None) -> Report:
+    """Every rule over one plan. With a context (the spec), acknowledgements and access too."""
+    notes: list[str] = []
+    violations = list(_limits(plan))
+    replaced, used, missing = _replacements(plan, context, notes)
+    violations += replaced
+    violations += _tags(plan)
+    if context is not None:
+        violations += _access(plan, context)
+    unused: tuple[Acknowledgement, ...] = ()
+    if context is not None:
+        unused = tuple(a for a in context.acknowledged if a not in used)
+    if missing and context is not None and context.env_file:
+        notes.append(f"to acknowledge, add to {context.env_file}:\n{acknowledgement_lines(missing).rstrip()}")
+    for ack in unused:
+        notes.append(
+            f"{context.env_file if context else ''}: the acknowledgement of {ack.address} matched nothing in this "
+            "plan; remove it once the change is applied"
+        )
+    return Report(
+        violations=tuple(sorted(set(violations))),
+        checked=sum(1 for _ in _managed(plan)),
+        acknowledged=tuple(used),
+        unused=unused,
+        notes=tuple(notes),
+        context=context,
+    )
+
+
+def _projects(root: Path) -> dict[str, str]:
+    """Atlantis project name -> directory, from the repository's atlantis.yaml."""
+    path = root / "atlantis.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(p.get("name") or p["dir"]): str(p["dir"]) for p in data.get("projects") or [] if "dir" in p}
+
+
+def context_for(root: Path, repo: Repo, project: str) -> Context:
+    """What the spec says about one Atlantis project (by name, or by its directory)."""
+    projects = _projects(root)
+    directory = projects.get(project) or (project if project in projects.values() else None)
+    if directory is None:
+        known = ", ".join(sorted(projects)[:20]) or "none"
+        raise CommandError(f"no Atlantis project {project!r} in {root / 'atlantis.yaml'} (projects: {known})")
+    directory = posixpath.normpath(directory)
+    main = root / directory / "main.tf"
+    retired = main.is_file() and RETIRED_MARKER in main.read_text(encoding="utf-8")
+    parts = directory.split("/")  # accounts/<env>/services/<name>[/<terragrunt unit>]
+    if len(parts) < 4 or parts[0] != "accounts" or parts[2] != "services":
+        return Context(project=project, directory=directory, retired=retired)
+    env, name = parts[1], parts[3]
+    env_file = f"services/{name}/environments/{env}.yaml"
+    if retired or name not in {s.name for s in repo.services}:
+        return Context(project=project, directory=directory, service=name, env=env, env_file=env_file, retired=True)
+    service = repo.service(name)
+    found = service.env_file(env)
+    access = declared_access(repo, service)
+    return Context(
+        project=project,
+        directory=directory,
+        service=name,
+        env=env,
+        env_file=found.file if found and found.file else env_file,
+        acknowledged=found.acknowledged if found else (),
+        allowed_groups=access.groups,
+        allowed_datastores=access.datastores,
+        other_datastores=frozenset({d.name for s in repo.services for d in s.datastores} - access.datastores),
+        allowed_callers=access.callers,
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the access rule allows a service's roots, from its declared dependencies."""
+
+    groups: frozenset[str]  # security groups its roots may look up
+    datastores: frozenset[str]  # owned or declared
+    callers: frozenset[str]  # services that declare it (its Consul intentions)
+
+
+def declared_access(repo: Repo, service: Service) -> Access:
+    owned = {d.name for d in service.datastores}
+    datastores = owned | set(service.depends_on_datastores)
+    groups = (
+        {service.name, f"{service.name}-clients"}
+        | owned
+        | {f"{d}-clients" for d in datastores}
+        | {f"{s}-clients" for s in service.depends_on_services}
+    )
+    callers = frozenset(s.name for s in repo.dependents(service.name))
+    return Access(frozenset(groups), frozenset(datastores), callers)
+
+
+def render(report: Report) -> str:
+    """The text report: one line per violation, then the notes."""
+    lines = [str(v) for v in report.violations]
+    lines += [f"acknowledged: {a.address}: {a.reason}" for a in report.acknowledged]
+    lines += [f"note: {n}" for n in report.notes]
+    where = f" ({report.context.project})" if report.context else ""
+    if report.ok:
+        lines.append(
+            f"plan-check{where}: {report.checked} resource(s) in the plan, every rule holds ({', '.join(RULES)})"
+        )
+    else:
+        lines.append(
+            f"plan-check{where}: {len(report.violations)} violation(s) in {report.checked} resource(s) in the plan; "
+            "nothing may be applied until the plan passes"
+        )
+    return "\n".join(lines)
+
+
+def project_of(root: Path, cwd: Path) -> str | None:
+    """The Atlantis project whose directory is ``cwd`` (Atlantis runs steps there), if any."""
+    try:
+        relative = cwd.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+    return next(
+        (name for name, directory in _projects(root).items() if posixpath.normpath(directory) == relative), None
+    )

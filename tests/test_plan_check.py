@@ -1,0 +1,540 @@
+"""`infragen plan-check` over plan JSON: every rule with a plan that breaks it and one that does not,
+the acknowledgement in an environment file, the two destroys that are not violations, the CLI's
+exit codes, and the server-side step as Atlantis runs it.
+
+The plans are small `terraform show -json` documents written here (only the keys the rules read);
+tests/test_aws_limits.py runs the same rules over the real plans of every fixture and golden root,
+and tests/e2e/test_plan_check.py over a plan that really replaces a database."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO, copy_inputs, run_cli
+
+from generator.api import generate, validate
+from generator.errors import CommandError
+from generator.spec.models import Acknowledgement
+from generator.tools import plancheck
+from generator.tools.plancheck import Context, check
+
+TAGS = {"owner": "payments", "service": "shop", "environment": "staging", "cost-center": "CC-1"}
+LISTENER_A = "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/lb-a/aaaa/1111"
+LISTENER_B = "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/lb-b/bbbb/2222"
+
+
+def change(
+    rtype: str,
+    name: str = "this",
+    after: dict[str, Any] | None = None,
+    *,
+    actions: tuple[str, ...] = ("create",),
+    module: str = "",
+    unknown: dict[str, Any] | None = None,
+    index: object = None,
+) -> dict[str, Any]:
+    address = f"{rtype}.{name}" + (f"[{json.dumps(index)}]" if index is not None else "")
+    rc: dict[str, Any] = {
+        "address": f"{module}.{address}" if module else address,
+        "mode": "managed",
+        "type": rtype,
+        "name": name,
+        "change": {"actions": list(actions), "after": after, "after_unknown": unknown or {}},
+    }
+    if module:
+        rc["module_address"] = module
+    if index is not None:
+        rc["index"] = index
+    return rc
+
+
+def plan(*changes: dict[str, Any], configuration: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "format_version": "1.2",
+        "resource_changes": list(changes),
+        "configuration": configuration or {"root_module": {}},
+    }
+
+
+def rules(report: plancheck.Report) -> list[tuple[str, str]]:
+    return [(v.rule, v.address) for v in report.violations]
+
+
+# --- aws-limits ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rtype", "attr", "good", "bad"),
+    [
+        ("aws_lb_target_group", "name", "a" * 32, "a" * 33),
+        ("aws_sqs_queue", "name", "shop-jobs.fifo", "shop jobs"),
+        ("aws_elasticache_replication_group", "replication_group_id", "shop-cache", "shop--cache"),
+        ("aws_db_instance", "identifier", "shop-db", "1shop-db"),
+        ("aws_s3_bucket", "bucket", "shop-assets", "Shop_Assets"),
+        ("aws_iam_role", "name", "r" * 64, "r" * 65),
+    ],
+)
+def test_names_follow_aws_rules(rtype: str, attr: str, good: str, bad: str) -> None:
+    assert check(plan(change(rtype, after={attr: good, "tags_all": TAGS}))).ok
+    report = check(plan(change(rtype, after={attr: bad, "tags_all": TAGS})))
+    assert rules(report) == [("aws-limits", f"{rtype}.this")]
+    assert f"{attr} {bad!r}" in str(report.violations[0]) and "https://docs.aws.amazon.com/" in report.violations[0].fix
+
+
+def _rules_forwarding_to_one_group(listeners: list[str]) -> dict[str, Any]:
+    config = {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "aws_lb_listener_rule.this",
+                    "mode": "managed",
+                    "expressions": {"action": [{"target_group_arn": {"references": ["aws_lb_target_group.this.arn"]}}]},
+                }
+            ]
+        }
+    }
+    changes = [
+        change("aws_lb_listener_rule", after={"listener_arn": arn, "priority": 10 + i, "tags_all": TAGS}, index=i)
+        for i, arn in enumerate(listeners)
+    ]
+    return plan(*changes, configuration=config)
+
+
+def test_a_target_group_behind_two_load_balancers_is_refused() -> None:
+    assert check(_rules_forwarding_to_one_group([LISTENER_A, LISTENER_A.replace("1111", "3333")])).ok
+    report = check(_rules_forwarding_to_one_group([LISTENER_A, LISTENER_B]))
+    assert rules(report) == [("aws-limits", "aws_lb_target_group.this")]
+    assert "2 load balancers (app/lb-a/aaaa, app/lb-b/bbbb)" in report.violations[0].why
+
+
+def _ecs(groups: int) -> dict[str, Any]:
+    after = {
+        "name": "shop",
+        "network_configuration": [{"security_groups": [f"sg-{i}" for i in range(groups)]}],
+        "tags_all": TAGS,
+    }
+    return plan(change("aws_ecs_service", after=after))
+
+
+def test_security_groups_per_network_interface() -> None:
+    assert check(_ecs(5)).ok
+    report = check(_ecs(6))
+    assert rules(report) == [("aws-limits", "aws_ecs_service.this")]
+    assert "join 6 security groups; AWS allows 5" in report.violations[0].why
+
+
+def test_listener_rule_priorities_are_unique_per_listener() -> None:
+    one = change("aws_lb_listener_rule", "a", {"listener_arn": LISTENER_A, "priority": 7, "tags_all": TAGS})
+    other_listener = change("aws_lb_listener_rule", "b", {"listener_arn": LISTENER_B, "priority": 7, "tags_all": TAGS})
+    assert check(plan(one, other_listener)).ok
+    same = change("aws_lb_listener_rule", "c", {"listener_arn": LISTENER_A, "priority": 7, "tags_all": TAGS})
+    report = check(plan(one, same))
+    assert rules(report) == [("aws-limits", "aws_lb_listener_rule.c")]
+    assert "PriorityInUse" in report.violations[0].why
+
+
+def test_a_fixed_final_snapshot_identifier_is_refused() -> None:
+    random = change(
+        "aws_db_instance",
+        after={"identifier": "shop-db", "tags_all": TAGS},
+        unknown={"final_snapshot_identifier": True},
+    )
+    assert check(plan(random)).ok
+    fixed = change(
+        "aws_db_instance", after={"identifier": "shop-db", "final_snapshot_identifier": "x", "tags_all": TAGS}
+    )
+    assert rules(check(plan(fixed))) == [("aws-limits", "aws_db_instance.this")]
+
+
+def test_an_empty_deployment_alarm_list_is_refused() -> None:
+    def service(names: list[str]) -> dict[str, Any]:
+        alarms = [{"alarm_names": names, "enable": True, "rollback": True}]
+        return plan(change("aws_ecs_service", after={"name": "shop", "alarms": alarms, "tags_all": TAGS}))
+
+    assert check(service(["shop-missing-tasks"])).ok
+    report = check(service([]))
+    assert rules(report) == [("aws-limits", "aws_ecs_service.this")]
+    assert "AlarmNames" in report.violations[0].why
+
+
+@pytest.mark.parametrize(
+    ("engine", "klass", "refused"),
+    [("mysql", "db.t4g.micro", True), ("mysql", "db.t4g.medium", False), ("postgres", "db.t4g.micro", False)],
+)
+def test_performance_insights_on_a_class_without_it(engine: str, klass: str, refused: bool) -> None:
+    after = {"identifier": "shop-db", "engine": engine, "instance_class": klass, "tags_all": TAGS}
+    on = check(plan(change("aws_db_instance", after={**after, "performance_insights_enabled": True})))
+    assert rules(on) == ([("aws-limits", "aws_db_instance.this")] if refused else [])
+    assert check(plan(change("aws_db_instance", after={**after, "performance_insights_enabled": False}))).ok
+
+
+@pytest.mark.parametrize(("version", "refused"), [("6.2", True), ("7.0", False), ("7.1", False)])
+def test_redis_below_7_with_iam_authentication(version: str, refused: bool) -> None:
+    after = {"replication_group_id": "shop-cache", "engine": "redis", "engine_version": version, "tags_all": TAGS}
+    with_users = check(plan(change("aws_elasticache_replication_group", after={**after, "user_group_ids": ["g"]})))
+    assert rules(with_users) == ([("aws-limits", "aws_elasticache_replication_group.this")] if refused else [])
+    assert check(plan(change("aws_elasticache_replication_group", after={**after, "user_group_ids": []}))).ok
+
+
+# --- replacement -----------------------------------------------------------------------------
+
+DB = "module.shop_db.module.rds.aws_db_instance.this"
+
+
+def _replace_db(actions: tuple[str, ...] = ("delete", "create")) -> dict[str, Any]:
+    return plan(
+        change(
+            "aws_db_instance",
+            after={"identifier": "shop-db", "tags_all": TAGS},
+            actions=actions,
+            module="module.shop_db.module.rds",
+            unknown={"final_snapshot_identifier": True},
+        )
+    )
+
+
+def _context(**kwargs: Any) -> Context:
+    base: dict[str, Any] = {
+        "project": "staging-shop",
+        "directory": "accounts/staging/services/shop",
+        "service": "shop",
+        "env": "staging",
+        "env_file": "services/shop/environments/staging.yaml",
+    }
+    return Context(**{**base, **kwargs})
+
+
+@pytest.mark.parametrize("actions", [("delete", "create"), ("create", "delete"), ("delete",)])
+def test_destroying_or_replacing_a_database_is_refused(actions: tuple[str, ...]) -> None:
+    report = check(_replace_db(actions), _context())
+    assert rules(report) == [("replacement", DB)]
+    line = str(report.violations[0])
+    assert line.startswith(f"replacement: {DB}: this plan ")
+    assert "services/shop/environments/staging.yaml" in line and "acknowledge.replace" in line
+    (note,) = report.notes
+    assert "to acknowledge, add to services/shop/environments/staging.yaml:" in note
+    assert yaml.safe_load(note.split(":\n", 1)[1])["acknowledge"]["replace"][0]["address"] == DB
+
+
+def test_without_the_spec_the_violation_says_where_acknowledgements_live() -> None:
+    report = check(_replace_db())
+    assert rules(report) == [("replacement", DB)]
+    assert "--root and --project" in report.violations[0].fix
+
+
+def test_an_acknowledged_replacement_passes_and_is_reported() -> None:
+    ack = Acknowledgement(DB, "staging data is reseeded nightly")
+    report = check(_replace_db(), _context(acknowledged=(ack,)))
+    assert report.ok and report.acknowledged == (ack,)
+    assert "acknowledged: " + DB in plancheck.render(report)
+
+
+def test_an_acknowledgement_of_another_address_does_not_count() -> None:
+    ack = Acknowledgement(DB.replace("shop_db", "shop_other"), "not this one")
+    report = check(_replace_db(), _context(acknowledged=(ack,)))
+    assert rules(report) == [("replacement", DB)]
+    assert report.unused == (ack,)
+    assert any("matched nothing in this plan" in n for n in report.notes)
+
+
+def test_a_retired_services_destroy_only_root_is_not_a_violation() -> None:
+    destroy_all = plan(
+        change("aws_db_instance", actions=("delete",), after=None),
+        change("aws_ecs_service", actions=("delete",), after=None),
+        change("aws_sqs_queue", actions=("delete",), after=None),
+    )
+    assert len(check(destroy_all, _context()).violations) == 3
+    report = check(destroy_all, _context(retired=True))
+    assert report.ok
+    assert "destroy-only root" in report.notes[0] and "3 destroy(s)" in report.notes[0]
+
+
+@pytest.mark.parametrize("rtype", ["aws_lb_target_group", "aws_security_group"])
+def test_create_before_destroy_of_a_stateless_resource_is_not_a_violation(rtype: str) -> None:
+    after = {"name": "shop-x", "tags_all": TAGS}
+    assert check(plan(change(rtype, after=after, actions=("create", "delete")))).ok
+    assert rules(check(plan(change(rtype, after=after, actions=("delete", "create"))))) == [
+        ("replacement", f"{rtype}.this")
+    ]
+
+
+@pytest.mark.parametrize(
+    "rtype",
+    [
+        "aws_sqs_queue",
+        "aws_dynamodb_table",
+        "aws_s3_bucket",
+        "aws_ecs_service",
+        "aws_kms_key",
+        "aws_cloudwatch_log_group",
+        "aws_elasticache_replication_group",
+    ],
+)
+def test_a_destroy_of_each_stateful_kind_is_refused(rtype: str) -> None:
+    assert rules(check(plan(change(rtype, actions=("delete",), after=None)))) == [("replacement", f"{rtype}.this")]
+
+
+def test_a_target_group_destroyed_with_its_listener_rule_is_not_a_violation() -> None:
+    """External ingress turned off: the rule and its group go together; the group was serving nothing."""
+    group = change("aws_lb_target_group", actions=("delete",), after=None, module="module.service", index="external")
+    rule = change("aws_lb_listener_rule", actions=("delete",), after=None, module="module.service", index="external")
+    assert check(plan(group, rule)).ok
+    assert rules(check(plan(group))) == [("replacement", 'module.service.aws_lb_target_group.this["external"]')]
+
+
+def test_destroying_a_stateless_resource_is_not_a_violation() -> None:
+    assert check(plan(change("aws_iam_role_policy", actions=("delete",), after=None))).ok
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+
+def test_taggable_resources_carry_the_four_tags() -> None:
+    assert check(plan(change("aws_sqs_queue", after={"name": "q", "tags_all": TAGS}))).ok
+    partial = {k: v for k, v in TAGS.items() if k != "cost-center"}
+    report = check(plan(change("aws_sqs_queue", after={"name": "q", "tags": partial, "tags_all": partial})))
+    assert rules(report) == [("tags", "aws_sqs_queue.this")]
+    assert "missing tag(s) cost-center" in report.violations[0].why
+    assert check(plan(change("aws_iam_role_policy", after={"policy": "{}"}))).ok  # not taggable
+    assert check(plan(change("aws_sqs_queue", after={"name": "q"}, unknown={"tags_all": True}))).ok
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def test_only_declared_groups_may_be_looked_up() -> None:
+    def lookup(name: str) -> dict[str, Any]:
+        resource = {
+            "address": "data.aws_security_group.x",
+            "mode": "data",
+            "type": "aws_security_group",
+            "expressions": {"name": {"constant_value": name}},
+        }
+        return plan(configuration={"root_module": {"resources": [resource]}})
+
+    context = _context(allowed_groups=frozenset({"bpg-clients", "shop", "shop-clients"}))
+    assert check(lookup("bpg-clients"), context).ok
+    report = check(lookup("core-db-clients"), context)
+    assert rules(report) == [("access", "data.aws_security_group.x")]
+    assert "'core-db-clients', which shop does not declare" in report.violations[0].why
+    assert check(lookup("core-db-clients")).ok  # no spec, no access rule
+
+
+def test_iam_statements_name_only_declared_datastores() -> None:
+    def policy(resource: str) -> dict[str, Any]:
+        document = {"Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": [resource]}]}
+        return plan(change("aws_iam_role_policy", "task", {"policy": json.dumps(document)}))
+
+    context = _context(allowed_datastores=frozenset({"shop-jobs"}), other_datastores=frozenset({"core-jobs"}))
+    assert check(policy("arn:aws:sqs:eu-west-1:1:shop-jobs"), context).ok
+    assert check(policy("arn:aws:sqs:eu-west-1:1:core-jobs-extra"), context).ok  # another name
+    report = check(policy("arn:aws:sqs:eu-west-1:1:core-jobs"), context)
+    assert rules(report) == [("access", "aws_iam_role_policy.task")]
+    assert "datastore 'core-jobs' that shop neither owns nor declares" in report.violations[0].why
+
+
+def test_consul_intentions_admit_only_declared_callers() -> None:
+    def discovery(sources: list[str]) -> dict[str, Any]:
+        call = {"discovery": {"expressions": {"allowed_sources": {"constant_value": sources}}}}
+        return plan(configuration={"root_module": {"module_calls": call}})
+
+    context = _context(allowed_callers=frozenset({"web"}))
+    assert check(discovery(["web"]), context).ok
+    assert rules(check(discovery(["web", "batch"]), context)) == [("access", "module.discovery")]
+
+
+# --- the spec's context ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = copy_inputs(tmp_path / "repo")
+    generate(root, check=False)
+    return root
+
+
+def test_context_of_a_service_project(repo: Path) -> None:
+    context = plancheck.context_for(repo, validate(repo), "staging-klausapproves")
+    assert (context.service, context.env, context.directory) == (
+        "klausapproves",
+        "staging",
+        "accounts/staging/services/klausapproves",
+    )
+    assert context.env_file == "services/klausapproves/environments/staging.yaml"
+    assert "bpg-clients" in context.allowed_groups and "core-clients" not in context.allowed_groups
+    assert not context.retired
+    same = plancheck.context_for(repo, validate(repo), "accounts/staging/services/klausapproves")
+    assert same.service == "klausapproves"
+
+
+def test_an_unknown_project_lists_the_known_ones(repo: Path) -> None:
+    with pytest.raises(CommandError, match=r"no Atlantis project 'staging-nope' .*staging-bpg"):
+        plancheck.context_for(repo, validate(repo), "staging-nope")
+
+
+def test_acknowledgements_come_from_the_environment_file(repo: Path) -> None:
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    with env_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"acknowledge:\n  replace:\n    - address: {DB}\n      reason: staging data is reseeded\n")
+    context = plancheck.context_for(repo, validate(repo), "staging-klausapproves")
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    assert context.acknowledged == (
+        Acknowledgement(DB, "staging data is reseeded", lines.index("    - address: " + DB) + 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("    - address: not an address\n      reason: because it is fine\n", "acknowledge.replace[0].address"),
+        ("    - address: aws_db_instance.this\n      reason: short\n", "acknowledge.replace[0].reason"),
+        ("    - address: aws_db_instance.this\n", "acknowledge.replace[0]"),
+        (
+            "    - address: aws_db_instance.this\n      reason: because it is fine\n"
+            "    - address: aws_db_instance.this\n      reason: because it is fine\n",
+            "aws_db_instance.this is already acknowledged at line",
+        ),
+    ],
+)
+def test_a_bad_acknowledgement_is_an_error_at_its_line(repo: Path, entry: str, message: str) -> None:
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    before = env_file.read_text(encoding="utf-8")
+    env_file.write_text(before + "acknowledge:\n  replace:\n" + entry, encoding="utf-8")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "services/klausapproves/environments/staging.yaml:" in result.stderr and message in result.stderr
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def _write(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_cli_exit_codes_and_lines(tmp_path: Path) -> None:
+    clean = _write(tmp_path / "clean.json", plan(change("aws_sqs_queue", after={"name": "q", "tags_all": TAGS})))
+    ok = run_cli("plan-check", str(clean))
+    assert ok.code == 0, ok.stderr
+    assert "every rule holds" in ok.stdout
+
+    bad = _write(
+        tmp_path / "bad.json",
+        plan(
+            change("aws_sqs_queue", actions=("delete",), after=None),
+            change("aws_s3_bucket", after={"bucket": "B_B", "tags_all": {}}),
+        ),
+    )
+    refused = run_cli("plan-check", str(bad))
+    assert refused.code == 1
+    lines = [line for line in refused.stdout.splitlines() if not line.startswith(("note:", "plan-check"))]
+    assert lines == [
+        "aws-limits: aws_s3_bucket.this: bucket 'B_B' (3 characters) breaks AWS's rule: at most 63, matching "
+        "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$; shorten or rename it "
+        "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)",
+        "replacement: aws_sqs_queue.this: this plan destroys this aws_sqs_queue; if it is intended, acknowledge it in "
+        "the service's environment file (acknowledge.replace), or run with --root and --project to be told which file",
+        "tags: aws_s3_bucket.this: missing tag(s) owner, service, environment, cost-center; set them through the "
+        "provider's default_tags (generated roots do) or the resource's tags",
+    ]
+    assert "3 violation(s)" in refused.stdout
+
+    as_json = run_cli("plan-check", str(bad), "--json")
+    assert as_json.code == 1
+    data = json.loads(as_json.stdout)
+    assert [v["rule"] for v in data["violations"]] == ["aws-limits", "replacement", "tags"]
+
+    assert run_cli("plan-check").code == 2  # usage: no PLAN_JSON
+    assert run_cli("plan-check", str(clean), "--bogus").code == 2
+    missing = run_cli("plan-check", str(tmp_path / "nope.json"))
+    assert missing.code == 1 and "no such file" in missing.stderr
+    not_a_plan = run_cli("plan-check", str(_write(tmp_path / "x.json", {"values": {}})))
+    assert not_a_plan.code == 1 and "not a plan" in not_a_plan.stderr
+
+
+def test_cli_with_the_spec_acknowledges_from_the_environment_file(repo: Path, tmp_path: Path) -> None:
+    saved = _write(tmp_path / "plan.json", _replace_db())
+    refused = run_cli("plan-check", str(saved), "--root", str(repo), "--project", "staging-klausapproves")
+    assert refused.code == 1
+    assert (
+        "add {address: 'module.shop_db.module.rds.aws_db_instance.this', reason: ...} under acknowledge.replace "
+        "in services/klausapproves/environments/staging.yaml" in refused.stdout
+    )
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    snippet = refused.stdout.split("to acknowledge, add to services/klausapproves/environments/staging.yaml:\n")[1]
+    snippet = snippet.split("\nplan-check")[0].replace(
+        "TODO: why destroying this aws_db_instance is safe (data moved, backup taken, ...)",
+        "the data was copied to shop-db2",
+    )
+    with env_file.open("a", encoding="utf-8") as handle:
+        handle.write(snippet + "\n")
+    passed = run_cli("plan-check", str(saved), "--root", str(repo), "--project", "staging-klausapproves")
+    assert passed.code == 0, passed.stdout + passed.stderr
+    assert f"acknowledged: {DB}: the data was copied to shop-db2" in passed.stdout
+
+
+def _step(workflow: str) -> str:
+    steps = yaml.safe_load((REPO / "docs/atlantis/repos.yaml").read_text())["workflows"][workflow]["plan"]["steps"]
+    runs = [s for s in steps if isinstance(s, dict) and "infragen plan-check" in s.get("run", "")]
+    assert len(runs) == 1, steps
+    index = steps.index(runs[0])
+    if workflow == "infragen":  # right after Atlantis's own plan and show steps
+        assert steps[index - 2 : index] == ["plan", "show"]
+    else:
+        assert "show -json" in steps[index - 1]["run"]
+    command: str = runs[0]["run"]
+    return command
+
+
+@pytest.mark.parametrize("workflow", ["infragen", "infragen-terragrunt"])
+def test_the_server_side_step_refuses_a_replacing_plan_in_the_project_dir(
+    repo: Path, tmp_path: Path, workflow: str
+) -> None:
+    """The step as Atlantis runs it: `sh -c` in the project directory with DIR, REPO_REL_DIR,
+    PROJECT_NAME and SHOWFILE (the JSON of the saved plan)."""
+    project_dir = "accounts/staging/services/klausapproves"
+    step = _step(workflow).replace("infragen ", f"{shlex.quote(sys.executable)} -m generator.cli ", 1)
+
+    def run(saved: Path) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "DIR": str(repo / project_dir),
+            "REPO_REL_DIR": project_dir,
+            "PROJECT_NAME": "staging-klausapproves",
+            "SHOWFILE": str(saved),
+            "NO_COLOR": "1",
+        }
+        return subprocess.run(["sh", "-c", step], cwd=repo / project_dir, env=env, capture_output=True, text=True)
+
+    refused = run(_write(tmp_path / "replace.json", _replace_db()))
+    assert refused.returncode == 1, refused.stderr
+    assert (
+        f"replacement: {DB}" in refused.stdout and "services/klausapproves/environments/staging.yaml" in refused.stdout
+    )
+    clean = plan(change("aws_sqs_queue", after={"name": "klausapproves-q", "tags_all": TAGS}))
+    passed = run(_write(tmp_path / "clean.json", clean))
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "(staging-klausapproves)" in passed.stdout
+
+
+def test_explain_lists_what_plan_check_enforces(repo: Path) -> None:
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    with env_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"acknowledge:\n  replace:\n    - address: {DB}\n      reason: staging data is reseeded\n")
+    result = run_cli("explain", "klausapproves", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    section = result.stdout.split("### What plan-check enforces on its plans")[1].split("###")[0]
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in section.splitlines() if " | " in line}
+    production, staging = rows["destroys/replacements acknowledged"]
+    assert production == "none" and staging.startswith(f"`{DB}` (staging data is reseeded)")
+    assert "`bpg-clients`" in rows["security groups its roots may use"][0]
+    assert "`core-clients`" not in section
