@@ -31,7 +31,8 @@ $(TOOLS_VENV)/.installed:
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
 	touch $@
 
-.PHONY: help venv dev tools servers gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench docs clean
+PHONY_EXTRA := precommit sandbox sandbox-down
+.PHONY: $(PHONY_EXTRA) help venv dev tools servers gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +42,10 @@ venv: $(BIN)/.installed ## Create the virtualenv with the runtime dependencies (
 dev: $(BIN)/.dev-installed ## Add the test tools to the virtualenv (done automatically by test/lint/golden)
 
 tools: $(TOOLS_VENV)/.installed ## Install checkov in its own virtualenv
+
+precommit: dev ## Install pre-commit into .venv and its git hook (.pre-commit-config.yaml)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pre-commit>=3.5'
+	$(BIN)/pre-commit install
 
 # The real servers tests/servers.py starts (PostgreSQL 15, MariaDB, Redis 7): Debian's packages,
 # installed only when a binary is missing (as root, or through sudo). A no-op when all are there.
@@ -94,7 +99,7 @@ test-added-service: dev ## The whole `make test` on a copy of this repository wi
 	INFRAGEN_ADDED_SERVICE_COPY=1 $(MAKE) --no-print-directory -C $(ADDED_REPO) test PYTHON=$(PYTHON) INFRAGEN_CHECKOV=$(INFRAGEN_CHECKOV)
 	rm -rf $(ADDED_REPO)
 
-sandbox: dev ## Start moto on 127.0.0.1 and print the deploy story's commands (SERVICE=, ENV=staging)
+sandbox: dev ## moto on 127.0.0.1, apply the roots SERVICE needs in ENV (default staging), print the deploy story
 	$(INFRAGEN) sandbox up --env $(or $(ENV),staging) $(if $(SERVICE),--service $(SERVICE))
 
 sandbox-down: ## Stop what `make sandbox` started (idempotent)

@@ -124,3 +124,28 @@ def test_an_external_domain_gets_an_override_where_the_zone_differs(example: Pat
     assert "overrides:\n  ingress:\n    domain: orders.staging.lemon.com\n" in staging
     assert "ingress:" not in production  # orders.lemon.com lies in production's zone lemon.com
     assert "domain: orders.lemon.com" in (example / "services/orders/service.yaml").read_text()
+
+
+def test_a_replaced_external_domain_is_said_and_the_example_uncomments_cleanly(example: Path) -> None:
+    """Issue 22: --external-domain outside an account's zone was replaced silently, and uncommenting
+    the scaffold's example under a live `overrides:` gave "duplicate key"."""
+    result = run_cli("new", "service", "orders", "--owner", "payments", "--external-domain", "orders.lemon.com",
+                     "--root", str(example))  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert (
+        "note    staging: external domain orders.staging.lemon.com (orders.lemon.com is outside staging's public "
+        "zone staging.lemon.com); change it in services/orders/environments/staging.yaml"
+    ) in result.stdout
+    assert "note    production" not in result.stdout  # it lies in production's zone
+    for env in ("staging", "production"):
+        path = example / f"services/orders/environments/{env}.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        start = next(i for i, line in enumerate(lines) if line.lstrip("# ") == "desiredCount: 2")
+        uncommented = [line.replace("# ", "", 1) if start <= i < start + 4 else line for i, line in enumerate(lines)]
+        if not any(line == "overrides:" for line in lines):
+            uncommented[start - 1] = uncommented[start - 1].replace("# ", "", 1)  # the example's own key
+        path.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["overrides"]["desiredCount"] == 2 and data["overrides"]["resources"]["cpu"] == 1024, env
+    checked = run_cli("validate", "--root", str(example))
+    assert checked.code == 0, checked.stderr

@@ -135,6 +135,8 @@ def new_service(
     done = new_service(_root(root), spec)
     for path in done.files:
         click.echo(f"create  {path}")
+    for note in done.notes:
+        click.echo(f"note    {note}")
     click.echo(
         f"\nNext: review the files, then\n  make gen\n  git add services/{name} accounts atlantis.yaml "
         f"CODEOWNERS\n  git commit -m 'Add service {name}'\n  git push   # and open a pull request"

@@ -57,6 +57,7 @@ class Scaffold:
     service: str
     files: tuple[str, ...]  # written paths, relative to the repository root
     environments: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # what the scaffold decided for the user (printed)
 
 
 def parse_datastore(service: str, text: str) -> NewDatastore:
@@ -227,4 +228,20 @@ def new_service(root: Path, spec: NewService) -> Scaffold:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     envs = tuple(Path(rel).stem for rel in files if "/environments/" in rel)
-    return Scaffold(service=spec.name, files=tuple(files), environments=envs)
+    return Scaffold(service=spec.name, files=tuple(files), environments=envs, notes=tuple(domain_notes(root, spec)))
+
+
+def domain_notes(root: Path, spec: NewService) -> list[str]:
+    """Where ``--external-domain`` lies outside an account's public zone, the environment file gets
+    the same host label in that zone (a host name must be in the zone its records go to); say so."""
+    notes = []
+    accounts = _accounts(root)
+    for env in spec.environments or tuple(sorted(accounts)):
+        facts = accounts.get(env)
+        derived = _domain_in(spec.external_domain, facts.public_zone if facts else None)
+        if derived is not None and facts is not None:
+            notes.append(
+                f"{env}: external domain {derived} ({spec.external_domain} is outside {env}'s public zone "
+                f"{facts.public_zone}); change it in services/{spec.name}/environments/{env}.yaml"
+            )
+    return notes
