@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
 from generator.deploy import taskdef
-from generator.deploy.policy import deploy_policy_json
+from generator.deploy.policy import deploy_policy
 from generator.errors import InvariantError
 from generator.plan import alarms, allocation
 from generator.render import hcl
@@ -67,6 +67,9 @@ class ModuleCall:
     unit: str  # "service", the datastore name or "discovery"
     source: str  # relative to a plain root's directory
     args: tuple[tuple[str, Value], ...]
+    # Local values the arguments read (``local.<name>``): a plain root's ``locals`` block, a
+    # Terragrunt unit's own ``locals``.
+    locals: tuple[tuple[str, Value], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,15 @@ def root_calls(repo: Repo) -> list[tuple[Root, list[ModuleCall]]]:
 
 def module_calls(repo: Repo, root: Root, external_priority: int | None) -> list[ModuleCall]:
     service, account = root.service, root.account
-    calls = [_call("service", "service", _service_args(repo, service, account, external_priority))]
+    containers = hcl.Document(taskdef.bootstrap_container_definitions(repo, service, account))
+    calls = [
+        _call(
+            "service",
+            "service",
+            _service_args(repo, service, account, external_priority),
+            (("container_definitions", containers),),
+        )
+    ]
     for datastore in _effective_datastores(service, account):
         source, args = _datastore_args(service, datastore, account, _datastore_users(repo, datastore.name))
         calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
@@ -157,17 +168,22 @@ def module_calls(repo: Repo, root: Root, external_priority: int | None) -> list[
     return calls
 
 
-def _call(label: str, unit: str, args: list[tuple[str, Value]]) -> ModuleCall:
+def _call(
+    label: str, unit: str, args: list[tuple[str, Value]], local_values: tuple[tuple[str, Value], ...] = ()
+) -> ModuleCall:
     (key, source), *rest = args
     if key != "source" or not isinstance(source, str):
         raise InvariantError(f"module call {label}: the first argument must be its source, not {key}")
-    return ModuleCall(label, unit, source, tuple(rest))
+    return ModuleCall(label, unit, source, tuple(rest), local_values)
 
 
 def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
     """The five files of a service root from its planned module calls."""
     service, account = root.service, root.account
     blocks = _data_blocks(repo, service, account)
+    local_values = [item for call in calls for item in call.locals]
+    if local_values:
+        blocks.append(Block("locals", hcl.body(local_values)))
     for call in calls:
         blocks.append(Block(f"module {hcl.label(call.label)}", hcl.body([("source", call.source), *call.args])))
     outputs = _outputs(service, account)
@@ -364,7 +380,6 @@ def _service_args(
     env_file = service.env_file(account.env)
     # The container's environment and secrets, including connection-by-convention entries, come
     # from the one function `infragen compile` uses (generator.deploy.taskdef).
-    variables: dict[str, Value] = dict(taskdef.environment(repo, service, account))
     secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()
@@ -412,8 +427,10 @@ def _service_args(
         ("memory_mb", memory),
         ("desired_count", desired),
         ("autoscaling", scaling),
-        ("environment_variables", variables),
-        ("secrets", secrets),
+        # Read from the task definition below (local.container_definitions, the document `infragen
+        # compile` registers), so that a variable is written once in the root and its change is one line.
+        ("environment_variables", Raw(CONTAINER_ENVIRONMENT)),
+        ("secrets", Raw(CONTAINER_SECRETS)),
         ("secret_arns", sorted(secret_arns)),
         ("ssm_parameter_arns", sorted(ssm_arns)),
         *([("secret_kms_key_arns", sorted(kms_keys))] if kms_keys else []),
@@ -437,9 +454,13 @@ def _service_args(
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
         ("dependency_access", _dependency_access(repo, service, account)),
         ("log_retention_days", 365),
-        ("container_definitions", taskdef.container_definitions_json(repo, service, account)),
+        ("container_definitions", Raw("jsonencode(local.container_definitions)")),
         *alarms.module_args(service, account, "service"),
     ]
+
+
+CONTAINER_ENVIRONMENT = "{ for item in local.container_definitions[0].environment : item.name => item.value }"
+CONTAINER_SECRETS = "{ for item in local.container_definitions[0].secrets : item.name => item.valueFrom }"
 
 
 def _dashboard_args(service: Service, account: Account) -> list[tuple[str, Value]]:
@@ -588,7 +609,7 @@ def _outputs(service: Service, account: Account) -> list[Output]:
         out("task_role_arn", Raw("module.service.task_role_arn"), "IAM role of the service's tasks."),
         out(
             "deploy_policy_json",
-            deploy_policy_json(service, account),
+            hcl.JsonEncode(deploy_policy(service, account)),
             "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md).",
         ),
     ]

@@ -27,6 +27,108 @@ output "task_role_arn" {
 
 output "deploy_policy_json" {
   description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
-  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-west-1:222222222222:repository/demo-service\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"demo-service\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:service/production/demo-service\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:RunTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\"}}, \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:task-definition/demo-service:*\", \"Sid\": \"RunOwnTasks\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::222222222222:role/demo-service-execution\", \"arn:aws:iam::222222222222:role/demo-service-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::222222222222:role/demo-service-execution\", \"arn:aws:iam::222222222222:role/demo-service-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\", \"logs:GetLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-west-1:222222222222:log-group:/ecs/demo-service:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}], \"Version\": \"2012-10-17\"}"
+  value = jsonencode({
+    Statement = [
+      {
+        Action   = ["ecr:GetAuthorizationToken"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "EcrLogin"
+      },
+      {
+        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecr:eu-west-1:222222222222:repository/demo-service"
+        Sid      = "EcrPushAndCheck"
+      },
+      {
+        Action = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/service" = "demo-service"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "RegisterOwnFamily"
+      },
+      {
+        Action   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "ReadTaskDefinitions"
+      },
+      {
+        Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:222222222222:service/production/demo-service"
+        Sid      = "UpdateOwnService"
+      },
+      {
+        Action   = ["ecs:DescribeClusters"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+        Sid      = "Cluster"
+      },
+      {
+        Action = ["ecs:RunTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:222222222222:task-definition/demo-service:*"
+        Sid      = "RunOwnTasks"
+      },
+      {
+        Action = ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "Tasks"
+      },
+      {
+        Action = ["iam:PassRole"]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "ecs-tasks.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::222222222222:role/demo-service-execution", "arn:aws:iam::222222222222:role/demo-service-task"]
+        Sid      = "PassOwnRoles"
+      },
+      {
+        Action   = ["iam:GetRole"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::222222222222:role/demo-service-execution", "arn:aws:iam::222222222222:role/demo-service-task"]
+        Sid      = "VerifyRoles"
+      },
+      {
+        Action   = ["logs:DescribeLogGroups"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "LogGroups"
+      },
+      {
+        Action   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
+        Effect   = "Allow"
+        Resource = "arn:aws:logs:eu-west-1:222222222222:log-group:/ecs/demo-service:*"
+        Sid      = "ReadLogs"
+      },
+      {
+        Action   = ["ssm:DescribeParameters"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeParameters"
+      },
+    ]
+    Version = "2012-10-17"
+  })
 }
-# infragen:sha256:5825e6288bc072ba232f0a3344235b62e9af3243b1a5760326fd3e3c82535f17
+# infragen:sha256:85da87a7f7201a3d4515ad78ff0fb0c6a9a69561edcf675b227cbfac74ae66d6

@@ -5,6 +5,48 @@ data "aws_security_group" "bpg_clients" {
   vpc_id = "vpc-0a1b2c3d4e5f60002"
 }
 
+locals {
+  container_definitions = [
+    {
+      environment = [
+        { name = "BPG_URL", value = "http://bpg-internal.production.lemon.internal" },
+        { name = "KLAUSAPPROVES_CACHE_USER", value = "klausapproves-cache-klausapproves" },
+        { name = "KLAUSAPPROVES_RDS_USER", value = "klausapproves" },
+        { name = "LOG_LEVEL", value = "info" },
+      ]
+      essential = true
+      image     = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = "/ecs/klausapproves"
+          "awslogs-region"        = "eu-west-1"
+          "awslogs-stream-prefix" = "klausapproves"
+        }
+      }
+      mountPoints = [
+        { containerPath = "/tmp", readOnly = false, sourceVolume = "tmp" },
+      ]
+      name = "klausapproves"
+      portMappings = [
+        { appProtocol = "http", containerPort = 8080, hostPort = 8080, name = "http", protocol = "tcp" },
+        { containerPort = 9090, hostPort = 9090, name = "metrics", protocol = "tcp" },
+      ]
+      privileged             = false
+      readonlyRootFilesystem = true
+      secrets = [
+        { name = "BPG_API_TOKEN", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token" },
+        { name = "KLAUSAPPROVES_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint" },
+        { name = "KLAUSAPPROVES_CACHE_PORT", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port" },
+        { name = "KLAUSAPPROVES_RDS_DATABASE", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database" },
+        { name = "KLAUSAPPROVES_RDS_HOST", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host" },
+        { name = "KLAUSAPPROVES_RDS_PORT", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port" },
+        { name = "SIGNING_KEY", valueFrom = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::" },
+      ]
+    },
+  ]
+}
+
 module "service" {
   source            = "../../../../modules/platform/service"
   name              = "klausapproves"
@@ -27,21 +69,8 @@ module "service" {
     min      = 1
     max      = 10
   }
-  environment_variables = {
-    "BPG_URL"                  = "http://bpg-internal.production.lemon.internal"
-    "KLAUSAPPROVES_CACHE_USER" = "klausapproves-cache-klausapproves"
-    "KLAUSAPPROVES_RDS_USER"   = "klausapproves"
-    "LOG_LEVEL"                = "info"
-  }
-  secrets = {
-    "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"
-    "KLAUSAPPROVES_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint"
-    "KLAUSAPPROVES_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port"
-    "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database"
-    "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host"
-    "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port"
-    "SIGNING_KEY"                  = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::"
-  }
+  environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
+  secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
   ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
   cluster_arn                   = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
@@ -70,7 +99,7 @@ module "service" {
     },
   ]
   log_retention_days    = 365
-  container_definitions = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.production.lemon.internal\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"info\"}], \"essential\": true, \"image\": \"222222222222.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port\"}, {\"name\": \"SIGNING_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::\"}]}]"
+  container_definitions = jsonencode(local.container_definitions)
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
 }
 
@@ -142,4 +171,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:b13f897ea2f511314bdfd13fe685b3ad3d0b4fb3a64b95d277b96acf99f33517
+# infragen:sha256:74cd6adac044bf85ba3ee46e073fd6b765ea9fb07db2001405595d9932592793

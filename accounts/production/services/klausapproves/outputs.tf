@@ -27,7 +27,115 @@ output "task_role_arn" {
 
 output "deploy_policy_json" {
   description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
-  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-west-1:222222222222:repository/klausapproves\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"klausapproves\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:service/production/klausapproves\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:RunTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\"}}, \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:222222222222:task-definition/klausapproves:*\", \"Sid\": \"RunOwnTasks\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:222222222222:cluster/production\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::222222222222:role/klausapproves-execution\", \"arn:aws:iam::222222222222:role/klausapproves-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::222222222222:role/klausapproves-execution\", \"arn:aws:iam::222222222222:role/klausapproves-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\", \"logs:GetLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-west-1:222222222222:log-group:/ecs/klausapproves:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}, {\"Action\": [\"secretsmanager:DescribeSecret\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf\"], \"Sid\": \"DescribeSecrets\"}], \"Version\": \"2012-10-17\"}"
+  value = jsonencode({
+    Statement = [
+      {
+        Action   = ["ecr:GetAuthorizationToken"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "EcrLogin"
+      },
+      {
+        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecr:eu-west-1:222222222222:repository/klausapproves"
+        Sid      = "EcrPushAndCheck"
+      },
+      {
+        Action = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/service" = "klausapproves"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "RegisterOwnFamily"
+      },
+      {
+        Action   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "ReadTaskDefinitions"
+      },
+      {
+        Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:222222222222:service/production/klausapproves"
+        Sid      = "UpdateOwnService"
+      },
+      {
+        Action   = ["ecs:DescribeClusters"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+        Sid      = "Cluster"
+      },
+      {
+        Action = ["ecs:RunTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:222222222222:task-definition/klausapproves:*"
+        Sid      = "RunOwnTasks"
+      },
+      {
+        Action = ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "Tasks"
+      },
+      {
+        Action = ["iam:PassRole"]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "ecs-tasks.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::222222222222:role/klausapproves-execution", "arn:aws:iam::222222222222:role/klausapproves-task"]
+        Sid      = "PassOwnRoles"
+      },
+      {
+        Action   = ["iam:GetRole"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::222222222222:role/klausapproves-execution", "arn:aws:iam::222222222222:role/klausapproves-task"]
+        Sid      = "VerifyRoles"
+      },
+      {
+        Action   = ["logs:DescribeLogGroups"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "LogGroups"
+      },
+      {
+        Action   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
+        Effect   = "Allow"
+        Resource = "arn:aws:logs:eu-west-1:222222222222:log-group:/ecs/klausapproves:*"
+        Sid      = "ReadLogs"
+      },
+      {
+        Action   = ["ssm:DescribeParameters"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeParameters"
+      },
+      {
+        Action   = ["secretsmanager:DescribeSecret"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
+        Sid      = "DescribeSecrets"
+      },
+    ]
+    Version = "2012-10-17"
+  })
 }
 
 output "klausapproves_cache_client_security_group_id" {
@@ -54,4 +162,4 @@ output "klausapproves_rds_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore klausapproves-rds."
   value       = module.klausapproves_rds.master_user_secret_arn
 }
-# infragen:sha256:febc87faf1746254c8e23651788b527ce7ce7592e998335004b27506a7e3b705
+# infragen:sha256:6d2ca01b98446f6e11fbf3571361e2f66f78dc7a93f58c912fdb4e0349b6549a

@@ -27,7 +27,109 @@ output "task_role_arn" {
 
 output "deploy_policy_json" {
   description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
-  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-west-1:111111111111:repository/bpg\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"bpg\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:service/staging/bpg\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:RunTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\"}}, \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:task-definition/bpg:*\", \"Sid\": \"RunOwnTasks\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::111111111111:role/bpg-execution\", \"arn:aws:iam::111111111111:role/bpg-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::111111111111:role/bpg-execution\", \"arn:aws:iam::111111111111:role/bpg-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\", \"logs:GetLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-west-1:111111111111:log-group:/ecs/bpg:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}], \"Version\": \"2012-10-17\"}"
+  value = jsonencode({
+    Statement = [
+      {
+        Action   = ["ecr:GetAuthorizationToken"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "EcrLogin"
+      },
+      {
+        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecr:eu-west-1:111111111111:repository/bpg"
+        Sid      = "EcrPushAndCheck"
+      },
+      {
+        Action = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/service" = "bpg"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "RegisterOwnFamily"
+      },
+      {
+        Action   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "ReadTaskDefinitions"
+      },
+      {
+        Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:111111111111:service/staging/bpg"
+        Sid      = "UpdateOwnService"
+      },
+      {
+        Action   = ["ecs:DescribeClusters"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+        Sid      = "Cluster"
+      },
+      {
+        Action = ["ecs:RunTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:111111111111:task-definition/bpg:*"
+        Sid      = "RunOwnTasks"
+      },
+      {
+        Action = ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "Tasks"
+      },
+      {
+        Action = ["iam:PassRole"]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "ecs-tasks.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::111111111111:role/bpg-execution", "arn:aws:iam::111111111111:role/bpg-task"]
+        Sid      = "PassOwnRoles"
+      },
+      {
+        Action   = ["iam:GetRole"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::111111111111:role/bpg-execution", "arn:aws:iam::111111111111:role/bpg-task"]
+        Sid      = "VerifyRoles"
+      },
+      {
+        Action   = ["logs:DescribeLogGroups"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "LogGroups"
+      },
+      {
+        Action   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
+        Effect   = "Allow"
+        Resource = "arn:aws:logs:eu-west-1:111111111111:log-group:/ecs/bpg:*"
+        Sid      = "ReadLogs"
+      },
+      {
+        Action   = ["ssm:DescribeParameters"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeParameters"
+      },
+    ]
+    Version = "2012-10-17"
+  })
 }
 
 output "bpg_events_url" {
@@ -59,4 +161,4 @@ output "bpg_statements_arn" {
   description = "arn of datastore bpg-statements."
   value       = module.bpg_statements.arn
 }
-# infragen:sha256:ba51b09d19e652c58cd194c9635acc6091c5b9bb4e8d7426f6554bb83b0e9858
+# infragen:sha256:9c7f245fbfca7fdf3f30add8112b0caba9d8c6c3338b90a10f16d9780e5aed82

@@ -27,7 +27,109 @@ output "task_role_arn" {
 
 output "deploy_policy_json" {
   description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
-  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:eu-west-1:111111111111:repository/core\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"core\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:service/staging/core\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:RunTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\"}}, \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:eu-west-1:111111111111:task-definition/core:*\", \"Sid\": \"RunOwnTasks\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:eu-west-1:111111111111:cluster/staging\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::111111111111:role/core-execution\", \"arn:aws:iam::111111111111:role/core-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::111111111111:role/core-execution\", \"arn:aws:iam::111111111111:role/core-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\", \"logs:GetLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:eu-west-1:111111111111:log-group:/ecs/core:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}], \"Version\": \"2012-10-17\"}"
+  value = jsonencode({
+    Statement = [
+      {
+        Action   = ["ecr:GetAuthorizationToken"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "EcrLogin"
+      },
+      {
+        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecr:eu-west-1:111111111111:repository/core"
+        Sid      = "EcrPushAndCheck"
+      },
+      {
+        Action = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/service" = "core"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "RegisterOwnFamily"
+      },
+      {
+        Action   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "ReadTaskDefinitions"
+      },
+      {
+        Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:111111111111:service/staging/core"
+        Sid      = "UpdateOwnService"
+      },
+      {
+        Action   = ["ecs:DescribeClusters"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+        Sid      = "Cluster"
+      },
+      {
+        Action = ["ecs:RunTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:eu-west-1:111111111111:task-definition/core:*"
+        Sid      = "RunOwnTasks"
+      },
+      {
+        Action = ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "Tasks"
+      },
+      {
+        Action = ["iam:PassRole"]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "ecs-tasks.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::111111111111:role/core-execution", "arn:aws:iam::111111111111:role/core-task"]
+        Sid      = "PassOwnRoles"
+      },
+      {
+        Action   = ["iam:GetRole"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::111111111111:role/core-execution", "arn:aws:iam::111111111111:role/core-task"]
+        Sid      = "VerifyRoles"
+      },
+      {
+        Action   = ["logs:DescribeLogGroups"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "LogGroups"
+      },
+      {
+        Action   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
+        Effect   = "Allow"
+        Resource = "arn:aws:logs:eu-west-1:111111111111:log-group:/ecs/core:*"
+        Sid      = "ReadLogs"
+      },
+      {
+        Action   = ["ssm:DescribeParameters"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeParameters"
+      },
+    ]
+    Version = "2012-10-17"
+  })
 }
 
 output "core_cache_client_security_group_id" {
@@ -54,4 +156,4 @@ output "core_db_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore core-db."
   value       = module.core_db.master_user_secret_arn
 }
-# infragen:sha256:5f89305ad30589a787db588c5c8bf8cf002a23a40a776f290a821371d07bf2b3
+# infragen:sha256:b9f0877da4b04038634b85e7381e6ebc86674ee91a1d446796d9b1d0b3cd796c

@@ -5,6 +5,48 @@ data "aws_security_group" "bpg_clients" {
   vpc_id = "vpc-0a1b2c3d4e5f60001"
 }
 
+locals {
+  container_definitions = [
+    {
+      environment = [
+        { name = "BPG_URL", value = "http://bpg-internal.staging.lemon.internal" },
+        { name = "FEATURE_FLAGS", value = "instant-approval,$${not-a-template}" },
+        { name = "KLAUSAPPROVES_CACHE_USER", value = "klausapproves-cache-klausapproves" },
+        { name = "KLAUSAPPROVES_RDS_USER", value = "klausapproves" },
+        { name = "LOG_LEVEL", value = "debug" },
+      ]
+      essential = true
+      image     = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap"
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = "/ecs/klausapproves"
+          "awslogs-region"        = "eu-west-1"
+          "awslogs-stream-prefix" = "klausapproves"
+        }
+      }
+      mountPoints = [
+        { containerPath = "/tmp", readOnly = false, sourceVolume = "tmp" },
+      ]
+      name = "klausapproves"
+      portMappings = [
+        { appProtocol = "http", containerPort = 8080, hostPort = 8080, name = "http", protocol = "tcp" },
+        { containerPort = 9090, hostPort = 9090, name = "metrics", protocol = "tcp" },
+      ]
+      privileged             = false
+      readonlyRootFilesystem = true
+      secrets = [
+        { name = "BPG_API_TOKEN", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token" },
+        { name = "KLAUSAPPROVES_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint" },
+        { name = "KLAUSAPPROVES_CACHE_PORT", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port" },
+        { name = "KLAUSAPPROVES_RDS_DATABASE", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database" },
+        { name = "KLAUSAPPROVES_RDS_HOST", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host" },
+        { name = "KLAUSAPPROVES_RDS_PORT", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port" },
+      ]
+    },
+  ]
+}
+
 module "service" {
   source            = "../../../../modules/platform/service"
   name              = "klausapproves"
@@ -27,21 +69,8 @@ module "service" {
     min      = 1
     max      = 2
   }
-  environment_variables = {
-    "BPG_URL"                  = "http://bpg-internal.staging.lemon.internal"
-    "FEATURE_FLAGS"            = "instant-approval,$${not-a-template}"
-    "KLAUSAPPROVES_CACHE_USER" = "klausapproves-cache-klausapproves"
-    "KLAUSAPPROVES_RDS_USER"   = "klausapproves"
-    "LOG_LEVEL"                = "debug"
-  }
-  secrets = {
-    "BPG_API_TOKEN"                = "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"
-    "KLAUSAPPROVES_CACHE_ENDPOINT" = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint"
-    "KLAUSAPPROVES_CACHE_PORT"     = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port"
-    "KLAUSAPPROVES_RDS_DATABASE"   = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database"
-    "KLAUSAPPROVES_RDS_HOST"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host"
-    "KLAUSAPPROVES_RDS_PORT"       = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port"
-  }
+  environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
+  secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
   ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
   cluster_arn                   = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
@@ -70,7 +99,7 @@ module "service" {
     },
   ]
   log_retention_days    = 365
-  container_definitions = "[{\"environment\": [{\"name\": \"BPG_URL\", \"value\": \"http://bpg-internal.staging.lemon.internal\"}, {\"name\": \"FEATURE_FLAGS\", \"value\": \"instant-approval,$${not-a-template}\"}, {\"name\": \"KLAUSAPPROVES_CACHE_USER\", \"value\": \"klausapproves-cache-klausapproves\"}, {\"name\": \"KLAUSAPPROVES_RDS_USER\", \"value\": \"klausapproves\"}, {\"name\": \"LOG_LEVEL\", \"value\": \"debug\"}], \"essential\": true, \"image\": \"111111111111.dkr.ecr.eu-west-1.amazonaws.com/klausapproves:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/klausapproves\", \"awslogs-region\": \"eu-west-1\", \"awslogs-stream-prefix\": \"klausapproves\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"klausapproves\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BPG_API_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token\"}, {\"name\": \"KLAUSAPPROVES_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint\"}, {\"name\": \"KLAUSAPPROVES_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port\"}, {\"name\": \"KLAUSAPPROVES_RDS_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database\"}, {\"name\": \"KLAUSAPPROVES_RDS_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host\"}, {\"name\": \"KLAUSAPPROVES_RDS_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port\"}]}]"
+  container_definitions = jsonencode(local.container_definitions)
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
   alarm_overrides = {
     p99_latency = {
@@ -128,4 +157,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
 }
-# infragen:sha256:f1e6edacaadc7ce82c461815465ce52b70dbbc464cf3b8f5779d7bdf94ff89e6
+# infragen:sha256:8d0f1e11a81d057bc41d58016220a6d38a8f288fefc207fe718aebc1b3b32076

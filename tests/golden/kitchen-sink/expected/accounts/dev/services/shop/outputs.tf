@@ -27,7 +27,109 @@ output "task_role_arn" {
 
 output "deploy_policy_json" {
   description = "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md)."
-  value       = "{\"Statement\": [{\"Action\": [\"ecr:GetAuthorizationToken\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"EcrLogin\"}, {\"Action\": [\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:CompleteLayerUpload\", \"ecr:DescribeImages\", \"ecr:DescribeRepositories\", \"ecr:InitiateLayerUpload\", \"ecr:PutImage\", \"ecr:UploadLayerPart\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecr:us-east-1:333333333333:repository/shop\", \"Sid\": \"EcrPushAndCheck\"}, {\"Action\": [\"ecs:RegisterTaskDefinition\", \"ecs:TagResource\"], \"Condition\": {\"StringEquals\": {\"aws:RequestTag/service\": \"shop\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"RegisterOwnFamily\"}, {\"Action\": [\"ecs:DescribeTaskDefinition\", \"ecs:ListTaskDefinitions\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"ReadTaskDefinitions\"}, {\"Action\": [\"ecs:DescribeServices\", \"ecs:UpdateService\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:us-east-1:333333333333:service/dev/shop\", \"Sid\": \"UpdateOwnService\"}, {\"Action\": [\"ecs:DescribeClusters\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:us-east-1:333333333333:cluster/dev\", \"Sid\": \"Cluster\"}, {\"Action\": [\"ecs:RunTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:us-east-1:333333333333:cluster/dev\"}}, \"Effect\": \"Allow\", \"Resource\": \"arn:aws:ecs:us-east-1:333333333333:task-definition/shop:*\", \"Sid\": \"RunOwnTasks\"}, {\"Action\": [\"ecs:DescribeTasks\", \"ecs:ListTasks\", \"ecs:StopTask\"], \"Condition\": {\"ArnEquals\": {\"ecs:cluster\": \"arn:aws:ecs:us-east-1:333333333333:cluster/dev\"}}, \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"Tasks\"}, {\"Action\": [\"iam:PassRole\"], \"Condition\": {\"StringEquals\": {\"iam:PassedToService\": \"ecs-tasks.amazonaws.com\"}}, \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::333333333333:role/shop-execution\", \"arn:aws:iam::333333333333:role/shop-task\"], \"Sid\": \"PassOwnRoles\"}, {\"Action\": [\"iam:GetRole\"], \"Effect\": \"Allow\", \"Resource\": [\"arn:aws:iam::333333333333:role/shop-execution\", \"arn:aws:iam::333333333333:role/shop-task\"], \"Sid\": \"VerifyRoles\"}, {\"Action\": [\"logs:DescribeLogGroups\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"LogGroups\"}, {\"Action\": [\"logs:FilterLogEvents\", \"logs:GetLogEvents\"], \"Effect\": \"Allow\", \"Resource\": \"arn:aws:logs:us-east-1:333333333333:log-group:/ecs/shop:*\", \"Sid\": \"ReadLogs\"}, {\"Action\": [\"ssm:DescribeParameters\"], \"Effect\": \"Allow\", \"Resource\": \"*\", \"Sid\": \"DescribeParameters\"}], \"Version\": \"2012-10-17\"}"
+  value = jsonencode({
+    Statement = [
+      {
+        Action   = ["ecr:GetAuthorizationToken"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "EcrLogin"
+      },
+      {
+        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecr:us-east-1:333333333333:repository/shop"
+        Sid      = "EcrPushAndCheck"
+      },
+      {
+        Action = ["ecs:RegisterTaskDefinition", "ecs:TagResource"]
+        Condition = {
+          StringEquals = {
+            "aws:RequestTag/service" = "shop"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "RegisterOwnFamily"
+      },
+      {
+        Action   = ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "ReadTaskDefinitions"
+      },
+      {
+        Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:us-east-1:333333333333:service/dev/shop"
+        Sid      = "UpdateOwnService"
+      },
+      {
+        Action   = ["ecs:DescribeClusters"]
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
+        Sid      = "Cluster"
+      },
+      {
+        Action = ["ecs:RunTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "arn:aws:ecs:us-east-1:333333333333:task-definition/shop:*"
+        Sid      = "RunOwnTasks"
+      },
+      {
+        Action = ["ecs:DescribeTasks", "ecs:ListTasks", "ecs:StopTask"]
+        Condition = {
+          ArnEquals = {
+            "ecs:cluster" = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "Tasks"
+      },
+      {
+        Action = ["iam:PassRole"]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "ecs-tasks.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::333333333333:role/shop-execution", "arn:aws:iam::333333333333:role/shop-task"]
+        Sid      = "PassOwnRoles"
+      },
+      {
+        Action   = ["iam:GetRole"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:iam::333333333333:role/shop-execution", "arn:aws:iam::333333333333:role/shop-task"]
+        Sid      = "VerifyRoles"
+      },
+      {
+        Action   = ["logs:DescribeLogGroups"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "LogGroups"
+      },
+      {
+        Action   = ["logs:FilterLogEvents", "logs:GetLogEvents"]
+        Effect   = "Allow"
+        Resource = "arn:aws:logs:us-east-1:333333333333:log-group:/ecs/shop:*"
+        Sid      = "ReadLogs"
+      },
+      {
+        Action   = ["ssm:DescribeParameters"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeParameters"
+      },
+    ]
+    Version = "2012-10-17"
+  })
 }
 
 output "shop_assets_bucket" {
@@ -99,4 +201,4 @@ output "shop_pg_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore shop-pg."
   value       = module.shop_pg.master_user_secret_arn
 }
-# infragen:sha256:cfc0fc00a77a56d89f2ffa2f024657ebb2ff4072edd52847209f6b1d4c4b47e1
+# infragen:sha256:05c92bd63d37c965afc5c0db54c6fc7d82752368ef73668490a8d118c291e068
