@@ -119,6 +119,31 @@ def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
     return tuple(sorted(files))
 
 
+def file_inputs(repo: Repo, root: Root) -> dict[str, tuple[str, ...]]:
+    """Each file of a service root -> the input files its content is computed from (its header).
+
+    A file lists only what it reads, so a change elsewhere (a new caller of the service, a team's
+    cost center) neither rewrites nor re-headers files whose content stays the same.
+    """
+    service, account = root.service, root.account
+    account_file = f"accounts/{account.env}/account.yaml"
+    env_file = service.env_file(account.env)
+    env = {env_file.file} if env_file and env_file.file else set()
+    main = {service.file, account_file, *env}
+    main.update(repo.service(name).file for name in reads_from(repo, service))  # what it reads
+    for datastore in _effective_datastores(service, account):  # who gets a user of its datastores
+        main.update(repo.service(name).file for name in _datastore_users(repo, datastore.name))
+    if account.consul is not None:  # allowed_sources: its callers
+        main.update(s.file for s in repo.dependents(service.name))
+    return {
+        "main.tf": tuple(sorted(main)),
+        "versions.tf": (account_file,),  # the Consul provider when the account has Consul
+        "providers.tf": tuple(sorted({account_file, service.file, "teams.yaml"})),  # default tags, cost center
+        "backend.tf": tuple(sorted({account_file, service.file})),
+        "outputs.tf": tuple(sorted({account_file, service.file, *env})),  # the deploy policy reads the secrets
+    }
+
+
 def plan(repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain, sorted by path."""
     files: list[OutputFile] = []
@@ -202,13 +227,20 @@ def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
     if account.consul is not None:
         consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
     return root_files(
-        root.dir, root.inputs, account, naming.state_key(account, service.name), blocks, tags, outputs, consul
+        root.dir,
+        file_inputs(repo, root),
+        account,
+        naming.state_key(account, service.name),
+        blocks,
+        tags,
+        outputs,
+        consul,
     )
 
 
 def root_files(
     directory: str,
-    inputs: tuple[str, ...],
+    inputs: tuple[str, ...] | Mapping[str, tuple[str, ...]],
     account: Account,
     state_key: str,
     blocks: list[Block],
@@ -216,8 +248,9 @@ def root_files(
     outputs: list[Output],
     consul: str | None = None,
 ) -> list[OutputFile]:
-    """The five files of a root (main, versions, providers, backend, outputs): service and team roots."""
-    header = naming.header(inputs)
+    """The five files of a root (main, versions, providers, backend, outputs): service and team roots.
+    ``inputs``: of every file, or per file name."""
+    per_file = {name: inputs for name in ROOT_FILES} if isinstance(inputs, tuple) else dict(inputs)
     providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
     backend: list[tuple[str, Value]] = [
         ("bucket", account.state.bucket),
@@ -227,25 +260,27 @@ def root_files(
     ]
     backend.append(("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True))
     rendered = {
-        "main.tf": render("main.tf.j2", header=header, blocks=blocks),
+        "main.tf": render("main.tf.j2", header=naming.header(per_file["main.tf"]), blocks=blocks),
         "versions.tf": render(
             "versions.tf.j2",
-            header=header,
+            header=naming.header(per_file["versions.tf"]),
             terraform_version=hcl.string(TERRAFORM_VERSION),
             aws_version=hcl.string(AWS_PROVIDER_VERSION),
             consul_version=hcl.string(CONSUL_PROVIDER_VERSION) if consul else None,
         ),
         "providers.tf": render(
             "providers.tf.j2",
-            header=header,
+            header=naming.header(per_file["providers.tf"]),
             aws=hcl.body(providers),
             tags=hcl.body([("tags", tags)], 2),
             consul=consul,
         ),
-        "backend.tf": render("backend.tf.j2", header=header, backend=hcl.body(backend, 2)),
-        "outputs.tf": render("outputs.tf.j2", header=header, outputs=outputs),
+        "backend.tf": render(
+            "backend.tf.j2", header=naming.header(per_file["backend.tf"]), backend=hcl.body(backend, 2)
+        ),
+        "outputs.tf": render("outputs.tf.j2", header=naming.header(per_file["outputs.tf"]), outputs=outputs),
     }
-    return [OutputFile(f"{directory}/{name}", text, inputs) for name, text in rendered.items()]
+    return [OutputFile(f"{directory}/{name}", text, per_file[name]) for name, text in rendered.items()]
 
 
 def _effective_datastores(service: Service, account: Account) -> list[Datastore]:
