@@ -114,12 +114,14 @@ def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
         files.add(env_file.file)
     for name in reads_from(repo, service):
         files.add(repo.service(name).file)
+    for datastore in _effective_datastores(service, account):  # its datastores' users (main.tf)
+        files.update(repo.service(name).file for name in _datastore_users(repo, datastore.name))
     if account.consul is not None:
         files.update(s.file for s in repo.dependents(service.name))
     return tuple(sorted(files))
 
 
-def file_inputs(repo: Repo, root: Root) -> dict[str, tuple[str, ...]]:
+def file_inputs(root: Root) -> dict[str, tuple[str, ...]]:
     """Each file of a service root -> the input files its content is computed from (its header).
 
     A file lists only what it reads, so a change elsewhere (a new caller of the service, a team's
@@ -129,14 +131,11 @@ def file_inputs(repo: Repo, root: Root) -> dict[str, tuple[str, ...]]:
     account_file = f"accounts/{account.env}/account.yaml"
     env_file = service.env_file(account.env)
     env = {env_file.file} if env_file and env_file.file else set()
-    main = {service.file, account_file, *env}
-    main.update(repo.service(name).file for name in reads_from(repo, service))  # what it reads
-    for datastore in _effective_datastores(service, account):  # who gets a user of its datastores
-        main.update(repo.service(name).file for name in _datastore_users(repo, datastore.name))
-    if account.consul is not None:  # allowed_sources: its callers
-        main.update(s.file for s in repo.dependents(service.name))
+    # main.tf reads everything the root depends on (its service, account and environment file, the
+    # services it reads, its datastores' users, its callers where Consul lists them) but teams.yaml
+    main = [p for p in root.inputs if p != "teams.yaml"]
     return {
-        "main.tf": tuple(sorted(main)),
+        "main.tf": tuple(main),
         "versions.tf": (account_file,),  # the Consul provider when the account has Consul
         "providers.tf": tuple(sorted({account_file, service.file, "teams.yaml"})),  # default tags, cost center
         "backend.tf": tuple(sorted({account_file, service.file})),
@@ -228,7 +227,7 @@ def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
         consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
     return root_files(
         root.dir,
-        file_inputs(repo, root),
+        file_inputs(root),
         account,
         naming.state_key(account, service.name),
         blocks,
