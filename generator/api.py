@@ -19,7 +19,7 @@ from generator.spec.load import load_repo
 from generator.spec.models import Repo
 from generator.tools import decommission
 from generator.write import apply as write
-from generator.write import cache
+from generator.write import cache, reasons
 from generator.write import stamp as incremental
 
 
@@ -98,7 +98,7 @@ def generate(root: Path, *, check: bool = False) -> Result:
     else:
         manifest = cache.load(root) if cache.enabled() else None
         rendered = render(root, plan, manifest)
-    changes = write.diff(root, rendered.files, rendered.verified)
+    changes = write.diff(root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root))
     was_interrupted = write.interrupted(root)
     if not check:
         if was_interrupted:
@@ -108,6 +108,7 @@ def generate(root: Path, *, check: bool = False) -> Result:
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
+        reasons.record(root)  # the inputs of a consistent tree: the next run names what changed
         incremental.record(root)
     return Result(changes=changes, interrupted=was_interrupted)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CliResult
+from hcl_literal import local_value
 
 from generator.api import validate
 from generator.deploy import taskdef
@@ -89,10 +90,8 @@ def test_the_root_passes_the_same_container_definitions() -> None:
         for env in service.environments:
             account = repo.account(env)
             main = (ORG / "accounts" / env / "services" / service.name / "main.tf").read_text(encoding="utf-8")
-            match = re.search(r'^  container_definitions\s+= (".*")$', main, re.MULTILINE)
-            assert match, f"{service.name}/{env}: no container_definitions argument"
-            text = json.loads(match.group(1)).replace("$${", "${")
-            from_root = json.loads(text)
+            assert re.search(r"^  container_definitions += jsonencode\(local\.container_definitions\)$", main, re.M)
+            from_root = local_value(main, "container_definitions")
             compiled = taskdef.task_definition(repo, service, account, "bootstrap")["containerDefinitions"]
             assert (
                 compiled[0]["image"]

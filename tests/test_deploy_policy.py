@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
+
+from hcl_literal import jsonencoded
 
 from generator.api import validate
 from generator.deploy.policy import deploy_policy
@@ -58,8 +59,7 @@ def test_every_mutating_action_is_scoped_to_the_service() -> None:
 
 def test_the_root_outputs_the_policy() -> None:
     text = (ORG / "accounts/production/services/klausapproves/outputs.tf").read_text(encoding="utf-8")
-    match = re.search(r'output "deploy_policy_json" \{\n.*\n  value       = (".*")\n\}', text)
-    assert match
-    policy = json.loads(json.loads(match.group(1)))
+    assert re.search(r'output "deploy_policy_json" \{\n.*\n  value = jsonencode\(\{\n', text)
+    policy = jsonencoded(text, 'output "deploy_policy_json"')
     repo = validate(ORG)
     assert policy == deploy_policy(repo.service("klausapproves"), repo.account("production"))

@@ -4,7 +4,8 @@ evaluates the exact bytes the generator emitted.
 Each Hypothesis example writes YAML (``yaml.safe_dump``) into a small copied repo, runs the library
 ``generate`` and cuts three expressions out of the generated files, byte for byte:
 
-- the ``environment_variables = {...}`` object of ``module "service"`` (main.tf),
+- the ``container_definitions = [...]`` local of main.tf (the task definition's containers, which
+  ``module "service"`` reads its ``environment_variables`` from), evaluated to that map,
 - the whole ``output "description"`` block (outputs.tf), renamed,
 - the ``default_tags`` ``tags = {...}`` object (providers.tf).
 
@@ -160,17 +161,19 @@ def write_example(root: Path, example: Example) -> None:
     (root / "services" / SERVICE / "environments" / f"{ENV}.yaml").write_text(dump(env_file), encoding="utf-8")
 
 
-def cut_object(text: str, opener: str) -> str:
-    """The object expression that starts on the line ``opener`` (``<indent>name = {``), verbatim."""
+def cut_object(text: str, opener: str, brackets: str = "{}") -> str:
+    """The object (or, with ``brackets="[]"``, tuple) expression that starts on the line ``opener``
+    (``<indent>name = {``), verbatim."""
     lines = text.split("\n")
+    left, right = brackets
     for index, raw in enumerate(lines):
         line = re.sub(r"(?<=\S) +=", " =", raw, count=1)  # terraform fmt aligns the = of a group
-        if line.rstrip() == opener.rstrip() + " {}":
-            return "{}"
-        if line == opener + " {":
+        if line.rstrip() == opener.rstrip() + f" {brackets}":
+            return brackets
+        if line == f"{opener} {left}":
             indent = opener[: len(opener) - len(opener.lstrip())]
-            end = lines.index(indent + "}", index + 1)
-            return "\n".join(["{", *lines[index + 1 : end], indent + "}"])
+            end = lines.index(indent + right, index + 1)
+            return "\n".join([left, *lines[index + 1 : end], indent + right])
     raise AssertionError(f"{opener!r} not found in generated file")
 
 
@@ -222,7 +225,8 @@ def collect(work: Path, count: int) -> Batch:
         main = (root / "main.tf").read_text(encoding="utf-8")
         outputs = (root / "outputs.tf").read_text(encoding="utf-8")
         providers = (root / "providers.tf").read_text(encoding="utf-8")
-        env_expr = cut_object(main, "  environment_variables =")
+        containers = cut_object(main, "  container_definitions =", "[]")
+        env_expr = f"{{ for item in {containers}[0].environment : item.name => item.value }}"
         tags_expr = cut_object(providers, "    tags =")
         desc_block = cut_block(outputs, 'output "description"').replace('output "description"', f'output "d{index}"', 1)
         batch.hcl.append(f'output "e{index}" {{\n  value = {env_expr}\n}}\n')

@@ -24,6 +24,7 @@ import hcl2
 import pytest
 import yaml
 from conftest import ORG, run_cli
+from hcl_literal import local_value
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tfenv import terraform_binary, terraform_env
@@ -165,7 +166,7 @@ TOKEN = re.compile(
       | (?P<string>"(?:[^"\\\n]|\\.)*")
       | (?P<ident>[A-Za-z_][A-Za-z0-9_-]*)
       | (?P<number>[0-9]+)
-      | (?P<punct>[{}\[\]=,.])
+      | (?P<punct>=>|[{}\[\]=,.:()])
       | (?P<space>[ \n]+)""",
     re.VERBOSE,
 )
@@ -274,12 +275,15 @@ def check_tree(root: Path, names: Names, vocab: frozenset[str]) -> None:
                     assert token.before == "." or token.after == "=", (
                         f"{where}: {token.text!r} is neither a traversal step nor an attribute key"
                     )
-    main = hcl2.loads((root / naming.root_dir(ENV, names.service) / "main.tf").read_text(encoding="utf-8"))
+    main_text = (root / naming.root_dir(ENV, names.service) / "main.tf").read_text(encoding="utf-8")
+    main = hcl2.loads(main_text)
     module_labels = {label for block in main["module"] for label in block}
     assert {s.strip('"') for s in module_labels} == {"service", "dashboard", naming.label(names.resource)}
     service = next(block['"service"'] if '"service"' in block else block["service"] for block in main["module"])
-    assert {k.strip('"') for k in service["environment_variables"]} == {names.env_key}
-    assert {k.strip('"') for k in service["secrets"]} == {names.secret_key}
+    assert "local.container_definitions[0].environment" in service["environment_variables"]
+    (container,) = local_value(main_text, "container_definitions")
+    assert {item["name"] for item in container["environment"]} == {names.env_key}
+    assert {item["name"] for item in container["secrets"]} == {names.secret_key}
     hcl2.loads((root / naming.root_dir(ENV, CALLER) / "main.tf").read_text(encoding="utf-8"))
     atlantis = yaml.safe_load((root / "atlantis.yaml").read_text(encoding="utf-8"))
     services = sorted(p["name"] for p in atlantis["projects"] if "/services/" in p["dir"])

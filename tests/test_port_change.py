@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 from conftest import run_cli, snapshot
+from hcl_literal import local_value
 
 from generator import api
 
@@ -35,8 +36,8 @@ def test_previous_port_reaches_the_service_module_during_the_change(example: Pat
         main = (example / f"accounts/{env}/services/bpg/main.tf").read_text(encoding="utf-8")
         assert re.search(r"^  port +:?= 9000$", main, re.M), main[:2000]
         assert re.search(r"^  previous_port +:?= 8080$", main, re.M), main[:2000]
-        definitions = main.split("container_definitions", 1)[1].splitlines()[0]
-        assert '\\"containerPort\\": 9000' in definitions  # the task definition serves the new port
+        (container,) = local_value(main, "container_definitions")
+        assert container["portMappings"][0]["containerPort"] == 9000  # the task definition serves the new port
 
     _set_ports(example, 9000, None)  # after the last deploy: the change is over
     api.generate(example)

@@ -47,19 +47,28 @@ def module_dir(unit: Path, parsed: dict[str, Any]) -> Path:
     return (unit / source.replace("//", "/")).resolve()
 
 
-def decode(value: Any, mocks: dict[str, dict[str, Any]] | None = None) -> Any:
-    """python-hcl2 values -> Python: strings unquoted, `dependency.x.outputs.y` -> the mock output."""
+def decode(value: Any, mocks: dict[str, dict[str, Any]] | None = None, local: dict[str, Any] | None = None) -> Any:
+    """python-hcl2 values -> Python: strings unquoted, `dependency.x.outputs.y` -> the mock output,
+    the two expressions over the unit's local task definition (``local``) -> their values."""
     if isinstance(value, str):
         ref = re.fullmatch(r"\$\{dependency\.(\w+)\.outputs\.(\w+)\}", value)
         if ref:
             assert mocks is not None and ref[1] in mocks, f"no dependency block {ref[1]}"
             return mocks[ref[1]][ref[2]]
+        encoded = re.fullmatch(r"\$\{jsonencode\(local\.(\w+)\)\}", value)
+        if encoded:
+            assert local is not None and encoded[1] in local, f"no local {encoded[1]}"
+            return json.dumps(local[encoded[1]])
+        pairs = re.fullmatch(r"\$\{\{for item in local\.(\w+)\[0\]\.(\w+) : item\.(\w+) => item\.(\w+)\}\}", value)
+        if pairs:
+            assert local is not None and pairs[1] in local, f"no local {pairs[1]}"
+            return {item[pairs[3]]: item[pairs[4]] for item in local[pairs[1]][0][pairs[2]]}
         assert value.startswith('"') and value.endswith('"'), f"unexpected expression {value}"
         return json.loads(value).replace("$${", "${").replace("%%{", "%{")
     if isinstance(value, list):
-        return [decode(v, mocks) for v in value]
+        return [decode(v, mocks, local) for v in value]
     if isinstance(value, dict):
-        return {k.strip('"'): decode(v, mocks) for k, v in value.items() if k != "__is_block__"}
+        return {k.strip('"'): decode(v, mocks, local) for k, v in value.items() if k != "__is_block__"}
     return value
 
 
@@ -71,7 +80,8 @@ def unit_inputs(unit: Path) -> tuple[dict[str, Any], Path]:
             mocks[label.strip('"')] = decode(body["mock_outputs"])
             target = (unit / decode(body["config_path"])).resolve()
             assert (target / UNIT).is_file(), f"{unit}: dependency {label} points at no unit"
-    return decode(parsed["inputs"], mocks), module_dir(unit, parsed)
+    local = {k: decode(v) for block in parsed.get("locals", []) for k, v in block.items() if k != "__is_block__"}
+    return decode(parsed["inputs"], mocks, local), module_dir(unit, parsed)
 
 
 def variables(module: Path) -> dict[str, dict[str, Any]]:

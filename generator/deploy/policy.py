@@ -1,11 +1,10 @@
 """The least-privilege IAM policy a deploy role needs for one service in one environment: push to
 its ECR repository, register revisions of its family, update and inspect its ECS service and tasks,
 run one-off tasks of its family (``infragen run``), pass its two roles to ECS, read its logs and describe (never read) its secrets. The generated root
-prints it as the ``deploy_policy_json`` output."""
+prints it as the ``deploy_policy_json`` output (``jsonencode`` of the policy written as HCL)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from generator.deploy import taskdef
@@ -112,7 +111,3 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
-
-
-def deploy_policy_json(service: Service, account: Account) -> str:
-    return json.dumps(deploy_policy(service, account), sort_keys=True)

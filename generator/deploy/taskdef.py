@@ -2,13 +2,13 @@
 
 :func:`task_definition` returns the RegisterTaskDefinition request. ``infragen compile`` prints it
 with the ECR image of a tag; the generated Terraform root passes the same container definitions
-(with the spec's bootstrap image) to ``modules/platform/service`` as a JSON string, so the
+(with the spec's bootstrap image) to ``modules/platform/service`` as ``jsonencode`` of the same
+document written as HCL (one value per line, so a changed variable is a one-line diff), so the
 revision Terraform creates and the one ``infragen deploy`` registers cannot drift.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from typing import Any
@@ -111,10 +111,10 @@ def container_definitions(repo: Repo, service: Service, account: Account, image:
     ]
 
 
-def container_definitions_json(repo: Repo, service: Service, account: Account) -> str:
-    """What the Terraform root passes to the module: the same container with the bootstrap tag."""
-    image = naming.image_uri(service.name, account)
-    return json.dumps(container_definitions(repo, service, account, image), sort_keys=True)
+def bootstrap_container_definitions(repo: Repo, service: Service, account: Account) -> list[dict[str, Any]]:
+    """What the Terraform root passes to the module (as ``jsonencode`` of an HCL value): the same
+    containers with the bootstrap tag."""
+    return container_definitions(repo, service, account, naming.image_uri(service.name, account))
 
 
 def tags(repo: Repo, service: Service, account: Account) -> dict[str, str]:

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
 from generator.deploy import taskdef
-from generator.deploy.policy import deploy_policy_json
+from generator.deploy.policy import deploy_policy
 from generator.errors import InvariantError
 from generator.plan import alarms, allocation
 from generator.render import hcl
@@ -67,6 +67,9 @@ class ModuleCall:
     unit: str  # "service", the datastore name or "discovery"
     source: str  # relative to a plain root's directory
     args: tuple[tuple[str, Value], ...]
+    # Local values the arguments read (``local.<name>``): a plain root's ``locals`` block, a
+    # Terragrunt unit's own ``locals``.
+    locals: tuple[tuple[str, Value], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,9 +114,33 @@ def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
         files.add(env_file.file)
     for name in reads_from(repo, service):
         files.add(repo.service(name).file)
+    for datastore in _effective_datastores(service, account):  # its datastores' users (main.tf)
+        files.update(repo.service(name).file for name in _datastore_users(repo, datastore.name))
     if account.consul is not None:
         files.update(s.file for s in repo.dependents(service.name))
     return tuple(sorted(files))
+
+
+def file_inputs(root: Root) -> dict[str, tuple[str, ...]]:
+    """Each file of a service root -> the input files its content is computed from (its header).
+
+    A file lists only what it reads, so a change elsewhere (a new caller of the service, a team's
+    cost center) neither rewrites nor re-headers files whose content stays the same.
+    """
+    service, account = root.service, root.account
+    account_file = f"accounts/{account.env}/account.yaml"
+    env_file = service.env_file(account.env)
+    env = {env_file.file} if env_file and env_file.file else set()
+    # main.tf reads everything the root depends on (its service, account and environment file, the
+    # services it reads, its datastores' users, its callers where Consul lists them) but teams.yaml
+    main = [p for p in root.inputs if p != "teams.yaml"]
+    return {
+        "main.tf": tuple(main),
+        "versions.tf": (account_file,),  # the Consul provider when the account has Consul
+        "providers.tf": tuple(sorted({account_file, service.file, "teams.yaml"})),  # default tags, cost center
+        "backend.tf": tuple(sorted({account_file, service.file})),
+        "outputs.tf": tuple(sorted({account_file, service.file, *env})),  # the deploy policy reads the secrets
+    }
 
 
 def plan(repo: Repo) -> list[OutputFile]:
@@ -147,7 +174,15 @@ def root_calls(repo: Repo) -> list[tuple[Root, list[ModuleCall]]]:
 
 def module_calls(repo: Repo, root: Root, external_priority: int | None) -> list[ModuleCall]:
     service, account = root.service, root.account
-    calls = [_call("service", "service", _service_args(repo, service, account, external_priority))]
+    containers = hcl.Document(taskdef.bootstrap_container_definitions(repo, service, account))
+    calls = [
+        _call(
+            "service",
+            "service",
+            _service_args(repo, service, account, external_priority),
+            (("container_definitions", containers),),
+        )
+    ]
     for datastore in _effective_datastores(service, account):
         source, args = _datastore_args(service, datastore, account, _datastore_users(repo, datastore.name))
         calls.append(ModuleCall(naming.label(datastore.name), datastore.name, source, tuple(args)))
@@ -157,17 +192,22 @@ def module_calls(repo: Repo, root: Root, external_priority: int | None) -> list[
     return calls
 
 
-def _call(label: str, unit: str, args: list[tuple[str, Value]]) -> ModuleCall:
+def _call(
+    label: str, unit: str, args: list[tuple[str, Value]], local_values: tuple[tuple[str, Value], ...] = ()
+) -> ModuleCall:
     (key, source), *rest = args
     if key != "source" or not isinstance(source, str):
         raise InvariantError(f"module call {label}: the first argument must be its source, not {key}")
-    return ModuleCall(label, unit, source, tuple(rest))
+    return ModuleCall(label, unit, source, tuple(rest), local_values)
 
 
 def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
     """The five files of a service root from its planned module calls."""
     service, account = root.service, root.account
     blocks = _data_blocks(repo, service, account)
+    local_values = [item for call in calls for item in call.locals]
+    if local_values:
+        blocks.append(Block("locals", hcl.body(local_values)))
     for call in calls:
         blocks.append(Block(f"module {hcl.label(call.label)}", hcl.body([("source", call.source), *call.args])))
     outputs = _outputs(service, account)
@@ -186,13 +226,20 @@ def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
     if account.consul is not None:
         consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
     return root_files(
-        root.dir, root.inputs, account, naming.state_key(account, service.name), blocks, tags, outputs, consul
+        root.dir,
+        file_inputs(root),
+        account,
+        naming.state_key(account, service.name),
+        blocks,
+        tags,
+        outputs,
+        consul,
     )
 
 
 def root_files(
     directory: str,
-    inputs: tuple[str, ...],
+    inputs: tuple[str, ...] | Mapping[str, tuple[str, ...]],
     account: Account,
     state_key: str,
     blocks: list[Block],
@@ -200,8 +247,9 @@ def root_files(
     outputs: list[Output],
     consul: str | None = None,
 ) -> list[OutputFile]:
-    """The five files of a root (main, versions, providers, backend, outputs): service and team roots."""
-    header = naming.header(inputs)
+    """The five files of a root (main, versions, providers, backend, outputs): service and team roots.
+    ``inputs``: of every file, or per file name."""
+    per_file = {name: inputs for name in ROOT_FILES} if isinstance(inputs, tuple) else dict(inputs)
     providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
     backend: list[tuple[str, Value]] = [
         ("bucket", account.state.bucket),
@@ -211,25 +259,27 @@ def root_files(
     ]
     backend.append(("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True))
     rendered = {
-        "main.tf": render("main.tf.j2", header=header, blocks=blocks),
+        "main.tf": render("main.tf.j2", header=naming.header(per_file["main.tf"]), blocks=blocks),
         "versions.tf": render(
             "versions.tf.j2",
-            header=header,
+            header=naming.header(per_file["versions.tf"]),
             terraform_version=hcl.string(TERRAFORM_VERSION),
             aws_version=hcl.string(AWS_PROVIDER_VERSION),
             consul_version=hcl.string(CONSUL_PROVIDER_VERSION) if consul else None,
         ),
         "providers.tf": render(
             "providers.tf.j2",
-            header=header,
+            header=naming.header(per_file["providers.tf"]),
             aws=hcl.body(providers),
             tags=hcl.body([("tags", tags)], 2),
             consul=consul,
         ),
-        "backend.tf": render("backend.tf.j2", header=header, backend=hcl.body(backend, 2)),
-        "outputs.tf": render("outputs.tf.j2", header=header, outputs=outputs),
+        "backend.tf": render(
+            "backend.tf.j2", header=naming.header(per_file["backend.tf"]), backend=hcl.body(backend, 2)
+        ),
+        "outputs.tf": render("outputs.tf.j2", header=naming.header(per_file["outputs.tf"]), outputs=outputs),
     }
-    return [OutputFile(f"{directory}/{name}", text, inputs) for name, text in rendered.items()]
+    return [OutputFile(f"{directory}/{name}", text, per_file[name]) for name, text in rendered.items()]
 
 
 def _effective_datastores(service: Service, account: Account) -> list[Datastore]:
@@ -364,7 +414,6 @@ def _service_args(
     env_file = service.env_file(account.env)
     # The container's environment and secrets, including connection-by-convention entries, come
     # from the one function `infragen compile` uses (generator.deploy.taskdef).
-    variables: dict[str, Value] = dict(taskdef.environment(repo, service, account))
     secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()
@@ -412,8 +461,10 @@ def _service_args(
         ("memory_mb", memory),
         ("desired_count", desired),
         ("autoscaling", scaling),
-        ("environment_variables", variables),
-        ("secrets", secrets),
+        # Read from the task definition below (local.container_definitions, the document `infragen
+        # compile` registers), so that a variable is written once in the root and its change is one line.
+        ("environment_variables", Raw(CONTAINER_ENVIRONMENT)),
+        ("secrets", Raw(CONTAINER_SECRETS)),
         ("secret_arns", sorted(secret_arns)),
         ("ssm_parameter_arns", sorted(ssm_arns)),
         *([("secret_kms_key_arns", sorted(kms_keys))] if kms_keys else []),
@@ -437,9 +488,13 @@ def _service_args(
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
         ("dependency_access", _dependency_access(repo, service, account)),
         ("log_retention_days", 365),
-        ("container_definitions", taskdef.container_definitions_json(repo, service, account)),
+        ("container_definitions", Raw("jsonencode(local.container_definitions)")),
         *alarms.module_args(service, account, "service"),
     ]
+
+
+CONTAINER_ENVIRONMENT = "{ for item in local.container_definitions[0].environment : item.name => item.value }"
+CONTAINER_SECRETS = "{ for item in local.container_definitions[0].secrets : item.name => item.valueFrom }"
 
 
 def _dashboard_args(service: Service, account: Account) -> list[tuple[str, Value]]:
@@ -588,7 +643,7 @@ def _outputs(service: Service, account: Account) -> list[Output]:
         out("task_role_arn", Raw("module.service.task_role_arn"), "IAM role of the service's tasks."),
         out(
             "deploy_policy_json",
-            deploy_policy_json(service, account),
+            hcl.JsonEncode(deploy_policy(service, account)),
             "Least-privilege IAM policy for the role that deploys this service (docs/deploying.md).",
         ),
     ]

@@ -3,6 +3,9 @@
 - :func:`string` encodes text as an HCL quoted template that evaluates to exactly that text.
 - :func:`ident` checks a generated identifier or block label against the ASCII rule.
 - :func:`body` lays out attributes the way ``terraform fmt`` does, so output is fmt-clean as written.
+- :class:`Document` / :class:`JsonEncode` print a JSON document (a task definition, an IAM policy)
+  as a multi-line HCL object, keys in the lexical order ``jsonencode`` emits them, one value per
+  line: a reviewer's diff of one changed value is one changed line.
 """
 
 from __future__ import annotations
@@ -81,13 +84,34 @@ class Raw:
     expr: str
 
 
-Value = str | int | bool | None | Raw | Sequence["Value"] | Mapping[str, "Value"]
+Json = str | int | bool | None | Sequence["Json"] | Mapping[str, "Json"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A JSON document written as an HCL value (see :func:`document`)."""
+
+    data: Json
+
+
+@dataclass(frozen=True)
+class JsonEncode:
+    """``jsonencode(<document>)``: a string holding ``data`` as JSON, printed as reviewable HCL."""
+
+    data: Json
+
+
+Value = str | int | bool | None | Raw | Document | JsonEncode | Sequence["Value"] | Mapping[str, "Value"]
 
 
 def expr(value: Value, depth: int = 0) -> str:
     """Render a value. Mappings become multi-line objects; sequences stay on one line."""
     if isinstance(value, Raw):
         return value.expr
+    if isinstance(value, Document):
+        return document(value.data, depth)
+    if isinstance(value, JsonEncode):
+        return f"jsonencode({document(value.data, depth)})"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -135,3 +159,68 @@ def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool
             group.append((key, value))
     flush()
     return "\n".join(lines)
+
+
+# Words an object key cannot be written bare: HCL would read them as literals or a for expression.
+_KEYWORDS = frozenset({"true", "false", "null", "for", "in", "if"})
+_BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.fullmatch(name) and name not in _KEYWORDS else string(name)
+
+
+def _scalar(value: Json) -> bool:
+    return value is None or isinstance(value, (str, int, bool))
+
+
+def document(data: Json, depth: int = 0) -> str:
+    """``data`` (JSON: objects, arrays, strings, integers, booleans, null) as an HCL value that
+    ``jsonencode`` turns back into the same JSON.
+
+    Object keys are sorted (``jsonencode`` emits them in that order), one attribute per line with
+    ``=`` aligned as ``terraform fmt`` aligns them; arrays of scalars stay on one line; other arrays
+    hold one element per line, an object whose values are all scalars on a single line
+    (``{ name = "X", value = "y" }``). So changing one value changes one line.
+    """
+    if isinstance(data, Mapping):
+        if not data:
+            return "{}"
+        pad = INDENT * (depth + 1)
+        rendered = [(_key(k), document(data[k], depth + 1)) for k in sorted(data)]
+        lines: list[str] = []
+        group: list[tuple[str, str]] = []
+
+        def flush() -> None:
+            width = max((len(k) for k, _ in group), default=0)
+            lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
+            group.clear()
+
+        for key, text in rendered:
+            if "\n" in text:
+                flush()
+                lines.append(f"{pad}{key} = {text}")
+            else:
+                group.append((key, text))
+        flush()
+        return "{\n" + "\n".join(lines) + "\n" + INDENT * depth + "}"
+    if isinstance(data, (list, tuple)):
+        if not data:
+            return "[]"
+        if all(_scalar(item) for item in data):
+            return "[" + ", ".join(document(item, depth) for item in data) + "]"
+        pad = INDENT * (depth + 1)
+        items = [_inline(item) if _flat(item) else document(item, depth + 1) for item in data]
+        return "[\n" + "".join(f"{pad}{item},\n" for item in items) + INDENT * depth + "]"
+    if isinstance(data, bool) or data is None or isinstance(data, (int, str)):
+        return expr(data)
+    raise EncodingBug(f"not a JSON value of a document: {data!r}")
+
+
+def _flat(value: Json) -> bool:
+    return isinstance(value, Mapping) and bool(value) and all(_scalar(v) for v in value.values())
+
+
+def _inline(value: Json) -> str:
+    assert isinstance(value, Mapping)
+    return "{ " + ", ".join(f"{_key(k)} = {expr(value[k])}" for k in sorted(value)) + " }"

@@ -104,7 +104,7 @@ def _refs(value: Value) -> list[Ref]:
         return _refs(value.value)
     if isinstance(value, ObjectList):
         return [r for item in value.items for r in _refs(item)]
-    if isinstance(value, Raw) or value is None or isinstance(value, (str, int, bool)):
+    if isinstance(value, (Raw, hcl.Document, hcl.JsonEncode)) or value is None or isinstance(value, (str, int, bool)):
         return []
     if isinstance(value, Mapping):
         return [r for v in value.values() for r in _refs(v)]
@@ -119,7 +119,7 @@ def _rewrite(value: Value) -> Value:
         return interpolate(value.prefix, _rewrite(value.value), value.suffix)
     if isinstance(value, ObjectList):
         return object_list([_rewrite(item) for item in value.items])
-    if isinstance(value, Raw) or value is None or isinstance(value, (str, int, bool)):
+    if isinstance(value, (Raw, hcl.Document, hcl.JsonEncode)) or value is None or isinstance(value, (str, int, bool)):
         return value
     if isinstance(value, Mapping):
         return {k: _rewrite(v) for k, v in value.items()}
@@ -195,6 +195,7 @@ def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
         root_config=posixpath.relpath(ROOT_CONFIG, unit.dir),
         source=hcl.string(_module_source(unit.call, unit.dir)),
         dependencies=_dependencies(unit, repo),
+        locals=hcl.body(list(unit.call.locals)) if unit.call.locals else None,
         inputs=hcl.body(args),
     )
     return OutputFile(f"{unit.dir}/terragrunt.hcl", content, unit.root.inputs)
@@ -303,6 +304,7 @@ def _team_unit_file(team_root: TeamRoot) -> OutputFile:
         root_config=posixpath.relpath(ROOT_CONFIG, team_root.dir),
         source=hcl.string(_module_source(call, team_root.dir)),
         dependencies=[],
+        locals=None,
         inputs=hcl.body(list(call.args)),
     )
     return OutputFile(f"{team_root.dir}/terragrunt.hcl", content, team_root.inputs)

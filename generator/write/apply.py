@@ -8,15 +8,18 @@ into place; an interrupted run leaves the journal behind and the next run report
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import OwnershipError
 from generator.plan.roots import OutputFile
 from generator.spec.naming import HEADER_PREFIX
+from generator.write import reasons
+from generator.write.reasons import Changed
 
 JOURNAL = ".infragen-journal"
 CHECKSUM_PREFIX = "# infragen:sha256:"
@@ -80,10 +83,18 @@ def _first_line_is_header(path: Path) -> bool:
         return handle.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
 
 
-def diff(root: Path, planned: Iterable[OutputFile], verified: Collection[str] = ()) -> list[Change]:
+def diff(
+    root: Path,
+    planned: Iterable[OutputFile],
+    verified: Collection[str] = (),
+    changed: Callable[[], Changed | None] | None = None,
+) -> list[Change]:
     """What must change on disk. Raises OwnershipError for files the generator does not own.
     ``verified``: files the per-root cache found already right (generator/write/cache.py); they
-    are wanted, so never orphans, and are not read again."""
+    are wanted, so never orphans, and are not read again. ``changed``: the input files changed since
+    the last consistent run (generator/write/reasons.py), asked once if a file needs an update and
+    named in its reason."""
+    inputs_changed = functools.cache(changed) if changed is not None else lambda: None
     changes: list[Change] = []
     foreign: list[str] = []
     wanted: dict[str, OutputFile] = {}
@@ -96,7 +107,7 @@ def diff(root: Path, planned: Iterable[OutputFile], verified: Collection[str] = 
         elif not is_generated(current):
             foreign.append(item.path)
         elif current != sealed:
-            changes.append(Change(item.path, "update", _cause(root, item, current)))
+            changes.append(Change(item.path, "update", _cause(item, current, inputs_changed())))
     if foreign:
         listed = "\n".join(f"  {p}" for p in foreign)
         raise OwnershipError(
@@ -110,15 +121,10 @@ def diff(root: Path, planned: Iterable[OutputFile], verified: Collection[str] = 
     return sorted(changes, key=lambda c: c.path)
 
 
-def _cause(root: Path, item: OutputFile, current: str) -> str:
+def _cause(item: OutputFile, current: str, changed: Changed | None) -> str:
     if hand_edited(current):
         return "hand edit: the file was changed after infragen wrote it"
-    target = root / item.path
-    mtime = target.stat().st_mtime
-    newer = [p for p in item.inputs if (root / p).exists() and (root / p).stat().st_mtime > mtime]
-    if newer:
-        return f"input changed: {', '.join(newer)}"
-    return f"stale: {', '.join(item.inputs)} or the generator changed since it was written"
+    return reasons.reason(item.inputs, changed)
 
 
 def interrupted(root: Path) -> bool:

@@ -50,41 +50,70 @@ dependency "shop_service" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
+locals {
+  container_definitions = [
+    {
+      environment = [
+        { name = "SHOP_CACHE_USER", value = "shop-cache-reports" },
+        { name = "SHOP_MYSQL_USER", value = "reports" },
+        { name = "SHOP_PG_USER", value = "reports" },
+        { name = "SHOP_URL", value = "http://shop-internal.dev.acme.internal" },
+      ]
+      essential = true
+      image     = "333333333333.dkr.ecr.us-east-1.amazonaws.com/reports:bootstrap"
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = "/ecs/reports"
+          "awslogs-region"        = "us-east-1"
+          "awslogs-stream-prefix" = "reports"
+        }
+      }
+      mountPoints = [
+        { containerPath = "/tmp", readOnly = false, sourceVolume = "tmp" },
+      ]
+      name = "reports"
+      portMappings = [
+        { appProtocol = "http", containerPort = 8080, hostPort = 8080, name = "http", protocol = "tcp" },
+        { containerPort = 9090, hostPort = 9090, name = "metrics", protocol = "tcp" },
+      ]
+      privileged             = false
+      readonlyRootFilesystem = true
+      secrets = [
+        { name = "SHOP_ASSETS_BUCKET_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name" },
+        { name = "SHOP_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint" },
+        { name = "SHOP_CACHE_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port" },
+        { name = "SHOP_CARTS_TABLE_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name" },
+        { name = "SHOP_JOBS_QUEUE_URL", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url" },
+        { name = "SHOP_MYSQL_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database" },
+        { name = "SHOP_MYSQL_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host" },
+        { name = "SHOP_MYSQL_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port" },
+        { name = "SHOP_PG_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database" },
+        { name = "SHOP_PG_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host" },
+        { name = "SHOP_PG_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port" },
+      ]
+    },
+  ]
+}
+
 inputs = {
-  name              = "reports"
-  service           = "reports"
-  owner             = "platform"
-  environment       = "dev"
-  production        = false
-  vpc_id            = "vpc-0123456789abcdef0"
-  subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
-  image             = "333333333333.dkr.ecr.us-east-1.amazonaws.com/reports:bootstrap"
-  port              = 8080
-  health_check_path = "/health"
-  metrics_port      = 9090
-  cpu               = 256
-  memory_mb         = 512
-  desired_count     = 1
-  autoscaling       = null
-  environment_variables = {
-    "SHOP_CACHE_USER" = "shop-cache-reports"
-    "SHOP_MYSQL_USER" = "reports"
-    "SHOP_PG_USER"    = "reports"
-    "SHOP_URL"        = "http://shop-internal.dev.acme.internal"
-  }
-  secrets = {
-    "SHOP_ASSETS_BUCKET_NAME" = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name"
-    "SHOP_CACHE_ENDPOINT"     = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint"
-    "SHOP_CACHE_PORT"         = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port"
-    "SHOP_CARTS_TABLE_NAME"   = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name"
-    "SHOP_JOBS_QUEUE_URL"     = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url"
-    "SHOP_MYSQL_DATABASE"     = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database"
-    "SHOP_MYSQL_HOST"         = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host"
-    "SHOP_MYSQL_PORT"         = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port"
-    "SHOP_PG_DATABASE"        = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database"
-    "SHOP_PG_HOST"            = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host"
-    "SHOP_PG_PORT"            = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"
-  }
+  name                          = "reports"
+  service                       = "reports"
+  owner                         = "platform"
+  environment                   = "dev"
+  production                    = false
+  vpc_id                        = "vpc-0123456789abcdef0"
+  subnet_ids                    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  image                         = "333333333333.dkr.ecr.us-east-1.amazonaws.com/reports:bootstrap"
+  port                          = 8080
+  health_check_path             = "/health"
+  metrics_port                  = 9090
+  cpu                           = 256
+  memory_mb                     = 512
+  desired_count                 = 1
+  autoscaling                   = null
+  environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
+  secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
   ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
@@ -125,10 +154,10 @@ inputs = {
     },
   ]
   log_retention_days    = 365
-  container_definitions = "[{\"environment\": [{\"name\": \"SHOP_CACHE_USER\", \"value\": \"shop-cache-reports\"}, {\"name\": \"SHOP_MYSQL_USER\", \"value\": \"reports\"}, {\"name\": \"SHOP_PG_USER\", \"value\": \"reports\"}, {\"name\": \"SHOP_URL\", \"value\": \"http://shop-internal.dev.acme.internal\"}], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/reports:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/reports\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"reports\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"reports\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"SHOP_ASSETS_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name\"}, {\"name\": \"SHOP_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint\"}, {\"name\": \"SHOP_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port\"}, {\"name\": \"SHOP_CARTS_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name\"}, {\"name\": \"SHOP_JOBS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url\"}, {\"name\": \"SHOP_MYSQL_DATABASE\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database\"}, {\"name\": \"SHOP_MYSQL_HOST\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host\"}, {\"name\": \"SHOP_MYSQL_PORT\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port\"}, {\"name\": \"SHOP_PG_DATABASE\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database\"}, {\"name\": \"SHOP_PG_HOST\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host\"}, {\"name\": \"SHOP_PG_PORT\", \"valueFrom\": \"arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port\"}]}]"
+  container_definitions = jsonencode(local.container_definitions)
   alarm_topic_arn       = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
   tags = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:992384d2a206575447645013b8412d6b3b8dc991a6beac0b5cf81c2a32318cff
+# infragen:sha256:1544385c624d84487b1d2771f2adbab66086717a09fb906013454ddcfcf7f509

@@ -8,6 +8,35 @@ terraform {
   source = "../../../../modules//platform/service"
 }
 
+locals {
+  container_definitions = [
+    {
+      environment = []
+      essential   = true
+      image       = "333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap"
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = "/ecs/hello"
+          "awslogs-region"        = "us-east-1"
+          "awslogs-stream-prefix" = "hello"
+        }
+      }
+      mountPoints = [
+        { containerPath = "/tmp", readOnly = false, sourceVolume = "tmp" },
+      ]
+      name = "hello"
+      portMappings = [
+        { appProtocol = "http", containerPort = 8080, hostPort = 8080, name = "http", protocol = "tcp" },
+        { containerPort = 9090, hostPort = 9090, name = "metrics", protocol = "tcp" },
+      ]
+      privileged             = false
+      readonlyRootFilesystem = true
+      secrets                = []
+    },
+  ]
+}
+
 inputs = {
   name                          = "hello"
   service                       = "hello"
@@ -24,8 +53,8 @@ inputs = {
   memory_mb                     = 512
   desired_count                 = 0
   autoscaling                   = null
-  environment_variables         = {}
-  secrets                       = {}
+  environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
+  secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
   ssm_parameter_arns            = []
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
@@ -35,10 +64,10 @@ inputs = {
   client_security_group_ids     = []
   dependency_access             = []
   log_retention_days            = 365
-  container_definitions         = "[{\"environment\": [], \"essential\": true, \"image\": \"333333333333.dkr.ecr.us-east-1.amazonaws.com/hello:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/hello\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"hello\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"hello\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": []}]"
+  container_definitions         = jsonencode(local.container_definitions)
   alarm_topic_arn               = "arn:aws:sns:us-east-1:333333333333:platform-alerts"
   tags = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:157c94392949261d3e36848180bcc295cdcdee4178305f0f2b9b47d0533928ed
+# infragen:sha256:596342dd9fab0ded3fc1b8b17aae21ee760e0f8598a5e860d62d91e997f0c346

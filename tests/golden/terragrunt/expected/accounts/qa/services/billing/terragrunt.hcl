@@ -39,44 +39,73 @@ dependency "orders_service" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
+locals {
+  container_definitions = [
+    {
+      environment = [
+        { name = "BILLING_CACHE_USER", value = "billing-cache-billing" },
+        { name = "EMPTY", value = "" },
+        { name = "GREETING", value = "Grüße, 世界 🚀" },
+        { name = "MULTILINE", value = "line one\nline two\ttabbed \"quoted\" back\\slash" },
+        { name = "ORDERS_DB_USER", value = "billing" },
+        { name = "ORDERS_URL", value = "http://orders-internal.qa.acme.internal" },
+        { name = "TEMPLATE_LOOKALIKE", value = "$${HOME} and %%{ if } and $$${x}" },
+      ]
+      essential = true
+      image     = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = "/ecs/billing"
+          "awslogs-region"        = "eu-central-1"
+          "awslogs-stream-prefix" = "billing"
+        }
+      }
+      mountPoints = [
+        { containerPath = "/tmp", readOnly = false, sourceVolume = "tmp" },
+      ]
+      name = "billing"
+      portMappings = [
+        { appProtocol = "http", containerPort = 8080, hostPort = 8080, name = "http", protocol = "tcp" },
+        { containerPort = 9090, hostPort = 9090, name = "metrics", protocol = "tcp" },
+      ]
+      privileged             = false
+      readonlyRootFilesystem = true
+      secrets = [
+        { name = "BILLING_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint" },
+        { name = "BILLING_CACHE_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port" },
+        { name = "DB_PASSWORD", valueFrom = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab" },
+        { name = "FEATURE_TOKEN", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token" },
+        { name = "ORDERS_ARCHIVE_BUCKET_NAME", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name" },
+        { name = "ORDERS_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database" },
+        { name = "ORDERS_DB_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host" },
+        { name = "ORDERS_DB_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port" },
+        { name = "ORDERS_EVENTS_QUEUE_URL", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url" },
+        { name = "ORDERS_IDEMPOTENCY_TABLE_NAME", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name" },
+        { name = "STRIPE_KEY", valueFrom = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::" },
+      ]
+    },
+  ]
+}
+
 inputs = {
-  name              = "billing"
-  service           = "billing"
-  owner             = "commerce"
-  environment       = "qa"
-  production        = true
-  vpc_id            = "vpc-0123456789abcdef1"
-  subnet_ids        = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
-  image             = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
-  port              = 8080
-  health_check_path = "/health"
-  metrics_port      = 9090
-  cpu               = 1024
-  memory_mb         = 3072
-  desired_count     = 2
-  autoscaling       = null
-  environment_variables = {
-    "BILLING_CACHE_USER" = "billing-cache-billing"
-    "EMPTY"              = ""
-    "GREETING"           = "Grüße, 世界 🚀"
-    "MULTILINE"          = "line one\nline two\ttabbed \"quoted\" back\\slash"
-    "ORDERS_DB_USER"     = "billing"
-    "ORDERS_URL"         = "http://orders-internal.qa.acme.internal"
-    "TEMPLATE_LOOKALIKE" = "$${HOME} and %%{ if } and $$${x}"
-  }
-  secrets = {
-    "BILLING_CACHE_ENDPOINT"        = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint"
-    "BILLING_CACHE_PORT"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port"
-    "DB_PASSWORD"                   = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab"
-    "FEATURE_TOKEN"                 = "arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token"
-    "ORDERS_ARCHIVE_BUCKET_NAME"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
-    "ORDERS_DB_DATABASE"            = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
-    "ORDERS_DB_HOST"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
-    "ORDERS_DB_PORT"                = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
-    "ORDERS_EVENTS_QUEUE_URL"       = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
-    "ORDERS_IDEMPOTENCY_TABLE_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"
-    "STRIPE_KEY"                    = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::"
-  }
+  name                          = "billing"
+  service                       = "billing"
+  owner                         = "commerce"
+  environment                   = "qa"
+  production                    = true
+  vpc_id                        = "vpc-0123456789abcdef1"
+  subnet_ids                    = ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
+  image                         = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap"
+  port                          = 8080
+  health_check_path             = "/health"
+  metrics_port                  = 9090
+  cpu                           = 1024
+  memory_mb                     = 3072
+  desired_count                 = 2
+  autoscaling                   = null
+  environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
+  secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
   ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
@@ -117,10 +146,10 @@ inputs = {
     },
   ]
   log_retention_days    = 365
-  container_definitions = "[{\"environment\": [{\"name\": \"BILLING_CACHE_USER\", \"value\": \"billing-cache-billing\"}, {\"name\": \"EMPTY\", \"value\": \"\"}, {\"name\": \"GREETING\", \"value\": \"Gr\\u00fc\\u00dfe, \\u4e16\\u754c \\ud83d\\ude80\"}, {\"name\": \"MULTILINE\", \"value\": \"line one\\nline two\\ttabbed \\\"quoted\\\" back\\\\slash\"}, {\"name\": \"ORDERS_DB_USER\", \"value\": \"billing\"}, {\"name\": \"ORDERS_URL\", \"value\": \"http://orders-internal.qa.acme.internal\"}, {\"name\": \"TEMPLATE_LOOKALIKE\", \"value\": \"$${HOME} and %%{ if } and $$${x}\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/billing:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/billing\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"billing\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"billing\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8080, \"hostPort\": 8080, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9090, \"hostPort\": 9090, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"BILLING_CACHE_ENDPOINT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint\"}, {\"name\": \"BILLING_CACHE_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port\"}, {\"name\": \"DB_PASSWORD\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab\"}, {\"name\": \"FEATURE_TOKEN\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token\"}, {\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}, {\"name\": \"ORDERS_IDEMPOTENCY_TABLE_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name\"}, {\"name\": \"STRIPE_KEY\", \"valueFrom\": \"arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::\"}]}]"
+  container_definitions = jsonencode(local.container_definitions)
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:082a247a0d522ccf0b556e9ab1cd333c79c0f43e6911c21261bbe90e640b3110
+# infragen:sha256:a7cb392a71a598c55c04d6505efe6f9e0063ff963191d02fd03f1d10ea541abb

@@ -39,6 +39,43 @@ dependency "orders_events" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
+locals {
+  container_definitions = [
+    {
+      environment = [
+        { name = "ORDERS_DB_USER", value = "orders" },
+      ]
+      essential = true
+      image     = "444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap"
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = "/ecs/orders"
+          "awslogs-region"        = "eu-central-1"
+          "awslogs-stream-prefix" = "orders"
+        }
+      }
+      mountPoints = [
+        { containerPath = "/tmp", readOnly = false, sourceVolume = "tmp" },
+      ]
+      name = "orders"
+      portMappings = [
+        { appProtocol = "http", containerPort = 8000, hostPort = 8000, name = "http", protocol = "tcp" },
+        { containerPort = 9100, hostPort = 9100, name = "metrics", protocol = "tcp" },
+      ]
+      privileged             = false
+      readonlyRootFilesystem = true
+      secrets = [
+        { name = "ORDERS_ARCHIVE_BUCKET_NAME", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name" },
+        { name = "ORDERS_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database" },
+        { name = "ORDERS_DB_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host" },
+        { name = "ORDERS_DB_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port" },
+        { name = "ORDERS_EVENTS_QUEUE_URL", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url" },
+      ]
+    },
+  ]
+}
+
 inputs = {
   name              = "orders"
   service           = "orders"
@@ -60,16 +97,8 @@ inputs = {
     min      = 2
     max      = 8
   }
-  environment_variables = {
-    "ORDERS_DB_USER" = "orders"
-  }
-  secrets = {
-    "ORDERS_ARCHIVE_BUCKET_NAME" = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name"
-    "ORDERS_DB_DATABASE"         = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database"
-    "ORDERS_DB_HOST"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host"
-    "ORDERS_DB_PORT"             = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port"
-    "ORDERS_EVENTS_QUEUE_URL"    = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"
-  }
+  environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
+  secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
   ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
@@ -100,10 +129,10 @@ inputs = {
     },
   ]
   log_retention_days    = 365
-  container_definitions = "[{\"environment\": [{\"name\": \"ORDERS_DB_USER\", \"value\": \"orders\"}], \"essential\": true, \"image\": \"444444444444.dkr.ecr.eu-central-1.amazonaws.com/orders:bootstrap\", \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\", \"awslogs-region\": \"eu-central-1\", \"awslogs-stream-prefix\": \"orders\"}}, \"mountPoints\": [{\"containerPath\": \"/tmp\", \"readOnly\": false, \"sourceVolume\": \"tmp\"}], \"name\": \"orders\", \"portMappings\": [{\"appProtocol\": \"http\", \"containerPort\": 8000, \"hostPort\": 8000, \"name\": \"http\", \"protocol\": \"tcp\"}, {\"containerPort\": 9100, \"hostPort\": 9100, \"name\": \"metrics\", \"protocol\": \"tcp\"}], \"privileged\": false, \"readonlyRootFilesystem\": true, \"secrets\": [{\"name\": \"ORDERS_ARCHIVE_BUCKET_NAME\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name\"}, {\"name\": \"ORDERS_DB_DATABASE\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database\"}, {\"name\": \"ORDERS_DB_HOST\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host\"}, {\"name\": \"ORDERS_DB_PORT\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port\"}, {\"name\": \"ORDERS_EVENTS_QUEUE_URL\", \"valueFrom\": \"arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url\"}]}]"
+  container_definitions = jsonencode(local.container_definitions)
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
   tags = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:01bd332914874e7a9495a67dc50928dbcee6c603b19dc2a6faa4aa2af3dd61e9
+# infragen:sha256:4e428b9ba72d632751b329b30111de1522b52cbe90ebabc6872c5d8e6d21e31a

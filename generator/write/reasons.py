@@ -1,0 +1,138 @@
+"""Why a generated file changes: which of its inputs changed since the tree was last consistent.
+
+After a run that left the tree consistent, :func:`record` stores the sha256 of every input file
+(teams.yaml, infragen.yaml, account files, service specs and environment files) in the user's
+cache folder, next to the no-op stamps. A later run names, for each file it must update, the inputs
+of that file (its header's list, globs expanded) whose content differs from that record, or that
+appeared or disappeared since. With no record (a fresh clone, another machine), the inputs that git
+reports as changed against HEAD (modified, added, deleted, untracked) are named instead. An update
+whose inputs did not change was caused by the generator itself (or by an input changed and
+committed on a machine with no record), and is said so; file times are never trusted: a checkout
+writes files in any order.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+RECORD_VERSION = 1
+INPUT_PATTERNS = (
+    "teams.yaml",
+    "infragen.yaml",
+    "accounts/*/account.yaml",
+    "services/*/service.yaml",
+    "services/*/environments/*.yaml",
+)
+
+
+def _record_file(root: Path) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
+    return Path(base) / "infragen" / "inputs" / f"{key}.json"
+
+
+def _enabled() -> bool:
+    return os.environ.get("INFRAGEN_NO_STAMP", "") in ("", "0")
+
+
+def digests(root: Path) -> dict[str, str]:
+    """Every input file of the repository (relative POSIX path) -> sha256 of its bytes."""
+    found: dict[str, str] = {}
+    for pattern in INPUT_PATTERNS:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                try:
+                    found[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError:
+                    continue
+    return found
+
+
+def record(root: Path) -> None:
+    """Remember the inputs of a consistent tree (skipped silently when the cache cannot be written)."""
+    if not _enabled():
+        return
+    path = _record_file(root)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"version": RECORD_VERSION, "inputs": digests(root)}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """Input files changed since the tree was last consistent. ``complete``: from this machine's
+    record, so an input not listed did not change; from git, only uncommitted changes are known."""
+
+    files: frozenset[str]
+    complete: bool
+
+
+def changed_inputs(root: Path) -> Changed | None:
+    """Input files changed since the last consistent run (by the record, else by git); None when
+    neither can tell."""
+    if _enabled():
+        try:
+            data = json.loads(_record_file(root).read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("version") == RECORD_VERSION:
+                before = data["inputs"]
+                if isinstance(before, dict):
+                    now = digests(root)
+                    return Changed(
+                        frozenset(p for p in before.keys() | now.keys() if before.get(p) != now.get(p)), True
+                    )
+        except (OSError, ValueError, KeyError):
+            pass
+    return _git_changed(root)
+
+
+def _git_changed(root: Path) -> Changed | None:
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    prefix = subprocess.run(
+        ["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    names = set()
+    for entry in done.stdout.decode("utf-8", "replace").split("\0"):
+        if len(entry) > 3:
+            path = entry[3:]
+            if prefix and path.startswith(prefix):
+                path = path[len(prefix) :]
+            if matches_any(path, INPUT_PATTERNS):
+                names.add(path)
+    return Changed(frozenset(names), False)
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(path, p) and path.count("/") == p.count("/") for p in patterns)
+
+
+def reason(inputs: Iterable[str], changed: Changed | None) -> str:
+    """The reason printed for updating a file generated from ``inputs`` (paths or globs)."""
+    listed = list(inputs)
+    named = sorted(p for p in changed.files if matches_any(p, listed)) if changed else []
+    if named:
+        return f"input changed: {', '.join(named)}"
+    if changed is not None and changed.complete:
+        return "generator changed: none of its inputs changed since it was last written"
+    return f"stale: {', '.join(listed)} or the generator changed since it was written"
