@@ -20,6 +20,7 @@ GENERATED = ("service", "environment")
 def _resource() -> dict[str, Any]:
     return {
         "type": "object",
+        "description": "One owned datastore; its type selects the options (docs/spec-reference.md, datastore kinds).",
         "required": ["type"],
         "properties": {"type": {"enum": list(REGISTRY.types()), "description": "Kind of datastore."}},
         "allOf": [

@@ -192,4 +192,23 @@ def run(root: Path, *, check: bool = False) -> DocsResult:
                 with tmp.open("w", encoding="utf-8", newline="\n") as handle:
                     handle.write(new)
                 os.replace(tmp, readme)
+    if (root / "generator").is_dir() or (root / "docs").is_dir():
+        _reference(root, check, stale)
     return DocsResult(stale=tuple(stale), skipped=tuple(skipped))
+
+
+def _reference(root: Path, check: bool, stale: list[str]) -> None:
+    """docs/spec-reference.md from the JSON Schemas (generator/tools/specref.py)."""
+    from generator.tools.specref import PATH, reference
+
+    target = root / PATH
+    text = reference()
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return
+    stale.append(PATH)
+    if not check:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".infragen-tmp")
+        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
