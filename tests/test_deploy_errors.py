@@ -44,7 +44,9 @@ def one_line_error(result: CliResult) -> str:
     assert result.code == 1, (result.code, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
     # --allow-unreviewed's warning (the fixture is no git work tree) is its own line
-    lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("warning: deploying an unreviewed")]
+    lines = [
+        line for line in result.stderr.strip().splitlines() if not line.startswith("warning: deploying an unreviewed")
+    ]
     assert len(lines) == 1, result.stderr
     return lines[0]
 
@@ -78,7 +80,9 @@ def test_unknown_service_or_environment(cli: Callable[..., CliResult], args: lis
 
 def test_no_credentials(cli: Callable[..., CliResult]) -> None:
     env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
-    line = one_line_error(aws_cli("deploy", "bpg", "--env", "staging", "--image-tag", "v1", "--allow-unreviewed", env=env))
+    line = one_line_error(
+        aws_cli("deploy", "bpg", "--env", "staging", "--image-tag", "v1", "--allow-unreviewed", env=env)
+    )
     assert line.startswith("sts:GetCallerIdentity: no AWS credentials found")
 
 
@@ -99,7 +103,9 @@ def endpoint() -> Iterator[str]:
 
 def test_wrong_account(cli: Callable[..., CliResult], endpoint: str) -> None:
     env = {**CREDS, "AWS_ENDPOINT_URL": endpoint}
-    line = one_line_error(aws_cli("deploy", "bpg", "--env", "staging", "--image-tag", "v1", "--allow-unreviewed", env=env))
+    line = one_line_error(
+        aws_cli("deploy", "bpg", "--env", "staging", "--image-tag", "v1", "--allow-unreviewed", env=env)
+    )
     assert line == (
         "wrong AWS account: the credentials are for 123456789012 (arn:aws:sts::123456789012:user/moto), "
         "but accounts/staging/account.yaml says 111111111111"

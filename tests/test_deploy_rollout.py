@@ -530,7 +530,9 @@ def test_rollback_across_a_port_change_moves_the_load_balancer_back(stubs: Stubs
         {"taskDefinition": "bpg:6", "include": ["TAGS"]},
     )
     stubs["ecr"].add_response(
-        "describe_images", {"imageDetails": [{"imageTags": ["v6"]}]}, {"repositoryName": "bpg", "imageIds": [{"imageTag": "v6"}]}
+        "describe_images",
+        {"imageDetails": [{"imageTags": ["v6"]}]},
+        {"repositoryName": "bpg", "imageIds": [{"imageTag": "v6"}]},
     )
     stubs["ecs"].add_response(
         "update_service",

@@ -70,7 +70,9 @@ def test_explain_lists_variable_names_secret_references_grants_and_other_project
     secrets = next(line for line in text.splitlines() if line.startswith("| secrets (references) |"))
     assert "`BPG_API_TOKEN` from SSM `/klausapproves/bpg-api-token`" in secrets
     assert "`SIGNING_KEY` from Secrets Manager `arn:aws:secretsmanager:eu-west-1:222222222222:secret:" in secrets
-    grants = next(line for line in text.splitlines() if line.startswith("| execution role: read Secrets Manager secrets |"))
+    grants = next(
+        line for line in text.splitlines() if line.startswith("| execution role: read Secrets Manager secrets |")
+    )
     assert "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf" in grants
     assert "| execution role: read SSM parameters |" in text
     assert "| tasks join security groups | `bpg-clients`" in text
