@@ -158,6 +158,14 @@ def _main_tf(root: Path, prefix: str) -> str:
     text = re.sub(r'\ndata "aws_security_group" "[a-z0-9_]+" \{\n.*?\n\}\n', "\n", text, flags=re.S)
     text = re.sub(r"data\.aws_security_group\.[a-z0-9_]+\.id", '"sg-0123456789abcdef0"', text)
     text = re.sub(r'^module "([a-z0-9_]+)"', rf'module "{prefix}\1"', text, flags=re.M)
+    # locals (the task definition document) are per root too: prefix their names and references
+    text = re.sub(
+        r"^locals \{\n.*?^\}$",
+        lambda block: re.sub(r"^  ([a-z0-9_]+)(\s*=)", rf"  {prefix}\1\2", block.group(0), flags=re.M),
+        text,
+        flags=re.M | re.S,
+    )
+    text = re.sub(r"\blocal\.([a-z0-9_]+)", rf"local.{prefix}\1", text)
     return re.sub(r"\bmodule\.([a-z0-9_]+)\.", rf"module.{prefix}\1.", text)
 
 

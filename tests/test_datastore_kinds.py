@@ -124,11 +124,11 @@ def test_a_kind_defined_only_in_the_test_flows_through_every_stage(tmp_path: Pat
         assert "retention_days = 30" in main
         assert 'sid       = "Topics"' in main and "resources = [module.notify_events.arn]" in main
         assert "notify_events_arn" in _text(root, "accounts/dev/services/notify/outputs.tf")
-        assert '"name": "NOTIFY_EVENTS_TOPIC_ARN"' in main.replace('\\"', '"')
+        assert 'name = "NOTIFY_EVENTS_TOPIC_ARN"' in main  # in the task definition document
         assert "modules/platform/topic/*.tf" in _text(root, "atlantis.yaml")
         # explain: the datastore's arguments and the grant, no reprs
         text = explain(root, "notify")
-        assert "`notify-events` (topic)" in text and "retention_days 30" in text
+        assert "`notify-events` (topic)" in text and "retention days 30" in text
         assert "| task role: publish to SNS topics |" in text
         assert "ObjectList(" not in text and "Raw(" not in text
         # a bad option is a schema error at its line
