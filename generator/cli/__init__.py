@@ -9,17 +9,8 @@ from pathlib import Path
 
 import click
 
+from generator.cli.options import json_option, root_option
 from generator.errors import InfragenError
-
-root_option = click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-
 
 _found_root: list[Path] = []  # the root a command resolved, to show source lines under errors
 

@@ -6,13 +6,7 @@ from pathlib import Path
 
 import click
 
-root_option = click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
+from generator.cli.options import root_option
 
 
 @click.group("datastore")

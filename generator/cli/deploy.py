@@ -9,18 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from generator.cli.options import env_option, root_option
+
 if TYPE_CHECKING:
     from generator.deploy.aws import Aws, Target
     from generator.deploy.rollout import Outcome, Progress, Waiter
 
-env_option = click.option("--env", "env", required=True, help="Environment (an accounts/<env> folder).")
-root_option = click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
 wait_options = [
     click.option("--no-wait", is_flag=True, help="Return once the service is updated; do not wait for the rollout."),
     click.option("--timeout", type=click.IntRange(min=1), default=900, show_default=True, help="Seconds to wait."),

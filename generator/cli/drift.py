@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from generator.cli.options import root_option
+
 if TYPE_CHECKING:
     from generator.deploy.aws import Target
     from generator.spec.models import Repo
@@ -30,13 +32,7 @@ EXIT_DRIFTED = 2
     help="`terraform show -json` of a refresh-only plan of SERVICE's root, instead of running terraform.",
 )
 @click.option("--static-only", is_flag=True, help="Skip the dynamic half (the running task definition; AWS calls).")
-@click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
+@root_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def drift(
     service: str | None, env: str, plan_file: Path | None, static_only: bool, root: Path | None, as_json: bool

@@ -7,18 +7,14 @@ from pathlib import Path
 
 import click
 
+from generator.cli.options import root_option
+
 
 @click.command("run")
 @click.argument("service")
 @click.option("--env", "env", required=True, help="Environment (an accounts/<env> folder).")
 @click.option("--timeout", type=click.IntRange(min=1), default=3600, show_default=True, help="Seconds to wait.")
-@click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
+@root_option
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def run_cmd(service: str, env: str, timeout: int, root: Path | None, command: tuple[str, ...]) -> None:
     """Run COMMAND in a one-off task of SERVICE and exit with its exit code.

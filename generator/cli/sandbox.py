@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from generator.cli.options import root_option
+
 
 @click.group()
 def sandbox() -> None:
@@ -22,13 +24,7 @@ def _repo_root(root: Path | None) -> Path:
 @click.option("--env", "env", default="staging", show_default=True, help="Environment whose roots to apply.")
 @click.option("--service", "service", default=None, help="Apply the roots this service needs (and push test images).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Loopback port (default: a free one).")
-@click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
+@root_option
 def sandbox_up(env: str, service: str | None, port: int | None, root: Path | None) -> None:
     """Start the emulator, apply the roots SERVICE needs in ENV, push two test images, and print the
     next commands. Everything runs on 127.0.0.1; `infragen sandbox down` stops it."""
@@ -62,13 +58,7 @@ def sandbox_up(env: str, service: str | None, port: int | None, root: Path | Non
 
 
 @sandbox.command("down")
-@click.option(
-    "--root",
-    "root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Repository root (default: the repository containing the current directory).",
-)
+@root_option
 def sandbox_down(root: Path | None) -> None:
     """Stop what `sandbox up` started; nothing to do is fine."""
     from generator.tools import sandbox as lib

@@ -141,8 +141,13 @@ def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool
     Consecutive single-line attributes form a group whose ``=`` signs line up; an attribute whose
     value spans several lines stands alone.
     """
-    pad = INDENT * depth
     rendered = [(string(key) if quote_keys else ident(key), expr(value, depth)) for key, value in attrs]
+    return "\n".join(_aligned(rendered, INDENT * depth))
+
+
+def _aligned(rendered: list[tuple[str, str]], pad: str) -> list[str]:
+    """``key = value`` lines as ``terraform fmt`` writes them: the ``=`` of consecutive single-line
+    attributes line up; an attribute whose value spans several lines stands alone."""
     lines: list[str] = []
     group: list[tuple[str, str]] = []
 
@@ -158,7 +163,7 @@ def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool
         else:
             group.append((key, value))
     flush()
-    return "\n".join(lines)
+    return lines
 
 
 # Words an object key cannot be written bare: HCL would read them as literals or a for expression.
@@ -186,24 +191,8 @@ def document(data: Json, depth: int = 0) -> str:
     if isinstance(data, Mapping):
         if not data:
             return "{}"
-        pad = INDENT * (depth + 1)
         rendered = [(_key(k), document(data[k], depth + 1)) for k in sorted(data)]
-        lines: list[str] = []
-        group: list[tuple[str, str]] = []
-
-        def flush() -> None:
-            width = max((len(k) for k, _ in group), default=0)
-            lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
-            group.clear()
-
-        for key, text in rendered:
-            if "\n" in text:
-                flush()
-                lines.append(f"{pad}{key} = {text}")
-            else:
-                group.append((key, text))
-        flush()
-        return "{\n" + "\n".join(lines) + "\n" + INDENT * depth + "}"
+        return "{\n" + "\n".join(_aligned(rendered, INDENT * (depth + 1))) + "\n" + INDENT * depth + "}"
     if isinstance(data, (list, tuple)):
         if not data:
             return "[]"
