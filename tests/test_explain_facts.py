@@ -1,4 +1,4 @@
-"""`infragen explain` cannot disagree with the roots: for every service root of every golden case
+"""`infragen explain` cannot disagree with the roots: for every service root (plain, or Terragrunt units) of every golden case
 and of the fixture organization, each fact explain states is read back from the generated HCL
 (python-hcl2) and CODEOWNERS: internal and public names, the database users each datastore
 grants, the security groups the tasks join, the secrets and parameters the execution role reads,
@@ -21,9 +21,7 @@ CASES = {
     **{
         path.parent.name: (path.parent / "input", path)
         for path in sorted((REPO / "tests/golden").glob("*/expected"))
-        # the Terragrunt case's units carry the same module arguments as the plain roots
-        # (tests/test_terragrunt.py compares them); this test reads plain roots
-        if (path.parent / "input").is_dir() and path.parent.name != "terragrunt"
+        if (path.parent / "input").is_dir()
     },
 }
 
@@ -53,12 +51,34 @@ def _blocks(main: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, 
     return modules, groups
 
 
+def _units(root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The Terragrunt flavor of :func:`_blocks`: the service unit's inputs as module "service",
+    each datastore unit's inputs by its directory, and each dependency's -clients group by the
+    reference the service unit uses (the unit directory a dependency's config_path names)."""
+
+    def load(path: Path) -> dict[str, Any]:
+        with path.open(encoding="utf-8") as handle:
+            parsed: dict[str, Any] = _unquote(hcl2.load(handle))
+        return parsed
+
+    unit = load(root / "terragrunt.hcl")
+    modules = {"service": unit["inputs"]}
+    for sub in sorted(p.parent for p in root.glob("*/terragrunt.hcl")):
+        modules[sub.name.replace("-", "_")] = load(sub / "terragrunt.hcl").get("inputs") or {}
+    groups = {
+        f"dependency.{label}": {"name": f"{Path(body['config_path']).name}-clients"}
+        for block in unit.get("dependency", [])
+        for label, body in block.items()
+    }
+    return modules, groups
+
+
 def _roots(expected: Path) -> list[Path]:
     return [
         root
         for root in sorted(expected.glob("accounts/*/services/*"))
-        if (root / "main.tf").is_file() and not (root / "terragrunt.hcl").exists()
-        and "Destroy-only root" not in (root / "main.tf").read_text(encoding="utf-8")
+        if ((root / "main.tf").is_file() or (root / "terragrunt.hcl").is_file())
+        and "Destroy-only root" not in ((root / "main.tf").read_text(encoding="utf-8") if (root / "main.tf").is_file() else "")
     ]  # fmt: skip
 
 
@@ -90,7 +110,8 @@ def test_every_fact_explain_states_is_in_the_generated_roots(case: str) -> None:
     for root in _roots(expected):
         env, name = root.parent.parent.name, root.name
         e = explanation(inputs, name)
-        modules, groups = _blocks(root / "main.tf")
+        terragrunt = (root / "terragrunt.hcl").is_file()
+        modules, groups = _units(root) if terragrunt else _blocks(root / "main.tf")
         service = modules["service"]
         where = f"{case}: {root.relative_to(expected)}"
 
@@ -103,8 +124,11 @@ def test_every_fact_explain_states_is_in_the_generated_roots(case: str) -> None:
         joined = _ticked(_cell(e, "grants", "tasks join security groups", env))
         want = []
         for ref in service.get("client_security_group_ids") or []:
-            if match := re.fullmatch(r"\$\{data\.aws_security_group\.(\w+)\.id\}", ref):
-                want.append(groups[match.group(1)]["name"])
+            lookup = (
+                r"\$\{(dependency\.\w+)\.outputs\.client_security_group_id\}|\$\{data\.aws_security_group\.(\w+)\.id\}"
+            )
+            if match := re.fullmatch(lookup, ref):
+                want.append(groups[match.group(1) or match.group(2)]["name"])
             elif match := re.fullmatch(r"\$\{module\.(\w+)\.client_security_group_id\}", ref):
                 want.append(f"{modules[match.group(1)]['name']}-clients")
             else:
