@@ -1,5 +1,5 @@
-"""`infragen explain` cannot disagree with the roots: for every service root (plain, or Terragrunt units) of every golden case
-and of the fixture organization, each fact explain states is read back from the generated HCL
+"""`infragen explain` cannot disagree with the roots: for every service root (plain, or Terragrunt
+units) of every golden case and of the fixture organization, each fact explain states is read back from the generated HCL
 (python-hcl2) and CODEOWNERS: internal and public names, the database users each datastore
 grants, the security groups the tasks join, the secrets and parameters the execution role reads,
 the team topic the alarms notify, and who approves the apply."""
