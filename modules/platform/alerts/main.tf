@@ -1,6 +1,9 @@
 locals {
+  # service: the topic's name, so a team root carries the four tags infragen plan-check requires
+  # (owner, service, environment, cost-center) like a service root does
   tags = merge(var.tags, {
     owner       = var.team
+    service     = "${var.team}-alerts"
     environment = var.environment
     managed-by  = "infragen"
   })

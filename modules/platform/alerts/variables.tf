@@ -31,7 +31,7 @@ variable "https" {
 }
 
 variable "tags" {
-  description = "Extra tags. The module adds owner, environment and managed-by = infragen, which take precedence."
+  description = "Extra tags. The module adds owner, service (<team>-alerts), environment and managed-by = infragen, which take precedence."
   type        = map(string)
   default     = {}
 }

@@ -29,6 +29,11 @@ run "team_topic" {
   }
 
   assert {
+    condition     = local.tags.service == "payments-alerts" && local.tags.owner == "payments" && local.tags.environment == "production"
+    error_message = "the team root's resources carry owner, service and environment (plan-check's tags rule)"
+  }
+
+  assert {
     condition     = output.subscriptions.email == tolist(["payments-oncall@example.com"]) && output.subscriptions.https == tolist(["https://events.example.com/integration/payments"])
     error_message = "the team's routes must be subscribed"
   }
