@@ -23,6 +23,7 @@ from tfenv import run_terraform, terraform_binary
 from generator import api
 from generator.plan.alarms import alarm_module, topic_arn
 from generator.spec.load import load_repo
+from generator.tools import plancheck
 
 from . import harness as h
 from .harness import ENV, Step
@@ -345,6 +346,13 @@ def test_atlantis_projects_apply_against_the_emulator(tmp_path: Path, request: p
             (cwd / "zz_e2e_override.tf").write_text(override, encoding="utf-8")
             tf(name, cwd, "init", "-input=false")
             tf(name, cwd, "plan", "-input=false", "-out=tfplan")
+            # the Atlantis workflow's plan guard on the real first plan of every project (team
+            # roots included): infragen plan-check with the spec's context must find nothing
+            shown = run_terraform(["show", "-json", "tfplan"], cwd)
+            assert shown.returncode == 0, shown.stderr
+            context = plancheck.context_for(repo_root, api.validate(repo_root), name)
+            report = plancheck.check(json.loads(shown.stdout), context)
+            checks.eq(f"{name}: plan-check on the first plan", [str(v) for v in report.violations], [])
             added += h.counted(tf(name, cwd, "apply", "-input=false", "tfplan").output, "added")
         verify(endpoint, repo_root, checks)
         verify_alerting(endpoint, repo_root, checks)
