@@ -119,7 +119,7 @@ def deploy(
     if not review.reviewed:
         click.secho(f"warning: deploying an unreviewed tree ({review.why})", fg="yellow", err=True)
     waiter, reporter = _waiter(aws, target, no_wait, timeout)
-    _finish(run(aws, target, image_tag, waiter, review.tag), reporter)
+    _finish(run(aws, target, image_tag, waiter, review), reporter)
 
 
 @click.command()

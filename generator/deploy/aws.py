@@ -5,7 +5,6 @@ one-line :class:`DeployError` messages."""
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,21 +122,3 @@ class Aws:
                 f"but accounts/{account.env}/account.yaml says {account.account_id}"
             )
         return identity.get("Arn", "unknown")
-
-
-def infra_commit(root: Path) -> str:
-    """The infra repository's HEAD commit (with ``-dirty`` for uncommitted changes), or ``unknown``."""
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=10
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "services", "accounts"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return head + ("-dirty" if dirty else "")

@@ -1,5 +1,7 @@
 """Deploy only what was reviewed: a committed tree whose HEAD is on the base branch.
 
+The one place deploy reads git: the revision's infra-commit and reviewed tags come from here too.
+
 `infragen deploy` compiles the task definition from the working tree's spec, so a deploy from an
 edited or unmerged tree ships configuration nobody approved. It refuses that unless
 ``--allow-unreviewed`` is given; the revision is then tagged as unreviewed.
@@ -29,6 +31,12 @@ class Review:
     commit: str  # HEAD, or "unknown" outside git
     reviewed: bool
     why: str  # empty when reviewed
+    dirty: bool = False  # uncommitted changes to what deploy reads
+
+    @property
+    def infra_commit(self) -> str:
+        """The value of the revision's infragen:infra-commit tag: HEAD, ``-dirty`` when uncommitted."""
+        return self.commit + ("-dirty" if self.dirty else "")
 
     @property
     def tag(self) -> str:
@@ -63,7 +71,7 @@ def review(root: Path) -> Review:
     changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
     if changed:
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-        return Review(commit, False, f"uncommitted changes to {shown}")
+        return Review(commit, False, f"uncommitted changes to {shown}", dirty=True)
     base = base_branch(root)
     refs = [
         ref for ref in (f"origin/{base}", base) if _git(root, "rev-parse", "--verify", "--quiet", ref).returncode == 0

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.deploy import taskdef
-from generator.deploy.aws import Aws, DeployError, Target, error_code, infra_commit, translated
+from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
+from generator.deploy.review import Review, review
 
 THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 TAG_IMAGE = "infragen:image-tag"
@@ -278,14 +279,14 @@ def _update(
     return deployment, service
 
 
-def register(aws: Aws, target: Target, image_tag: str, caller: str, reviewed: str = "unknown") -> str:
+def register(aws: Aws, target: Target, image_tag: str, caller: str, reviewed: Review) -> str:
     request = taskdef.task_definition(target.repo, target.service, target.account, image_tag)
     request["tags"] = [
         *request["tags"],
         {"key": TAG_IMAGE, "value": image_tag},
-        {"key": TAG_COMMIT, "value": infra_commit(target.root)},
+        {"key": TAG_COMMIT, "value": reviewed.infra_commit},
         {"key": TAG_BY, "value": caller[:256]},
-        {"key": TAG_REVIEWED, "value": reviewed[:256]},
+        {"key": TAG_REVIEWED, "value": reviewed.tag},
     ]
     with translated("ecs:RegisterTaskDefinition"):
         registered = aws.client("ecs").register_task_definition(**request)
@@ -293,13 +294,14 @@ def register(aws: Aws, target: Target, image_tag: str, caller: str, reviewed: st
     return arn
 
 
-def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None, reviewed: str = "unknown") -> Outcome:
-    """``reviewed``: the infragen:reviewed tag (generator/deploy/review.py decided it)."""
+def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None, reviewed: Review | None = None) -> Outcome:
+    """``reviewed``: what generator/deploy/review.py found (the CLI refuses an unreviewed tree
+    before this); read here when not given. Its commit and verdict tag the revision."""
     taskdef.image_uri(target.service, target.account, image_tag)  # a malformed tag fails before any AWS call
     caller = aws.check_account(target.account)
     image_exists(aws, target, image_tag)
     current = _describe_service(aws, target)
-    arn = register(aws, target, image_tag, caller, reviewed)
+    arn = register(aws, target, image_tag, caller, reviewed or review(target.root))
     deployment, _ = _update(aws, target, arn, service=current, port=target.service.port)
     if waiter is None:
         return Outcome(True, "deployment started (not waiting)", arn, deployment)

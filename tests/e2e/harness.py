@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,9 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-from generator.tools import emulator
+from generator.tools import emulator, sandbox
 
 ACCOUNT_ID = "123456789012"  # moto's default account: STS GetCallerIdentity returns it
 REGION = "eu-west-1"
@@ -38,11 +35,7 @@ Infra = emulator.Infra
 override = emulator.override  # the one extra file of every root applied here (its provider endpoints, local state)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+free_port = sandbox.free_port  # a free loopback port, as `infragen sandbox up` picks one
 
 
 @contextlib.contextmanager
@@ -94,13 +87,7 @@ def moto_server() -> Iterator[str]:
 
 
 def client(endpoint: str, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulator.client(endpoint, service, REGION)
 
 
 def provision(endpoint: str) -> Infra:
