@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from generator.datastores import REGISTRY
+
 REPO = Path(__file__).resolve().parent.parent
 ORG = REPO / "tests" / "fixtures" / "org"  # the fixture organization's generated roots
 MODULES = REPO / "modules"
@@ -70,8 +72,8 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
     },
     # connection-by-convention parameters (coordinates, not secrets; String keeps KMS out of task start)
     **{
-        f"platform/{kind}": {("CKV2_AWS_34", "aws_ssm_parameter.connection")}
-        for kind in ("database", "cache", "queue", "table", "bucket")
+        kind.module: {("CKV2_AWS_34", "aws_ssm_parameter.connection")}
+        for kind in REGISTRY.kinds  # every datastore kind publishes its connection parameters
     },
     # platform/service, platform/discovery and consul/* add no skips of their own (platform/service
     # inherits the aws/ecs-service and aws/client-access ones, which are owned by those modules).

@@ -28,41 +28,41 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 @dataclass(frozen=True)
-class Topic(Options):
+class Stream(Options):
     fifo: bool
     retention_days: int
 
 
-class TopicKind(Kind):
-    """An SNS topic: the kind the issue names next, defined only in this test."""
+class StreamKind(Kind):
+    """A Kinesis stream: a kind defined only in this test."""
 
-    types = ("topic",)
-    schema_def = "topic"
-    module = "platform/topic"
-    options_class = Topic
+    types = ("stream",)
+    schema_def = "stream"
+    module = "platform/stream"
+    options_class = Stream
     options = (
-        Option("fifo", "fifo", {"type": "boolean"}, "FIFO topic", False),
+        Option("fifo", "fifo", {"type": "boolean"}, "FIFO stream", False),
         Option("retentionDays", "retention_days", {"type": "integer", "minimum": 1, "maximum": 365}, "Archive days", 7),
     )
     outputs = ("arn",)
     has_alarms = False
-    convention = (("TOPIC_ARN", "arn"),)
-    aliases: ClassVar[Mapping[str, str]] = {"sns": "topic"}
+    convention = (("STREAM_ARN", "arn"),)
+    aliases: ClassVar[Mapping[str, str]] = {"kinesis": "stream"}
 
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
-        opts = options_of(datastore, Topic)
+        opts = options_of(datastore, Stream)
         return [("fifo", opts.fifo), ("retention_days", opts.retention_days)]
 
     def conventional(self, attr: str, datastore: Datastore, account: Account) -> str | None:
-        return arn("sns", account, datastore.name) if attr == "arn" else None
+        return arn("kinesis", account, "stream/" + datastore.name) if attr == "arn" else None
 
     def grants(self, access: Access) -> list[Grant]:
-        return [Grant("Topics", ("sns:Publish",), (access.output("arn"),), "publish to SNS topics")]
+        return [Grant("Streams", ("kinesis:PutRecord",), (access.output("arn"),), "put records on Kinesis streams")]
 
 
-TOPIC_MODULE = {
-    "main.tf": 'resource "aws_sns_topic" "this" {\n  name       = var.fifo ? "${var.name}.fifo" : var.name\n'
-    "  fifo_topic = var.fifo\n  tags       = var.tags\n}\n",
+STREAM_MODULE = {
+    "main.tf": 'resource "aws_kinesis_stream" "this" {\n  name        = var.name\n'
+    "  shard_count = 1\n  tags        = var.tags\n}\n",
     "variables.tf": "".join(
         f'variable "{name}" {{\n  description = "{name}"\n  type        = {kind}\n{default}}}\n\n'
         for name, kind, default in [
@@ -78,7 +78,7 @@ TOPIC_MODULE = {
             ("tags", "map(string)", "  default     = {}\n"),
         ]
     ),
-    "outputs.tf": 'output "arn" {\n  description = "ARN"\n  value       = aws_sns_topic.this.arn\n}\n\n'
+    "outputs.tf": 'output "arn" {\n  description = "ARN"\n  value       = aws_kinesis_stream.this.arn\n}\n\n'
     'output "client_security_group_id" {\n  description = "none"\n  value       = null\n}\n',
     "versions.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 5.0" }\n  }\n}\n',
 }
@@ -87,8 +87,8 @@ TOPIC_MODULE = {
 def _repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(GOLDEN / "minimal" / "input", root)
-    for name, text in TOPIC_MODULE.items():
-        path = root / "modules" / "platform" / "topic" / name
+    for name, text in STREAM_MODULE.items():
+        path = root / "modules" / "platform" / "stream" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
@@ -100,36 +100,36 @@ def _text(root: Path, rel: str) -> str:
 
 def test_a_kind_defined_only_in_the_test_flows_through_every_stage(tmp_path: Path) -> None:
     root = _repo(tmp_path)
-    with registered(TopicKind()):
+    with registered(StreamKind()):
         # the schema (and so the editor's file, `infragen schema service`) knows the kind
-        assert "topic" in schema.schema("service")["$defs"]["resource"]["properties"]["type"]["enum"]
-        assert schema.schema("environment")["$defs"]["topic"]["properties"]["retentionDays"]["description"] == (
+        assert "stream" in schema.schema("service")["$defs"]["resource"]["properties"]["type"]["enum"]
+        assert schema.schema("environment")["$defs"]["stream"]["properties"]["retentionDays"]["description"] == (
             "Archive days (default 7)."
         )
         # new service --datastore, with the kind's alias suggested for what people type
-        new_service(root, NewService(name="notify", owner="platform", datastores=("topic:events",)))
+        new_service(root, NewService(name="notify", owner="platform", datastores=("stream:events",)))
         spec = _text(root, "services/notify/service.yaml")
-        assert "notify-events:\n    type: topic" in spec
+        assert "notify-events:\n    type: stream" in spec
         # load: typed options with the kind's defaults; an environment override is checked by its fragment
         (root / "services/notify/environments/dev.yaml").write_text(
             "overrides:\n  datastores:\n    notify-events: {retentionDays: 30}\n", encoding="utf-8"
         )
         repo = load_repo(root)
         (datastore,) = repo.service("notify").datastores
-        assert datastore.options == Topic(fifo=False, retention_days=7)
+        assert datastore.options == Stream(fifo=False, retention_days=7)
         # plain Terraform
         generate(root)
         main = _text(root, "accounts/dev/services/notify/main.tf")
-        assert 'module "notify_events" {\n  source         = "../../../../modules/platform/topic"' in main
+        assert 'module "notify_events" {\n  source         = "../../../../modules/platform/stream"' in main
         assert "retention_days = 30" in main
-        assert 'sid       = "Topics"' in main and "resources = [module.notify_events.arn]" in main
+        assert 'sid       = "Streams"' in main and "resources = [module.notify_events.arn]" in main
         assert "notify_events_arn" in _text(root, "accounts/dev/services/notify/outputs.tf")
-        assert 'name = "NOTIFY_EVENTS_TOPIC_ARN"' in main  # in the task definition document
-        assert "modules/platform/topic/*.tf" in _text(root, "atlantis.yaml")
+        assert 'name = "NOTIFY_EVENTS_STREAM_ARN"' in main  # in the task definition document
+        assert "modules/platform/stream/*.tf" in _text(root, "atlantis.yaml")
         # explain: the datastore's arguments and the grant, no reprs
         text = explain(root, "notify")
-        assert "`notify-events` (topic)" in text and "retention days 30" in text
-        assert "| task role: publish to SNS topics |" in text
+        assert "`notify-events` (stream)" in text and "retention days 30" in text
+        assert "| task role: put records on Kinesis streams |" in text
         assert "ObjectList(" not in text and "Raw(" not in text
         # a bad option is a schema error at its line
         (root / "services/notify/environments/dev.yaml").write_text(
@@ -138,23 +138,23 @@ def test_a_kind_defined_only_in_the_test_flows_through_every_stage(tmp_path: Pat
         with pytest.raises(SpecError, match="retentionDays"):
             validate(root)
         (root / "services/notify/environments/dev.yaml").unlink()
-        # Terragrunt: one unit per call; the service unit mocks the topic's ARN by convention
+        # Terragrunt: one unit per call; the service unit mocks the stream's ARN by convention
         (root / "infragen.yaml").write_text("flavor: terragrunt\n", encoding="utf-8")
         generate(root)
         unit = _text(root, "accounts/dev/services/notify/notify-events/terragrunt.hcl")
-        assert "modules//platform/topic" in unit and "retention_days = 7" in unit
+        assert "modules//platform/stream" in unit and "retention_days = 7" in unit
         service_unit = _text(root, "accounts/dev/services/notify/terragrunt.hcl")
         assert "dependency.notify_events.outputs.arn" in service_unit
-        assert 'arn = "arn:aws:sns:us-east-1:333333333333:notify-events"' in service_unit
+        assert 'arn = "arn:aws:kinesis:us-east-1:333333333333:stream/notify-events"' in service_unit
     # unregistered again: the schema is back to the committed file
-    assert "topic" not in schema.schema("service")["$defs"]
+    assert "stream" not in schema.schema("service")["$defs"]
 
 
 def test_unknown_kinds_are_schema_errors_not_a_fallback(tmp_path: Path) -> None:
     root = _repo(tmp_path)
     spec = root / "services" / "hello" / "service.yaml"
-    spec.write_text(spec.read_text() + "resources:\n  hello-events: {type: topic}\n", encoding="utf-8")
-    with pytest.raises(SpecError, match="topic"):
+    spec.write_text(spec.read_text() + "resources:\n  hello-events: {type: stream}\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="stream"):
         validate(root)
 
 

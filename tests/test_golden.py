@@ -42,4 +42,4 @@ def test_golden(case: str, tmp_path: Path, request: pytest.FixtureRequest) -> No
 
 
 def test_every_case_is_tested() -> None:
-    assert {"minimal", "datastores-consul", "kitchen-sink"} <= set(CASES)
+    assert {"minimal", "datastores-consul", "kitchen-sink", "fanout"} <= set(CASES)

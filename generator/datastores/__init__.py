@@ -17,6 +17,7 @@ from generator.datastores.cache import Cache, CacheKind
 from generator.datastores.database import Database, DatabaseKind
 from generator.datastores.queue import Queue, QueueKind
 from generator.datastores.table import Table, TableKind
+from generator.datastores.topic import Topic, TopicKind
 
 __all__ = [
     "REGISTRY",
@@ -33,6 +34,7 @@ __all__ = [
     "Queue",
     "Registry",
     "Table",
+    "Topic",
     "kind_of",
     "registered",
 ]
@@ -74,7 +76,7 @@ class Registry:
         self.version += 1
 
 
-REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind()))
+REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind(), TopicKind()))
 
 
 def kind_of(type_name: str) -> Kind:

@@ -34,6 +34,7 @@ class Option:
     default: Any = None  # _REQUIRED for a required key; None for optional without a default
     default_text: str | None = None  # how the description states a computed default
     note: str = ""  # appended after the default in the description
+    per_environment: bool = True  # False: set in service.yaml only (not under an environment's overrides)
 
     @property
     def required(self) -> bool:
@@ -164,7 +165,7 @@ class Kind:
     def schema_fragment(self, *, in_environment: bool = False) -> dict[str, Any]:
         """The ``$defs`` entry: with ``type`` and required keys in service.yaml, without them in
         an environment file's overrides."""
-        properties = {o.key: o.json_schema() for o in self.options}
+        properties = {o.key: o.json_schema() for o in self.options if o.per_environment or not in_environment}
         if in_environment:
             return {"type": "object", "additionalProperties": False, "properties": properties}
         return {
@@ -178,6 +179,17 @@ class Kind:
         """(option key, message) for option values that pass the schema but not together or not
         with the kind's module in the repository at ``root`` (the spec stage positions them in
         the spec or the environment file that sets them)."""
+        return []
+
+    # -- references to other datastores ---------------------------------------------------
+    def references(self, datastore: Datastore) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Other datastores this one names (a queue's subscribed topics): (path of the name inside
+        the resource's YAML mapping, datastore name). Validation requires each to exist where this
+        one does; the root is planned and applied after the referenced datastore's owner's."""
+        return ()
+
+    def reference_problems(self, datastore: Datastore, target: Datastore) -> list[str]:
+        """Why ``datastore`` cannot refer to ``target`` (a wrong kind, FIFO against standard)."""
         return []
 
     # -- module --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from generator.deploy.policy import deploy_policy
 from generator.errors import InvariantError
 from generator.plan import alarms, allocation
 from generator.render import hcl
-from generator.render.hcl import Raw, Value
+from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Repo, Service
@@ -46,17 +46,6 @@ class Ref(Raw):
     service: str  # the service whose root makes the call
     unit: str  # "service", a datastore name or "discovery"
     attr: str  # the module output
-
-
-@dataclass(frozen=True)
-class ObjectList(Raw):
-    """A list of objects laid out one per line; ``items`` keeps the values (and their Refs)."""
-
-    items: tuple[Value, ...]
-
-
-def object_list(items: list[Value]) -> ObjectList:
-    return ObjectList(_object_list(items, 1), tuple(items))
 
 
 @dataclass(frozen=True)
@@ -606,15 +595,6 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
         ("datastores", object_list(datastores)),
         ("allowed_sources", sorted(s.name for s in repo.dependents(service.name))),
     ]
-
-
-def _object_list(items: list[Value], depth: int) -> str:
-    """A list of objects, one per line block, as terraform fmt lays it out."""
-    if not items:
-        return "[]"
-    pad = hcl.INDENT * depth
-    parts = [pad + hcl.INDENT + hcl.expr(item, depth + 1) for item in items]
-    return "[\n" + ",\n".join(parts) + ",\n" + pad + "]"
 
 
 @dataclass(frozen=True)

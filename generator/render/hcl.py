@@ -104,6 +104,22 @@ class JsonEncode:
 Value = str | int | bool | None | Raw | Document | JsonEncode | Sequence["Value"] | Mapping[str, "Value"]
 
 
+@dataclass(frozen=True)
+class ObjectList(Raw):
+    """A list of objects laid out one per line; ``items`` keeps the values (and their references)."""
+
+    items: tuple[Value, ...]
+
+
+def object_list(items: Sequence[Value]) -> ObjectList:
+    """A list of objects, one object block per item, as terraform fmt lays it out (at depth 1)."""
+    if not items:
+        return ObjectList("[]", ())
+    pad = INDENT
+    parts = [pad + INDENT + expr(item, 2) for item in items]
+    return ObjectList("[\n" + ",\n".join(parts) + ",\n" + pad + "]", tuple(items))
+
+
 def expr(value: Value, depth: int = 0) -> str:
     """Render a value. Mappings become multi-line objects; sequences stay on one line."""
     if isinstance(value, Raw):

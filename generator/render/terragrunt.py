@@ -29,17 +29,15 @@ from generator.plan.roots import (
     MODULES,
     TERRAFORM_VERSION,
     ModuleCall,
-    ObjectList,
     OutputFile,
     Ref,
     Root,
-    object_list,
     priority_files,
     root_calls,
 )
 from generator.render import hcl
 from generator.render.atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
-from generator.render.hcl import Raw, Value
+from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.document import load as load_yaml

@@ -137,6 +137,7 @@ def cross_check(
                 )
             owners.setdefault(datastore.name, service.name)
             problems.extend(_option_rules(root, docs, service, datastore))
+            problems.extend(_reference_rules(doc, repo, service, datastore))
         for env_file in service.env_files:
             problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
             problems.extend(_secret_rules(docs, service, env_file.env, repo))
@@ -166,6 +167,27 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
             for key, message in kind.option_problems(resolved, root):
                 if (key, message) not in found:
                     problems.append(docs[env_file.file].problem(("overrides", "datastores", name, key), message))
+    return problems
+
+
+def _reference_rules(doc: Document, repo: Repo, service: Service, datastore: Datastore) -> list[Problem]:
+    """A datastore that names other datastores (a queue's subscribed topics): each exists in every
+    environment of this service and is of the kind that can be referred to."""
+    kind = kind_of(datastore.type)
+    problems = []
+    for inner, name in kind.references(datastore):
+        path: FieldPath = ("resources", datastore.name, *inner)
+        found = repo.datastore_owner(name)
+        if found is None:
+            datastore_names = [d.name for s in repo.services for d in s.datastores]
+            problems.append(doc.problem(path, f"unknown datastore {name!r}{suggest(name, datastore_names)}"))
+            continue
+        owner, target = found
+        missing = [env for env in service.environments if env not in owner.environments]
+        if missing:
+            where = f"datastore {name!r} (service {owner.name!r}) does not exist in {', '.join(missing)}"
+            problems.append(doc.problem(path, where))
+        problems.extend(doc.problem(path, message) for message in kind.reference_problems(datastore, target))
     return problems
 
 
@@ -236,9 +258,11 @@ def partial_service_rules(doc: Document, team_names: list[str], env_names: list[
 
 
 def reads_from(repo: Repo, service: Service) -> tuple[str, ...]:
-    """Other services whose resources this service's roots read (dependency services and datastore owners)."""
+    """Other services whose resources this service's roots read or refer to (dependency services,
+    the owners of declared datastores and of datastores its own datastores name, such as topics)."""
     names = set(service.depends_on_services)
-    for name in service.depends_on_datastores:
+    referenced = [name for d in service.datastores for _, name in kind_of(d.type).references(d)]
+    for name in [*service.depends_on_datastores, *referenced]:
         found = repo.datastore_owner(name)
         if found and found[0].name != service.name:
             names.add(found[0].name)

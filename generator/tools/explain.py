@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Mapping
@@ -13,9 +14,9 @@ from generator.datastores import Interpolation
 from generator.errors import UnknownNameError
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.plan.alarms import topic_name
-from generator.plan.roots import ModuleCall, ObjectList, Ref, dependency_grants, root_calls
+from generator.plan.roots import ModuleCall, Ref, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
-from generator.render.hcl import Raw, Value
+from generator.render.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.render.jinja import render
 from generator.spec.load import load_repo
 from generator.spec.models import Account, Repo, Service
@@ -76,6 +77,8 @@ def _value(value: Value) -> str:
         return "none"
     if isinstance(value, ObjectList):
         return "; ".join(_value(item) for item in value.items) or "none"
+    if isinstance(value, (JsonEncode, Document)):
+        return "`" + json.dumps(value.data, separators=(",", ":")) + "`"
     if isinstance(value, Raw):
         return value.expr
     if isinstance(value, Mapping):

@@ -50,3 +50,28 @@ variable "allow_replacement" {
   description = "Allow a plan that replaces the queue (a FIFO toggle), deleting its messages. false (the generated roots): such a plan fails."
   default     = false
 }
+
+variable "subscriptions" {
+  type = list(object({
+    topic_arn            = string
+    filter_policy        = optional(string)
+    raw_message_delivery = optional(bool, false)
+  }))
+  description = "SNS topics (of this account, usually other services') this queue subscribes to: each gets a subscription with the queue's dead-letter queue as its redrive target, and the queue policy admits exactly these topics. filter_policy: a JSON filter policy on message attributes, null for every message."
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.subscriptions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", s.topic_arn))])
+    error_message = "subscriptions[*].topic_arn must be SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = length(distinct([for s in var.subscriptions : s.topic_arn])) == length(var.subscriptions)
+    error_message = "subscriptions must name each topic once."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.subscriptions : s.filter_policy == null || can(keys(jsondecode(s.filter_policy)))])
+    error_message = "subscriptions[*].filter_policy must be null or a JSON object."
+  }
+}

@@ -84,6 +84,7 @@ locals {
         { name = "SHOP_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint" },
         { name = "SHOP_CACHE_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port" },
         { name = "SHOP_CARTS_TABLE_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name" },
+        { name = "SHOP_EVENTS_TOPIC_ARN", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn" },
         { name = "SHOP_JOBS_QUEUE_URL", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url" },
         { name = "SHOP_MYSQL_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database" },
         { name = "SHOP_MYSQL_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host" },
@@ -115,7 +116,7 @@ inputs = {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "reports-internal.dev.acme.internal"
@@ -152,6 +153,11 @@ inputs = {
       actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
       resources = ["arn:aws:s3:::shop-assets-333333333333/*"]
     },
+    {
+      sid       = "Topics"
+      actions   = ["sns:Publish"]
+      resources = ["arn:aws:sns:us-east-1:333333333333:shop-events.fifo"]
+    },
   ]
   log_retention_days    = 365
   container_definitions = jsonencode(local.container_definitions)
@@ -160,4 +166,4 @@ inputs = {
     "cost-center" = "1"
   }
 }
-# infragen:sha256:1544385c624d84487b1d2771f2adbab66086717a09fb906013454ddcfcf7f509
+# infragen:sha256:ca501625d18f97788dcf90ea66939e868a5399ab9701579c84073988dd4f6958

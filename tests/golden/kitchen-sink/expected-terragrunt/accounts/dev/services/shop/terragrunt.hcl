@@ -38,6 +38,16 @@ dependency "shop_carts" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
+dependency "shop_events" {
+  config_path = "./shop-events"
+
+  # Only for init/validate before the dependency exists: a plan never uses invented values.
+  mock_outputs = {
+    arn = "arn:aws:sns:us-east-1:333333333333:shop-events.fifo"
+  }
+  mock_outputs_allowed_terraform_commands = ["init", "validate"]
+}
+
 dependency "shop_jobs" {
   config_path = "./shop-jobs"
 
@@ -103,6 +113,7 @@ locals {
         { name = "SHOP_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint" },
         { name = "SHOP_CACHE_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port" },
         { name = "SHOP_CARTS_TABLE_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name" },
+        { name = "SHOP_EVENTS_TOPIC_ARN", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn" },
         { name = "SHOP_JOBS_QUEUE_URL", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url" },
         { name = "SHOP_MYSQL_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database" },
         { name = "SHOP_MYSQL_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host" },
@@ -134,7 +145,7 @@ inputs = {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "shop-internal.dev.acme.internal"
@@ -171,6 +182,11 @@ inputs = {
       actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
       resources = ["${dependency.shop_assets.outputs.arn}/*"]
     },
+    {
+      sid       = "Topics"
+      actions   = ["sns:Publish"]
+      resources = [dependency.shop_events.outputs.arn]
+    },
   ]
   log_retention_days    = 365
   container_definitions = jsonencode(local.container_definitions)
@@ -179,4 +195,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:794138acb9099dafbe4841c8affbe150e5f9128434e1ebd600e70d6acb7e4bde
+# infragen:sha256:db3f65f62fbe17a62626695aa9180e9fbc8c432d209bc7c67177f4747fa7138c

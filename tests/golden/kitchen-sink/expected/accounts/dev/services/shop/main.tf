@@ -33,6 +33,7 @@ locals {
         { name = "SHOP_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint" },
         { name = "SHOP_CACHE_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port" },
         { name = "SHOP_CARTS_TABLE_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name" },
+        { name = "SHOP_EVENTS_TOPIC_ARN", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn" },
         { name = "SHOP_JOBS_QUEUE_URL", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url" },
         { name = "SHOP_MYSQL_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database" },
         { name = "SHOP_MYSQL_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host" },
@@ -65,7 +66,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "shop-internal.dev.acme.internal"
@@ -101,6 +102,11 @@ module "service" {
       sid       = "BucketObjects"
       actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
       resources = ["${module.shop_assets.arn}/*"]
+    },
+    {
+      sid       = "Topics"
+      actions   = ["sns:Publish"]
+      resources = [module.shop_events.arn]
     },
   ]
   log_retention_days    = 365
@@ -153,6 +159,22 @@ module "shop_carts" {
   range_key       = "item"
   range_key_type  = "N"
   alarm_topic_arn = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
+}
+
+module "shop_events" {
+  source                      = "../../../../modules/platform/topic"
+  name                        = "shop-events"
+  service                     = "shop"
+  owner                       = "commerce"
+  environment                 = "dev"
+  production                  = false
+  vpc_id                      = "vpc-0123456789abcdef0"
+  subnet_ids                  = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  account_id                  = "333333333333"
+  fifo                        = true
+  content_based_deduplication = true
+  encryption                  = "account"
+  alarm_topic_arn             = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
 }
 
 module "shop_jobs" {
@@ -214,6 +236,6 @@ module "dashboard" {
   source        = "../../../../modules/platform/dashboard"
   name          = "shop-dev"
   region        = "us-east-1"
-  widget_groups = [module.service.dashboard_widgets, module.shop_cache.dashboard_widgets, module.shop_carts.dashboard_widgets, module.shop_jobs.dashboard_widgets, module.shop_mysql.dashboard_widgets, module.shop_pg.dashboard_widgets]
+  widget_groups = [module.service.dashboard_widgets, module.shop_cache.dashboard_widgets, module.shop_carts.dashboard_widgets, module.shop_events.dashboard_widgets, module.shop_jobs.dashboard_widgets, module.shop_mysql.dashboard_widgets, module.shop_pg.dashboard_widgets]
 }
-# infragen:sha256:734a0e4ff801fc14bf08dd0ced546811baf9f813c0dabb8cfff672d4e422f1f8
+# infragen:sha256:7c2e6023b9d1570d45274a963dcbfa2faac4554a59d2c5a4b4016b3b1ed0056f

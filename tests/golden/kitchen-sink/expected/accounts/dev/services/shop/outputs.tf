@@ -162,6 +162,16 @@ output "shop_carts_arn" {
   value       = module.shop_carts.arn
 }
 
+output "shop_events_arn" {
+  description = "arn of datastore shop-events."
+  value       = module.shop_events.arn
+}
+
+output "shop_events_name" {
+  description = "name of datastore shop-events."
+  value       = module.shop_events.name
+}
+
 output "shop_jobs_url" {
   description = "url of datastore shop-jobs."
   value       = module.shop_jobs.url
@@ -201,4 +211,4 @@ output "shop_pg_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore shop-pg."
   value       = module.shop_pg.master_user_secret_arn
 }
-# infragen:sha256:19b07fa9b8f28c97071186b63e6efb40b27941096467a9a4f883691af0bff594
+# infragen:sha256:6c39e9fe2a1bedb133acaefba276569a2b2256a9fcfb7bc2ce040af48efe4b7f

@@ -28,6 +28,16 @@ dependency "shop_carts" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
+dependency "shop_events" {
+  config_path = "../shop-events"
+
+  # Only for init/validate before the dependency exists: a plan never uses invented values.
+  mock_outputs = {
+    dashboard_widgets = ["{\"title\":\"shop-events (mock)\",\"metrics\":[]}"]
+  }
+  mock_outputs_allowed_terraform_commands = ["init", "validate"]
+}
+
 dependency "shop_jobs" {
   config_path = "../shop-jobs"
 
@@ -71,6 +81,6 @@ dependency "shop_service" {
 inputs = {
   name          = "shop-dev"
   region        = "us-east-1"
-  widget_groups = [dependency.shop_service.outputs.dashboard_widgets, dependency.shop_cache.outputs.dashboard_widgets, dependency.shop_carts.outputs.dashboard_widgets, dependency.shop_jobs.outputs.dashboard_widgets, dependency.shop_mysql.outputs.dashboard_widgets, dependency.shop_pg.outputs.dashboard_widgets]
+  widget_groups = [dependency.shop_service.outputs.dashboard_widgets, dependency.shop_cache.outputs.dashboard_widgets, dependency.shop_carts.outputs.dashboard_widgets, dependency.shop_events.outputs.dashboard_widgets, dependency.shop_jobs.outputs.dashboard_widgets, dependency.shop_mysql.outputs.dashboard_widgets, dependency.shop_pg.outputs.dashboard_widgets]
 }
-# infragen:sha256:8de981f5282ef7bc37c5d7fe82acc2125d0171e6aab93b30ee113a20bc92642a
+# infragen:sha256:857a722e115eb4ea6e0ffde7b62117d5adc2d19dd9b6186d37d227faf51de97e
