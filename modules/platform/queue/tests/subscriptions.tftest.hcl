@@ -62,6 +62,26 @@ run "subscribes_to_two_topics" {
     condition     = jsondecode(aws_sqs_queue_policy.subscribed["dlq"].policy).Statement[0].Resource == module.sqs.dlq_arn && aws_sqs_queue_policy.subscribed["dlq"].queue_url == module.sqs.dlq_url
     error_message = "the dead-letter queue admits the same topics (SNS redrive)"
   }
+
+  # Day 2: subscribing keeps the queue and its DLQ (the mock gives a replaced resource a new ARN).
+  assert {
+    condition     = output.arn == run.no_subscriptions_no_policy.arn && output.dlq_arn == run.no_subscriptions_no_policy.dlq_arn
+    error_message = "adding subscriptions must not replace the queue or its dead-letter queue"
+  }
+}
+
+run "unsubscribing_keeps_the_queue" {
+  command = apply
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.this) == 0 && length(aws_sqs_queue_policy.subscribed) == 0
+    error_message = "removing the subscriptions removes them and the queue policy"
+  }
+
+  assert {
+    condition     = output.arn == run.no_subscriptions_no_policy.arn && output.dlq_arn == run.no_subscriptions_no_policy.dlq_arn
+    error_message = "removing subscriptions must not replace the queue or its dead-letter queue"
+  }
 }
 
 run "rejects_a_fifo_topic_on_a_standard_queue" {
