@@ -178,17 +178,27 @@ def _reference_rules(doc: Document, repo: Repo, service: Service, datastore: Dat
     for inner, name in kind.references(datastore):
         path: FieldPath = ("resources", datastore.name, *inner)
         found = repo.datastore_owner(name)
+        problem = _datastore_problem(repo, service, name, found)
+        if problem:
+            problems.append(doc.problem(path, problem))
         if found is None:
-            datastore_names = [d.name for s in repo.services for d in s.datastores]
-            problems.append(doc.problem(path, f"unknown datastore {name!r}{suggest(name, datastore_names)}"))
             continue
-        owner, target = found
-        missing = [env for env in service.environments if env not in owner.environments]
-        if missing:
-            where = f"datastore {name!r} (service {owner.name!r}) does not exist in {', '.join(missing)}"
-            problems.append(doc.problem(path, where))
+        _, target = found
         problems.extend(doc.problem(path, message) for message in kind.reference_problems(datastore, target))
     return problems
+
+
+def _datastore_problem(repo: Repo, service: Service, name: str, found: tuple[Service, Datastore] | None) -> str | None:
+    """Why ``service`` cannot use datastore ``name`` (declared or referred to): unknown, or absent
+    from one of its environments; None when it can."""
+    if found is None:
+        datastore_names = [d.name for s in repo.services for d in s.datastores]
+        return f"unknown datastore {name!r}{suggest(name, datastore_names)}"
+    owner = found[0]
+    missing = [env for env in service.environments if env not in owner.environments]
+    if missing:
+        return f"datastore {name!r} (service {owner.name!r}) does not exist in {', '.join(missing)}"
+    return None
 
 
 def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str]) -> list[Problem]:
@@ -453,19 +463,9 @@ def _dependency_rules(
             users = sorted(s.name for s in repo.services if name in s.depends_on_datastores)
             problems.append(doc.problem(path, _removed_message("datastore", name, gone, users)))
             continue
-        if found is None:
-            datastore_names = [d.name for s in repo.services for d in s.datastores]
-            problems.append(doc.problem(path, f"unknown datastore {name!r}{suggest(name, datastore_names)}"))
-            continue
-        owner, _ = found
-        missing = [env for env in service.environments if env not in owner.environments]
-        if missing:
-            problems.append(
-                doc.problem(
-                    path,
-                    f"datastore {name!r} (service {owner.name!r}) does not exist in {', '.join(missing)}",
-                )
-            )
+        problem = _datastore_problem(repo, service, name, found)
+        if problem:
+            problems.append(doc.problem(path, problem))
     return problems
 
 
