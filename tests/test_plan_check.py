@@ -80,6 +80,7 @@ def rules(report: plancheck.Report) -> list[tuple[str, str]]:
         ("aws_db_instance", "identifier", "shop-db", "1shop-db"),
         ("aws_s3_bucket", "bucket", "shop-assets", "Shop_Assets"),
         ("aws_iam_role", "name", "r" * 64, "r" * 65),
+        ("aws_sns_topic", "name", "ledger-events", "ledger.events"),
     ],
 )
 def test_names_follow_aws_rules(rtype: str, attr: str, good: str, bad: str) -> None:
@@ -182,6 +183,41 @@ def test_redis_below_7_with_iam_authentication(version: str, refused: bool) -> N
     with_users = check(plan(change("aws_elasticache_replication_group", after={**after, "user_group_ids": ["g"]})))
     assert rules(with_users) == ([("aws-limits", "aws_elasticache_replication_group.this")] if refused else [])
     assert check(plan(change("aws_elasticache_replication_group", after={**after, "user_group_ids": []}))).ok
+
+
+@pytest.mark.parametrize(
+    ("name", "fifo", "refused"),
+    [("t", False, False), ("t.fifo", True, False), ("t", True, True), ("t.fifo", False, True)],
+)
+def test_a_fifo_topic_name_ends_in_fifo(name: str, fifo: bool, refused: bool) -> None:
+    report = check(plan(change("aws_sns_topic", after={"name": name, "fifo_topic": fifo, "tags_all": TAGS})))
+    assert rules(report) == ([("aws-limits", "aws_sns_topic.this")] if refused else [])
+
+
+SQS = "arn:aws:sqs:eu-west-1:111122223333:"
+SNS = "arn:aws:sns:eu-west-1:"
+
+
+@pytest.mark.parametrize(
+    ("topic", "queue", "why"),
+    [
+        (SNS + "111122223333:ledger-events", SQS + "shop-invoices", None),
+        (SNS + "111122223333:ledger-events.fifo", SQS + "shop-invoices.fifo", None),
+        (SNS + "444455556666:ledger-events", SQS + "shop-invoices", "of account 444455556666"),
+        (SNS + "111122223333:ledger-events.fifo", SQS + "shop-invoices", "not both FIFO or both standard"),
+    ],
+)
+def test_a_queue_subscribes_to_a_topic_of_its_account_and_kind(topic: str, queue: str, why: str | None) -> None:
+    after = {"topic_arn": topic, "endpoint": queue, "protocol": "sqs"}
+    report = check(plan(change("aws_sns_topic_subscription", after=after)))
+    if why is None:
+        assert report.ok, report.violations
+    else:
+        assert rules(report) == [("aws-limits", "aws_sns_topic_subscription.this")]
+        assert why in str(report.violations[0]) and "docs.aws.amazon.com/sns" in report.violations[0].fix
+    # before the queue exists its ARN is unknown: nothing to judge yet
+    unknown = {"topic_arn": topic, "endpoint": None, "protocol": "sqs"}
+    assert check(plan(change("aws_sns_topic_subscription", after=unknown, unknown={"endpoint": True}))).ok
 
 
 # --- replacement -----------------------------------------------------------------------------

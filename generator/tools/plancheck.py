@@ -69,6 +69,11 @@ NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
         r"^[A-Za-z0-9_-]+(\.fifo)?$",
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
     ),
+    ("aws_sns_topic", "name"): (
+        256,
+        r"^[A-Za-z0-9_-]{1,251}(\.fifo)?$",
+        "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
+    ),
     ("aws_elasticache_replication_group", "replication_group_id"): (
         40,
         r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
@@ -139,6 +144,8 @@ SNAPSHOT_PAGE = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_D
 ALARMS_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html"
 PI_PAGE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html"
 REDIS_IAM_PAGE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html"
+SNS_FIFO_PAGE = "https://docs.aws.amazon.com/sns/latest/dg/fifo-topic-code-examples.html (FIFO topics end in .fifo) and https://docs.aws.amazon.com/sns/latest/dg/fifo-sns-subscription.html (FIFO topics deliver to FIFO queues)"
+SNS_CROSS_ACCOUNT_PAGE = "https://docs.aws.amazon.com/sns/latest/dg/sns-send-message-to-sqs-cross-account.html"
 
 # A destroy or a replacement of these loses data or serving capacity (an outage, a new endpoint,
 # messages or rows gone, a key whose ciphertexts can no longer be read).
@@ -303,6 +310,42 @@ def _limits(plan: Plan) -> Iterator[Violation]:
     yield from _deployment_alarms(plan)
     yield from _performance_insights(plan)
     yield from _redis_iam(plan)
+    yield from _sns(plan)
+
+
+def _sns(plan: Plan) -> Iterator[Violation]:
+    """A FIFO topic's name ends in .fifo; a queue subscribes to a topic of its own FIFO-ness and,
+    without a cross-account topic policy (platform/topic grants none), of its own account."""
+    for rc in _changing(plan):
+        after = _after(rc)
+        if rc["type"] == "aws_sns_topic":
+            name, fifo = after.get("name"), bool(after.get("fifo_topic"))
+            if isinstance(name, str) and name.endswith(".fifo") != fifo:
+                what = "a FIFO topic's name must end in .fifo" if fifo else "only a FIFO topic's name may end in .fifo"
+                yield Violation("aws-limits", rc["address"], f"topic {name!r}: {what}", f"rename it ({SNS_FIFO_PAGE})")
+        if rc["type"] != "aws_sns_topic_subscription" or after.get("protocol") != "sqs":
+            continue
+        topic, queue = after.get("topic_arn"), after.get("endpoint")
+        if not isinstance(topic, str) or not isinstance(queue, str):
+            continue  # the queue's ARN is unknown until it exists: the module's precondition judges FIFO
+        topic_parts, queue_parts = topic.split(":"), queue.split(":")
+        if len(topic_parts) < 6 or len(queue_parts) < 6:
+            continue
+        if topic_parts[4] != queue_parts[4]:
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"queue {queue_parts[5]!r} (account {queue_parts[4]}) subscribes to topic {topic_parts[5]!r} "
+                f"of account {topic_parts[4]}, whose policy admits only its own account",
+                f"subscribe to a topic of the queue's account ({SNS_CROSS_ACCOUNT_PAGE})",
+            )
+        if topic_parts[5].endswith(".fifo") != queue_parts[5].endswith(".fifo"):
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"topic {topic_parts[5]!r} and queue {queue_parts[5]!r} are not both FIFO or both standard",
+                f"subscribe a queue of the topic's kind ({SNS_FIFO_PAGE})",
+            )
 
 
 def _names(plan: Plan) -> Iterator[Violation]:
