@@ -27,7 +27,7 @@ import sys
 from functools import cache
 
 from generator.plan.ir import Plan
-from generator.plan.roots import Root
+from generator.plan.roots import Root, references
 from generator.write.stamp import PACKAGE
 
 KEY_VERSION = 1
@@ -71,5 +71,6 @@ def root_key(plan: Plan, root: Root) -> str:
         tuple((name, plan.datastore_users.get(name, ())) for name in own),
         tuple(s.name for s in repo.dependents(service.name)),
         given["external"].get(service.name),
+        tuple(references(repo, service)),  # references.tf names the owners' teams
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

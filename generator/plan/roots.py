@@ -23,6 +23,9 @@ AWS_PROVIDER_VERSION = "5.100.0"
 CONSUL_PROVIDER_VERSION = "2.21.0"
 MODULES = "../../../../modules"
 ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
+# Written beside them only when the root's datastores name other services' datastores (a queue's
+# subscribed topics): its CODEOWNERS line makes the named datastores' owner teams reviewers.
+REFERENCES_FILE = "references.tf"
 
 
 @dataclass(frozen=True)
@@ -190,8 +193,46 @@ def _call(
     return ModuleCall(label, unit, source, tuple(rest), local_values)
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A datastore of this service naming another service's datastore (``Kind.references``)."""
+
+    datastore: str
+    path: str  # where in the datastore's YAML mapping, e.g. subscribe[0].topic
+    target: str
+    owner: str  # the service owning ``target``
+    team: str  # its owner team
+    github: str  # the team's GitHub handle
+
+
+def references(repo: Repo, service: Service) -> list[Reference]:
+    """The references of ``service``'s datastores to other services' datastores (validated: each exists)."""
+    found = []
+    for datastore in service.datastores:
+        for inner, name in kind_of(datastore.type).references(datastore):
+            owner = repo.datastore_owner(name)
+            if owner is None or owner[0].name == service.name:
+                continue
+            team = repo.teams.get(owner[0].owner)
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in inner).lstrip(".")
+            github = team.github if team else "?"
+            found.append(Reference(datastore.name, path, name, owner[0].name, owner[0].owner, github))
+    return found
+
+
+def references_file(repo: Repo, root: Root) -> OutputFile | None:
+    """``references.tf`` of a service root, when its datastores name other services' datastores."""
+    found = references(repo, root.service)
+    if not found:
+        return None
+    inputs = tuple(sorted({root.service.file, "teams.yaml", *(repo.service(r.owner).file for r in found)}))
+    text = render("references.tf.j2", header=naming.header(inputs), references=found)
+    return OutputFile(f"{root.dir}/{REFERENCES_FILE}", text, inputs)
+
+
 def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
-    """The five files of a service root from its planned module calls."""
+    """The five files of a service root from its planned module calls, and references.tf when its
+    datastores name other services' datastores."""
     service, account = root.service, root.account
     blocks = _data_blocks(repo, service, account)
     local_values = [item for call in calls for item in call.locals]
@@ -214,16 +255,20 @@ def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
     consul = None
     if account.consul is not None:
         consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
-    return root_files(
-        root.dir,
-        file_inputs(root),
-        account,
-        naming.state_key(account, service.name),
-        blocks,
-        tags,
-        outputs,
-        consul,
-    )
+    extra = references_file(repo, root)
+    return [
+        *([extra] if extra else []),
+        *root_files(
+            root.dir,
+            file_inputs(root),
+            account,
+            naming.state_key(account, service.name),
+            blocks,
+            tags,
+            outputs,
+            consul,
+        ),
+    ]
 
 
 def root_files(

@@ -11,7 +11,7 @@ from generator.datastores import kind_of
 from generator.errors import InvariantError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
-from generator.plan.roots import MODULES, ROOT_FILES, OutputFile, Root, roots
+from generator.plan.roots import MODULES, REFERENCES_FILE, ROOT_FILES, OutputFile, Root, references, roots
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.models import Repo
@@ -207,7 +207,7 @@ PLATFORM_PATHS = (
 )
 
 
-def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Rule]:
+def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = (), *, references_files: bool = True) -> list[Rule]:
     """GitHub applies the LAST matching line: a catch-all first, service folders and roots next,
     platform-only paths last so that no service line can ever take them over."""
     platform = repo.teams.get(repo.teams.platform_team)
@@ -227,6 +227,15 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Ru
             (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", platform.github))
             for env in sorted(service.environments)
         )
+        # A reference to another service's datastore (a subscription to its topic) needs the
+        # approval of that datastore's owner team too: GitHub requires one owner of EACH changed
+        # file, and main.tf (platform) changes with references.tf (the named datastores' teams).
+        named = sorted({r.github for r in references(repo, service)})
+        if references_files and named:
+            service_rules.extend(
+                (service.name, Rule(f"/{naming.root_dir(env, service.name)}/{REFERENCES_FILE}", " ".join(named)))
+                for env in sorted(service.environments)
+            )
     service_rules.extend((item.service, Rule(f"/{item.dir}/", platform.github)) for item in retired)
     return [
         Rule("*", platform.github),
@@ -235,9 +244,9 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> list[Ru
     ]
 
 
-def codeowners_file(repo: Repo, retired: Sequence[RetiredRoot] = ()) -> OutputFile:
+def codeowners_file(repo: Repo, retired: Sequence[RetiredRoot] = (), *, references_files: bool = True) -> OutputFile:
     inputs = ("teams.yaml", "services/*/service.yaml")
-    rules = codeowners_rules(repo, retired)
+    rules = codeowners_rules(repo, retired, references_files=references_files)
     content = render("CODEOWNERS.j2", header=naming.header(inputs), rules=rules)
     return OutputFile("CODEOWNERS", content, inputs)
 

@@ -376,7 +376,7 @@ def outputs(
             ATLANTIS_INPUTS,
         )
     )
-    files.append(codeowners_file(repo))
+    files.append(codeowners_file(repo, references_files=False))  # units carry no references.tf
     files.extend(priority_files(repo, priorities))
     return sorted(files, key=lambda f: f.path)
 
