@@ -118,6 +118,7 @@ def cross_check(
         problems.extend(_ingress_rules(doc, service, repo, docs))
         problems.extend(_port_rules(doc, service))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
+        problems.extend(_security_group_rules(doc, service, repo))
         problems.extend(clash_problems(doc, repo, service))
         for datastore in service.datastores:
             where: FieldPath = ("resources", datastore.name)
@@ -186,6 +187,32 @@ def _reference_rules(doc: Document, repo: Repo, service: Service, datastore: Dat
         _, target = found
         problems.extend(doc.problem(path, message) for message in kind.reference_problems(datastore, target))
     return problems
+
+
+# Security groups per network interface: AWS's default quota (the VPC quota can be raised, then
+# plan-check and aws/ecs-service's max_security_groups follow it).
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SG_PER_ENI = 5
+SG_PER_ENI_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups"
+
+
+def _security_group_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
+    """The tasks' network interface joins the service's own group and the -clients group of each
+    declared service and network datastore: more than AWS allows and no task could start."""
+    joined = set(service.depends_on_services)
+    for name in service.depends_on_datastores:
+        found = repo.datastore_owner(name)
+        if found is not None and kind_of(found[1].type).network_for(found[1].type) is not None:
+            joined.add(name)
+    if 1 + len(joined) <= SG_PER_ENI:
+        return []
+    listed = ", ".join(f"{name}-clients" for name in sorted(joined))
+    message = (
+        f"the tasks would join {1 + len(joined)} security groups ({service.name} and {listed}); AWS allows "
+        f"{SG_PER_ENI} per network interface: declare at most {SG_PER_ENI - 1} services and network datastores "
+        f"(postgres, mysql, redis), or raise the VPC quota first ({SG_PER_ENI_PAGE})"
+    )
+    return [doc.problem(("spec", "dependencies"), message, key=True)]
 
 
 def _datastore_problem(repo: Repo, service: Service, name: str, found: tuple[Service, Datastore] | None) -> str | None:

@@ -34,6 +34,7 @@ import yaml
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
 from generator.spec.models import Acknowledgement, Repo, Service
+from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE
 
 Plan = Mapping[str, Any]
 Change = Mapping[str, Any]
@@ -136,8 +137,6 @@ NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
     ),
 }
 
-SG_PER_ENI = 5  # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
-SG_PER_ENI_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups"
 ONE_LB_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html"
 PRIORITY_PAGE = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html"
 SNAPSHOT_PAGE = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html"
