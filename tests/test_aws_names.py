@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.datastores import kind_of
+from generator.datastores import REGISTRY, kind_of
 from generator.spec import naming
 
 MODULES = Path(__file__).resolve().parent.parent / "modules"
@@ -24,13 +24,17 @@ SUFFIX = re.compile(r'"\$\{var\.name\}(-[a-z0-9-]*)')
 # is scoped to its scalable target)
 NOT_FIXED = {"-", "-final-"}
 
+
+def _modules_of(platform: str) -> tuple[str, ...]:
+    """A platform module and the aws/ modules it calls (read from its sources)."""
+    text = "".join(tf.read_text(encoding="utf-8") for tf in sorted((MODULES / platform).glob("*.tf")))
+    return (platform, *sorted(set(re.findall(r'source\s*=\s*"\.\./\.\./(aws/[a-z0-9-]+)"', text))))
+
+
+# Every kind of the registry, by its first type name (no list of kinds here to keep up to date).
 MODULES_OF = {
-    "service": ("platform/service", "aws/ecs-service", "aws/client-access"),
-    "postgres": ("platform/database", "aws/rds", "aws/client-access"),
-    "redis": ("platform/cache", "aws/elasticache", "aws/client-access"),
-    "queue": ("platform/queue", "aws/sqs"),
-    "table": ("platform/table", "aws/dynamodb"),
-    "bucket": ("platform/bucket", "aws/s3"),
+    "service": _modules_of("platform/service"),
+    **{kind.types[0]: _modules_of(kind.module) for kind in REGISTRY.kinds},
 }
 
 

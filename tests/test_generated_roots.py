@@ -21,8 +21,9 @@ from consul_mock import mock_tree
 from tfenv import provider_available, run_terraform
 
 from generator import validate
+from generator.datastores import kind_of
 from generator.plan.modules import unquote
-from generator.plan.roots import ROOT_FILES, roots
+from generator.plan.roots import REFERENCES_FILE, ROOT_FILES, references, roots
 from generator.render.terragrunt import flavor
 from generator.spec.naming import label
 
@@ -70,7 +71,8 @@ def test_block_structure_matches_the_model(tree: str) -> None:
     repo = validate(INPUTS[tree])
     for root in roots(repo):
         base = TREES[tree] / root.dir
-        assert sorted(p.name for p in base.glob("*.tf")) == sorted(ROOT_FILES)
+        named = references(repo, root.service)  # references.tf only where datastores name others'
+        assert sorted(p.name for p in base.glob("*.tf")) == sorted([*ROOT_FILES, *([REFERENCES_FILE] if named else [])])
         main = _load(base / "main.tf")
         modules = {name for block in main.get("module", []) for name in block}
         expected = {"service", "dashboard", *(label(d.name) for d in root.service.datastores)}
@@ -83,8 +85,8 @@ def test_block_structure_matches_the_model(tree: str) -> None:
             n: repo.datastore_owner(n)[1].type for n in root.service.depends_on_datastores if n not in own
         }  # type: ignore[index]
         # Only network dependencies have a -clients group to join; API datastores are IAM only.
-        network = {n for n, t in foreign_stores.items() if t in ("postgres", "mysql", "redis")}
-        databases = {n for n, t in foreign_stores.items() if t in ("postgres", "mysql")}
+        network = {n for n, t in foreign_stores.items() if kind_of(t).network_for(t) is not None}
+        databases = {n for n, t in foreign_stores.items() if kind_of(t).data_source is not None}
         expected_data = {label(n) + "_clients" for n in {*root.service.depends_on_services, *network}}
         assert data == expected_data | {label(n) for n in databases}, root.dir
         versions = _load(base / "versions.tf")["terraform"][0]

@@ -24,7 +24,7 @@ variable "service" {
 }
 
 variable "datastores" {
-  description = "Network datastores of the service, each registered as an external node with one service: name (the datastore's resource name), type (postgres, mysql or redis), address (endpoint host name) and port."
+  description = "Network datastores of the service, each registered as an external node with one service: name (the datastore's resource name), type (the generator's datastore type, e.g. postgres; infragen passes the network kinds of its registry only, so a new network kind needs no edit here), address (endpoint host name) and port."
   type = list(object({
     name    = string
     type    = string
@@ -44,8 +44,8 @@ variable "datastores" {
   }
 
   validation {
-    condition     = alltrue([for d in var.datastores : contains(["postgres", "mysql", "redis"], d.type)])
-    error_message = "datastores[*].type must be one of postgres, mysql, redis."
+    condition     = alltrue([for d in var.datastores : can(regex("^[a-z][a-z0-9-]{0,30}$", d.type))])
+    error_message = "datastores[*].type must be a datastore type name (^[a-z][a-z0-9-]{0,30}$): it becomes a Consul tag."
   }
 
   validation {

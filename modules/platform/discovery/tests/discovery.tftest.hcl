@@ -68,10 +68,10 @@ run "no_datastores_no_dependents" {
   }
 }
 
-run "rejects_unknown_datastore_type" {
+run "rejects_a_malformed_datastore_type" {
   command = plan
   variables {
-    datastores = [{ name = "orders-queue", type = "queue", address = "sqs.eu-west-1.amazonaws.com", port = 443 }]
+    datastores = [{ name = "orders-rds", type = "Postgres 15", address = "orders-rds.example.com", port = 5432 }]
   }
   expect_failures = [var.datastores]
 }
