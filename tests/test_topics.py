@@ -149,3 +149,16 @@ def test_the_topic_owner_team_reviews_a_new_subscription(repo: Path) -> None:
     generate(repo)
     assert not (repo / "accounts/dev/services/reports/references.tf").exists()
     assert "/accounts/dev/services/reports/references.tf @acme/payments" not in (repo / "CODEOWNERS").read_text()
+
+
+def test_terragrunt_subscriber_units_apply_after_the_topic_unit(repo: Path) -> None:
+    (repo / "infragen.yaml").write_text("flavor: terragrunt\n", encoding="utf-8")
+    generate(repo)
+    projects = {p["name"]: p for p in yaml.safe_load((repo / "atlantis.yaml").read_text())["projects"]}
+    for unit in ("dev-shop.shop-invoices", "dev-reports.reports-feed"):
+        assert "dev-ledger.ledger-events" in projects[unit]["depends_on"]
+        assert projects[unit]["execution_order_group"] > projects["dev-ledger.ledger-events"]["execution_order_group"]
+    unit = (repo / "accounts/dev/services/shop/shop-invoices/terragrunt.hcl").read_text(encoding="utf-8")
+    assert 'topic_arn = "arn:aws:sns:us-east-1:333333333333:ledger-events"' in unit
+    # units have no references.tf: the topic owner team's review is a plain-flavor feature (README)
+    assert "references.tf" not in (repo / "CODEOWNERS").read_text(encoding="utf-8")

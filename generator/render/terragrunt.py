@@ -176,6 +176,22 @@ def _dependencies(unit: Unit, repo: Repo) -> list[Dependency]:
     ]
 
 
+def _referenced(unit: Unit, repo: Repo) -> list[str]:
+    """The projects of the datastores a datastore unit names (a queue's subscribed topics): its
+    arguments carry their ARNs by convention, not dependency outputs, so only the order follows."""
+    own = {d.name: d for d in unit.root.service.datastores}
+    datastore = own.get(unit.call.unit)
+    if datastore is None:
+        return []
+    env = unit.root.account.env
+    projects = []
+    for _, name in kind_of(datastore.type).references(datastore):
+        found = repo.datastore_owner(name)
+        if found is not None:
+            projects.append(f"{env}-{found[0].name}.{name}")
+    return projects
+
+
 # units whose module has no `tags` input: Consul registrations and CloudWatch dashboards carry no tags
 UNTAGGED_UNITS = ("discovery", "dashboard")
 
@@ -250,7 +266,10 @@ def projects(root_path: Path, repo: Repo, all_units: Sequence[Unit] | None = Non
     """One Atlantis project per unit, ordered by the dependency blocks."""
     if all_units is None:
         all_units = units(repo)
-    deps = {u.project: tuple(sorted({d.project for d in _dependencies(u, repo)})) for u in all_units}
+    deps = {
+        u.project: tuple(sorted({*(d.project for d in _dependencies(u, repo)), *_referenced(u, repo)}))
+        for u in all_units
+    }
     depth: dict[str, int] = {}
 
     def visit(name: str) -> int:
