@@ -650,7 +650,14 @@ def _outputs(service: Service, account: Account) -> list[Output]:
 
     outputs = [
         out("description", service.description, "What the service does, from its spec."),
-        out("internal_hostname", Raw("module.service.internal_hostname"), "Internal DNS name of the service."),
+        # a worker has no Service Connect alias, so no internal host name
+        *(
+            []
+            if service.is_worker
+            else [
+                out("internal_hostname", Raw("module.service.internal_hostname"), "Internal DNS name of the service.")
+            ]
+        ),
         out(
             "security_group_id",
             Raw("module.service.security_group_id"),

@@ -105,7 +105,8 @@ locals {
   # A worker serves no HTTP, so nothing publishes these: no connect alarms (nor ALB ones, as it has
   # no external load balancer); its CPU and memory alarms stay.
   connect_dimensions = { TargetDiscoveryName = var.name }
-  connect_alarms = local.worker ? {} : {
+  connect_alarms     = { for name, alarm in local.connect_alarm_set : name => alarm if !local.worker }
+  connect_alarm_set = {
     "${var.name}-5xx-rate-connect" = {
       key                = "http_5xx_rate"
       description        = "Share of Service Connect requests from other services that ${var.name}'s tasks answer with 5xx (% of requests, 3 x 5 min)."
