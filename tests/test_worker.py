@@ -219,3 +219,26 @@ def test_committed_schema_names_the_kinds() -> None:
     schema = json.loads((Path(__file__).parent.parent / "schemas" / "service.schema.json").read_text(encoding="utf-8"))
     assert schema["properties"]["kind"]["enum"] == ["service", "worker"]
     assert schema["properties"]["kind"]["default"] == "service"
+
+
+def test_new_service_kind_worker_writes_a_valid_worker(tmp_path: Path) -> None:
+    from generator.tools.scaffold import NewService, new_service
+
+    root = Path(shutil.copytree(Path(__file__).parent / "golden" / "minimal" / "input", tmp_path / "repo"))
+    done = new_service(root, NewService(name="mailer", owner="platform", kind="worker", datastores=("queue:jobs",)))
+    assert "services/mailer/service.yaml" in done.files
+    text = (root / "services/mailer/service.yaml").read_text(encoding="utf-8")
+    assert "\nkind: worker\n" in text and "ingress" not in text.split("spec:", 1)[1].replace("no ingress", "")
+    service = load_repo(root).service("mailer")
+    assert service.is_worker and service.depends_on_datastores == ("mailer-jobs",)
+    assert service.container_health_check() == WORKER_HEALTH_CHECK
+
+
+def test_new_worker_with_external_domain_is_refused(tmp_path: Path) -> None:
+    from generator.errors import UsageError
+    from generator.tools.scaffold import NewService, new_service
+
+    root = Path(shutil.copytree(Path(__file__).parent / "golden" / "minimal" / "input", tmp_path / "repo"))
+    with pytest.raises(UsageError, match="a worker serves no HTTP"):
+        new_service(root, NewService(name="mailer", owner="platform", kind="worker", external_domain="m.example.com"))
+    assert not (root / "services" / "mailer").exists()
