@@ -248,7 +248,9 @@ def test_explain_says_it_is_a_worker(repo_dir: Path) -> None:
     from generator.tools.explain import explain
 
     text = explain(repo_dir, "mailer")
-    assert "| kind | worker: serves no HTTP; health check `CMD-SHELL find /tmp/healthy -mmin -1 \\| grep -q .` |" in text
+    assert (
+        "| kind | worker: serves no HTTP; health check `CMD-SHELL find /tmp/healthy -mmin -1 \\| grep -q .` |" in text
+    )
     assert "| ingress | none: a worker serves no HTTP" in text
     assert "| autoscaling | backlog of `mailer-jobs` at 100 messages per task, 1 to 10 tasks |" in text
     assert "| kind |" not in explain(repo_dir, "api")
