@@ -254,3 +254,14 @@ def test_explain_says_it_is_a_worker(repo_dir: Path) -> None:
     assert "| ingress | none: a worker serves no HTTP" in text
     assert "| autoscaling | backlog of `mailer-jobs` at 100 messages per task, 1 to 10 tasks |" in text
     assert "| kind |" not in explain(repo_dir, "api")
+
+
+def test_status_names_a_changed_health_check(repo_dir: Path) -> None:
+    from generator.deploy.inspect import spec_diff
+
+    repo = load_repo(repo_dir)
+    want = taskdef.task_definition(repo, repo.service("mailer"), repo.account("dev"), "v1")
+    have = json.loads(json.dumps(want))
+    assert spec_diff(want, have) == []
+    have["containerDefinitions"][0]["healthCheck"]["command"] = ["CMD-SHELL", "true"]
+    assert spec_diff(want, have) == ["health check command changed"]
