@@ -116,10 +116,16 @@ def test_every_fact_explain_states_is_in_the_generated_roots(case: str) -> None:
         where = f"{case}: {root.relative_to(expected)}"
 
         ingress = _cell(e, "declares", "ingress", env)
-        assert _ticked(ingress)[0] == service["internal_hostname"], where
-        external = service.get("external")
-        public = [t for t in _ticked(ingress)[1:]]
-        assert public == ([external["domain"]] if external else []), where
+        if service.get("kind") == "worker":  # issue 19: no HTTP, so no alias; the health command instead
+            assert "internal_hostname" not in service and not service.get("external"), where
+            assert ingress.startswith("none: a worker serves no HTTP"), where
+            command = _ticked(_cell(e, "declares", "kind", env).replace("\\|", "|"))[0]
+            assert command == " ".join(service["health_check_command"]), where
+        else:
+            assert _ticked(ingress)[0] == service["internal_hostname"], where
+            external = service.get("external")
+            public = [t for t in _ticked(ingress)[1:]]
+            assert public == ([external["domain"]] if external else []), where
 
         joined = _ticked(_cell(e, "grants", "tasks join security groups", env))
         want = []

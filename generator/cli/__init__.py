@@ -96,6 +96,13 @@ def new() -> None:
     help="Owned datastore, e.g. postgres:db (repeatable; NAME is prefixed with the service name).",
 )
 @click.option("--description", default="", help="What the service does.")
+@click.option(
+    "--kind",
+    type=click.Choice(["service", "worker"]),
+    default="service",
+    show_default=True,
+    help="service: serves HTTP; worker: serves nothing (a queue consumer), health from a container command.",
+)
 @root_option
 def new_service(
     name: str,
@@ -107,6 +114,7 @@ def new_service(
     external_domain: str | None,
     datastores: tuple[str, ...],
     description: str,
+    kind: str,
     root: Path | None,
 ) -> None:
     """Create services/NAME/ with service.yaml and one environments/<env>.yaml per account."""
@@ -122,6 +130,7 @@ def new_service(
         external_domain=external_domain,
         datastores=datastores,
         description=description,
+        kind=kind,
     )
     done = new_service(_root(root), spec)
     for path in done.files:

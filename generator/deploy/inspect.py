@@ -110,6 +110,8 @@ def spec_diff(want: dict[str, Any], have: dict[str, Any]) -> list[str]:
     h_logs = (h.get("logConfiguration") or {}).get("options", {})
     if w_logs != h_logs:
         changes.append("log configuration changed")
+    if w.get("healthCheck") != h.get("healthCheck"):  # a worker's container health check (issue 19)
+        changes.append("health check command changed")
     for key in ("readonlyRootFilesystem", "mountPoints"):
         if bool(w.get(key)) != bool(h.get(key)):
             changes.append(f"{key} changed")

@@ -73,27 +73,46 @@ def secrets(repo: Repo, service: Service, account: Account) -> dict[str, str]:
     return dict(sorted(values.items()))
 
 
+# The container health check of a worker (the ECS defaults but for the start period, which gives
+# the worker a minute to write its first heartbeat).
+HEALTH_CHECK_TIMING = {"interval": 30, "timeout": 5, "retries": 3, "startPeriod": 60}
+
+
+def port_mappings(service: Service) -> list[dict[str, Any]]:
+    """The metrics port, after the HTTP port named ``http`` (Service Connect, the target group) of a
+    service; a worker serves no HTTP, so it maps only the metrics port."""
+    http = {
+        "name": "http",
+        "containerPort": service.port,
+        "hostPort": service.port,
+        "protocol": "tcp",
+        "appProtocol": "http",
+    }
+    metrics = {
+        "name": "metrics",
+        "containerPort": service.metrics_port,
+        "hostPort": service.metrics_port,
+        "protocol": "tcp",
+    }
+    return [metrics] if service.is_worker else [http, metrics]
+
+
+def health_check(service: Service) -> dict[str, Any] | None:
+    """The container definition's healthCheck: a worker's command, None for a service (its health
+    is the load balancer's and Service Connect's HTTP check of spec.healthCheck)."""
+    command = service.container_health_check()
+    return None if command is None else {"command": list(command), **HEALTH_CHECK_TIMING}
+
+
 def container_definitions(repo: Repo, service: Service, account: Account, image: str) -> list[dict[str, Any]]:
+    check = health_check(service)
     return [
         {
             "name": service.name,
             "image": image,
             "essential": True,
-            "portMappings": [
-                {
-                    "name": "http",
-                    "containerPort": service.port,
-                    "hostPort": service.port,
-                    "protocol": "tcp",
-                    "appProtocol": "http",
-                },
-                {
-                    "name": "metrics",
-                    "containerPort": service.metrics_port,
-                    "hostPort": service.metrics_port,
-                    "protocol": "tcp",
-                },
-            ],
+            "portMappings": port_mappings(service),
+            **({"healthCheck": check} if check is not None else {}),
             "environment": [{"name": k, "value": v} for k, v in environment(repo, service, account).items()],
             "secrets": [{"name": k, "valueFrom": v} for k, v in secrets(repo, service, account).items()],
             "readonlyRootFilesystem": True,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
+from generator.datastores.queue import queue_name
 from generator.deploy import taskdef
 from generator.deploy.policy import deploy_policy
 from generator.errors import InvariantError
@@ -482,14 +483,26 @@ def _service_args(
             "min": autoscaling.min,
             "max": autoscaling.max,
         }
+        if autoscaling.queue is not None:
+            scaling["queue_name"] = _queue_name(repo, autoscaling.queue)
     groups = _network_dependencies(repo, service)
+    # A worker serves no HTTP: no port, health check path, alias or ingress; a container health
+    # check command instead (modules/platform/service kind = "worker").
+    http: list[tuple[str, Value]] = [
+        ("port", service.port),
+        *([("previous_port", service.previous_port)] if service.previous_port is not None else []),
+        ("health_check_path", service.health_check),
+    ]
+    command = service.container_health_check()
+    worker: list[tuple[str, Value]] = [
+        ("kind", service.kind),
+        ("health_check_command", list(command or ())),
+    ]
     return [
         ("source", f"{MODULES}/platform/service"),
         *_common(service.name, service, account),
         ("image", naming.image_uri(service.name, account)),
-        ("port", service.port),
-        *([("previous_port", service.previous_port)] if service.previous_port is not None else []),
-        ("health_check_path", service.health_check),
+        *(worker if service.is_worker else http),
         ("metrics_port", service.metrics_port),
         ("cpu", cpu),
         ("memory_mb", memory),
@@ -517,7 +530,7 @@ def _service_args(
         # Other services reach it through ECS Service Connect at http://<internal_hostname>
         # (client alias, port 80), from their own ENIs: its tasks admit only <name>-clients.
         ("service_connect_namespace_arn", account.service_connect_namespace_arn),
-        ("internal_hostname", naming.internal_hostname(service.name, account)),
+        *([] if service.is_worker else [("internal_hostname", naming.internal_hostname(service.name, account))]),
         ("external", external),
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
         ("dependency_access", _dependency_access(repo, service, account)),
@@ -525,6 +538,14 @@ def _service_args(
         ("container_definitions", Raw("jsonencode(local.container_definitions)")),
         *alarms.module_args(service, account, "service"),
     ]
+
+
+def _queue_name(repo: Repo, name: str) -> str:
+    """The SQS queue name of queue datastore ``name`` (its backlog drives a worker's autoscaling)."""
+    found = repo.datastore_owner(name)
+    if found is None:
+        raise InvariantError(f"autoscaling queue {name} is not a datastore")  # the rules reject this first
+    return queue_name(found[1])
 
 
 CONTAINER_ENVIRONMENT = "{ for item in local.container_definitions[0].environment : item.name => item.value }"
@@ -654,7 +675,14 @@ def _outputs(service: Service, account: Account) -> list[Output]:
 
     outputs = [
         out("description", service.description, "What the service does, from its spec."),
-        out("internal_hostname", Raw("module.service.internal_hostname"), "Internal DNS name of the service."),
+        # a worker has no Service Connect alias, so no internal host name
+        *(
+            []
+            if service.is_worker
+            else [
+                out("internal_hostname", Raw("module.service.internal_hostname"), "Internal DNS name of the service.")
+            ]
+        ),
         out(
             "security_group_id",
             Raw("module.service.security_group_id"),

@@ -34,6 +34,7 @@ TEAMS_FILE = "teams.yaml"
 DEFAULT_PORT = 8080
 DEFAULT_HEALTH_CHECK = "/health"
 DEFAULT_METRICS_PORT = 9090
+DEFAULT_KIND = "service"
 
 
 # Folders of a repository that hold specs or generated roots: a teams.yaml inside them is never a
@@ -97,6 +98,7 @@ class _Reader:
 def load_repo(root: Path) -> Repo:
     """Load and validate the whole repository. Raises :class:`SpecError` listing every problem."""
     from generator.spec.rules import cross_check, partial_service_rules
+    from generator.spec.workload import workload_problems
 
     reader = _Reader(root)
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
@@ -148,6 +150,7 @@ def load_repo(root: Path) -> Repo:
         raise SpecError(reader.problems)
     repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services))
     problems = [*reader.problems, *cross_check(root, repo, reader.docs, broken_services)]
+    problems.extend(workload_problems(repo, reader.docs))
     if problems:
         raise SpecError(problems)
     return repo
@@ -233,7 +236,9 @@ def _egress(network: dict[str, Any], key: str) -> tuple[str, ...] | None:
 def _autoscaling(data: dict[str, Any] | None) -> Autoscaling | None:
     if data is None:
         return None
-    return Autoscaling(resource=data["resource"], target=data["target"], min=data["min"], max=data["max"])
+    return Autoscaling(
+        resource=data["resource"], target=data["target"], min=data["min"], max=data["max"], queue=data.get("queue")
+    )
 
 
 def options(kind: str, data: dict[str, Any]) -> Options:
@@ -251,6 +256,8 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
     )
     ingress = spec.get("ingress")
     deps = spec.get("dependencies") or {}
+    health = spec.get("healthCheck", DEFAULT_HEALTH_CHECK)
+    command = health.get("command") if isinstance(health, dict) else None
     env_files = []
     for env_doc in env_docs:
         env_file = _environment(env_doc, raw_resources, problems)
@@ -265,7 +272,9 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         image=spec.get("image", data["name"]),
         port=spec.get("port", DEFAULT_PORT),
         previous_port=spec.get("previousPort"),
-        health_check=spec.get("healthCheck", DEFAULT_HEALTH_CHECK),
+        health_check=health if isinstance(health, str) else DEFAULT_HEALTH_CHECK,
+        health_check_command=tuple(command) if command is not None else None,
+        kind=data.get("kind", DEFAULT_KIND),
         metrics_port=spec.get("metricsPort", DEFAULT_METRICS_PORT),
         cpu=spec["resources"]["cpu"],
         memory=spec["resources"]["memory"],

@@ -90,10 +90,11 @@ class Account:
 
 @dataclass(frozen=True)
 class Autoscaling:
-    resource: Literal["cpu", "memory"]
-    target: int
+    resource: Literal["cpu", "memory", "queue"]
+    target: int  # percent for cpu/memory; visible messages per running task for queue
     min: int
     max: int
+    queue: str | None = None  # resource "queue": the queue datastore whose backlog per task is tracked
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,12 @@ class EnvironmentFile:
     acknowledged: tuple[Acknowledgement, ...] = ()  # acknowledge.replace, for infragen plan-check
 
 
+# A worker's container health check when its spec sets no spec.healthCheck.command: healthy while
+# the worker touches /tmp/healthy (the task's writable scratch volume) at least once a minute, so a
+# stuck consumer loop turns unhealthy and ECS replaces the task (README, Workers).
+WORKER_HEALTH_CHECK: tuple[str, ...] = ("CMD-SHELL", "find /tmp/healthy -mmin -1 | grep -q .")
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
@@ -184,6 +191,21 @@ class Service:
     env_files: tuple[EnvironmentFile, ...]
     # spec.previousPort: set only while the HTTP port changes (docs/deploying.md).
     previous_port: int | None = None
+    # kind: "service" serves HTTP (port, /health, Service Connect alias, optional ingress);
+    # "worker" serves nothing: no HTTP port, no target group, no alias, a container health check.
+    kind: Literal["service", "worker"] = "service"
+    # spec.healthCheck.command of a worker (None: the convention, generator.spec.load.WORKER_HEALTH_CHECK)
+    health_check_command: tuple[str, ...] | None = None
+
+    @property
+    def is_worker(self) -> bool:
+        return self.kind == "worker"
+
+    def container_health_check(self) -> tuple[str, ...] | None:
+        """The ECS container health check command of a worker (its spec's or the convention), else None."""
+        if not self.is_worker:
+            return None
+        return self.health_check_command or WORKER_HEALTH_CHECK
 
     def alarm_overrides(self, env: str, target: str) -> tuple[AlarmOverride, ...]:
         env_file = self.env_file(env)

@@ -19,7 +19,7 @@ from generator.render.atlantis import Project, codeowners_rules, projects
 from generator.render.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.render.jinja import render
 from generator.spec.load import load_repo
-from generator.spec.models import Account, Repo, Service
+from generator.spec.models import Account, Autoscaling, Repo, Service
 from generator.spec.naming import internal_hostname
 from generator.spec.schema import suggest
 from generator.tools import decommission, plancheck
@@ -30,6 +30,8 @@ REQUIREMENTS = {
     "mergeable": "mergeable on GitHub (required checks and code-owner reviews pass)",
     "undiverged": "up to date with the base branch",
 }
+# the service module's alarms a worker has (modules/platform/service/alarms.tf: no HTTP ones)
+WORKER_ALARM_KEYS = ("cpu", "memory", "missing_tasks")
 # module inputs every datastore gets; the summary shows only the ones that describe it
 COMMON_INPUTS = {"name", "service", "owner", "environment", "production", "vpc_id", "subnet_ids"}
 
@@ -101,11 +103,15 @@ def _declares(service: Service, accounts: list[Account], calls: Calls) -> list[R
     rows = [
         Row("CPU units / memory", tuple(f"{cpu} / {memory} MiB" for cpu, memory, _, _ in sizes)),
         Row("tasks", tuple(str(desired) for _, _, desired, _ in sizes)),
-        Row(
-            "autoscaling",
-            tuple(f"{s.resource} at {s.target}%, {s.min} to {s.max} tasks" if s else "off" for _, _, _, s in sizes),
-        ),
+        Row("autoscaling", tuple(_scaling(s) for _, _, _, s in sizes)),
     ]
+    command = service.container_health_check()
+    if command is not None:
+        health = " ".join(command).replace("|", "\\|")  # a table cell
+        rows.insert(0, Row("kind", tuple(f"worker: serves no HTTP; health check `{health}`" for _ in accounts)))
+        no_http = "none: a worker serves no HTTP (no port, target group or Service Connect alias)"
+        rows.append(Row("ingress", tuple(no_http for _ in accounts)))
+        return rows
     ingress = []
     for account in accounts:
         args = _service_args(calls, account.env)
@@ -116,6 +122,16 @@ def _declares(service: Service, accounts: list[Account], calls: Calls) -> list[R
         ingress.append(text)
     rows.append(Row("ingress", tuple(ingress)))
     return rows
+
+
+def _scaling(scaling: Autoscaling | None) -> str:
+    if scaling is None:
+        return "off"
+    if scaling.resource == "queue":
+        return (
+            f"backlog of `{scaling.queue}` at {scaling.target} messages per task, {scaling.min} to {scaling.max} tasks"
+        )
+    return f"{scaling.resource} at {scaling.target}%, {scaling.min} to {scaling.max} tasks"
 
 
 def _configuration(service: Service, accounts: list[Account]) -> list[Row]:
@@ -256,6 +272,8 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
     for kind, target, title in parts:
         found = alarm_defaults(root, kind)
         for key, default in sorted((found or {}).items()):
+            if kind == "service" and service.is_worker and key not in WORKER_ALARM_KEYS:
+                continue  # a worker serves no HTTP: no load balancer or Service Connect alarms
             cells = []
             for account in accounts:
                 override = next((o for o in service.alarm_overrides(account.env, target) if o.key == key), None)

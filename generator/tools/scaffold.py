@@ -20,6 +20,7 @@ from generator.errors import NewFilesError, Problem, ScaffoldError, SpecError, U
 from generator.render.jinja import render
 from generator.spec import schema
 from generator.spec.load import TEAMS_FILE, load_repo
+from generator.spec.models import WORKER_HEALTH_CHECK
 
 
 def datastore_aliases() -> dict[str, str]:
@@ -50,6 +51,7 @@ class NewService:
     external_domain: str | None = None
     datastores: tuple[str, ...] = ()  # TYPE:NAME as given on the command line
     description: str = ""
+    kind: str = "service"  # "service" (HTTP) or "worker" (no HTTP, a container health check)
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,12 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
         if "/" in env or env.startswith("."):
             raise UsageError(f"--env {env!r} is not an account name")
     datastores = sorted((parse_datastore(spec.name, d) for d in spec.datastores), key=lambda d: d.name)
+    worker = spec.kind == "worker"
+    if spec.kind not in ("service", "worker"):
+        raise UsageError(f"--kind {spec.kind!r}: write service or worker")
+    if worker and spec.external_domain:
+        raise UsageError("--external-domain: a worker serves no HTTP, so it has no ingress; drop --kind worker or it")
+    queue = next((d.name for d in datastores if d.type == "queue"), None)
     service_file = f"services/{spec.name}/service.yaml"
     files = {
         service_file: render(
@@ -157,6 +165,9 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
             datastores=datastores,
             datastore_names=", ".join(d.name for d in datastores),
             schema_defs=", ".join(k.schema_def for k in REGISTRY.kinds),
+            worker=worker,
+            health_command=_scalar(WORKER_HEALTH_CHECK[1]),
+            queue=queue,
         )
     }
     for env in envs:

@@ -18,6 +18,18 @@ locals {
   }
 
   autoscaling_enabled = var.autoscaling != null
+  # resource = "queue": target tracking on the backlog per task, visible messages of the queue
+  # divided by the running tasks (metric math), for workers that consume the queue.
+  queue_scaling = local.autoscaling_enabled && try(var.autoscaling.resource == "queue", false)
+
+  # A worker (serve_http = false) serves nothing: no port named http, no Service Connect alias, no
+  # target group; its health is the container health check command.
+  http_port_mappings = var.serve_http ? [
+    { name = "http", containerPort = var.port, hostPort = var.port, protocol = "tcp", appProtocol = "http" },
+  ] : []
+  health_check = length(var.health_check_command) == 0 ? {} : {
+    healthCheck = { command = var.health_check_command, interval = 30, timeout = 5, retries = 3, startPeriod = 60 }
+  }
 
   # The load balancers the service is reachable through, each with its own target group: only the
   # external one. Other services reach it through ECS Service Connect (service_connect below),
@@ -32,15 +44,14 @@ locals {
   repository_url = "${local.account_id}.dkr.ecr.${local.region}.amazonaws.com/${var.name}"
 
   container_definitions = [
-    {
+    merge(local.health_check, {
       name      = var.name
       image     = var.image
       essential = true
 
-      portMappings = [
-        { name = "http", containerPort = var.port, hostPort = var.port, protocol = "tcp", appProtocol = "http" },
+      portMappings = concat(local.http_port_mappings, [
         { name = "metrics", containerPort = var.metrics_port, hostPort = var.metrics_port, protocol = "tcp" },
-      ]
+      ])
 
       environment = [for k in sort(keys(var.environment_variables)) : { name = k, value = var.environment_variables[k] }]
       secrets     = [for k in sort(keys(var.secrets)) : { name = k, valueFrom = var.secrets[k] }]
@@ -58,7 +69,7 @@ locals {
           awslogs-stream-prefix = var.name
         }
       }
-    }
+    })
   ]
 }
 
@@ -225,17 +236,22 @@ resource "aws_ecs_service" "this" {
   # every other service of the namespace by its alias. Whether a client may open a connection
   # is the security groups' decision: the tasks admit only <name>-clients (and the external
   # load balancer). Updated in place by UpdateService (not ForceNew in hashicorp/aws).
+  # A worker (serve_http = false) is a client only: no service block, so no alias and no
+  # discovery name; it still reaches the namespace's services by their aliases.
   service_connect_configuration {
     enabled   = true
     namespace = var.service_connect.namespace_arn
 
-    service {
-      port_name      = "http"
-      discovery_name = var.name
+    dynamic "service" {
+      for_each = var.serve_http ? [1] : []
+      content {
+        port_name      = "http"
+        discovery_name = var.name
 
-      client_alias {
-        dns_name = var.service_connect.dns_name
-        port     = var.service_connect.port
+        client_alias {
+          dns_name = var.service_connect.dns_name
+          port     = var.service_connect.port
+        }
       }
     }
 
@@ -283,6 +299,16 @@ resource "aws_ecs_service" "this" {
       condition     = var.autoscaling == null || try(var.desired_count >= var.autoscaling.min && var.desired_count <= var.autoscaling.max, false)
       error_message = "With autoscaling, desired_count must satisfy autoscaling.min <= desired_count <= autoscaling.max."
     }
+
+    precondition {
+      condition     = var.serve_http ? var.service_connect.dns_name != null : var.external_listener == null
+      error_message = "A service that serves HTTP needs service_connect.dns_name (its alias); one that does not (serve_http = false, a worker) cannot have an external_listener."
+    }
+
+    precondition {
+      condition     = !local.queue_scaling || !var.serve_http
+      error_message = "autoscaling.resource \"queue\" is for workers (serve_http = false): a service scales on cpu or memory."
+    }
   }
 }
 
@@ -312,8 +338,64 @@ resource "aws_appautoscaling_policy" "this" {
     scale_in_cooldown  = 300
     scale_out_cooldown = 60
 
-    predefined_metric_specification {
-      predefined_metric_type = var.autoscaling.resource == "cpu" ? "ECSServiceAverageCPUUtilization" : "ECSServiceAverageMemoryUtilization"
+    dynamic "predefined_metric_specification" {
+      for_each = local.queue_scaling ? [] : [1]
+      content {
+        predefined_metric_type = var.autoscaling.resource == "cpu" ? "ECSServiceAverageCPUUtilization" : "ECSServiceAverageMemoryUtilization"
+      }
+    }
+
+    # Backlog per task: ApproximateNumberOfMessagesVisible of the queue / RunningTaskCount of the
+    # service (ECS/ContainerInsights: the cluster needs Container Insights). With no running task
+    # the whole backlog counts as one task's, so a worker scaled to its minimum still scales out.
+    dynamic "customized_metric_specification" {
+      for_each = local.queue_scaling ? [1] : []
+      content {
+        metrics {
+          id          = "visible"
+          label       = "visible messages of ${var.autoscaling.queue_name}"
+          return_data = false
+          metric_stat {
+            stat = "Sum"
+            metric {
+              namespace   = "AWS/SQS"
+              metric_name = "ApproximateNumberOfMessagesVisible"
+              dimensions {
+                name  = "QueueName"
+                value = var.autoscaling.queue_name
+              }
+            }
+          }
+        }
+
+        metrics {
+          id          = "running"
+          label       = "running tasks of ${var.name}"
+          return_data = false
+          metric_stat {
+            stat = "Average"
+            metric {
+              namespace   = "ECS/ContainerInsights"
+              metric_name = "RunningTaskCount"
+              dimensions {
+                name  = "ClusterName"
+                value = local.cluster_name
+              }
+              dimensions {
+                name  = "ServiceName"
+                value = var.name
+              }
+            }
+          }
+        }
+
+        metrics {
+          id          = "backlog_per_task"
+          label       = "visible messages per running task"
+          expression  = "IF(running > 0, visible / running, visible)"
+          return_data = true
+        }
+      }
     }
   }
 }

@@ -54,8 +54,8 @@ output "target_group_arns" {
 }
 
 output "service_connect_dns_name" {
-  description = "The Service Connect client alias (host name) at which the namespace's clients reach the service."
-  value       = var.service_connect.dns_name
+  description = "The Service Connect client alias (host name) at which the namespace's clients reach the service; null for a worker (serve_http = false), which has none."
+  value       = var.serve_http ? var.service_connect.dns_name : null
 }
 
 output "external_listener_rule_arn" {

@@ -81,6 +81,25 @@ variable "metrics_port" {
   }
 }
 
+variable "serve_http" {
+  description = "Whether the container serves HTTP on port: true for a service (the port named http, the Service Connect alias service_connect.dns_name, optionally external_listener); false for a worker, which maps only metrics_port, registers no alias and has no target group (it stays a Service Connect client)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "health_check_command" {
+  description = "Container health check command of the built-in container definitions (ECS healthCheck.command, e.g. [\"CMD-SHELL\", \"test -f /tmp/healthy\"]; interval 30 s, timeout 5 s, 3 retries, start period 60 s); empty for none (a service's health is its HTTP check of health_check_path)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.health_check_command) == 0 || (contains(["CMD", "CMD-SHELL"], try(var.health_check_command[0], "")) && length(var.health_check_command) >= 2 && alltrue([for c in var.health_check_command : length(c) > 0]))
+    error_message = "health_check_command must be empty or [\"CMD\", <program>, <args>...] / [\"CMD-SHELL\", <command>] with non-empty strings."
+  }
+}
+
 variable "health_check_path" {
   description = "HTTP path the target group health check requests."
   type        = string
@@ -103,23 +122,34 @@ variable "desired_count" {
 }
 
 variable "autoscaling" {
-  description = "Target-tracking autoscaling, or null for a fixed desired_count. resource is \"cpu\" or \"memory\", target the average utilisation in percent (1-100), min and max the task count bounds (1 <= min <= max)."
+  description = "Target-tracking autoscaling, or null for a fixed desired_count. resource is \"cpu\" or \"memory\" (target: the average utilisation in percent, 1-100) or, for a worker (serve_http = false), \"queue\" (target: visible messages of the SQS queue queue_name per running task, at least 1; the cluster needs Container Insights for RunningTaskCount); min and max the task count bounds (1 <= min <= max)."
   type = object({
-    resource = string
-    target   = number
-    min      = number
-    max      = number
+    resource   = string
+    target     = number
+    min        = number
+    max        = number
+    queue_name = optional(string)
   })
   default = null
 
   validation {
-    condition     = var.autoscaling == null || try(contains(["cpu", "memory"], var.autoscaling.resource), false)
-    error_message = "autoscaling.resource must be \"cpu\" or \"memory\"."
+    condition     = var.autoscaling == null || try(contains(["cpu", "memory", "queue"], var.autoscaling.resource), false)
+    error_message = "autoscaling.resource must be \"cpu\", \"memory\" or \"queue\"."
   }
 
   validation {
-    condition     = var.autoscaling == null || try(var.autoscaling.target >= 1 && var.autoscaling.target <= 100, false)
-    error_message = "autoscaling.target must be a utilisation percentage between 1 and 100."
+    condition     = var.autoscaling == null || try(var.autoscaling.resource == "queue" ? var.autoscaling.target >= 1 : var.autoscaling.target >= 1 && var.autoscaling.target <= 100, false)
+    error_message = "autoscaling.target must be a utilisation percentage between 1 and 100 (cpu, memory), or at least 1 message per task (queue)."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try((var.autoscaling.resource == "queue") == (var.autoscaling.queue_name != null), false)
+    error_message = "autoscaling.queue_name is required with resource \"queue\" and only allowed with it."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try(var.autoscaling.queue_name == null || can(regex("^[A-Za-z0-9_-]{1,75}(\\.fifo)?$", var.autoscaling.queue_name)), false)
+    error_message = "autoscaling.queue_name must be an SQS queue name (letters, digits, - and _, at most 80 characters with .fifo)."
   }
 
   validation {
@@ -249,7 +279,7 @@ variable "service_connect" {
   description = "ECS Service Connect: the Cloud Map HTTP namespace ARN of the account, and the client alias (dns_name, port) at which clients in the namespace reach the service (the task definition's port named http). The namespace's tasks, as clients, reach each other only where security groups admit them."
   type = object({
     namespace_arn = string
-    dns_name      = string
+    dns_name      = optional(string)
     port          = optional(number, 80)
   })
   nullable = false
@@ -260,8 +290,8 @@ variable "service_connect" {
   }
 
   validation {
-    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.service_connect.dns_name)) && length(var.service_connect.dns_name) <= 253
-    error_message = "service_connect.dns_name must be a lower-case DNS name of at most 253 characters, without a trailing dot."
+    condition     = var.service_connect.dns_name == null || try(can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.service_connect.dns_name)) && length(var.service_connect.dns_name) <= 253, false)
+    error_message = "service_connect.dns_name must be a lower-case DNS name of at most 253 characters, without a trailing dot (null only with serve_http = false)."
   }
 
   validation {

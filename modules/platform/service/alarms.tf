@@ -102,8 +102,11 @@ locals {
   # hence the / 1000: p99_latency has one unit for both sources. No request, no data: missing data
   # is healthy (notBreaching). Amazon ECS CloudWatch metrics, Service Connect metrics:
   # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html
+  # A worker serves no HTTP, so nothing publishes these: no connect alarms (nor ALB ones, as it has
+  # no external load balancer); its CPU and memory alarms stay.
   connect_dimensions = { TargetDiscoveryName = var.name }
-  connect_alarms = {
+  connect_alarms     = { for name, alarm in local.connect_alarm_set : name => alarm if !local.worker }
+  connect_alarm_set = {
     "${var.name}-5xx-rate-connect" = {
       key                = "http_5xx_rate"
       description        = "Share of Service Connect requests from other services that ${var.name}'s tasks answer with 5xx (% of requests, 3 x 5 min)."

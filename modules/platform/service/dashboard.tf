@@ -20,6 +20,17 @@ locals {
     { title = "${var.name}: targets", metrics = local.alb_widget_metrics.hosts },
   ]
 
+  # A worker serves no HTTP: no Service Connect requests to show.
+  connect_widgets = local.worker ? [] : [
+    {
+      title = "${var.name}: Service Connect requests and 5xx"
+      metrics = [
+        ["AWS/ECS", "RequestCount", "TargetDiscoveryName", local.connect_dimensions.TargetDiscoveryName, { stat = "Sum", label = "requests" }],
+        ["AWS/ECS", "HTTPCode_Target_5XX_Count", "TargetDiscoveryName", local.connect_dimensions.TargetDiscoveryName, { stat = "Sum", label = "5xx" }],
+      ]
+    },
+  ]
+
   dashboard_widgets = concat(local.alb_widgets, [
     {
       title = "${var.name}: CPU and memory (%)"
@@ -28,13 +39,7 @@ locals {
         ["AWS/ECS", "MemoryUtilization", "ClusterName", local.ecs_dimensions.ClusterName, "ServiceName", local.ecs_dimensions.ServiceName, { stat = "Average", label = "memory" }],
       ]
     },
-    {
-      title = "${var.name}: Service Connect requests and 5xx"
-      metrics = [
-        ["AWS/ECS", "RequestCount", "TargetDiscoveryName", local.connect_dimensions.TargetDiscoveryName, { stat = "Sum", label = "requests" }],
-        ["AWS/ECS", "HTTPCode_Target_5XX_Count", "TargetDiscoveryName", local.connect_dimensions.TargetDiscoveryName, { stat = "Sum", label = "5xx" }],
-      ]
-    },
+    ], local.connect_widgets, [
     {
       title = "${var.name}: tasks"
       # Without Container Insights the running count is the SampleCount of the service's

@@ -11,6 +11,8 @@ locals {
   # as a dependency) is admitted by aws/client-access. No shared internal load balancer: other
   # services reach the tasks through Service Connect, from their own ENIs, so the -clients group
   # is the only path between services.
+  worker = var.kind == "worker"
+
   load_balancer_ingress_rules = var.external == null ? {} : {
     external_lb = {
       description              = "HTTP from the external load balancer"
@@ -97,6 +99,8 @@ module "ecs_service" {
   autoscaling   = var.autoscaling
 
   health_check_path     = var.health_check_path
+  serve_http            = !local.worker
+  health_check_command  = var.health_check_command
   environment_variables = var.environment_variables
   secrets               = var.secrets
   secret_arns           = var.secret_arns
@@ -118,6 +122,7 @@ module "ecs_service" {
   https_egress_cidr_blocks       = var.https_egress_cidr_blocks
   https_egress_prefix_list_ids   = var.https_egress_prefix_list_ids
 
+  # A worker passes no dns_name: it is a Service Connect client only.
   service_connect = {
     namespace_arn = var.service_connect_namespace_arn
     dns_name      = var.internal_hostname

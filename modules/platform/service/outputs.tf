@@ -31,6 +31,12 @@ output "execution_role_arn" {
 output "service_name" {
   description = "Name of the ECS service."
   value       = module.ecs_service.service_name
+
+  # What each workload kind needs and refuses (variable kind).
+  precondition {
+    condition     = local.worker ? var.external == null && var.internal_hostname == null && length(var.health_check_command) > 0 : var.internal_hostname != null && length(var.health_check_command) == 0
+    error_message = "kind = \"service\" needs internal_hostname and no health_check_command; kind = \"worker\" needs health_check_command and takes neither external nor internal_hostname (it serves no HTTP)."
+  }
 }
 
 output "log_group_name" {
@@ -83,7 +89,7 @@ output "deployment_alarm_names" {
   value       = local.deployment_alarm_names
 
   precondition {
-    condition     = length(local.deployment_alarm_names) > 0
+    condition     = local.worker || length(local.deployment_alarm_names) > 0
     error_message = "alarm_overrides silences every deployment alarm (http_5xx_rate and p99_latency): ECS could no longer roll a bad deployment back, and the provider cannot remove the service's alarms block once set (UpdateService: missing required field AlarmNames). Keep one of them; raise its threshold instead."
   }
 }

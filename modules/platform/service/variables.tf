@@ -105,6 +105,30 @@ variable "previous_port" {
   }
 }
 
+variable "kind" {
+  description = "Workload kind: \"service\" serves HTTP on port (health_check_path, the Service Connect alias internal_hostname, optional external ingress); \"worker\" serves nothing: no HTTP port mapping, alias, target group, ingress or HTTP alarms, and its health is health_check_command."
+  type        = string
+  default     = "service"
+  nullable    = false
+
+  validation {
+    condition     = contains(["service", "worker"], var.kind)
+    error_message = "kind must be \"service\" or \"worker\"."
+  }
+}
+
+variable "health_check_command" {
+  description = "kind = \"worker\": the container health check command (ECS healthCheck.command, [\"CMD-SHELL\", <command>] or [\"CMD\", <program>, <args>...]); infragen's convention is [\"CMD-SHELL\", \"find /tmp/healthy -mmin -1 | grep -q .\"]. Must be empty for a service."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.health_check_command) == 0 || (contains(["CMD", "CMD-SHELL"], try(var.health_check_command[0], "")) && length(var.health_check_command) >= 2 && alltrue([for c in var.health_check_command : length(c) > 0]))
+    error_message = "health_check_command must be empty or [\"CMD\", <program>, <args>...] / [\"CMD-SHELL\", <command>] with non-empty strings."
+  }
+}
+
 variable "health_check_path" {
   description = "Path of the load balancer health check."
   type        = string
@@ -158,23 +182,29 @@ variable "desired_count" {
 }
 
 variable "autoscaling" {
-  description = "Target-tracking autoscaling or null: resource \"cpu\" or \"memory\", target utilisation percent (1-100), task count bounds min and max (1 <= min <= max)."
+  description = "Target-tracking autoscaling or null: resource \"cpu\" or \"memory\" with a target utilisation percent (1-100), or (kind = \"worker\") \"queue\" with queue_name, the SQS queue whose visible messages per running task should stay at target (the cluster needs Container Insights); task count bounds min and max (1 <= min <= max)."
   type = object({
-    resource = string
-    target   = number
-    min      = number
-    max      = number
+    resource   = string
+    target     = number
+    min        = number
+    max        = number
+    queue_name = optional(string)
   })
   default = null
 
   validation {
-    condition     = var.autoscaling == null || try(contains(["cpu", "memory"], var.autoscaling.resource), false)
-    error_message = "autoscaling.resource must be \"cpu\" or \"memory\"."
+    condition     = var.autoscaling == null || try(contains(["cpu", "memory", "queue"], var.autoscaling.resource), false)
+    error_message = "autoscaling.resource must be \"cpu\", \"memory\" or \"queue\"."
   }
 
   validation {
-    condition     = var.autoscaling == null || try(var.autoscaling.target >= 1 && var.autoscaling.target <= 100, false)
-    error_message = "autoscaling.target must be a utilisation percentage between 1 and 100."
+    condition     = var.autoscaling == null || try(var.autoscaling.resource == "queue" ? var.autoscaling.target >= 1 : var.autoscaling.target >= 1 && var.autoscaling.target <= 100, false)
+    error_message = "autoscaling.target must be a utilisation percentage between 1 and 100 (cpu, memory), or at least 1 message per task (queue)."
+  }
+
+  validation {
+    condition     = var.autoscaling == null || try((var.autoscaling.resource == "queue") == (var.autoscaling.queue_name != null), false)
+    error_message = "autoscaling.queue_name is required with resource \"queue\" and only allowed with it."
   }
 
   validation {
@@ -232,11 +262,12 @@ variable "service_connect_namespace_arn" {
 }
 
 variable "internal_hostname" {
-  description = "Internal DNS name of the service (<service>-internal.<env>.<zone>): its Service Connect client alias (port 80), which resolves inside the tasks of the namespace's services only. No Route 53 record: nothing outside Service Connect has a path to the service."
+  description = "Internal DNS name of the service (<service>-internal.<env>.<zone>): its Service Connect client alias (port 80), which resolves inside the tasks of the namespace's services only. No Route 53 record: nothing outside Service Connect has a path to the service. Required for kind = \"service\"; null for a worker, which has no alias."
   type        = string
+  default     = null
 
   validation {
-    condition     = length(var.internal_hostname) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.internal_hostname))
+    condition     = var.internal_hostname == null || length(coalesce(var.internal_hostname, "-")) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.internal_hostname))
     error_message = "internal_hostname must be a lower-case DNS name of at most 253 characters without trailing dot."
   }
 }

@@ -727,3 +727,100 @@ run "rejects_previous_port_equal_to_port" {
   }
   expect_failures = [var.previous_port]
 }
+
+# Issue 19: a worker serves no HTTP. No port named http, no Service Connect alias (it stays a
+# client of the namespace), no target group; its health is the container health check command;
+# it scales on the backlog per task of the queue it consumes.
+run "worker" {
+  command = apply
+
+  variables {
+    serve_http           = false
+    health_check_command = ["CMD-SHELL", "find /tmp/healthy -mmin -1 | grep -q ."]
+    service_connect = {
+      namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+    }
+    autoscaling = { resource = "queue", target = 100, min = 1, max = 10, queue_name = "orders-jobs" }
+  }
+
+  assert {
+    condition     = [for p in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings : p.name] == ["metrics"]
+    error_message = "a worker maps only the metrics port: no port named http"
+  }
+
+  assert {
+    condition = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].healthCheck == {
+      command = ["CMD-SHELL", "find /tmp/healthy -mmin -1 | grep -q ."], interval = 30, timeout = 5, retries = 3, startPeriod = 60
+    }
+    error_message = "the worker's health is its container health check command"
+  }
+
+  assert {
+    condition     = length(aws_lb_target_group.this) == 0 && length(aws_lb_listener_rule.this) == 0 && length(aws_ecs_service.this.load_balancer) == 0
+    error_message = "a worker has no target group, listener rule or load balancer"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.service_connect_configuration[0].enabled && length(aws_ecs_service.this.service_connect_configuration[0].service) == 0 && output.service_connect_dns_name == null
+    error_message = "a worker is a Service Connect client only: no service alias"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.health_check_grace_period_seconds == null
+    error_message = "no load balancer, no grace period"
+  }
+
+  assert {
+    condition = alltrue([
+      length(aws_appautoscaling_policy.this[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification) == 0,
+      aws_appautoscaling_policy.this[0].name == "orders-queue",
+      aws_appautoscaling_policy.this[0].target_tracking_scaling_policy_configuration[0].target_value == 100,
+    ])
+    error_message = "queue scaling tracks a customized metric (no predefined one) at the target backlog per task"
+  }
+
+  assert {
+    condition = {
+      for m in aws_appautoscaling_policy.this[0].target_tracking_scaling_policy_configuration[0].customized_metric_specification[0].metrics :
+      m.id => m.expression != null ? m.expression : join(" ", [m.metric_stat[0].metric[0].namespace, m.metric_stat[0].metric[0].metric_name, join(",", [for d in m.metric_stat[0].metric[0].dimensions : "${d.name}=${d.value}"])])
+      } == {
+      visible          = "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=orders-jobs"
+      running          = "ECS/ContainerInsights RunningTaskCount ClusterName=main,ServiceName=orders"
+      backlog_per_task = "IF(running > 0, visible / running, visible)"
+    }
+    error_message = "the backlog policy divides the queue's visible messages by the service's running tasks (metric math)"
+  }
+}
+
+run "rejects_queue_scaling_without_queue_name" {
+  command = plan
+
+  variables {
+    serve_http  = false
+    autoscaling = { resource = "queue", target = 10, min = 1, max = 4 }
+  }
+
+  expect_failures = [var.autoscaling]
+}
+
+run "rejects_a_service_without_alias" {
+  command = plan
+
+  variables {
+    service_connect = {
+      namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+    }
+  }
+
+  expect_failures = [aws_ecs_service.this]
+}
+
+run "rejects_bad_health_check_command" {
+  command = plan
+
+  variables {
+    health_check_command = ["test -f /tmp/healthy"]
+  }
+
+  expect_failures = [var.health_check_command]
+}

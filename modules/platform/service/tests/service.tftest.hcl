@@ -277,3 +277,48 @@ run "rejects_unknown_cpu" {
   }
   expect_failures = [var.cpu]
 }
+
+# Issue 19: kind = "worker" serves no HTTP: no target group, no Service Connect alias, no
+# internal host name; its health is the container health check command; it scales on the backlog
+# per task of a queue.
+run "worker" {
+  command = apply
+
+  variables {
+    kind                 = "worker"
+    internal_hostname    = null
+    health_check_command = ["CMD-SHELL", "find /tmp/healthy -mmin -1 | grep -q ."]
+    autoscaling          = { resource = "queue", target = 50, min = 1, max = 6, queue_name = "orders-jobs" }
+  }
+
+  assert {
+    condition     = length(module.ecs_service.target_group_arns) == 0 && output.target_group_arns == {} && module.ecs_service.external_listener_rule_arn == null
+    error_message = "a worker has no target group and no listener rule"
+  }
+
+  assert {
+    condition     = output.internal_hostname == null && module.ecs_service.service_connect_dns_name == null
+    error_message = "a worker has no Service Connect alias (nobody can call it)"
+  }
+
+  assert {
+    condition     = module.ecs_service.autoscaling_policy_arn != null
+    error_message = "the backlog policy is created"
+  }
+
+  assert {
+    condition     = length(output.deployment_alarm_names) == 0 && join(",", output.alarm_names) == "orders-cpu,orders-memory"
+    error_message = "a worker has no HTTP (ALB or Service Connect) alarms: CPU and memory only"
+  }
+}
+
+run "rejects_worker_with_an_alias" {
+  command = plan
+
+  variables {
+    kind                 = "worker"
+    health_check_command = ["CMD-SHELL", "true"]
+  }
+
+  expect_failures = [output.service_name]
+}
