@@ -92,6 +92,9 @@ def _prepare(base: Path, root: Path, dest: Path) -> Path:
                 text += f'\nresource "terraform_data" "sg_{label}" {{\n  input = "{name}"\n}}\n'
                 text = text.replace(f"data.aws_security_group.{label}.id", f"terraform_data.sg_{label}.output")
             text = _strip_block(text, 'data "aws_db_instance"')
+            # container_insights makes platform/service read the cluster (data.aws_ecs_cluster), which
+            # this offline plan cannot; it changes no AWS limit (only the missing-tasks alarm).
+            text = re.sub(r"\n\s*container_insights\s*=\s*true", "", text)
             # Placeholders for other roots' resources (what the data sources would read).
             text = re.sub(r"data\.aws_security_group\.\w+\.id", '"sg-0f00000000000000a"', text)
             text = re.sub(r"data\.aws_db_instance\.\w+\.resource_id", '"db-PLACEHOLDER0000000000000000"', text)
@@ -332,13 +335,20 @@ def test_every_service_serves_through_service_connect(plans: dict[str, tuple[str
     keeps working for callers. The port name must exist in the task definition or ECS refuses the
     service. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectService.html"""
     problems = []
+    workers = 0
     for path, (_, plan) in plans.items():
         call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
-        hostname = call["internal_hostname"]["constant_value"]
         (service,) = [rc["change"]["after"] for rc in _created(plan) if rc["type"] == "aws_ecs_service"]
         (taskdef,) = [rc["change"]["after"] for rc in _created(plan) if rc["type"] == "aws_ecs_task_definition"]
         ports = {m.get("name") for c in json.loads(taskdef["container_definitions"]) for m in c["portMappings"]}
         sc = (service.get("service_connect_configuration") or [{}])[0]
+        if call.get("kind", {}).get("constant_value") == "worker":
+            # a worker serves nothing: a Service Connect client only, no alias, no port named http
+            workers += 1
+            if sc.get("enabled") is not True or sc.get("service") or "http" in ports:
+                problems.append(f"{path}: a worker must be a Service Connect client only: {sc}, ports {ports}")
+            continue
+        hostname = call["internal_hostname"]["constant_value"]
         served = sc.get("service") or [{}]
         alias = (served[0].get("client_alias") or [{}])[0]
         got = (sc.get("enabled"), served[0].get("port_name"), alias.get("dns_name"), alias.get("port"))
@@ -348,7 +358,7 @@ def test_every_service_serves_through_service_connect(plans: dict[str, tuple[str
             problems.append(f"{path}: port_name {served[0].get('port_name')!r} not in the task definition's {ports}")
         if not hostname.startswith(f"{_service_name(plan)}-internal."):
             problems.append(f"{path}: client alias {hostname} is not <service>-internal.<env>.<zone>")
-    assert plans and not problems, "\n".join(problems)
+    assert plans and workers and not problems, "\n".join(problems)
 
 
 def test_a_declared_dependency_is_the_only_path_between_services(
