@@ -17,7 +17,7 @@ from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Repo, Service
-from generator.spec.rules import reads_from
+from generator.spec.rules import network_dependencies, reads_from
 
 TERRAFORM_VERSION = "1.11.4"
 AWS_PROVIDER_VERSION = "5.100.0"
@@ -361,12 +361,8 @@ def _foreign(service: Service, names: list[str]) -> list[str]:
     return [n for n in names if n not in own]
 
 
-def _network_dependencies(repo: Repo, service: Service) -> list[str]:
-    return sorted({*_declared(repo, service, lambda d: _network(d) is not None), *service.depends_on_services})
-
-
 def _foreign_client_groups(repo: Repo, service: Service) -> list[str]:
-    return _foreign(service, _network_dependencies(repo, service))
+    return _foreign(service, network_dependencies(repo, service))
 
 
 def _datastore_users(repo: Repo, datastore: str) -> list[str]:
@@ -485,7 +481,7 @@ def _service_args(
         }
         if autoscaling.queue is not None:
             scaling["queue_name"] = _queue_name(repo, autoscaling.queue)
-    groups = _network_dependencies(repo, service)
+    groups = network_dependencies(repo, service)
     # A worker serves no HTTP: no port, health check path, alias or ingress; a container health
     # check command instead (modules/platform/service kind = "worker").
     http: list[tuple[str, Value]] = [

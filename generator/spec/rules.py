@@ -196,17 +196,24 @@ SG_PER_ENI = 5
 SG_PER_ENI_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups"
 
 
-def _security_group_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
-    """The tasks' network interface joins the service's own group and the -clients group of each
-    declared service and network datastore: more than AWS allows and no task could start."""
-    joined = set(service.depends_on_services)
+def network_dependencies(repo: Repo, service: Service) -> list[str]:
+    """The declared services and network datastores (sorted): the -clients groups the tasks join.
+    Datastores reached over AWS APIs (IAM only) add no group."""
+    names = set(service.depends_on_services)
     for name in service.depends_on_datastores:
         found = repo.datastore_owner(name)
         if found is not None and kind_of(found[1].type).network_for(found[1].type) is not None:
-            joined.add(name)
+            names.add(name)
+    return sorted(names)
+
+
+def _security_group_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
+    """The tasks' network interface joins the service's own group and the -clients group of each
+    declared service and network datastore: more than AWS allows and no task could start."""
+    joined = network_dependencies(repo, service)
     if 1 + len(joined) <= SG_PER_ENI:
         return []
-    listed = ", ".join(f"{name}-clients" for name in sorted(joined))
+    listed = ", ".join(f"{name}-clients" for name in joined)
     message = (
         f"the tasks would join {1 + len(joined)} security groups ({service.name} and {listed}); AWS allows "
         f"{SG_PER_ENI} per network interface: declare at most {SG_PER_ENI - 1} services and network datastores "
