@@ -145,10 +145,50 @@ def _target_group_of_rule(plan: dict[str, Any], rc: dict[str, Any]) -> str:
     return group
 
 
+def _kind(plan: dict[str, Any]) -> str:
+    call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+    return str(call.get("kind", {}).get("constant_value", "service"))
+
+
 def test_roots_were_planned(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
     assert len(plans) == len(_roots()) and plans, "every plain example and golden root must be planned"
+    jobs = 0
     for path, (_, plan) in plans.items():
-        assert any(rc["type"] == "aws_ecs_service" for rc in _created(plan)), f"{path}: no ECS service planned"
+        types = [rc["type"] for rc in _created(plan)]
+        if _kind(plan) != "job":
+            assert "aws_ecs_service" in types, f"{path}: no ECS service planned"
+            assert "aws_scheduler_schedule" not in types, f"{path}: a schedule planned for a {_kind(plan)}"
+            continue
+        jobs += 1
+        assert "aws_ecs_service" not in types, f"{path}: a job has no ECS service"
+        assert types.count("aws_scheduler_schedule") == 1, f"{path}: a job has one schedule"
+    assert jobs, "the golden job case must be planned"
+
+
+def test_a_job_schedule_runs_its_family_in_its_network(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Scheduler calls RunTask on the cluster (the target ARN) with the job's bootstrap task
+    definition, Fargate and no public IP, as its own Scheduler role (its policy: modules/aws/ecs-service tests).
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html"""
+    checked = 0
+    for path, (_, plan) in plans.items():
+        if _kind(plan) != "job":
+            continue
+        checked += 1
+        created = _created(plan)
+        (schedule,) = [rc["change"]["after"] for rc in created if rc["type"] == "aws_scheduler_schedule"]
+        (target,) = schedule["target"]
+        (ecs,) = target["ecs_parameters"]
+        (network,) = ecs["network_configuration"]
+        call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+        assert target["arn"] == call["cluster_arn"]["constant_value"], path
+        assert (ecs["launch_type"], ecs["task_count"], network["assign_public_ip"]) == ("FARGATE", 1, False), path
+        assert schedule["schedule_expression"].startswith(("cron(", "rate(")), path
+        (role,) = [
+            rc["change"]["after"] for rc in created if rc["type"] == "aws_iam_role" and rc["name"] == "scheduler"
+        ]
+        assert role["name"] == f"{_service_name(plan)}-scheduler", path
+        assert "scheduler.amazonaws.com" in role["assume_role_policy"], path
+    assert checked
 
 
 def test_target_group_used_by_one_load_balancer(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
@@ -234,7 +274,8 @@ def test_final_snapshot_identifiers_are_unique(plans: dict[str, tuple[str, dict[
 
 
 def _service_name(plan: dict[str, Any]) -> str:
-    (name,) = [rc["change"]["after"]["name"] for rc in _created(plan) if rc["type"] == "aws_ecs_service"]
+    """The workload's name: its task definition family (a job has no ECS service)."""
+    (name,) = [rc["change"]["after"]["family"] for rc in _created(plan) if rc["type"] == "aws_ecs_task_definition"]
     return str(name)
 
 
@@ -338,6 +379,8 @@ def test_every_service_serves_through_service_connect(plans: dict[str, tuple[str
     workers = 0
     for path, (_, plan) in plans.items():
         call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
+        if _kind(plan) == "job":
+            continue  # no ECS service (test_a_job_schedule_runs_its_family_in_its_network)
         (service,) = [rc["change"]["after"] for rc in _created(plan) if rc["type"] == "aws_ecs_service"]
         (taskdef,) = [rc["change"]["after"] for rc in _created(plan) if rc["type"] == "aws_ecs_task_definition"]
         ports = {m.get("name") for c in json.loads(taskdef["container_definitions"]) for m in c["portMappings"]}

@@ -81,6 +81,9 @@ def rules(report: plancheck.Report) -> list[tuple[str, str]]:
         ("aws_s3_bucket", "bucket", "shop-assets", "Shop_Assets"),
         ("aws_iam_role", "name", "r" * 64, "r" * 65),
         ("aws_sns_topic", "name", "ledger-events", "ledger.events"),
+        ("aws_scheduler_schedule", "name", "s" * 64, "s" * 65),
+        ("aws_scheduler_schedule_group", "name", "reconcile.v2_x", "reconcile/nightly"),
+        ("aws_cloudwatch_event_rule", "name", "reconcile-failed-runs", "reconcile failed runs"),
     ],
 )
 def test_names_follow_aws_rules(rtype: str, attr: str, good: str, bad: str) -> None:

@@ -210,14 +210,14 @@ def test_cpu_target_stays_a_percentage(repo_dir: Path) -> None:
 
 
 def test_unknown_kind_is_a_schema_error(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "kind: worker", "kind: job")
+    _edit(repo_dir, MAILER, "kind: worker", "kind: cron")
     (problem,) = [p for p in _problems(repo_dir) if p.field == "kind"]
-    assert "'job' is not one of service, worker" in problem.message
+    assert "'cron' is not one of service, worker, job" in problem.message
 
 
 def test_committed_schema_names_the_kinds() -> None:
     schema = json.loads((Path(__file__).parent.parent / "schemas" / "service.schema.json").read_text(encoding="utf-8"))
-    assert schema["properties"]["kind"]["enum"] == ["service", "worker"]
+    assert schema["properties"]["kind"]["enum"] == ["service", "worker", "job"]
     assert schema["properties"]["kind"]["default"] == "service"
 
 

@@ -94,7 +94,7 @@ def port_mappings(service: Service) -> list[dict[str, Any]]:
         "hostPort": service.metrics_port,
         "protocol": "tcp",
     }
-    return [metrics] if service.is_worker else [http, metrics]
+    return [http, metrics] if service.serves_http else [metrics]
 
 
 def health_check(service: Service) -> dict[str, Any] | None:

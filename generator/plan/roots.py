@@ -494,16 +494,17 @@ def _service_args(
         ("kind", service.kind),
         ("health_check_command", list(command or ())),
     ]
+    job: list[tuple[str, Value]] = [("kind", service.kind), ("schedule", _schedule(service))] if service.is_job else []
     return [
         ("source", f"{MODULES}/platform/service"),
         *_common(service.name, service, account),
         ("image", naming.image_uri(service.name, account)),
-        *(worker if service.is_worker else http),
+        *(job if service.is_job else worker if service.is_worker else http),
         ("metrics_port", service.metrics_port),
         ("cpu", cpu),
         ("memory_mb", memory),
-        ("desired_count", desired),
-        ("autoscaling", scaling),
+        # A job has neither: Scheduler starts one task per run.
+        *([] if service.is_job else [("desired_count", desired), ("autoscaling", scaling)]),
         # Read from the task definition below (local.container_definitions, the document `infragen
         # compile` registers), so that a variable is written once in the root and its change is one line.
         ("environment_variables", Raw(CONTAINER_ENVIRONMENT)),
@@ -526,7 +527,7 @@ def _service_args(
         # Other services reach it through ECS Service Connect at http://<internal_hostname>
         # (client alias, port 80), from their own ENIs: its tasks admit only <name>-clients.
         ("service_connect_namespace_arn", account.service_connect_namespace_arn),
-        *([] if service.is_worker else [("internal_hostname", naming.internal_hostname(service.name, account))]),
+        *([("internal_hostname", naming.internal_hostname(service.name, account))] if service.serves_http else []),
         ("external", external),
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
         ("dependency_access", _dependency_access(repo, service, account)),
@@ -534,6 +535,19 @@ def _service_args(
         ("container_definitions", Raw("jsonencode(local.container_definitions)")),
         *alarms.module_args(service, account, "service"),
     ]
+
+
+def _schedule(service: Service) -> Value:
+    """The ``schedule`` input of a job (modules/platform/service)."""
+    schedule = service.schedule
+    if schedule is None:
+        raise InvariantError(f"job {service.name} has no schedule")  # the schema requires it
+    return {
+        "expression": schedule.expression,
+        "timezone": schedule.timezone,
+        "retries": schedule.retries,
+        **({"timeout_seconds": schedule.timeout} if schedule.timeout is not None else {}),
+    }
 
 
 def _queue_name(repo: Repo, name: str) -> str:
@@ -671,10 +685,10 @@ def _outputs(service: Service, account: Account) -> list[Output]:
 
     outputs = [
         out("description", service.description, "What the service does, from its spec."),
-        # a worker has no Service Connect alias, so no internal host name
+        # a worker or job has no Service Connect alias, so no internal host name
         *(
             []
-            if service.is_worker
+            if not service.serves_http
             else [
                 out("internal_hostname", Raw("module.service.internal_hostname"), "Internal DNS name of the service.")
             ]

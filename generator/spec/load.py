@@ -23,6 +23,7 @@ from generator.spec.models import (
     LoadBalancer,
     Options,
     Repo,
+    Schedule,
     Secret,
     Service,
     StateBackend,
@@ -35,6 +36,8 @@ DEFAULT_PORT = 8080
 DEFAULT_HEALTH_CHECK = "/health"
 DEFAULT_METRICS_PORT = 9090
 DEFAULT_KIND = "service"
+DEFAULT_TIMEZONE = "UTC"  # spec.schedule.timezone of a job
+DEFAULT_RETRIES = 2  # spec.schedule.retries: Scheduler's retry attempts when RunTask fails
 
 
 # Folders of a repository that hold specs or generated roots: a teams.yaml inside them is never a
@@ -233,6 +236,17 @@ def _egress(network: dict[str, Any], key: str) -> tuple[str, ...] | None:
     return None if egress is None else tuple(egress.get(key, ()))
 
 
+def _schedule(data: dict[str, Any] | None) -> Schedule | None:
+    if data is None:
+        return None
+    return Schedule(
+        expression=data["expression"],
+        timezone=data.get("timezone", DEFAULT_TIMEZONE),
+        retries=data.get("retries", DEFAULT_RETRIES),
+        timeout=data.get("timeout"),
+    )
+
+
 def _autoscaling(data: dict[str, Any] | None) -> Autoscaling | None:
     if data is None:
         return None
@@ -275,10 +289,11 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         health_check=health if isinstance(health, str) else DEFAULT_HEALTH_CHECK,
         health_check_command=tuple(command) if command is not None else None,
         kind=data.get("kind", DEFAULT_KIND),
+        schedule=_schedule(spec.get("schedule")),
         metrics_port=spec.get("metricsPort", DEFAULT_METRICS_PORT),
         cpu=spec["resources"]["cpu"],
         memory=spec["resources"]["memory"],
-        desired_count=spec["desiredCount"],
+        desired_count=spec.get("desiredCount", 0),
         autoscaling=_autoscaling(spec.get("autoscaling")),
         ingress=Ingress(external=ingress["external"], domain=ingress.get("domain")) if ingress else None,
         depends_on_services=tuple(deps.get("services", [])),

@@ -98,6 +98,16 @@ class Autoscaling:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """spec.schedule of a job: when EventBridge Scheduler runs its task (modules/aws/ecs-service)."""
+
+    expression: str  # cron(<6 fields>) or rate(<n> <unit>), EventBridge Scheduler's syntax
+    timezone: str  # IANA name the cron expression is read in (default UTC)
+    retries: int  # Scheduler's retry attempts when RunTask fails (0-185)
+    timeout: int | None = None  # seconds; a run still going after it pages the owner team
+
+
+@dataclass(frozen=True)
 class Ingress:
     external: bool
     domain: str | None
@@ -192,14 +202,25 @@ class Service:
     # spec.previousPort: set only while the HTTP port changes (docs/deploying.md).
     previous_port: int | None = None
     # kind: "service" serves HTTP (port, /health, Service Connect alias, optional ingress);
-    # "worker" serves nothing: no HTTP port, no target group, no alias, a container health check.
-    kind: Literal["service", "worker"] = "service"
+    # "worker" serves nothing: no HTTP port, no target group, no alias, a container health check;
+    # "job" runs one task on a schedule (spec.schedule) and has no ECS service at all.
+    kind: Literal["service", "worker", "job"] = "service"
     # spec.healthCheck.command of a worker (None: the convention, generator.spec.load.WORKER_HEALTH_CHECK)
     health_check_command: tuple[str, ...] | None = None
+    schedule: Schedule | None = None  # kind: job only
 
     @property
     def is_worker(self) -> bool:
         return self.kind == "worker"
+
+    @property
+    def is_job(self) -> bool:
+        return self.kind == "job"
+
+    @property
+    def serves_http(self) -> bool:
+        """Only kind: service has an HTTP port, a Service Connect alias and a -clients group for callers."""
+        return self.kind == "service"
 
     def container_health_check(self) -> tuple[str, ...] | None:
         """The ECS container health check command of a worker (its spec's or the convention), else None."""

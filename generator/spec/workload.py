@@ -1,13 +1,17 @@
-"""Rules of the workload kinds (``kind: service`` / ``kind: worker``) that a JSON Schema cannot express.
+"""Rules of the workload kinds (``kind: service`` / ``worker`` / ``job``) that a JSON Schema cannot express.
 
 A worker serves nothing: no HTTP port, health check path, ingress or Service Connect alias, so no
 other service may call it (declare it in ``spec.dependencies.services``). Its health is a container
 command (``spec.healthCheck.command``) and it may autoscale on the backlog per task of a queue it
-declares (``autoscaling.resource: queue``). Called by :func:`generator.spec.load.load_repo` after
-the cross-file rules.
+declares (``autoscaling.resource: queue``). A job serves nothing either and has no ECS service:
+EventBridge Scheduler runs one task per ``spec.schedule``, so it has no task count, autoscaling or
+health check. Called by :func:`generator.spec.load.load_repo` after the cross-file rules.
 """
 
 from __future__ import annotations
+
+import re
+import zoneinfo
 
 from generator.errors import Problem
 from generator.spec.document import Document, FieldPath
@@ -24,6 +28,7 @@ def workload_problems(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
         if doc is None:
             continue
         problems.extend(_kind_rules(doc, service))
+        problems.extend(_job_rules(doc, service, repo, docs))
         problems.extend(_caller_rules(doc, service, repo, docs))
         problems.extend(_queue_scaling_rules(doc, service, repo, service.autoscaling, ("spec", "autoscaling"), ""))
         for env_file in service.env_files:
@@ -35,14 +40,16 @@ def workload_problems(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     return problems
 
 
-def _kind_line(doc: Document) -> str:
+def _kind_line(doc: Document, kind: str = "worker") -> str:
     line = doc.position(("kind",))[0]
-    return f"kind: worker at line {line}"
+    return f"kind: {kind} at line {line}"
 
 
 def _kind_rules(doc: Document, service: Service) -> list[Problem]:
     spec = doc.data.get("spec") or {}
     health = spec.get("healthCheck")
+    if service.is_job:
+        return []  # _job_rules
     if not service.is_worker:
         if isinstance(health, dict):
             return [
@@ -80,26 +87,125 @@ def _kind_rules(doc: Document, service: Service) -> list[Problem]:
 def _caller_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     """No service lists a worker in spec.dependencies.services: a worker has nothing to call."""
     problems = []
+    known = {s.name: s for s in repo.services}
     for index, name in enumerate(service.depends_on_services):
-        if name == service.name:
-            continue
-        try:
-            other = repo.service(name)
-        except KeyError:
-            continue  # unknown service: reported by the dependency rules
-        if not other.is_worker:
-            continue
+        other = known.get(name)
+        if name == service.name or other is None or other.serves_http:
+            continue  # an unknown service is reported by the dependency rules
         other_doc = docs.get(other.file)
         line = other_doc.position(("kind",))[0] if other_doc is not None else 1
+        article = "an" if other.kind[0] in "aeiou" else "a"
+        reach = (
+            "through a queue it consumes" if other.is_worker else "through what it writes (a queue, table or bucket)"
+        )
         problems.append(
             doc.problem(
                 ("spec", "dependencies", "services", index),
-                f"service {name!r} is a worker (kind: worker, {other.file}:{line}): it serves no HTTP and "
-                "has no Service Connect alias, so it cannot be called; remove it from spec.dependencies.services "
-                "(reach it through a queue it consumes instead)",
+                f"service {name!r} is {article} {other.kind} (kind: {other.kind}, {other.file}:{line}): it serves "
+                f"no HTTP and has no Service Connect alias, so it cannot be called; remove it from "
+                f"spec.dependencies.services (reach it {reach} instead)",
             )
         )
     return problems
+
+
+# EventBridge Scheduler's cron: minutes hours day-of-month month day-of-week year, and one of the
+# two day fields must be "?" (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based).
+CRON_FIELDS = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+# Fields a job has no use for: it serves nothing and runs one task per scheduled run.
+JOB_FORBIDDEN = {
+    "port": "it serves no HTTP",
+    "previousPort": "it serves no HTTP",
+    "ingress": "it serves no HTTP",
+    "healthCheck": "a run is judged by its exit code (alarm failed_runs), not a health check",
+    "desiredCount": "Scheduler starts one task per run",
+    "autoscaling": "Scheduler starts one task per run",
+}
+
+
+def _job_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """spec.schedule only and always on a job; nothing a job cannot use; a schedule AWS accepts."""
+    spec = doc.data.get("spec") or {}
+    if not service.is_job:
+        if "schedule" in spec:
+            return [doc.problem(("spec", "schedule"), "schedule is for kind: job (a task run on a schedule)", key=True)]
+        return []
+    where = _kind_line(doc, "job")
+    problems = [
+        doc.problem(("spec", field), f"a job ({where}) has no {field}: {why}; remove spec.{field}", key=True)
+        for field, why in JOB_FORBIDDEN.items()
+        if field in spec
+    ]
+    for env_file in service.env_files:
+        env_doc = docs.get(env_file.file) if env_file.file else None
+        overrides = (env_doc.data.get("overrides") or {}) if env_doc is not None else {}
+        for field in ("desiredCount", "autoscaling"):
+            if env_doc is not None and field in overrides:
+                problems.append(
+                    env_doc.problem(
+                        ("overrides", field),
+                        f"a job ({service.file}, {where}) has no {field}: {JOB_FORBIDDEN[field]}",
+                        key=True,
+                    )
+                )
+    schedule = service.schedule
+    if schedule is None:
+        return problems  # the schema requires it
+    problems.extend(_expression_problems(doc, schedule.expression))
+    try:
+        zoneinfo.ZoneInfo(schedule.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            doc.problem(
+                ("spec", "schedule", "timezone"),
+                f"unknown time zone {schedule.timezone!r}: write an IANA name such as UTC or Europe/Berlin",
+            )
+        )
+    if schedule.timeout is not None:
+        for env in service.environments:
+            account = next((a for a in repo.accounts if a.env == env), None)
+            if account is not None and not account.container_insights:
+                problems.append(
+                    doc.problem(
+                        ("spec", "schedule", "timeout"),
+                        f"timeout is watched through the job's task metrics, which CloudWatch publishes only with "
+                        f"Container Insights: account {env!r} does not set ecs.containerInsights: true",
+                    )
+                )
+    return problems
+
+
+def _expression_problems(doc: Document, expression: str) -> list[Problem]:
+    path: FieldPath = ("spec", "schedule", "expression")
+    rate = _RATE.match(expression)
+    if rate is not None:
+        value, unit = int(rate.group(1)), rate.group(2)
+        if (value == 1) != (not unit.endswith("s")):
+            right = unit.rstrip("s") if value == 1 else f"{unit.rstrip('s')}s"
+            return [doc.problem(path, f"rate({value} {unit}): write rate({value} {right}) (singular only for 1)")]
+        return []
+    if not (expression.startswith("cron(") and expression.endswith(")")):
+        return [doc.problem(path, "write cron(<6 fields>) or rate(<n> minutes|hours|days)")]
+    fields = expression[5:-1].split()
+    if len(fields) != len(CRON_FIELDS):
+        return [
+            doc.problem(
+                path,
+                f"a cron expression has {len(CRON_FIELDS)} fields ({' '.join(CRON_FIELDS)}), this one has "
+                f"{len(fields)}: for example cron(0 3 * * ? *)",
+            )
+        ]
+    day_of_month, day_of_week = fields[2], fields[4]
+    if (day_of_month == "?") == (day_of_week == "?"):
+        return [
+            doc.problem(
+                path,
+                f"one of day-of-month ({day_of_month}) and day-of-week ({day_of_week}) must be ?, not both: "
+                "for example cron(0 3 * * ? *) or cron(0 3 ? * MON *)",
+            )
+        ]
+    return []
 
 
 def _queue_scaling_rules(

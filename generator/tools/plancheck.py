@@ -75,6 +75,21 @@ NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
         r"^[A-Za-z0-9_-]{1,251}(\.fifo)?$",
         "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
     ),
+    ("aws_scheduler_schedule", "name"): (
+        64,
+        r"^[0-9a-zA-Z._-]+$",
+        "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+    ),
+    ("aws_scheduler_schedule_group", "name"): (
+        64,
+        r"^[0-9a-zA-Z._-]+$",
+        "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html",
+    ),
+    ("aws_cloudwatch_event_rule", "name"): (
+        64,
+        r"^[.\-_A-Za-z0-9]+$",
+        "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html",
+    ),
     ("aws_elasticache_replication_group", "replication_group_id"): (
         40,
         r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",

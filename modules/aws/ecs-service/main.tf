@@ -192,6 +192,10 @@ resource "aws_lb_listener_rule" "this" {
 # count from the spec (output desired_count); autoscaling, when on, moves it between min and
 # max. Switching autoscaling on or off only adds or removes the scaling target and policy.
 resource "aws_ecs_service" "this" {
+  # A scheduled job (var.schedule) has no ECS service: EventBridge Scheduler runs its task
+  # (schedule.tf).
+  count = var.schedule == null ? 1 : 0
+
   name             = var.name
   cluster          = var.cluster_arn
   task_definition  = aws_ecs_task_definition.this.arn
@@ -317,7 +321,7 @@ resource "aws_appautoscaling_target" "this" {
 
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${local.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${local.cluster_name}/${aws_ecs_service.this[0].name}"
   min_capacity       = var.autoscaling.min
   max_capacity       = var.autoscaling.max
 

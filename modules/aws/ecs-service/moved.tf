@@ -1,19 +1,20 @@
-# State moves from the layout with two aws_ecs_service variants (with and without autoscaling)
-# and one target group shared by both load balancers. The two service variants were
-# aws_ecs_service.this[0] (no autoscaling) and aws_ecs_service.autoscaled[0]; both must end up in
-# aws_ecs_service.this. Two moved blocks with the same destination are "ambiguous" to Terraform,
-# so the autoscaled variant moves through this[0] (a chain Terraform resolves), and this[0] moves
-# explicitly: Terraform makes no implicit count move for an address that a moved block names.
-# tests/e2e/test_moved.py applies the old layout and proves the service is kept.
+# State moves of the ECS service. It has had three addresses: aws_ecs_service.this[0] (no
+# autoscaling) and aws_ecs_service.autoscaled[0] in the first layout, aws_ecs_service.this (one
+# service whatever the autoscaling) in the second, and aws_ecs_service.this[0] again since a
+# scheduled job has none (count). Two moved blocks with the same destination are "ambiguous" to
+# Terraform, so the autoscaled variant moves through this (a chain Terraform resolves), and this
+# moves explicitly: Terraform makes no implicit count move for an address that a moved block
+# names. A first-layout this[0] is already where it belongs.
+# tests/e2e/test_moved.py applies the first layout and proves the service is kept.
 
 moved {
   from = aws_ecs_service.autoscaled[0]
-  to   = aws_ecs_service.this[0]
+  to   = aws_ecs_service.this
 }
 
 moved {
-  from = aws_ecs_service.this[0]
-  to   = aws_ecs_service.this
+  from = aws_ecs_service.this
+  to   = aws_ecs_service.this[0]
 }
 
 # The shared target group becomes the external one: the new group (name_prefix) is created

@@ -1,11 +1,11 @@
 output "service_name" {
-  description = "Name of the ECS service."
-  value       = aws_ecs_service.this.name
+  description = "Name of the ECS service, or null for a scheduled job (no service)."
+  value       = one(aws_ecs_service.this[*].name)
 }
 
 output "service_id" {
-  description = "ARN (id) of the ECS service."
-  value       = aws_ecs_service.this.id
+  description = "ARN (id) of the ECS service, or null for a scheduled job."
+  value       = one(aws_ecs_service.this[*].id)
 }
 
 output "task_definition_family" {
@@ -95,10 +95,20 @@ output "https_egress_rule_id" {
 
 output "security_group_ids" {
   description = "Security groups the tasks join."
-  value       = aws_ecs_service.this.network_configuration[0].security_groups
+  value       = var.security_group_ids
 }
 
 output "load_balancer_container_ports" {
   description = "Container port of each load balancer configuration of the ECS service (the previous port while previous_port is set; `infragen deploy` moves it)."
-  value       = [for lb in aws_ecs_service.this.load_balancer : lb.container_port]
+  value       = flatten([for service in aws_ecs_service.this : [for lb in service.load_balancer : lb.container_port]])
+}
+
+output "schedule_arn" {
+  description = "ARN of the EventBridge Scheduler schedule that runs a scheduled job, or null for a service."
+  value       = one(aws_scheduler_schedule.this[*].arn)
+}
+
+output "schedule_group_name" {
+  description = "Schedule group of a scheduled job (the dimension of its AWS/Scheduler metrics), or null for a service."
+  value       = one(aws_scheduler_schedule_group.this[*].name)
 }

@@ -472,3 +472,28 @@ variable "deployment_alarm_names" {
     error_message = "deployment_alarm_names must be CloudWatch alarm names of 1-255 characters."
   }
 }
+
+variable "schedule" {
+  description = "A scheduled job instead of a service, or null: no ECS service; EventBridge Scheduler runs one task of the family per expression (cron(...) or rate(...)) in timezone (IANA), retrying a failed RunTask call retries times (0-185). Requires serve_http = false and no autoscaling or external_listener."
+  type = object({
+    expression = string
+    timezone   = string
+    retries    = number
+  })
+  default = null
+
+  validation {
+    condition     = var.schedule == null || can(regex("^(cron\\([^()]+\\)|rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\))$", var.schedule.expression))
+    error_message = "schedule.expression must be cron(<6 fields>) or rate(<n> minutes|hours|days)."
+  }
+
+  validation {
+    condition     = var.schedule == null || try(var.schedule.retries >= 0 && var.schedule.retries <= 185 && floor(var.schedule.retries) == var.schedule.retries, false)
+    error_message = "schedule.retries must be a whole number from 0 to 185 (EventBridge Scheduler's MaximumRetryAttempts)."
+  }
+
+  validation {
+    condition     = var.schedule == null || can(regex("^[A-Za-z][A-Za-z0-9_+/-]*$", var.schedule.timezone))
+    error_message = "schedule.timezone must be an IANA time zone name such as UTC or Europe/Berlin."
+  }
+}

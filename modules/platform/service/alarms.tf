@@ -13,6 +13,11 @@ locals {
     missing_tasks     = { threshold = 0, min = 0, max = 1000, unit = "tasks below desired" }
     cpu               = { threshold = 80, min = 1, max = 100, unit = "% CPU" }
     memory            = { threshold = 85, min = 1, max = 100, unit = "% memory" }
+    # kind = "job" (job.tf)
+    failed_invocations = { threshold = 0, min = 0, max = 1000, unit = "runs Scheduler gave up on" }
+    never_started      = { threshold = 0, min = 0, max = 1000, unit = "runs whose task failed to start" }
+    failed_runs        = { threshold = 0, min = 0, max = 1000, unit = "runs that exited non-zero" }
+    overrun            = { threshold = 0, min = 0, max = 0, unit = "task metric samples per minute after the timeout" }
   }
 
   # ALB metrics are per (LoadBalancer, TargetGroup): one alarm set for the external load balancer
@@ -105,7 +110,7 @@ locals {
   # A worker serves no HTTP, so nothing publishes these: no connect alarms (nor ALB ones, as it has
   # no external load balancer); its CPU and memory alarms stay.
   connect_dimensions = { TargetDiscoveryName = var.name }
-  connect_alarms     = { for name, alarm in local.connect_alarm_set : name => alarm if !local.worker }
+  connect_alarms     = { for name, alarm in local.connect_alarm_set : name => alarm if local.serves_http }
   connect_alarm_set = {
     "${var.name}-5xx-rate-connect" = {
       key                = "http_5xx_rate"
@@ -146,7 +151,8 @@ locals {
   # the alarm is created only where the account says the cluster has it (var.container_insights,
   # checked against the cluster by data.aws_ecs_cluster.insights). Missing data is not a page:
   # the deployment alarms and the circuit breaker judge deployments, this alarm judges capacity.
-  ecs_alarms = merge(var.container_insights ? {
+  # A job has no ECS service, so no service metrics: its alarms are in job.tf.
+  ecs_alarms = local.job ? {} : merge(var.container_insights ? {
     "${var.name}-missing-tasks" = {
       key                = "missing_tasks"
       description        = "Running tasks of ${var.name} below the desired count (tasks, 3 x 5 min; Container Insights)."
@@ -193,7 +199,7 @@ locals {
     }
   })
 
-  alarms = merge(local.alb_alarms, local.connect_alarms, local.ecs_alarms)
+  alarms = merge(local.alb_alarms, local.connect_alarms, local.ecs_alarms, local.job_alarms)
 
   # A deployment whose new tasks push these into ALARM is rolled back by ECS (the alarms block
   # of the ECS service). Names only, so the ECS service does not wait for the alarms. Every

@@ -20,8 +20,8 @@ locals {
     { title = "${var.name}: targets", metrics = local.alb_widget_metrics.hosts },
   ]
 
-  # A worker serves no HTTP: no Service Connect requests to show.
-  connect_widgets = local.worker ? [] : [
+  # A worker or job serves no HTTP: no Service Connect requests to show.
+  connect_widgets = !local.serves_http ? [] : [
     {
       title = "${var.name}: Service Connect requests and 5xx"
       metrics = [
@@ -31,7 +31,10 @@ locals {
     },
   ]
 
-  dashboard_widgets = concat(local.alb_widgets, [
+  # As JSON text: the two widget lists differ in shape, which one conditional cannot hold.
+  dashboard_widgets = local.job ? [for w in local.job_widgets : jsonencode(w)] : [for w in local.service_widgets : jsonencode(w)]
+
+  service_widgets = concat(local.alb_widgets, [
     {
       title = "${var.name}: CPU and memory (%)"
       metrics = [

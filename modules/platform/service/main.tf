@@ -11,7 +11,9 @@ locals {
   # as a dependency) is admitted by aws/client-access. No shared internal load balancer: other
   # services reach the tasks through Service Connect, from their own ENIs, so the -clients group
   # is the only path between services.
-  worker = var.kind == "worker"
+  worker      = var.kind == "worker"
+  job         = var.kind == "job"
+  serves_http = var.kind == "service"
 
   load_balancer_ingress_rules = var.external == null ? {} : {
     external_lb = {
@@ -95,11 +97,12 @@ module "ecs_service" {
   port          = var.port
   previous_port = var.previous_port
   metrics_port  = var.metrics_port
-  desired_count = var.desired_count
+  desired_count = coalesce(var.desired_count, 0)
   autoscaling   = var.autoscaling
+  schedule      = local.job ? { expression = var.schedule.expression, timezone = var.schedule.timezone, retries = var.schedule.retries } : null
 
   health_check_path     = var.health_check_path
-  serve_http            = !local.worker
+  serve_http            = local.serves_http
   health_check_command  = var.health_check_command
   environment_variables = var.environment_variables
   secrets               = var.secrets
@@ -122,7 +125,7 @@ module "ecs_service" {
   https_egress_cidr_blocks       = var.https_egress_cidr_blocks
   https_egress_prefix_list_ids   = var.https_egress_prefix_list_ids
 
-  # A worker passes no dns_name: it is a Service Connect client only.
+  # A worker or job passes no dns_name: it is a Service Connect client only.
   service_connect = {
     namespace_arn = var.service_connect_namespace_arn
     dns_name      = var.internal_hostname

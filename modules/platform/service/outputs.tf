@@ -28,14 +28,23 @@ output "execution_role_arn" {
   value       = module.ecs_service.execution_role_arn
 }
 
+output "schedule_arn" {
+  description = "ARN of a job's EventBridge Scheduler schedule (deploys point it at each new revision), or null."
+  value       = module.ecs_service.schedule_arn
+}
+
 output "service_name" {
-  description = "Name of the ECS service."
+  description = "Name of the ECS service, or null for a job."
   value       = module.ecs_service.service_name
 
   # What each workload kind needs and refuses (variable kind).
   precondition {
-    condition     = local.worker ? var.external == null && var.internal_hostname == null && length(var.health_check_command) > 0 : var.internal_hostname != null && length(var.health_check_command) == 0
-    error_message = "kind = \"service\" needs internal_hostname and no health_check_command; kind = \"worker\" needs health_check_command and takes neither external nor internal_hostname (it serves no HTTP)."
+    condition = (
+      local.serves_http ? var.internal_hostname != null && length(var.health_check_command) == 0 && var.schedule == null && var.desired_count != null
+      : local.worker ? var.external == null && var.internal_hostname == null && length(var.health_check_command) > 0 && var.schedule == null && var.desired_count != null
+      : var.external == null && var.internal_hostname == null && length(var.health_check_command) == 0 && var.schedule != null && var.desired_count == null && var.autoscaling == null
+    )
+    error_message = "kind = \"service\" needs internal_hostname and desired_count, and takes no health_check_command or schedule; kind = \"worker\" needs health_check_command and desired_count and takes neither external, internal_hostname nor schedule (it serves no HTTP); kind = \"job\" needs schedule and takes no desired_count, autoscaling, health_check_command, external or internal_hostname."
   }
 }
 
@@ -89,12 +98,12 @@ output "deployment_alarm_names" {
   value       = local.deployment_alarm_names
 
   precondition {
-    condition     = local.worker || length(local.deployment_alarm_names) > 0
+    condition     = !local.serves_http || length(local.deployment_alarm_names) > 0
     error_message = "alarm_overrides silences every deployment alarm (http_5xx_rate and p99_latency): ECS could no longer roll a bad deployment back, and the provider cannot remove the service's alarms block once set (UpdateService: missing required field AlarmNames). Keep one of them; raise its threshold instead."
   }
 }
 
 output "dashboard_widgets" {
   description = "CloudWatch metric widgets for the owning service's dashboard, each a JSON object (title, metrics); platform/dashboard lays them out."
-  value       = [for w in local.dashboard_widgets : jsonencode(w)]
+  value       = local.dashboard_widgets
 }

@@ -106,14 +106,14 @@ variable "previous_port" {
 }
 
 variable "kind" {
-  description = "Workload kind: \"service\" serves HTTP on port (health_check_path, the Service Connect alias internal_hostname, optional external ingress); \"worker\" serves nothing: no HTTP port mapping, alias, target group, ingress or HTTP alarms, and its health is health_check_command."
+  description = "Workload kind: \"service\" serves HTTP on port (health_check_path, the Service Connect alias internal_hostname, optional external ingress); \"worker\" serves nothing: no HTTP port mapping, alias, target group, ingress or HTTP alarms, and its health is health_check_command; \"job\" runs one task per schedule (EventBridge Scheduler to ECS RunTask) and has no ECS service, alias, ingress or health check."
   type        = string
   default     = "service"
   nullable    = false
 
   validation {
-    condition     = contains(["service", "worker"], var.kind)
-    error_message = "kind must be \"service\" or \"worker\"."
+    condition     = contains(["service", "worker", "job"], var.kind)
+    error_message = "kind must be \"service\", \"worker\" or \"job\"."
   }
 }
 
@@ -172,12 +172,29 @@ variable "memory_mb" {
 }
 
 variable "desired_count" {
-  description = "Number of tasks; with autoscaling the initial count, between autoscaling.min and autoscaling.max."
+  description = "Number of tasks; with autoscaling the initial count, between autoscaling.min and autoscaling.max. Required for a service or worker; null for a job (one task per run)."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.desired_count >= 0 && floor(var.desired_count) == var.desired_count
+    condition     = var.desired_count == null || try(var.desired_count >= 0 && floor(var.desired_count) == var.desired_count, false)
     error_message = "desired_count must be a whole number >= 0."
+  }
+}
+
+variable "schedule" {
+  description = "kind = \"job\": when EventBridge Scheduler runs the task: expression (cron(...) or rate(...)), timezone (IANA), retries of a failed RunTask call (0-185), and timeout_seconds (60-86400) or null: a run whose task still reports metrics after it pages the owner team (alarm key overrun; needs container_insights). Null for a service or worker."
+  type = object({
+    expression      = string
+    timezone        = string
+    retries         = number
+    timeout_seconds = optional(number)
+  })
+  default = null
+
+  validation {
+    condition     = try(var.schedule.timeout_seconds == null || (var.schedule.timeout_seconds >= 60 && var.schedule.timeout_seconds <= 86400 && floor(var.schedule.timeout_seconds) == var.schedule.timeout_seconds), true)
+    error_message = "schedule.timeout_seconds must be null or a whole number of seconds from 60 to 86400 (a CloudWatch alarm evaluates at most one day)."
   }
 }
 

@@ -77,17 +77,17 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == false
+    condition     = aws_ecs_service.this[0].network_configuration[0].assign_public_ip == false
     error_message = "tasks must not get a public IP"
   }
 
   assert {
-    condition     = aws_ecs_service.this.platform_version == "LATEST" && aws_ecs_service.this.launch_type == "FARGATE"
+    condition     = aws_ecs_service.this[0].platform_version == "LATEST" && aws_ecs_service.this[0].launch_type == "FARGATE"
     error_message = "service must run on the latest Fargate platform"
   }
 
   assert {
-    condition     = aws_ecs_service.this.desired_count == 0 && output.desired_count == 2
+    condition     = aws_ecs_service.this[0].desired_count == 0 && output.desired_count == 2
     error_message = "the service starts with 0 tasks (nothing to pull before the first deploy); the spec's count is an output for deploys"
   }
 
@@ -103,34 +103,34 @@ run "defaults" {
 
   # No shared internal load balancer: other services reach the tasks through Service Connect.
   assert {
-    condition     = length(aws_lb_target_group.this) == 0 && length(aws_lb_listener_rule.this) == 0 && length(aws_ecs_service.this.load_balancer) == 0 && output.target_group_arns == {}
+    condition     = length(aws_lb_target_group.this) == 0 && length(aws_lb_listener_rule.this) == 0 && length(aws_ecs_service.this[0].load_balancer) == 0 && output.target_group_arns == {}
     error_message = "a service without external ingress has no target group, no listener rule and no load_balancer block"
   }
 
   assert {
-    condition     = aws_ecs_service.this.health_check_grace_period_seconds == null
+    condition     = aws_ecs_service.this[0].health_check_grace_period_seconds == null
     error_message = "ECS refuses a health check grace period on a service without a load balancer"
   }
 
   assert {
     condition = alltrue([
-      aws_ecs_service.this.service_connect_configuration[0].enabled,
-      aws_ecs_service.this.service_connect_configuration[0].namespace == "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef",
-      aws_ecs_service.this.service_connect_configuration[0].service[0].port_name == "http",
-      aws_ecs_service.this.service_connect_configuration[0].service[0].discovery_name == "orders",
-      aws_ecs_service.this.service_connect_configuration[0].service[0].client_alias[0].dns_name == "orders-internal.prod.example.com",
-      aws_ecs_service.this.service_connect_configuration[0].service[0].client_alias[0].port == 80,
+      aws_ecs_service.this[0].service_connect_configuration[0].enabled,
+      aws_ecs_service.this[0].service_connect_configuration[0].namespace == "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef",
+      aws_ecs_service.this[0].service_connect_configuration[0].service[0].port_name == "http",
+      aws_ecs_service.this[0].service_connect_configuration[0].service[0].discovery_name == "orders",
+      aws_ecs_service.this[0].service_connect_configuration[0].service[0].client_alias[0].dns_name == "orders-internal.prod.example.com",
+      aws_ecs_service.this[0].service_connect_configuration[0].service[0].client_alias[0].port == 80,
     ])
     error_message = "Service Connect serves the port named http as <name>-internal... port 80 in the account's namespace"
   }
 
   assert {
-    condition     = contains([for m in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings : m.name], aws_ecs_service.this.service_connect_configuration[0].service[0].port_name)
+    condition     = contains([for m in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings : m.name], aws_ecs_service.this[0].service_connect_configuration[0].service[0].port_name)
     error_message = "Service Connect's port_name must name a port mapping of the bootstrap task definition"
   }
 
   assert {
-    condition     = aws_ecs_service.this.service_connect_configuration[0].log_configuration[0].log_driver == "awslogs" && aws_ecs_service.this.service_connect_configuration[0].log_configuration[0].options["awslogs-group"] == "/ecs/orders"
+    condition     = aws_ecs_service.this[0].service_connect_configuration[0].log_configuration[0].log_driver == "awslogs" && aws_ecs_service.this[0].service_connect_configuration[0].log_configuration[0].options["awslogs-group"] == "/ecs/orders"
     error_message = "the Service Connect proxy logs to the service's log group"
   }
 
@@ -150,7 +150,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.enable_execute_command == false && length(aws_iam_policy.execute_command) == 0
+    condition     = aws_ecs_service.this[0].enable_execute_command == false && length(aws_iam_policy.execute_command) == 0
     error_message = "ECS Exec is off by default"
   }
 
@@ -185,7 +185,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.tags["owner"] == "team-a" && aws_iam_role.task.tags["owner"] == "team-a"
+    condition     = aws_ecs_service.this[0].tags["owner"] == "team-a" && aws_iam_role.task.tags["owner"] == "team-a"
     error_message = "tags must reach the resources"
   }
 }
@@ -320,7 +320,7 @@ run "autoscaling" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.name == "orders" && aws_ecs_service.this.desired_count == 0
+    condition     = aws_ecs_service.this[0].name == "orders" && aws_ecs_service.this[0].desired_count == 0
     error_message = "with autoscaling the same single service resource is used (switching autoscaling never replaces it)"
   }
 
@@ -335,7 +335,7 @@ run "autoscaling" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == false && aws_ecs_service.this.platform_version == "LATEST"
+    condition     = aws_ecs_service.this[0].network_configuration[0].assign_public_ip == false && aws_ecs_service.this[0].platform_version == "LATEST"
     error_message = "the autoscaled service keeps the secure settings"
   }
 }
@@ -374,12 +374,12 @@ run "external_listener" {
   }
 
   assert {
-    condition     = [for lb in aws_ecs_service.this.load_balancer : lb.target_group_arn] == [aws_lb_target_group.this["external"].arn] && aws_ecs_service.this.health_check_grace_period_seconds == 60
+    condition     = [for lb in aws_ecs_service.this[0].load_balancer : lb.target_group_arn] == [aws_lb_target_group.this["external"].arn] && aws_ecs_service.this[0].health_check_grace_period_seconds == 60
     error_message = "the service registers its tasks in the external target group, with the health check grace period"
   }
 
   assert {
-    condition     = aws_ecs_service.this.service_connect_configuration[0].enabled
+    condition     = aws_ecs_service.this[0].service_connect_configuration[0].enabled
     error_message = "external ingress does not replace Service Connect for other services"
   }
 }
@@ -392,7 +392,7 @@ run "ecs_exec" {
   }
 
   assert {
-    condition     = aws_ecs_service.this.enable_execute_command && contains([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Sid], "EcsExec")
+    condition     = aws_ecs_service.this[0].enable_execute_command && contains([for s in jsondecode(aws_iam_role_policy.task[0].policy).Statement : s.Sid], "EcsExec")
     error_message = "ECS Exec turns on the exec agent and gives the task role the ssmmessages channels"
   }
 
@@ -666,7 +666,7 @@ run "port_change_before" {
   }
 
   assert {
-    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8080 && aws_lb_target_group.this["external"].port == 8080
+    condition     = one(aws_ecs_service.this[0].load_balancer).container_port == 8080 && aws_lb_target_group.this["external"].port == 8080
     error_message = "before the change the service and its target group use port 8080"
   }
 }
@@ -686,7 +686,7 @@ run "port_change_in_progress" {
   }
 
   assert {
-    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8080
+    condition     = one(aws_ecs_service.this[0].load_balancer).container_port == 8080
     error_message = "while previous_port is set the service's load balancer keeps the port the running task definition maps (the deploy moves it)"
   }
 
@@ -715,7 +715,7 @@ run "port_change_done" {
   }
 
   assert {
-    condition     = one(aws_ecs_service.this.load_balancer).container_port == 9000 && aws_lb_target_group.this["external"].port == 8080
+    condition     = one(aws_ecs_service.this[0].load_balancer).container_port == 9000 && aws_lb_target_group.this["external"].port == 8080
     error_message = "after the deploy the root names the new port (what the deploy set), still with the same target group"
   }
 }
@@ -756,17 +756,17 @@ run "worker" {
   }
 
   assert {
-    condition     = length(aws_lb_target_group.this) == 0 && length(aws_lb_listener_rule.this) == 0 && length(aws_ecs_service.this.load_balancer) == 0
+    condition     = length(aws_lb_target_group.this) == 0 && length(aws_lb_listener_rule.this) == 0 && length(aws_ecs_service.this[0].load_balancer) == 0
     error_message = "a worker has no target group, listener rule or load balancer"
   }
 
   assert {
-    condition     = aws_ecs_service.this.service_connect_configuration[0].enabled && length(aws_ecs_service.this.service_connect_configuration[0].service) == 0 && output.service_connect_dns_name == null
+    condition     = aws_ecs_service.this[0].service_connect_configuration[0].enabled && length(aws_ecs_service.this[0].service_connect_configuration[0].service) == 0 && output.service_connect_dns_name == null
     error_message = "a worker is a Service Connect client only: no service alias"
   }
 
   assert {
-    condition     = aws_ecs_service.this.health_check_grace_period_seconds == null
+    condition     = aws_ecs_service.this[0].health_check_grace_period_seconds == null
     error_message = "no load balancer, no grace period"
   }
 
