@@ -103,7 +103,9 @@ def generate(root: Path, *, check: bool = False) -> Result:
     else:
         manifest = cache.load(root) if cache.enabled() else None
         rendered = render(root, plan, manifest)
-    changes = write.diff(root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root))
+    changes = write.diff(
+        root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root, keys.generator_digest())
+    )
     was_interrupted = write.interrupted(root)
     if not check:
         if was_interrupted:
@@ -113,7 +115,7 @@ def generate(root: Path, *, check: bool = False) -> Result:
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
-        reasons.record(root)  # the inputs of a consistent tree: the next run names what changed
+        reasons.record(root, keys.generator_digest())  # a consistent tree: the next run names what changed
         incremental.record(root)
     return Result(changes=changes, interrupted=was_interrupted)
 
