@@ -15,6 +15,7 @@ from generator.plan.roots import OutputFile, priority_files
 from generator.render import terragrunt
 from generator.render.atlantis import atlantis_file, codeowners_file
 from generator.render.workflows import drift_workflow_file
+from generator.spec import version
 from generator.spec.load import load_repo
 from generator.spec.models import Repo
 from generator.tools import decommission
@@ -30,7 +31,9 @@ class Result:
 
 
 def validate(root: Path) -> Repo:
-    """Load and check every input file (infragen.yaml included). Raises SpecError listing all problems."""
+    """Load and check every input file (infragen.yaml included). Raises SpecError listing all problems,
+    or GeneratorVersionError alone when infragen.yaml needs another generator."""
+    version.require(root)  # before any schema: a newer repository's fields are not errors here
     terragrunt.flavor(root)
     return load_repo(root)
 
@@ -87,7 +90,9 @@ def _terragrunt_files(root: Path, plan: ir.Plan) -> list[OutputFile]:
 
 
 def generate(root: Path, *, check: bool = False) -> Result:
-    """Regenerate everything under ``root``. With ``check``, only report what would change."""
+    """Regenerate everything under ``root``. With ``check``, only report what would change.
+    Raises GeneratorVersionError first when infragen.yaml needs another generator."""
+    version.require(root)
     if incremental.unchanged(root):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
     repo = load_repo(root)
@@ -98,7 +103,9 @@ def generate(root: Path, *, check: bool = False) -> Result:
     else:
         manifest = cache.load(root) if cache.enabled() else None
         rendered = render(root, plan, manifest)
-    changes = write.diff(root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root))
+    changes = write.diff(
+        root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root, keys.generator_digest())
+    )
     was_interrupted = write.interrupted(root)
     if not check:
         if was_interrupted:
@@ -108,7 +115,7 @@ def generate(root: Path, *, check: bool = False) -> Result:
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
-        reasons.record(root)  # the inputs of a consistent tree: the next run names what changed
+        reasons.record(root, keys.generator_digest())  # a consistent tree: the next run names what changed
         incremental.record(root)
     return Result(changes=changes, interrupted=was_interrupted)
 

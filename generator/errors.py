@@ -55,6 +55,16 @@ class SpecError(InfragenError):
         return self._problems
 
 
+class GeneratorVersionError(SpecError):
+    """infragen.yaml's ``infragenVersion`` needs another generator than the running one: the one
+    problem reported, before any spec is read (generator/spec/version.py)."""
+
+    def __init__(self, problem: Problem, *, wanted: str, running: str) -> None:
+        super().__init__([problem])
+        self.wanted = wanted
+        self.running = running
+
+
 class OwnershipError(InfragenError):
     """The generator would overwrite or delete a file it does not own."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.datastores import kind_of
 from generator.errors import Problem, RepoNotFoundError, SpecError
-from generator.spec import schema
+from generator.spec import schema, version
 from generator.spec.document import Document, FieldPath
 from generator.spec.document import load as load_yaml
 from generator.spec.models import (
@@ -99,10 +99,13 @@ class _Reader:
 
 
 def load_repo(root: Path) -> Repo:
-    """Load and validate the whole repository. Raises :class:`SpecError` listing every problem."""
+    """Load and validate the whole repository. Raises :class:`SpecError` listing every problem, or
+    :class:`GeneratorVersionError` alone when infragen.yaml needs another generator (checked first,
+    so fields of a newer spec version are not reported as unknown)."""
     from generator.spec.rules import cross_check, partial_service_rules
     from generator.spec.workload import workload_problems
 
+    version.require(root)
     reader = _Reader(root)
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
     if not (root / TEAMS_FILE).is_file():

@@ -1,14 +1,16 @@
 """Why a generated file changes: which of its inputs changed since the tree was last consistent.
 
 After a run that left the tree consistent, :func:`record` stores the sha256 of every input file
-(teams.yaml, infragen.yaml, account files, service specs and environment files) in the user's
-cache folder, next to the no-op stamps. A later run names, for each file it must update, the inputs
-of that file (its header's list, globs expanded) whose content differs from that record, or that
-appeared or disappeared since. With no record (a fresh clone, another machine), the inputs that git
-reports as changed against HEAD (modified, added, deleted, untracked) are named instead. An update
-whose inputs did not change was caused by the generator itself (or by an input changed and
-committed on a machine with no record), and is said so; file times are never trusted: a checkout
-writes files in any order.
+(teams.yaml, infragen.yaml, account files, service specs and environment files) and the
+generator's digest (generator/plan/keys.py: every file of the package, Python and Jinja versions)
+in the user's cache folder, next to the no-op stamps. A later run names, for each file it must
+update, the inputs of that file (its header's list, globs expanded) whose content differs from
+that record, or that appeared or disappeared since; when none did, it says the generator changed
+if the recorded digest differs from the running generator's. With no record (a fresh clone,
+another machine), the inputs that git reports as changed against HEAD (modified, added, deleted,
+untracked) are named instead, and an update none of whose inputs has an uncommitted change names
+no input: it was caused by the generator or by an input committed without regenerating. File
+times are never trusted: a checkout writes files in any order.
 """
 
 from __future__ import annotations
@@ -55,15 +57,17 @@ def digests(root: Path) -> dict[str, str]:
     return found
 
 
-def record(root: Path) -> None:
-    """Remember the inputs of a consistent tree (skipped silently when the cache cannot be written)."""
+def record(root: Path, generator: str) -> None:
+    """Remember the inputs of a consistent tree and the ``generator`` digest that wrote it (skipped
+    silently when the cache cannot be written)."""
     if not _enabled():
         return
     path = _record_file(root)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"version": RECORD_VERSION, "inputs": digests(root)}), encoding="utf-8")
+        content = {"version": RECORD_VERSION, "inputs": digests(root), "generator": generator}
+        tmp.write_text(json.dumps(content), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -72,15 +76,18 @@ def record(root: Path) -> None:
 @dataclass(frozen=True)
 class Changed:
     """Input files changed since the tree was last consistent. ``complete``: from this machine's
-    record, so an input not listed did not change; from git, only uncommitted changes are known."""
+    record, so an input not listed did not change; from git, only uncommitted changes are known.
+    ``generator``: whether the generator's digest differs from the recorded one (None: unknown,
+    from git or from a record written before digests were recorded)."""
 
     files: frozenset[str]
     complete: bool
+    generator: bool | None = None
 
 
-def changed_inputs(root: Path) -> Changed | None:
-    """Input files changed since the last consistent run (by the record, else by git); None when
-    neither can tell."""
+def changed_inputs(root: Path, generator: str) -> Changed | None:
+    """Input files changed since the last consistent run (by the record, else by git), and whether
+    the running ``generator`` digest differs from the recorded one; None when neither can tell."""
     if _enabled():
         try:
             data = json.loads(_record_file(root).read_text(encoding="utf-8"))
@@ -88,8 +95,11 @@ def changed_inputs(root: Path) -> Changed | None:
                 before = data["inputs"]
                 if isinstance(before, dict):
                     now = digests(root)
+                    recorded = data.get("generator")
                     return Changed(
-                        frozenset(p for p in before.keys() | now.keys() if before.get(p) != now.get(p)), True
+                        frozenset(p for p in before.keys() | now.keys() if before.get(p) != now.get(p)),
+                        True,
+                        recorded != generator if isinstance(recorded, str) else None,
                     )
         except (OSError, ValueError, KeyError):
             pass
@@ -133,6 +143,16 @@ def reason(inputs: Iterable[str], changed: Changed | None) -> str:
     named = sorted(p for p in changed.files if matches_any(p, listed)) if changed else []
     if named:
         return f"input changed: {', '.join(named)}"
-    if changed is not None and changed.complete:
-        return "generator changed: none of its inputs changed since it was last written"
-    return f"stale: {', '.join(listed)} or the generator changed since it was written"
+    if changed is None:  # neither a record nor git: nothing is known
+        return f"stale: {', '.join(listed)} or the generator changed since it was written"
+    if not changed.complete:  # git: no input of this file has an uncommitted change
+        return (
+            "stale: none of its inputs has an uncommitted change; the generator changed, or an input was "
+            "committed without 'make gen'"
+        )
+    if changed.generator is False:
+        return (
+            "stale: neither its inputs nor the generator changed since the tree was last consistent; "
+            "the file was replaced since (a checkout or a copy)"
+        )
+    return "generator changed: none of its inputs changed since it was last written"
