@@ -23,6 +23,7 @@ from tfenv import run_terraform, terraform_binary
 from generator import api
 from generator.plan.alarms import alarm_module, topic_arn
 from generator.spec.load import load_repo
+from generator.spec.models import Service
 from generator.tools import plancheck
 
 from . import harness as h
@@ -85,12 +86,16 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
 
     for service in repo.services:
         name, owner = service.name, service.owner
-        for group in (name, f"{name}-clients"):
+        # A worker's own <name>-clients group (nothing can call a worker) is not checked either way:
+        # aws/client-access creates it today, and its removal is under way (issue 19).
+        for group in (name,) if service.is_worker else (name, f"{name}-clients"):
             checks.true(f"security group {group} exists", group in groups)
             if group in groups:
                 check_tags(checks, f"security group {group}", tags_of(groups[group].get("Tags", [])), name, owner)
                 checks.eq(f"security group {group} vpc", groups[group]["VpcId"], account.vpc_id)
-        if name in groups and f"{name}-clients" in groups:
+        if service.is_worker:
+            print(f"  worker {name}: security group {name}-clients exists: {f'{name}-clients' in groups}", flush=True)
+        elif name in groups and f"{name}-clients" in groups:
             # Service Connect: the tasks admit exactly <name>-clients, plus the external load
             # balancer for external ingress; never the internal load balancer.
             external = bool(service.ingress and service.ingress.external)
@@ -133,6 +138,8 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
                     want_env[f"{dep.upper().replace('-', '_')}_USER"] = name
             got_env = {e["name"]: e["value"] for e in container.get("environment", [])}
             checks.eq(f"task definition {name} environment", got_env, want_env)
+            if service.is_worker:
+                verify_worker(endpoint, service, svc, container, checks)
         # DNS: no internal record (the internal name is the Service Connect client alias, which
         # the emulator does not serve), the external one for external ingress.
         internal = r53.list_resource_record_sets(HostedZoneId=account.dns_zone_id)["ResourceRecordSets"]
@@ -147,6 +154,16 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
         for zone_id, record in zones:
             records = r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
             checks.true(f"DNS record {record}", any(r["Name"] == record and r["Type"] == "A" for r in records))
+        if service.ingress and service.ingress.external:
+            # the counterpart of a worker's "no target group": an exposed service's is found by its Name tag
+            elbv2 = c("elbv2")
+            arns = [t["TargetGroupArn"] for t in elbv2.describe_target_groups()["TargetGroups"]]
+            names = [
+                tags_of(d["Tags"]).get("Name")
+                for i in range(0, len(arns), 20)
+                for d in elbv2.describe_tags(ResourceArns=arns[i : i + 20])["TagDescriptions"]
+            ]
+            checks.true(f"target group {name}-external exists", f"{name}-external" in names)
         for datastore in service.datastores:
             ds = datastore.name
             # Only network datastores have a -clients group; queues, tables and buckets are IAM only.
@@ -217,6 +234,50 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
                 check_tags(checks, f"bucket {bucket}", tags_of(tags), name, owner)
 
 
+def verify_worker(
+    endpoint: str, service: Service, svc: dict[str, Any], container: dict[str, Any], checks: Checks
+) -> None:
+    """A worker serves nothing: no load balancer, no target group, no Service Connect alias, no
+    HTTP port; its health is the container health check command (README, Workers)."""
+    name = service.name
+    checks.eq(f"worker {name} has no load balancer", svc.get("loadBalancers"), [])
+    checks.eq(f"worker {name} has no service registry", svc.get("serviceRegistries", []), [])
+    # moto 5.2.5 neither stores nor returns serviceConnectConfiguration (nor the deployments'), so
+    # "a Service Connect client only, no alias" cannot be read back from the emulator; checked only
+    # if it ever is returned.
+    connect = svc.get("serviceConnectConfiguration")
+    if connect is not None:
+        checks.eq(f"worker {name} is a Service Connect client", connect.get("enabled"), True)
+        checks.eq(f"worker {name} has no Service Connect alias", connect.get("services", []), [])
+    mappings = [(p.get("name"), p.get("containerPort")) for p in container.get("portMappings", [])]
+    checks.eq(f"worker {name} maps only the metrics port (no http)", mappings, [("metrics", service.metrics_port)])
+    health = container.get("healthCheck", {})
+    checks.eq(
+        f"worker {name} health check command", health.get("command"), list(service.container_health_check() or ())
+    )
+    checks.eq(
+        f"worker {name} health check timing",
+        {k: health.get(k) for k in ("interval", "timeout", "retries", "startPeriod")},
+        {"interval": 30, "timeout": 5, "retries": 3, "startPeriod": 60},
+    )
+    # Target groups are created with name_prefix (the name's first 6 characters) and a Name tag
+    # <name>-<load balancer>; the worker has neither.
+    elbv2 = h.client(endpoint, "elbv2")
+    target_groups = elbv2.describe_target_groups()["TargetGroups"]
+    arns = [t["TargetGroupArn"] for t in target_groups]
+    tagged = [
+        tags_of(d["Tags"]).get("Name", "")
+        for i in range(0, len(arns), 20)
+        for d in elbv2.describe_tags(ResourceArns=arns[i : i + 20])["TagDescriptions"]
+    ]
+    checks.eq(
+        f"no target group named after worker {name}",
+        [t["TargetGroupName"] for t in target_groups if t["TargetGroupName"].startswith(name[:6])]
+        + [n for n in tagged if n.startswith(f"{name}-")],
+        [],
+    )
+
+
 def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
     """Alarms of every service and datastore exist and notify the owner team's encrypted topic,
     which has the team's subscriptions; a dashboard exists per service and environment."""
@@ -239,14 +300,13 @@ def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
         mine = [a for a in alarms if any(a["AlarmName"].startswith(f"{p}-") for p in prefixes)]
         names = {a["AlarmName"] for a in mine}
         # No missing-tasks alarm: the e2e account does not declare Container Insights. Every service
-        # has the Service Connect error-rate and latency alarms, exposed or not.
-        for wanted in (
-            f"{service.name}-cpu",
-            f"{service.name}-memory",
-            f"{service.name}-5xx-rate-connect",
-            f"{service.name}-p99-latency-connect",
-        ):
+        # has the Service Connect error-rate and latency alarms, exposed or not; a worker, which
+        # serves nothing, has neither.
+        connect = (f"{service.name}-5xx-rate-connect", f"{service.name}-p99-latency-connect")
+        for wanted in (f"{service.name}-cpu", f"{service.name}-memory", *(() if service.is_worker else connect)):
             checks.true(f"alarm {wanted} exists", wanted in names)
+        if service.is_worker:
+            checks.eq(f"worker {service.name} has no Service Connect alarms", sorted(names & set(connect)), [])
         for datastore in service.datastores:
             if alarm_module(datastore.type):
                 checks.true(f"alarms of {datastore.name} exist", any(n.startswith(f"{datastore.name}-") for n in names))
@@ -257,7 +317,20 @@ def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
         checks.true(f"dashboard {dashboard} exists", dashboard in dashboards)
         if dashboard in dashboards:
             body = json.loads(cloudwatch.get_dashboard(DashboardName=dashboard)["DashboardBody"])
-            checks.true(f"dashboard {dashboard} has widgets", len(body.get("widgets", [])) >= 6)
+            if service.is_worker:
+                # CPU and memory, tasks (and its datastores'); no Service Connect or load balancer widgets
+                titles = [w.get("properties", {}).get("title", "") for w in body.get("widgets", [])]
+                checks.true(
+                    f"dashboard {dashboard} has the worker's widgets",
+                    {f"{service.name}: CPU and memory (%)", f"{service.name}: tasks"} <= set(titles),
+                )
+                checks.eq(
+                    f"dashboard {dashboard} has no request widgets",
+                    [t for t in titles if "Service Connect" in t or "requests" in t or "targets" in t],
+                    [],
+                )
+            else:
+                checks.true(f"dashboard {dashboard} has widgets", len(body.get("widgets", [])) >= 6)
         print(f"  alerting {service.name}: {len(mine)} alarms -> {topic}", flush=True)
 
 
