@@ -17,7 +17,7 @@ locals {
     16384 = range(32768, 122880 + 1, 8192)
   }
 
-  autoscaling_enabled = var.autoscaling != null
+  autoscaling_enabled = var.autoscaling != null && var.schedule == null # a job refuses it (schedule.tf)
   # resource = "queue": target tracking on the backlog per task, visible messages of the queue
   # divided by the running tasks (metric math), for workers that consume the queue.
   queue_scaling = local.autoscaling_enabled && try(var.autoscaling.resource == "queue", false)

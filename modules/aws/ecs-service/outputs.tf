@@ -95,7 +95,7 @@ output "https_egress_rule_id" {
 
 output "security_group_ids" {
   description = "Security groups the tasks join."
-  value       = var.security_group_ids
+  value       = toset(var.security_group_ids)
 }
 
 output "load_balancer_container_ports" {

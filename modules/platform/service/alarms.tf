@@ -152,7 +152,8 @@ locals {
   # checked against the cluster by data.aws_ecs_cluster.insights). Missing data is not a page:
   # the deployment alarms and the circuit breaker judge deployments, this alarm judges capacity.
   # A job has no ECS service, so no service metrics: its alarms are in job.tf.
-  ecs_alarms = local.job ? {} : merge(var.container_insights ? {
+  ecs_alarms = { for name, alarm in local.ecs_alarm_set : name => alarm if !local.job }
+  ecs_alarm_set = merge(var.container_insights ? {
     "${var.name}-missing-tasks" = {
       key                = "missing_tasks"
       description        = "Running tasks of ${var.name} below the desired count (tasks, 3 x 5 min; Container Insights)."

@@ -66,7 +66,8 @@ locals {
     }
   } : {}
 
-  job_alarms = !local.job ? {} : merge(local.job_event_alarms, local.job_overrun_alarms, {
+  job_alarms = { for name, alarm in local.job_alarm_set : name => alarm if local.job }
+  job_alarm_set = merge(local.job_event_alarms, local.job_overrun_alarms, {
     "${var.name}-failed-invocations" = {
       key                = "failed_invocations"
       description        = "Scheduled runs of the job ${var.name} that Scheduler gave up on after its retries: RunTask failed (count, 1 x 5 min)."

@@ -15,6 +15,16 @@ mock_provider "aws" {
       repository_url = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders"
     }
   }
+  mock_resource "aws_ecs_task_definition" {
+    defaults = {
+      arn = "arn:aws:ecs:eu-west-1:111122223333:task-definition/orders:1"
+    }
+  }
+  mock_resource "aws_scheduler_schedule" {
+    defaults = {
+      arn = "arn:aws:scheduler:eu-west-1:111122223333:schedule/orders/orders"
+    }
+  }
   mock_resource "aws_lb_target_group" {
     defaults = {
       arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/orders/0123456789abcdef"
@@ -823,4 +833,109 @@ run "rejects_bad_health_check_command" {
   }
 
   expect_failures = [var.health_check_command]
+}
+
+run "scheduled_job" {
+  command = apply
+
+  variables {
+    serve_http = false
+    service_connect = {
+      namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+      dns_name      = null
+    }
+    schedule = { expression = "cron(0 3 * * ? *)", timezone = "Europe/Berlin", retries = 1 }
+  }
+
+  assert {
+    condition     = length(aws_ecs_service.this) == 0 && length(aws_appautoscaling_target.this) == 0 && output.service_name == null
+    error_message = "a scheduled job has no ECS service"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_scheduler_schedule.this[0].name == "orders",
+      aws_scheduler_schedule.this[0].group_name == "orders",
+      aws_scheduler_schedule_group.this[0].name == "orders",
+      aws_scheduler_schedule.this[0].schedule_expression == "cron(0 3 * * ? *)",
+      aws_scheduler_schedule.this[0].schedule_expression_timezone == "Europe/Berlin",
+      aws_scheduler_schedule.this[0].flexible_time_window[0].mode == "OFF",
+      output.schedule_group_name == "orders",
+    ])
+    error_message = "the schedule and its group are named like the job, with its expression and time zone"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_scheduler_schedule.this[0].target[0].arn == var.cluster_arn,
+      aws_scheduler_schedule.this[0].target[0].ecs_parameters[0].task_definition_arn == aws_ecs_task_definition.this.arn,
+      aws_scheduler_schedule.this[0].target[0].ecs_parameters[0].launch_type == "FARGATE",
+      aws_scheduler_schedule.this[0].target[0].ecs_parameters[0].task_count == 1,
+      aws_scheduler_schedule.this[0].target[0].ecs_parameters[0].network_configuration[0].assign_public_ip == false,
+      aws_scheduler_schedule.this[0].target[0].ecs_parameters[0].network_configuration[0].security_groups == toset(var.security_group_ids),
+      aws_scheduler_schedule.this[0].target[0].ecs_parameters[0].network_configuration[0].subnets == toset(var.subnet_ids),
+      aws_scheduler_schedule.this[0].target[0].retry_policy[0].maximum_retry_attempts == 1,
+    ])
+    error_message = "Scheduler runs one Fargate task of the bootstrap task definition on the cluster, in the job's subnets and groups, without a public IP, retrying as asked"
+  }
+
+  assert {
+    condition     = [for p in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings : p.name] == ["metrics"]
+    error_message = "a job serves no HTTP: only the metrics port is mapped"
+  }
+
+  assert {
+    condition = alltrue([
+      jsondecode(aws_iam_role.scheduler[0].assume_role_policy).Statement[0].Principal.Service == "scheduler.amazonaws.com",
+      jsondecode(aws_iam_role.scheduler[0].assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "111122223333",
+    ])
+    error_message = "only Scheduler, acting for this account, assumes the scheduler role"
+  }
+
+  assert {
+    condition = alltrue([
+      [for s in jsondecode(aws_iam_role_policy.scheduler[0].policy).Statement : s.Sid] == ["RunTask", "TagTask", "PassRoles"],
+      jsondecode(aws_iam_role_policy.scheduler[0].policy).Statement[0].Action == ["ecs:RunTask"],
+      jsondecode(aws_iam_role_policy.scheduler[0].policy).Statement[0].Resource == ["arn:aws:ecs:eu-west-1:111122223333:task-definition/orders:*"],
+      jsondecode(aws_iam_role_policy.scheduler[0].policy).Statement[0].Condition.ArnEquals["ecs:cluster"] == var.cluster_arn,
+      jsondecode(aws_iam_role_policy.scheduler[0].policy).Statement[2].Resource == [aws_iam_role.execution.arn, aws_iam_role.task.arn],
+      jsondecode(aws_iam_role_policy.scheduler[0].policy).Statement[2].Condition.StringEquals["iam:PassedToService"] == "ecs-tasks.amazonaws.com",
+    ])
+    error_message = "the scheduler role runs only this family in this cluster and passes only the job's two roles to ECS tasks"
+  }
+}
+
+run "a_service_has_no_schedule" {
+  command = plan
+
+  assert {
+    condition     = length(aws_ecs_service.this) == 1 && length(aws_scheduler_schedule.this) == 0 && length(aws_iam_role.scheduler) == 0 && output.schedule_arn == null
+    error_message = "a service has its ECS service and no schedule"
+  }
+}
+
+run "rejects_a_job_with_autoscaling" {
+  command = plan
+
+  variables {
+    serve_http = false
+    service_connect = {
+      namespace_arn = "arn:aws:servicediscovery:eu-west-1:111122223333:namespace/ns-0123456789abcdef"
+      dns_name      = null
+    }
+    schedule    = { expression = "rate(1 hour)", timezone = "UTC", retries = 0 }
+    autoscaling = { resource = "cpu", target = 60, min = 1, max = 2 }
+  }
+
+  expect_failures = [aws_scheduler_schedule.this]
+}
+
+run "rejects_a_bad_schedule_expression" {
+  command = plan
+
+  variables {
+    schedule = { expression = "every night", timezone = "UTC", retries = 0 }
+  }
+
+  expect_failures = [var.schedule]
 }

@@ -1,4 +1,9 @@
 mock_provider "aws" {
+  mock_resource "aws_ecs_task_definition" {
+    defaults = {
+      arn = "arn:aws:ecs:eu-west-1:111122223333:task-definition/orders:1"
+    }
+  }
   mock_resource "aws_iam_role" {
     defaults = {
       arn = "arn:aws:iam::111122223333:role/mock"
@@ -318,6 +323,90 @@ run "rejects_worker_with_an_alias" {
   variables {
     kind                 = "worker"
     health_check_command = ["CMD-SHELL", "true"]
+  }
+
+  expect_failures = [output.service_name]
+}
+
+run "job" {
+  command = apply
+
+  variables {
+    kind               = "job"
+    internal_hostname  = null
+    desired_count      = null
+    container_insights = false
+    alarm_topic_arn    = "arn:aws:sns:eu-west-1:111122223333:team-orders-alerts"
+    schedule           = { expression = "cron(0 3 * * ? *)", timezone = "Europe/Berlin", retries = 2 }
+  }
+
+  assert {
+    condition     = output.service_name == null && output.schedule_arn != null && output.internal_hostname == null && output.target_group_arns == {}
+    error_message = "a job has a schedule and no ECS service, alias or target group"
+  }
+
+  assert {
+    condition = alltrue([
+      toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["orders-failed-invocations", "orders-never-started", "orders-failed-runs"]),
+      alltrue([for a in aws_cloudwatch_metric_alarm.this : a.alarm_actions == toset([var.alarm_topic_arn])]),
+      aws_cloudwatch_metric_alarm.this["orders-failed-invocations"].namespace == "AWS/Scheduler",
+      aws_cloudwatch_metric_alarm.this["orders-failed-invocations"].metric_name == "InvocationDroppedCount",
+      aws_cloudwatch_metric_alarm.this["orders-failed-invocations"].dimensions == tomap({ ScheduleGroup = "orders" }),
+      aws_cloudwatch_metric_alarm.this["orders-never-started"].dimensions == tomap({ RuleName = "orders-never-started" }),
+    ])
+    error_message = "a job pages its owner team on a run Scheduler gave up on, a task that never started and a failed run; no service alarms and no overrun alarm without a timeout"
+  }
+
+  assert {
+    condition = alltrue([
+      jsondecode(aws_cloudwatch_event_rule.job["never-started"].event_pattern).detail.stopCode == ["TaskFailedToStart"],
+      jsondecode(aws_cloudwatch_event_rule.job["never-started"].event_pattern).detail.group == ["family:orders"],
+      jsondecode(aws_cloudwatch_event_rule.job["failed-runs"].event_pattern).detail.containers.exitCode == [{ "anything-but" = 0 }],
+      jsondecode(aws_cloudwatch_event_rule.job["failed-runs"].event_pattern).detail.clusterArn == [var.cluster_arn],
+    ])
+    error_message = "the rules match only this family's stopped tasks in this cluster: failed to start, or exited non-zero"
+  }
+
+  assert {
+    condition     = length(output.dashboard_widgets) == 2 && strcontains(output.dashboard_widgets[0], "InvocationAttemptCount")
+    error_message = "a job's dashboard shows its scheduled runs and failed runs"
+  }
+}
+
+run "job_with_a_timeout_pages_an_overrun" {
+  command = plan
+
+  variables {
+    kind               = "job"
+    internal_hostname  = null
+    desired_count      = null
+    container_insights = true
+    schedule           = { expression = "rate(1 hour)", timezone = "UTC", retries = 0, timeout_seconds = 900 }
+  }
+
+  override_data {
+    target = data.aws_ecs_cluster.insights[0]
+    values = { setting = [{ name = "containerInsights", value = "enabled" }] }
+  }
+
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.this["orders-overrun"].evaluation_periods == 15,
+      aws_cloudwatch_metric_alarm.this["orders-overrun"].period == 60,
+      aws_cloudwatch_metric_alarm.this["orders-overrun"].dimensions == tomap({ ClusterName = "main", TaskDefinitionFamily = "orders" }),
+      !contains(keys(aws_cloudwatch_metric_alarm.this), "orders-missing-tasks"),
+    ])
+    error_message = "a 900 s timeout alarms after 15 minutes in a row of the family's task metrics; a job has no missing-tasks alarm"
+  }
+}
+
+run "rejects_a_job_with_a_desired_count" {
+  command = plan
+
+  variables {
+    kind              = "job"
+    internal_hostname = null
+    schedule          = { expression = "rate(1 hour)", timezone = "UTC", retries = 0 }
   }
 
   expect_failures = [output.service_name]
