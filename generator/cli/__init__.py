@@ -98,10 +98,11 @@ def new() -> None:
 @click.option("--description", default="", help="What the service does.")
 @click.option(
     "--kind",
-    type=click.Choice(["service", "worker"]),
+    type=click.Choice(["service", "worker", "job"]),
     default="service",
     show_default=True,
-    help="service: serves HTTP; worker: serves nothing (a queue consumer), health from a container command.",
+    help="service: serves HTTP; worker: serves nothing (a queue consumer), health from a container command; "
+    "job: one task per schedule (EventBridge Scheduler), no ECS service.",
 )
 @root_option
 def new_service(

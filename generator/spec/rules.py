@@ -114,7 +114,9 @@ def cross_check(
             if env not in env_names:
                 hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
                 problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
-        problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, service.autoscaling))
+        # A job's autoscaling is refused as such (spec/workload.py); no bounds to judge.
+        scaling = None if service.is_job else service.autoscaling
+        problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, scaling))
         problems.extend(_ingress_rules(doc, service, repo, docs))
         problems.extend(_port_rules(doc, service))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))

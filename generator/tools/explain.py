@@ -32,6 +32,8 @@ REQUIREMENTS = {
 }
 # the service module's alarms a worker has (modules/platform/service/alarms.tf: no HTTP ones)
 WORKER_ALARM_KEYS = ("cpu", "memory", "missing_tasks")
+# ... and a job's (modules/platform/service/job.tf); overrun only with a timeout
+JOB_ALARM_KEYS = ("failed_invocations", "never_started", "failed_runs", "overrun")
 # module inputs every datastore gets; the summary shows only the ones that describe it
 COMMON_INPUTS = {"name", "service", "owner", "environment", "production", "vpc_id", "subnet_ids"}
 
@@ -100,6 +102,18 @@ def _service_args(calls: Calls, env: str) -> dict[str, Value]:
 
 def _declares(service: Service, accounts: list[Account], calls: Calls) -> list[Row]:
     sizes = [service.effective_size(a.env) for a in accounts]
+    if service.is_job and service.schedule is not None:
+        schedule = service.schedule
+        timeout = f"; pages after {schedule.timeout} s" if schedule.timeout is not None else ""
+        retries = f"{schedule.retries} retr{'y' if schedule.retries == 1 else 'ies'}"
+        when = f"`{schedule.expression}` ({schedule.timezone}), {retries} of a failed RunTask{timeout}"
+        no_http = "none: a job serves no HTTP (no port, target group or Service Connect alias)"
+        return [
+            Row("kind", tuple("job: one task per scheduled run, no ECS service" for _ in accounts)),
+            Row("CPU units / memory", tuple(f"{cpu} / {memory} MiB" for cpu, memory, _, _ in sizes)),
+            Row("schedule", tuple(when for _ in accounts)),
+            Row("ingress", tuple(no_http for _ in accounts)),
+        ]
     rows = [
         Row("CPU units / memory", tuple(f"{cpu} / {memory} MiB" for cpu, memory, _, _ in sizes)),
         Row("tasks", tuple(str(desired) for _, _, desired, _ in sizes)),
@@ -274,6 +288,10 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
         for key, default in sorted((found or {}).items()):
             if kind == "service" and service.is_worker and key not in WORKER_ALARM_KEYS:
                 continue  # a worker serves no HTTP: no load balancer or Service Connect alarms
+            if kind == "service" and (key in JOB_ALARM_KEYS) != service.is_job:
+                continue  # a job has only its run alarms; a service or worker has none of them
+            if key == "overrun" and (service.schedule is None or service.schedule.timeout is None):
+                continue  # no timeout, no overrun alarm
             cells = []
             for account in accounts:
                 override = next((o for o in service.alarm_overrides(account.env, target) if o.key == key), None)

@@ -145,10 +145,13 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
             raise UsageError(f"--env {env!r} is not an account name")
     datastores = sorted((parse_datastore(spec.name, d) for d in spec.datastores), key=lambda d: d.name)
     worker = spec.kind == "worker"
-    if spec.kind not in ("service", "worker"):
-        raise UsageError(f"--kind {spec.kind!r}: write service or worker")
-    if worker and spec.external_domain:
-        raise UsageError("--external-domain: a worker serves no HTTP, so it has no ingress; drop --kind worker or it")
+    job = spec.kind == "job"
+    if spec.kind not in ("service", "worker", "job"):
+        raise UsageError(f"--kind {spec.kind!r}: write service, worker or job")
+    if (worker or job) and spec.external_domain:
+        raise UsageError(
+            f"--external-domain: a {spec.kind} serves no HTTP, so it has no ingress; drop --kind {spec.kind} or it"
+        )
     queue = next((d.name for d in datastores if d.type == "queue"), None)
     service_file = f"services/{spec.name}/service.yaml"
     files = {
@@ -166,6 +169,7 @@ def render_files(root: Path, spec: NewService) -> dict[str, str]:
             datastore_names=", ".join(d.name for d in datastores),
             schema_defs=", ".join(k.schema_def for k in REGISTRY.kinds),
             worker=worker,
+            job=job,
             health_command=_scalar(WORKER_HEALTH_CHECK[1]),
             queue=queue,
         )
