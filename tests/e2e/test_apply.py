@@ -23,7 +23,7 @@ from tfenv import run_terraform, terraform_binary
 from generator import api
 from generator.plan.alarms import alarm_module, topic_arn
 from generator.spec.load import load_repo
-from generator.spec.models import Service
+from generator.spec.models import Account, Service
 from generator.tools import plancheck
 
 from . import harness as h
@@ -88,13 +88,13 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
         name, owner = service.name, service.owner
         # A worker's own <name>-clients group (nothing can call a worker) is not checked either way:
         # aws/client-access creates it today, and its removal is under way (issue 19).
-        for group in (name,) if service.is_worker else (name, f"{name}-clients"):
+        for group in (name,) if not service.serves_http else (name, f"{name}-clients"):
             checks.true(f"security group {group} exists", group in groups)
             if group in groups:
                 check_tags(checks, f"security group {group}", tags_of(groups[group].get("Tags", [])), name, owner)
                 checks.eq(f"security group {group} vpc", groups[group]["VpcId"], account.vpc_id)
-        if service.is_worker:
-            print(f"  worker {name}: security group {name}-clients exists: {f'{name}-clients' in groups}", flush=True)
+        if not service.serves_http:
+            print(f"  {service.kind} {name}: security group {name}-clients exists: {f'{name}-clients' in groups}")
         elif name in groups and f"{name}-clients" in groups:
             # Service Connect: the tasks admit exactly <name>-clients, plus the external load
             # balancer for external ingress; never the internal load balancer.
@@ -107,6 +107,11 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
             )
         # The ECS service, its desired count, its groups (own + dependencies' -clients) and env vars.
         found = ecs.describe_services(cluster=account.cluster_arn, services=[name], include=["TAGS"])["services"]
+        found = [s for s in found if s.get("status") != "INACTIVE"]
+        if service.is_job:
+            checks.eq(f"job {name} has no ECS service", found, [])
+            verify_job(endpoint, service, account, groups, checks)
+            continue
         checks.eq(f"ECS service {name} exists", len(found), 1)
         if found:
             svc = found[0]
@@ -234,6 +239,57 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
                 check_tags(checks, f"bucket {bucket}", tags_of(tags), name, owner)
 
 
+def verify_job(endpoint: str, service: Service, account: Account, groups: dict[str, Any], checks: Checks) -> None:
+    """A job is a schedule, not a service: EventBridge Scheduler runs one Fargate task of the job's
+    family on the account's cluster, in its subnets and its own group, as its own Scheduler role,
+    and two EventBridge rules count the runs that failed to start or exited non-zero (README, Jobs)."""
+    name, schedule = service.name, service.schedule
+    assert schedule is not None
+    got = h.client(endpoint, "scheduler").get_schedule(Name=name, GroupName=name)
+    target = got["Target"]
+    ecs_target = target.get("EcsParameters", {})
+    network = ecs_target.get("NetworkConfiguration", {}).get("awsvpcConfiguration", {})
+    checks.eq(
+        f"job {name} schedule",
+        (got["ScheduleExpression"], got.get("ScheduleExpressionTimezone")),
+        (schedule.expression, schedule.timezone),
+    )
+    checks.eq(f"job {name} schedule state", got.get("State"), "ENABLED")
+    checks.eq(f"job {name} schedule targets the cluster", target["Arn"], account.cluster_arn)
+    checks.true(
+        f"job {name} schedule runs its own family",
+        ecs_target.get("TaskDefinitionArn", "").split(":task-definition/")[-1].split(":")[0] == name,
+    )
+    checks.eq(
+        f"job {name} runs one Fargate task", (ecs_target.get("TaskCount"), ecs_target.get("LaunchType")), (1, "FARGATE")
+    )
+    checks.eq(
+        f"job {name} runs in the account's subnets", sorted(network.get("Subnets", [])), sorted(account.subnet_ids)
+    )
+    checks.eq(
+        f"job {name} tasks join their own group", network.get("SecurityGroups"), [groups.get(name, {}).get("GroupId")]
+    )
+    checks.eq(f"job {name} tasks have no public IP", network.get("AssignPublicIp"), "DISABLED")
+    checks.true(f"job {name} runs as its Scheduler role", target["RoleArn"].endswith(f":role/{name}-scheduler"))
+    checks.eq(f"job {name} retries", target.get("RetryPolicy", {}).get("MaximumRetryAttempts"), schedule.retries)
+    rules = {r["Name"]: r for r in h.client(endpoint, "events").list_rules(NamePrefix=f"{name}-")["Rules"]}
+    for rule, stop_code in (
+        (f"{name}-never-started", "TaskFailedToStart"),
+        (f"{name}-failed-runs", "EssentialContainerExited"),
+    ):
+        pattern = json.loads(rules.get(rule, {}).get("EventPattern", "{}"))
+        checks.eq(
+            f"rule {rule} matches the family's stopped tasks",
+            pattern.get("detail", {}).get("group"),
+            [f"family:{name}"],
+        )
+        checks.eq(f"rule {rule} stop code", pattern.get("detail", {}).get("stopCode"), [stop_code])
+    print(
+        f"  job {name}: schedule {got['ScheduleExpression']} ({got.get('ScheduleExpressionTimezone')}) -> {target['Arn']} {ecs_target.get('TaskDefinitionArn')}",
+        flush=True,
+    )
+
+
 def verify_worker(
     endpoint: str, service: Service, svc: dict[str, Any], container: dict[str, Any], checks: Checks
 ) -> None:
@@ -303,7 +359,14 @@ def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
         # has the Service Connect error-rate and latency alarms, exposed or not; a worker, which
         # serves nothing, has neither.
         connect = (f"{service.name}-5xx-rate-connect", f"{service.name}-p99-latency-connect")
-        for wanted in (f"{service.name}-cpu", f"{service.name}-memory", *(() if service.is_worker else connect)):
+        if service.is_job:
+            runs = ("failed-invocations", "never-started", "failed-runs")
+            checks.eq(f"job {service.name} alarms", sorted(names), sorted(f"{service.name}-{r}" for r in runs))
+        for wanted in (
+            ()
+            if service.is_job
+            else (f"{service.name}-cpu", f"{service.name}-memory", *(() if service.is_worker else connect))
+        ):
             checks.true(f"alarm {wanted} exists", wanted in names)
         if service.is_worker:
             checks.eq(f"worker {service.name} has no Service Connect alarms", sorted(names & set(connect)), [])
@@ -317,7 +380,13 @@ def verify_alerting(endpoint: str, repo_root: Path, checks: Checks) -> None:
         checks.true(f"dashboard {dashboard} exists", dashboard in dashboards)
         if dashboard in dashboards:
             body = json.loads(cloudwatch.get_dashboard(DashboardName=dashboard)["DashboardBody"])
-            if service.is_worker:
+            if service.is_job:
+                titles = [w.get("properties", {}).get("title", "") for w in body.get("widgets", [])]
+                checks.true(
+                    f"dashboard {dashboard} has the job's widgets",
+                    {f"{service.name}: scheduled runs", f"{service.name}: failed runs"} <= set(titles),
+                )
+            elif service.is_worker:
                 # CPU and memory, tasks (and its datastores'); no Service Connect or load balancer widgets
                 titles = [w.get("properties", {}).get("title", "") for w in body.get("widgets", [])]
                 checks.true(
@@ -356,6 +425,8 @@ def leftovers(endpoint: str, infra: h.Infra) -> list[str]:
     found += [f"log group {g['logGroupName']}" for g in c("logs").describe_log_groups()["logGroups"]]
     found += [f"IAM role {r['RoleName']}" for r in c("iam").list_roles()["Roles"]]
     found += [f"target group {t['TargetGroupName']}" for t in c("elbv2").describe_target_groups()["TargetGroups"]]
+    found += [f"schedule {s['GroupName']}/{s['Name']}" for s in c("scheduler").list_schedules()["Schedules"]]
+    found += [f"event rule {r['Name']}" for r in c("events").list_rules()["Rules"]]
     for listener in (infra.internal["listenerArn"], infra.external["listenerArn"]):
         rules = c("elbv2").describe_rules(ListenerArn=listener)["Rules"]
         found += [f"listener rule {r['Priority']}" for r in rules if not r.get("IsDefault")]
