@@ -69,6 +69,7 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
     },
     "aws/ecs-service": {
         ("CKV_AWS_378", "aws_lb_target_group.this"),  # TLS ends at the ALB; tasks serve HTTP on private subnets
+        ("CKV_AWS_297", "aws_scheduler_schedule.this"),  # no input payload; AWS-owned key for ARNs only
     },
     # connection-by-convention parameters (coordinates, not secrets; String keeps KMS out of task start)
     **{

@@ -121,6 +121,12 @@ def test_every_fact_explain_states_is_in_the_generated_roots(case: str) -> None:
             assert ingress.startswith("none: a worker serves no HTTP"), where
             command = _ticked(_cell(e, "declares", "kind", env).replace("\\|", "|"))[0]
             assert command == " ".join(service["health_check_command"]), where
+        elif service.get("kind") == "job":  # no HTTP either; the schedule the root passes
+            assert "internal_hostname" not in service and not service.get("external"), where
+            assert ingress.startswith("none: a job serves no HTTP"), where
+            schedule = _cell(e, "declares", "schedule", env)
+            assert _ticked(schedule)[0] == service["schedule"]["expression"], where
+            assert f"({service['schedule']['timezone']})" in schedule, where
         else:
             assert _ticked(ingress)[0] == service["internal_hostname"], where
             external = service.get("external")
