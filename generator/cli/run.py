@@ -30,6 +30,12 @@ def run_cmd(service: str, env: str, timeout: int, root: Path | None, command: tu
     from generator.deploy.run import run
 
     target = resolve(_root(root), service, env)
+    if not command and not target.service.is_job:
+        # only a job has a command of its own worth running as is (what its schedule runs)
+        raise click.UsageError(
+            "Missing argument 'COMMAND...' (only a job runs without one: its own command, as its schedule does)",
+            click.get_current_context(),
+        )
     code = run(
         Aws(region=target.account.region),
         target,

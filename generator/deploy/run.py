@@ -140,9 +140,14 @@ def run(
             taskDefinition=found.task_definition,
             count=1,
             networkConfiguration=found.network,
-            overrides={"containerOverrides": [{"name": target.name, "command": list(command)}] if command else []},
             startedBy=STARTED_BY,  # no tags: tag-on-create would need ecs:TagResource in the deploy policy
             **found.launch,
+            # without a command (a job only) the container runs its own, as a scheduled run does
+            **(
+                {"overrides": {"containerOverrides": [{"name": target.name, "command": list(command)}]}}
+                if command
+                else {}
+            ),
         )
     failures = response.get("failures") or []
     tasks = response.get("tasks") or []
