@@ -278,29 +278,36 @@ def test_run_reads_the_network_from_the_schedule(job: Job) -> None:
 
 
 def test_service_tasks_of_a_job_are_its_familys(job: Job) -> None:
-    from generator.deploy.service import tasks
+    from generator.deploy.service import stop_task, tasks
 
     ecs = boto3.client("ecs", region_name=REGION)
-    # a stand-in revision of the family: moto's RunTask needs a container-level memory
-    stand_in = ecs.register_task_definition(
-        family="reconcile",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="512",
-        memory="1024",
-        containerDefinitions=[{"name": "reconcile", "image": "stand-in", "memory": 1024}],
-    )["taskDefinition"]["taskDefinitionArn"]
+
+    def stand_in(family: str) -> str:
+        """A stand-in revision: moto's RunTask needs a container-level memory."""
+        registered = ecs.register_task_definition(
+            family=family,
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="512",
+            memory="1024",
+            containerDefinitions=[{"name": family, "image": "stand-in", "memory": 1024}],
+        )
+        arn: str = registered["taskDefinition"]["taskDefinitionArn"]
+        return arn
+
     vpc = job.network["awsvpcConfiguration"]
+    network = {"awsvpcConfiguration": {"subnets": vpc["Subnets"], "securityGroups": vpc["SecurityGroups"]}}
     ecs.run_task(
-        cluster=CLUSTER,
-        taskDefinition=stand_in,
-        launchType="FARGATE",
-        networkConfiguration={
-            "awsvpcConfiguration": {"subnets": vpc["Subnets"], "securityGroups": vpc["SecurityGroups"]}
-        },
+        cluster=CLUSTER, taskDefinition=stand_in("reconcile"), launchType="FARGATE", networkConfiguration=network
     )
     found = tasks(job.aws, job.target)
     assert [t.revision for t in found] == ["reconcile:2"]
+    assert stop_task(job.aws, job.target, found[0].id).endswith(found[0].id)
+    other = ecs.run_task(
+        cluster=CLUSTER, taskDefinition=stand_in("api"), launchType="FARGATE", networkConfiguration=network
+    )
+    with pytest.raises(DeployError, match=r"does not run job 'reconcile' \(api:1\)"):
+        stop_task(job.aws, job.target, other["tasks"][0]["taskArn"].rsplit("/", 1)[-1])
     assert not [op for op in job.calls.operations if "Service" in op]
 
 
