@@ -63,3 +63,51 @@ def test_the_root_outputs_the_policy() -> None:
     policy = jsonencoded(text, 'output "deploy_policy_json"')
     repo = validate(ORG)
     assert policy == deploy_policy(repo.service("klausapproves"), repo.account("production"))
+
+
+JOB = Path(__file__).resolve().parent / "golden" / "job" / "input"  # the golden job case's inputs
+
+
+def test_a_jobs_policy_updates_its_schedule_and_no_ecs_service() -> None:
+    repo = validate(JOB)
+    policy = deploy_policy(repo.service("reconcile"), repo.account("dev"))["Statement"]
+    by_sid = {s["Sid"]: s for s in policy}
+    assert by_sid["UpdateOwnSchedule"] == {
+        "Sid": "UpdateOwnSchedule",
+        "Effect": "Allow",
+        "Action": ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+        "Resource": "arn:aws:scheduler:us-east-1:333333333333:schedule/reconcile/reconcile",
+    }
+    # UpdateSchedule passes the target's RoleArn: exactly the job's Scheduler role, to Scheduler only
+    assert by_sid["PassOwnSchedulerRole"] == {
+        "Sid": "PassOwnSchedulerRole",
+        "Effect": "Allow",
+        "Action": ["iam:PassRole"],
+        "Resource": "arn:aws:iam::333333333333:role/reconcile-scheduler",
+        "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+    }
+    # registering and running revisions of its family as for a service
+    assert by_sid["RegisterOwnFamily"]["Condition"] == {"StringEquals": {"aws:RequestTag/service": "reconcile"}}
+    assert by_sid["RunOwnTasks"]["Resource"] == "arn:aws:ecs:us-east-1:333333333333:task-definition/reconcile:*"
+    assert by_sid["PassOwnRoles"]["Resource"] == [
+        "arn:aws:iam::333333333333:role/reconcile-execution",
+        "arn:aws:iam::333333333333:role/reconcile-task",
+    ]
+    assert "arn:aws:iam::333333333333:role/reconcile-scheduler" in by_sid["VerifyRoles"]["Resource"]
+    actions = {a for s in policy for a in s["Action"]}
+    assert not {a for a in actions if a.startswith("ecs:") and "Service" in a}  # no ECS service at all
+    assert {a for a in actions if a.startswith("scheduler:")} == {"scheduler:GetSchedule", "scheduler:UpdateSchedule"}
+    assert "UpdateOwnService" not in by_sid
+    resources = [r for s in policy for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+    assert not [r for r in resources if ":service/" in r]
+    # the generated root prints the same policy
+    root = Path(__file__).resolve().parent / "golden" / "job" / "expected"
+    text = (root / "accounts/dev/services/reconcile/outputs.tf").read_text(encoding="utf-8")
+    assert jsonencoded(text, 'output "deploy_policy_json"') == {"Version": "2012-10-17", "Statement": policy}
+
+
+def test_a_services_policy_has_no_scheduler_actions() -> None:
+    repo = validate(JOB)
+    policy = deploy_policy(repo.service("api"), repo.account("dev"))["Statement"]
+    assert not [a for s in policy for a in s["Action"] if a.startswith("scheduler:")]
+    assert {s["Sid"] for s in policy} >= {"UpdateOwnService"}

@@ -109,6 +109,9 @@ def deploy(
 ) -> None:
     """Register the compiled revision with IMAGE-TAG, update the service, wait for the rollout.
 
+    A job (kind: job) has no service: its schedule is pointed at the new revision (UpdateSchedule),
+    which its next run starts; there is nothing to wait for.
+
     Refuses a tree with uncommitted spec changes or a HEAD that is not on the base branch
     (infragen.yaml baseBranch, default main) unless --allow-unreviewed."""
     from generator.deploy.review import require_review
@@ -129,7 +132,9 @@ def deploy(
 @_with_wait
 @root_option
 def rollback(service: str, env: str, to: str | None, no_wait: bool, timeout: int, root: Path | None) -> None:
-    """Return the service to the previous revision infragen deployed (or --to REVISION)."""
+    """Return the service to the previous revision infragen deployed (or --to REVISION).
+
+    A job's schedule is pointed back at that revision."""
     from generator.deploy.rollout import rollback as run
 
     aws, target = _target(root, service, env)
@@ -143,7 +148,9 @@ def rollback(service: str, env: str, to: str | None, no_wait: bool, timeout: int
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @root_option
 def status(service: str, env: str, as_json: bool, root: Path | None) -> None:
-    """Running revision, counts, deployments, events, and what in the spec is not deployed yet."""
+    """Running revision, counts, deployments, events, and what in the spec is not deployed yet.
+
+    For a job: its schedule, the revision it runs and its last runs (exit codes)."""
     from generator.deploy.inspect import status as run
 
     aws, target = _target(root, service, env)
@@ -168,7 +175,8 @@ def verify(service: str, env: str, image_tag: str | None, root: Path | None) -> 
     if failed:
         click.secho(f"{len(failed)} of {len(checks)} check(s) failed", fg="red", err=True)
         sys.exit(1)
-    click.echo(f"all {len(checks)} checks passed")
+    skipped = sum(c.skipped for c in checks)
+    click.echo(f"all {len(checks) - skipped} checks passed" + (f" ({skipped} skipped)" if skipped else ""))
 
 
 @click.group("service")
@@ -182,7 +190,9 @@ def service_group() -> None:
 @_with_wait
 @root_option
 def restart(service: str, env: str, no_wait: bool, timeout: int, root: Path | None) -> None:
-    """Start a new deployment of the running revision (fresh tasks, same definition)."""
+    """Start a new deployment of the running revision (fresh tasks, same definition).
+
+    Refused for a job (no ECS service): `infragen run JOB --env ENV` starts a one-off run."""
     from generator.deploy.rollout import restart as run
 
     aws, target = _target(root, service, env)

@@ -1,10 +1,14 @@
-"""status and verify: what runs, how it differs from what the spec compiles to, and what is missing."""
+"""status and verify: what runs, how it differs from what the spec compiles to, and what is missing.
+
+A job (kind: job) has no ECS service: its status is its schedule and its last runs (tasks of its
+family), and verify checks its schedule instead of a service."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from generator.deploy import schedule as job_schedule
 from generator.deploy import taskdef
 from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
 from generator.deploy.rollout import TAG_IMAGE, _describe_service
@@ -118,16 +122,191 @@ def spec_diff(want: dict[str, Any], have: dict[str, Any]) -> list[str]:
     return changes
 
 
-def status(aws: Aws, target: Target) -> Status:
-    aws.check_account(target.account)
-    service = _describe_service(aws, target)
-    revision_arn = str(service["taskDefinition"])
+def _revision(aws: Aws, target: Target, revision_arn: str) -> tuple[str | None, list[str], str | None]:
+    """The image tag of ``revision_arn``, what in the spec it lacks, and the hint to deploy."""
     with translated("ecs:DescribeTaskDefinition"):
         described = aws.client("ecs").describe_task_definition(taskDefinition=revision_arn, include=["TAGS"])
     definition = described["taskDefinition"]
     tag = _image_tag(definition, described.get("tags", []))
     want = taskdef.task_definition(target.repo, target.service, target.account, tag or "latest")
     changes = spec_diff(want, definition)
+    return tag, changes, _hint(target, tag, bool(changes))
+
+
+def _hint(target: Target, tag: str | None, changed: bool) -> str | None:
+    if tag is None or tag == naming.BOOTSTRAP_TAG:
+        return (
+            f"nothing has been deployed yet (the bootstrap revision runs): push an image and run "
+            f"`infragen deploy {target.name} --env {target.account.env} --image-tag <tag>`"
+        )
+    if changed:
+        return f"run `infragen deploy {target.name} --env {target.account.env} --image-tag {tag}` to roll it out"
+    return None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One task of a job's family: a scheduled run or an ``infragen run``."""
+
+    id: str
+    revision: str
+    last_status: str
+    started_by: str
+    started_at: str
+    stopped_at: str
+    stop_code: str
+    exit_code: int | None
+    stopped_reason: str
+
+    def line(self) -> str:
+        text = f"{self.id}  {self.revision:<22} {self.last_status:<9} started {self.started_at}"
+        if self.last_status == "STOPPED":
+            code = "-" if self.exit_code is None else str(self.exit_code)
+            text += f"  stopped {self.stopped_at}  {self.stop_code or '-'}  exit {code}"
+            if self.stopped_reason:
+                text += f"  ({self.stopped_reason})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "revision": self.revision,
+            "lastStatus": self.last_status,
+            "startedBy": self.started_by,
+            "startedAt": self.started_at,
+            "stoppedAt": self.stopped_at,
+            "stopCode": self.stop_code,
+            "exitCode": self.exit_code,
+            "stoppedReason": self.stopped_reason,
+        }
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job: str
+    env: str
+    schedule: str  # group/name
+    expression: str
+    timezone: str
+    state: str
+    revision: str
+    image_tag: str | None
+    runs: tuple[Run, ...]
+    pending_changes: tuple[str, ...]
+    hint: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "environment": self.env,
+            "schedule": self.schedule,
+            "scheduleExpression": self.expression,
+            "timezone": self.timezone,
+            "state": self.state,
+            "revision": self.revision,
+            "imageTag": self.image_tag,
+            "runs": [r.as_dict() for r in self.runs],
+            "pendingChanges": list(self.pending_changes),
+            "hint": self.hint,
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"job       {self.job} ({self.env}): no ECS service, EventBridge Scheduler runs its task",
+            f"schedule  {self.schedule}  {self.expression} {self.timezone}  {self.state}",
+            f"revision  {self.revision or '?'}  image tag {self.image_tag or '?'}  (what the next run starts)",
+            f"last runs (newest first, at most {RUNS}):",
+        ]
+        lines.extend(f"  {r.line()}" for r in self.runs)
+        if not self.runs:
+            lines.append("  (none)")
+        if self.pending_changes:
+            lines.append("not deployed yet (spec vs the schedule's revision):")
+            lines.extend(f"  {c}" for c in self.pending_changes)
+        else:
+            lines.append("the schedule's revision matches the spec")
+        if self.hint:
+            lines.append(self.hint)
+        return "\n".join(lines)
+
+
+RUNS = 10
+
+
+def _time(value: object) -> str:
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value or "-")
+
+
+def runs(aws: Aws, target: Target, limit: int = RUNS) -> list[Run]:
+    """The newest ``limit`` tasks of the job's family, RUNNING and STOPPED (ECS keeps stopped tasks
+    about an hour), newest first."""
+    ecs = aws.client("ecs")
+    arns: list[str] = []
+    for desired in ("RUNNING", "STOPPED"):
+        with translated("ecs:ListTasks"):
+            pages = ecs.get_paginator("list_tasks").paginate(
+                cluster=target.cluster, family=target.name, desiredStatus=desired
+            )
+            arns.extend(a for page in pages for a in page.get("taskArns", []) if a not in arns)
+    found: list[tuple[str, Run]] = []
+    for start in range(0, len(arns), 100):
+        with translated("ecs:DescribeTasks"):
+            described = ecs.describe_tasks(cluster=target.cluster, tasks=arns[start : start + 100]).get("tasks", [])
+        for task in described:
+            revision = str(task.get("taskDefinitionArn", "")).rsplit("/", 1)[-1]
+            if revision.rsplit(":", 1)[0] != target.name:
+                continue  # emulators may ignore the family filter
+            container: dict[str, Any] = next(
+                (c for c in task.get("containers", []) if c.get("name") == target.name), {}
+            )
+            code = container.get("exitCode")
+            started = task.get("startedAt") or task.get("createdAt")
+            found.append(
+                (
+                    _time(started),
+                    Run(
+                        id=str(task["taskArn"]).rsplit("/", 1)[-1],
+                        revision=revision,
+                        last_status=str(task.get("lastStatus", "?")),
+                        started_by=str(task.get("startedBy", "")),
+                        started_at=_time(started),
+                        stopped_at=_time(task.get("stoppedAt")),
+                        stop_code=str(task.get("stopCode", "")),
+                        exit_code=None if code is None else int(code),
+                        stopped_reason=str(task.get("stoppedReason", "")),
+                    ),
+                )
+            )
+    return [run for _, run in sorted(found, key=lambda pair: (pair[0], pair[1].id), reverse=True)][:limit]
+
+
+def job_status(aws: Aws, target: Target) -> JobStatus:
+    aws.check_account(target.account)
+    found = job_schedule.get(aws, target)
+    revision_arn = job_schedule.task_definition(found)
+    tag, changes, hint = _revision(aws, target, revision_arn) if revision_arn else (None, [], None)
+    return JobStatus(
+        job=target.name,
+        env=target.account.env,
+        schedule=f"{found.get('GroupName', target.name)}/{found.get('Name', target.name)}",
+        expression=str(found.get("ScheduleExpression", "?")),
+        timezone=str(found.get("ScheduleExpressionTimezone") or "UTC"),
+        state=str(found.get("State", "?")),
+        revision=revision_arn.rsplit("/", 1)[-1],
+        image_tag=tag,
+        runs=tuple(runs(aws, target)),
+        pending_changes=tuple(changes),
+        hint=hint,
+    )
+
+
+def status(aws: Aws, target: Target) -> Status | JobStatus:
+    if target.service.is_job:
+        return job_status(aws, target)
+    aws.check_account(target.account)
+    service = _describe_service(aws, target)
+    revision_arn = str(service["taskDefinition"])
+    tag, changes, _ = _revision(aws, target, revision_arn)
     # A port change (docs/deploying.md): the load balancer still names the previous port until a
     # deploy moves it together with the task definition.
     for lb in service.get("loadBalancers") or []:
@@ -135,14 +314,7 @@ def status(aws: Aws, target: Target) -> Status:
             changes.append(
                 f"load balancer port {lb['containerPort']} → {target.service.port} (moves with the next deploy)"
             )
-    hint = None
-    if tag is None or tag == naming.BOOTSTRAP_TAG:
-        hint = (
-            f"nothing has been deployed yet (the bootstrap revision runs): push an image and run "
-            f"`infragen deploy {target.name} --env {target.account.env} --image-tag <tag>`"
-        )
-    elif changes:
-        hint = f"run `infragen deploy {target.name} --env {target.account.env} --image-tag {tag}` to roll it out"
+    hint = _hint(target, tag, bool(changes))
     deployments = tuple(
         {
             "id": d.get("id"),
@@ -177,9 +349,10 @@ class Check:
     name: str
     ok: bool
     detail: str
+    skipped: bool = False  # does not apply (a service-only check of a job); never a failure
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+        return f"{'skip' if self.skipped else 'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
 
 
 def _exists(action: str, call: Any, missing: set[str]) -> tuple[bool, str]:
@@ -217,11 +390,18 @@ def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
         clusters = ecs.describe_clusters(clusters=[target.cluster]).get("clusters", [])
     ok = any(c.get("status") == "ACTIVE" for c in clusters)
     checks.append(Check("cluster", ok, target.cluster + (" is ACTIVE" if ok else " not found")))
-    with translated("ecs:DescribeServices"):
-        services = ecs.describe_services(cluster=target.cluster, services=[name]).get("services", [])
-    running = [s for s in services if s.get("status") == "ACTIVE"]
-    checks.append(Check("service", bool(running), f"{name} " + ("is ACTIVE" if running else "not found")))
-    for kind in ("task", "execution"):
+    running_revision: str | None = None
+    if target.service.is_job:
+        checks.append(Check("service", True, f"{name} is a job: no ECS service to check", skipped=True))
+        check, running_revision = _schedule_check(aws, target)
+        checks.append(check)
+    else:
+        with translated("ecs:DescribeServices"):
+            services = ecs.describe_services(cluster=target.cluster, services=[name]).get("services", [])
+        running = [s for s in services if s.get("status") == "ACTIVE"]
+        checks.append(Check("service", bool(running), f"{name} " + ("is ACTIVE" if running else "not found")))
+        running_revision = str(running[0]["taskDefinition"]) if running else None
+    for kind in ("task", "execution", *(("scheduler",) if target.service.is_job else ())):
         role = f"{name}-{kind}"
         ok, detail = _exists("iam:GetRole", lambda role=role: iam.get_role(RoleName=role), {"NoSuchEntity"})
         checks.append(Check(f"{kind} role", ok, f"{role} {detail}"))
@@ -237,9 +417,9 @@ def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
     )
     checks.append(Check("ECR repository", ok, f"{taskdef.ecr_repository(target.service, account)} {detail}"))
     checks.extend(_secret_checks(aws, target))
-    if image_tag is None and running:
+    if image_tag is None and running_revision:
         with translated("ecs:DescribeTaskDefinition"):
-            described = ecs.describe_task_definition(taskDefinition=running[0]["taskDefinition"], include=["TAGS"])
+            described = ecs.describe_task_definition(taskDefinition=running_revision, include=["TAGS"])
         image_tag = _image_tag(described["taskDefinition"], described.get("tags", []))
     if image_tag is not None:
         ok, detail = _exists(
@@ -251,6 +431,31 @@ def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
     else:
         checks.append(Check("image", False, "no --image-tag given and nothing runs yet"))
     return checks
+
+
+def _schedule_check(aws: Aws, target: Target) -> tuple[Check, str | None]:
+    """A job's schedule exists and runs a revision of this family on this cluster; with the
+    revision it runs (None when it does not)."""
+    where = f"{target.name}/{target.name}"
+    try:
+        found = job_schedule.get(aws, target)
+    except DeployError as exc:
+        return Check("schedule", False, str(exc)), None
+    revision = job_schedule.task_definition(found)
+    problems = []
+    cluster = (found.get("Target") or {}).get("Arn")
+    if cluster != target.cluster:
+        problems.append(f"targets {cluster!r}, not the cluster {target.cluster}")
+    family = revision.rsplit(":", 1)[0].rsplit("/", 1)[-1] if revision else ""
+    if family != target.name:
+        problems.append(f"runs task definition {revision or 'none'!r}, not the family {target.name!r}")
+    if problems:
+        return Check("schedule", False, f"{where} " + "; ".join(problems)), None
+    detail = (
+        f"{where} ({found.get('ScheduleExpression')} {found.get('ScheduleExpressionTimezone') or 'UTC'}, "
+        f"{found.get('State')}) runs {revision.rsplit('/', 1)[-1]} on {target.cluster}"
+    )
+    return Check("schedule", True, detail), revision
 
 
 def _secret_checks(aws: Aws, target: Target) -> list[Check]:

@@ -1,6 +1,8 @@
 """The least-privilege IAM policy a deploy role needs for one service in one environment: push to
 its ECR repository, register revisions of its family, update and inspect its ECS service and tasks,
-run one-off tasks of its family (``infragen run``), pass its two roles to ECS, read its logs and describe (never read) its secrets. The generated root
+run one-off tasks of its family (``infragen run``), pass its two roles to ECS, read its logs and describe (never read) its secrets. A job (kind: job) has no ECS service:
+instead of the service actions it may read and update its own schedule (``schedule/<job>/<job>``)
+and pass that schedule's role (``<job>-scheduler``) to Scheduler. The generated root
 prints it as the ``deploy_policy_json`` output (``jsonencode`` of the policy written as HCL)."""
 
 from __future__ import annotations
@@ -50,12 +52,18 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
             "Action": ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"],
             "Resource": "*",
         },
-        {
-            "Sid": "UpdateOwnService",
-            "Effect": "Allow",
-            "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
-            "Resource": f"arn:{part}:ecs:{region}:{acct}:service/{cluster_name}/{name}",
-        },
+        *(
+            _job_statements(service, account)
+            if service.is_job
+            else [
+                {
+                    "Sid": "UpdateOwnService",
+                    "Effect": "Allow",
+                    "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
+                    "Resource": f"arn:{part}:ecs:{region}:{acct}:service/{cluster_name}/{name}",
+                }
+            ]
+        ),
         {"Sid": "Cluster", "Effect": "Allow", "Action": ["ecs:DescribeClusters"], "Resource": cluster},
         {
             # infragen run (one-off tasks, migrations): RunTask is scoped to task definitions and the
@@ -85,7 +93,11 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
             "Sid": "VerifyRoles",
             "Effect": "Allow",
             "Action": ["iam:GetRole"],
-            "Resource": [taskdef.role_arn(service, account, "execution"), taskdef.role_arn(service, account, "task")],
+            "Resource": [
+                taskdef.role_arn(service, account, "execution"),
+                taskdef.role_arn(service, account, "task"),
+                *([taskdef.role_arn(service, account, "scheduler")] if service.is_job else []),
+            ],
         },
         {"Sid": "LogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         {
@@ -111,3 +123,27 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _job_statements(service: Service, account: Account) -> list[dict[str, Any]]:
+    """A job's deploy and rollback: GetSchedule, then UpdateSchedule of its own schedule (group and
+    schedule named like the job, modules/aws/ecs-service/schedule.tf). UpdateSchedule passes the
+    target's RoleArn, the job's Scheduler role, so the caller needs iam:PassRole on exactly that
+    role ("Amazon EventBridge Scheduler identity-based policy examples",
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/security_iam_id-based-policy-examples.html)."""
+    part, region, acct, name = naming.partition(account.region), account.region, account.account_id, service.name
+    return [
+        {
+            "Sid": "UpdateOwnSchedule",
+            "Effect": "Allow",
+            "Action": ["scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+            "Resource": f"arn:{part}:scheduler:{region}:{acct}:schedule/{name}/{name}",
+        },
+        {
+            "Sid": "PassOwnSchedulerRole",
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": taskdef.role_arn(service, account, "scheduler"),
+            "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+        },
+    ]

@@ -1,5 +1,8 @@
 """deploy, rollback and restart: register or pick a revision, update the service, wait for the rollout.
 
+A job (kind: job) has no ECS service: deploy and rollback point its schedule at the revision
+(generator/deploy/schedule.py) and return; there is no rollout to wait for, and restart is refused.
+
 Waiting polls DescribeServices for the new deployment's ``rolloutState`` and reports progress to a
 callback; it ends COMPLETED (success), FAILED (the circuit breaker rolled back: the reason and the
 stopped tasks' reasons are reported), or at the timeout. Throttled polls back off and retry.
@@ -12,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.deploy import schedule as job_schedule
 from generator.deploy import taskdef
 from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
 from generator.deploy.review import Review, review
+from generator.errors import CommandError
 
 THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 TAG_IMAGE = "infragen:image-tag"
@@ -300,12 +305,38 @@ def deploy(aws: Aws, target: Target, image_tag: str, waiter: Waiter | None, revi
     taskdef.image_uri(target.service, target.account, image_tag)  # a malformed tag fails before any AWS call
     caller = aws.check_account(target.account)
     image_exists(aws, target, image_tag)
+    if target.service.is_job:
+        return _deploy_job(aws, target, image_tag, caller, reviewed)
     current = _describe_service(aws, target)
     arn = register(aws, target, image_tag, caller, reviewed or review(target.root))
     deployment, _ = _update(aws, target, arn, service=current, port=target.service.port)
     if waiter is None:
         return Outcome(True, "deployment started (not waiting)", arn, deployment)
     return waiter.wait(deployment, arn)
+
+
+def _deploy_job(aws: Aws, target: Target, image_tag: str, caller: str, reviewed: Review | None) -> Outcome:
+    """A job: register the revision, then point the schedule at it. No ECS service, no rollout:
+    the next scheduled run starts a task of the new revision."""
+    found = job_schedule.get(aws, target)  # before registering: a missing schedule registers nothing
+    arn = register(aws, target, image_tag, caller, reviewed or review(target.root))
+    job_schedule.point(aws, target, found, arn)
+    return Outcome(True, _job_message(found), arn, None)
+
+
+def _job_message(found: dict[str, Any]) -> str:
+    when = f"{found.get('ScheduleExpression', '?')} {found.get('ScheduleExpressionTimezone') or 'UTC'}"
+    return (
+        f"schedule {found.get('GroupName')}/{found.get('Name')} ({when}, {found.get('State', '?')}) now runs it; "
+        "no ECS service to wait for: its next run uses it"
+    )
+
+
+def current_revision(aws: Aws, target: Target) -> str:
+    """The revision that runs: the ECS service's, or the one a job's schedule starts."""
+    if target.service.is_job:
+        return job_schedule.task_definition(job_schedule.get(aws, target))
+    return str(_describe_service(aws, target).get("taskDefinition"))
 
 
 @dataclass(frozen=True)
@@ -391,7 +422,7 @@ def history(aws: Aws, target: Target, limit: int = 20) -> list[Revision]:
         found = [a for page in pages for a in page.get("taskDefinitionArns", []) if _family(a) == target.name]
     arns = sorted(found, key=_number, reverse=True)[:limit]  # newest first, whatever order the API used
     try:
-        current = str(_describe_service(aws, target).get("taskDefinition"))
+        current = current_revision(aws, target)
     except DeployError:
         current = ""
     described = []
@@ -502,6 +533,8 @@ def _previous_revision(aws: Aws, target: Target, current: str) -> tuple[str, int
 
 def rollback(aws: Aws, target: Target, to: str | None, waiter: Waiter | None) -> Outcome:
     aws.check_account(target.account)
+    if target.service.is_job:
+        return _rollback_job(aws, target, to)
     service = _describe_service(aws, target)
     current = str(service["taskDefinition"])
     arn, port = _revision_arn(aws, target, to) if to else _previous_revision(aws, target, current)
@@ -514,7 +547,35 @@ def rollback(aws: Aws, target: Target, to: str | None, waiter: Waiter | None) ->
     return waiter.wait(deployment, arn)
 
 
+def _rollback_job(aws: Aws, target: Target, to: str | None) -> Outcome:
+    found = job_schedule.get(aws, target)
+    current = job_schedule.task_definition(found)
+    if to:
+        arn = _revision_arn(aws, target, to)[0]
+    elif current:
+        arn = _previous_revision(aws, target, current)[0]
+    else:
+        raise DeployError(f"schedule {target.name}/{target.name} names no task definition; name one with --to")
+    if arn == current:
+        raise DeployError(f"{arn.rsplit('/', 1)[-1]} is already the revision the schedule runs")
+    job_schedule.point(aws, target, found, arn)
+    return Outcome(True, "rolled back: " + _job_message(found), arn, None)
+
+
+def refuse_job(target: Target, command: str) -> None:
+    """Service-only commands on a job: a user error saying what to do instead."""
+    if target.service.is_job:
+        env = target.account.env
+        raise CommandError(
+            f"{command}: {target.name!r} is a job (kind: job): it has no ECS service, so nothing runs to "
+            f"{command.rsplit(' ', 1)[-1]}; every scheduled run starts a fresh task of the revision its "
+            f"schedule names. To run it now, start a one-off task: `infragen run {target.name} --env {env}` "
+            f"(its own command) or `infragen run {target.name} --env {env} -- COMMAND...`"
+        )
+
+
 def restart(aws: Aws, target: Target, waiter: Waiter | None) -> Outcome:
+    refuse_job(target, "service restart")  # before any AWS call
     aws.check_account(target.account)
     service = _describe_service(aws, target)
     current = str(service["taskDefinition"])

@@ -4,6 +4,10 @@ It runs exactly what the service runs: the ECS service's current task definition
 secrets, task and execution roles), in the service's own subnets and security groups (its network
 configuration, so it reaches the same datastores), with the container's command replaced. It streams
 the container's CloudWatch logs while waiting and returns the container's exit code.
+
+A job (kind: job) has no ECS service: its task definition, network and launch type are read from
+its schedule's ECS target (the revision the schedule runs), and the command may be left out: the
+task then runs the container's own command, as a scheduled run would.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator.deploy import schedule as job_schedule
 from generator.deploy.aws import Aws, DeployError, Target, translated
 
 STARTED_BY = "infragen-run"
@@ -31,6 +36,8 @@ class Launch:
 
 
 def launch_of(aws: Aws, target: Target) -> Launch:
+    if target.service.is_job:
+        return _job_launch(aws, target)
     ecs = aws.client("ecs")
     with translated("ecs:DescribeServices"):
         services = ecs.describe_services(cluster=target.cluster, services=[target.name]).get("services", [])
@@ -48,6 +55,25 @@ def launch_of(aws: Aws, target: Target) -> Launch:
         launch = {"launchType": service.get("launchType") or "FARGATE"}
     if service.get("platformVersion"):
         launch["platformVersion"] = service["platformVersion"]
+    return _with_logs(aws, target, task_definition, network, launch)
+
+
+def _job_launch(aws: Aws, target: Target) -> Launch:
+    """A job's launch, from its schedule's ECS target: never from an ECS service (it has none)."""
+    found = job_schedule.get(aws, target)
+    task_definition = job_schedule.task_definition(found)
+    network = job_schedule.network(found)
+    if not task_definition or not network.get("awsvpcConfiguration", {}).get("subnets"):
+        raise DeployError(
+            f"schedule {target.name}/{target.name} has no task definition or awsvpc network configuration to copy"
+        )
+    return _with_logs(aws, target, task_definition, network, job_schedule.launch(found))
+
+
+def _with_logs(
+    aws: Aws, target: Target, task_definition: str, network: dict[str, Any], launch: dict[str, Any]
+) -> Launch:
+    ecs = aws.client("ecs")
     with translated(f"ecs:DescribeTaskDefinition {task_definition}"):
         definition = ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]
     container = next((c for c in definition.get("containerDefinitions", []) if c.get("name") == target.name), None)
@@ -103,7 +129,7 @@ def run(
     interval: float = 5.0,
 ) -> int:
     """Start the one-off task, stream its logs through ``echo``, return the container's exit code."""
-    if not command:
+    if not command and not target.service.is_job:
         raise DeployError("give the command to run after --, e.g. infragen run SERVICE --env ENV -- ./migrate up")
     aws.check_account(target.account)
     found = launch_of(aws, target)
@@ -114,9 +140,14 @@ def run(
             taskDefinition=found.task_definition,
             count=1,
             networkConfiguration=found.network,
-            overrides={"containerOverrides": [{"name": target.name, "command": list(command)}]},
             startedBy=STARTED_BY,  # no tags: tag-on-create would need ecs:TagResource in the deploy policy
             **found.launch,
+            # without a command (a job only) the container runs its own, as a scheduled run does
+            **(
+                {"overrides": {"containerOverrides": [{"name": target.name, "command": list(command)}]}}
+                if command
+                else {}
+            ),
         )
     failures = response.get("failures") or []
     tasks = response.get("tasks") or []

@@ -1,4 +1,7 @@
-"""service tasks | stop-task | exec | logs."""
+"""service tasks | stop-task | exec | logs.
+
+A job (kind: job) has no ECS service: its tasks are those of its family (scheduled runs and
+``infragen run``), listed with ListTasks' ``family`` filter instead of ``serviceName``."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from generator.deploy import schedule as job_schedule
 from generator.deploy import taskdef
 from generator.deploy.aws import Aws, DeployError, Target, translated
 
@@ -46,7 +50,7 @@ def tasks(aws: Aws, target: Target, *, stopped: bool = False) -> list[Task]:
     for desired in ("RUNNING", "STOPPED") if stopped else ("RUNNING",):
         with translated("ecs:ListTasks"):
             pages = ecs.get_paginator("list_tasks").paginate(
-                cluster=target.cluster, serviceName=target.name, desiredStatus=desired
+                cluster=target.cluster, desiredStatus=desired, **_selector(target)
             )
             arns.extend(arn for page in pages for arn in page.get("taskArns", []))
     result = []
@@ -54,7 +58,7 @@ def tasks(aws: Aws, target: Target, *, stopped: bool = False) -> list[Task]:
         with translated("ecs:DescribeTasks"):
             described = ecs.describe_tasks(cluster=target.cluster, tasks=arns[start : start + 100])["tasks"]
         for task in described:
-            if task.get("group") != f"service:{target.name}":
+            if not _belongs(task, target):
                 continue  # ListTasks' serviceName filter is exact on AWS; emulators may ignore it
             started = task.get("startedAt") or task.get("createdAt")
             result.append(
@@ -73,13 +77,33 @@ def tasks(aws: Aws, target: Target, *, stopped: bool = False) -> list[Task]:
     return sorted(result, key=lambda t: (t.started_at, t.id))
 
 
+def _selector(target: Target) -> dict[str, str]:
+    """ListTasks' filter: the job's family, or the service."""
+    return {"family": target.name} if target.service.is_job else {"serviceName": target.name}
+
+
+def family(task_definition_arn: str) -> str:
+    return task_definition_arn.rsplit(":", 1)[0].rsplit("/", 1)[-1]
+
+
+def _belongs(task: dict[str, Any], target: Target) -> bool:
+    if target.service.is_job:
+        return family(str(task.get("taskDefinitionArn", ""))) == target.name
+    return bool(task.get("group") == f"service:{target.name}")
+
+
 def _own_task(aws: Aws, target: Target, task: str) -> dict[str, Any]:
     with translated("ecs:DescribeTasks"):
         found = aws.client("ecs").describe_tasks(cluster=target.cluster, tasks=[task])
     described = found.get("tasks", [])
     if not described:
         raise DeployError(f"task {task!r} not found in cluster {target.cluster}")
-    if described[0].get("group") != f"service:{target.name}":
+    if target.service.is_job and not _belongs(described[0], target):
+        raise DeployError(
+            f"task {task!r} does not run job {target.name!r} "
+            f"({str(described[0].get('taskDefinitionArn', '')).rsplit('/', 1)[-1]})"
+        )
+    if not target.service.is_job and described[0].get("group") != f"service:{target.name}":
         raise DeployError(f"task {task!r} does not belong to service {target.name!r} ({described[0].get('group')})")
     return dict(described[0])
 
@@ -109,9 +133,13 @@ def exec_command(
     if missing:
         raise DeployError("ECS Exec needs " + "; and ".join(missing))  # before any AWS call
     aws.check_account(target.account)
-    with translated("ecs:DescribeServices"):
-        services = aws.client("ecs").describe_services(cluster=target.cluster, services=[target.name])["services"]
-    if not any(svc.get("enableExecuteCommand") for svc in services):
+    if target.service.is_job:
+        enabled = bool(job_schedule.ecs_parameters(job_schedule.get(aws, target)).get("EnableExecuteCommand"))
+    else:
+        with translated("ecs:DescribeServices"):
+            services = aws.client("ecs").describe_services(cluster=target.cluster, services=[target.name])["services"]
+        enabled = any(svc.get("enableExecuteCommand") for svc in services)
+    if not enabled:
         raise DeployError(
             f"ECS Exec is not enabled on service {target.name!r} in {target.account.env} "
             "(aws/ecs-service enable_execute_command); tasks started before it was enabled cannot be exec'd into"

@@ -54,10 +54,21 @@ output "deploy_policy_json" {
         Sid      = "ReadTaskDefinitions"
       },
       {
-        Action   = ["ecs:DescribeServices", "ecs:UpdateService"]
+        Action   = ["scheduler:GetSchedule", "scheduler:UpdateSchedule"]
         Effect   = "Allow"
-        Resource = "arn:aws:ecs:us-east-1:333333333333:service/dev/reconcile"
-        Sid      = "UpdateOwnService"
+        Resource = "arn:aws:scheduler:us-east-1:333333333333:schedule/reconcile/reconcile"
+        Sid      = "UpdateOwnSchedule"
+      },
+      {
+        Action = ["iam:PassRole"]
+        Condition = {
+          StringEquals = {
+            "iam:PassedToService" = "scheduler.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "arn:aws:iam::333333333333:role/reconcile-scheduler"
+        Sid      = "PassOwnSchedulerRole"
       },
       {
         Action   = ["ecs:DescribeClusters"]
@@ -101,7 +112,7 @@ output "deploy_policy_json" {
       {
         Action   = ["iam:GetRole"]
         Effect   = "Allow"
-        Resource = ["arn:aws:iam::333333333333:role/reconcile-execution", "arn:aws:iam::333333333333:role/reconcile-task"]
+        Resource = ["arn:aws:iam::333333333333:role/reconcile-execution", "arn:aws:iam::333333333333:role/reconcile-task", "arn:aws:iam::333333333333:role/reconcile-scheduler"]
         Sid      = "VerifyRoles"
       },
       {
@@ -126,4 +137,4 @@ output "deploy_policy_json" {
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:42ce80cac9b0cb99ccd255254e24a0283491a82dd8d576194a418268fba97482
+# infragen:sha256:97343874bf0fd55787877b960b9be62486b96db34f1dccdd7c2b2f38b7b03705
