@@ -23,8 +23,9 @@ from generator.errors import InfragenError
 OVERRIDE_FILE = "zz_emulator_override.tf"
 # Every service the provider may call for the modules' resources.
 ENDPOINT_SERVICES = (
-    "acm", "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs",
-    "elasticache", "elbv2", "iam", "kms", "rds", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts",
+    "acm", "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs", "events",
+    "elasticache", "elbv2", "iam", "kms", "rds", "route53", "s3", "scheduler", "secretsmanager", "sns", "sqs", "ssm",
+    "sts",
 )  # fmt: skip
 
 
