@@ -348,12 +348,14 @@ def test_task_ingress_is_only_the_declared_sources(plans: dict[str, tuple[str, d
         call = plan["configuration"]["root_module"]["module_calls"]["service"]["expressions"]
         external = call["external"].get("constant_value")
         rules = _task_ingress(plan)
-        want = {"clients", *(["external_lb"] if external else [])}
+        # nothing may call a worker or a job: no -clients group, so no ingress at all
+        calls = _kind(plan) == "service"
+        want = {*(["clients"] if calls else []), *(["external_lb"] if external else [])}
         if set(rules) != want:
             problems.append(f"{path}: task ingress from {sorted(rules)}, declared {sorted(want)}")
         name = _service_name(plan)
         sources = _ingress_sources(plan)
-        want_sources = {f"{name}-clients", *([external["security_group_id"]] if external else [])}
+        want_sources = {*([f"{name}-clients"] if calls else []), *([external["security_group_id"]] if external else [])}
         if sources != want_sources:
             problems.append(f"{path}: task ingress sources {sorted(sources)}, want {sorted(want_sources)}")
         for key, rule in rules.items():

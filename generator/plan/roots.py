@@ -698,10 +698,17 @@ def _outputs(service: Service, account: Account) -> list[Output]:
             Raw("module.service.security_group_id"),
             "Security group of the service's tasks.",
         ),
-        out(
-            "client_security_group_id",
-            Raw("module.service.client_security_group_id"),
-            "Security group that callers of this service join.",
+        # nothing may call a worker or job: no -clients group
+        *(
+            [
+                out(
+                    "client_security_group_id",
+                    Raw("module.service.client_security_group_id"),
+                    "Security group that callers of this service join.",
+                )
+            ]
+            if service.serves_http
+            else []
         ),
         out("task_role_arn", Raw("module.service.task_role_arn"), "IAM role of the service's tasks."),
         out(

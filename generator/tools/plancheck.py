@@ -794,7 +794,7 @@ def declared_access(repo: Repo, service: Service) -> Access:
     owned = {d.name for d in service.datastores}
     datastores = owned | set(service.depends_on_datastores)
     groups = (
-        {service.name, f"{service.name}-clients"}
+        {service.name, *([f"{service.name}-clients"] if service.serves_http else [])}  # a worker/job has none
         | owned
         | {f"{d}-clients" for d in datastores}
         | {f"{s}-clients" for s in service.depends_on_services}

@@ -86,15 +86,17 @@ def verify(endpoint: str, repo_root: Path, checks: Checks) -> None:
 
     for service in repo.services:
         name, owner = service.name, service.owner
-        # A worker's own <name>-clients group (nothing can call a worker) is not checked either way:
-        # aws/client-access creates it today, and its removal is under way (issue 19).
         for group in (name,) if not service.serves_http else (name, f"{name}-clients"):
             checks.true(f"security group {group} exists", group in groups)
             if group in groups:
                 check_tags(checks, f"security group {group}", tags_of(groups[group].get("Tags", [])), name, owner)
                 checks.eq(f"security group {group} vpc", groups[group]["VpcId"], account.vpc_id)
         if not service.serves_http:
-            print(f"  {service.kind} {name}: security group {name}-clients exists: {f'{name}-clients' in groups}")
+            # nothing may call a worker or job: no -clients group, and its tasks admit nothing
+            checks.eq(f"{service.kind} {name} has no {name}-clients group", f"{name}-clients" in groups, False)
+            checks.eq(
+                f"{service.kind} {name} admits nothing", ingress_sources(name) if name in groups else set(), set()
+            )
         elif name in groups and f"{name}-clients" in groups:
             # Service Connect: the tasks admit exactly <name>-clients, plus the external load
             # balancer for external ingress; never the internal load balancer.

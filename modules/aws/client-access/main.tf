@@ -1,7 +1,9 @@
 # A guarded security group <name> and its twin <name>-clients: the guarded group admits the
 # -clients group (plus any extra source groups) on one TCP port, and the -clients group may
 # reach the guarded group on that port and nothing else. With port = null only the -clients
-# group is created, without rules (datastores reached over AWS APIs, where access is IAM).
+# group is created, without rules (datastores reached over AWS APIs, where access is IAM). With
+# clients = false only the guarded group is created, admitting only the extra source groups
+# (a worker or job: nothing may call it).
 # Rules are separate aws_security_group_rule resources so the two groups can reference each
 # other without a cycle.
 locals {
@@ -9,12 +11,12 @@ locals {
   client_name  = "${var.name}-clients"
   guarded_name = var.name
 
-  ingress_rules = local.guarded ? merge(var.extra_ingress_rules, {
+  ingress_rules = local.guarded ? merge(var.extra_ingress_rules, var.clients ? {
     clients = {
       description              = "${var.rule_label} from ${local.client_name}"
-      source_security_group_id = aws_security_group.clients.id
+      source_security_group_id = aws_security_group.clients[0].id
     }
-  }) : {}
+  } : {}) : {}
 }
 
 resource "aws_security_group" "this" {
@@ -38,6 +40,8 @@ resource "aws_security_group" "this" {
 
 resource "aws_security_group" "clients" {
   #checkov:skip=CKV2_AWS_5:this module creates the groups only; dependents join the -clients group
+  count = var.clients || !local.guarded ? 1 : 0
+
   name                   = local.client_name
   description            = var.client_description
   vpc_id                 = var.vpc_id
@@ -62,6 +66,12 @@ resource "aws_security_group" "clients" {
   }
 }
 
+# The -clients group had no count before clients = false existed.
+moved {
+  from = aws_security_group.clients
+  to   = aws_security_group.clients[0]
+}
+
 # The guarded group admits the -clients group and the extra source groups, on var.port only.
 resource "aws_security_group_rule" "ingress" {
   for_each = local.ingress_rules
@@ -77,10 +87,10 @@ resource "aws_security_group_rule" "ingress" {
 
 # The -clients group's only egress: to the guarded group on var.port.
 resource "aws_security_group_rule" "clients_egress" {
-  count = local.guarded ? 1 : 0
+  count = local.guarded && var.clients ? 1 : 0
 
   type                     = "egress"
-  security_group_id        = aws_security_group.clients.id
+  security_group_id        = aws_security_group.clients[0].id
   description              = "${var.rule_label} to ${local.guarded_name}"
   from_port                = var.port
   to_port                  = var.port

@@ -9,13 +9,13 @@ output "security_group_name" {
 }
 
 output "client_security_group_id" {
-  description = "ID of the <name>-clients group; dependents join it."
-  value       = aws_security_group.clients.id
+  description = "ID of the <name>-clients group; dependents join it. Null with clients = false."
+  value       = one(aws_security_group.clients[*].id)
 }
 
 output "client_security_group_name" {
-  description = "Name of the -clients group (<name>-clients)."
-  value       = aws_security_group.clients.name
+  description = "Name of the -clients group (<name>-clients), or null with clients = false."
+  value       = one(aws_security_group.clients[*].name)
 }
 
 output "ingress_rules" {
@@ -50,5 +50,5 @@ output "client_egress_rules" {
 
 output "descriptions" {
   description = "Descriptions of the guarded group (null without one) and of the -clients group. They cannot change in place, so they carry nothing a spec change can alter."
-  value       = { guarded = one(aws_security_group.this[*].description), clients = aws_security_group.clients.description }
+  value       = { guarded = one(aws_security_group.this[*].description), clients = one(aws_security_group.clients[*].description) }
 }

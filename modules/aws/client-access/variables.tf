@@ -90,3 +90,10 @@ variable "tags" {
   description = "Tags for both groups. A Name tag equal to the group's name is added."
   default     = {}
 }
+
+variable "clients" {
+  description = "Whether a guarded group (port set) gets its <name>-clients twin and their rules: false for a workload nothing may call (a worker or job), which keeps only the guarded group and var.extra_ingress_rules. Without a port the -clients group is all there is and is always created."
+  type        = bool
+  default     = true
+  nullable    = false
+}

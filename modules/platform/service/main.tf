@@ -37,8 +37,10 @@ module "client_access" {
   rule_label          = "HTTP"
   port                = var.port
   extra_ingress_rules = local.load_balancer_ingress_rules
-  vpc_id              = var.vpc_id
-  tags                = local.tags
+  # Nothing may call a worker or a job: no <name>-clients group, so its tasks admit nothing.
+  clients = local.serves_http
+  vpc_id  = var.vpc_id
+  tags    = local.tags
 }
 
 # While the HTTP port changes (previous_port set), the tasks still running on the previous port

@@ -4,7 +4,7 @@ output "security_group_id" {
 }
 
 output "client_security_group_id" {
-  description = "ID of the <name>-clients security group; services that depend on this one join it."
+  description = "ID of the <name>-clients security group; services that depend on this one join it. Null for a worker or job (nothing may call it)."
   value       = module.client_access.client_security_group_id
 }
 

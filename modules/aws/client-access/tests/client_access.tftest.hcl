@@ -30,25 +30,25 @@ run "guarded_pair" {
   }
 
   assert {
-    condition     = aws_security_group.clients.name == "orders-db-clients" && aws_security_group.clients.description == "Clients of database orders-db: egress to it on 5432"
+    condition     = aws_security_group.clients[0].name == "orders-db-clients" && aws_security_group.clients[0].description == "Clients of database orders-db: egress to it on 5432"
     error_message = "the -clients group is <name>-clients with var.client_description"
   }
 
   assert {
-    condition     = aws_security_group.this[0].tags == tomap({ owner = "team-a", Name = "orders-db" }) && aws_security_group.clients.tags == tomap({ owner = "team-a", Name = "orders-db-clients" })
+    condition     = aws_security_group.this[0].tags == tomap({ owner = "team-a", Name = "orders-db" }) && aws_security_group.clients[0].tags == tomap({ owner = "team-a", Name = "orders-db-clients" })
     error_message = "tags must be var.tags plus the group's Name"
   }
 
   assert {
     condition = (
       length(aws_security_group.this[0].ingress) == 0 && length(aws_security_group.this[0].egress) == 0 &&
-      length(aws_security_group.clients.ingress) == 0 && length(aws_security_group.clients.egress) == 0
+      length(aws_security_group.clients[0].ingress) == 0 && length(aws_security_group.clients[0].egress) == 0
     )
     error_message = "rules must be separate aws_security_group_rule resources, not inline blocks"
   }
 
   assert {
-    condition     = aws_security_group.this[0].revoke_rules_on_delete && aws_security_group.clients.revoke_rules_on_delete
+    condition     = aws_security_group.this[0].revoke_rules_on_delete && aws_security_group.clients[0].revoke_rules_on_delete
     error_message = "both groups revoke their rules on delete"
   }
 
@@ -132,7 +132,7 @@ run "clients_only_without_port" {
   }
 
   assert {
-    condition     = aws_security_group.clients.name == "orders-events-clients" && output.client_security_group_id == "sg-0ccccccccccccccc1"
+    condition     = aws_security_group.clients[0].name == "orders-events-clients" && output.client_security_group_id == "sg-0ccccccccccccccc1"
     error_message = "without a port the -clients group still exists"
   }
 
@@ -292,4 +292,42 @@ run "rejects_extra_ingress_without_port" {
   }
 
   expect_failures = [aws_security_group.clients]
+}
+
+run "clients_false_keeps_only_the_guarded_group" {
+  command = apply
+
+  variables {
+    name               = "mailer"
+    description        = "ECS tasks of mailer"
+    client_description = "Clients of service mailer"
+    rule_label         = "HTTP"
+    port               = 8080
+    clients            = false
+  }
+
+  assert {
+    condition     = length(aws_security_group.clients) == 0 && output.client_security_group_id == null && output.client_security_group_name == null
+    error_message = "a workload nothing may call has no -clients group"
+  }
+
+  assert {
+    condition     = aws_security_group.this[0].name == "mailer" && output.ingress_rules == {} && output.client_egress_rules == {}
+    error_message = "its guarded group exists and admits nothing"
+  }
+}
+
+run "clients_false_without_a_port_still_makes_the_clients_group" {
+  command = plan
+
+  variables {
+    port        = null
+    description = null
+    clients     = false
+  }
+
+  assert {
+    condition     = length(aws_security_group.clients) == 1 && length(aws_security_group.this) == 0
+    error_message = "without a port the -clients group is all there is, whatever clients says"
+  }
 }

@@ -312,6 +312,11 @@ run "worker" {
   }
 
   assert {
+    condition     = output.client_security_group_id == null && module.client_access.ingress_rules == {} && output.security_group_id != null
+    error_message = "nothing may call a worker: no -clients group, and its tasks' own group admits nothing"
+  }
+
+  assert {
     condition     = length(output.deployment_alarm_names) == 0 && join(",", output.alarm_names) == "orders-cpu,orders-memory"
     error_message = "a worker has no HTTP (ALB or Service Connect) alarms: CPU and memory only"
   }

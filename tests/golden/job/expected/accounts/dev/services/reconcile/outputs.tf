@@ -10,11 +10,6 @@ output "security_group_id" {
   value       = module.service.security_group_id
 }
 
-output "client_security_group_id" {
-  description = "Security group that callers of this service join."
-  value       = module.service.client_security_group_id
-}
-
 output "task_role_arn" {
   description = "IAM role of the service's tasks."
   value       = module.service.task_role_arn
@@ -137,4 +132,4 @@ output "deploy_policy_json" {
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:97343874bf0fd55787877b960b9be62486b96db34f1dccdd7c2b2f38b7b03705
+# infragen:sha256:c600a4c4589f2b4a51015b0935dc737855ec732de64b2a5ea46e61e454c05a03

@@ -10,11 +10,6 @@ output "security_group_id" {
   value       = module.service.security_group_id
 }
 
-output "client_security_group_id" {
-  description = "Security group that callers of this service join."
-  value       = module.service.client_security_group_id
-}
-
 output "task_role_arn" {
   description = "IAM role of the service's tasks."
   value       = module.service.task_role_arn
@@ -136,4 +131,4 @@ output "mailer_jobs_arn" {
   description = "arn of datastore mailer-jobs."
   value       = module.mailer_jobs.arn
 }
-# infragen:sha256:b93e7a82898f8993fabf0e22b39fbd992b8f4346da99929c6b20c065a141812f
+# infragen:sha256:176c6dbae988b832855e86558f93a6d89ade331cfa491983050e79819ddab279
