@@ -33,6 +33,11 @@ output "schedule_arn" {
   value       = module.ecs_service.schedule_arn
 }
 
+output "service_arn" {
+  description = "ARN of the ECS service, or null for a job (no service)."
+  value       = module.ecs_service.service_id
+}
+
 output "service_name" {
   description = "Name of the ECS service, or null for a job."
   value       = module.ecs_service.service_name
