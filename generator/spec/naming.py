@@ -52,6 +52,13 @@ SERVICE_DERIVED_NAMES: tuple[tuple[str, str], ...] = (
     ("alarm", "-healthy-targets-{lb}"),
     ("alarm", "-5xx-rate-connect"),
     ("alarm", "-p99-latency-connect"),
+    # kind: job (aws/ecs-service schedule.tf, platform/service job.tf); the schedule and its
+    # group are named like the job itself
+    ("IAM role", "-scheduler"),
+    ("alarm", "-failed-invocations"),
+    ("alarm", "-overrun"),
+    ("alarm and EventBridge rule", "-never-started"),
+    ("alarm and EventBridge rule", "-failed-runs"),
 )
 LOAD_BALANCERS = ("internal", "external")
 

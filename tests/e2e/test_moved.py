@@ -102,7 +102,7 @@ def test_moved_blocks_keep_state(tmp_path: Path, request: pytest.FixtureRequest,
         pytest.skip(
             "moved blocks of the AUTOSCALED old layout NOT exercised: applying it needs an "
             "aws_appautoscaling_target, whose tags moto cannot list (ListTagsForResource: HTTP 500, retried by "
-            "the provider forever; docs/testing.md, emulator gaps); the chain autoscaled[0] -> this[0] -> this "
+            "the provider forever; docs/testing.md, emulator gaps); the chain autoscaled[0] -> this -> this[0] "
             "is the same moved.tf that the fixed-count case exercises"
         )
     if subprocess.run(["git", "cat-file", "-e", LAYOUT_BEFORE], cwd=REPO, capture_output=True).returncode != 0:
