@@ -12,6 +12,7 @@ from pathlib import Path
 
 import hcl2
 import pytest
+from spec_files import edit, line_of, problems
 
 from generator import generate
 from generator.deploy import taskdef
@@ -30,22 +31,8 @@ def repo_dir(tmp_path: Path) -> Path:
     return Path(shutil.copytree(BASE, tmp_path / "repo"))
 
 
-def _edit(root: Path, path: str, old: str, new: str) -> None:
-    target = root / path
-    text = target.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _problems(root: Path) -> dict[str, Problem]:
-    with pytest.raises(SpecError) as caught:
-        load_repo(root)
-    return {p.field: p for p in caught.value.problems}
-
-
-def _line_of(root: Path, path: str, text: str) -> int:
-    lines = (root / path).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if text in line)
+    return {p.field: p for p in problems(root)}
 
 
 def test_a_job_is_read_with_its_schedule(repo_dir: Path) -> None:
@@ -63,15 +50,15 @@ def test_a_job_is_read_with_its_schedule(repo_dir: Path) -> None:
 
 
 def test_schedule_defaults(repo_dir: Path) -> None:
-    _edit(repo_dir, JOB, "    timezone: Europe/Berlin\n    retries: 1\n    timeout: 3600\n", "")
+    edit(repo_dir, JOB, "    timezone: Europe/Berlin\n    retries: 1\n    timeout: 3600\n", "")
     schedule = load_repo(repo_dir).service("reconcile").schedule
     assert schedule is not None and (schedule.timezone, schedule.retries, schedule.timeout) == ("UTC", 2, None)
 
 
 def test_a_job_needs_a_schedule_and_a_service_needs_a_task_count(repo_dir: Path) -> None:
     block = "  schedule:\n    expression: cron(0 3 * * ? *)\n    timezone: Europe/Berlin\n    retries: 1\n    timeout: 3600\n"
-    _edit(repo_dir, JOB, block, "")
-    _edit(repo_dir, API, "  desiredCount: 1\n", "")
+    edit(repo_dir, JOB, block, "")
+    edit(repo_dir, API, "  desiredCount: 1\n", "")
     with pytest.raises(SpecError) as caught:
         load_repo(repo_dir)
     found = {(p.file, p.message) for p in caught.value.problems}
@@ -90,14 +77,14 @@ def test_a_job_needs_a_schedule_and_a_service_needs_a_task_count(repo_dir: Path)
     ],
 )
 def test_a_job_refuses_what_it_cannot_use(repo_dir: Path, field: str, line: str, says: str) -> None:
-    _edit(repo_dir, JOB, "  resources: {cpu: 512, memory: 1024}\n", f"  resources: {{cpu: 512, memory: 1024}}\n{line}")
+    edit(repo_dir, JOB, "  resources: {cpu: 512, memory: 1024}\n", f"  resources: {{cpu: 512, memory: 1024}}\n{line}")
     problem = _problems(repo_dir)[f"spec.{field}"]
-    assert (problem.file, problem.line) == (JOB, _line_of(repo_dir, JOB, line.strip().split(":")[0] + ":"))
-    assert says in problem.message and f"kind: job at line {_line_of(repo_dir, JOB, 'kind: job')}" in problem.message
+    assert (problem.file, problem.line) == (JOB, line_of(repo_dir, JOB, line.strip().split(":")[0] + ":"))
+    assert says in problem.message and f"kind: job at line {line_of(repo_dir, JOB, 'kind: job')}" in problem.message
 
 
 def test_a_service_refuses_a_schedule(repo_dir: Path) -> None:
-    _edit(repo_dir, API, "  desiredCount: 1\n", "  desiredCount: 1\n  schedule: {expression: rate(1 hour)}\n")
+    edit(repo_dir, API, "  desiredCount: 1\n", "  desiredCount: 1\n  schedule: {expression: rate(1 hour)}\n")
     problem = _problems(repo_dir)["spec.schedule"]
     assert problem.file == API and "schedule is for kind: job" in problem.message
 
@@ -113,9 +100,9 @@ def test_a_service_refuses_a_schedule(repo_dir: Path) -> None:
     ],
 )
 def test_schedule_expressions_aws_refuses_are_errors_at_their_line(repo_dir: Path, expression: str, says: str) -> None:
-    _edit(repo_dir, JOB, "cron(0 3 * * ? *)", expression)
+    edit(repo_dir, JOB, "cron(0 3 * * ? *)", expression)
     problem = _problems(repo_dir)["spec.schedule.expression"]
-    assert (problem.file, problem.line) == (JOB, _line_of(repo_dir, JOB, "expression:"))
+    assert (problem.file, problem.line) == (JOB, line_of(repo_dir, JOB, "expression:"))
     assert says in problem.message
 
 
@@ -123,30 +110,30 @@ def test_schedule_expressions_aws_refuses_are_errors_at_their_line(repo_dir: Pat
     "expression", ["cron(0 3 ? * MON-FRI *)", "cron(*/15 * * * ? *)", "rate(1 day)", "rate(15 minutes)"]
 )
 def test_valid_schedule_expressions(repo_dir: Path, expression: str) -> None:
-    _edit(repo_dir, JOB, "cron(0 3 * * ? *)", expression)
+    edit(repo_dir, JOB, "cron(0 3 * * ? *)", expression)
     schedule = load_repo(repo_dir).service("reconcile").schedule
     assert schedule is not None and schedule.expression == expression
 
 
 def test_an_unknown_time_zone_is_an_error(repo_dir: Path) -> None:
-    _edit(repo_dir, JOB, "Europe/Berlin", "Europe/Atlantis")
+    edit(repo_dir, JOB, "Europe/Berlin", "Europe/Atlantis")
     problem = _problems(repo_dir)["spec.schedule.timezone"]
-    assert "unknown time zone 'Europe/Atlantis'" in problem.message and problem.line == _line_of(
+    assert "unknown time zone 'Europe/Atlantis'" in problem.message and problem.line == line_of(
         repo_dir, JOB, "timezone:"
     )
 
 
 def test_a_timeout_needs_container_insights(repo_dir: Path) -> None:
-    _edit(repo_dir, "accounts/dev/account.yaml", "containerInsights: true", "containerInsights: false")
+    edit(repo_dir, "accounts/dev/account.yaml", "containerInsights: true", "containerInsights: false")
     problem = _problems(repo_dir)["spec.schedule.timeout"]
     assert "Container Insights" in problem.message and "'dev'" in problem.message
 
 
 def test_no_service_may_call_a_job(repo_dir: Path) -> None:
-    _edit(repo_dir, API, "  desiredCount: 1\n", "  desiredCount: 1\n  dependencies:\n    services: [reconcile]\n")
+    edit(repo_dir, API, "  desiredCount: 1\n", "  desiredCount: 1\n  dependencies:\n    services: [reconcile]\n")
     problem = _problems(repo_dir)["spec.dependencies.services[0]"]
     assert problem.file == API
-    assert f"'reconcile' is a job (kind: job, {JOB}:{_line_of(repo_dir, JOB, 'kind: job')})" in problem.message
+    assert f"'reconcile' is a job (kind: job, {JOB}:{line_of(repo_dir, JOB, 'kind: job')})" in problem.message
 
 
 def test_an_environment_file_cannot_give_a_job_tasks(repo_dir: Path) -> None:
@@ -180,7 +167,7 @@ def test_changing_the_schedule_changes_one_line(repo_dir: Path) -> None:
     generate(repo_dir)
     main_tf = repo_dir / "accounts/dev/services/reconcile/main.tf"
     before = main_tf.read_text(encoding="utf-8").splitlines()
-    _edit(repo_dir, JOB, "cron(0 3 * * ? *)", "cron(30 2 * * ? *)")
+    edit(repo_dir, JOB, "cron(0 3 * * ? *)", "cron(30 2 * * ? *)")
     generate(repo_dir)
     after = main_tf.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import hcl2
 from conftest import ORG, copy_inputs, run_cli
+from spec_files import edit
 
 from generator.api import generate
 
@@ -21,13 +22,6 @@ def _tags(root: Path, env: str, service: str) -> dict[str, str]:
     return {k.strip('"'): v.strip('"') for k, v in tags.items()}
 
 
-def _edit(root: Path, path: str, old: str, new: str) -> None:
-    target = root / path
-    text = target.read_text()
-    assert old in text, (path, old)
-    target.write_text(text.replace(old, new, 1))
-
-
 def test_cost_center_comes_from_the_owner_team() -> None:
     assert _tags(ORG, "staging", "bpg")["cost-center"] == "CC-210"  # payments
     assert _tags(ORG, "production", "core")["cost-center"] == "CC-320"  # growth
@@ -36,7 +30,7 @@ def test_cost_center_comes_from_the_owner_team() -> None:
 
 def test_a_new_cost_center_reaches_every_root_of_the_team(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo")
-    _edit(root, "teams.yaml", "costCenter: CC-210", "costCenter: CC-999")
+    edit(root, "teams.yaml", "costCenter: CC-210", "costCenter: CC-999")
     generate(root, check=False)
     assert _tags(root, "production", "bpg")["cost-center"] == "CC-999"
     assert _tags(root, "staging", "klausapproves")["cost-center"] == "CC-999"
@@ -52,8 +46,8 @@ def test_the_domain_can_differ_per_environment() -> None:
 
 def test_a_domain_outside_the_public_zone_is_refused_where_it_is_set(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo")
-    _edit(root, KLAUS_STAGING, "domain: klausapproves.staging.lemon.com", "domain: klausapproves.lemon.com")
-    _edit(root, KLAUS, "domain: klausapproves.lemon.com", "domain: klausapproves.example.org")
+    edit(root, KLAUS_STAGING, "domain: klausapproves.staging.lemon.com", "domain: klausapproves.lemon.com")
+    edit(root, KLAUS, "domain: klausapproves.lemon.com", "domain: klausapproves.example.org")
     result = run_cli("validate", "--root", str(root))
     assert result.code == 1
     assert (
@@ -69,7 +63,7 @@ def test_a_domain_outside_the_public_zone_is_refused_where_it_is_set(tmp_path: P
 
 def test_without_an_override_staging_would_use_the_production_domain(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo")
-    _edit(root, KLAUS_STAGING, "  ingress:\n    domain: klausapproves.staging.lemon.com", "")
+    edit(root, KLAUS_STAGING, "  ingress:\n    domain: klausapproves.staging.lemon.com", "")
     result = run_cli("validate", "--root", str(root))
     assert result.code == 1
     assert "spec.ingress.domain: 'klausapproves.lemon.com' is not within the staging public zone" in result.stderr
@@ -77,7 +71,7 @@ def test_without_an_override_staging_would_use_the_production_domain(tmp_path: P
 
 def test_an_account_without_a_public_zone_name_is_refused(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo")
-    _edit(root, "accounts/production/account.yaml", "  publicZone: lemon.com\n", "")
+    edit(root, "accounts/production/account.yaml", "  publicZone: lemon.com\n", "")
     result = run_cli("validate", "--root", str(root))
     assert result.code == 1
     assert "account 'production' does not name its public zone: add dns.publicZone" in result.stderr

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import hcl2
 import pytest
+from spec_files import edit, line_of
+from spec_files import problems as load_problems
 
 from generator import generate
 from generator.deploy import taskdef
-from generator.errors import Problem, SpecError
 from generator.spec.load import load_repo
 from generator.spec.models import WORKER_HEALTH_CHECK
 
@@ -29,24 +30,6 @@ API = "services/api/service.yaml"
 @pytest.fixture
 def repo_dir(tmp_path: Path) -> Path:
     return Path(shutil.copytree(BASE, tmp_path / "repo"))
-
-
-def _edit(root: Path, path: str, old: str, new: str) -> None:
-    target = root / path
-    text = target.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _problems(root: Path) -> list[Problem]:
-    with pytest.raises(SpecError) as caught:
-        load_repo(root)
-    return list(caught.value.problems)
-
-
-def _line_of(root: Path, path: str, text: str) -> int:
-    lines = (root / path).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if text in line)
 
 
 def _service_block(main_tf: Path) -> dict[str, object]:
@@ -118,7 +101,7 @@ def test_health_check_in_the_task_definition(repo_dir: Path) -> None:
 
 
 def test_health_check_command_from_the_spec(repo_dir: Path) -> None:
-    _edit(
+    edit(
         repo_dir,
         MAILER,
         "  desiredCount: 1\n",
@@ -133,85 +116,85 @@ def test_health_check_command_from_the_spec(repo_dir: Path) -> None:
 
 
 def test_ingress_on_a_worker_is_refused(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "  desiredCount: 1\n", "  desiredCount: 1\n  ingress: {external: false}\n")
-    problems = [p for p in _problems(repo_dir) if p.field == "spec.ingress"]
+    edit(repo_dir, MAILER, "  desiredCount: 1\n", "  desiredCount: 1\n  ingress: {external: false}\n")
+    problems = [p for p in load_problems(repo_dir) if p.field == "spec.ingress"]
     assert len(problems) == 1, problems
     problem = problems[0]
-    assert problem.file == MAILER and problem.line == _line_of(repo_dir, MAILER, "ingress:")
+    assert problem.file == MAILER and problem.line == line_of(repo_dir, MAILER, "ingress:")
     assert "a worker serves no HTTP" in problem.message
-    assert f"kind: worker at line {_line_of(repo_dir, MAILER, 'kind: worker')}" in problem.message
+    assert f"kind: worker at line {line_of(repo_dir, MAILER, 'kind: worker')}" in problem.message
     assert str(problem).startswith(f"{MAILER}:{problem.line}:")
 
 
 def test_port_and_health_path_on_a_worker_are_refused(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "  desiredCount: 1\n", "  desiredCount: 1\n  port: 8081\n  healthCheck: /health\n")
-    problems = {p.field: p for p in _problems(repo_dir)}
-    assert problems["spec.port"].line == _line_of(repo_dir, MAILER, "port: 8081")
+    edit(repo_dir, MAILER, "  desiredCount: 1\n", "  desiredCount: 1\n  port: 8081\n  healthCheck: /health\n")
+    problems = {p.field: p for p in load_problems(repo_dir)}
+    assert problems["spec.port"].line == line_of(repo_dir, MAILER, "port: 8081")
     assert "a worker serves no HTTP" in problems["spec.port"].message
     assert "healthCheck: {command:" in problems["spec.healthCheck"].message
 
 
 def test_health_check_command_on_a_service_is_refused(repo_dir: Path) -> None:
-    _edit(repo_dir, API, "  desiredCount: 1\n", "  desiredCount: 1\n  healthCheck: {command: [CMD-SHELL, 'true']}\n")
-    (problem,) = _problems(repo_dir)
+    edit(repo_dir, API, "  desiredCount: 1\n", "  desiredCount: 1\n  healthCheck: {command: [CMD-SHELL, 'true']}\n")
+    (problem,) = load_problems(repo_dir)
     assert (problem.file, problem.field) == (API, "spec.healthCheck")
     assert "for kind: worker" in problem.message
 
 
 def test_worker_as_a_dependency_is_refused(repo_dir: Path) -> None:
-    _edit(repo_dir, API, "    datastores: [mailer-jobs]\n", "    datastores: [mailer-jobs]\n    services: [mailer]\n")
-    (problem,) = _problems(repo_dir)
+    edit(repo_dir, API, "    datastores: [mailer-jobs]\n", "    datastores: [mailer-jobs]\n    services: [mailer]\n")
+    (problem,) = load_problems(repo_dir)
     assert problem.file == API
     assert problem.field == "spec.dependencies.services[0]"
-    assert problem.line == _line_of(repo_dir, API, "services: [mailer]")
-    kind_line = _line_of(repo_dir, MAILER, "kind: worker")
+    assert problem.line == line_of(repo_dir, API, "services: [mailer]")
+    kind_line = line_of(repo_dir, MAILER, "kind: worker")
     assert f"service 'mailer' is a worker (kind: worker, {MAILER}:{kind_line})" in problem.message
     assert "cannot be called" in problem.message
 
 
 def test_autoscaling_queue_must_be_a_declared_queue(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "queue: mailer-jobs,", "queue: mailer-other,")
-    (problem,) = _problems(repo_dir)
+    edit(repo_dir, MAILER, "queue: mailer-jobs,", "queue: mailer-other,")
+    (problem,) = load_problems(repo_dir)
     assert (problem.file, problem.field) == (MAILER, "spec.autoscaling.queue")
-    assert problem.line == _line_of(repo_dir, MAILER, "autoscaling:")
+    assert problem.line == line_of(repo_dir, MAILER, "autoscaling:")
     assert "'mailer-other' is not a queue this worker declares" in problem.message
     assert "declared queues: mailer-jobs" in problem.message
 
 
 def test_autoscaling_queue_owned_but_not_declared_is_refused(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "    datastores: [mailer-jobs]\n", "    datastores: []\n")
-    messages = [str(p) for p in _problems(repo_dir)]
+    edit(repo_dir, MAILER, "    datastores: [mailer-jobs]\n", "    datastores: []\n")
+    messages = [str(p) for p in load_problems(repo_dir)]
     assert any("spec.autoscaling.queue: 'mailer-jobs' is not a queue this worker declares" in m for m in messages)
 
 
 def test_queue_scaling_is_for_workers_only(repo_dir: Path) -> None:
-    _edit(
+    edit(
         repo_dir,
         API,
         "  desiredCount: 1\n",
         "  desiredCount: 1\n  autoscaling: {resource: queue, queue: mailer-jobs, target: 5, min: 1, max: 2}\n",
     )
-    (problem,) = _problems(repo_dir)
+    (problem,) = load_problems(repo_dir)
     assert (problem.file, problem.field) == (API, "spec.autoscaling.resource")
     assert "for kind: worker" in problem.message
 
 
 def test_queue_scaling_needs_container_insights(repo_dir: Path) -> None:
-    _edit(repo_dir, "accounts/dev/account.yaml", "containerInsights: true, ", "")
-    (problem,) = _problems(repo_dir)
+    edit(repo_dir, "accounts/dev/account.yaml", "containerInsights: true, ", "")
+    (problem,) = load_problems(repo_dir)
     assert (problem.file, problem.field) == (MAILER, "spec.autoscaling.resource")
     assert "Container Insights" in problem.message
 
 
 def test_cpu_target_stays_a_percentage(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "{resource: queue, queue: mailer-jobs, target: 100,", "{resource: cpu, target: 150,")
-    problems = {p.field: p for p in _problems(repo_dir)}
+    edit(repo_dir, MAILER, "{resource: queue, queue: mailer-jobs, target: 100,", "{resource: cpu, target: 150,")
+    problems = {p.field: p for p in load_problems(repo_dir)}
     assert "must be at most 100" in problems["spec.autoscaling.target"].message
 
 
 def test_unknown_kind_is_a_schema_error(repo_dir: Path) -> None:
-    _edit(repo_dir, MAILER, "kind: worker", "kind: cron")
-    (problem,) = [p for p in _problems(repo_dir) if p.field == "kind"]
+    edit(repo_dir, MAILER, "kind: worker", "kind: cron")
+    (problem,) = [p for p in load_problems(repo_dir) if p.field == "kind"]
     assert "'cron' is not one of service, worker, job" in problem.message
 
 
