@@ -271,6 +271,10 @@ class Repo:
     def service(self, name: str) -> Service:
         return self._services[name]
 
+    def find_service(self, name: str) -> Service | None:
+        """The service named ``name``, or None when there is none (an unknown dependency)."""
+        return self._services.get(name)
+
     def datastore_owner(self, name: str) -> tuple[Service, Datastore] | None:
         return self._datastores.get(name)
 

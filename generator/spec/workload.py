@@ -85,11 +85,10 @@ def _kind_rules(doc: Document, service: Service) -> list[Problem]:
 
 
 def _caller_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Document]) -> list[Problem]:
-    """No service lists a worker in spec.dependencies.services: a worker has nothing to call."""
+    """No service lists a worker or a job in spec.dependencies.services: neither has anything to call."""
     problems = []
-    known = {s.name: s for s in repo.services}
     for index, name in enumerate(service.depends_on_services):
-        other = known.get(name)
+        other = repo.find_service(name)
         if name == service.name or other is None or other.serves_http:
             continue  # an unknown service is reported by the dependency rules
         other_doc = docs.get(other.file)
