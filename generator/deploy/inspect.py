@@ -254,7 +254,7 @@ def runs(aws: Aws, target: Target, limit: int = RUNS) -> list[Run]:
             described = ecs.describe_tasks(cluster=target.cluster, tasks=arns[start : start + 100]).get("tasks", [])
         for task in described:
             revision = str(task.get("taskDefinitionArn", "")).rsplit("/", 1)[-1]
-            if revision.rsplit(":", 1)[0] != target.name:
+            if taskdef.family(revision) != target.name:
                 continue  # emulators may ignore the family filter
             container: dict[str, Any] = next(
                 (c for c in task.get("containers", []) if c.get("name") == target.name), {}
@@ -446,8 +446,7 @@ def _schedule_check(aws: Aws, target: Target) -> tuple[Check, str | None]:
     cluster = (found.get("Target") or {}).get("Arn")
     if cluster != target.cluster:
         problems.append(f"targets {cluster!r}, not the cluster {target.cluster}")
-    family = revision.rsplit(":", 1)[0].rsplit("/", 1)[-1] if revision else ""
-    if family != target.name:
+    if (taskdef.family(revision) if revision else "") != target.name:
         problems.append(f"runs task definition {revision or 'none'!r}, not the family {target.name!r}")
     if problems:
         return Check("schedule", False, f"{where} " + "; ".join(problems)), None

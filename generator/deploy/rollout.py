@@ -419,7 +419,7 @@ def history(aws: Aws, target: Target, limit: int = 20) -> list[Revision]:
     ecs = aws.client("ecs")
     with translated("ecs:ListTaskDefinitions"):
         pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=target.name, sort="DESC")
-        found = [a for page in pages for a in page.get("taskDefinitionArns", []) if _family(a) == target.name]
+        found = [a for page in pages for a in page.get("taskDefinitionArns", []) if taskdef.family(a) == target.name]
     arns = sorted(found, key=_number, reverse=True)[:limit]  # newest first, whatever order the API used
     try:
         current = current_revision(aws, target)
@@ -459,10 +459,6 @@ def _when(value: object) -> str:
 
 def _number(arn: str) -> int:
     return int(arn.rsplit(":", 1)[-1])
-
-
-def _family(arn: str) -> str:
-    return arn.rsplit(":", 1)[0].rsplit("/", 1)[-1]
 
 
 def _deployable_list(revisions: list[Revision]) -> str:
@@ -522,7 +518,7 @@ def _previous_revision(aws: Aws, target: Target, current: str) -> tuple[str, int
         pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=target.name, sort="DESC")
         arns = [arn for page in pages for arn in page.get("taskDefinitionArns", [])]
     for arn in sorted(arns, key=_number, reverse=True):  # newest first, whatever order the API used
-        if arn.rsplit(":", 1)[0].rsplit("/", 1)[-1] != target.name or int(arn.rsplit(":", 1)[-1]) >= current_number:
+        if taskdef.family(arn) != target.name or int(arn.rsplit(":", 1)[-1]) >= current_number:
             continue
         with translated("ecs:DescribeTaskDefinition"):
             described = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])

@@ -82,13 +82,9 @@ def _selector(target: Target) -> dict[str, str]:
     return {"family": target.name} if target.service.is_job else {"serviceName": target.name}
 
 
-def family(task_definition_arn: str) -> str:
-    return task_definition_arn.rsplit(":", 1)[0].rsplit("/", 1)[-1]
-
-
 def _belongs(task: dict[str, Any], target: Target) -> bool:
     if target.service.is_job:
-        return family(str(task.get("taskDefinitionArn", ""))) == target.name
+        return taskdef.family(str(task.get("taskDefinitionArn", ""))) == target.name
     return bool(task.get("group") == f"service:{target.name}")
 
 
@@ -98,12 +94,10 @@ def _own_task(aws: Aws, target: Target, task: str) -> dict[str, Any]:
     described = found.get("tasks", [])
     if not described:
         raise DeployError(f"task {task!r} not found in cluster {target.cluster}")
-    if target.service.is_job and not _belongs(described[0], target):
-        raise DeployError(
-            f"task {task!r} does not run job {target.name!r} "
-            f"({str(described[0].get('taskDefinitionArn', '')).rsplit('/', 1)[-1]})"
-        )
-    if not target.service.is_job and described[0].get("group") != f"service:{target.name}":
+    if not _belongs(described[0], target):
+        if target.service.is_job:
+            revision = str(described[0].get("taskDefinitionArn", "")).rsplit("/", 1)[-1]
+            raise DeployError(f"task {task!r} does not run job {target.name!r} ({revision})")
         raise DeployError(f"task {task!r} does not belong to service {target.name!r} ({described[0].get('group')})")
     return dict(described[0])
 

@@ -164,3 +164,8 @@ def task_definition(repo: Repo, service: Service, account: Account, image_tag: s
         "volumes": [{"name": VOLUME}],
         "tags": [{"key": k, "value": v} for k, v in tags(repo, service, account).items()],
     }
+
+
+def family(task_definition_arn: str) -> str:
+    """The family of ``arn:...:task-definition/<family>:<revision>`` (of a revision's bare name too)."""
+    return task_definition_arn.rsplit(":", 1)[0].rsplit("/", 1)[-1]
