@@ -10,15 +10,18 @@ without it nothing is compared. docs/design.md, "Generator versions".
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from generator.errors import GeneratorVersionError, SpecError
 from generator.spec.document import Document
 from generator.spec.document import load as load_yaml
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+# packaging and importlib.metadata are imported where a requirement is stated: every command loads
+# the repository through require(), and most repositories state none.
 
 SETTINGS_FILE = "infragen.yaml"
 FIELD = "infragenVersion"
@@ -29,6 +32,8 @@ EXAMPLE = '">=0.9" or ">=0.9, <2"'
 
 def running_version() -> str:
     """The running generator's version, from the installed distribution's metadata."""
+    from importlib import metadata
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
@@ -46,6 +51,8 @@ def requirement(doc: Document) -> tuple[str, SpecifierSet] | None:
         shown = "nothing" if value is None else f"{value!r} ({type(value).__name__})"
         message = f"YAML read {shown}; write a quoted PEP 440 specifier such as {EXAMPLE}"
         raise SpecError([doc.problem((FIELD,), message)])
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         found = SpecifierSet(value)
     except InvalidSpecifier as exc:
@@ -59,6 +66,8 @@ def requirement(doc: Document) -> tuple[str, SpecifierSet] | None:
 def satisfied(wanted: SpecifierSet, running: str) -> bool:
     """Whether version ``running`` satisfies ``wanted`` (a pre-release or dev build by its order:
     0.10.0.dev1 satisfies >=0.9). A version string PEP 440 cannot read satisfies nothing."""
+    from packaging.version import InvalidVersion, Version
+
     try:
         return wanted.contains(Version(running), prereleases=True)
     except InvalidVersion:
