@@ -20,6 +20,7 @@ TEAMS = ("infra", "payments", "growth", "identity", "search", "risk", "data", "m
 WORDS = ("billing", "ledger", "checkout", "ranker", "notify", "profile", "fraud", "quotes", "catalog", "auth")
 SIZES = ((256, 512), (512, 1024), (1024, 2048), (2048, 4096))
 SUFFIX = {"postgres": "db", "mysql": "mysql", "redis": "cache", "queue": "events", "table": "ledger", "bucket": "files"}
+NETWORK_SUFFIXES = tuple(SUFFIX[kind] for kind in ("postgres", "mysql", "redis"))  # their own -clients group
 SHARED_KINDS = ("postgres", "queue", "table", "bucket")  # what other services commonly depend on
 
 
@@ -100,6 +101,13 @@ def services(n: int, seed: int = 7) -> list[tuple[dict[str, Any], dict[str, dict
         used = sorted(resources)
         if shared and rng.random() < 0.3:
             used.append(rng.choice(shared))
+        # A task joins its own group and one per service called and network datastore used; AWS
+        # allows 5 per network interface (the generator refuses more), so calls give way first.
+        network = sum(1 for d in used if d.rsplit("-", 1)[1] in NETWORK_SUFFIXES)
+        if "services" in dependencies:
+            dependencies["services"] = dependencies["services"][: max(0, 4 - network)]
+            if not dependencies["services"]:
+                del dependencies["services"]
         if used:
             dependencies["datastores"] = used
         if dependencies:
