@@ -1,5 +1,6 @@
-"""The per-root cache can never serve a stale root: after any edit of any input file, generation
-with the cache warm from before the edit and generation with no cache give byte-identical trees.
+"""The per-root cache and the per-file input cache can never serve a stale root: after any edit of
+any input file, generation with the caches warm from before the edit and generation with no cache
+give byte-identical trees.
 
 Each case starts from the example repository, generated twice with a cache folder of its own (so
 the manifest of generator/write/cache.py holds every root), applies edits, then regenerates one
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from generator import api
 from generator.errors import InfragenError
 from generator.plan import ir
+from generator.spec import inputcache
 from generator.write import cache
 
 EXAMPLES = int(os.environ.get("INFRAGEN_CACHE_EXAMPLES", "8"))
@@ -220,6 +222,10 @@ def warm(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
         shutil.copytree(template, repo, symlinks=True)
         # warm: the template's entries (other inodes, so every file is verified by its sha256)
         cache.store(repo, manifest)
+        # and the template's parsed inputs (the per-file cache is per repository path too)
+        inputs = inputcache.cache_file(repo)
+        inputs.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(inputcache.cache_file(template), inputs)
         return repo
 
     yield make

@@ -23,28 +23,21 @@ checks that claim against generation from scratch for random edits of every inpu
 from __future__ import annotations
 
 import hashlib
-import sys
 from functools import cache
 
+from generator.fingerprint import package_digest
 from generator.plan.ir import Plan
 from generator.plan.roots import Root, references
-from generator.write.stamp import PACKAGE
 
 KEY_VERSION = 1
 
 
 @cache
 def generator_digest() -> str:
-    """The generator's own version: a digest of every file of the package, Python and Jinja versions."""
+    """The generator's own version: its package's digest, with the Jinja version it renders with."""
     import jinja2
 
-    digest = hashlib.sha256(f"v{KEY_VERSION} py{sys.version_info[:2]} jinja{jinja2.__version__}".encode())
-    for path in sorted(PACKAGE.rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file() or path.suffix == ".pyc":
-            continue
-        digest.update(f"\0{path.relative_to(PACKAGE).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256(f"v{KEY_VERSION} jinja{jinja2.__version__} {package_digest()}".encode()).hexdigest()
 
 
 def root_key(plan: Plan, root: Root) -> str:

@@ -121,10 +121,18 @@ def yaml_message(detail: str) -> str:
 
 def load(path: Path, root: Path) -> Document:
     file = path.relative_to(root).as_posix()
+    return parse_bytes(read(path, file), file)
+
+
+def read(path: Path, file: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SpecError([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+
+
+def parse_bytes(raw: bytes, file: str) -> Document:
+    """:func:`parse` of a file's bytes, refusing a byte-order mark and anything but UTF-8."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raise SpecError([Problem(file, 1, 1, "", "file starts with a byte-order mark; save it as UTF-8 without BOM")])
     try:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from generator.datastores import kind_of
 from generator.errors import Problem, RepoNotFoundError, SpecError
 from generator.spec import schema, version
-from generator.spec.document import Document, FieldPath
-from generator.spec.document import load as load_yaml
+from generator.spec.document import Document, FieldPath, parse_bytes
+from generator.spec.document import read as read_bytes
+from generator.spec.inputcache import InputCache
 from generator.spec.models import (
     Account,
     Acknowledgement,
@@ -83,10 +85,18 @@ class _Reader:
         self.root = root
         self.problems: list[Problem] = []
         self.docs: dict[str, Document] = {}
+        self.cache = InputCache.open(root)
 
     def read(self, path: Path, kind: schema.Kind) -> Document | None:
+        file = path.relative_to(self.root).as_posix()
         try:
-            doc = load_yaml(path, self.root)
+            raw = read_bytes(path, file)
+            digest = hashlib.sha256(raw).hexdigest()
+            doc = self.cache.get(file, digest, kind)
+            if doc is not None:
+                self.docs[file] = doc
+                return doc
+            doc = parse_bytes(raw, file)
         except SpecError as exc:
             self.problems.extend(exc.problems)
             return None
@@ -95,7 +105,10 @@ class _Reader:
         found = schema.check(doc, kind)
         self.problems.extend(found)
         self.docs[doc.file] = doc
-        return None if found else doc
+        if found:
+            return None
+        self.cache.put(doc, digest, kind)
+        return doc
 
 
 def load_repo(root: Path) -> Repo:
@@ -152,6 +165,7 @@ def load_repo(root: Path) -> Repo:
         else:
             services.append(service)
 
+    reader.cache.save()  # every input file was read: entries of files that are gone go
     if platform_broken or teams is None:
         raise SpecError(reader.problems)
     repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services))
