@@ -93,8 +93,18 @@ def generate(root: Path, *, check: bool = False) -> Result:
     """Regenerate everything under ``root``. With ``check``, only report what would change.
     Raises GeneratorVersionError first when infragen.yaml needs another generator."""
     version.require(root)
+    if check:  # the staleness gate: concurrent gates of one checkout compute one verdict
+        with incremental.locked(root):
+            found = incremental.verdict(root)
+            if found is not None:  # no file changed since a run that judged this very tree
+                return Result(changes=[write.Change(*c) for c in found], interrupted=False)
+            return _generate(root, check=True)
     if incremental.unchanged(root):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
+    return _generate(root, check=False)
+
+
+def _generate(root: Path, *, check: bool) -> Result:
     repo = load_repo(root)
     plan = ir.build(root, repo)
     if terragrunt.flavor(root) == "terragrunt":  # no per-root cache: every unit is planned anyway
@@ -117,6 +127,8 @@ def generate(root: Path, *, check: bool = False) -> Result:
     if not check or not (changes or was_interrupted):
         reasons.record(root, keys.generator_digest())  # a consistent tree: the next run names what changed
         incremental.record(root)
+    elif not was_interrupted:  # a failed gate: the other projects' gates on this checkout print it
+        incremental.record(root, [(c.path, c.action, c.reason) for c in changes])
     return Result(changes=changes, interrupted=was_interrupted)
 
 

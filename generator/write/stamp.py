@@ -15,14 +15,24 @@ stamps off.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 SETTLE_NS = 1_000_000_000
+# Files Terraform and Atlantis write into a root while they plan it (`terraform init`'s lock file,
+# the saved plan and Atlantis's JSON of it, <name>.tfplan beside <name>.json) and `.terraform/`
+# (skipped with every dot folder). Generation reads none of them and none carries the generated
+# header, so they are not part of the signature: the parallel plans of one pull request, each
+# running `init` and `plan` in its own root, leave the signature of the checkout as it was.
+TERRAFORM_FILES = frozenset({".terraform.lock.hcl"})
+PLAN_SUFFIX = ".tfplan"
 PACKAGE = Path(__file__).resolve().parent.parent  # code, templates/ and schemas/
 
 
@@ -44,7 +54,10 @@ def signature(root: Path) -> tuple[str, int]:
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
             digest.update(f"D{dirpath}\n".encode())
+            plans = {name[: -len(PLAN_SUFFIX)] for name in filenames if name.endswith(PLAN_SUFFIX)}
             for name in sorted(filenames):
+                if name in TERRAFORM_FILES or name.endswith(PLAN_SUFFIX) or name.removesuffix(".json") in plans:
+                    continue
                 path = os.path.join(dirpath, name)
                 try:
                     st = os.stat(path)
@@ -58,17 +71,30 @@ def signature(root: Path) -> tuple[str, int]:
 
 def unchanged(root: Path) -> bool:
     """True when a stamp recorded after a consistent run still matches the tree."""
+    return verdict(root) == []
+
+
+def verdict(root: Path) -> list[tuple[str, str, str]] | None:
+    """The changes (path, action, reason) a run found when the tree had the signature it has now:
+    [] after a consistent run, the pending changes after a `gen --check` that failed; None when
+    no stamp matches the tree."""
     if not _enabled():
-        return False
+        return None
     try:
         stored = json.loads(_stamp_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(stored, dict) and stored.get("signature") == signature(root)[0]
+        return None
+    if not (isinstance(stored, dict) and stored.get("signature") == signature(root)[0]):
+        return None
+    changes = stored.get("changes", [])
+    if not (isinstance(changes, list) and all(isinstance(c, list) and len(c) == 3 for c in changes)):
+        return None
+    return [(str(path), str(action), str(reason)) for path, action, reason in changes]
 
 
-def record(root: Path) -> None:
-    """Record that the tree is consistent now, unless a file changed too recently to be trusted."""
+def record(root: Path, changes: Iterable[tuple[str, str, str]] = ()) -> None:
+    """Record the verdict for the tree as it is now (no changes: consistent), unless a file changed
+    too recently to be trusted."""
     path = _stamp_file(root)
     if not _enabled():
         return
@@ -79,7 +105,31 @@ def record(root: Path) -> None:
             path.unlink(missing_ok=True)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"signature": digest}), encoding="utf-8")
+        tmp.write_text(json.dumps({"signature": digest, "changes": [list(c) for c in changes]}), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """One `gen --check` at a time per checkout (Atlantis plans a pull request's projects in
+    parallel, each running the gate on the same checkout): the first computes and records its
+    verdict, the ones that waited find it and print it. Without stamps there is nothing to share,
+    so no lock either."""
+    if not _enabled():
+        yield
+        return
+    path = _stamp_file(root).with_suffix(".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+b")
+    except OSError:
+        yield  # no cache folder to lock in: every gate computes, as without stamps
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
