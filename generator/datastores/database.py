@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, assert_never, cast
 
+from generator import hclcache
 from generator.datastores.base import Access, DataSource, Grant, Kind, Network, Option, arn, interpolate, options_of
 from generator.render.hcl import Value
 from generator.spec.models import Account, Datastore, Options
@@ -57,17 +57,11 @@ class Database(Options):
     apply_immediately: bool | None = None
 
 
-@functools.cache
 def _read_memory_table(path: Path) -> dict[str, tuple[str, ...]]:
-    import hcl2  # only validation reads the module
-
-    with path.open(encoding="utf-8") as handle:
-        parsed: dict[str, Any] = hcl2.load(handle)
-    for block in parsed.get("locals", []):
-        table = block.get("instance_memory_gib")
-        if isinstance(table, dict):
-            return {str(k).strip('"'): tuple(str(size).strip('"') for size in v) for k, v in table.items()}
-    return {}
+    table = hclcache.locals_of(path).get("instance_memory_gib")
+    if not isinstance(table, dict):
+        return {}
+    return {str(k).strip('"'): tuple(str(size).strip('"') for size in v) for k, v in table.items()}
 
 
 def memory_table(path: Path) -> dict[str, tuple[str, ...]] | None:

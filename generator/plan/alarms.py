@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import hclcache
 from generator.datastores import REGISTRY
 from generator.render import hcl
 from generator.spec import naming
@@ -54,13 +55,7 @@ def _number(value: Any) -> float:
 
 @functools.cache
 def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
-    import hcl2  # only explain and override validation need the module defaults
-
-    with path.open(encoding="utf-8") as handle:
-        parsed: dict[str, Any] = hcl2.load(handle)
-    found: dict[str, Any] = {}
-    for block in parsed.get("locals", []):
-        found.update(block.get("alarm_defaults", {}))
+    found: dict[str, Any] = hclcache.locals_of(path).get("alarm_defaults", {})
     return tuple(
         AlarmDefault(
             key=key,
@@ -75,14 +70,7 @@ def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
 
 @functools.cache
 def _read_deployment_keys(path: Path) -> tuple[str, ...]:
-    import hcl2
-
-    with path.open(encoding="utf-8") as handle:
-        parsed: dict[str, Any] = hcl2.load(handle)
-    for block in parsed.get("locals", []):
-        if "deployment_alarm_keys" in block:
-            return tuple(str(k).strip('"') for k in block["deployment_alarm_keys"])
-    return ()
+    return tuple(str(k).strip('"') for k in hclcache.locals_of(path).get("deployment_alarm_keys", ()))
 
 
 def deployment_keys(root: Path) -> tuple[str, ...]:

@@ -367,7 +367,7 @@ def _foreign_client_groups(repo: Repo, service: Service) -> list[str]:
 
 def _datastore_users(repo: Repo, datastore: str) -> list[str]:
     """Services that declare ``datastore`` as a dependency (they get IAM-authenticated users)."""
-    return sorted({s.name for s in repo.services if datastore in s.depends_on_datastores})
+    return list(repo.datastore_users(datastore))
 
 
 def _client_group_ref(repo: Repo, service: Service, name: str) -> Ref:

@@ -282,7 +282,19 @@ class Repo:
         """Services that list ``name`` in their service dependencies, in repo order."""
         return self._dependents.get(name, ())
 
+    def datastore_users(self, name: str) -> tuple[str, ...]:
+        """Names of the services that list datastore ``name`` in their dependencies, sorted."""
+        return self._datastore_users.get(name, ())
+
     # Indexes built on first use: lookups per service would otherwise make generation O(N^2).
+    @cached_property
+    def _datastore_users(self) -> dict[str, tuple[str, ...]]:
+        index: dict[str, set[str]] = {}
+        for service in self.services:
+            for name in service.depends_on_datastores:
+                index.setdefault(name, set()).add(service.name)
+        return {name: tuple(sorted(users)) for name, users in index.items()}
+
     @cached_property
     def _services(self) -> dict[str, Service]:
         return {s.name: s for s in self.services}

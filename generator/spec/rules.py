@@ -245,10 +245,6 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
     # (where the later definition is, whose it is, whose the earlier one is) -> clashing names
     clashes: dict[tuple[str, FieldPath, bool, str, str], tuple[str, dict[str, str]]] = {}
     earlier: dict[str, tuple[str, FieldPath, bool]] = {}  # whose -> where it is defined
-    users_of: dict[str, list[str]] = {}  # datastore -> the services that use it, by name
-    for user in sorted(repo.services, key=lambda s: s.name):
-        for used in user.depends_on_datastores:
-            users_of.setdefault(used, []).append(user.name)
     for env in env_names:
         # name -> (what, whose) of its first definition in this account
         seen: dict[str, tuple[str, str]] = {}
@@ -263,7 +259,7 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
                 if datastore.name in datastores:
                     continue  # a datastore name used twice: reported by cross_check
                 datastores.add(datastore.name)
-                users = users_of.get(datastore.name, [])
+                users = list(repo.datastore_users(datastore.name))
                 whose = f"{datastore.type} datastore {datastore.name!r} of service {service.name!r}"
                 names = kind_of(datastore.type).aws_names(datastore, users)
                 origins.append((whose, names, ("resources", datastore.name), True))
@@ -484,7 +480,7 @@ def _dependency_rules(
         elif name in broken:
             continue
         elif name in removed:
-            users = sorted(s.name for s in repo.services if name in s.depends_on_services)
+            users = sorted({s.name for s in repo.dependents(name)})
             problems.append(doc.problem(path, _removed_message("service", name, name, users)))
         elif name not in service_names:
             problems.append(doc.problem(path, f"unknown service {name!r}{known(name, service_names, 'services')}"))
@@ -500,7 +496,7 @@ def _dependency_rules(
             continue
         gone = next((r for r in sorted(removed) if name.startswith(r + "-")), None)
         if found is None and gone is not None:
-            users = sorted(s.name for s in repo.services if name in s.depends_on_datastores)
+            users = list(repo.datastore_users(name))
             problems.append(doc.problem(path, _removed_message("datastore", name, gone, users)))
             continue
         problem = _datastore_problem(repo, service, name, found)

@@ -1,0 +1,68 @@
+"""The `locals` of a module file, parsed once per content.
+
+Validation and `explain` read a few tables from module files (the alarm defaults, the instance
+memory table): python-hcl2 costs about 0.2 s to import and tens of milliseconds per file, which
+every `gen` would pay for files that rarely change. So the merged `locals` of a file are kept on
+disk by the sha256 of its content (the result depends on nothing else), next to the other caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = 1
+
+
+def cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "infragen" / f"hcl-locals-v{CACHE_VERSION}.json"
+
+
+@cache
+def locals_of(path: Path) -> dict[str, Any]:
+    """Every local value defined in ``path`` (Terraform allows each name once per module)."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    entries = _disk_cache()
+    found = entries.get(digest)
+    if not isinstance(found, dict):
+        found = _parse(raw.decode("utf-8"))
+        entries[digest] = found
+        _store(entries)
+    return found
+
+
+def _parse(text: str) -> dict[str, Any]:
+    import hcl2
+
+    parsed: dict[str, Any] = hcl2.loads(text)
+    merged: dict[str, Any] = {}
+    for block in parsed.get("locals", []):
+        merged.update(block)
+    copied: dict[str, Any] = json.loads(json.dumps(merged))  # what the disk gives back, on the first read too
+    return copied
+
+
+@cache
+def _disk_cache() -> dict[str, Any]:
+    try:
+        loaded = json.loads(cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _store(entries: dict[str, Any]) -> None:
+    path = cache_file()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
