@@ -175,6 +175,11 @@ def test_a_tag_is_checked_in_git(tmp_path: Path) -> None:
         load_repo(root)
 
 
+def test_modules_release_has_help() -> None:
+    result = run_cli("modules", "release", "--help")
+    assert result.code == 0 and "modules-vMAJOR.MINOR.PATCH" in result.stdout
+
+
 def test_release_makes_an_annotated_tag_and_says_what_next(tagged: tuple[Path, git.Repo]) -> None:
     root, repo = tagged
     assert repo.tags[TAG].tag is not None  # annotated: a tag object with a message
