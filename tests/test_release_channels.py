@@ -245,3 +245,22 @@ def test_terraform_resolves_the_tagged_module_code_not_the_working_tree(tagged: 
     validate = run_terraform(["validate", "-no-color"], directory)
     assert validate.returncode != 0
     assert "release_channel_probe" in validate.stdout + validate.stderr
+
+
+def test_a_root_in_a_subfolder_of_the_git_repository_keeps_its_prefix(tmp_path: Path) -> None:
+    """The tag holds the whole repository: the roots of an infragen root at infra/ call //infra/modules/..."""
+    top = tmp_path / "mono"
+    top.mkdir()
+    repo = git.Repo.init(top)
+    root = copy_inputs(top / "infra")
+    generate(root)
+    _commit(repo, "base")
+    release(root, TAG)
+    (root / "modules/channels.yaml").write_text(f"source: git::file://{top}\nenvironments:\n  staging: {TAG}\n")
+    generate(root)
+    main_tf = (root / "accounts/staging/services/core/main.tf").read_text()
+    assert f'"git::file://{top}//infra/modules/platform/service?ref={TAG}"' in main_tf
+    rds = root / "modules/aws/rds/main.tf"
+    rds.write_text(rds.read_text() + "\n# not committed\n")
+    with pytest.raises(CommandError, match=re.escape("infra/modules/aws/rds/main.tf")):
+        release(root, "modules-v1.0.1")

@@ -76,7 +76,7 @@ def root_key(plan: Plan, root: Root) -> str:
         given["external"].get(service.name),
         tuple(references(repo, service)),  # references.tf names the owners' teams
         root.modules,  # the release channel: its module sources (modules/channels.yaml)
-        repo.channels.source if root.modules != MAIN else None,
+        (repo.channels.source, repo.channels.modules_path) if root.modules != MAIN else None,
         root.channels_file,
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

@@ -72,7 +72,18 @@ def module_source(channels: Channels, env: str, local: str, modules_dir: str) ->
     prefix = modules_dir + "/"
     if not local.startswith(prefix) or channels.source is None:
         raise ValueError(f"{local}: not a local module source under {modules_dir}, or no source in {CHANNELS_FILE}")
-    return f"{channels.source}//modules/{local[len(prefix) :]}?ref={channel}"
+    return f"{channels.source}//{channels.modules_path}/{local[len(prefix) :]}?ref={channel}"
+
+
+def git_prefix(repo_dir: Path) -> str:
+    """``repo_dir``'s path inside its git work tree ('' at the top, or outside git)."""
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--show-prefix"], cwd=repo_dir, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return ""
+    return found.stdout.strip().strip("/") if found.returncode == 0 else ""
 
 
 def load(root: Path, envs: Iterable[str], git_dir: Path | None = None) -> tuple[Channels, list[Problem]]:
@@ -125,5 +136,8 @@ def load(root: Path, envs: Iterable[str], git_dir: Path | None = None) -> tuple[
     if isinstance(source, str) and "//" in source.removeprefix("git::").split("://", 1)[-1]:
         message = f"{source!r} names a subdirectory (//); give the repository only, the roots add //modules/..."
         problems.append(doc.problem(("source",), message))
-    channels = Channels(doc.file, source, tuple(sorted(environments.items())))
+    # the tagged tree is the whole git repository: an infragen root in a subfolder keeps its prefix
+    prefix = git_prefix(git_dir or root) if on_tag else ""
+    modules_path = f"{prefix}/modules" if prefix else "modules"
+    channels = Channels(doc.file, source, tuple(sorted(environments.items())), modules_path)
     return channels, problems

@@ -267,6 +267,8 @@ class Channels:
     file: str | None = None
     source: str | None = None  # the repository's go-getter address, git::https://.../infra.git
     environments: Pairs = ()  # env -> "main" or a release tag
+    # modules/ inside the git repository: "<prefix>/modules" when the infragen root is a subfolder
+    modules_path: str = "modules"
 
     def of(self, env: str) -> str:
         """The channel ``env`` runs: a release tag, or ``main`` (the local modules)."""
