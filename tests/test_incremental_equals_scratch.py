@@ -163,6 +163,16 @@ def flavor(repo: Path, n: int) -> None:
     (repo / "infragen.yaml").write_text(f"flavor: {('terraform', 'terragrunt')[n % 2]}\n", encoding="utf-8")
 
 
+def channel_file(repo: Path, n: int) -> None:
+    """modules/channels.yaml added or removed (every environment on main: no git for tags here):
+    an input of every main.tf header, through the cache key."""
+    path = repo / "modules" / "channels.yaml"
+    if n % 2:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_text(f"environments:\n  {ENVS[n // 2 % 2]}: main\n", encoding="utf-8")
+
+
 EDITS: tuple[Edit, ...] = (
     desired_count,
     description,
@@ -182,6 +192,7 @@ EDITS: tuple[Edit, ...] = (
     remove_service,
     alarm_default,
     flavor,
+    channel_file,
 )
 
 
@@ -264,6 +275,7 @@ def test_random_edits(warm: Callable[[], Path], edits: list[tuple[int, int]]) ->
         pytest.param([(EDITS.index(alarm_default), 0)], id="module-alarm-defaults"),
         pytest.param([(EDITS.index(priority), 3)], id="allocation-file"),
         pytest.param([(EDITS.index(flavor), 1)], id="flavor"),
+        pytest.param([(EDITS.index(channel_file), 0)], id="channel-file"),
     ],
 )
 def test_hand_picked(warm: Callable[[], Path], edits: list[tuple[int, int]]) -> None:

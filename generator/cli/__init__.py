@@ -163,7 +163,9 @@ def docs(check: bool, root: Path | None) -> None:
 
 
 @cli.command("schema")
-@click.argument("kind", required=False, type=click.Choice(["service", "environment", "account", "teams", "infragen"]))
+@click.argument(
+    "kind", required=False, type=click.Choice(["service", "environment", "account", "teams", "infragen", "channels"])
+)
 @click.option("--write", is_flag=True, help="Rewrite the committed schemas whose datastore parts come from the kinds.")
 @click.option("--check", is_flag=True, help="Exit 1 when a committed schema differs from the kinds.")
 def show_schema(kind: str | None, write: bool, check: bool) -> None:
@@ -181,7 +183,9 @@ def show_schema(kind: str | None, write: bool, check: bool) -> None:
             sys.exit(1)
         return
     if kind is None:
-        raise click.UsageError("name a schema (service, environment, account, teams, infragen) or pass --write/--check")
+        raise click.UsageError(
+            "name a schema (service, environment, account, teams, infragen, channels) or pass --write/--check"
+        )
     click.echo(schema_text(kind), nl=False)
 
 
@@ -290,6 +294,10 @@ _register_sandbox(cli)
 from generator.cli.plancheck import register as _register_plan_check  # noqa: E402
 
 _register_plan_check(cli)
+
+from generator.cli.modules import register as _register_modules  # noqa: E402
+
+_register_modules(cli)
 
 
 def main() -> None:

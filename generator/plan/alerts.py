@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.plan.alarms import alerting_teams, team_root_dir
-from generator.plan.roots import MODULES, Block, Output, OutputFile, root_files
+from generator.plan.roots import MODULES, ROOT_FILES, Block, Output, OutputFile, root_files
 from generator.render import hcl
 from generator.render.hcl import Raw, Value
-from generator.spec.models import Account, Repo, Team
+from generator.spec.channels import module_source
+from generator.spec.models import MAIN, Account, Repo, Team
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class TeamRoot:
     dir: str
     inputs: tuple[str, ...]
     services: tuple[str, ...]  # the team's services in this account, whose alarms notify the topic
+    source: str = f"{MODULES}/platform/alerts"  # the module it calls, on the account's release channel
+    modules: str = MAIN  # that channel: main or a release tag (modules/channels.yaml)
+    channels_file: str | None = None  # an input of main.tf when the repository has one
 
 
 def team_roots(repo: Repo) -> list[TeamRoot]:
@@ -31,7 +35,19 @@ def team_roots(repo: Repo) -> list[TeamRoot]:
             # What the root prints comes from these two files only; the services merely decide
             # that the team has one in this account (a spec edit does not plan the topic).
             inputs = (f"accounts/{account.env}/account.yaml", "teams.yaml")
-            result.append(TeamRoot(team, account, team_root_dir(account.env, team.name), inputs, services))
+            source = module_source(repo.channels, account.env, f"{MODULES}/platform/alerts", MODULES)
+            result.append(
+                TeamRoot(
+                    team,
+                    account,
+                    team_root_dir(account.env, team.name),
+                    inputs,
+                    services,
+                    source,
+                    repo.channels.of(account.env),
+                    repo.channels.file,
+                )
+            )
     return sorted(result, key=lambda r: r.dir)
 
 
@@ -42,7 +58,7 @@ def state_key(account: Account, team: str) -> str:
 def module_args(root: TeamRoot) -> list[tuple[str, Value]]:
     route = root.team.route(root.account.env)
     return [
-        ("source", f"{MODULES}/platform/alerts"),
+        ("source", root.source),
         ("team", root.team.name),
         ("environment", root.account.env),
         ("email", list(route.email) if route else []),
@@ -68,7 +84,8 @@ def files(repo: Repo) -> list[OutputFile]:
                 ),
             )
         ]
-        result.extend(
-            root_files(root.dir, root.inputs, account, state_key(account, root.team.name), blocks, tags, outputs)
-        )
+        inputs: dict[str, tuple[str, ...]] = {name: root.inputs for name in ROOT_FILES}
+        if root.channels_file is not None:  # the module source; no autoplan trigger (docs/atlantis.md)
+            inputs["main.tf"] = tuple(sorted({*root.inputs, root.channels_file}))
+        result.extend(root_files(root.dir, inputs, account, state_key(account, root.team.name), blocks, tags, outputs))
     return result

@@ -14,7 +14,9 @@ So a root's key is a digest of the model parts it reads, with their values, not 
 - for each of its datastores (after environment overrides): the services that use it (IAM users);
 - the services that call it (Consul ``allowed_sources``);
 - its external listener rule priority (allocated every run from the allocation file
-  and every service of the account).
+  and every service of the account);
+- its module release channel, the repository's git source when on a tag, and whether
+  modules/channels.yaml exists (a header input of main.tf).
 
 A value that is not here cannot change the root's files; tests/test_incremental_equals_scratch.py
 checks that claim against generation from scratch for random edits of every input file.
@@ -28,6 +30,7 @@ from functools import cache
 from generator.fingerprint import package_digest
 from generator.plan.ir import Plan
 from generator.plan.roots import Root, references
+from generator.spec.models import MAIN
 
 KEY_VERSION = 1
 
@@ -65,5 +68,8 @@ def root_key(plan: Plan, root: Root) -> str:
         tuple(s.name for s in repo.dependents(service.name)),
         given["external"].get(service.name),
         tuple(references(repo, service)),  # references.tf names the owners' teams
+        root.modules,  # the release channel: its module sources (modules/channels.yaml)
+        (repo.channels.source, repo.channels.modules_path) if root.modules != MAIN else None,
+        root.channels_file,
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

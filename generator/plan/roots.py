@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
@@ -16,7 +16,8 @@ from generator.render import hcl
 from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
-from generator.spec.models import Account, Datastore, Repo, Service
+from generator.spec.channels import module_source
+from generator.spec.models import MAIN, Account, Datastore, Repo, Service
 from generator.spec.rules import network_dependencies, reads_from
 
 TERRAFORM_VERSION = "1.11.4"
@@ -75,6 +76,11 @@ class Root:
     inputs: tuple[str, ...]
     depends_on: tuple[str, ...]  # services (same env) whose resources this root reads
     cost_center: str | None = None  # the owner team's costCenter (teams.yaml)
+    # The modules it calls: "main" (the local modules/) or a release tag (modules/channels.yaml)
+    modules: str = MAIN
+    # modules/channels.yaml when the repository has one: an input of main.tf (its module sources),
+    # but no autoplan trigger (a promotion plans the roots whose sources it changes, no others)
+    channels_file: str | None = None
 
 
 def roots(repo: Repo) -> list[Root]:
@@ -90,6 +96,8 @@ def roots(repo: Repo) -> list[Root]:
                     inputs=_inputs(repo, service, account),
                     depends_on=reads_from(repo, service),
                     cost_center=_cost_center(repo, service),
+                    modules=repo.channels.of(env),
+                    channels_file=repo.channels.file,
                 )
             )
     return result
@@ -127,6 +135,8 @@ def file_inputs(root: Root) -> dict[str, tuple[str, ...]]:
     # main.tf reads everything the root depends on (its service, account and environment file, the
     # services it reads, its datastores' users, its callers where Consul lists them) but teams.yaml
     main = [p for p in root.inputs if p != "teams.yaml"]
+    if root.channels_file is not None:  # the module sources
+        main = sorted({*main, root.channels_file})
     return {
         "main.tf": tuple(main),
         "versions.tf": (account_file,),  # the Consul provider when the account has Consul
@@ -182,7 +192,9 @@ def module_calls(repo: Repo, root: Root, external_priority: int | None) -> list[
     calls.append(_call("dashboard", "dashboard", _dashboard_args(service, account)))
     if account.consul is not None:
         calls.append(_call("discovery", "discovery", _discovery_args(repo, service, account)))
-    return calls
+    if root.modules == MAIN:
+        return calls
+    return [replace(c, source=module_source(repo.channels, account.env, c.source, MODULES)) for c in calls]
 
 
 def _call(

@@ -14,7 +14,7 @@ from generator.plan.alarms import team_project_name, team_root_dir
 from generator.plan.roots import MODULES, REFERENCES_FILE, ROOT_FILES, OutputFile, Root, references, roots
 from generator.render.jinja import render
 from generator.spec import naming
-from generator.spec.models import Repo
+from generator.spec.models import MAIN, Repo
 from generator.tools.decommission import RetiredRoot
 
 WORKFLOW = "infragen"
@@ -43,6 +43,7 @@ class Project:
     root: Root | None  # None for a destroy-only root (its spec is gone)
     decommissioning: str | None = None  # why the root is destroy-only
     terraform_version: str | None = None  # set where Atlantis cannot read it from .tf files
+    modules: str = MAIN  # the modules its root calls: main (local) or a release tag (modules/channels.yaml)
 
 
 def project_name(env: str, service: str) -> str:
@@ -64,11 +65,14 @@ def module_dirs(root_path: Path, project: Root) -> list[str]:
 
 def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
     """Every file that can change the root's plan, relative to its dir: its own Terraform files,
-    its inputs (the environment file even before it exists) and every module it reaches."""
+    its inputs (the environment file even before it exists) and every module it reaches, when it
+    calls the local modules: a root on a release tag calls code no pull request can change (its
+    sources change only with modules/channels.yaml, which rewrites them, so its *.tf* plan it)."""
     env_file = posixpath.join(posixpath.dirname(root.service.file), "environments", f"{root.account.env}.yaml")
     inputs = sorted({*root.inputs, env_file})
     triggers = [TERRAFORM_FILES, LOCK_FILE, *(_rel(p, root.dir) for p in inputs)]
-    triggers.extend(f"{_rel(d, root.dir)}/{TERRAFORM_FILES}" for d in module_dirs(root_path, root))
+    if root.modules == MAIN:
+        triggers.extend(f"{_rel(d, root.dir)}/{TERRAFORM_FILES}" for d in module_dirs(root_path, root))
     return tuple(triggers)
 
 
@@ -100,8 +104,9 @@ def team_projects(root_path: Path, repo: Repo) -> list[Project]:
     result = []
     for team_root in team_roots(repo):
         triggers = [TERRAFORM_FILES, LOCK_FILE, *(_rel(p, team_root.dir) for p in team_root.inputs)]
-        modules_reached = modules.closure(root_path, team_root.dir, [f"{MODULES}/platform/alerts"])
-        triggers.extend(f"{_rel(d, team_root.dir)}/{TERRAFORM_FILES}" for d in modules_reached)
+        if team_root.modules == MAIN:
+            modules_reached = modules.closure(root_path, team_root.dir, [f"{MODULES}/platform/alerts"])
+            triggers.extend(f"{_rel(d, team_root.dir)}/{TERRAFORM_FILES}" for d in modules_reached)
         result.append(
             Project(
                 name=team_project_name(team_root.account.env, team_root.team.name),
@@ -112,6 +117,7 @@ def team_projects(root_path: Path, repo: Repo) -> list[Project]:
                 depends_on=(),
                 apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=None,
+                modules=team_root.modules,
             )
         )
     return result
@@ -149,6 +155,7 @@ def projects(
                 ),
                 apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=root,
+                modules=root.modules,
             )
         )
     return sorted(result, key=lambda p: p.name)

@@ -41,7 +41,7 @@ from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.document import load as load_yaml
-from generator.spec.models import Account, Repo
+from generator.spec.models import MAIN, Account, Repo
 from generator.spec.schema import check, schema_text
 
 SETTINGS_FILE = "infragen.yaml"
@@ -145,7 +145,10 @@ def _module_source(call: ModuleCall, directory: str) -> str:
     """``<relative path to modules>//<group>/<name>``: Terragrunt copies all of modules/, so the
     platform modules' own relative sources (../../aws/...) keep working."""
     prefix = MODULES + "/"
-    assert call.source.startswith(prefix)
+    if call.source.startswith("git::"):  # a release tag (modules/channels.yaml): the same // layout
+        return call.source
+    if not call.source.startswith(prefix):
+        raise InvariantError(f"module call {call.label}: unexpected source {call.source}")
     return f"{posixpath.relpath('modules', directory)}//{call.source[len(prefix) :]}"
 
 
@@ -196,8 +199,14 @@ def _referenced(unit: Unit, repo: Repo) -> list[str]:
 UNTAGGED_UNITS = ("discovery", "dashboard")
 
 
+def _with_channels(inputs: tuple[str, ...], channels_file: str | None) -> tuple[str, ...]:
+    """A unit's inputs, with modules/channels.yaml (its module source) when the repository has one."""
+    return inputs if channels_file is None else tuple(sorted({*inputs, channels_file}))
+
+
 def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
-    header = naming.header(unit.root.inputs)
+    inputs = _with_channels(unit.root.inputs, unit.root.channels_file)
+    header = naming.header(inputs)
     args = [(key, _rewrite(value)) for key, value in unit.call.args]
     if unit.root.cost_center is not None and unit.call.unit not in UNTAGGED_UNITS:
         # the provider's default tags are per account here (env.hcl); the owner team's cost center
@@ -212,7 +221,7 @@ def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
         locals=hcl.body(list(unit.call.locals)) if unit.call.locals else None,
         inputs=hcl.body(args),
     )
-    return OutputFile(f"{unit.dir}/terragrunt.hcl", content, unit.root.inputs)
+    return OutputFile(f"{unit.dir}/terragrunt.hcl", content, inputs)
 
 
 def _env_file(account: Account) -> OutputFile:
@@ -280,8 +289,10 @@ def projects(root_path: Path, repo: Repo, all_units: Sequence[Unit] | None = Non
 
     result = []
     for unit in all_units:
-        module_dir = posixpath.normpath(posixpath.join(unit.root.dir, unit.call.source))
-        reached = modules.closure(root_path, unit.dir, [posixpath.relpath(module_dir, unit.dir)])
+        reached: list[str] = []
+        if unit.root.modules == MAIN:  # a unit on a release tag reaches no local module
+            module_dir = posixpath.normpath(posixpath.join(unit.root.dir, unit.call.source))
+            reached = modules.closure(root_path, unit.dir, [posixpath.relpath(module_dir, unit.dir)])
         env_file = posixpath.join(
             posixpath.dirname(unit.root.service.file), "environments", f"{unit.root.account.env}.yaml"
         )
@@ -303,6 +314,7 @@ def projects(root_path: Path, repo: Repo, all_units: Sequence[Unit] | None = Non
                 depends_on=deps[unit.project],
                 apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=unit.root,
+                modules=unit.root.modules,
                 # Atlantis reads the version from .tf files in the project dir; units have none
                 terraform_version=f"v{TERRAFORM_VERSION}",
             )
@@ -315,23 +327,26 @@ def _team_unit_file(team_root: TeamRoot) -> OutputFile:
     (_, source), *args = alert_args(team_root)
     assert isinstance(source, str)
     call = ModuleCall("alerts", "alerts", source, tuple(args))
+    inputs = _with_channels(team_root.inputs, team_root.channels_file)
     content = render(
         "terragrunt-unit.hcl.j2",
-        header=naming.header(team_root.inputs),
+        header=naming.header(inputs),
         root_config=posixpath.relpath(ROOT_CONFIG, team_root.dir),
         source=hcl.string(_module_source(call, team_root.dir)),
         dependencies=[],
         locals=None,
         inputs=hcl.body(list(call.args)),
     )
-    return OutputFile(f"{team_root.dir}/terragrunt.hcl", content, team_root.inputs)
+    return OutputFile(f"{team_root.dir}/terragrunt.hcl", content, inputs)
 
 
 def _team_projects(root_path: Path, repo: Repo) -> list[Project]:
     result = []
     for team_root in team_roots(repo):
-        reached = modules.closure(
-            root_path, team_root.dir, [posixpath.relpath("modules/platform/alerts", team_root.dir)]
+        reached = (
+            modules.closure(root_path, team_root.dir, [posixpath.relpath("modules/platform/alerts", team_root.dir)])
+            if team_root.modules == MAIN
+            else []
         )
         triggers = [
             "terragrunt.hcl",
@@ -351,6 +366,7 @@ def _team_projects(root_path: Path, repo: Repo) -> list[Project]:
                 apply_requirements=SERVER_APPLY_REQUIREMENTS,
                 root=None,
                 terraform_version=f"v{TERRAFORM_VERSION}",  # a unit has no .tf file to read it from
+                modules=team_root.modules,
             )
         )
     return result

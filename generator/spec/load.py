@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.datastores import kind_of
 from generator.errors import Problem, RepoNotFoundError, SpecError
-from generator.spec import schema, version
+from generator.spec import channels, schema, version
 from generator.spec.document import Document, FieldPath, parse_bytes
 from generator.spec.document import read as read_bytes
 from generator.spec.inputcache import InputCache
@@ -111,10 +111,11 @@ class _Reader:
         return doc
 
 
-def load_repo(root: Path) -> Repo:
+def load_repo(root: Path, *, git_dir: Path | None = None) -> Repo:
     """Load and validate the whole repository. Raises :class:`SpecError` listing every problem, or
     :class:`GeneratorVersionError` alone when infragen.yaml needs another generator (checked first,
-    so fields of a newer spec version are not reported as unknown)."""
+    so fields of a newer spec version are not reported as unknown). ``git_dir``: where the release
+    tags that modules/channels.yaml names are looked up (``root``; a copy of a commit has none)."""
     from generator.spec.rules import cross_check, partial_service_rules
     from generator.spec.workload import workload_problems
 
@@ -134,6 +135,8 @@ def load_repo(root: Path) -> Repo:
         if doc is not None:
             accounts.append(_account(env_dir.name, doc.data))
 
+    found_channels, channel_problems = channels.load(root, [a.env for a in accounts], git_dir)
+    reader.problems.extend(channel_problems)
     platform_broken = bool(reader.problems) or teams is None
     services: list[Service] = []
     broken_services: set[str] = set()
@@ -168,7 +171,7 @@ def load_repo(root: Path) -> Repo:
     reader.cache.save()  # every input file was read: entries of files that are gone go
     if platform_broken or teams is None:
         raise SpecError(reader.problems)
-    repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services))
+    repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services), channels=found_channels)
     problems = [*reader.problems, *cross_check(root, repo, reader.docs, broken_services)]
     problems.extend(workload_problems(repo, reader.docs))
     if problems:

@@ -255,6 +255,26 @@ class Service:
         )
 
 
+MAIN = "main"  # the release channel of the local modules/ (the default of every environment)
+
+
+@dataclass(frozen=True)
+class Channels:
+    """``modules/channels.yaml``: which version of modules/ each environment runs (generator/spec/channels.py).
+
+    ``file`` is None when the repository has no channel file: every environment runs ``main``."""
+
+    file: str | None = None
+    source: str | None = None  # the repository's go-getter address, git::https://.../infra.git
+    environments: Pairs = ()  # env -> "main" or a release tag
+    # modules/ inside the git repository: "<prefix>/modules" when the infragen root is a subfolder
+    modules_path: str = "modules"
+
+    def of(self, env: str) -> str:
+        """The channel ``env`` runs: a release tag, or ``main`` (the local modules)."""
+        return dict(self.environments).get(env, MAIN)
+
+
 @dataclass(frozen=True)
 class Repo:
     """Everything the generator reads, parsed and validated."""
@@ -264,6 +284,7 @@ class Repo:
     services: tuple[Service, ...]
     # (env, listener, service, priority) as recorded by the last run: see generator/allocation.py
     previous_priorities: tuple[tuple[str, str, str, int], ...] = ()
+    channels: Channels = Channels()
 
     def account(self, env: str) -> Account:
         return next(a for a in self.accounts if a.env == env)

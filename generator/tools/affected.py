@@ -4,7 +4,9 @@ The changed files are those of a pull request from ``head`` into ``base``: the d
 merge base and ``head`` (or the working tree, untracked files included, when ``head`` is None).
 The projects and their ``when_modified`` patterns are computed by the generator from the inputs
 at ``head``, and each changed file is matched the way Atlantis matches it (see patterns.py), so a
-module change lists every project that reaches the module.
+module change lists every project that reaches the module, except those on a release tag
+(modules/channels.yaml): they call the tagged code, which no change of the working tree reaches.
+Each project says which modules its root runs (``modules``: main or the tag).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from generator.errors import CommandError
 from generator.plan import modules
 from generator.render.atlantis import projects
 from generator.spec.load import load_repo
+from generator.spec.models import MAIN
 from generator.tools import decommission
 from generator.tools.patterns import Match, triggered
 
@@ -30,6 +33,7 @@ class AffectedProject:
     name: str
     dir: str
     reasons: tuple[Match, ...]  # each changed file that triggers it, with the pattern it matched
+    modules: str = MAIN  # the modules its root runs: main (local) or a release tag (modules/channels.yaml)
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,15 @@ def _materialise(commit: git.Commit, prefix: str, dest: Path) -> None:
             target.write_bytes(blob.data_stream.read())
 
 
-def _affected(root: Path, changed: list[str]) -> list[AffectedProject]:
+def _affected(root: Path, changed: list[str], git_dir: Path) -> list[AffectedProject]:
     modules.clear_cache()
-    repo = load_repo(root)
+    repo = load_repo(root, git_dir=git_dir)
     retired = decommission.retired_roots(root, repo)
     result = []
     for project in projects(root, repo, retired):
         reasons = triggered(project.dir, project.when_modified, changed)
         if reasons:
-            result.append(AffectedProject(project.name, project.dir, tuple(reasons)))
+            result.append(AffectedProject(project.name, project.dir, tuple(reasons), project.modules))
     return result
 
 
@@ -119,11 +123,11 @@ def affected(root: Path, base: str, head: str | None = None) -> Report:
     start = merge_bases[0] if merge_bases else base_commit
     changed = changed_files(repo, prefix, start, head_commit)
     if head_commit is None:
-        found = _affected(root, changed)
+        found = _affected(root, changed, root)
     else:
         with tempfile.TemporaryDirectory(prefix="infragen-affected-") as tmp:
             _materialise(head_commit, prefix, Path(tmp))
-            found = _affected(Path(tmp), changed)
+            found = _affected(Path(tmp), changed, root)  # release tags are looked up in the repository
     return Report(
         base=start.hexsha,
         head=head_commit.hexsha if head_commit is not None else "working tree",
@@ -141,6 +145,7 @@ def as_dict(report: Report) -> dict[str, object]:
             {
                 "name": p.name,
                 "dir": p.dir,
+                "modules": p.modules,
                 "reasons": [{"file": m.file, "pattern": m.pattern} for m in p.reasons],
             }
             for p in report.projects
@@ -153,7 +158,8 @@ def as_text(report: Report) -> str:
         return f"no Atlantis project is affected ({len(report.changed)} changed file(s))\n"
     lines = []
     for project in report.projects:
-        lines.append(f"{project.name}  ({project.dir})")
+        on_tag = "" if project.modules == MAIN else f", modules {project.modules}"
+        lines.append(f"{project.name}  ({project.dir}{on_tag})")
         lines.extend(f"  {m.file}  (when_modified {m.pattern})" for m in project.reasons)
     return "\n".join(lines) + "\n"
 
@@ -178,5 +184,6 @@ def as_markdown(report: Report) -> str:
     lines += ["| project | dir | changed files (pattern) |", "|---|---|---|"]
     for project in report.projects:
         reasons = "<br>".join(f"`{_md(m.file)}` (`{_md(m.pattern)}`)" for m in project.reasons)
-        lines.append(f"| `{project.name}` | `{project.dir}` | {reasons} |")
+        on_tag = "" if project.modules == MAIN else f" (modules `{_md(project.modules)}`)"
+        lines.append(f"| `{project.name}` | `{project.dir}`{on_tag} | {reasons} |")
     return "\n".join(lines) + "\n"

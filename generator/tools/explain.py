@@ -19,7 +19,7 @@ from generator.render.atlantis import Project, codeowners_rules, projects
 from generator.render.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.render.jinja import render
 from generator.spec.load import load_repo
-from generator.spec.models import Account, Autoscaling, Repo, Service
+from generator.spec.models import MAIN, Account, Autoscaling, Repo, Service
 from generator.spec.naming import internal_hostname
 from generator.spec.schema import suggest
 from generator.tools import decommission, plancheck
@@ -54,6 +54,7 @@ class ProjectView:
     apply_needs: str
     approvers: str
     decommissioning: str | None
+    modules: str = MAIN  # the modules its root runs: main (local) or a release tag
 
 
 @dataclass(frozen=True)
@@ -371,10 +372,15 @@ def _dependencies(service: Service) -> str:
     return "; ".join(parts) if parts else "none"
 
 
-def _project_view(project: Project, files: list[str], approvers: str) -> ProjectView:
+def _project_view(project: Project, files: list[str], approvers: str, channels: bool = False) -> ProjectView:
+    """``channels``: the repository has modules/channels.yaml, so the table names each root's channel."""
     inputs = sum(w.endswith(".yaml") for w in project.when_modified)
     module_count = sum("modules/" in w for w in project.when_modified)
     triggers = f"its own files, {inputs} spec/account file(s), {module_count} module(s)"
+    if project.modules != MAIN:  # a release tag: no module change plans it (modules/channels.yaml)
+        triggers = f"its own files, {inputs} spec/account file(s); modules from release tag `{project.modules}`"
+    elif channels:
+        triggers += f" of `{MAIN}`"
     order = f"group {project.execution_order_group}"
     if project.depends_on:
         verb = "is" if len(project.depends_on) == 1 else "are"
@@ -389,6 +395,7 @@ def _project_view(project: Project, files: list[str], approvers: str) -> Project
         apply_needs=needs,
         approvers=approvers,
         decommissioning=project.decommissioning,
+        modules=project.modules,
     )
 
 
@@ -407,7 +414,7 @@ def explanation(root: Path, name: str) -> Explanation:
     for project in mine:
         files = [p for p in planned if p.startswith(project.dir + "/")]
         approvers = (owners(rules, f"{project.dir}/main.tf") or "nobody").replace(" ", " or ")
-        views.append(_project_view(project, files, approvers))
+        views.append(_project_view(project, files, approvers, repo.channels.file is not None))
     if service is None:
         return Explanation(name, "", "", (), (), "", (), tuple(views))
     accounts = [repo.account(env) for env in sorted(service.environments)]

@@ -19,6 +19,7 @@ FILES = (
     ("account", "accounts/<env>/account.yaml"),
     ("teams", "teams.yaml"),
     ("infragen", "infragen.yaml"),
+    ("channels", "modules/channels.yaml"),
 )
 
 

@@ -1,7 +1,8 @@
 """Why a generated file changes: which of its inputs changed since the tree was last consistent.
 
 After a run that left the tree consistent, :func:`record` stores the sha256 of every input file
-(teams.yaml, infragen.yaml, account files, service specs and environment files) and the
+(teams.yaml, infragen.yaml, account files, service specs, environment files and
+modules/channels.yaml) and the
 generator's digest (generator/plan/keys.py: every file of the package, Python and Jinja versions)
 in the user's cache folder, next to the no-op stamps. A later run names, for each file it must
 update, the inputs of that file (its header's list, globs expanded) whose content differs from
@@ -31,6 +32,7 @@ INPUT_PATTERNS = (
     "accounts/*/account.yaml",
     "services/*/service.yaml",
     "services/*/environments/*.yaml",
+    "modules/channels.yaml",  # module release channels: the module sources of roots
 )
 
 
