@@ -166,6 +166,8 @@ def _rel(path: str, start: str) -> str:
     (which dominated atlantis.yaml at 1,000 services)."""
     if ".." in path.split("/") or ".." in start.split("/"):
         return posixpath.relpath(path, start)
+    if start not in ("", ".") and path.partition("/")[0] != start.partition("/")[0]:  # no common prefix
+        return "../" * (start.count("/") + 1) + path
     parts, base = path.split("/"), start.split("/")
     common = 0
     while common < min(len(parts), len(base)) and parts[common] == base[common]:
