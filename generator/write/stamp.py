@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-STAMP_VERSION = 2
+STAMP_VERSION = 3
 SETTLE_NS = 1_000_000_000
 # Files Terraform and Atlantis write into a root while they plan it (`terraform init`'s lock file,
 # the saved plan and Atlantis's JSON of it, <name>.tfplan beside <name>.json) and `.terraform/`
@@ -48,25 +48,36 @@ def _stamp_file(root: Path) -> Path:
 
 def signature(root: Path) -> tuple[str, int]:
     """The digest of every file's and folder's stat signature, and the newest mtime/ctime seen."""
-    digest = hashlib.sha256(f"v{STAMP_VERSION}".encode())
+    lines = [f"v{STAMP_VERSION}\n"]
     newest = 0
-    for base in (root.resolve(), PACKAGE):
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-            digest.update(f"D{dirpath}\n".encode())
-            plans = {name[: -len(PLAN_SUFFIX)] for name in filenames if name.endswith(PLAN_SUFFIX)}
-            for name in sorted(filenames):
-                if name in TERRAFORM_FILES or name.endswith(PLAN_SUFFIX) or name.removesuffix(".json") in plans:
-                    continue
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    digest.update(f"?{path}\n".encode())
-                    continue
-                digest.update(f"F{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
-                newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-    return digest.hexdigest(), newest
+    pending = [str(PACKAGE), str(root.resolve())]  # a stack: the repository is walked first
+    while pending:
+        top = pending.pop()
+        try:
+            entries = sorted(os.scandir(top), key=lambda e: e.name)
+        except OSError:
+            lines.append(f"?{top}\n")
+            continue
+        lines.append(f"D{top}\n")
+        plans = {e.name[: -len(PLAN_SUFFIX)] for e in entries if e.name.endswith(PLAN_SUFFIX)}
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith(".") and name != "__pycache__":
+                    folders.append(entry.path)
+                continue
+            if name in TERRAFORM_FILES or name.endswith(PLAN_SUFFIX) or name.removesuffix(".json") in plans:
+                continue
+            try:
+                st = entry.stat()  # through a symlink, as the generator reads it
+            except OSError:
+                lines.append(f"?{entry.path}\n")
+                continue
+            lines.append(f"F{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+        pending.extend(reversed(folders))  # depth first, in name order
+    return hashlib.sha256("".join(lines).encode()).hexdigest(), newest
 
 
 def unchanged(root: Path) -> bool:
