@@ -182,7 +182,9 @@ def _account(clients: Clients) -> tuple[str, str, str]:
 # -- the lookups, one per resource type -----------------------------------------------------------
 
 
-def _by_name(service: str, call: str, arg: str, codes: Sequence[str], attr: str = "name") -> Lookup:
+def _by_name(
+    service: str, call: str, arg: str, codes: Sequence[str], attr: str = "name", *, listed: bool = False
+) -> Lookup:
     """A type whose import ID is its name, found by a describe call that fails when it is absent."""
 
     def lookup(clients: Clients, values: Values) -> str | None:
@@ -190,7 +192,8 @@ def _by_name(service: str, call: str, arg: str, codes: Sequence[str], attr: str 
         if name is None:
             return None
         method = getattr(clients.client(service), call)
-        found = _probe(lambda: method(**{arg: name}), codes, f"{service}:{call} {name}")
+        value: str | list[str] = [name] if listed else name
+        found = _probe(lambda: method(**{arg: value}), codes, f"{service}:{call} {name}")
         return name if found is not None else None
 
     return lookup
@@ -453,7 +456,7 @@ ADOPTERS: dict[str, Adopter] = _adopters(
         "aws_ecr_repository",
         "name",
         "name",
-        _by_name("ecr", "describe_repositories", "repositoryNames", ("RepositoryNotFoundException",)),
+        _by_name("ecr", "describe_repositories", "repositoryNames", ("RepositoryNotFoundException",), listed=True),
     ),
     Adopter(
         "aws_ecr_lifecycle_policy",
@@ -659,9 +662,10 @@ def find(plan: Mapping[str, Any], clients: Clients) -> list[Import]:
     return imports
 
 
-def verdict(plan: Mapping[str, Any], imports: Sequence[Import], clients: Clients) -> tuple[list[str], list[str]]:
+def verdict(plan: Mapping[str, Any], existing: Sequence[Import]) -> tuple[list[str], list[str]]:
     """(problems, updates) of the last plan: what it destroys or replaces, what it still creates
-    although it exists; the addresses it updates in place."""
+    although it exists (``existing``: found by :func:`find` in that plan); the addresses it
+    updates in place."""
     problems: list[str] = []
     updates: list[str] = []
     for change in _changes(plan):
@@ -672,12 +676,8 @@ def verdict(plan: Mapping[str, Any], imports: Sequence[Import], clients: Clients
             problems.append(f"{address}: would be {what}")
         elif actions == ["update"]:
             updates.append(address)
-    adopted = {i.address for i in imports}
-    for item in find(plan, clients):
-        if item.address not in adopted:
-            problems.append(
-                f"{item.address}: would be created, but {item.type} {item.name} exists (import id {item.id})"
-            )
+    for item in existing:
+        problems.append(f"{item.address}: would be created, but {item.type} {item.name} exists (import id {item.id})")
     return problems, updates
 
 
@@ -704,17 +704,21 @@ def adopt(root: Path, directory: str, service: str, env: str, clients: Clients, 
         path.unlink()  # the first plan shows every create, imported before or not
     imports: dict[str, Import] = {}
     plan = plan_of(root / directory)
-    for _ in range(MAX_ROUNDS):
+    rounds = 0
+    while True:
         new = [i for i in find(plan, clients) if i.address not in imports]
-        if not new:
-            break
+        if not new or rounds == MAX_ROUNDS:
+            break  # ``new`` is what the last plan still creates although it exists
+        rounds += 1
         imports.update((i.address, i) for i in new)
         _write(path, content(service, env, list(imports.values())))
         plan = plan_of(root / directory)
-    problems, updates = verdict(plan, list(imports.values()), clients)
+    problems, updates = verdict(plan, new)
     still = tuple(c.address for c in creates(plan))
     ordered = tuple(sorted(imports.values(), key=lambda i: i.address))
-    return Outcome(relative, ordered, bool(imports), had and not imports, tuple(updates), still, tuple(problems))
+    return Outcome(
+        relative, ordered, bool(imports), had and not imports, tuple(sorted(updates)), still, tuple(problems)
+    )
 
 
 def _write(path: Path, text: str) -> None:
@@ -727,5 +731,7 @@ def refusal(outcome: Outcome) -> AdoptError:
     listed = "\n".join(f"  {p}" for p in outcome.problems)
     return AdoptError(
         f"refusing to finish: the plan with {outcome.path} still destroys or creates what exists "
-        f"({len(outcome.problems)}):\n{listed}"
+        f"({len(outcome.problems)}):\n{listed}\n"
+        "A replacement would lose what the object holds: change it by hand to what the spec says (or "
+        "move its data and delete it), then run `infragen adopt` again."
     )
