@@ -617,6 +617,21 @@ ADOPTERS: dict[str, Adopter] = _adopters(
 )
 
 
+# The modules' other resource types, and why `adopt` does not look for them.
+NOT_ADOPTED: dict[str, str] = {
+    "aws_ecs_task_definition": "a revision is registered, never a name taken; deploys register their own",
+    "aws_security_group_rule": "no name: an identical rule already in an adopted group fails the apply "
+    "(InvalidPermission.Duplicate); delete it by hand",
+    "aws_kms_key": "no name: a new key is created, and an adopted alias is updated to point at it",
+    "aws_sns_topic_subscription": "Subscribe is idempotent: an identical subscription is returned, not refused",
+    "aws_sns_topic_policy": "SetTopicAttributes overwrites the policy of an adopted topic in place",
+    "terraform_data": "exists only in the state",
+    "consul_service": "Consul, not AWS",
+    "consul_node": "Consul, not AWS",
+    "consul_config_entry": "Consul, not AWS",
+}
+
+
 # -- reading plans -------------------------------------------------------------------------------
 
 
