@@ -386,3 +386,16 @@ def test_gen_neither_deletes_nor_counts_the_adopt_file(tmp_path: Path) -> None:
     assert api.generate(root, check=True).changes == []
     api.generate(root)
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_failed_first_plan_leaves_the_file_as_it_was(tmp_path: Path, aws: Aws) -> None:
+    (tmp_path / "root").mkdir()
+    path = tmp_path / "root" / lib.ADOPT_FILE
+    path.write_text("# the reviewed file\n", encoding="utf-8")
+
+    def failing(directory: Path) -> Mapping[str, Any]:
+        raise lib.AdoptError("terraform plan exited 1")
+
+    with pytest.raises(lib.AdoptError, match="exited 1"):
+        lib.adopt(tmp_path, "root", "lemon", "e2e", aws, failing)
+    assert path.read_text(encoding="utf-8") == "# the reviewed file\n"

@@ -714,11 +714,17 @@ def adopt(root: Path, directory: str, service: str, env: str, clients: Clients, 
     """Write (or remove) ``<directory>/adopt.tf`` for the root at ``root/directory`` and judge its plan."""
     path = root / directory / ADOPT_FILE
     relative = f"{directory}/{ADOPT_FILE}"
-    had = path.exists()
+    previous = path.read_text(encoding="utf-8") if path.exists() else None
+    had = previous is not None
     if had:
         path.unlink()  # the first plan shows every create, imported before or not
+    try:
+        plan = plan_of(root / directory)
+    except BaseException:
+        if previous is not None:
+            _write(path, previous)  # terraform failed: leave the file as it was
+        raise
     imports: dict[str, Import] = {}
-    plan = plan_of(root / directory)
     rounds = 0
     while True:
         new = [i for i in find(plan, clients) if i.address not in imports]
