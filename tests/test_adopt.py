@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
 from generator.deploy.aws import Aws
 from generator.tools import adopt as lib
+from generator.tools.patterns import when_modified_match
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "adopt"
@@ -386,6 +388,11 @@ def test_gen_neither_deletes_nor_counts_the_adopt_file(tmp_path: Path) -> None:
     assert api.generate(root, check=True).changes == []
     api.generate(root)
     assert path.read_text(encoding="utf-8") == text
+    # Atlantis plans the root when the file is added or removed (its when_modified, as Atlantis matches it)
+    (project,) = [
+        p for p in yaml.safe_load((root / "atlantis.yaml").read_text())["projects"] if p["name"] == "e2e-lemon"
+    ]
+    assert when_modified_match(project["dir"], project["autoplan"]["when_modified"], f"{project['dir']}/adopt.tf")
 
 
 def test_a_failed_first_plan_leaves_the_file_as_it_was(tmp_path: Path, aws: Aws) -> None:
