@@ -1,5 +1,6 @@
 """`infragen adopt` against the moto emulator: Lemon's monolith (tests/fixtures/adopt: a service
-with a queue, a table and a bucket) whose resources were made by hand before it had a spec.
+with a queue, a table and a bucket) whose resources, its ECS service among them, were made by hand
+before it had a spec.
 
 boto3 creates them under their conventional names, `adopt` writes the import blocks and plans,
 the root is applied (imported, not created: a create would fail on the taken name), a second
@@ -129,8 +130,33 @@ def test_adopt_against_the_emulator(tmp_path: Path, request: pytest.FixtureReque
             f"security group lemon, queue lemon-jobs, table lemon-orders, bucket lemon-files-{ACCOUNT_ID}, "
             f"SSM parameter /infragen/{ENV}/lemon-jobs/url"
         )
-        # moto's ECS answers UpdateService without Service Connect, so a service made by hand
-        # would be updated on every plan; the ECS service's import is covered by tests/test_adopt.py.
+        # the monolith's ECS service, running a task definition registered by hand
+        ecs = h.client(endpoint, "ecs")
+        family = ecs.register_task_definition(
+            family=SERVICE,
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[
+                {"name": SERVICE, "image": f"{ACCOUNT_ID}.dkr.ecr.{h.REGION}.amazonaws.com/lemon:v1"}
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+        ecs.create_service(
+            cluster=infra.cluster_arn,
+            serviceName=SERVICE,
+            taskDefinition=family,
+            desiredCount=0,
+            launchType="FARGATE",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": list(infra.subnet_ids),
+                    "securityGroups": [group["GroupId"]],
+                    "assignPublicIp": "DISABLED",
+                }
+            },
+        )
+        transcript.append("# boto3: ECS service lemon in cluster e2e (Fargate, task definition lemon:1)")
 
         # a repository made with AWS's defaults (mutable tags, AES256): its encryption cannot change
         # in place, so the plan would replace it (and lose its images): refused, the address named
@@ -156,6 +182,7 @@ def test_adopt_against_the_emulator(tmp_path: Path, request: pytest.FixtureReque
             **ADOPTED,
             "module.service.module.client_access.aws_security_group.this[0]": group["GroupId"],
             "module.lemon_jobs.module.sqs.aws_sqs_queue.this": url,  # the provider imports a queue by its URL
+            "module.service.module.ecs_service.aws_ecs_service.this[0]": f"{ENV}/{SERVICE}",  # cluster/service
         }
         for address, import_id in expected.items():
             assert f"  to = {address}\n  id = {json.dumps(import_id)}\n" in text, f"{address} not imported:\n{text}"
