@@ -406,3 +406,103 @@ def test_a_failed_first_plan_leaves_the_file_as_it_was(tmp_path: Path, aws: Aws)
     with pytest.raises(lib.AdoptError, match="exited 1"):
         lib.adopt(tmp_path, "root", "lemon", "e2e", aws, failing)
     assert path.read_text(encoding="utf-8") == "# the reviewed file\n"
+
+
+def test_a_database_a_listener_rule_a_record_an_alias_and_a_scaling_target_by_their_documented_ids(aws: Aws) -> None:
+    c = aws.client
+    c("rds").create_db_instance(
+        DBInstanceIdentifier="lemon-db",
+        DBInstanceClass="db.t4g.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="lemon",
+        MasterUserPassword="not-a-secret-1",
+    )
+    vpc = c("ec2").create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        c("ec2").create_subnet(VpcId=vpc, CidrBlock=f"10.2.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    lb = c("elbv2").create_load_balancer(Name="e2e-external", Subnets=subnets, Type="application")["LoadBalancers"][0]
+    fixed = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+    listener = c("elbv2").create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=[fixed]
+    )
+    listener_arn = listener["Listeners"][0]["ListenerArn"]
+    condition = {"Field": "host-header", "Values": ["lemon.example.com"]}
+    rule = c("elbv2").create_rule(ListenerArn=listener_arn, Priority=17, Conditions=[condition], Actions=[fixed])
+    zone = (
+        c("route53")
+        .create_hosted_zone(Name="example.com", CallerReference="adopt")["HostedZone"]["Id"]
+        .rsplit("/", 1)[-1]
+    )
+    record = {"Name": "lemon.example.com", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "10.0.0.1"}]}
+    c("route53").change_resource_record_sets(
+        HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": record}]}
+    )
+    key = c("kms").create_key()["KeyMetadata"]["KeyId"]
+    c("kms").create_alias(AliasName="alias/lemon-cache", TargetKeyId=key)
+    c("ecs").create_cluster(clusterName="e2e")
+    container = {"name": "lemon", "image": "x", "memory": 512}
+    revision = c("ecs").register_task_definition(family="lemon", containerDefinitions=[container])
+    arn = revision["taskDefinition"]["taskDefinitionArn"]
+    c("ecs").create_service(cluster="e2e", serviceName="lemon", taskDefinition=arn, desiredCount=0)
+    c("application-autoscaling").register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId="service/e2e/lemon",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=1,
+        MaxCapacity=4,
+    )
+    scaling = {
+        "service_namespace": "ecs",
+        "resource_id": "service/e2e/lemon",
+        "scalable_dimension": "ecs:service:DesiredCount",
+    }
+    found = lib.find(
+        plan(
+            change("module.lemon_db.module.rds.aws_db_instance.this", "aws_db_instance", {"identifier": "lemon-db"}),
+            change(
+                f'{SVC}.aws_lb_listener_rule.this["external"]',
+                "aws_lb_listener_rule",
+                {"listener_arn": listener_arn, "priority": 17},
+            ),
+            change(
+                "module.service.module.external_record[0].aws_route53_record.this",
+                "aws_route53_record",
+                {"zone_id": zone, "name": "lemon.example.com", "type": "A"},
+            ),
+            change("module.lemon_cache.aws_kms_alias.this", "aws_kms_alias", {"name": "alias/lemon-cache"}),
+            change(f"{SVC}.aws_appautoscaling_target.this[0]", "aws_appautoscaling_target", scaling),
+            change(
+                f"{SVC}.aws_appautoscaling_policy.this[0]",
+                "aws_appautoscaling_policy",
+                {**scaling, "name": "lemon-cpu"},
+            ),  # absent
+        ),
+        aws,
+    )
+    assert {i.address: i.id for i in found} == {
+        "module.lemon_db.module.rds.aws_db_instance.this": "lemon-db",
+        f'{SVC}.aws_lb_listener_rule.this["external"]': rule["Rules"][0]["RuleArn"],
+        "module.service.module.external_record[0].aws_route53_record.this": f"{zone}_lemon.example.com_A",
+        "module.lemon_cache.aws_kms_alias.this": "alias/lemon-cache",
+        f"{SVC}.aws_appautoscaling_target.this[0]": "ecs/service/e2e/lemon/ecs:service:DesiredCount",
+    }
+
+
+def test_a_redis_replication_group_by_its_id(aws: Aws) -> None:
+    try:
+        aws.client("elasticache").create_replication_group(
+            ReplicationGroupId="lemon-cache",
+            ReplicationGroupDescription="cache",
+            Engine="redis",
+            CacheNodeType="cache.t4g.micro",
+        )
+    except Exception as exc:  # moto 5.2.5 may not implement it in-process
+        pytest.skip(f"aws_elasticache_replication_group: moto cannot create a replication group ({exc})")
+    address = "module.lemon_cache.module.elasticache.aws_elasticache_replication_group.this"
+    created = change(address, "aws_elasticache_replication_group", {"replication_group_id": "lemon-cache"})
+    assert [(i.address, i.id) for i in lib.find(plan(created), aws)] == [(address, "lemon-cache")]
