@@ -21,11 +21,11 @@ adopted resource is in the state, and the file has done its work.
 does not count it. Atlantis plans it with the root (``*.tf*`` in every project's
 ``when_modified``).
 
-Not imported (the provider's create is an idempotent put, or the object has no name of its own):
-task definitions (a deploy registers revisions anyway), security group rules (an identical rule
-already in an adopted group fails the apply with ``InvalidPermission.Duplicate``: delete it by
-hand), KMS keys (a new key is created; an adopted alias is updated to point at it), SNS
-subscriptions, ``terraform_data`` and Consul objects.
+What is not looked up, and why, is :data:`NOT_ADOPTED`: task definitions (a deploy registers
+revisions anyway), security group rules (no name: an identical rule already in an adopted group
+fails the apply with ``InvalidPermission.Duplicate``; delete it by hand), KMS keys (a new key is
+made; an adopted alias is updated to point at it), SNS subscriptions and topic policies,
+``terraform_data`` and Consul objects.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ from generator.render.jinja import render
 
 ADOPT_FILE = "adopt.tf"
 TEMPLATE = "adopt.tf.j2"
-MAX_ROUNDS = 4  # imports unlock names of dependents: service -> role -> inline policy is the deepest chain
+# Imports unlock the ids of dependents: a parent and what names it by id (role -> inline policy,
+# bucket -> its settings, queue -> its policy) take two rounds; the rest is headroom.
+MAX_ROUNDS = 4
 PROVIDER_DOCS = "https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/{}#import"
 # A resource address as Terraform prints it in a plan: module calls and the resource, each with an
 # optional index ([0] or ["key"]).
