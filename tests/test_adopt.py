@@ -506,3 +506,21 @@ def test_a_redis_replication_group_by_its_id(aws: Aws) -> None:
     address = "module.lemon_cache.module.elasticache.aws_elasticache_replication_group.this"
     created = change(address, "aws_elasticache_replication_group", {"replication_group_id": "lemon-cache"})
     assert [(i.address, i.id) for i in lib.find(plan(created), aws)] == [(address, "lemon-cache")]
+
+
+def test_rules_made_by_hand_in_an_adopted_group_are_named(tmp_path: Path, aws: Aws) -> None:
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="lemon", Description="tasks", VpcId=vpc)["GroupId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[permission])
+    (tmp_path / "root").mkdir()
+    address = "module.service.module.client_access.aws_security_group.this[0]"
+    created = change(address, "aws_security_group", {"name": "lemon", "vpc_id": vpc})
+    imported = change(address, "aws_security_group", {"name": "lemon", "vpc_id": vpc}, actions=("update",))
+    outcome = lib.adopt(tmp_path, "root", "lemon", "e2e", aws, Planner(plan(created), plan(imported)))
+    (note,) = outcome.notes
+    # AWS gives every new group an egress rule to everywhere; the import keeps it
+    assert f"security group lemon ({group}) has 2 rule(s) made by hand" in note
+    assert "egress all to 0.0.0.0/0; ingress tcp 8080 from 10.0.0.0/8. Revoke them before the apply" in note
+    assert f"note: {note}" in outcome.text()

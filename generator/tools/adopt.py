@@ -117,6 +117,7 @@ class Outcome:
     updates: tuple[str, ...]  # addresses updated in place (an adopted object brought to the spec)
     creates: tuple[str, ...]  # addresses still created (nothing exists under their names)
     problems: tuple[str, ...]  # destroys, replaces, creates of what exists: adoption refused
+    notes: tuple[str, ...] = ()  # what the import leaves as it is: rules made by hand in adopted groups
 
     def text(self) -> str:
         lines: list[str] = []
@@ -132,6 +133,7 @@ class Outcome:
             lines.extend(f"  ~ {a}" for a in self.updates)
         if self.creates:
             lines.append(f"created by the apply ({len(self.creates)}); nothing exists under their names")
+        lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
 
 
@@ -280,6 +282,36 @@ def _security_group(clients: Clients, values: Values) -> str | None:
     found = _call(lambda: ec2.describe_security_groups(Filters=filters), f"ec2:DescribeSecurityGroups {name}")
     groups = found.get("SecurityGroups", [])
     return str(groups[0]["GroupId"]) if groups else None
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    direction, peer_word = ("egress", "to") if rule.get("IsEgress") else ("ingress", "from")
+    protocol = str(rule.get("IpProtocol", "-1"))
+    low, high = rule.get("FromPort"), rule.get("ToPort")
+    ports = "" if protocol == "-1" or low is None else f" {low}" if low == high else f" {low}-{high}"
+    referenced = rule.get("ReferencedGroupInfo") or {}
+    peer = rule.get("CidrIpv4") or rule.get("CidrIpv6") or referenced.get("GroupId") or rule.get("PrefixListId")
+    return f"{direction} {'all' if protocol == '-1' else protocol}{ports} {peer_word} {peer}"
+
+
+def hand_made_rules(clients: Clients, imported: Import) -> str | None:
+    """A note on the rules an adopted security group already has. The group's import takes none
+    of them into a resource of the root (they are separate ``aws_security_group_rule`` objects):
+    a rule the root also declares fails the apply (``InvalidPermission.Duplicate``), any other
+    stays open. None when the group has no rule."""
+    ec2 = clients.client("ec2")
+    found = _call(
+        lambda: ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [imported.id]}]),
+        f"ec2:DescribeSecurityGroupRules {imported.name}",
+    )
+    rules = sorted(_rule_text(r) for r in found.get("SecurityGroupRules", []))
+    if not rules:
+        return None
+    return (
+        f"security group {imported.name} ({imported.id}) has {len(rules)} rule(s) made by hand that the root "
+        f"does not manage: {'; '.join(rules)}. Revoke them before the apply: one the root also declares fails "
+        "it (InvalidPermission.Duplicate), any other stays open"
+    )
 
 
 def _queue(clients: Clients, values: Values) -> str | None:
@@ -739,8 +771,10 @@ def adopt(root: Path, directory: str, service: str, env: str, clients: Clients, 
     problems, updates = verdict(plan, new)
     still = tuple(c.address for c in creates(plan))
     ordered = tuple(sorted(imports.values(), key=lambda i: i.address))
+    groups = [i for i in ordered if i.type == "aws_security_group"]
+    notes = tuple(n for n in (hand_made_rules(clients, g) for g in groups) if n is not None)
     return Outcome(
-        relative, ordered, bool(imports), had and not imports, tuple(sorted(updates)), still, tuple(problems)
+        relative, ordered, bool(imports), had and not imports, tuple(sorted(updates)), still, tuple(problems), notes
     )
 
 

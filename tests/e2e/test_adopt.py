@@ -187,6 +187,8 @@ def test_adopt_against_the_emulator(tmp_path: Path, request: pytest.FixtureReque
         for address, import_id in expected.items():
             assert f"  to = {address}\n  id = {json.dumps(import_id)}\n" in text, f"{address} not imported:\n{text}"
             assert f"import {address}  (id {import_id})" in out
+        # AWS's default egress rule of the hand-made group is not the root's: named, to be revoked
+        assert f"note: security group lemon ({group['GroupId']}) has 1 rule(s) made by hand" in out, out
         fmt = run_terraform(["fmt", "-check", "-diff", "adopt.tf"], cwd)
         assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
