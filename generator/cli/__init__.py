@@ -279,6 +279,10 @@ from generator.cli.drift import register as _register_drift  # noqa: E402
 
 _register_drift(cli)
 
+from generator.cli.adopt import register as _register_adopt  # noqa: E402
+
+_register_adopt(cli)
+
 from generator.cli.datastore import register as _register_datastore_commands  # noqa: E402
 
 _register_datastore_commands(cli)
