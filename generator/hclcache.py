@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from generator import cachedir
 
 CACHE_VERSION = 1
 
 
 def cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "infragen" / f"hcl-locals-v{CACHE_VERSION}.json"
+    return cachedir.folder() / f"hcl-locals-v{CACHE_VERSION}.json"
 
 
 @cache
@@ -33,7 +33,7 @@ def locals_of(path: Path) -> dict[str, Any]:
     if not isinstance(found, dict):
         found = _parse(raw.decode("utf-8"))
         entries[digest] = found
-        _store(entries)
+        cachedir.write_atomic(cache_file(), json.dumps(entries, sort_keys=True).encode("utf-8"))
     return found
 
 
@@ -55,14 +55,3 @@ def _disk_cache() -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
-
-
-def _store(entries: dict[str, Any]) -> None:
-    path = cache_file()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)

@@ -67,6 +67,31 @@ def example(tmp_path: Path) -> Path:
     return copy_inputs(tmp_path / "repo")
 
 
+@pytest.fixture
+def stamped(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example repository, generated until consistent (its no-op stamp recorded), with a stamp
+    folder of its own and no settle delay."""
+    from generator import api
+    from generator.write import stamp
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("INFRAGEN_NO_STAMP", raising=False)
+    monkeypatch.setattr(stamp, "SETTLE_NS", 0)
+    api.generate(example)
+    api.generate(example)  # consistent now: records the stamp
+    return example
+
+
+def loading_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any load of the repository fail the test: what must be answered by a stamp alone."""
+    from generator import api
+
+    def fail(root: Path) -> None:
+        raise AssertionError("the repository was loaded")
+
+    monkeypatch.setattr(api, "load_repo", fail)
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
     """Run the real `infragen` entry point in a subprocess (so tracebacks would show)."""
     proc = subprocess.run(

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import loading_fails
 
 from generator import api
 from generator.write import stamp as incremental
@@ -20,20 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def repo(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The example repository, generated and consistent, with its own stamp folder, no settle delay."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("INFRAGEN_NO_STAMP", raising=False)
-    monkeypatch.setattr(incremental, "SETTLE_NS", 0)
-    api.generate(example)
-    return example
-
-
-def _loading_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(root: Path) -> None:
-        raise AssertionError("the repository was loaded")
-
-    monkeypatch.setattr(api, "load_repo", fail)
+def repo(stamped: Path) -> Path:
+    return stamped
 
 
 def test_a_failed_gate_is_printed_again_without_loading(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,7 +30,7 @@ def test_a_failed_gate_is_printed_again_without_loading(repo: Path, monkeypatch:
     spec.write_text(spec.read_text(encoding="utf-8").replace("desiredCount: 1", "desiredCount: 2"), encoding="utf-8")
     first = api.generate(repo, check=True).changes
     assert {c.path for c in first} == {f"accounts/{env}/services/core/main.tf" for env in ("production", "staging")}
-    _loading_fails(monkeypatch)
+    loading_fails(monkeypatch)
     assert api.generate(repo, check=True).changes == first
     assert not incremental.unchanged(repo), "a failed verdict is not a consistent tree: gen still writes"
 
@@ -53,7 +42,7 @@ def test_terraform_working_files_leave_the_verdict(repo: Path, monkeypatch: pyte
     (root / ".terraform.lock.hcl").write_text("# lock\n", encoding="utf-8")
     (root / "staging-core-default.tfplan").write_bytes(b"PK\x03\x04")
     (root / "staging-core-default.json").write_text("{}", encoding="utf-8")
-    _loading_fails(monkeypatch)
+    loading_fails(monkeypatch)
     assert api.generate(repo, check=True).changes == []
 
 

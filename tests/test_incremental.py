@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import loading_fails
 
 from generator import api
 from generator.errors import SpecError
@@ -13,25 +14,12 @@ from generator.write import stamp as incremental
 
 
 @pytest.fixture
-def repo(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The example repository, generated once, with its own stamp folder and no settle delay."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("INFRAGEN_NO_STAMP", raising=False)
-    monkeypatch.setattr(incremental, "SETTLE_NS", 0)
-    api.generate(example)
-    api.generate(example)  # consistent now: records the stamp
-    return example
-
-
-def _loading_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(root: Path) -> None:
-        raise AssertionError("the repository was loaded")
-
-    monkeypatch.setattr(api, "load_repo", fail)
+def repo(stamped: Path) -> Path:
+    return stamped
 
 
 def test_unchanged_tree_skips_loading(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _loading_fails(monkeypatch)
+    loading_fails(monkeypatch)
     assert api.generate(repo).changes == []
     assert api.generate(repo, check=True).changes == []
 

@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator import cachedir
+
 # Parsing with python-hcl2 costs about 20 ms per file (plus 0.2 s to import it), more than the rest
 # of a small repository's generation; module files rarely change. So the sources found in a file are
 # cached on disk by the sha256 of its content: the result depends on nothing else.
@@ -57,8 +59,7 @@ def _parse_sources(tf: Path, text: str) -> list[str]:
 
 
 def cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "infragen" / f"module-sources-v{CACHE_VERSION}.json"
+    return cachedir.folder() / f"module-sources-v{CACHE_VERSION}.json"
 
 
 @cache
@@ -74,14 +75,7 @@ def _store(digest: str, sources: list[str]) -> None:
     """Add one entry and rewrite the cache atomically; a cache that cannot be written is skipped."""
     entries = _disk_cache()
     entries[digest] = sources
-    path = cache_file()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entries, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    cachedir.write_atomic(cache_file(), json.dumps(entries, sort_keys=True).encode("utf-8"))
 
 
 def closure(root: Path, start: str, sources: list[str]) -> list[str]:

@@ -17,12 +17,13 @@ import contextlib
 import hashlib
 import json
 import marshal
-import os
 import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from generator import cachedir
 
 CACHE_VERSION = 2
 Check = Callable[[Any], bool]
@@ -49,8 +50,7 @@ def ecma_patterns(node: Any) -> Any:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "infragen" / "validators"
+    return cachedir.folder() / "validators"
 
 
 @cache
@@ -73,7 +73,7 @@ def checker(schema_text: str) -> Check | None:
         # use_default=False: the check must not write the schema's defaults into the data it is given
         source = fastjsonschema.compile_to_code(schema, use_default=False)
         code = compile(source, f"<schema {path.stem}>", "exec")
-        _store(path, marshal.dumps(code))
+        cachedir.write_atomic(path, marshal.dumps(code))
     namespace: dict[str, Any] = {}
     exec(code, namespace)  # code fastjsonschema generated from our own schema
     # one function per schema and $defs entry, named after the $id; the schema's own has the shortest name
@@ -88,13 +88,3 @@ def checker(schema_text: str) -> Check | None:
         return True
 
     return check
-
-
-def _store(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache folder costs time, not correctness

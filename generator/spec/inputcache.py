@@ -18,27 +18,19 @@ pickle, trusted as the folder is: the user's own (like the compiled validators i
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import fingerprint
+from generator import cachedir, fingerprint
 from generator.spec.document import Document
 
 CACHE_VERSION = 1
 
 
-def enabled() -> bool:
-    return all(os.environ.get(name, "") in ("", "0") for name in ("INFRAGEN_NO_CACHE", "INFRAGEN_NO_STAMP"))
-
-
 def cache_file(root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
-    return Path(base) / "infragen" / "inputs" / f"{key}.pickle"
+    return cachedir.per_repository("documents", root, ".pickle")
 
 
 def _fingerprint() -> str:
@@ -60,7 +52,7 @@ class InputCache:
 
     @classmethod
     def open(cls, root: Path) -> InputCache:
-        if not enabled():
+        if not cachedir.caches_enabled():
             return cls(None)
         path = cache_file(root)
         stored: Any = None
@@ -96,10 +88,4 @@ class InputCache:
         for file in gone:
             del self.entries[file]
         data = pickle.dumps({"fingerprint": _fingerprint(), "files": self.entries}, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only cache folder costs time, not correctness
+        cachedir.write_atomic(self.path, data)

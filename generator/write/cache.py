@@ -24,20 +24,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import cachedir
 from generator.write.stamp import SETTLE_NS
 
 MANIFEST_VERSION = 1
 Signature = tuple[int, int, int, int]
 
 
-def enabled() -> bool:
-    return all(os.environ.get(name, "") in ("", "0") for name in ("INFRAGEN_NO_CACHE", "INFRAGEN_NO_STAMP"))
+enabled = cachedir.caches_enabled
 
 
 def manifest_file(root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
-    return Path(base) / "infragen" / "roots" / f"{key}.json"
+    return cachedir.per_repository("roots", root, ".json")
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,6 @@ def store(root: Path, entries: Mapping[str, Entry]) -> None:
     if not enabled():
         return
     path = manifest_file(root)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     data = {
         "version": MANIFEST_VERSION,
         "roots": {
@@ -142,12 +139,7 @@ def store(root: Path, entries: Mapping[str, Entry]) -> None:
             for d, e in sorted(entries.items())
         },
     }
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    cachedir.write_atomic(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
 def now_ns() -> int:

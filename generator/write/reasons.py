@@ -19,11 +19,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator import cachedir
 
 RECORD_VERSION = 1
 INPUT_PATTERNS = (
@@ -37,13 +38,7 @@ INPUT_PATTERNS = (
 
 
 def _record_file(root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
-    return Path(base) / "infragen" / "inputs" / f"{key}.json"
-
-
-def _enabled() -> bool:
-    return os.environ.get("INFRAGEN_NO_STAMP", "") in ("", "0")
+    return cachedir.per_repository("inputs", root, ".json")
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -62,17 +57,10 @@ def digests(root: Path) -> dict[str, str]:
 def record(root: Path, generator: str) -> None:
     """Remember the inputs of a consistent tree and the ``generator`` digest that wrote it (skipped
     silently when the cache cannot be written)."""
-    if not _enabled():
+    if not cachedir.stamps_enabled():
         return
-    path = _record_file(root)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        content = {"version": RECORD_VERSION, "inputs": digests(root), "generator": generator}
-        tmp.write_text(json.dumps(content), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    content = {"version": RECORD_VERSION, "inputs": digests(root), "generator": generator}
+    cachedir.write_atomic(_record_file(root), json.dumps(content).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -90,7 +78,7 @@ class Changed:
 def changed_inputs(root: Path, generator: str) -> Changed | None:
     """Input files changed since the last consistent run (by the record, else by git), and whether
     the running ``generator`` digest differs from the recorded one; None when neither can tell."""
-    if _enabled():
+    if cachedir.stamps_enabled():
         try:
             data = json.loads(_record_file(root).read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("version") == RECORD_VERSION:

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator import cachedir
+
 STAMP_VERSION = 3
 SETTLE_NS = 1_000_000_000
 # Files Terraform and Atlantis write into a root while they plan it (`terraform init`'s lock file,
@@ -36,14 +38,11 @@ PLAN_SUFFIX = ".tfplan"
 PACKAGE = Path(__file__).resolve().parent.parent  # code, templates/ and schemas/
 
 
-def _enabled() -> bool:
-    return os.environ.get("INFRAGEN_NO_STAMP", "") in ("", "0")
+_enabled = cachedir.stamps_enabled
 
 
 def _stamp_file(root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
-    return Path(base) / "infragen" / "stamps" / f"{key}.json"
+    return cachedir.per_repository("stamps", root, ".json")
 
 
 def signature(root: Path) -> tuple[str, int]:

@@ -1,0 +1,48 @@
+"""Where infragen keeps what it can always compute again: the user's cache folder, never the
+repository (``$XDG_CACHE_HOME/infragen``, else ``~/.cache/infragen``).
+
+Every cache and record there is written whole through a temporary file and a rename, and one
+that cannot be written is skipped: a read-only or full cache folder costs time, never correctness.
+``INFRAGEN_NO_STAMP=1`` turns off everything that could skip work (stamps, records and caches:
+the full work, as CI on a fresh clone does); ``INFRAGEN_NO_CACHE=1`` the caches alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+def folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "infragen"
+
+
+def per_repository(kind: str, root: Path, suffix: str) -> Path:
+    """The file of ``kind`` for the repository at ``root`` (one per repository path)."""
+    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
+    return folder() / kind / f"{key}{suffix}"
+
+
+def _off(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def stamps_enabled() -> bool:
+    return not _off("INFRAGEN_NO_STAMP")
+
+
+def caches_enabled() -> bool:
+    return not (_off("INFRAGEN_NO_CACHE") or _off("INFRAGEN_NO_STAMP"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` whole, or leave it as it was when the folder is not writable."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
