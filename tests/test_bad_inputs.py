@@ -237,6 +237,83 @@ CASES = [
         "resources.core-db.maxStorageGb",
         "must be greater than storageGb (100), or 0",
     ),
+    # issue 20: backups and windows (CreateDBInstance rules; the platform's 7-day floor)
+    Case(
+        "backup-retention-zero",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupRetentionDays: 0\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupRetentionDays",
+        "0 days is below the platform's 7",
+    ),
+    Case(
+        "backup-retention-above-rds-limit",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupRetentionDays: 36\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupRetentionDays",
+        "must be at most 35",
+    ),
+    Case(
+        "backup-window-format",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupWindow: 3:00-4:00\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupWindow",
+        "does not match the required pattern",
+    ),
+    Case(
+        "backup-window-shorter-than-30-minutes",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupWindow: 23:50-00:10\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupWindow",
+        "23:50-00:10 is shorter than 30 minutes",
+    ),
+    Case(
+        "maintenance-window-format",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    maintenanceWindow: Sun:03:00-Sun:04:00\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.maintenanceWindow",
+        "does not match the required pattern",
+    ),
+    Case(
+        "maintenance-window-shorter-than-30-minutes",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    maintenanceWindow: sun:03:00-sun:03:29\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.maintenanceWindow",
+        "sun:03:00-sun:03:29 is shorter than 30 minutes",
+    ),
+    Case(
+        "maintenance-window-overlaps-backup-window-in-an-environment",
+        both(
+            replace(
+                "services/klausapproves/service.yaml",
+                "  klausapproves-rds:\n    type: postgres\n",
+                "  klausapproves-rds:\n    type: postgres\n    backupWindow: 03:00-04:00\n",
+            ),
+            replace(
+                KLAUS_STAGING,
+                "  alarms:\n",
+                "  datastores:\n    klausapproves-rds:\n      maintenanceWindow: wed:03:30-wed:05:00\n  alarms:\n",
+            ),
+        ),
+        KLAUS_STAGING,
+        "overrides.datastores.klausapproves-rds.maintenanceWindow",
+        "overlaps the daily backupWindow 03:00-04:00",
+    ),
     # finding 12: the connections alarm needs the class's max_connections
     Case(
         "database-class-without-max-connections",
