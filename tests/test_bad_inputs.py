@@ -314,6 +314,97 @@ CASES = [
         "overrides.datastores.klausapproves-rds.maintenanceWindow",
         "overlaps the daily backupWindow 03:00-04:00",
     ),
+    # issue 20: load balancer health check settings (CreateTargetGroup limits)
+    Case(
+        "health-check-interval-below-5",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    intervalSeconds: 4\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.intervalSeconds",
+        "must be at least 5",
+    ),
+    Case(
+        "health-check-interval-above-300",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    intervalSeconds: 301\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.intervalSeconds",
+        "must be at most 300",
+    ),
+    Case(
+        "health-check-timeout-below-2",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    timeoutSeconds: 1\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.timeoutSeconds",
+        "must be at least 2",
+    ),
+    Case(
+        "health-check-timeout-above-120",
+        replace(
+            KLAUS, "  ingress:\n", "  healthCheck:\n    timeoutSeconds: 121\n    intervalSeconds: 300\n  ingress:\n"
+        ),
+        KLAUS,
+        "spec.healthCheck.timeoutSeconds",
+        "must be at most 120",
+    ),
+    Case(
+        "health-check-threshold-below-2",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    healthyThreshold: 1\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.healthyThreshold",
+        "must be at least 2",
+    ),
+    Case(
+        "health-check-threshold-above-10",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    unhealthyThreshold: 11\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.unhealthyThreshold",
+        "must be at most 10",
+    ),
+    Case(
+        "health-check-matcher-format",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    matcher: 2xx\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.matcher",
+        "does not match the required pattern",
+    ),
+    Case(
+        "health-check-matcher-outside-200-499",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    matcher: 200-500\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.matcher",
+        "500 outside 200-499",
+    ),
+    Case(
+        "health-check-timeout-not-below-interval",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    timeoutSeconds: 15\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.timeoutSeconds",
+        "timeoutSeconds 15 must be less than intervalSeconds 15",
+    ),
+    Case(
+        "health-check-interval-in-an-environment-not-above-timeout",
+        replace(KLAUS_STAGING, "overrides:\n", "overrides:\n  healthCheck:\n    intervalSeconds: 5\n"),
+        KLAUS_STAGING,
+        "overrides.healthCheck.intervalSeconds",
+        "timeoutSeconds 5 must be less than intervalSeconds 5 in staging",
+    ),
+    Case(
+        "health-check-unknown-setting-in-an-environment",
+        replace(KLAUS_STAGING, "overrides:\n", "overrides:\n  healthCheck:\n    path: /ready\n"),
+        KLAUS_STAGING,
+        "overrides.healthCheck.path",
+        "unknown field 'path'",
+    ),
+    Case(
+        "health-check-settings-without-external-ingress",
+        replace(
+            "services/core/service.yaml",
+            "  desiredCount: 1\n",
+            "  desiredCount: 1\n  healthCheck:\n    intervalSeconds: 30\n",
+        ),
+        "services/core/service.yaml",
+        "spec.healthCheck",
+        "only used with spec.ingress.external: true",
+    ),
     # finding 12: the connections alarm needs the class's max_connections
     Case(
         "database-class-without-max-connections",

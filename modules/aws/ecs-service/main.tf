@@ -150,11 +150,11 @@ resource "aws_lb_target_group" "this" {
     path                = var.health_check_path
     port                = "traffic-port"
     protocol            = "HTTP"
-    matcher             = "200-299"
-    interval            = 15
-    timeout             = 5
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
+    matcher             = var.health_check.matcher
+    interval            = var.health_check.interval_seconds
+    timeout             = var.health_check.timeout_seconds
+    healthy_threshold   = var.health_check.healthy_threshold
+    unhealthy_threshold = var.health_check.unhealthy_threshold
   }
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })

@@ -53,6 +53,11 @@ output "target_group_arns" {
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
 }
 
+output "target_group_health_checks" {
+  description = "Health check of each target group (interval, timeout, thresholds, matcher, path), per load balancer."
+  value       = { for k, tg in aws_lb_target_group.this : k => tg.health_check[0] }
+}
+
 output "service_connect_dns_name" {
   description = "The Service Connect client alias (host name) at which the namespace's clients reach the service; null for a worker (serve_http = false), which has none."
   value       = var.serve_http ? var.service_connect.dns_name : null

@@ -111,6 +111,42 @@ variable "health_check_path" {
   }
 }
 
+variable "health_check" {
+  description = "Target group health check settings (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html): interval_seconds 5-300 (default 15), timeout_seconds 2-120 and less than the interval (default 5), healthy_threshold and unhealthy_threshold 2-10 (defaults 2 and 3), matcher HTTP codes 200-499 as \"200\", \"200,202\" or \"200-299\" (default \"200-299\"). Unset attributes and null take the defaults."
+  type = object({
+    interval_seconds    = optional(number, 15)
+    timeout_seconds     = optional(number, 5)
+    healthy_threshold   = optional(number, 2)
+    unhealthy_threshold = optional(number, 3)
+    matcher             = optional(string, "200-299")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = (
+      var.health_check.interval_seconds >= 5 && var.health_check.interval_seconds <= 300 && floor(var.health_check.interval_seconds) == var.health_check.interval_seconds &&
+      var.health_check.timeout_seconds >= 2 && var.health_check.timeout_seconds <= 120 && floor(var.health_check.timeout_seconds) == var.health_check.timeout_seconds &&
+      var.health_check.timeout_seconds < var.health_check.interval_seconds
+    )
+    error_message = "health_check.interval_seconds must be a whole number 5-300 and health_check.timeout_seconds a whole number 2-120, less than the interval."
+  }
+
+  validation {
+    condition = alltrue([
+      for n in [var.health_check.healthy_threshold, var.health_check.unhealthy_threshold] : n >= 2 && n <= 10 && floor(n) == n
+    ])
+    error_message = "health_check.healthy_threshold and health_check.unhealthy_threshold must be whole numbers 2-10."
+  }
+
+  validation {
+    condition = can(regex("^[0-9]{3}(-[0-9]{3}|(,[0-9]{3})*)$", var.health_check.matcher)) && alltrue([
+      for code in split(",", replace(var.health_check.matcher, "-", ",")) : tonumber(code) >= 200 && tonumber(code) <= 499
+    ]) && (length(split("-", var.health_check.matcher)) == 1 || try(tonumber(split("-", var.health_check.matcher)[0]) < tonumber(split("-", var.health_check.matcher)[1]), false))
+    error_message = "health_check.matcher must be HTTP codes 200-499: one (\"200\"), a list (\"200,202\") or a rising range (\"200-299\")."
+  }
+}
+
 variable "desired_count" {
   description = "Number of tasks. With autoscaling, the initial count, which must lie between autoscaling.min and autoscaling.max."
   type        = number

@@ -104,6 +104,7 @@ module "ecs_service" {
   schedule      = local.job ? { expression = var.schedule.expression, timezone = var.schedule.timezone, retries = var.schedule.retries } : null
 
   health_check_path     = var.health_check_path
+  health_check          = var.health_check
   serve_http            = local.serves_http
   health_check_command  = var.health_check_command
   environment_variables = var.environment_variables
