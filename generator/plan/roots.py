@@ -470,6 +470,13 @@ def _service_args(
             "domain": service.effective_domain(account.env),
             "public_zone_id": account.public_zone_id,
             "listener_rule_priority": external_priority,
+            # listener rule conditions besides the host; unset: none (one line each when set)
+            **({"paths": list(service.ingress.paths)} if service.ingress.paths else {}),
+            **(
+                {"headers": {name: list(values) for name, values in service.ingress.headers}}
+                if service.ingress.headers
+                else {}
+            ),
         }
     scaling: Value = None
     if autoscaling is not None:

@@ -251,6 +251,15 @@ def _schedule(data: dict[str, Any] | None) -> Schedule | None:
     )
 
 
+def _ingress(data: dict[str, Any]) -> Ingress:
+    return Ingress(
+        external=data["external"],
+        domain=data.get("domain"),
+        paths=tuple(data.get("paths") or ()),
+        headers=tuple((name, tuple(values)) for name, values in (data.get("headers") or {}).items()),
+    )
+
+
 def _target_health(data: object) -> TargetHealth:
     """The load balancer settings of a (schema-checked) healthCheck mapping; none for a path."""
     if not isinstance(data, dict):
@@ -313,7 +322,7 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         memory=spec["resources"]["memory"],
         desired_count=spec.get("desiredCount", 0),
         autoscaling=_autoscaling(spec.get("autoscaling")),
-        ingress=Ingress(external=ingress["external"], domain=ingress.get("domain")) if ingress else None,
+        ingress=_ingress(ingress) if ingress else None,
         depends_on_services=tuple(deps.get("services", [])),
         depends_on_datastores=tuple(deps.get("datastores", [])),
         datastores=datastores,

@@ -111,6 +111,9 @@ class Schedule:
 class Ingress:
     external: bool
     domain: str | None
+    # listener rule conditions besides the host (spec.ingress.paths, spec.ingress.headers)
+    paths: tuple[str, ...] = ()
+    headers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # header name -> values, any of which matches
 
 
 @dataclass(frozen=True)

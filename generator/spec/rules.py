@@ -16,6 +16,7 @@ from generator.spec import naming, secrets
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
 from generator.spec.health import health_problems
+from generator.spec.listener import listener_problems
 from generator.spec.models import Account, AlarmOverride, Autoscaling, Datastore, Repo, Service
 from generator.spec.schema import known, suggest
 
@@ -121,6 +122,7 @@ def cross_check(
         problems.extend(_ingress_rules(doc, service, repo, docs))
         problems.extend(_port_rules(doc, service))
         problems.extend(health_problems(doc, service, None))
+        problems.extend(listener_problems(doc, service))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
         problems.extend(_security_group_rules(doc, service, repo))
         problems.extend(clash_problems(doc, repo, service))

@@ -337,11 +337,13 @@ variable "service_connect" {
 }
 
 variable "external_listener" {
-  description = "Optional host-header rule on the external listener: listener ARN, host name (public domain) and rule priority (1-50000). null for a service without external ingress (reached only through Service Connect)."
+  description = "Optional rule on the external listener: listener ARN, host name (public domain), rule priority (1-50000) and, besides the host, optional path_patterns (any matches) and http_headers (name -> values, any value matches). ALB allows at most 3 values per condition and 5 match evaluations and 5 wildcards per rule (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html). null for a service without external ingress (reached only through Service Connect)."
   type = object({
-    listener_arn = string
-    host_header  = string
-    priority     = number
+    listener_arn  = string
+    host_header   = string
+    priority      = number
+    path_patterns = optional(list(string), [])
+    http_headers  = optional(map(list(string)), {})
   })
   default = null
 
@@ -358,6 +360,18 @@ variable "external_listener" {
   validation {
     condition     = var.external_listener == null || try(var.external_listener.priority >= 1 && var.external_listener.priority <= 50000 && floor(var.external_listener.priority) == var.external_listener.priority, false)
     error_message = "external_listener.priority must be a whole number between 1 and 50000."
+  }
+
+  validation {
+    condition = var.external_listener == null || try(
+      length(var.external_listener.path_patterns) <= 3 &&
+      alltrue([for p in var.external_listener.path_patterns : can(regex("^[A-Za-z0-9_.$/~\"'@:+&*?-]{1,128}$", p))]) &&
+      alltrue([for name, values in var.external_listener.http_headers : can(regex("^[!#$%&'+.^_`|~0-9A-Za-z-]{1,40}$", name)) && lower(name) != "host" && length(values) >= 1 && length(values) <= 3 && alltrue([for v in values : can(regex("^[ -~]{1,128}$", v))])]) &&
+      1 + length(var.external_listener.path_patterns) + length(flatten(values(var.external_listener.http_headers))) <= 5 &&
+      length(regexall("[*?]", join("", concat(var.external_listener.path_patterns, flatten(values(var.external_listener.http_headers)))))) <= 5,
+      false
+    )
+    error_message = "external_listener: at most 3 path_patterns of 1-128 characters A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?; http_headers names of 1-40 token characters, not Host, with 1-3 values of 1-128 visible ASCII characters; with the host at most 5 values and 5 wildcards (* ?) per rule."
   }
 }
 

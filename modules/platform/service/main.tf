@@ -135,9 +135,11 @@ module "ecs_service" {
     port          = 80
   }
   external_listener = var.external == null ? null : {
-    listener_arn = var.external.listener_arn
-    host_header  = var.external.domain
-    priority     = var.external.listener_rule_priority
+    listener_arn  = var.external.listener_arn
+    host_header   = var.external.domain
+    priority      = var.external.listener_rule_priority
+    path_patterns = var.external.paths
+    http_headers  = var.external.headers
   }
 
   log_retention_days     = var.log_retention_days

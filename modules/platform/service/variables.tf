@@ -317,7 +317,7 @@ variable "internal_hostname" {
 }
 
 variable "external" {
-  description = "Public exposure or null: the external listener, load balancer (dns_name, zone_id, security_group_id), the public domain, its public zone and the rule priority on the external listener."
+  description = "Public exposure or null: the external listener, load balancer (dns_name, zone_id, security_group_id), the public domain, its public zone, the rule priority on the external listener and the rule's optional conditions besides the host: paths (path patterns, any matches) and headers (name -> values, any value matches); at most 5 values and 5 wildcards per rule with the host (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html)."
   type = object({
     listener_arn           = string
     dns_name               = string
@@ -326,6 +326,8 @@ variable "external" {
     domain                 = string
     public_zone_id         = string
     listener_rule_priority = number
+    paths                  = optional(list(string), [])
+    headers                = optional(map(list(string)), {})
   })
   default = null
 
@@ -342,6 +344,11 @@ variable "external" {
   validation {
     condition     = var.external == null || try(var.external.listener_rule_priority >= 1 && var.external.listener_rule_priority <= 50000 && floor(var.external.listener_rule_priority) == var.external.listener_rule_priority, false)
     error_message = "external.listener_rule_priority must be a whole number between 1 and 50000."
+  }
+
+  validation {
+    condition     = var.external == null || try(1 + length(var.external.paths) + length(flatten(values(var.external.headers))) <= 5 && alltrue([for name, _ in var.external.headers : lower(name) != "host"]), false)
+    error_message = "external: the host, paths and header values are at most 5 match evaluations per rule, and Host is matched by domain, not as a header."
   }
 }
 

@@ -1031,3 +1031,97 @@ run "rejects_health_check_falling_matcher_range" {
   }
   expect_failures = [var.health_check]
 }
+
+run "listener_rule_paths_and_headers" {
+  command = apply
+
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/api/*", "/v2/orders"]
+      http_headers  = { "X-Canary" = ["on"] }
+    }
+  }
+
+  assert {
+    condition = (
+      length(aws_lb_listener_rule.this["external"].condition) == 3 &&
+      one([for c in aws_lb_listener_rule.this["external"].condition : c.path_pattern[0].values if length(c.path_pattern) > 0]) == toset(["/api/*", "/v2/orders"]) &&
+      one([for c in aws_lb_listener_rule.this["external"].condition : c.http_header[0] if length(c.http_header) > 0]).http_header_name == "X-Canary" &&
+      one([for c in aws_lb_listener_rule.this["external"].condition : c.http_header[0] if length(c.http_header) > 0]).values == toset(["on"])
+    )
+    error_message = "path_patterns and http_headers must become path-pattern and http-header conditions of the rule, besides the host"
+  }
+}
+
+run "listener_rule_only_the_host_by_default" {
+  command = apply
+
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+  }
+
+  assert {
+    condition     = length(aws_lb_listener_rule.this["external"].condition) == 1
+    error_message = "without paths and headers the rule has the host condition only"
+  }
+}
+
+run "rejects_more_than_5_match_evaluations" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/a", "/b", "/c"]
+      http_headers  = { "X-A" = ["1", "2"] }
+    }
+  }
+  expect_failures = [var.external_listener]
+}
+
+run "rejects_more_than_5_wildcards" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/a/*/*/*", "/b/???"]
+    }
+  }
+  expect_failures = [var.external_listener]
+}
+
+run "rejects_host_as_a_header" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+      http_headers = { Host = ["evil.example.com"] }
+    }
+  }
+  expect_failures = [var.external_listener]
+}
+
+run "rejects_long_path_pattern" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/${join("", [for i in range(128) : "a"])}"]
+    }
+  }
+  expect_failures = [var.external_listener]
+}

@@ -202,6 +202,46 @@ run "external_service_health_check_settings" {
   }
 }
 
+run "external_service_listener_conditions" {
+  command = apply
+
+  variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+      paths                  = ["/orders/*"]
+      headers                = { "X-Canary" = ["on", "yes"] }
+    }
+  }
+
+  assert {
+    condition     = jsonencode(module.ecs_service.external_listener_rule_conditions) == jsonencode({ headers = { "X-Canary" = ["on", "yes"] }, host = "orders.example.com", paths = ["/orders/*"] })
+    error_message = "paths and headers must reach the external listener rule of aws/ecs-service"
+  }
+}
+
+run "rejects_host_header_condition" {
+  command = plan
+  variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+      headers                = { host = ["other.example.com"] }
+    }
+  }
+  expect_failures = [var.external]
+}
+
 run "rejects_health_check_interval_below_5" {
   command = plan
   variables {
