@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import difflib
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_inputs, run_cli, snapshot
+from spec_files import edit, line_of
+from spec_files import problems as load_problems
 
 from generator.spec.health import DEFAULTS, matcher_problem
+from generator.spec.load import load_repo
 from generator.spec.models import TargetHealth
 from generator.write.apply import CHECKSUM_PREFIX
 
@@ -94,3 +98,24 @@ def test_merged_takes_the_set_values() -> None:
 def test_matcher_codes(matcher: str, refused: bool) -> None:
     assert (matcher_problem(matcher) is not None) is refused
     assert matcher_problem("299-200") is not None
+
+
+WORKER_BASE = Path(__file__).parent / "golden" / "worker" / "input"
+MAILER = "services/mailer/service.yaml"
+
+
+def test_load_balancer_settings_on_a_worker_are_refused(tmp_path: Path) -> None:
+    root = Path(shutil.copytree(WORKER_BASE, tmp_path / "repo"))
+    edit(root, MAILER, "  desiredCount: 1\n", "  desiredCount: 1\n  healthCheck:\n    intervalSeconds: 30\n")
+    (problem,) = [p for p in load_problems(root) if p.field.startswith("spec.healthCheck")]
+    assert (problem.file, problem.field) == (MAILER, "spec.healthCheck.intervalSeconds")
+    assert problem.line == line_of(root, MAILER, "intervalSeconds: 30")
+    assert "no load balancer health check" in problem.message
+
+
+def test_the_mapping_form_sets_the_path(tmp_path: Path) -> None:
+    root = copy_inputs(tmp_path / "repo")
+    edit(root, SPEC, "  ingress:\n", "  healthCheck:\n    path: /ready\n    healthyThreshold: 3\n  ingress:\n")
+    service = load_repo(root).service("klausapproves")
+    assert service.health_check == "/ready"
+    assert service.target_health == TargetHealth(healthy_threshold=3)
