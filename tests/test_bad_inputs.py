@@ -237,6 +237,264 @@ CASES = [
         "resources.core-db.maxStorageGb",
         "must be greater than storageGb (100), or 0",
     ),
+    # issue 20: backups and windows (CreateDBInstance rules; the platform's 7-day floor)
+    Case(
+        "backup-retention-zero",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupRetentionDays: 0\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupRetentionDays",
+        "0 days is below the platform's 7",
+    ),
+    Case(
+        "backup-retention-above-rds-limit",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupRetentionDays: 36\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupRetentionDays",
+        "must be at most 35",
+    ),
+    Case(
+        "backup-window-format",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupWindow: 3:00-4:00\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupWindow",
+        "does not match the required pattern",
+    ),
+    Case(
+        "backup-window-shorter-than-30-minutes",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: postgres\n    backupWindow: 23:50-00:10\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.backupWindow",
+        "23:50-00:10 is shorter than 30 minutes",
+    ),
+    Case(
+        "maintenance-window-format",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    maintenanceWindow: Sun:03:00-Sun:04:00\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.maintenanceWindow",
+        "does not match the required pattern",
+    ),
+    Case(
+        "maintenance-window-shorter-than-30-minutes",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: postgres\n    maintenanceWindow: sun:03:00-sun:03:29\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.maintenanceWindow",
+        "sun:03:00-sun:03:29 is shorter than 30 minutes",
+    ),
+    Case(
+        "maintenance-window-overlaps-backup-window-in-an-environment",
+        both(
+            replace(
+                "services/klausapproves/service.yaml",
+                "  klausapproves-rds:\n    type: postgres\n",
+                "  klausapproves-rds:\n    type: postgres\n    backupWindow: 03:00-04:00\n",
+            ),
+            replace(
+                KLAUS_STAGING,
+                "  alarms:\n",
+                "  datastores:\n    klausapproves-rds:\n      maintenanceWindow: wed:03:30-wed:05:00\n  alarms:\n",
+            ),
+        ),
+        KLAUS_STAGING,
+        "overrides.datastores.klausapproves-rds.maintenanceWindow",
+        "overlaps the daily backupWindow 03:00-04:00",
+    ),
+    # issue 20: load balancer health check settings (CreateTargetGroup limits)
+    Case(
+        "health-check-interval-below-5",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    intervalSeconds: 4\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.intervalSeconds",
+        "must be at least 5",
+    ),
+    Case(
+        "health-check-interval-above-300",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    intervalSeconds: 301\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.intervalSeconds",
+        "must be at most 300",
+    ),
+    Case(
+        "health-check-timeout-below-2",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    timeoutSeconds: 1\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.timeoutSeconds",
+        "must be at least 2",
+    ),
+    Case(
+        "health-check-timeout-above-120",
+        replace(
+            KLAUS, "  ingress:\n", "  healthCheck:\n    timeoutSeconds: 121\n    intervalSeconds: 300\n  ingress:\n"
+        ),
+        KLAUS,
+        "spec.healthCheck.timeoutSeconds",
+        "must be at most 120",
+    ),
+    Case(
+        "health-check-threshold-below-2",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    healthyThreshold: 1\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.healthyThreshold",
+        "must be at least 2",
+    ),
+    Case(
+        "health-check-threshold-above-10",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    unhealthyThreshold: 11\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.unhealthyThreshold",
+        "must be at most 10",
+    ),
+    Case(
+        "health-check-matcher-format",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    matcher: 2xx\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.matcher",
+        "does not match the required pattern",
+    ),
+    Case(
+        "health-check-matcher-outside-200-499",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    matcher: 200-500\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.matcher",
+        "500 outside 200-499",
+    ),
+    Case(
+        "health-check-timeout-not-below-interval",
+        replace(KLAUS, "  ingress:\n", "  healthCheck:\n    timeoutSeconds: 15\n  ingress:\n"),
+        KLAUS,
+        "spec.healthCheck.timeoutSeconds",
+        "timeoutSeconds 15 must be less than intervalSeconds 15",
+    ),
+    Case(
+        "health-check-interval-in-an-environment-not-above-timeout",
+        replace(KLAUS_STAGING, "overrides:\n", "overrides:\n  healthCheck:\n    intervalSeconds: 5\n"),
+        KLAUS_STAGING,
+        "overrides.healthCheck.intervalSeconds",
+        "timeoutSeconds 5 must be less than intervalSeconds 5 in staging",
+    ),
+    Case(
+        "health-check-unknown-setting-in-an-environment",
+        replace(KLAUS_STAGING, "overrides:\n", "overrides:\n  healthCheck:\n    path: /ready\n"),
+        KLAUS_STAGING,
+        "overrides.healthCheck.path",
+        "unknown field 'path'",
+    ),
+    Case(
+        "health-check-settings-without-external-ingress",
+        replace(
+            "services/core/service.yaml",
+            "  desiredCount: 1\n",
+            "  desiredCount: 1\n  healthCheck:\n    intervalSeconds: 30\n",
+        ),
+        "services/core/service.yaml",
+        "spec.healthCheck",
+        "only used with spec.ingress.external: true",
+    ),
+    # issue 20: listener rule conditions (ALB rule-condition-types: values, wildcards, Host)
+    Case(
+        "listener-path-too-long",
+        replace(
+            KLAUS,
+            "    external: true\n",
+            "    external: true\n    paths: ['/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa']\n",
+        ),
+        KLAUS,
+        "spec.ingress.paths[0]",
+        "does not match the required pattern",
+    ),
+    Case(
+        "listener-path-bad-character",
+        replace(KLAUS, "    external: true\n", "    external: true\n    paths: ['/a b']\n"),
+        KLAUS,
+        "spec.ingress.paths[0]",
+        "does not match the required pattern",
+    ),
+    Case(
+        "listener-more-than-3-paths",
+        replace(KLAUS, "    external: true\n", "    external: true\n    paths: [/a, /b, /c, /d]\n"),
+        KLAUS,
+        "spec.ingress.paths",
+        "is too long",
+    ),
+    Case(
+        "listener-header-name-with-wildcard",
+        replace(KLAUS, "    external: true\n", "    external: true\n    headers: {'X-*': ['1']}\n"),
+        KLAUS,
+        "spec.ingress.headers.X-*",
+        "",
+    ),
+    Case(
+        "listener-header-name-longer-than-40",
+        replace(
+            KLAUS,
+            "    external: true\n",
+            "    external: true\n    headers: {XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX: ['1']}\n",
+        ),
+        KLAUS,
+        "spec.ingress.headers.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+        "",
+    ),
+    Case(
+        "listener-header-value-control-character",
+        replace(KLAUS, "    external: true\n", '    external: true\n    headers: {X-A: ["a\\tb"]}\n'),
+        KLAUS,
+        "spec.ingress.headers.X-A[0]",
+        "does not match the required pattern",
+    ),
+    Case(
+        "listener-host-as-header",
+        replace(KLAUS, "    external: true\n", "    external: true\n    headers: {host: [other.example.com]}\n"),
+        KLAUS,
+        "spec.ingress.headers.host",
+        "cannot match Host as a header",
+    ),
+    Case(
+        "listener-header-names-differ-in-case-only",
+        replace(KLAUS, "    external: true\n", "    external: true\n    headers: {X-A: ['1'], x-a: ['2']}\n"),
+        KLAUS,
+        "spec.ingress.headers.x-a",
+        "names are case-insensitive",
+    ),
+    Case(
+        "listener-more-than-5-match-evaluations",
+        replace(
+            KLAUS,
+            "    external: true\n",
+            "    external: true\n    paths: [/a, /b, /c]\n    headers: {X-A: ['1', '2']}\n",
+        ),
+        KLAUS,
+        "spec.ingress",
+        "would have 6 match evaluations",
+    ),
+    Case(
+        "listener-more-than-5-wildcards",
+        replace(KLAUS, "    external: true\n", "    external: true\n    paths: ['/a/*/*/*', '/b/???']\n"),
+        KLAUS,
+        "spec.ingress",
+        "would have 6 wildcards",
+    ),
+    Case(
+        "listener-conditions-without-external-ingress",
+        replace(KLAUS, "    external: true\n", "    external: false\n    paths: [/a]\n"),
+        KLAUS,
+        "spec.ingress.paths",
+        "only used with ingress.external: true",
+    ),
     # finding 12: the connections alarm needs the class's max_connections
     Case(
         "database-class-without-max-connections",

@@ -55,6 +55,66 @@ class Database(Options):
     max_storage_gb: int | None = None
     performance_insights: bool | None = None
     apply_immediately: bool | None = None
+    backup_retention_days: int | None = None
+    backup_window: str | None = None
+    maintenance_window: str | None = None
+
+
+# Automated backups and the windows RDS uses for them and for maintenance, as CreateDBInstance
+# states them (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html):
+# BackupRetentionPeriod 0-35 (0 turns automated backups off), PreferredBackupWindow hh24:mi-hh24:mi
+# in UTC, at least 30 minutes, "must not conflict with the preferred maintenance window";
+# PreferredMaintenanceWindow ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes. The platform keeps at
+# least 7 days of backups everywhere, production or not (docs/security.md: backups of 7 days or
+# more; 0 would also take point-in-time restore and read replicas away): the schema states AWS's
+# range and option_problems refuses less than 7 with the reason, like modules/aws/rds.
+CREATE_DB_INSTANCE = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"
+MIN_BACKUP_RETENTION_DAYS = 7
+MAX_BACKUP_RETENTION_DAYS = 35
+MIN_WINDOW_MINUTES = 30
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]"
+_DAY = "(" + "|".join(_DAYS) + ")"
+BACKUP_WINDOW_PATTERN = f"^{_TIME}-{_TIME}$"
+MAINTENANCE_WINDOW_PATTERN = f"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$"
+_DAY_MINUTES = 24 * 60
+_WEEK_MINUTES = 7 * _DAY_MINUTES
+
+
+def backup_retention_default(production: bool) -> int:
+    """Days of automated backups when the spec sets no backupRetentionDays (the one place)."""
+    return 14 if production else 7
+
+
+def _minute_of_day(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def backup_window_minutes(window: str) -> tuple[int, int]:
+    """(start minute of the day, length in minutes) of a schema-checked ``hh24:mi-hh24:mi``; it
+    may run past midnight (23:45-00:15)."""
+    start, end = (_minute_of_day(t) for t in window.split("-"))
+    return start, (end - start) % _DAY_MINUTES
+
+
+def maintenance_window_minutes(window: str) -> tuple[int, int]:
+    """(start minute of the week from Monday 00:00, length in minutes) of a schema-checked
+    ``ddd:hh24:mi-ddd:hh24:mi``; it may run past Sunday midnight (sun:23:00-mon:01:00)."""
+    start, end = (_DAYS.index(t[:3]) * _DAY_MINUTES + _minute_of_day(t[4:]) for t in window.split("-"))
+    return start, (end - start) % _WEEK_MINUTES
+
+
+def windows_overlap(backup_window: str, maintenance_window: str) -> bool:
+    """Whether the daily backup window meets the weekly maintenance window on any day."""
+    b_start, b_length = backup_window_minutes(backup_window)
+    m_start, m_length = maintenance_window_minutes(maintenance_window)
+
+    def overlaps(a: int, a_length: int, b: int, b_length: int) -> bool:
+        # intervals on a circle of _WEEK_MINUTES: a meets b when b starts inside a or a inside b
+        return (b - a) % _WEEK_MINUTES < a_length or (a - b) % _WEEK_MINUTES < b_length
+
+    return any(overlaps(day * _DAY_MINUTES + b_start, b_length, m_start, m_length) for day in range(7))
 
 
 def _read_memory_table(path: Path) -> dict[str, tuple[str, ...]]:
@@ -69,6 +129,55 @@ def memory_table(path: Path) -> dict[str, tuple[str, ...]] | None:
     connections alarm knows (``local.instance_memory_gib`` of its alarms.tf, the one place), or
     None when the repository has no such module."""
     return _read_memory_table(path) if path.is_file() else None
+
+
+def _window_problems(opts: Database) -> list[tuple[str, str]]:
+    """The CreateDBInstance rules the schema's patterns cannot state (length, no overlap) and the
+    platform's floor of backup retention."""
+    problems = []
+    if opts.backup_retention_days is not None and opts.backup_retention_days < MIN_BACKUP_RETENTION_DAYS:
+        problems.append(
+            (
+                "backupRetentionDays",
+                f"{opts.backup_retention_days} days is below the platform's {MIN_BACKUP_RETENTION_DAYS}: RDS allows "
+                f"0-35 ({CREATE_DB_INSTANCE}, BackupRetentionPeriod), but fewer days shorten point-in-time restore "
+                "and 0 turns automated backups off; every environment keeps at least "
+                f"{MIN_BACKUP_RETENTION_DAYS} (docs/security.md)",
+            )
+        )
+    if opts.backup_window is not None and backup_window_minutes(opts.backup_window)[1] < MIN_WINDOW_MINUTES:
+        problems.append(
+            (
+                "backupWindow",
+                f"{opts.backup_window} is shorter than {MIN_WINDOW_MINUTES} minutes, the least RDS accepts "
+                f"({CREATE_DB_INSTANCE}, PreferredBackupWindow)",
+            )
+        )
+    if (
+        opts.maintenance_window is not None
+        and maintenance_window_minutes(opts.maintenance_window)[1] < MIN_WINDOW_MINUTES
+    ):
+        problems.append(
+            (
+                "maintenanceWindow",
+                f"{opts.maintenance_window} is shorter than {MIN_WINDOW_MINUTES} minutes, the least RDS accepts "
+                f"({CREATE_DB_INSTANCE}, PreferredMaintenanceWindow)",
+            )
+        )
+    if (
+        not any(key.endswith("Window") for key, _ in problems)
+        and opts.backup_window is not None
+        and opts.maintenance_window is not None
+        and windows_overlap(opts.backup_window, opts.maintenance_window)
+    ):
+        problems.append(
+            (
+                "maintenanceWindow",
+                f"{opts.maintenance_window} overlaps the daily backupWindow {opts.backup_window}; RDS requires "
+                f"them not to conflict ({CREATE_DB_INSTANCE}, PreferredBackupWindow): move one of them",
+            )
+        )
+    return problems
 
 
 class DatabaseKind(Kind):
@@ -128,6 +237,31 @@ class DatabaseKind(Kind):
             default_text="default: true outside production accounts; in production false, and until the window "
             "every plan shows the pending change",
         ),
+        Option(
+            "backupRetentionDays",
+            "backup_retention_days",
+            {"type": "integer", "minimum": 0, "maximum": MAX_BACKUP_RETENTION_DAYS},
+            "Days RDS keeps automated backups (point-in-time restore). AWS allows 0-35 and 0 turns backups "
+            f"off; the platform keeps at least {MIN_BACKUP_RETENTION_DAYS} everywhere",
+            default_text=f"default: {backup_retention_default(True)} in production accounts, "
+            f"{backup_retention_default(False)} elsewhere",
+        ),
+        Option(
+            "backupWindow",
+            "backup_window",
+            {"type": "string", "pattern": BACKUP_WINDOW_PATTERN},
+            "Daily window for automated backups, hh24:mi-hh24:mi in UTC, at least 30 minutes, not overlapping "
+            "maintenanceWindow",
+            default_text="default: a 30-minute window AWS picks from the region's 8-hour block",
+        ),
+        Option(
+            "maintenanceWindow",
+            "maintenance_window",
+            {"type": "string", "pattern": MAINTENANCE_WINDOW_PATTERN},
+            "Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi in UTC with lower-case days (sun:03:00-sun:04:00), "
+            "at least 30 minutes, not overlapping backupWindow",
+            default_text="default: a 30-minute window AWS picks at random from the region's 8-hour block",
+        ),
     )
     derived_names = (("alarm", "-cpu"), ("alarm", "-free-storage"), ("alarm", "-connections"))
     outputs = ("endpoint", "master_user_secret_arn")
@@ -145,6 +279,9 @@ class DatabaseKind(Kind):
         ("aws_db_instance.this", "instance_class"): "instanceClass",
         ("aws_db_instance.this", "allocated_storage"): "storageGb",
         ("aws_db_instance.this", "multi_az"): "multiAz",
+        ("aws_db_instance.this", "backup_retention_period"): "backupRetentionDays",
+        ("aws_db_instance.this", "backup_window"): "backupWindow",
+        ("aws_db_instance.this", "maintenance_window"): "maintenanceWindow",
     }
 
     def fixed_options(self, type_name: str) -> dict[str, Any]:
@@ -178,17 +315,24 @@ class DatabaseKind(Kind):
             ("instance_class", opts.instance_class),
             ("storage_gb", opts.storage_gb),
             ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
-            ("backup_retention_days", 14 if account.production else 7),
+            (
+                "backup_retention_days",
+                backup_retention_default(account.production)
+                if opts.backup_retention_days is None
+                else opts.backup_retention_days,
+            ),
             ("iam_users", list(users)),
             *admin,
             # unset: the module's defaults (autoscaling up to twice the storage, Performance
-            # Insights where supported, immediate changes outside production)
+            # Insights where supported, immediate changes outside production, windows AWS picks)
             *(
                 (arg, value)
                 for arg, value in (
                     ("max_storage_gb", opts.max_storage_gb),
                     ("performance_insights", opts.performance_insights),
                     ("apply_immediately", opts.apply_immediately),
+                    ("backup_window", opts.backup_window),
+                    ("maintenance_window", opts.maintenance_window),
                 )
                 if value is not None
             ),
@@ -224,6 +368,7 @@ class DatabaseKind(Kind):
                     f"must be greater than storageGb ({opts.storage_gb}), or 0 to turn storage autoscaling off",
                 )
             )
+        problems += _window_problems(opts)
         return problems
 
     def grants(self, access: Access) -> list[Grant]:

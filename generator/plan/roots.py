@@ -17,7 +17,7 @@ from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.channels import module_source
-from generator.spec.models import MAIN, Account, Datastore, Repo, Service
+from generator.spec.models import MAIN, Account, Datastore, Repo, Service, TargetHealth
 from generator.spec.rules import network_dependencies, reads_from
 
 TERRAFORM_VERSION = "1.11.4"
@@ -482,6 +482,13 @@ def _service_args(
             "domain": service.effective_domain(account.env),
             "public_zone_id": account.public_zone_id,
             "listener_rule_priority": external_priority,
+            # listener rule conditions besides the host; unset: none (one line each when set)
+            **({"paths": list(service.ingress.paths)} if service.ingress.paths else {}),
+            **(
+                {"headers": {name: list(values) for name, values in service.ingress.headers}}
+                if service.ingress.headers
+                else {}
+            ),
         }
     scaling: Value = None
     if autoscaling is not None:
@@ -541,12 +548,31 @@ def _service_args(
         ("service_connect_namespace_arn", account.service_connect_namespace_arn),
         *([("internal_hostname", naming.internal_hostname(service.name, account))] if service.serves_http else []),
         ("external", external),
+        # after the multi-line external block, so that no other argument is realigned
+        *(_health_check(service.effective_target_health(account.env)) if external is not None else []),
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
         ("dependency_access", _dependency_access(repo, service, account)),
         ("log_retention_days", 365),
         ("container_definitions", Raw("jsonencode(local.container_definitions)")),
         *alarms.module_args(service, account, "service"),
     ]
+
+
+def _health_check(health: TargetHealth) -> list[tuple[str, Value]]:
+    """The ``health_check`` argument with the settings the spec or environment sets (one line
+    each); none set: no argument, modules/aws/ecs-service's defaults apply."""
+    settings: dict[str, Value] = {
+        key: value
+        for key, value in (
+            ("interval_seconds", health.interval_seconds),
+            ("timeout_seconds", health.timeout_seconds),
+            ("healthy_threshold", health.healthy_threshold),
+            ("unhealthy_threshold", health.unhealthy_threshold),
+            ("matcher", health.matcher),
+        )
+        if value is not None
+    }
+    return [("health_check", settings)] if settings else []
 
 
 def _schedule(service: Service) -> Value:

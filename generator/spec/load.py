@@ -29,6 +29,7 @@ from generator.spec.models import (
     Secret,
     Service,
     StateBackend,
+    TargetHealth,
     Team,
     Teams,
 )
@@ -267,6 +268,28 @@ def _schedule(data: dict[str, Any] | None) -> Schedule | None:
     )
 
 
+def _ingress(data: dict[str, Any]) -> Ingress:
+    return Ingress(
+        external=data["external"],
+        domain=data.get("domain"),
+        paths=tuple(data.get("paths") or ()),
+        headers=tuple((name, tuple(values)) for name, values in (data.get("headers") or {}).items()),
+    )
+
+
+def _target_health(data: object) -> TargetHealth:
+    """The load balancer settings of a (schema-checked) healthCheck mapping; none for a path."""
+    if not isinstance(data, dict):
+        return TargetHealth()
+    return TargetHealth(
+        interval_seconds=data.get("intervalSeconds"),
+        timeout_seconds=data.get("timeoutSeconds"),
+        healthy_threshold=data.get("healthyThreshold"),
+        unhealthy_threshold=data.get("unhealthyThreshold"),
+        matcher=data.get("matcher"),
+    )
+
+
 def _autoscaling(data: dict[str, Any] | None) -> Autoscaling | None:
     if data is None:
         return None
@@ -306,7 +329,8 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         image=spec.get("image", data["name"]),
         port=spec.get("port", DEFAULT_PORT),
         previous_port=spec.get("previousPort"),
-        health_check=health if isinstance(health, str) else DEFAULT_HEALTH_CHECK,
+        health_check=health if isinstance(health, str) else health.get("path", DEFAULT_HEALTH_CHECK),
+        target_health=_target_health(health),
         health_check_command=tuple(command) if command is not None else None,
         kind=data.get("kind", DEFAULT_KIND),
         schedule=_schedule(spec.get("schedule")),
@@ -315,7 +339,7 @@ def _service(doc: Document, env_docs: list[Document], problems: list[Problem]) -
         memory=spec["resources"]["memory"],
         desired_count=spec.get("desiredCount", 0),
         autoscaling=_autoscaling(spec.get("autoscaling")),
-        ingress=Ingress(external=ingress["external"], domain=ingress.get("domain")) if ingress else None,
+        ingress=_ingress(ingress) if ingress else None,
         depends_on_services=tuple(deps.get("services", [])),
         depends_on_datastores=tuple(deps.get("datastores", [])),
         datastores=datastores,
@@ -386,6 +410,7 @@ def _environment(
         datastore_overrides=tuple(resolved),
         not_secrets=_pairs(data.get("notSecrets")),
         domain=(overrides.get("ingress") or {}).get("domain"),
+        target_health=_target_health(overrides.get("healthCheck")),
         alarm_overrides=tuple(
             AlarmOverride(
                 target=target,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -111,6 +111,27 @@ class Schedule:
 class Ingress:
     external: bool
     domain: str | None
+    # listener rule conditions besides the host (spec.ingress.paths, spec.ingress.headers)
+    paths: tuple[str, ...] = ()
+    headers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # header name -> values, any of which matches
+
+
+@dataclass(frozen=True)
+class TargetHealth:
+    """The load balancer health check settings of a service (spec.healthCheck, an environment's
+    overrides.healthCheck); None: modules/aws/ecs-service's default (generator.spec.health.DEFAULTS)."""
+
+    interval_seconds: int | None = None
+    timeout_seconds: int | None = None
+    healthy_threshold: int | None = None
+    unhealthy_threshold: int | None = None
+    matcher: str | None = None
+
+    def merged(self, override: TargetHealth) -> TargetHealth:
+        """These settings with ``override``'s set ones instead."""
+        return TargetHealth(
+            *(mine if theirs is None else theirs for mine, theirs in zip(astuple(self), astuple(override), strict=True))
+        )
 
 
 @dataclass(frozen=True)
@@ -171,6 +192,7 @@ class EnvironmentFile:
     domain: str | None = None  # overrides.ingress.domain: this environment's external host name
     alarm_overrides: tuple[AlarmOverride, ...] = ()
     acknowledged: tuple[Acknowledgement, ...] = ()  # acknowledge.replace, for infragen plan-check
+    target_health: TargetHealth = TargetHealth()  # overrides.healthCheck
 
 
 # A worker's container health check when its spec sets no spec.healthCheck.command: healthy while
@@ -208,6 +230,8 @@ class Service:
     # spec.healthCheck.command of a worker (None: the convention, generator.spec.load.WORKER_HEALTH_CHECK)
     health_check_command: tuple[str, ...] | None = None
     schedule: Schedule | None = None  # kind: job only
+    # spec.healthCheck's load balancer settings of a service (interval, timeout, thresholds, matcher)
+    target_health: TargetHealth = TargetHealth()
 
     @property
     def is_worker(self) -> bool:
@@ -241,6 +265,11 @@ class Service:
         if env_file is not None and env_file.domain is not None:
             return env_file.domain
         return self.ingress.domain if self.ingress else None
+
+    def effective_target_health(self, env: str) -> TargetHealth:
+        """The load balancer health check settings in ``env``: the spec's, then the environment's."""
+        env_file = self.env_file(env)
+        return self.target_health if env_file is None else self.target_health.merged(env_file.target_health)
 
     def effective_size(self, env: str) -> tuple[int, int, int, Autoscaling | None]:
         """cpu, memory, desired count and autoscaling after the environment's overrides."""

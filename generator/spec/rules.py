@@ -15,6 +15,8 @@ from generator.render import hcl
 from generator.spec import naming, secrets
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
+from generator.spec.health import health_problems
+from generator.spec.listener import listener_problems
 from generator.spec.models import Account, AlarmOverride, Autoscaling, Datastore, Repo, Service
 from generator.spec.schema import known, suggest
 
@@ -119,6 +121,8 @@ def cross_check(
         problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, scaling))
         problems.extend(_ingress_rules(doc, service, repo, docs))
         problems.extend(_port_rules(doc, service))
+        problems.extend(health_problems(doc, service, None))
+        problems.extend(listener_problems(doc, service))
         problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
         problems.extend(_security_group_rules(doc, service, repo))
         problems.extend(clash_problems(doc, repo, service))
@@ -567,6 +571,7 @@ def _environment_rules(
     if env_file.autoscaling_set or env_file.desired_count is not None:
         where: FieldPath = ("overrides", "autoscaling") if env_file.autoscaling_set else ("overrides", "desiredCount")
         problems.extend(_autoscaling_rules(doc, autoscaling, desired, where, where, f" in {env}"))
+    problems.extend(health_problems(doc, service, env))
     problems.extend(_alarm_rules(root, doc, service, env_file.alarm_overrides))
     return problems
 

@@ -51,7 +51,7 @@ def _kind_rules(doc: Document, service: Service) -> list[Problem]:
     if service.is_job:
         return []  # _job_rules
     if not service.is_worker:
-        if isinstance(health, dict):
+        if isinstance(health, dict) and "command" in health:
             return [
                 doc.problem(
                     ("spec", "healthCheck"),
@@ -73,6 +73,14 @@ def _kind_rules(doc: Document, service: Service) -> list[Problem]:
     for field in ("port", "previousPort"):
         if field in spec:
             problems.append(doc.problem(("spec", field), f"{WORKER_HINT} ({where}): remove spec.{field}", key=True))
+    for field in sorted(set(health) - {"command"} if isinstance(health, dict) else ()):
+        problems.append(
+            doc.problem(
+                ("spec", "healthCheck", field),
+                f"{WORKER_HINT} ({where}), so it has no load balancer health check: remove healthCheck.{field}",
+                key=True,
+            )
+        )
     if isinstance(health, str):
         problems.append(
             doc.problem(

@@ -243,6 +243,8 @@ LABELS = {
     "max_storage_gb": "storage autoscaling up to GB",
     "multi_az": "Multi-AZ",
     "backup_retention_days": "backups kept (days)",
+    "backup_window": "daily backup window (UTC)",
+    "maintenance_window": "weekly maintenance window (UTC)",
     "node_type": "node type",
     "num_cache_nodes": "nodes",
     "snapshot_retention_days": "snapshots kept (days)",

@@ -35,7 +35,7 @@ locals {
   # external one. Other services reach it through ECS Service Connect (service_connect below),
   # not through a shared internal load balancer.
   load_balancers = var.external_listener == null ? {} : {
-    external = { listener_arn = var.external_listener.listener_arn, host_header = var.external_listener.host_header, priority = var.external_listener.priority }
+    external = { listener_arn = var.external_listener.listener_arn, host_header = var.external_listener.host_header, priority = var.external_listener.priority, path_patterns = var.external_listener.path_patterns, http_headers = var.external_listener.http_headers }
   }
   # Target group name_prefix: at most 6 characters; the provider appends a unique suffix.
   target_group_prefix = substr(var.name, 0, 6)
@@ -150,11 +150,11 @@ resource "aws_lb_target_group" "this" {
     path                = var.health_check_path
     port                = "traffic-port"
     protocol            = "HTTP"
-    matcher             = "200-299"
-    interval            = 15
-    timeout             = 5
-    healthy_threshold   = 2
-    unhealthy_threshold = 3
+    matcher             = var.health_check.matcher
+    interval            = var.health_check.interval_seconds
+    timeout             = var.health_check.timeout_seconds
+    healthy_threshold   = var.health_check.healthy_threshold
+    unhealthy_threshold = var.health_check.unhealthy_threshold
   }
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
@@ -179,6 +179,27 @@ resource "aws_lb_listener_rule" "this" {
   condition {
     host_header {
       values = [each.value.host_header]
+    }
+  }
+
+  # Conditions besides the host: one path-pattern condition (any pattern matches) and one
+  # http-header condition per header (any of its values matches); all conditions must hold.
+  dynamic "condition" {
+    for_each = length(each.value.path_patterns) > 0 ? [each.value.path_patterns] : []
+    content {
+      path_pattern {
+        values = condition.value
+      }
+    }
+  }
+
+  dynamic "condition" {
+    for_each = each.value.http_headers
+    content {
+      http_header {
+        http_header_name = condition.key
+        values           = condition.value
+      }
     }
   }
 

@@ -53,6 +53,20 @@ output "target_group_arns" {
   value       = { for k, tg in aws_lb_target_group.this : k => tg.arn }
 }
 
+output "target_group_health_checks" {
+  description = "Health check of each target group (interval, timeout, thresholds, matcher, path), per load balancer."
+  value       = { for k, tg in aws_lb_target_group.this : k => tg.health_check[0] }
+}
+
+output "external_listener_rule_conditions" {
+  description = "Conditions of the external listener rule read back from it (host, path patterns, headers -> values), null without external ingress."
+  value = try({
+    host    = one(flatten([for c in aws_lb_listener_rule.this["external"].condition : [for h in c.host_header : one(h.values)]]))
+    paths   = sort(flatten([for c in aws_lb_listener_rule.this["external"].condition : [for p in c.path_pattern : p.values]]))
+    headers = merge([for c in aws_lb_listener_rule.this["external"].condition : { for h in c.http_header : h.http_header_name => sort(h.values) }]...)
+  }, null)
+}
+
 output "service_connect_dns_name" {
   description = "The Service Connect client alias (host name) at which the namespace's clients reach the service; null for a worker (serve_http = false), which has none."
   value       = var.serve_http ? var.service_connect.dns_name : null

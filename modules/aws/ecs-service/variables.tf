@@ -111,6 +111,42 @@ variable "health_check_path" {
   }
 }
 
+variable "health_check" {
+  description = "Target group health check settings (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html): interval_seconds 5-300 (default 15), timeout_seconds 2-120 and less than the interval (default 5), healthy_threshold and unhealthy_threshold 2-10 (defaults 2 and 3), matcher HTTP codes 200-499 as \"200\", \"200,202\" or \"200-299\" (default \"200-299\"). Unset attributes and null take the defaults."
+  type = object({
+    interval_seconds    = optional(number, 15)
+    timeout_seconds     = optional(number, 5)
+    healthy_threshold   = optional(number, 2)
+    unhealthy_threshold = optional(number, 3)
+    matcher             = optional(string, "200-299")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = (
+      var.health_check.interval_seconds >= 5 && var.health_check.interval_seconds <= 300 && floor(var.health_check.interval_seconds) == var.health_check.interval_seconds &&
+      var.health_check.timeout_seconds >= 2 && var.health_check.timeout_seconds <= 120 && floor(var.health_check.timeout_seconds) == var.health_check.timeout_seconds &&
+      var.health_check.timeout_seconds < var.health_check.interval_seconds
+    )
+    error_message = "health_check.interval_seconds must be a whole number 5-300 and health_check.timeout_seconds a whole number 2-120, less than the interval."
+  }
+
+  validation {
+    condition = alltrue([
+      for n in [var.health_check.healthy_threshold, var.health_check.unhealthy_threshold] : n >= 2 && n <= 10 && floor(n) == n
+    ])
+    error_message = "health_check.healthy_threshold and health_check.unhealthy_threshold must be whole numbers 2-10."
+  }
+
+  validation {
+    condition = can(regex("^[0-9]{3}(-[0-9]{3}|(,[0-9]{3})*)$", var.health_check.matcher)) && alltrue([
+      for code in split(",", replace(var.health_check.matcher, "-", ",")) : tonumber(code) >= 200 && tonumber(code) <= 499
+    ]) && (length(split("-", var.health_check.matcher)) == 1 || try(tonumber(split("-", var.health_check.matcher)[0]) < tonumber(split("-", var.health_check.matcher)[1]), false))
+    error_message = "health_check.matcher must be HTTP codes 200-499: one (\"200\"), a list (\"200,202\") or a rising range (\"200-299\")."
+  }
+}
+
 variable "desired_count" {
   description = "Number of tasks. With autoscaling, the initial count, which must lie between autoscaling.min and autoscaling.max."
   type        = number
@@ -301,11 +337,13 @@ variable "service_connect" {
 }
 
 variable "external_listener" {
-  description = "Optional host-header rule on the external listener: listener ARN, host name (public domain) and rule priority (1-50000). null for a service without external ingress (reached only through Service Connect)."
+  description = "Optional rule on the external listener: listener ARN, host name (public domain), rule priority (1-50000) and, besides the host, optional path_patterns (any matches) and http_headers (name -> values, any value matches). ALB allows at most 3 values per condition and 5 match evaluations and 5 wildcards per rule (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html). null for a service without external ingress (reached only through Service Connect)."
   type = object({
-    listener_arn = string
-    host_header  = string
-    priority     = number
+    listener_arn  = string
+    host_header   = string
+    priority      = number
+    path_patterns = optional(list(string), [])
+    http_headers  = optional(map(list(string)), {})
   })
   default = null
 
@@ -322,6 +360,18 @@ variable "external_listener" {
   validation {
     condition     = var.external_listener == null || try(var.external_listener.priority >= 1 && var.external_listener.priority <= 50000 && floor(var.external_listener.priority) == var.external_listener.priority, false)
     error_message = "external_listener.priority must be a whole number between 1 and 50000."
+  }
+
+  validation {
+    condition = var.external_listener == null || try(
+      length(var.external_listener.path_patterns) <= 3 &&
+      alltrue([for p in var.external_listener.path_patterns : can(regex("^[A-Za-z0-9_.$/~\"'@:+&*?-]{1,128}$", p))]) &&
+      alltrue([for name, values in var.external_listener.http_headers : can(regex("^[!#$%&'+.^_`|~0-9A-Za-z-]{1,40}$", name)) && lower(name) != "host" && length(values) >= 1 && length(values) <= 3 && alltrue([for v in values : can(regex("^[ -~]{1,128}$", v))])]) &&
+      1 + length(var.external_listener.path_patterns) + length(flatten(values(var.external_listener.http_headers))) <= 5 &&
+      length(regexall("[*?]", join("", concat(var.external_listener.path_patterns, flatten(values(var.external_listener.http_headers)))))) <= 5,
+      false
+    )
+    error_message = "external_listener: at most 3 path_patterns of 1-128 characters A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?; http_headers names of 1-40 token characters, not Host, with 1-3 values of 1-128 visible ASCII characters; with the host at most 5 values and 5 wildcards (* ?) per rule."
   }
 }
 

@@ -14,6 +14,27 @@ locals {
   )
   port = coalesce(var.port, var.engine == "postgres" ? 5432 : 3306)
 
+  # The daily backup window and the weekly maintenance window as (start, length) in minutes,
+  # the backup window from midnight, the maintenance window from Monday 00:00; RDS refuses a
+  # backup window that conflicts with the maintenance window on any day (CreateDBInstance,
+  # PreferredBackupWindow). Variable validation has checked the formats.
+  week_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+  backup_window = var.backup_window == null ? null : {
+    start  = tonumber(substr(var.backup_window, 0, 2)) * 60 + tonumber(substr(var.backup_window, 3, 2))
+    length = (tonumber(substr(var.backup_window, 6, 2)) * 60 + tonumber(substr(var.backup_window, 9, 2)) - tonumber(substr(var.backup_window, 0, 2)) * 60 - tonumber(substr(var.backup_window, 3, 2)) + 1440) % 1440
+  }
+  maintenance_window = var.maintenance_window == null ? null : {
+    start  = index(local.week_days, substr(var.maintenance_window, 0, 3)) * 1440 + tonumber(substr(var.maintenance_window, 4, 2)) * 60 + tonumber(substr(var.maintenance_window, 7, 2))
+    length = (index(local.week_days, substr(var.maintenance_window, 10, 3)) * 1440 + tonumber(substr(var.maintenance_window, 14, 2)) * 60 + tonumber(substr(var.maintenance_window, 17, 2)) - index(local.week_days, substr(var.maintenance_window, 0, 3)) * 1440 - tonumber(substr(var.maintenance_window, 4, 2)) * 60 - tonumber(substr(var.maintenance_window, 7, 2)) + 10080) % 10080
+  }
+  # Two intervals on the week's circle meet when either starts inside the other.
+  windows_overlap = local.backup_window == null || local.maintenance_window == null ? false : anytrue([
+    for day in range(7) : (
+      (local.maintenance_window.start - day * 1440 - local.backup_window.start + 10080) % 10080 < local.backup_window.length ||
+      (day * 1440 + local.backup_window.start - local.maintenance_window.start + 10080) % 10080 < local.maintenance_window.length
+    )
+  ])
+
   # Performance Insights (Database Insights) is not available for RDS for MySQL on these classes
   # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html,
   # "Instance class restrictions"); PostgreSQL has no restriction. Null turns it on where supported.
@@ -119,6 +140,8 @@ resource "aws_db_instance" "this" {
   ca_cert_identifier     = var.ca_cert_identifier
 
   backup_retention_period   = var.backup_retention_days
+  backup_window             = var.backup_window
+  maintenance_window        = var.maintenance_window
   copy_tags_to_snapshot     = true
   deletion_protection       = var.deletion_protection
   skip_final_snapshot       = var.skip_final_snapshot
@@ -146,6 +169,10 @@ resource "aws_db_instance" "this" {
     precondition {
       condition     = var.max_storage_gb == null || try(var.max_storage_gb > var.storage_gb, false)
       error_message = "max_storage_gb must be null or greater than storage_gb."
+    }
+    precondition {
+      condition     = !local.windows_overlap
+      error_message = "backup_window ${coalesce(var.backup_window, "-")} overlaps maintenance_window ${coalesce(var.maintenance_window, "-")}; RDS requires them not to conflict (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html, PreferredBackupWindow)."
     }
     precondition {
       condition     = !local.performance_insights_enabled || local.performance_insights_supported

@@ -72,3 +72,13 @@ output "max_storage_gb" {
   description = "Storage autoscaling limit in GiB, null when storage autoscaling is off."
   value       = var.max_storage_gb
 }
+
+output "backup_window" {
+  description = "Daily automated backup window (hh24:mi-hh24:mi, UTC)."
+  value       = aws_db_instance.this.backup_window
+}
+
+output "maintenance_window" {
+  description = "Weekly maintenance window (ddd:hh24:mi-ddd:hh24:mi, UTC)."
+  value       = aws_db_instance.this.maintenance_window
+}

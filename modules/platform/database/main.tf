@@ -57,6 +57,8 @@ module "rds" {
   port                  = local.port
   multi_az              = local.multi_az
   backup_retention_days = var.backup_retention_days
+  backup_window         = var.backup_window
+  maintenance_window    = var.maintenance_window
   deletion_protection   = var.production
   skip_final_snapshot   = !var.production
   # A spec that moves engineVersion to a new major asks for the upgrade (in the maintenance

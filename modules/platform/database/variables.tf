@@ -91,6 +91,40 @@ variable "backup_retention_days" {
   }
 }
 
+variable "backup_window" {
+  type        = string
+  description = "Daily window for automated backups, hh24:mi-hh24:mi in UTC, at least 30 minutes and not overlapping maintenance_window (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html, PreferredBackupWindow). Null: AWS picks 30 minutes of the region's 8-hour block."
+  default     = null
+
+  validation {
+    condition = var.backup_window == null || try(
+      can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", var.backup_window)) &&
+      (tonumber(substr(var.backup_window, 6, 2)) * 60 + tonumber(substr(var.backup_window, 9, 2)) - tonumber(substr(var.backup_window, 0, 2)) * 60 - tonumber(substr(var.backup_window, 3, 2)) + 1440) % 1440 >= 30,
+      false
+    )
+    error_message = "backup_window must be null or hh24:mi-hh24:mi in UTC (03:00-03:30), at least 30 minutes long."
+  }
+}
+
+variable "maintenance_window" {
+  type        = string
+  description = "Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi in UTC with lower-case days (sun:03:00-sun:04:00), at least 30 minutes and not overlapping backup_window (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html, PreferredMaintenanceWindow). Null: AWS picks 30 minutes of the region's 8-hour block at random."
+  default     = null
+
+  validation {
+    condition = var.maintenance_window == null || try(
+      can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window)) &&
+      (
+        index(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], substr(var.maintenance_window, 10, 3)) * 1440 + tonumber(substr(var.maintenance_window, 14, 2)) * 60 + tonumber(substr(var.maintenance_window, 17, 2))
+        -index(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], substr(var.maintenance_window, 0, 3)) * 1440 - tonumber(substr(var.maintenance_window, 4, 2)) * 60 - tonumber(substr(var.maintenance_window, 7, 2))
+        + 10080
+      ) % 10080 >= 30,
+      false
+    )
+    error_message = "maintenance_window must be null or ddd:hh24:mi-ddd:hh24:mi in UTC with lower-case days (sun:03:00-sun:04:00), at least 30 minutes long."
+  }
+}
+
 variable "iam_users" {
   description = "Services that connect with IAM database authentication (the owner and the services that declare the database); each gets a database user named like the service, created by `infragen datastore users`."
   type        = list(string)

@@ -104,6 +104,7 @@ module "ecs_service" {
   schedule      = local.job ? { expression = var.schedule.expression, timezone = var.schedule.timezone, retries = var.schedule.retries } : null
 
   health_check_path     = var.health_check_path
+  health_check          = var.health_check
   serve_http            = local.serves_http
   health_check_command  = var.health_check_command
   environment_variables = var.environment_variables
@@ -134,9 +135,11 @@ module "ecs_service" {
     port          = 80
   }
   external_listener = var.external == null ? null : {
-    listener_arn = var.external.listener_arn
-    host_header  = var.external.domain
-    priority     = var.external.listener_rule_priority
+    listener_arn  = var.external.listener_arn
+    host_header   = var.external.domain
+    priority      = var.external.listener_rule_priority
+    path_patterns = var.external.paths
+    http_headers  = var.external.headers
   }
 
   log_retention_days     = var.log_retention_days

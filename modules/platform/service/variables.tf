@@ -140,6 +140,33 @@ variable "health_check_path" {
   }
 }
 
+variable "health_check" {
+  description = "Load balancer health check settings of a service (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html): interval_seconds 5-300, timeout_seconds 2-120 and less than the interval, healthy_threshold and unhealthy_threshold 2-10, matcher HTTP codes 200-499 (\"200\", \"200,202\", \"200-299\"). Unset attributes take modules/aws/ecs-service's defaults (15 s, 5 s, 2, 3, \"200-299\"), which also judge the timeout against the interval."
+  type = object({
+    interval_seconds    = optional(number)
+    timeout_seconds     = optional(number)
+    healthy_threshold   = optional(number)
+    unhealthy_threshold = optional(number)
+    matcher             = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = (
+      try(var.health_check.interval_seconds >= 5 && var.health_check.interval_seconds <= 300, true) &&
+      try(var.health_check.timeout_seconds >= 2 && var.health_check.timeout_seconds <= 120, true) &&
+      alltrue([for n in [var.health_check.healthy_threshold, var.health_check.unhealthy_threshold] : try(n >= 2 && n <= 10, true)])
+    )
+    error_message = "health_check.interval_seconds must be 5-300, timeout_seconds 2-120, healthy_threshold and unhealthy_threshold 2-10."
+  }
+
+  validation {
+    condition     = var.health_check.matcher == null || can(regex("^[0-9]{3}(-[0-9]{3}|(,[0-9]{3})*)$", var.health_check.matcher))
+    error_message = "health_check.matcher must be HTTP codes: one (\"200\"), a list (\"200,202\") or a range (\"200-299\")."
+  }
+}
+
 variable "metrics_port" {
   description = "OpenMetrics port of the container (mapped in the task definition, not opened in any security group)."
   type        = number
@@ -290,7 +317,7 @@ variable "internal_hostname" {
 }
 
 variable "external" {
-  description = "Public exposure or null: the external listener, load balancer (dns_name, zone_id, security_group_id), the public domain, its public zone and the rule priority on the external listener."
+  description = "Public exposure or null: the external listener, load balancer (dns_name, zone_id, security_group_id), the public domain, its public zone, the rule priority on the external listener and the rule's optional conditions besides the host: paths (path patterns, any matches) and headers (name -> values, any value matches); at most 5 values and 5 wildcards per rule with the host (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html)."
   type = object({
     listener_arn           = string
     dns_name               = string
@@ -299,6 +326,8 @@ variable "external" {
     domain                 = string
     public_zone_id         = string
     listener_rule_priority = number
+    paths                  = optional(list(string), [])
+    headers                = optional(map(list(string)), {})
   })
   default = null
 
@@ -315,6 +344,11 @@ variable "external" {
   validation {
     condition     = var.external == null || try(var.external.listener_rule_priority >= 1 && var.external.listener_rule_priority <= 50000 && floor(var.external.listener_rule_priority) == var.external.listener_rule_priority, false)
     error_message = "external.listener_rule_priority must be a whole number between 1 and 50000."
+  }
+
+  validation {
+    condition     = var.external == null || try(1 + length(var.external.paths) + length(flatten(values(var.external.headers))) <= 5 && alltrue([for name, _ in var.external.headers : lower(name) != "host"]), false)
+    error_message = "external: the host, paths and header values are at most 5 match evaluations per rule, and Host is matched by domain, not as a header."
   }
 }
 

@@ -939,3 +939,189 @@ run "rejects_a_bad_schedule_expression" {
 
   expect_failures = [var.schedule]
 }
+
+run "health_check_defaults" {
+  command = apply
+
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lb_target_group.this["external"].health_check[0].interval == 15 &&
+      aws_lb_target_group.this["external"].health_check[0].timeout == 5 &&
+      aws_lb_target_group.this["external"].health_check[0].healthy_threshold == 2 &&
+      aws_lb_target_group.this["external"].health_check[0].unhealthy_threshold == 3 &&
+      aws_lb_target_group.this["external"].health_check[0].matcher == "200-299"
+    )
+    error_message = "unset, the health check is 15 s interval, 5 s timeout, thresholds 2 and 3, matcher 200-299 (generator/spec/health.py DEFAULTS)"
+  }
+}
+
+run "health_check_settings" {
+  command = apply
+
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+    health_check = { interval_seconds = 30, timeout_seconds = 10, healthy_threshold = 5, unhealthy_threshold = 4, matcher = "200,204" }
+  }
+
+  assert {
+    condition = (
+      aws_lb_target_group.this["external"].health_check[0].interval == 30 &&
+      aws_lb_target_group.this["external"].health_check[0].timeout == 10 &&
+      aws_lb_target_group.this["external"].health_check[0].healthy_threshold == 5 &&
+      aws_lb_target_group.this["external"].health_check[0].unhealthy_threshold == 4 &&
+      aws_lb_target_group.this["external"].health_check[0].matcher == "200,204"
+    )
+    error_message = "health_check settings must reach the target group"
+  }
+}
+
+run "health_check_null_attributes_take_the_defaults" {
+  command = plan
+
+  variables {
+    health_check = { interval_seconds = null, timeout_seconds = 2 }
+  }
+
+  assert {
+    condition     = var.health_check.interval_seconds == 15 && var.health_check.timeout_seconds == 2 && var.health_check.matcher == "200-299"
+    error_message = "a null attribute (what platform/service passes for an unset one) takes the default"
+  }
+}
+
+run "rejects_health_check_timeout_not_below_interval" {
+  command = plan
+  variables {
+    health_check = { interval_seconds = 5 }
+  }
+  expect_failures = [var.health_check]
+}
+
+run "rejects_health_check_threshold_above_10" {
+  command = plan
+  variables {
+    health_check = { unhealthy_threshold = 11 }
+  }
+  expect_failures = [var.health_check]
+}
+
+run "rejects_health_check_matcher_outside_200_499" {
+  command = plan
+  variables {
+    health_check = { matcher = "200-500" }
+  }
+  expect_failures = [var.health_check]
+}
+
+run "rejects_health_check_falling_matcher_range" {
+  command = plan
+  variables {
+    health_check = { matcher = "299-200" }
+  }
+  expect_failures = [var.health_check]
+}
+
+run "listener_rule_paths_and_headers" {
+  command = apply
+
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/api/*", "/v2/orders"]
+      http_headers  = { "X-Canary" = ["on"] }
+    }
+  }
+
+  assert {
+    condition = (
+      length(aws_lb_listener_rule.this["external"].condition) == 3 &&
+      one([for c in aws_lb_listener_rule.this["external"].condition : c.path_pattern[0].values if length(c.path_pattern) > 0]) == toset(["/api/*", "/v2/orders"]) &&
+      one([for c in aws_lb_listener_rule.this["external"].condition : c.http_header[0] if length(c.http_header) > 0]).http_header_name == "X-Canary" &&
+      one([for c in aws_lb_listener_rule.this["external"].condition : c.http_header[0] if length(c.http_header) > 0]).values == toset(["on"])
+    )
+    error_message = "path_patterns and http_headers must become path-pattern and http-header conditions of the rule, besides the host"
+  }
+}
+
+run "listener_rule_only_the_host_by_default" {
+  command = apply
+
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+    }
+  }
+
+  assert {
+    condition     = length(aws_lb_listener_rule.this["external"].condition) == 1
+    error_message = "without paths and headers the rule has the host condition only"
+  }
+}
+
+run "rejects_more_than_5_match_evaluations" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/a", "/b", "/c"]
+      http_headers  = { "X-A" = ["1", "2"] }
+    }
+  }
+  expect_failures = [var.external_listener]
+}
+
+run "rejects_more_than_5_wildcards" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/a/*/*/*", "/b/???"]
+    }
+  }
+  expect_failures = [var.external_listener]
+}
+
+run "rejects_host_as_a_header" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header  = "orders.example.com"
+      priority     = 7
+      http_headers = { Host = ["evil.example.com"] }
+    }
+  }
+  expect_failures = [var.external_listener]
+}
+
+run "rejects_long_path_pattern" {
+  command = plan
+  variables {
+    external_listener = {
+      listener_arn  = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      host_header   = "orders.example.com"
+      priority      = 7
+      path_patterns = ["/${join("", [for i in range(128) : "a"])}"]
+    }
+  }
+  expect_failures = [var.external_listener]
+}

@@ -282,3 +282,78 @@ run "storage_autoscaling" {
     error_message = "max_storage_gb is the storage autoscaling limit"
   }
 }
+
+run "backup_and_maintenance_windows" {
+  command = apply
+  variables {
+    backup_retention_days = 35
+    backup_window         = "23:45-00:15"
+    maintenance_window    = "sun:00:15-sun:01:00"
+  }
+  assert {
+    condition = (
+      aws_db_instance.this.backup_retention_period == 35 &&
+      aws_db_instance.this.backup_window == "23:45-00:15" &&
+      aws_db_instance.this.maintenance_window == "sun:00:15-sun:01:00"
+    )
+    error_message = "backup_retention_days, backup_window and maintenance_window must reach the instance"
+  }
+}
+
+run "rejects_backup_window_shorter_than_30_minutes" {
+  command = plan
+  variables {
+    backup_window = "03:00-03:29"
+  }
+  expect_failures = [var.backup_window]
+}
+
+run "rejects_backup_window_format" {
+  command = plan
+  variables {
+    backup_window = "3:00-4:00"
+  }
+  expect_failures = [var.backup_window]
+}
+
+run "rejects_maintenance_window_shorter_than_30_minutes" {
+  command = plan
+  variables {
+    maintenance_window = "sat:23:50-sun:00:10"
+  }
+  expect_failures = [var.maintenance_window]
+}
+
+run "rejects_maintenance_window_with_capital_days" {
+  command = plan
+  variables {
+    maintenance_window = "Sun:03:00-Sun:04:00"
+  }
+  expect_failures = [var.maintenance_window]
+}
+
+run "rejects_overlapping_windows" {
+  command = plan
+  variables {
+    backup_window      = "03:00-04:00"
+    maintenance_window = "wed:03:30-wed:05:00"
+  }
+  expect_failures = [aws_db_instance.this]
+}
+
+run "rejects_windows_overlapping_across_the_week_end" {
+  command = plan
+  variables {
+    backup_window      = "00:00-00:30"
+    maintenance_window = "sun:23:00-mon:00:10"
+  }
+  expect_failures = [aws_db_instance.this]
+}
+
+run "adjacent_windows_are_allowed" {
+  command = plan
+  variables {
+    backup_window      = "03:00-03:30"
+    maintenance_window = "sun:03:30-sun:04:00"
+  }
+}

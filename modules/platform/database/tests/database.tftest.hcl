@@ -185,6 +185,35 @@ run "explicit_multi_az_wins" {
   }
 }
 
+run "backup_and_maintenance_windows" {
+  command = apply
+  variables {
+    backup_retention_days = 21
+    backup_window         = "02:00-02:30"
+    maintenance_window    = "tue:04:00-tue:05:00"
+  }
+  assert {
+    condition     = module.rds.backup_window == "02:00-02:30" && module.rds.maintenance_window == "tue:04:00-tue:05:00"
+    error_message = "backup_window and maintenance_window must reach modules/aws/rds"
+  }
+}
+
+run "rejects_short_backup_window" {
+  command = plan
+  variables {
+    backup_window = "02:00-02:15"
+  }
+  expect_failures = [var.backup_window]
+}
+
+run "rejects_bad_maintenance_window" {
+  command = plan
+  variables {
+    maintenance_window = "tuesday:04:00-tuesday:05:00"
+  }
+  expect_failures = [var.maintenance_window]
+}
+
 run "rejects_short_backups" {
   command = plan
   variables {

@@ -174,6 +174,82 @@ run "external_service_with_autoscaling" {
   }
 }
 
+run "external_service_health_check_settings" {
+  command = apply
+
+  variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+    }
+    health_check = { interval_seconds = 30, unhealthy_threshold = 5, matcher = "200,204" }
+  }
+
+  assert {
+    condition = (
+      module.ecs_service.target_group_health_checks["external"].interval == 30 &&
+      module.ecs_service.target_group_health_checks["external"].timeout == 5 &&
+      module.ecs_service.target_group_health_checks["external"].healthy_threshold == 2 &&
+      module.ecs_service.target_group_health_checks["external"].unhealthy_threshold == 5 &&
+      module.ecs_service.target_group_health_checks["external"].matcher == "200,204"
+    )
+    error_message = "set health_check attributes reach the target group; unset ones keep aws/ecs-service's defaults"
+  }
+}
+
+run "external_service_listener_conditions" {
+  command = apply
+
+  variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+      paths                  = ["/orders/*"]
+      headers                = { "X-Canary" = ["on", "yes"] }
+    }
+  }
+
+  assert {
+    condition     = jsonencode(module.ecs_service.external_listener_rule_conditions) == jsonencode({ headers = { "X-Canary" = ["on", "yes"] }, host = "orders.example.com", paths = ["/orders/*"] })
+    error_message = "paths and headers must reach the external listener rule of aws/ecs-service"
+  }
+}
+
+run "rejects_host_header_condition" {
+  command = plan
+  variables {
+    external = {
+      listener_arn           = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/external/0123456789abcdef/0123456789abcdef"
+      dns_name               = "external-lb-456.eu-west-1.elb.amazonaws.com"
+      zone_id                = "Z32O12XQLNTSW2"
+      security_group_id      = "sg-0eeeeeeeeeeeeeee1"
+      domain                 = "orders.example.com"
+      public_zone_id         = "Z9876543210ZYXWVUTSRQ"
+      listener_rule_priority = 77
+      headers                = { host = ["other.example.com"] }
+    }
+  }
+  expect_failures = [var.external]
+}
+
+run "rejects_health_check_interval_below_5" {
+  command = plan
+  variables {
+    health_check = { interval_seconds = 4 }
+  }
+  expect_failures = [var.health_check]
+}
+
 # Review finding 1: while the port changes, the tasks still on the previous port stay reachable
 # from the load balancer and the -clients group, and the ECS service keeps the previous port in
 # its load balancer configuration until `infragen deploy` moves it.
