@@ -200,3 +200,18 @@ def test_datastore_overrides_get_the_same_verdict() -> None:
             assert schema.is_valid(data, "environment", sub) == expected, f"{type_name}: {data!r}"
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "valid"),
+    [
+        ("^[A-Za-z$]+$", "a$b", True),  # a literal $ in a class (fastjsonschema alone breaks on it)
+        ("^[A-Za-z$]+$", "ab\n", False),
+        ("^a$|^b$", "a\n", False),  # every anchor is ECMA's: the very end
+        ("^a\\$$", "a$", True),
+    ],
+)
+def test_dollars_mean_the_same_on_both_paths(pattern: str, value: str, valid: bool) -> None:
+    sub = {"type": "string", "pattern": pattern}
+    assert schema.is_valid(value, "service", sub) is valid
+    assert (not any(True for _ in schema.make_validator(sub).iter_errors(value))) is valid

@@ -25,7 +25,7 @@ from typing import Any
 
 from generator import cachedir
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 Check = Callable[[Any], bool]
 
 
@@ -37,8 +37,8 @@ def ecma_patterns(node: Any) -> Any:
         for key, value in node.items():
             if key in ("const", "enum", "default", "examples"):
                 out[key] = value  # data, not schema
-            elif key == "pattern" and isinstance(value, str) and value.endswith("$") and not value.endswith("\\$"):
-                out[key] = value[:-1] + r"\Z"
+            elif key == "pattern" and isinstance(value, str):
+                out[key] = ecma_pattern(value)
             elif key in ("properties", "patternProperties", "$defs"):
                 out[key] = {name: ecma_patterns(sub) for name, sub in value.items()}  # names, not keywords
             else:
@@ -47,6 +47,32 @@ def ecma_patterns(node: Any) -> Any:
     if isinstance(node, list):
         return [ecma_patterns(item) for item in node]
     return node
+
+
+def ecma_pattern(pattern: str) -> str:
+    """Each unescaped `$`: an anchor outside a character class becomes `\\Z` (the very end), a
+    literal inside one becomes `\\$`. fastjsonschema would otherwise turn every `$` into `\\Z`,
+    which is a bad escape inside a class such as `[A-Za-z$]`."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        elif char == "$":
+            out.append("\\$" if in_class else "\\Z")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _cache_dir() -> Path:

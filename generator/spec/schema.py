@@ -78,10 +78,8 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
     """ECMA-262 `pattern`: `$` matches only at the very end (Python's also matches before a final newline)."""
     from jsonschema.exceptions import ValidationError
 
-    if isinstance(instance, str):
-        anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
-        if not re.search(anchored, instance):
-            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    if isinstance(instance, str) and not re.search(fastcheck.ecma_pattern(pattern), instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @cache
