@@ -12,7 +12,7 @@ from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 
 REDIS_VERSION = "^([7-9]|[1-9][0-9]+)(\\.[0-9]+){0,2}$"
-_MEMBER_NAMES = (("cache cluster", ""), ("alarm", "-cpu"), ("alarm", "-memory"), ("alarm", "-evictions"))
+_MEMBER_NAMES = (("cache cluster", ""), ("alarm", "-cpu"), ("alarm", "-memory"), ("alarm", "-evictions"), ("alarm", "-latency"))
 
 
 @dataclass(frozen=True)
