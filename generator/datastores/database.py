@@ -136,6 +136,7 @@ class DatabaseKind(Kind):
         ),
     )
     derived_names = (("alarm", "-cpu"), ("alarm", "-free-storage"), ("alarm", "-connections"))
+    version_page = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html"
     outputs = ("endpoint", "master_user_secret_arn")
     # both engines publish their address as `address`; the port depends on the engine
     network = Network(port=5432, address_output="address")
@@ -199,6 +200,10 @@ class DatabaseKind(Kind):
                 if value is not None
             ),
         ]
+
+    def engine_version(self, datastore: Datastore) -> str | None:
+        opts = options_of(datastore, Database)
+        return opts.engine_version or default_engine_version(opts.engine)
 
     def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
         opts = options_of(datastore, Database)
