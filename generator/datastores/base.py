@@ -189,6 +189,11 @@ class Kind:
         kind has no engine version."""
         return None
 
+    def replica_ids(self, datastore: Datastore, account: Account) -> tuple[str, ...]:
+        """Identifiers of the read replicas the module creates for ``datastore`` in ``account``
+        (a root that does not own the datastore looks each up like the datastore itself)."""
+        return ()
+
     # -- references to other datastores ---------------------------------------------------
     def references(self, datastore: Datastore) -> tuple[tuple[tuple[str | int, ...], str], ...]:
         """Other datastores this one names (a queue's subscribed topics): (path of the name inside
