@@ -54,8 +54,11 @@ def table_suffixes(kind: str) -> set[str]:
         pairs = datastore_kind.derived_names
         if datastore_kind.network_for(kind) is not None:
             pairs = (*pairs, ("security group", "-clients"))
-    # "-5xx-rate-{lb}" is written "${var.name}-5xx-rate-${lb}" in the module
-    return {suffix.split("{", 1)[0] for _, suffix in pairs}
+    # "-5xx-rate-{lb}" is written "${var.name}-5xx-rate-${lb}" in the module, and the numbered
+    # "-replica-1" .. "-replica-5" "${var.name}-replica-${...}"
+    return {suffix.split("{", 1)[0] for _, suffix in pairs} | {
+        re.sub(r"-([a-z]+)-[0-9]+$", r"-\1-", suffix) for _, suffix in pairs
+    }
 
 
 @pytest.mark.parametrize("kind", sorted(MODULES_OF))

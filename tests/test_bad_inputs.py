@@ -650,6 +650,14 @@ CASES = [
         "resources.core-cache.engineVersion",
         "'6.2' is not valid here: write Redis 7 or later",
     ),
+    Case(
+        # issue 20: node types and versions come from modules/platform/cache/catalogue.yaml
+        "cache-node-type-outside-the-catalogue",
+        replace("services/core/service.yaml", "    type: redis\n", "    type: redis\n    nodeType: cache.m7g.larg\n"),
+        "services/core/service.yaml",
+        "resources.core-cache.nodeType",
+        "cache.m7g.larg is not in modules/platform/cache/catalogue.yaml; did you mean cache.m7g.large",
+    ),
     Case("byte-order-mark", write(SERVICE, b"\xef\xbb\xbfname: demo-service\n"), SERVICE, "", "byte-order mark"),
     Case(
         "unknown-platform-team",

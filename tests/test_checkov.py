@@ -44,6 +44,11 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
         ("CKV_AWS_354", "aws_db_instance.this"),  # Performance Insights with the AWS-managed key
         ("CKV_AWS_157", "aws_db_instance.this"),  # Multi-AZ off outside production (platform/database)
         ("CKV_AWS_293", "aws_db_instance.this"),  # deletion protection off outside production (platform/database)
+        ("CKV_AWS_118", "aws_db_instance.replica"),  # as the source: the caller provides the role
+        ("CKV_AWS_354", "aws_db_instance.replica"),  # as the source: AWS-managed key
+        ("CKV_AWS_157", "aws_db_instance.replica"),  # a replica is read scale-out; the source has Multi-AZ
+        ("CKV_AWS_133", "aws_db_instance.replica"),  # backups are taken of the source
+        ("CKV_AWS_293", "aws_db_instance.replica"),  # deletion protection follows the source
     },
     "aws/s3": {
         ("CKV_AWS_18", "aws_s3_bucket.this"),  # access logging: opt-in via access_log_bucket

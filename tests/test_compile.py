@@ -62,6 +62,8 @@ def test_compile_prints_the_register_request(cli: Callable[..., CliResult]) -> N
         "KLAUSAPPROVES_RDS_DATABASE": f"{ssm}/infragen/staging/klausapproves-rds/database",
         "KLAUSAPPROVES_RDS_HOST": f"{ssm}/infragen/staging/klausapproves-rds/host",
         "KLAUSAPPROVES_RDS_PORT": f"{ssm}/infragen/staging/klausapproves-rds/port",
+        "KLAUSAPPROVES_RDS_READER_HOST": f"{ssm}/infragen/staging/klausapproves-rds/reader_host",
+        "KLAUSAPPROVES_RDS_READER_HOSTS": f"{ssm}/infragen/staging/klausapproves-rds/reader_hosts",
     }
     assert not any("PASSWORD" in name or "secretsmanager" in arn for name, arn in secrets.items())
     tags = {t["key"]: t["value"] for t in request["tags"]}
@@ -111,6 +113,8 @@ def test_every_dependency_is_injected_by_convention() -> None:
         "CORE_DB_DATABASE": "/infragen/production/core-db/database",
         "CORE_DB_HOST": "/infragen/production/core-db/host",
         "CORE_DB_PORT": "/infragen/production/core-db/port",
+        "CORE_DB_READER_HOST": "/infragen/production/core-db/reader_host",
+        "CORE_DB_READER_HOSTS": "/infragen/production/core-db/reader_hosts",
         "CORE_DB_USER": "=core",
     }
 

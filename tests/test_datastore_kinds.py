@@ -176,7 +176,14 @@ def test_every_default_is_stated_once_in_the_schema_descriptions() -> None:
 # The task-role statements the aws/ecs-service module built from queue_arns, table_arns,
 # bucket_arns, database_resource_ids and cache_connect_arns before the kinds owned their grants.
 FORMER = {
-    "DatabaseIamAuth": (["rds-db:connect"], ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:{orders_db}/billing"]),
+    # plus, since read replicas (issue 20), the one replica of a production database
+    "DatabaseIamAuth": (
+        ["rds-db:connect"],
+        [
+            "arn:aws:rds-db:eu-central-1:444444444444:dbuser:{orders_db_replica_1}/billing",
+            "arn:aws:rds-db:eu-central-1:444444444444:dbuser:{orders_db}/billing",
+        ],
+    ),
     "CacheIamAuth": (
         ["elasticache:Connect"],
         [
@@ -224,7 +231,9 @@ def _resolved(value: Value) -> str:
     """A resource as Terraform evaluates it, the database's resource id as a placeholder."""
     text = json.loads(value.expr) if hasattr(value, "expr") else value  # type: ignore[union-attr]
     assert isinstance(text, str)
-    return text.replace("${data.aws_db_instance.orders_db.resource_id}", "{orders_db}")
+    for label in ("orders_db", "orders_db_replica_1"):
+        text = text.replace(f"${{data.aws_db_instance.{label}.resource_id}}", f"{{{label}}}")
+    return text
 
 
 def test_built_in_grants_are_exactly_the_former_least_privilege_policy() -> None:

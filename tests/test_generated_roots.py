@@ -88,7 +88,13 @@ def test_block_structure_matches_the_model(tree: str) -> None:
         network = {n for n, t in foreign_stores.items() if kind_of(t).network_for(t) is not None}
         databases = {n for n, t in foreign_stores.items() if kind_of(t).data_source is not None}
         expected_data = {label(n) + "_clients" for n in {*root.service.depends_on_services, *network}}
-        assert data == expected_data | {label(n) for n in databases}, root.dir
+        # a foreign database's read replicas are looked up one by one (rds-db:connect names each)
+        replicas = {
+            label(r)
+            for n in databases
+            for r in kind_of(foreign_stores[n]).replica_ids(repo.datastore_owner(n)[1], root.account)  # type: ignore[index]
+        }
+        assert data == expected_data | {label(n) for n in databases} | replicas, root.dir
         versions = _load(base / "versions.tf")["terraform"][0]
         providers = {name for block in versions["required_providers"] for name in block}
         assert providers == ({"aws", "consul"} if root.account.consul else {"aws"})

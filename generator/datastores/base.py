@@ -139,6 +139,8 @@ class Kind:
     # The AWS names the module derives from the datastore's name besides the name itself:
     # (what, suffix) for "<name><suffix>". Checked against the modules by tests/test_aws_names.py.
     derived_names: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # Where AWS says an engine version cannot be downgraded (the downgrade error cites it)
+    version_page: ClassVar[str] = ""
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:
@@ -180,6 +182,17 @@ class Kind:
         with the kind's module in the repository at ``root`` (the spec stage positions them in
         the spec or the environment file that sets them)."""
         return []
+
+    def engine_version(self, datastore: Datastore) -> str | None:
+        """The ``engine_version`` the root passes to the module (after defaults), which may not be
+        older than the one the environment runs (generator/datastores/versions.py); None: the
+        kind has no engine version."""
+        return None
+
+    def replica_ids(self, datastore: Datastore, account: Account) -> tuple[str, ...]:
+        """Identifiers of the read replicas the module creates for ``datastore`` in ``account``
+        (a root that does not own the datastore looks each up like the datastore itself)."""
+        return ()
 
     # -- references to other datastores ---------------------------------------------------
     def references(self, datastore: Datastore) -> tuple[tuple[tuple[str | int, ...], str], ...]:

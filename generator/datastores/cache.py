@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
+from generator.datastores import versions
 from generator.datastores.base import Access, Grant, Kind, Network, Option, options_of
 from generator.render.hcl import Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 
 REDIS_VERSION = "^([7-9]|[1-9][0-9]+)(\\.[0-9]+){0,2}$"
-_MEMBER_NAMES = (("cache cluster", ""), ("alarm", "-cpu"), ("alarm", "-memory"), ("alarm", "-evictions"))
+_MEMBER_NAMES = (
+    ("cache cluster", ""),
+    ("alarm", "-cpu"),
+    ("alarm", "-memory"),
+    ("alarm", "-evictions"),
+    ("alarm", "-latency"),
+)
 
 
 @dataclass(frozen=True)
@@ -34,14 +42,15 @@ class CacheKind(Kind):
             # 7 or later: the users authenticate with IAM, which ElastiCache supports from Redis OSS 7.0
             # (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html, "Limitations")
             {"type": "string", "pattern": REDIS_VERSION},
-            "Redis version, 7 or later (IAM authentication needs Redis 7)",
+            "Redis version, 7 or later (IAM authentication needs Redis 7), one of "
+            "modules/platform/cache/catalogue.yaml; never older than the version the environment runs",
             "7.1",
         ),
         Option(
             "nodeType",
             "node_type",
             {"type": "string", "pattern": "^cache\\.[a-z0-9]+\\.[a-z0-9]+$"},
-            "Node type",
+            "Node type, one of modules/platform/cache/catalogue.yaml",
             "cache.t4g.micro",
         ),
         Option(
@@ -58,6 +67,7 @@ class CacheKind(Kind):
         ("ElastiCache user", "-default"),
         *((what, f"-{node:03d}{suffix}") for node in range(1, 7) for what, suffix in _MEMBER_NAMES),
     )
+    version_page = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/VersionManagement.html"
     outputs = ("primary_endpoint",)
     network = Network(port=6379, address_output="primary_endpoint")
     convention = (("ENDPOINT", "endpoint"), ("PORT", "port"))
@@ -77,6 +87,32 @@ class CacheKind(Kind):
             ("snapshot_retention_days", 7 if account.production else 1),
             ("iam_users", list(users)),
         ]
+
+    def engine_version(self, datastore: Datastore) -> str | None:
+        return options_of(datastore, Cache).engine_version
+
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+        opts = options_of(datastore, Cache)
+        found = versions.catalogue(root, self.module)
+        if found is None:
+            return []
+        problems = []
+        supported = found.versions.get("redis", ())
+        if opts.engine_version not in supported:
+            problems.append(
+                (
+                    "engineVersion",
+                    f"Redis {opts.engine_version} is not in {found.path}; {versions.close(opts.engine_version, supported)}",
+                )
+            )
+        if opts.node_type not in found.node_types:
+            problems.append(
+                (
+                    "nodeType",
+                    f"{opts.node_type} is not in {found.path}; {versions.close(opts.node_type, found.node_types)}",
+                )
+            )
+        return problems
 
     def grants(self, access: Access) -> list[Grant]:
         # ElastiCache IAM authentication: the replication group and this service's user in it

@@ -36,6 +36,22 @@ def port(engine: Engine) -> int:
             assert_never(engine)
 
 
+# Read replicas: RDS allows 15 per instance (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html);
+# the platform caps them at 5 (modules/aws/rds replicas.tf, the same bound).
+MAX_READ_REPLICAS = 5
+
+
+def read_replicas(opts: Database, account: Account) -> int:
+    """The replicas a root renders: the spec's readReplicas, else the platform default, 1 in a
+    production account (reads scale out, and a reader exists before it is needed) and 0 elsewhere."""
+    return opts.read_replicas if opts.read_replicas is not None else (1 if account.production else 0)
+
+
+def replica_id(name: str, number: int) -> str:
+    """``<name>-replica-<number>``, 1-based, as modules/aws/rds names them."""
+    return f"{name}-replica-{number}"
+
+
 # Performance Insights (Database Insights) is not available for RDS for MySQL on these classes
 # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html);
 # modules/aws/rds turns it off there by default (the same list, compared by tests/test_datastores.py).
@@ -58,6 +74,7 @@ class Database(Options):
     backup_retention_days: int | None = None
     backup_window: str | None = None
     maintenance_window: str | None = None
+    read_replicas: int | None = None
 
 
 # Automated backups and the windows RDS uses for them and for maintenance, as CreateDBInstance
@@ -180,6 +197,11 @@ def _window_problems(opts: Database) -> list[tuple[str, str]]:
     return problems
 
 
+_CONNECTION = (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
+# reads that may lag: the first read replica and all of them, the instance itself without replicas
+_READERS = (("READER_HOST", "reader_host"), ("READER_HOSTS", "reader_hosts"))
+
+
 class DatabaseKind(Kind):
     types = ("postgres", "mysql")
     schema_def = "database"
@@ -262,8 +284,25 @@ class DatabaseKind(Kind):
             "at least 30 minutes, not overlapping backupWindow",
             default_text="default: a 30-minute window AWS picks at random from the region's 8-hour block",
         ),
+        Option(
+            "readReplicas",
+            "read_replicas",
+            {"type": "integer", "minimum": 0, "maximum": MAX_READ_REPLICAS},
+            "Read replicas <name>-replica-1 .. -N (RDS allows 15, the platform 5): clients read "
+            "<DATASTORE>_READER_HOST (the first) or _READER_HOSTS (all, comma-separated), which name the instance "
+            "itself without replicas; each replica has a replica_lag alarm",
+            default_text="platform default: 1 in production accounts, 0 elsewhere, written into the root",
+            per_environment=False,
+        ),
     )
-    derived_names = (("alarm", "-cpu"), ("alarm", "-free-storage"), ("alarm", "-connections"))
+    derived_names = (
+        ("alarm", "-cpu"),
+        ("alarm", "-free-storage"),
+        ("alarm", "-connections"),
+        *(("read replica", f"-replica-{n}") for n in range(1, MAX_READ_REPLICAS + 1)),
+        *(("alarm", f"-replica-{n}-lag") for n in range(1, MAX_READ_REPLICAS + 1)),
+    )
+    version_page = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html"
     outputs = ("endpoint", "master_user_secret_arn")
     # both engines publish their address as `address`; the port depends on the engine
     network = Network(port=5432, address_output="address")
@@ -294,10 +333,10 @@ class DatabaseKind(Kind):
         engine = cast(Engine, type_name)
         match engine:
             case "postgres":
-                return (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
+                return (*_CONNECTION, *_READERS)
             case "mysql":
                 # the database named like the owner service (infragen datastore users makes it)
-                return (("HOST", "host"), ("PORT", "port"), ("DATABASE", "database"))
+                return (*_CONNECTION, *_READERS)
             case _:
                 assert_never(engine)
 
@@ -315,6 +354,7 @@ class DatabaseKind(Kind):
             ("instance_class", opts.instance_class),
             ("storage_gb", opts.storage_gb),
             ("multi_az", account.production if opts.multi_az is None else opts.multi_az),
+            ("read_replicas", read_replicas(opts, account)),
             (
                 "backup_retention_days",
                 backup_retention_default(account.production)
@@ -337,6 +377,14 @@ class DatabaseKind(Kind):
                 if value is not None
             ),
         ]
+
+    def replica_ids(self, datastore: Datastore, account: Account) -> tuple[str, ...]:
+        count = read_replicas(options_of(datastore, Database), account)
+        return tuple(replica_id(datastore.name, n) for n in range(1, count + 1))
+
+    def engine_version(self, datastore: Datastore) -> str | None:
+        opts = options_of(datastore, Database)
+        return opts.engine_version or default_engine_version(opts.engine)
 
     def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
         opts = options_of(datastore, Database)
@@ -374,8 +422,10 @@ class DatabaseKind(Kind):
     def grants(self, access: Access) -> list[Grant]:
         # IAM database authentication as the database user named like the service: no master secret
         prefix = arn("rds-db", access.account, "dbuser:")
-        resource = interpolate(prefix, access.output("resource_id"), f"/{access.service}")
-        return [Grant("DatabaseIamAuth", ("rds-db:connect",), (resource,), "connect to RDS databases (IAM auth)")]
+        attrs = ["resource_id"]
+        attrs += [f"replica_resource_ids[{i}]" for i in range(len(self.replica_ids(access.datastore, access.account)))]
+        resources = tuple(interpolate(prefix, access.output(attr), f"/{access.service}") for attr in attrs)
+        return [Grant("DatabaseIamAuth", ("rds-db:connect",), resources, "connect to RDS databases (IAM auth)")]
 
     def iam_user(self, datastore: str, service: str) -> str | None:
         return service

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -51,6 +52,7 @@ class Ref(Raw):
     service: str  # the service whose root makes the call
     unit: str  # "service", a datastore name or "discovery"
     attr: str  # the module output
+    index: int | None = None  # an element of a list output (``attr[index]``)
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,9 @@ def _data_blocks(repo: Repo, service: Service, account: Account) -> list[Block]:
         if source is not None:
             body = hcl.body([(source.key, name)])
             blocks.append(Block(f"data {hcl.label(source.type)} {hcl.label(naming.label(name))}", body))
+            for replica in kind_of(found[1].type).replica_ids(found[1], account) if found else ():
+                body = hcl.body([(source.key, replica)])
+                blocks.append(Block(f"data {hcl.label(source.type)} {hcl.label(naming.label(replica))}", body))
     return blocks
 
 
@@ -391,6 +396,10 @@ def _client_group_ref(repo: Repo, service: Service, name: str) -> Ref:
     return Ref(f"data.aws_security_group.{naming.label(name)}_clients.id", owner, unit, attr)
 
 
+# ``replica_resource_ids[0]``: one element of a list output with one entry per read replica
+_REPLICA_OUTPUT = re.compile(r"(replica_[a-z_]+s)\[([0-9]+)\]")
+
+
 def _output(repo: Repo, service: Service, account: Account, name: str) -> Callable[[str], Value]:
     """How ``service``'s root reads an output of datastore ``name``: its own module call, a data
     source of the kind, or the value its name fixes by convention (an ARN)."""
@@ -401,11 +410,21 @@ def _output(repo: Repo, service: Service, account: Account, name: str) -> Callab
     kind = kind_of(datastore.type)
 
     def output(attr: str) -> Value:
+        replica = _REPLICA_OUTPUT.fullmatch(attr)
+        if owner.name == service.name and replica is not None:
+            index = int(replica.group(2))
+            return Ref(f"module.{naming.label(name)}.{attr}", service.name, name, replica.group(1), index)
         if owner.name == service.name:
             return Ref(f"module.{naming.label(name)}.{attr}", service.name, name, attr)
         source = kind.data_source
         if source is not None and attr in source.attrs:
             return Ref(f"data.{source.type}.{naming.label(name)}.{attr}", owner.name, name, attr)
+        if source is not None and replica is not None:
+            # a read replica of another root's datastore: looked up by its own identifier
+            index = int(replica.group(2))
+            label = naming.label(kind.replica_ids(datastore, account)[index])
+            expr = f"data.{source.type}.{label}.{replica.group(1).removeprefix('replica_').removesuffix('s')}"
+            return Ref(expr, owner.name, name, replica.group(1), index)
         known = kind.conventional(attr, datastore, account)
         if known is None:
             raise KeyError(f"{datastore.type} {name}: output {attr} of another root is not known by convention")

@@ -112,7 +112,8 @@ def _refs(value: Value) -> list[Ref]:
 def _rewrite(value: Value) -> Value:
     """Module references become dependency outputs."""
     if isinstance(value, Ref):
-        return Raw(f"dependency.{_dependency_label(value)}.outputs.{value.attr}")
+        index = "" if value.index is None else f"[{value.index}]"
+        return Raw(f"dependency.{_dependency_label(value)}.outputs.{value.attr}{index}")
     if isinstance(value, Interpolation):
         return interpolate(value.prefix, _rewrite(value.value), value.suffix)
     if isinstance(value, ObjectList):
@@ -132,6 +133,8 @@ def _mock(ref: Ref, repo: Repo, account: Account) -> Value:
         return "sg-00000000000000000"
     if ref.attr == "resource_id":
         return "db-MOCK0000000000000000000000"
+    if ref.attr == "replica_resource_ids":
+        return [f"db-MOCKREPLICA{n}00000000000000000" for n in range(1, 6)]
     found = repo.datastore_owner(ref.unit)
     known = kind_of(found[1].type).conventional(ref.attr, found[1], account) if found else None
     if known is not None:

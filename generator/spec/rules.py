@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from generator.datastores import kind_of
+from generator.datastores import kind_of, versions
 from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
 from generator.plan.alarms import alarm_module, deployment_keys
@@ -144,6 +144,7 @@ def cross_check(
                 )
             owners.setdefault(datastore.name, service.name)
             problems.extend(_option_rules(root, docs, service, datastore))
+            problems.extend(_downgrade_rules(root, docs, service, datastore))
             problems.extend(_reference_rules(doc, repo, service, datastore))
         for env_file in service.env_files:
             problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
@@ -174,6 +175,37 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
             for key, message in kind.option_problems(resolved, root):
                 if (key, message) not in found:
                     problems.append(docs[env_file.file].problem(("overrides", "datastores", name, key), message))
+    return problems
+
+
+def _downgrade_rules(root: Path, docs: dict[str, Document], service: Service, datastore: Datastore) -> list[Problem]:
+    """An engine version older than the one the environment runs (its committed root) is refused
+    before any plan: ElastiCache and RDS cannot downgrade (generator/datastores/versions.py). The
+    problem is at the environment file's engineVersion when it sets one, else at the spec's (or
+    at the resource, when a default would be the downgrade)."""
+    kind = kind_of(datastore.type)
+    problems = []
+    for env in service.environments:
+        env_file = service.env_file(env)
+        resolved = dict(env_file.datastore_overrides).get(datastore.name, datastore) if env_file else datastore
+        pin = kind.engine_version(resolved)
+        running = versions.running_version(root / naming.root_dir(env, service.name), datastore.name)
+        if pin is None or running is None or not versions.older(pin, running):
+            continue
+        message = (
+            f"{datastore.type} {pin} is older than {running}, which {env} runs "
+            f"({naming.root_dir(env, service.name)}/main.tf): AWS cannot downgrade an engine in place "
+            f"({kind.version_page}); keep {running} or newer, or move to a new datastore under another name"
+        )
+        env_path: FieldPath = ("overrides", "datastores", datastore.name, "engineVersion")
+        spec_path: FieldPath = ("resources", datastore.name, "engineVersion")
+        env_doc = docs.get(env_file.file) if env_file and env_file.file else None
+        if env_doc is not None and env_path in env_doc.values:
+            problems.append(env_doc.problem(env_path, message))
+        elif spec_path in docs[service.file].values:
+            problems.append(docs[service.file].problem(spec_path, message))
+        else:
+            problems.append(docs[service.file].problem(("resources", datastore.name), message, key=True))
     return problems
 
 

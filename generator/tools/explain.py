@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.api import outputs
-from generator.datastores import Interpolation
+from generator.datastores import Interpolation, kind_of
 from generator.errors import UnknownNameError
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.plan.alarms import topic_name
@@ -30,6 +30,8 @@ REQUIREMENTS = {
     "mergeable": "mergeable on GitHub (required checks and code-owner reviews pass)",
     "undiverged": "up to date with the base branch",
 }
+# a database's alarm per read replica (modules/platform/database/alarms.tf): none without replicas
+REPLICA_ALARM_KEY = "replica_lag"
 # the service module's alarms a worker has (modules/platform/service/alarms.tf: no HTTP ones)
 WORKER_ALARM_KEYS = ("cpu", "memory", "missing_tasks")
 # ... and a job's (modules/platform/service/job.tf); overrun only with a timeout
@@ -179,9 +181,11 @@ def _arn_text(value: Value) -> str:
         before = f"`{value.prefix}` + " if value.prefix else ""
         return before + _arn_text(value.value) + (f" + `{value.suffix}`" if value.suffix else "")
     if isinstance(value, Ref):
+        # an element of a list output: a read replica (replica_resource_ids[0] is replica 1)
+        unit = value.unit if value.index is None else f"{value.unit} read replica {value.index + 1}"
         if value.expr.startswith("module."):
-            return f"`{value.unit}` (created by this root)"
-        return f"`{value.unit}` (`{value.attr}` of {value.service}'s root)"
+            return f"`{unit}` (created by this root)"
+        return f"`{unit}` (`{value.attr}` of {value.service}'s root)"
     return f"`{value}`"
 
 
@@ -286,6 +290,7 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
     and who its topic notifies."""
     rows = []
     parts = [("service", "service", service.name), *((d.type, d.name, d.name) for d in service.datastores)]
+    datastores = {d.name: d for d in service.datastores}
     for kind, target, title in parts:
         found = alarm_defaults(root, kind)
         for key, default in sorted((found or {}).items()):
@@ -297,6 +302,11 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
                 continue  # no timeout, no overrun alarm
             cells = []
             for account in accounts:
+                if key == REPLICA_ALARM_KEY and target in datastores:
+                    replicas = kind_of(kind).replica_ids(datastores[target], account)
+                    if not replicas:
+                        cells.append("no read replicas")
+                        continue
                 override = next((o for o in service.alarm_overrides(account.env, target) if o.key == key), None)
                 if override is None:
                     cells.append(f"{_threshold(default.threshold)} {default.unit}")

@@ -53,6 +53,21 @@ output "final_snapshot_identifier" {
   value       = aws_db_instance.this.final_snapshot_identifier
 }
 
+output "replica_ids" {
+  description = "Identifiers of the read replicas (<name>-replica-N), in order; empty without replicas."
+  value       = aws_db_instance.replica[*].identifier
+}
+
+output "replica_addresses" {
+  description = "Host names of the read replicas, in order; empty without replicas."
+  value       = aws_db_instance.replica[*].address
+}
+
+output "replica_resource_ids" {
+  description = "DbiResourceIds of the read replicas, in order: rds-db:connect to a replica names its own."
+  value       = aws_db_instance.replica[*].resource_id
+}
+
 output "resource_id" {
   description = "DbiResourceId of the instance (db-...), the resource part of rds-db:connect ARNs for IAM database authentication."
   value       = aws_db_instance.this.resource_id

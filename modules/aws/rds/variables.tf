@@ -237,6 +237,18 @@ variable "ca_cert_identifier" {
   }
 }
 
+variable "read_replicas" {
+  description = "Read replicas of the instance, <name>-replica-1 .. -N, in the same region and security groups (replicas.tf). RDS allows 15; the platform caps them at 5."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.read_replicas >= 0 && var.read_replicas <= 5 && floor(var.read_replicas) == var.read_replicas
+    error_message = "read_replicas must be a whole number between 0 and 5."
+  }
+}
+
 variable "slow_query_ms" {
   type        = number
   description = "Statements slower than this many milliseconds are logged (log_min_duration_statement / long_query_time)."

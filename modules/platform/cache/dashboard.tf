@@ -13,5 +13,12 @@ locals {
       title   = "${var.name}: evictions"
       metrics = [for id in local.cache_ids : ["AWS/ElastiCache", "Evictions", "CacheClusterId", id, { stat = "Sum", label = id }]]
     },
+    {
+      title = "${var.name}: command latency, SLO ${local.alarm_thresholds["latency"]} us"
+      metrics = concat(
+        [for id in local.cache_ids : ["AWS/ElastiCache", "GetTypeCmdsLatency", "CacheClusterId", id, { stat = "Average", label = "reads ${id}" }]],
+        [for id in local.cache_ids : ["AWS/ElastiCache", "SetTypeCmdsLatency", "CacheClusterId", id, { stat = "Average", label = "writes ${id}" }]],
+      )
+    },
   ]
 }

@@ -8,6 +8,8 @@ locals {
 }
 
 locals {
+  # The node types and engine versions the platform supports; infragen validate reads the same file
+  catalogue       = yamldecode(file("${path.module}/catalogue.yaml"))
   port            = 6379
   num_cache_nodes = coalesce(var.num_cache_nodes, var.production ? 2 : 1)
 }

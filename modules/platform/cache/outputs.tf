@@ -26,6 +26,16 @@ output "arn" {
     condition     = startswith(var.name, "${var.service}-")
     error_message = "name must start with \"<service>-\" (the owning service name followed by a hyphen)."
   }
+
+  precondition {
+    condition     = contains(local.catalogue.nodeTypes, var.node_type)
+    error_message = "node_type ${var.node_type} is not in modules/platform/cache/catalogue.yaml: ${join(", ", local.catalogue.nodeTypes)}."
+  }
+
+  precondition {
+    condition     = contains(local.catalogue.engines.redis.versions, var.engine_version)
+    error_message = "engine_version ${var.engine_version} is not in modules/platform/cache/catalogue.yaml: ${join(", ", local.catalogue.engines.redis.versions)}."
+  }
 }
 
 output "tags" {

@@ -1,13 +1,17 @@
 # Alarms of a database. Thresholds are platform defaults (local.alarm_defaults): change one here
 # and every database gets it. A service overrides or silences one per environment in its
 # environment file (overrides.alarms.<datastore>), with a reason. Resources: alarm_resources.tf.
-# No replica-lag alarm: this module creates no read replicas.
+# Each read replica gets a replica_lag alarm (<name>-replica-N-lag).
 
 locals {
   alarm_defaults = {
     cpu          = { threshold = 80, min = 1, max = 100, unit = "% CPU" }
     free_storage = { threshold = 10, min = 1, max = 90, unit = "% of allocated storage free" }
     connections  = { threshold = 80, min = 1, max = 100, unit = "% of max_connections" }
+    # Reads from a replica may be this stale: a minute of lag is what a reader of READER_HOST is
+    # told to tolerate; 5 minutes running above it means the replica cannot keep up (its class,
+    # long queries holding replay on postgres) or replication broke.
+    replica_lag = { threshold = 60, min = 1, max = 86400, unit = "seconds behind the instance, 5 x 1 min" }
   }
 
   # RDS's default max_connections (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections):
@@ -36,7 +40,25 @@ locals {
   db_dimensions = { DBInstanceIdentifier = module.rds.id }
   no_query      = null
 
-  alarms = {
+  # ReplicaLag (seconds) of each replica, by its own DBInstanceIdentifier (aws/rds names them)
+  replica_ids = [for i in range(var.read_replicas) : "${var.name}-replica-${i + 1}"]
+  replica_alarms = {
+    for id in local.replica_ids : "${id}-lag" => {
+      key                = "replica_lag"
+      description        = "Replication lag of read replica ${id} of database ${var.name} (seconds, max, 5 x 1 min)."
+      comparison         = "GreaterThanThreshold"
+      evaluation_periods = 5
+      period             = 60
+      treat_missing_data = "missing"
+      namespace          = "AWS/RDS"
+      metric             = "ReplicaLag"
+      statistic          = "Maximum"
+      dimensions         = { DBInstanceIdentifier = id }
+      queries            = local.no_query
+    }
+  }
+
+  alarms = merge(local.replica_alarms, {
     "${var.name}-cpu" = {
       key                = "cpu"
       description        = "CPU utilisation of database ${var.name} (%, 3 x 5 min)."
@@ -82,5 +104,5 @@ locals {
         { id = "connections_percent", expression = "100 * connections / ${local.max_connections}", label = "% of max_connections", namespace = null, metric = null, statistic = null, dimensions = null },
       ]
     }
-  }
+  })
 }

@@ -66,6 +66,7 @@ module "rds" {
   allow_major_version_upgrade  = true
   apply_immediately            = local.apply_immediately
   performance_insights_enabled = var.performance_insights
+  read_replicas                = var.read_replicas
   subnet_ids                   = var.subnet_ids
   vpc_security_group_ids       = [module.client_access.security_group_id]
   tags                         = local.tags

@@ -48,6 +48,16 @@ output "connection_parameters" {
   value       = { for k, p in aws_ssm_parameter.connection : k => p.name }
 }
 
+output "replica_addresses" {
+  description = "Host names of the read replicas, in order; empty without replicas."
+  value       = module.rds.replica_addresses
+}
+
+output "replica_resource_ids" {
+  description = "DbiResourceIds of the read replicas, in order: a declaring service gets rds-db:connect on each."
+  value       = module.rds.replica_resource_ids
+}
+
 output "resource_id" {
   description = "DbiResourceId of the instance; services that declare the database get rds-db:connect on it."
   value       = module.rds.resource_id

@@ -12,6 +12,10 @@ locals {
     host     = module.rds.address
     port     = tostring(module.rds.port)
     database = var.engine == "postgres" ? "postgres" : var.service
+    # Reads that may lag: the first read replica, and every replica comma-separated; without
+    # replicas the instance itself, so a client reads the same keys in every environment.
+    reader_host  = try(module.rds.replica_addresses[0], module.rds.address)
+    reader_hosts = join(",", length(module.rds.replica_addresses) > 0 ? module.rds.replica_addresses : [module.rds.address])
   }
 }
 

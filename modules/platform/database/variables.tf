@@ -74,6 +74,18 @@ variable "max_connections" {
   }
 }
 
+variable "read_replicas" {
+  description = "Read replicas <name>-replica-1 .. -N (0-5; RDS allows 15, the platform caps them at 5): same class, same security group (admits <name>-clients), IAM authentication; clients find the first as reader_host and all as reader_hosts, and each gets a replica_lag alarm. infragen renders 1 in production and 0 elsewhere unless the spec says readReplicas."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.read_replicas >= 0 && var.read_replicas <= 5 && floor(var.read_replicas) == var.read_replicas
+    error_message = "read_replicas must be a whole number between 0 and 5."
+  }
+}
+
 variable "multi_az" {
   type        = bool
   description = "Run a standby in a second AZ. Null follows production (Multi-AZ in production only)."

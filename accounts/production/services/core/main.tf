@@ -33,6 +33,8 @@ locals {
         { name = "CORE_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database" },
         { name = "CORE_DB_HOST", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host" },
         { name = "CORE_DB_PORT", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port" },
+        { name = "CORE_DB_READER_HOST", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/reader_host" },
+        { name = "CORE_DB_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/reader_hosts" },
       ]
     },
   ]
@@ -58,7 +60,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/reader_host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/core-db/reader_hosts"]
   cluster_arn                   = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:222222222222:namespace/ns-prod0000000000001"
   internal_hostname             = "core-internal.production.lemon.internal"
@@ -68,7 +70,7 @@ module "service" {
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.core_db.resource_id}/core"]
+      resources = ["arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.core_db.resource_id}/core", "arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.core_db.replica_resource_ids[0]}/core"]
     },
     {
       sid       = "CacheIamAuth"
@@ -112,6 +114,7 @@ module "core_db" {
   instance_class        = "db.t4g.micro"
   storage_gb            = 20
   multi_az              = true
+  read_replicas         = 1
   backup_retention_days = 14
   iam_users             = ["core"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:growth-alerts"
@@ -149,4 +152,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:4609ee9f77f5375c176f93f9fa65899a83b5fa8a7c04f126b0248e126ca458cb
+# infragen:sha256:f716829cc8685c44ab7b22a41ba5a0c749e8663645b0e40299cedab0fe47d327

@@ -41,6 +41,8 @@ locals {
         { name = "KLAUSAPPROVES_RDS_DATABASE", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database" },
         { name = "KLAUSAPPROVES_RDS_HOST", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host" },
         { name = "KLAUSAPPROVES_RDS_PORT", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port" },
+        { name = "KLAUSAPPROVES_RDS_READER_HOST", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/reader_host" },
+        { name = "KLAUSAPPROVES_RDS_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/reader_hosts" },
         { name = "SIGNING_KEY", valueFrom = "arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf:private_key::" },
       ]
     },
@@ -72,7 +74,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/reader_host", "arn:aws:ssm:eu-west-1:222222222222:parameter/infragen/production/klausapproves-rds/reader_hosts", "arn:aws:ssm:eu-west-1:222222222222:parameter/klausapproves/bpg-api-token"]
   cluster_arn                   = "arn:aws:ecs:eu-west-1:222222222222:cluster/production"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:222222222222:namespace/ns-prod0000000000001"
   internal_hostname             = "klausapproves-internal.production.lemon.internal"
@@ -90,7 +92,7 @@ module "service" {
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.klausapproves_rds.resource_id}/klausapproves"]
+      resources = ["arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.klausapproves_rds.resource_id}/klausapproves", "arn:aws:rds-db:eu-west-1:222222222222:dbuser:${module.klausapproves_rds.replica_resource_ids[0]}/klausapproves"]
     },
     {
       sid       = "CacheIamAuth"
@@ -134,6 +136,7 @@ module "klausapproves_rds" {
   instance_class        = "db.r6g.large"
   storage_gb            = 100
   multi_az              = true
+  read_replicas         = 1
   backup_retention_days = 14
   iam_users             = ["klausapproves"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:222222222222:payments-alerts"
@@ -171,4 +174,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:053499d6fea642af106ff54cf86a6a946587484609b704667156872ef752f65e
+# infragen:sha256:1916362400b2d580d1a44d40802837cde93cfb6f4ab5141d91d20e94304f8836

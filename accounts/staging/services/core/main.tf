@@ -33,6 +33,8 @@ locals {
         { name = "CORE_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database" },
         { name = "CORE_DB_HOST", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host" },
         { name = "CORE_DB_PORT", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port" },
+        { name = "CORE_DB_READER_HOST", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/reader_host" },
+        { name = "CORE_DB_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/reader_hosts" },
       ]
     },
   ]
@@ -58,7 +60,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/reader_host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/core-db/reader_hosts"]
   cluster_arn                   = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-stag0000000000001"
   internal_hostname             = "core-internal.staging.lemon.internal"
@@ -112,6 +114,7 @@ module "core_db" {
   instance_class        = "db.t4g.micro"
   storage_gb            = 20
   multi_az              = false
+  read_replicas         = 0
   backup_retention_days = 7
   iam_users             = ["core"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:growth-alerts"
@@ -123,4 +126,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.core_cache.dashboard_widgets, module.core_db.dashboard_widgets]
 }
-# infragen:sha256:4ae594a7211b1bb9999e85d308eb88d41e59db40d34d61734e8c0bdb88b0b5f4
+# infragen:sha256:8fbb1470202f7bc4d6d09b90e1b743c2064ff850ef9cac312a9192a9cc2c3994

@@ -42,6 +42,8 @@ locals {
         { name = "KLAUSAPPROVES_RDS_DATABASE", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database" },
         { name = "KLAUSAPPROVES_RDS_HOST", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host" },
         { name = "KLAUSAPPROVES_RDS_PORT", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port" },
+        { name = "KLAUSAPPROVES_RDS_READER_HOST", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/reader_host" },
+        { name = "KLAUSAPPROVES_RDS_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/reader_hosts" },
       ]
     },
   ]
@@ -72,7 +74,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/endpoint", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-cache/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/database", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/port", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/reader_host", "arn:aws:ssm:eu-west-1:111111111111:parameter/infragen/staging/klausapproves-rds/reader_hosts", "arn:aws:ssm:eu-west-1:111111111111:parameter/klausapproves/bpg-api-token"]
   cluster_arn                   = "arn:aws:ecs:eu-west-1:111111111111:cluster/staging"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-west-1:111111111111:namespace/ns-stag0000000000001"
   internal_hostname             = "klausapproves-internal.staging.lemon.internal"
@@ -146,6 +148,7 @@ module "klausapproves_rds" {
   instance_class        = "db.t4g.micro"
   storage_gb            = 20
   multi_az              = false
+  read_replicas         = 0
   backup_retention_days = 7
   iam_users             = ["klausapproves"]
   alarm_topic_arn       = "arn:aws:sns:eu-west-1:111111111111:payments-alerts"
@@ -157,4 +160,4 @@ module "dashboard" {
   region        = "eu-west-1"
   widget_groups = [module.service.dashboard_widgets, module.klausapproves_cache.dashboard_widgets, module.klausapproves_rds.dashboard_widgets]
 }
-# infragen:sha256:194b608f317b428b7bfd4b1e9ff0d5ac024c9acb3631d652a88aa576387a403d
+# infragen:sha256:94fe5cabb450bc9fe030d8cfa97dfd5d9c59f71694698b737873e28a4254085a

@@ -143,6 +143,22 @@ run "rejects_redis_below_7" {
   expect_failures = [var.engine_version]
 }
 
+run "rejects_node_type_outside_the_catalogue" {
+  command = plan
+  variables {
+    node_type = "cache.t2.micro"
+  }
+  expect_failures = [output.arn]
+}
+
+run "rejects_engine_version_outside_the_catalogue" {
+  command = plan
+  variables {
+    engine_version = "7.9"
+  }
+  expect_failures = [output.arn]
+}
+
 run "rejects_bad_vpc_id" {
   command = plan
   variables {

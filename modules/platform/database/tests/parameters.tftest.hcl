@@ -22,11 +22,13 @@ run "connection_parameters" {
 
   assert {
     condition = output.connection_parameters == {
-      host     = "/infragen/staging/orders-db/host"
-      port     = "/infragen/staging/orders-db/port"
-      database = "/infragen/staging/orders-db/database"
+      host         = "/infragen/staging/orders-db/host"
+      port         = "/infragen/staging/orders-db/port"
+      database     = "/infragen/staging/orders-db/database"
+      reader_host  = "/infragen/staging/orders-db/reader_host"
+      reader_hosts = "/infragen/staging/orders-db/reader_hosts"
     }
-    error_message = "a postgres database must publish host, port and database under /infragen/<env>/<name>/ (the IAM user is named like the connecting service and needs no parameter)"
+    error_message = "a postgres database must publish host, port, database and the readers under /infragen/<env>/<name>/ (the IAM user is named like the connecting service and needs no parameter)"
   }
 
   assert {
@@ -49,8 +51,8 @@ run "mysql_database_is_named_like_the_owner" {
   }
 
   assert {
-    condition     = keys(output.connection_parameters) == ["database", "host", "port"] && aws_ssm_parameter.connection["port"].value == "3306"
-    error_message = "mysql publishes host, port (3306) and database"
+    condition     = keys(output.connection_parameters) == ["database", "host", "port", "reader_host", "reader_hosts"] && aws_ssm_parameter.connection["port"].value == "3306"
+    error_message = "mysql publishes host, port (3306), database and the readers"
   }
 
   assert {

@@ -14,6 +14,10 @@ data "aws_db_instance" "orders_db" {
   db_instance_identifier = "orders-db"
 }
 
+data "aws_db_instance" "orders_db_replica_1" {
+  db_instance_identifier = "orders-db-replica-1"
+}
+
 locals {
   container_definitions = [
     {
@@ -55,6 +59,8 @@ locals {
         { name = "ORDERS_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database" },
         { name = "ORDERS_DB_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host" },
         { name = "ORDERS_DB_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port" },
+        { name = "ORDERS_DB_READER_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host" },
+        { name = "ORDERS_DB_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts" },
         { name = "ORDERS_EVENTS_QUEUE_URL", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url" },
         { name = "ORDERS_IDEMPOTENCY_TABLE_NAME", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name" },
         { name = "STRIPE_KEY", valueFrom = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::" },
@@ -83,7 +89,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
   internal_hostname             = "billing-internal.qa.acme.internal"
@@ -93,7 +99,7 @@ module "service" {
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${data.aws_db_instance.orders_db.resource_id}/billing"]
+      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${data.aws_db_instance.orders_db.resource_id}/billing", "arn:aws:rds-db:eu-central-1:444444444444:dbuser:${data.aws_db_instance.orders_db_replica_1.resource_id}/billing"]
     },
     {
       sid       = "CacheIamAuth"
@@ -169,4 +175,4 @@ module "discovery" {
   ]
   allowed_sources = []
 }
-# infragen:sha256:208732c250976eb96ce739a3073f41188aa9f64abc6a7194edb432a748d2e625
+# infragen:sha256:b71835a4e4499b38a1f9153ca402c202c4c2b7ccc4c89e4a3805ca398567fc71

@@ -31,6 +31,8 @@ locals {
         { name = "ORDERS_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database" },
         { name = "ORDERS_DB_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host" },
         { name = "ORDERS_DB_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port" },
+        { name = "ORDERS_DB_READER_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host" },
+        { name = "ORDERS_DB_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts" },
         { name = "ORDERS_EVENTS_QUEUE_URL", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url" },
       ]
     },
@@ -62,7 +64,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
   internal_hostname             = "orders-internal.qa.acme.internal"
@@ -72,7 +74,7 @@ module "service" {
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${module.orders_db.resource_id}/orders"]
+      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${module.orders_db.resource_id}/orders", "arn:aws:rds-db:eu-central-1:444444444444:dbuser:${module.orders_db.replica_resource_ids[0]}/orders"]
     },
     {
       sid       = "Queues"
@@ -123,6 +125,7 @@ module "orders_db" {
   instance_class        = "db.t4g.micro"
   storage_gb            = 50
   multi_az              = false
+  read_replicas         = 1
   backup_retention_days = 14
   iam_users             = ["billing", "orders"]
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
@@ -187,4 +190,4 @@ module "discovery" {
   ]
   allowed_sources = ["billing"]
 }
-# infragen:sha256:32ece7cd5940cadb651ec0daa605bde55394a9d8ea52ec7753428438a1b8e6af
+# infragen:sha256:53f109141f41000fcda15fa2e3dd7e7b6f6ee518467d5f0d8e6ba0383d78b639

@@ -67,9 +67,13 @@ locals {
         { name = "SHOP_MYSQL_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database" },
         { name = "SHOP_MYSQL_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host" },
         { name = "SHOP_MYSQL_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port" },
+        { name = "SHOP_MYSQL_READER_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host" },
+        { name = "SHOP_MYSQL_READER_HOSTS", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts" },
         { name = "SHOP_PG_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database" },
         { name = "SHOP_PG_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host" },
         { name = "SHOP_PG_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port" },
+        { name = "SHOP_PG_READER_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host" },
+        { name = "SHOP_PG_READER_HOSTS", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts" },
       ]
     },
   ]
@@ -95,7 +99,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "reports-internal.dev.acme.internal"
@@ -149,4 +153,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets]
 }
-# infragen:sha256:3ff3b03ffe25b58f9302754e01b78d2257a3261b07695b5a66f17b34b3906678
+# infragen:sha256:c831ee6ec2ac2fb286c1c28f5c3eb429f19ab65a382552fc0e757d3544218c39

@@ -38,9 +38,13 @@ locals {
         { name = "SHOP_MYSQL_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database" },
         { name = "SHOP_MYSQL_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host" },
         { name = "SHOP_MYSQL_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port" },
+        { name = "SHOP_MYSQL_READER_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host" },
+        { name = "SHOP_MYSQL_READER_HOSTS", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts" },
         { name = "SHOP_PG_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database" },
         { name = "SHOP_PG_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host" },
         { name = "SHOP_PG_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port" },
+        { name = "SHOP_PG_READER_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host" },
+        { name = "SHOP_PG_READER_HOSTS", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts" },
       ]
     },
   ]
@@ -66,7 +70,7 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "shop-internal.dev.acme.internal"
@@ -208,6 +212,7 @@ module "shop_mysql" {
   instance_class        = "db.t4g.small"
   storage_gb            = 30
   multi_az              = true
+  read_replicas         = 0
   backup_retention_days = 7
   iam_users             = ["reports", "shop"]
   alarm_topic_arn       = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
@@ -227,6 +232,7 @@ module "shop_pg" {
   instance_class        = "db.t4g.medium"
   storage_gb            = 40
   multi_az              = false
+  read_replicas         = 0
   backup_retention_days = 7
   iam_users             = ["reports", "shop"]
   alarm_topic_arn       = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
@@ -238,4 +244,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets, module.shop_cache.dashboard_widgets, module.shop_carts.dashboard_widgets, module.shop_events.dashboard_widgets, module.shop_jobs.dashboard_widgets, module.shop_mysql.dashboard_widgets, module.shop_pg.dashboard_widgets]
 }
-# infragen:sha256:7c2e6023b9d1570d45274a963dcbfa2faac4554a59d2c5a4b4016b3b1ed0056f
+# infragen:sha256:0e7a32cf867dbe6b63102f890e0bf88cdf8523b085952608489e107178c37fc3

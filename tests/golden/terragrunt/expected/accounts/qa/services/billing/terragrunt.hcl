@@ -24,6 +24,7 @@ dependency "orders_db" {
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
     client_security_group_id = "sg-00000000000000000"
+    replica_resource_ids     = ["db-MOCKREPLICA100000000000000000", "db-MOCKREPLICA200000000000000000", "db-MOCKREPLICA300000000000000000", "db-MOCKREPLICA400000000000000000", "db-MOCKREPLICA500000000000000000"]
     resource_id              = "db-MOCK0000000000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
@@ -80,6 +81,8 @@ locals {
         { name = "ORDERS_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database" },
         { name = "ORDERS_DB_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host" },
         { name = "ORDERS_DB_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port" },
+        { name = "ORDERS_DB_READER_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host" },
+        { name = "ORDERS_DB_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts" },
         { name = "ORDERS_EVENTS_QUEUE_URL", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url" },
         { name = "ORDERS_IDEMPOTENCY_TABLE_NAME", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name" },
         { name = "STRIPE_KEY", valueFrom = "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq:api_key::" },
@@ -107,7 +110,7 @@ inputs = {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/billing/feature-token", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/endpoint", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/billing-cache/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-idempotency/name"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
   internal_hostname             = "billing-internal.qa.acme.internal"
@@ -117,7 +120,7 @@ inputs = {
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${dependency.orders_db.outputs.resource_id}/billing"]
+      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${dependency.orders_db.outputs.resource_id}/billing", "arn:aws:rds-db:eu-central-1:444444444444:dbuser:${dependency.orders_db.outputs.replica_resource_ids[0]}/billing"]
     },
     {
       sid       = "CacheIamAuth"
@@ -152,4 +155,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:a7cb392a71a598c55c04d6505efe6f9e0063ff963191d02fd03f1d10ea541abb
+# infragen:sha256:b5bc19a5bc38cb8b02f36dc7628620bc6a3a5801a5e3f876b68ba37b3f642e4c

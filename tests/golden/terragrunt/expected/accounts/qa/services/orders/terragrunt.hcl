@@ -24,6 +24,7 @@ dependency "orders_db" {
   # Only for init/validate before the dependency exists: a plan never uses invented values.
   mock_outputs = {
     client_security_group_id = "sg-00000000000000000"
+    replica_resource_ids     = ["db-MOCKREPLICA100000000000000000", "db-MOCKREPLICA200000000000000000", "db-MOCKREPLICA300000000000000000", "db-MOCKREPLICA400000000000000000", "db-MOCKREPLICA500000000000000000"]
     resource_id              = "db-MOCK0000000000000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
@@ -70,6 +71,8 @@ locals {
         { name = "ORDERS_DB_DATABASE", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database" },
         { name = "ORDERS_DB_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host" },
         { name = "ORDERS_DB_PORT", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port" },
+        { name = "ORDERS_DB_READER_HOST", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host" },
+        { name = "ORDERS_DB_READER_HOSTS", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts" },
         { name = "ORDERS_EVENTS_QUEUE_URL", valueFrom = "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url" },
       ]
     },
@@ -100,7 +103,7 @@ inputs = {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
+  ssm_parameter_arns            = ["arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-archive/name", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/database", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/port", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_host", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-db/reader_hosts", "arn:aws:ssm:eu-central-1:444444444444:parameter/infragen/qa/orders-events/url"]
   cluster_arn                   = "arn:aws:ecs:eu-central-1:444444444444:cluster/qa"
   service_connect_namespace_arn = "arn:aws:servicediscovery:eu-central-1:444444444444:namespace/ns-qa0000000000001"
   internal_hostname             = "orders-internal.qa.acme.internal"
@@ -110,7 +113,7 @@ inputs = {
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${dependency.orders_db.outputs.resource_id}/orders"]
+      resources = ["arn:aws:rds-db:eu-central-1:444444444444:dbuser:${dependency.orders_db.outputs.resource_id}/orders", "arn:aws:rds-db:eu-central-1:444444444444:dbuser:${dependency.orders_db.outputs.replica_resource_ids[0]}/orders"]
     },
     {
       sid       = "Queues"
@@ -135,4 +138,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:4e428b9ba72d632751b329b30111de1522b52cbe90ebabc6872c5d8e6d21e31a
+# infragen:sha256:154a5af682972b142d149c608ffb02a9423ed8d5bd83af678729e4e6dcc10093

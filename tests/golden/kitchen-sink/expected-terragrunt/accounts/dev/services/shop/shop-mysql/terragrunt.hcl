@@ -21,6 +21,7 @@ inputs = {
   instance_class        = "db.t4g.small"
   storage_gb            = 30
   multi_az              = true
+  read_replicas         = 0
   backup_retention_days = 7
   iam_users             = ["reports", "shop"]
   alarm_topic_arn       = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
@@ -28,4 +29,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:d20f9a6d9c96e4e11dd9e0149ca59a6bcb801e4c88fe5491c430c6edefd0c420
+# infragen:sha256:12a9239b448e91e3dc34bd299275a89bb8c360a867c79ac649404b8b1e993fdc

@@ -21,6 +21,7 @@ inputs = {
   instance_class        = "db.t4g.medium"
   storage_gb            = 40
   multi_az              = false
+  read_replicas         = 0
   backup_retention_days = 7
   iam_users             = ["reports", "shop"]
   alarm_topic_arn       = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
@@ -28,4 +29,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:e9d2e49c6ab479b07b7633bea917240df7ea284390829006fa4c6440d8b73e15
+# infragen:sha256:5b0b37fd2f535462d9dbc113ffe10a7cfecf4482bc810e22429e12fab0a1e55c

@@ -21,6 +21,7 @@ inputs = {
   instance_class        = "db.t4g.micro"
   storage_gb            = 50
   multi_az              = false
+  read_replicas         = 1
   backup_retention_days = 14
   iam_users             = ["billing", "orders"]
   alarm_topic_arn       = "arn:aws:sns:eu-central-1:444444444444:commerce-alerts"
@@ -28,4 +29,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:b46bc6f2fde0e5624f3c5f4ddb0fb52559541e08282b831da12e51e868834daf
+# infragen:sha256:5e928f33fe0936b48c24cce217b0b28d5e1411db720173127338b52738f1b834
