@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from generator.datastores.aurora import Aurora, AuroraKind
 from generator.datastores.base import Access, DataSource, Grant, Interpolation, Kind, Network, Option
 from generator.datastores.bucket import Bucket, BucketKind
 from generator.datastores.cache import Cache, CacheKind
@@ -22,6 +23,7 @@ from generator.datastores.topic import Topic, TopicKind
 __all__ = [
     "REGISTRY",
     "Access",
+    "Aurora",
     "Bucket",
     "Cache",
     "DataSource",
@@ -76,7 +78,7 @@ class Registry:
         self.version += 1
 
 
-REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind(), TopicKind()))
+REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind(), TopicKind(), AuroraKind()))
 
 
 def kind_of(type_name: str) -> Kind:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from generator.render import hcl
 from generator.render.hcl import Raw, Value
@@ -139,6 +139,10 @@ class Kind:
     # The AWS names the module derives from the datastore's name besides the name itself:
     # (what, suffix) for "<name><suffix>". Checked against the modules by tests/test_aws_names.py.
     derived_names: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # The SQL engine `infragen datastore users` speaks to a datastore of a kind other than the
+    # database kind (postgres, mysql), which is PostgreSQL-compatible (generator/deploy/dbusers.py);
+    # None: the kind has no database users.
+    users_engine: ClassVar[Literal["postgres", "mysql"] | None] = None
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:
