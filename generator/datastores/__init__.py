@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from generator.datastores.aurora import Aurora, AuroraKind
-from generator.datastores.base import Access, DataSource, Grant, Interpolation, Kind, Network, Option
+from generator.datastores.base import Access, DataSource, Grant, Interpolation, Kind, Network, Option, SqlUsers
 from generator.datastores.bucket import Bucket, BucketKind
 from generator.datastores.cache import Cache, CacheKind
 from generator.datastores.database import Database, DatabaseKind
@@ -35,6 +35,7 @@ __all__ = [
     "Option",
     "Queue",
     "Registry",
+    "SqlUsers",
     "Table",
     "Topic",
     "kind_of",

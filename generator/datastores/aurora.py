@@ -16,9 +16,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from generator.datastores.base import Access, DataSource, Grant, Kind, Network, Option, arn, interpolate, options_of
+from generator.datastores.base import (
+    Access,
+    DataSource,
+    Grant,
+    Kind,
+    Network,
+    Option,
+    SqlUsers,
+    arn,
+    interpolate,
+    options_of,
+)
 from generator.datastores.database import memory_table
 from generator.render.hcl import Value
 from generator.spec.models import Account, Datastore, Options
@@ -83,8 +94,8 @@ class AuroraKind(Kind):
         ("aws_rds_cluster.this", "engine_version"): "engineVersion",
         ("aws_rds_cluster_instance.this", "instance_class"): "instanceClass",
     }
-    # `infragen datastore users` (generator/deploy/dbusers.py): the SQL of this engine, on a cluster
-    users_engine: ClassVar[Literal["postgres"]] = "postgres"
+    # `infragen datastore users` (generator/deploy/dbusers.py): PostgreSQL's SQL, the master of a cluster
+    sql_users = SqlUsers("postgres", cluster=True)
 
     def module_args(self, datastore: Datastore, account: Account, users: list[str]) -> list[tuple[str, Value]]:
         opts = options_of(datastore, Aurora)

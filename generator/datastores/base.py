@@ -70,6 +70,14 @@ class Network:
 
 
 @dataclass(frozen=True)
+class SqlUsers:
+    """A kind with per-service database users: the SQL it speaks and where RDS keeps its master."""
+
+    engine: Literal["postgres", "mysql"]  # the SQL of `infragen datastore users` (PostgreSQL-compatible: postgres)
+    cluster: bool  # an Aurora DB cluster (DescribeDBClusters), else a DB instance (DescribeDBInstances)
+
+
+@dataclass(frozen=True)
 class Grant:
     """One IAM statement of a declaring service's task role (statements of one sid are merged)."""
 
@@ -139,10 +147,9 @@ class Kind:
     # The AWS names the module derives from the datastore's name besides the name itself:
     # (what, suffix) for "<name><suffix>". Checked against the modules by tests/test_aws_names.py.
     derived_names: ClassVar[tuple[tuple[str, str], ...]] = ()
-    # The SQL engine `infragen datastore users` speaks to a datastore of a kind other than the
-    # database kind (postgres, mysql), which is PostgreSQL-compatible (generator/deploy/dbusers.py);
-    # None: the kind has no database users.
-    users_engine: ClassVar[Literal["postgres", "mysql"] | None] = None
+    # How `infragen datastore users` (generator/deploy/dbusers.py) reaches a datastore of a kind
+    # other than the database kind (postgres, mysql) that has database users; None: it has none.
+    sql_users: ClassVar[SqlUsers | None] = None
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:
