@@ -89,6 +89,12 @@ module "ledger_aurora" {
   backup_retention_days = 14
   iam_users             = ["billing", "ledger"]
   alarm_topic_arn       = "arn:aws:sns:us-east-1:444444444444:commerce-alerts"
+  alarm_overrides = {
+    replica_lag = {
+      threshold = 5000
+      reason    = "the nightly ledger import makes the readers lag up to 5 s"
+    }
+  }
 }
 
 module "dashboard" {
@@ -97,4 +103,4 @@ module "dashboard" {
   region        = "us-east-1"
   widget_groups = [module.service.dashboard_widgets, module.ledger_aurora.dashboard_widgets]
 }
-# infragen:sha256:3dc42c2b0adfd29e85e2611e3718884054488d04ad3e7d0a119aad419d582653
+# infragen:sha256:ab4b7f779887e29dee52c9c0464154417695a4572df2cff47aa44bc0ff520a68
