@@ -45,6 +45,7 @@ resource "terraform_data" "final_snapshot_suffix" {
 resource "aws_rds_cluster" "this" {
   #checkov:skip=CKV_AWS_139:deletion protection is per environment: on by default here, and platform/aurora turns it off outside production so those clusters can be torn down (its tests assert both)
   #checkov:skip=CKV_AWS_327:storage uses the AWS-managed aws/rds KMS key unless kms_key_id is set; customer-managed keys are a per-account decision
+  #checkov:skip=CKV2_AWS_8:backups are RDS automated backups (backup_retention_days, at least 7) and a final snapshot in production; an AWS Backup plan is an account-level decision
   cluster_identifier = var.name
   engine             = "aurora-postgresql"
   engine_mode        = "provisioned"
@@ -81,6 +82,7 @@ resource "aws_rds_cluster" "this" {
 resource "aws_rds_cluster_instance" "this" {
   #checkov:skip=CKV_AWS_118:enhanced monitoring needs an IAM role this module does not create; Performance Insights and the cluster's log exports are on
   #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed KMS key unless kms_key_id is set; customer-managed keys are a per-account decision
+  #checkov:skip=CKV_AWS_226:engine_version pins a minor (16.4), so automatic minor upgrades are off: Terraform would try to downgrade after AWS upgraded (hashicorp/terraform-provider-aws#27240)
   count = var.instances
 
   identifier         = "${var.name}-${count.index + 1}"
