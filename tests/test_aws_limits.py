@@ -22,6 +22,7 @@ import pytest
 import tfenv
 
 from generator import validate
+from generator.datastores import REGISTRY
 from generator.spec.models import Repo
 from generator.tools import plancheck
 
@@ -91,13 +92,17 @@ def _prepare(base: Path, root: Path, dest: Path) -> Path:
             for label, name in looked_up:  # another root's group, by the name the lookup uses
                 text += f'\nresource "terraform_data" "sg_{label}" {{\n  input = "{name}"\n}}\n'
                 text = text.replace(f"data.aws_security_group.{label}.id", f"terraform_data.sg_{label}.output")
-            text = _strip_block(text, 'data "aws_db_instance"')
+            # Other roots' datastores, looked up by each kind's data source (aws_db_instance,
+            # aws_rds_cluster, ...): the offline plan cannot read them; placeholders stand in.
+            for source in {k.data_source for k in REGISTRY.kinds if k.data_source is not None}:
+                text = _strip_block(text, f'data "{source.type}"')
+                for attr in source.attrs:
+                    text = re.sub(rf"data\.{source.type}\.\w+\.{attr}", f'"{attr}-PLACEHOLDER000000000000"', text)
             # container_insights makes platform/service read the cluster (data.aws_ecs_cluster), which
             # this offline plan cannot; it changes no AWS limit (only the missing-tasks alarm).
             text = re.sub(r"\n\s*container_insights\s*=\s*true", "", text)
             # Placeholders for other roots' resources (what the data sources would read).
             text = re.sub(r"data\.aws_security_group\.\w+\.id", '"sg-0f00000000000000a"', text)
-            text = re.sub(r"data\.aws_db_instance\.\w+\.resource_id", '"db-PLACEHOLDER0000000000000000"', text)
         elif tf.name == "providers.tf":
             text = _strip_block(text, 'provider "consul"')
             # The account guard needs STS, which this plan never calls; it is no AWS limit.

@@ -507,6 +507,34 @@ CASES = [
         "resources.core-db.instanceClass",
         "db.x2g.large is not in the memory table of modules/platform/database/alarms.tf",
     ),
+    # aurora-postgres (issue 20): a writer and at most 15 replicas, MAJOR.MINOR, a class the alarms know
+    Case(
+        "aurora-too-many-instances",
+        replace("services/core/service.yaml", "    type: postgres\n", "    type: aurora-postgres\n    instances: 17\n"),
+        "services/core/service.yaml",
+        "resources.core-db.instances",
+        "17",
+    ),
+    Case(
+        "aurora-major-only-version",
+        replace(
+            "services/core/service.yaml", "    type: postgres\n", "    type: aurora-postgres\n    engineVersion: '16'\n"
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.engineVersion",
+        "16",
+    ),
+    Case(
+        "aurora-class-without-memory",
+        replace(
+            "services/core/service.yaml",
+            "    type: postgres\n",
+            "    type: aurora-postgres\n    instanceClass: db.t4g.micro\n",
+        ),
+        "services/core/service.yaml",
+        "resources.core-db.instanceClass",
+        "db.t4g.micro is not in the memory table of modules/platform/aurora/alarms.tf",
+    ),
     Case(
         "resource-name-prefix",
         replace("services/core/service.yaml", "  core-db:", "  main-db:"),

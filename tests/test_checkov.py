@@ -50,6 +50,14 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
         ("CKV_AWS_133", "aws_db_instance.replica"),  # backups are taken of the source
         ("CKV_AWS_293", "aws_db_instance.replica"),  # deletion protection follows the source
     },
+    "aws/rds-cluster": {
+        ("CKV_AWS_139", "aws_rds_cluster.this"),  # deletion protection off outside production (platform/aurora)
+        ("CKV_AWS_327", "aws_rds_cluster.this"),  # AWS-managed KMS key unless kms_key_id
+        ("CKV2_AWS_8", "aws_rds_cluster.this"),  # RDS automated backups, no AWS Backup plan
+        ("CKV_AWS_118", "aws_rds_cluster_instance.this"),  # enhanced monitoring needs a role
+        ("CKV_AWS_354", "aws_rds_cluster_instance.this"),  # Performance Insights with the AWS-managed key
+        ("CKV_AWS_226", "aws_rds_cluster_instance.this"),  # a pinned minor: no automatic minor upgrades
+    },
     "aws/s3": {
         ("CKV_AWS_18", "aws_s3_bucket.this"),  # access logging: opt-in via access_log_bucket
         ("CKV_AWS_144", "aws_s3_bucket.this"),  # cross-region replication is a per-bucket decision

@@ -218,6 +218,68 @@ def test_postgres_removed_dependency_loses_its_user(
         assert "nothing changed" in pg_users(capsys, monkeypatch, repo, pg)[1]
 
 
+@contextlib.contextmanager
+def aurora_cluster(identifier: str, username: str, password: str) -> Iterator[None]:
+    """moto's Aurora PostgreSQL cluster with an RDS-managed master secret set to the real credentials."""
+    from moto import mock_aws
+
+    with mock_aws():
+        cluster = boto3.client("rds", region_name=REGION).create_db_cluster(
+            DBClusterIdentifier=identifier,
+            Engine="aurora-postgresql",
+            MasterUsername=username,
+            ManageMasterUserPassword=True,
+        )["DBCluster"]
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=cluster["MasterUserSecret"]["SecretArn"],
+            SecretString=json.dumps({"username": username, "password": password}),
+        )
+        yield
+
+
+def test_aurora_postgres_users_like_postgres(
+    pg: servers.Postgres, repo: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aurora-postgres is PostgreSQL-compatible: the same users and grants as postgres, the master
+    secret read from the cluster (DescribeDBClusters) instead of an instance."""
+    ledger = repo / "services" / "ledger" / "service.yaml"
+    ledger.write_text(
+        ledger.read_text()
+        .replace("datastores: [ledger-db, ledger-my]", "datastores: [ledger-db, ledger-my, ledger-aurora]")
+        .replace(
+            "  ledger-my:\n    type: mysql\n",
+            "  ledger-my:\n    type: mysql\n  ledger-aurora:\n    type: aurora-postgres\n",
+        )
+    )
+    shop = repo / "services" / "shop" / "service.yaml"
+    shop.write_text(shop.read_text().replace("[ledger-db, ledger-my]", "[ledger-db, ledger-my, ledger-aurora]"))
+    with aurora_cluster("ledger-aurora", "master", MASTER_PASSWORD):
+        code, out, err = cli(
+            capsys, monkeypatch, "datastore", "users", "ledger-aurora", "--env", "staging", "--root", str(repo),
+            "--host", pg.host, "--port", str(pg.port),
+        )  # fmt: skip
+        assert code == 0, err
+        assert 'CREATE SCHEMA "ledger" AUTHORIZATION "ledger";' in out and MASTER_PASSWORD not in out + err
+        roles = pg_roles(pg)
+        assert {"ledger", "shop"} <= roles
+        assert "reports" not in roles, "reports declares only ledger-db, not ledger-aurora"
+        owner = pg_login(pg, "ledger")
+        with owner:
+            owner.execute("CREATE TABLE invoices (id serial PRIMARY KEY, amount int)")
+        consumer = pg_login(pg, "shop")
+        with consumer:
+            consumer.execute("INSERT INTO invoices (amount) VALUES (5)")
+            assert consumer.execute("SELECT amount FROM invoices").fetchall() == [(5,)]
+
+    from generator.api import validate
+
+    assert dbusers.databases_of_root(validate(repo), "accounts/staging/services/ledger") == [
+        ("ledger-aurora", "staging"),
+        ("ledger-db", "staging"),
+        ("ledger-my", "staging"),
+    ]
+
+
 def test_one_line_errors(pg: servers.Postgres, repo: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     with rds("ledger-db", "postgres", "master", MASTER_PASSWORD):
         code, _, err = cli(

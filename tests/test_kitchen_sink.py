@@ -67,5 +67,6 @@ def test_new_service_with_every_kind(tmp_path: Path, request: pytest.FixtureRequ
     result = new_service(work, NewService(name="sink", owner="platform", datastores=datastores))
     generate(work)  # the scaffold validates and generates with every kind
     for t in REGISTRY.types():
-        assert (work / "accounts/dev/services/sink/main.tf").read_text().count(f'module "sink_{t}_store"') == 1
+        label = f"sink_{t}_store".replace("-", "_")  # the datastore sink-<type>-store as an HCL label
+        assert (work / "accounts/dev/services/sink/main.tf").read_text().count(f'module "{label}"') == 1
     _compare({rel: (work / rel).read_bytes() for rel in result.files}, CASE / "new-service", request)

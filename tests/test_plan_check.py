@@ -78,6 +78,8 @@ def rules(report: plancheck.Report) -> list[tuple[str, str]]:
         ("aws_sqs_queue", "name", "shop-jobs.fifo", "shop jobs"),
         ("aws_elasticache_replication_group", "replication_group_id", "shop-cache", "shop--cache"),
         ("aws_db_instance", "identifier", "shop-db", "1shop-db"),
+        ("aws_rds_cluster", "cluster_identifier", "shop-aurora", "shop-aurora-"),
+        ("aws_rds_cluster_instance", "identifier", "shop-aurora-16", "shop--aurora-1"),
         ("aws_s3_bucket", "bucket", "shop-assets", "Shop_Assets"),
         ("aws_iam_role", "name", "r" * 64, "r" * 65),
         ("aws_sns_topic", "name", "ledger-events", "ledger.events"),
@@ -156,6 +158,11 @@ def test_a_fixed_final_snapshot_identifier_is_refused() -> None:
         "aws_db_instance", after={"identifier": "shop-db", "final_snapshot_identifier": "x", "tags_all": TAGS}
     )
     assert rules(check(plan(fixed))) == [("aws-limits", "aws_db_instance.this")]
+    cluster = change(
+        "aws_rds_cluster",
+        after={"cluster_identifier": "shop-aurora", "final_snapshot_identifier": "x", "tags_all": TAGS},
+    )
+    assert rules(check(plan(cluster))) == [("aws-limits", "aws_rds_cluster.this")]
 
 
 def test_an_empty_deployment_alarm_list_is_refused() -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from generator.datastores.base import Access, DataSource, Grant, Interpolation, Kind, Network, Option
+from generator.datastores.aurora import Aurora, AuroraKind
+from generator.datastores.base import Access, DataSource, Grant, Interpolation, Kind, Network, Option, SqlUsers
 from generator.datastores.bucket import Bucket, BucketKind
 from generator.datastores.cache import Cache, CacheKind
 from generator.datastores.database import Database, DatabaseKind
@@ -22,6 +23,7 @@ from generator.datastores.topic import Topic, TopicKind
 __all__ = [
     "REGISTRY",
     "Access",
+    "Aurora",
     "Bucket",
     "Cache",
     "DataSource",
@@ -33,6 +35,7 @@ __all__ = [
     "Option",
     "Queue",
     "Registry",
+    "SqlUsers",
     "Table",
     "Topic",
     "kind_of",
@@ -76,7 +79,7 @@ class Registry:
         self.version += 1
 
 
-REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind(), TopicKind()))
+REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind(), TopicKind(), AuroraKind()))
 
 
 def kind_of(type_name: str) -> Kind:

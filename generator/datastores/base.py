@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from generator.render import hcl
 from generator.render.hcl import Raw, Value
@@ -67,6 +67,14 @@ class Network:
 
     port: int
     address_output: str
+
+
+@dataclass(frozen=True)
+class SqlUsers:
+    """A kind with per-service database users: the SQL it speaks and where RDS keeps its master."""
+
+    engine: Literal["postgres", "mysql"]  # the SQL of `infragen datastore users` (PostgreSQL-compatible: postgres)
+    cluster: bool  # an Aurora DB cluster (DescribeDBClusters), else a DB instance (DescribeDBInstances)
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,9 @@ class Kind:
     derived_names: ClassVar[tuple[tuple[str, str], ...]] = ()
     # Where AWS says an engine version cannot be downgraded (the downgrade error cites it)
     version_page: ClassVar[str] = ""
+    # How `infragen datastore users` (generator/deploy/dbusers.py) reaches a datastore of a kind
+    # other than the database kind (postgres, mysql) that has database users; None: it has none.
+    sql_users: ClassVar[SqlUsers | None] = None
 
     # -- options -------------------------------------------------------------------------
     def read(self, type_name: str, data: Mapping[str, Any]) -> Options:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from generator.datastores import SqlUsers, kind_of
 from generator.deploy.aws import Aws, DeployError, translated
 from generator.spec.models import Account, Repo
 
@@ -52,6 +53,14 @@ class DatabaseUsersError(DeployError):
     """The database users cannot be reconciled: unknown datastore, no master secret, SQL refused."""
 
 
+def sql_users(type_name: str) -> SqlUsers | None:
+    """How a datastore of ``type_name`` has database users, or None: postgres and mysql (the
+    database kind, one DB instance each) and the kinds that say so (aurora-postgres: a cluster)."""
+    if type_name in ("postgres", "mysql"):
+        return SqlUsers("postgres" if type_name == "postgres" else "mysql", cluster=False)
+    return kind_of(type_name).sql_users
+
+
 @dataclass(frozen=True)
 class Desired:
     """The users a datastore should have in one environment."""
@@ -61,6 +70,7 @@ class Desired:
     env: str
     owner: str  # login user that owns the schema (postgres) / has ALL on its database (mysql)
     consumers: tuple[str, ...]  # read and write on the owner's tables, no DDL
+    cluster: bool = False  # an Aurora DB cluster (its master secret: DescribeDBClusters)
 
     @property
     def schema(self) -> str:
@@ -81,9 +91,11 @@ def desired(repo: Repo, datastore: str, env: str) -> Desired:
         names = sorted(d.name for s in repo.services for d in s.datastores)
         raise DatabaseUsersError(f"unknown datastore {datastore!r}{suggest(datastore, names) or ''}")
     owner, store = found
-    if store.type not in ("postgres", "mysql"):
+    how = sql_users(store.type)
+    if how is None:
         raise DatabaseUsersError(
-            f"datastore {datastore!r} is a {store.type}; database users exist only for postgres and mysql"
+            f"datastore {datastore!r} is a {store.type}; database users exist only for postgres, mysql and "
+            "PostgreSQL-compatible kinds (aurora-postgres)"
         )
     envs = [a.env for a in repo.accounts]
     if env not in envs:
@@ -99,8 +111,7 @@ def desired(repo: Repo, datastore: str, env: str) -> Desired:
         for s in repo.services
         if s.name != owner.name and datastore in s.depends_on_datastores and env in s.environments
     )
-    engine: Engine = "postgres" if store.type == "postgres" else "mysql"
-    return Desired(datastore, engine, env, owner.name, tuple(consumers))
+    return Desired(datastore, how.engine, env, owner.name, tuple(consumers), cluster=how.cluster)
 
 
 @dataclass(frozen=True)
@@ -114,19 +125,27 @@ class Master:
     database: str | None = None
 
 
-def master(aws: Aws, account: Account, datastore: str, host: str | None, port: int | None) -> Master:
-    """Read the instance's endpoint and master secret (DescribeDBInstances, GetSecretValue)."""
+def master(
+    aws: Aws, account: Account, datastore: str, host: str | None, port: int | None, *, cluster: bool = False
+) -> Master:
+    """Read the instance's (``cluster``: the Aurora cluster's writer) endpoint and master secret
+    (DescribeDBInstances or DescribeDBClusters, GetSecretValue)."""
     aws.check_account(account)
-    with translated(f"rds:DescribeDBInstances {datastore}"):
-        found = aws.client("rds").describe_db_instances(DBInstanceIdentifier=datastore)["DBInstances"]
+    what, module = ("DB cluster", "modules/aws/rds-cluster") if cluster else ("DB instance", "modules/aws/rds")
+    if cluster:
+        with translated(f"rds:DescribeDBClusters {datastore}"):
+            found = aws.client("rds").describe_db_clusters(DBClusterIdentifier=datastore)["DBClusters"]
+    else:
+        with translated(f"rds:DescribeDBInstances {datastore}"):
+            found = aws.client("rds").describe_db_instances(DBInstanceIdentifier=datastore)["DBInstances"]
     if not found:
-        raise DatabaseUsersError(f"no DB instance {datastore!r} in {account.env}; has its root been applied?")
+        raise DatabaseUsersError(f"no {what} {datastore!r} in {account.env}; has its root been applied?")
     instance = found[0]
     secret_arn = (instance.get("MasterUserSecret") or {}).get("SecretArn")
     if not secret_arn:
         raise DatabaseUsersError(
-            f"DB instance {datastore!r} has no RDS-managed master secret (manage_master_user_password); "
-            "modules/aws/rds always sets it: was the instance created outside infragen?"
+            f"{what} {datastore!r} has no RDS-managed master secret (manage_master_user_password); "
+            f"{module} always sets it: was it created outside infragen?"
         )
     with translated(f"secretsmanager:GetSecretValue (master secret of {datastore})"):
         text = aws.client("secretsmanager").get_secret_value(SecretId=secret_arn).get("SecretString", "")
@@ -137,7 +156,10 @@ def master(aws: Aws, account: Account, datastore: str, host: str | None, port: i
         raise DatabaseUsersError(
             f"the master secret of {datastore!r} is not RDS's JSON with username and password"
         ) from None
+    # a DB instance: Endpoint {Address, Port}; a DB cluster: Endpoint (the writer's host) and Port
     endpoint = instance.get("Endpoint") or {}
+    if cluster:
+        endpoint = {"Address": endpoint, "Port": instance.get("Port", 0)}
     return Master(
         host=host or str(endpoint.get("Address", "")),
         port=port or int(endpoint.get("Port", 0)),
@@ -530,7 +552,7 @@ def users(
     repo = validate(root)
     want = desired(repo, datastore, env)
     account = repo.account(env)
-    login = master(aws or Aws(region=account.region), account, datastore, host, port)
+    login = master(aws or Aws(region=account.region), account, datastore, host, port, cluster=want.cluster)
     driver = connect(want.engine, login, mysql_iam_clause)
     try:
         return reconcile(driver, want, dry_run=dry_run, echo=echo)
@@ -551,7 +573,7 @@ def databases_of_root(repo: Repo, project_dir: str) -> list[tuple[str, str]]:
     service = next((s for s in repo.services if s.name == name), None)
     if service is None or env not in service.environments:
         return []
-    found = [d.name for d in service.datastores if d.type in ("postgres", "mysql")]
+    found = [d.name for d in service.datastores if sql_users(d.type) is not None]
     if len(parts) == 5:
         found = [d for d in found if d == parts[4]]
     return [(d, env) for d in found]

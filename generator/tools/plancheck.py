@@ -115,6 +115,17 @@ NAME_RULES: dict[tuple[str, str], tuple[int, str, str]] = {
         r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
         "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
     ),
+    # CreateDBCluster: 1-63 letters, digits or hyphens, a letter first, no hyphen last, no two in a row
+    ("aws_rds_cluster", "cluster_identifier"): (
+        63,
+        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html",
+    ),
+    ("aws_rds_cluster_instance", "identifier"): (
+        63,
+        r"^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+    ),
     ("aws_db_subnet_group", "name"): (
         255,
         r"^[a-z0-9 ._-]+$",
@@ -467,7 +478,7 @@ def _listener_priorities(plan: Plan) -> Iterator[Violation]:
 
 def _final_snapshots(plan: Plan) -> Iterator[Violation]:
     for rc in _changing(plan):
-        if rc["type"] not in ("aws_db_instance", "aws_elasticache_replication_group"):
+        if rc["type"] not in ("aws_db_instance", "aws_rds_cluster", "aws_elasticache_replication_group"):
             continue
         value = _after(rc).get("final_snapshot_identifier")
         if (

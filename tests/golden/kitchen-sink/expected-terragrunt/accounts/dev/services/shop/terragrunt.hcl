@@ -18,6 +18,17 @@ dependency "shop_assets" {
   mock_outputs_allowed_terraform_commands = ["init", "validate"]
 }
 
+dependency "shop_aurora" {
+  config_path = "./shop-aurora"
+
+  # Only for init/validate before the dependency exists: a plan never uses invented values.
+  mock_outputs = {
+    client_security_group_id = "sg-00000000000000000"
+    cluster_resource_id      = "shop-aurora.mock.invalid"
+  }
+  mock_outputs_allowed_terraform_commands = ["init", "validate"]
+}
+
 dependency "shop_cache" {
   config_path = "./shop-cache"
 
@@ -84,6 +95,7 @@ locals {
   container_definitions = [
     {
       environment = [
+        { name = "SHOP_AURORA_USER", value = "shop" },
         { name = "SHOP_CACHE_USER", value = "shop-cache-shop" },
         { name = "SHOP_MYSQL_USER", value = "shop" },
         { name = "SHOP_PG_USER", value = "shop" },
@@ -110,6 +122,10 @@ locals {
       readonlyRootFilesystem = true
       secrets = [
         { name = "SHOP_ASSETS_BUCKET_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name" },
+        { name = "SHOP_AURORA_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/database" },
+        { name = "SHOP_AURORA_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/host" },
+        { name = "SHOP_AURORA_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/port" },
+        { name = "SHOP_AURORA_READER_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/reader_host" },
         { name = "SHOP_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint" },
         { name = "SHOP_CACHE_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port" },
         { name = "SHOP_CARTS_TABLE_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name" },
@@ -149,17 +165,17 @@ inputs = {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "shop-internal.dev.acme.internal"
   external                      = null
-  client_security_group_ids     = [dependency.shop_cache.outputs.client_security_group_id, dependency.shop_mysql.outputs.client_security_group_id, dependency.shop_pg.outputs.client_security_group_id]
+  client_security_group_ids     = [dependency.shop_aurora.outputs.client_security_group_id, dependency.shop_cache.outputs.client_security_group_id, dependency.shop_mysql.outputs.client_security_group_id, dependency.shop_pg.outputs.client_security_group_id]
   dependency_access = [
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:us-east-1:333333333333:dbuser:${dependency.shop_mysql.outputs.resource_id}/shop", "arn:aws:rds-db:us-east-1:333333333333:dbuser:${dependency.shop_pg.outputs.resource_id}/shop"]
+      resources = ["arn:aws:rds-db:us-east-1:333333333333:dbuser:${dependency.shop_mysql.outputs.resource_id}/shop", "arn:aws:rds-db:us-east-1:333333333333:dbuser:${dependency.shop_pg.outputs.resource_id}/shop", "arn:aws:rds-db:us-east-1:333333333333:dbuser:${dependency.shop_aurora.outputs.cluster_resource_id}/shop"]
     },
     {
       sid       = "CacheIamAuth"
@@ -199,4 +215,4 @@ inputs = {
     "cost-center" = "2"
   }
 }
-# infragen:sha256:cfc5ff9e8b9b4b54448a03794dc3f7036303260e8792a9b5d4100b4542087066
+# infragen:sha256:35f919d5e6ee525c3a653bf8f7fd58e59a86c7710cd90bbb46c22d64b4f7deaa

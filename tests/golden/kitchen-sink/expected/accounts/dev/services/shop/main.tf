@@ -4,6 +4,7 @@ locals {
   container_definitions = [
     {
       environment = [
+        { name = "SHOP_AURORA_USER", value = "shop" },
         { name = "SHOP_CACHE_USER", value = "shop-cache-shop" },
         { name = "SHOP_MYSQL_USER", value = "shop" },
         { name = "SHOP_PG_USER", value = "shop" },
@@ -30,6 +31,10 @@ locals {
       readonlyRootFilesystem = true
       secrets = [
         { name = "SHOP_ASSETS_BUCKET_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name" },
+        { name = "SHOP_AURORA_DATABASE", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/database" },
+        { name = "SHOP_AURORA_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/host" },
+        { name = "SHOP_AURORA_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/port" },
+        { name = "SHOP_AURORA_READER_HOST", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/reader_host" },
         { name = "SHOP_CACHE_ENDPOINT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint" },
         { name = "SHOP_CACHE_PORT", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port" },
         { name = "SHOP_CARTS_TABLE_NAME", valueFrom = "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name" },
@@ -70,17 +75,17 @@ module "service" {
   environment_variables         = { for item in local.container_definitions[0].environment : item.name => item.value }
   secrets                       = { for item in local.container_definitions[0].secrets : item.name => item.valueFrom }
   secret_arns                   = []
-  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts"]
+  ssm_parameter_arns            = ["arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-assets/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-aurora/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/endpoint", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-cache/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-carts/name", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-events/arn", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-jobs/url", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-mysql/reader_hosts", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/database", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/port", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_host", "arn:aws:ssm:us-east-1:333333333333:parameter/infragen/dev/shop-pg/reader_hosts"]
   cluster_arn                   = "arn:aws:ecs:us-east-1:333333333333:cluster/dev"
   service_connect_namespace_arn = "arn:aws:servicediscovery:us-east-1:333333333333:namespace/ns-dev0000000000001"
   internal_hostname             = "shop-internal.dev.acme.internal"
   external                      = null
-  client_security_group_ids     = [module.shop_cache.client_security_group_id, module.shop_mysql.client_security_group_id, module.shop_pg.client_security_group_id]
+  client_security_group_ids     = [module.shop_aurora.client_security_group_id, module.shop_cache.client_security_group_id, module.shop_mysql.client_security_group_id, module.shop_pg.client_security_group_id]
   dependency_access = [
     {
       sid       = "DatabaseIamAuth"
       actions   = ["rds-db:connect"]
-      resources = ["arn:aws:rds-db:us-east-1:333333333333:dbuser:${module.shop_mysql.resource_id}/shop", "arn:aws:rds-db:us-east-1:333333333333:dbuser:${module.shop_pg.resource_id}/shop"]
+      resources = ["arn:aws:rds-db:us-east-1:333333333333:dbuser:${module.shop_mysql.resource_id}/shop", "arn:aws:rds-db:us-east-1:333333333333:dbuser:${module.shop_pg.resource_id}/shop", "arn:aws:rds-db:us-east-1:333333333333:dbuser:${module.shop_aurora.cluster_resource_id}/shop"]
     },
     {
       sid       = "CacheIamAuth"
@@ -130,6 +135,23 @@ module "shop_assets" {
   bucket_name     = "shop-assets-333333333333"
   versioning      = false
   expiration_days = 90
+}
+
+module "shop_aurora" {
+  source                = "../../../../modules/platform/aurora"
+  name                  = "shop-aurora"
+  service               = "shop"
+  owner                 = "commerce"
+  environment           = "dev"
+  production            = false
+  vpc_id                = "vpc-0123456789abcdef0"
+  subnet_ids            = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  engine_version        = "16.4"
+  instance_class        = "db.r6g.xlarge"
+  instances             = 2
+  backup_retention_days = 7
+  iam_users             = ["shop"]
+  alarm_topic_arn       = "arn:aws:sns:us-east-1:333333333333:commerce-alerts"
 }
 
 module "shop_cache" {
@@ -242,6 +264,6 @@ module "dashboard" {
   source        = "../../../../modules/platform/dashboard"
   name          = "shop-dev"
   region        = "us-east-1"
-  widget_groups = [module.service.dashboard_widgets, module.shop_cache.dashboard_widgets, module.shop_carts.dashboard_widgets, module.shop_events.dashboard_widgets, module.shop_jobs.dashboard_widgets, module.shop_mysql.dashboard_widgets, module.shop_pg.dashboard_widgets]
+  widget_groups = [module.service.dashboard_widgets, module.shop_aurora.dashboard_widgets, module.shop_cache.dashboard_widgets, module.shop_carts.dashboard_widgets, module.shop_events.dashboard_widgets, module.shop_jobs.dashboard_widgets, module.shop_mysql.dashboard_widgets, module.shop_pg.dashboard_widgets]
 }
-# infragen:sha256:0e7a32cf867dbe6b63102f890e0bf88cdf8523b085952608489e107178c37fc3
+# infragen:sha256:bf8efddea3119ab3ea9c82ab37e32a7bd2d295ac3b8464a64f604bec29b82e49

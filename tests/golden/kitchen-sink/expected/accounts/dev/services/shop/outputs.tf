@@ -142,6 +142,26 @@ output "shop_assets_arn" {
   value       = module.shop_assets.arn
 }
 
+output "shop_aurora_client_security_group_id" {
+  description = "client_security_group_id of datastore shop-aurora."
+  value       = module.shop_aurora.client_security_group_id
+}
+
+output "shop_aurora_endpoint" {
+  description = "endpoint of datastore shop-aurora."
+  value       = module.shop_aurora.endpoint
+}
+
+output "shop_aurora_reader_endpoint" {
+  description = "reader_endpoint of datastore shop-aurora."
+  value       = module.shop_aurora.reader_endpoint
+}
+
+output "shop_aurora_master_user_secret_arn" {
+  description = "master_user_secret_arn of datastore shop-aurora."
+  value       = module.shop_aurora.master_user_secret_arn
+}
+
 output "shop_cache_client_security_group_id" {
   description = "client_security_group_id of datastore shop-cache."
   value       = module.shop_cache.client_security_group_id
@@ -211,4 +231,4 @@ output "shop_pg_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore shop-pg."
   value       = module.shop_pg.master_user_secret_arn
 }
-# infragen:sha256:6c39e9fe2a1bedb133acaefba276569a2b2256a9fcfb7bc2ce040af48efe4b7f
+# infragen:sha256:9696ec16c1751d833fe810e4748e3d7e5b47970acb034814b5cecb63c0c09c6f

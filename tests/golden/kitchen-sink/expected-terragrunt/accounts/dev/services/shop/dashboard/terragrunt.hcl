@@ -8,6 +8,16 @@ terraform {
   source = "../../../../../modules//platform/dashboard"
 }
 
+dependency "shop_aurora" {
+  config_path = "../shop-aurora"
+
+  # Only for init/validate before the dependency exists: a plan never uses invented values.
+  mock_outputs = {
+    dashboard_widgets = ["{\"title\":\"shop-aurora (mock)\",\"metrics\":[]}"]
+  }
+  mock_outputs_allowed_terraform_commands = ["init", "validate"]
+}
+
 dependency "shop_cache" {
   config_path = "../shop-cache"
 
@@ -81,6 +91,6 @@ dependency "shop_service" {
 inputs = {
   name          = "shop-dev"
   region        = "us-east-1"
-  widget_groups = [dependency.shop_service.outputs.dashboard_widgets, dependency.shop_cache.outputs.dashboard_widgets, dependency.shop_carts.outputs.dashboard_widgets, dependency.shop_events.outputs.dashboard_widgets, dependency.shop_jobs.outputs.dashboard_widgets, dependency.shop_mysql.outputs.dashboard_widgets, dependency.shop_pg.outputs.dashboard_widgets]
+  widget_groups = [dependency.shop_service.outputs.dashboard_widgets, dependency.shop_aurora.outputs.dashboard_widgets, dependency.shop_cache.outputs.dashboard_widgets, dependency.shop_carts.outputs.dashboard_widgets, dependency.shop_events.outputs.dashboard_widgets, dependency.shop_jobs.outputs.dashboard_widgets, dependency.shop_mysql.outputs.dashboard_widgets, dependency.shop_pg.outputs.dashboard_widgets]
 }
-# infragen:sha256:857a722e115eb4ea6e0ffde7b62117d5adc2d19dd9b6186d37d227faf51de97e
+# infragen:sha256:b7678c5581972381389701fced3d71f88bd9c58f351b6522c5e5514d923c3b5b

@@ -1,0 +1,1 @@
+../_alarms/alarm_resources.tf

@@ -1,0 +1,1 @@
+../_shared/datastore_variables.tf
