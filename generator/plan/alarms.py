@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import hcl
 from generator.datastores import REGISTRY
-from generator.render import hcl
 from generator.spec import naming
 from generator.spec.models import Account, AlarmOverride, Repo, Service, Team
 

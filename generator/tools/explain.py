@@ -12,11 +12,11 @@ from pathlib import Path
 from generator.api import outputs
 from generator.datastores import Interpolation
 from generator.errors import UnknownNameError
+from generator.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.plan.alarms import defaults as alarm_defaults
 from generator.plan.alarms import topic_name
 from generator.plan.roots import ModuleCall, Ref, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
-from generator.render.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.render.jinja import render
 from generator.spec.load import load_repo
 from generator.spec.models import Account, Autoscaling, Repo, Service
