@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.plan import alerts, ir, keys
+from generator.plan import alerts, ir, keys, retired
 from generator.plan.roots import OutputFile, priority_files
 from generator.render import terragrunt
 from generator.render.atlantis import atlantis_file, codeowners_file
 from generator.render.workflows import drift_workflow_file
-from generator.spec import version
+from generator.spec import naming, version
 from generator.spec.load import load_repo
 from generator.spec.models import Repo
-from generator.tools import decommission
 from generator.write import apply as write
 from generator.write import cache, reasons
 from generator.write import stamp as incremental
@@ -66,7 +65,7 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
             result.misses[item.dir] = (key, files)
     result.files.extend(priority_files(plan.repo, plan.priorities))
     result.files.extend(alerts.files(plan.repo))
-    result.files.extend(decommission.destroy_only_files(list(plan.retired)))
+    result.files.extend(retired.destroy_only_files(list(plan.retired)))
     result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots))
     result.files.append(codeowners_file(plan.repo, plan.retired))
     workflow = drift_workflow_file(plan.repo)
@@ -130,16 +129,7 @@ def _record(root: Path, rendered: Rendered, pending: list[write.Change]) -> None
     for directory, (key, files) in rendered.misses.items():
         if any(f.path in stale for f in files):
             continue
-        found = cache.entry(root, key, ((f.path, write.seal(f.content)) for f in files), now)
+        found = cache.entry(root, key, ((f.path, naming.seal(f.content)) for f in files), now)
         if found is not None:
             entries[directory] = found
     cache.store(root, entries)
-
-
-def prune(root: Path, service: str, base: str = "origin/main") -> list[str]:
-    """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files.
-    Refuses until the destroy-only roots are on the ``base`` branch."""
-    repo = load_repo(root)
-    deleted = decommission.prune(root, repo, service, base)
-    generate(root)
-    return deleted

@@ -228,7 +228,7 @@ def explain(service: str, root: Path | None) -> None:
 @root_option
 def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
     """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
-    from generator.api import prune as run
+    from generator.tools.decommission import prune_and_generate as run
 
     if not yes:
         click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)

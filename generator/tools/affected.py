@@ -17,9 +17,9 @@ import git
 
 from generator.errors import CommandError
 from generator.plan import modules
+from generator.plan.retired import retired_roots
 from generator.render.atlantis import projects
 from generator.spec.load import load_repo
-from generator.tools import decommission
 from generator.tools.patterns import Match, triggered
 
 INPUT_PATHS = ("teams.yaml", "services", "accounts", "modules")
@@ -100,7 +100,7 @@ def _materialise(commit: git.Commit, prefix: str, dest: Path) -> None:
 def _affected(root: Path, changed: list[str]) -> list[AffectedProject]:
     modules.clear_cache()
     repo = load_repo(root)
-    retired = decommission.retired_roots(root, repo)
+    retired = retired_roots(root, repo)
     result = []
     for project in projects(root, repo, retired):
         reasons = triggered(project.dir, project.when_modified, changed)
