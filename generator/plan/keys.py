@@ -26,9 +26,9 @@ import hashlib
 import sys
 from functools import cache
 
+from generator.package import PACKAGE
 from generator.plan.ir import Plan
 from generator.plan.roots import Root, references
-from generator.write.stamp import PACKAGE
 
 KEY_VERSION = 1
 

@@ -13,12 +13,12 @@ from generator.api import outputs
 from generator.datastores import Interpolation
 from generator.errors import UnknownNameError
 from generator.hcl import Document, JsonEncode, ObjectList, Raw, Value
-from generator.plan.alarms import defaults as alarm_defaults
 from generator.plan.alarms import topic_name
 from generator.plan.retired import retired_roots
 from generator.plan.roots import ModuleCall, Ref, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
 from generator.render.jinja import render
+from generator.spec.alarms import defaults as alarm_defaults
 from generator.spec.load import load_repo
 from generator.spec.models import Account, Autoscaling, Repo, Service
 from generator.spec.naming import internal_hostname

@@ -21,9 +21,10 @@ import os
 import time
 from pathlib import Path
 
+from generator.package import PACKAGE
+
 STAMP_VERSION = 1
 SETTLE_NS = 1_000_000_000
-PACKAGE = Path(__file__).resolve().parent.parent  # code, templates/ and schemas/
 
 
 def _enabled() -> bool:
