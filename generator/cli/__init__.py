@@ -16,7 +16,7 @@ _found_root: list[Path] = []  # the root a command resolved, to show source line
 
 
 def _root(root: Path | None) -> Path:
-    from generator.spec.load import find_root
+    from generator.spec.root import find_root
 
     found = find_root(root, explicit=True) if root is not None else find_root(Path.cwd())
     _found_root[:] = [found]
