@@ -78,10 +78,11 @@ check: dev ## The live repository: validate, gen --check, docs/schemas fresh, fm
 	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive accounts modules
 	INFRAGEN_LIVE_REPO=1 $(BIN)/python -m pytest tests/test_generated_roots.py -q -n 2
 
-lint: dev ## ruff and mypy --strict on generator/
+lint: dev ## ruff and mypy --strict on generator/, lint-imports (the stages stay layered)
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 # checkov's own virtualenv, unless INFRAGEN_CHECKOV already names an installed checkov
 CHECKOV_TOOLS := $(if $(wildcard $(INFRAGEN_CHECKOV)),,tools)
@@ -126,4 +127,4 @@ bench: venv $(BIN)/.bench-installed ## Issue 14's targets at 10/100/1,000 servic
 	$(BIN)/python bench/run.py
 
 clean: ## Remove virtualenvs and caches
-	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

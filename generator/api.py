@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.plan import alerts, ir, keys
-from generator.plan.roots import OutputFile, priority_files
-from generator.render import terragrunt
-from generator.render.atlantis import atlantis_file, codeowners_file
-from generator.render.workflows import drift_workflow_file
 from generator.spec import version
-from generator.spec.load import load_repo
-from generator.spec.models import Repo
-from generator.tools import decommission
-from generator.write import apply as write
-from generator.write import cache, reasons
 from generator.write import stamp as incremental
+
+if TYPE_CHECKING:  # the stages are imported where they run: a `gen` with nothing to do loads none of them
+    from generator.plan import ir
+    from generator.plan.roots import OutputFile
+    from generator.spec.models import Repo
+    from generator.write import apply as write
+    from generator.write import cache
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,9 @@ class Result:
 def validate(root: Path) -> Repo:
     """Load and check every input file (infragen.yaml included). Raises SpecError listing all problems,
     or GeneratorVersionError alone when infragen.yaml needs another generator."""
+    from generator.render import terragrunt
+    from generator.spec.load import load_repo
+
     version.require(root)  # before any schema: a newer repository's fields are not errors here
     terragrunt.flavor(root)
     return load_repo(root)
@@ -52,6 +53,12 @@ class Rendered:
 def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = None) -> Rendered:
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
     neither planned nor rendered: its paths are returned as verified."""
+    from generator.plan import alerts, keys, retired
+    from generator.plan.roots import priority_files
+    from generator.render.atlantis import atlantis_file, codeowners_file
+    from generator.render.workflows import drift_workflow_file
+    from generator.write import cache
+
     result = Rendered(files=[])
     for item in plan.roots:
         key = keys.root_key(plan, item) if manifest is not None else ""
@@ -66,7 +73,7 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
             result.misses[item.dir] = (key, files)
     result.files.extend(priority_files(plan.repo, plan.priorities))
     result.files.extend(alerts.files(plan.repo))
-    result.files.extend(decommission.destroy_only_files(list(plan.retired)))
+    result.files.extend(retired.destroy_only_files(list(plan.retired)))
     result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots))
     result.files.append(codeowners_file(plan.repo, plan.retired))
     workflow = drift_workflow_file(plan.repo)
@@ -78,6 +85,9 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
 
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:
     """Every file the repository should contain (no cache)."""
+    from generator.plan import ir
+    from generator.render import terragrunt
+
     plan = ir.build(root, repo)
     if terragrunt.flavor(root) == "terragrunt":
         return _terragrunt_files(root, plan)
@@ -86,6 +96,8 @@ def outputs(root: Path, repo: Repo) -> list[OutputFile]:
 
 def _terragrunt_files(root: Path, plan: ir.Plan) -> list[OutputFile]:
     """Every file of the Terragrunt flavor: every unit is planned (atlantis.yaml reads them all)."""
+    from generator.render import terragrunt
+
     return terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities)
 
 
@@ -97,6 +109,8 @@ def generate(root: Path, *, check: bool = False) -> Result:
         with incremental.locked(root):
             found = incremental.verdict(root)
             if found is not None:  # no file changed since a run that judged this very tree
+                from generator.write import apply as write
+
                 return Result(changes=[write.Change(*c) for c in found], interrupted=False)
             return _generate(root, check=True)
     if incremental.unchanged(root):  # no file changed since a run that left the tree consistent
@@ -105,6 +119,12 @@ def generate(root: Path, *, check: bool = False) -> Result:
 
 
 def _generate(root: Path, *, check: bool) -> Result:
+    from generator.plan import ir, keys
+    from generator.render import terragrunt
+    from generator.spec.load import load_repo
+    from generator.write import apply as write
+    from generator.write import cache, reasons
+
     repo = load_repo(root)
     plan = ir.build(root, repo)
     if terragrunt.flavor(root) == "terragrunt":  # no per-root cache: every unit is planned anyway
@@ -136,22 +156,16 @@ def _record(root: Path, rendered: Rendered, pending: list[write.Change]) -> None
     """Store the manifest: verified roots (signatures refreshed), and every re-rendered root whose
     files on disk now equal what was rendered (all of them after a write; with --check, those
     without a pending change)."""
+    from generator.spec import naming
+    from generator.write import cache
+
     now = cache.now_ns()
     stale = {c.path for c in pending}
     entries = {d: cache.refreshed(root, e, now) for d, e in rendered.hits.items()}
     for directory, (key, files) in rendered.misses.items():
         if any(f.path in stale for f in files):
             continue
-        found = cache.entry(root, key, ((f.path, write.seal(f.content)) for f in files), now)
+        found = cache.entry(root, key, ((f.path, naming.seal(f.content)) for f in files), now)
         if found is not None:
             entries[directory] = found
     cache.store(root, entries)
-
-
-def prune(root: Path, service: str, base: str = "origin/main") -> list[str]:
-    """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files.
-    Refuses until the destroy-only roots are on the ``base`` branch."""
-    repo = load_repo(root)
-    deleted = decommission.prune(root, repo, service, base)
-    generate(root)
-    return deleted

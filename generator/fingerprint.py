@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import sys
 from functools import cache
-from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent  # code, templates/ and schemas/
+from generator.package import PACKAGE
 
 
 @cache

@@ -84,12 +84,11 @@ def stamped(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
 
 def loading_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make any load of the repository fail the test: what must be answered by a stamp alone."""
-    from generator import api
 
     def fail(root: Path) -> None:
         raise AssertionError("the repository was loaded")
 
-    monkeypatch.setattr(api, "load_repo", fail)
+    monkeypatch.setattr("generator.spec.load.load_repo", fail)  # api imports it after the stamp check
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:

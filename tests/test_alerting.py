@@ -11,9 +11,10 @@ import yaml
 from conftest import run_cli, snapshot
 
 from generator import api
-from generator.plan.alarms import defaults, topic_arn
+from generator.plan.alarms import topic_arn
 from generator.plan.alerts import team_roots
 from generator.render.atlantis import projects
+from generator.spec.alarms import defaults
 from generator.spec.load import load_repo
 
 STAGING = "services/klausapproves/environments/staging.yaml"

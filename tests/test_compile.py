@@ -13,8 +13,8 @@ from conftest import CliResult
 from hcl_literal import local_value
 
 from generator.api import validate
-from generator.deploy import taskdef
-from generator.deploy.convention import injected
+from generator.plan import taskdef
+from generator.spec.convention import injected
 
 ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 NO_AWS = {

@@ -16,7 +16,7 @@ from conftest import copy_inputs
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
-from generator.deploy import taskdef
+from generator.plan import taskdef
 
 pytestmark = pytest.mark.terraform
 

@@ -16,8 +16,8 @@ from conftest import ORG, REPO
 from generator import SpecError, generate, validate
 from generator.datastores import REGISTRY, Access, Grant, Kind, Option, registered
 from generator.datastores.base import arn, options_of
+from generator.hcl import Value
 from generator.plan.roots import dependency_grants
-from generator.render.hcl import Value
 from generator.spec import schema
 from generator.spec.load import load_repo
 from generator.spec.models import Account, Datastore, Options

@@ -14,7 +14,7 @@ from tfenv import run_terraform, terraform_binary
 
 from generator import generate
 from generator.errors import CommandError, OwnershipError
-from generator.tools.decommission import MARKER
+from generator.plan.retired import MARKER
 
 SERVICE = "demo-service"
 ENVS = ("production", "staging")
@@ -168,9 +168,9 @@ def test_prune_asks_then_removes_the_roots_and_their_lines(
 def test_prune_refuses_an_active_service(tmp_path: Path) -> None:
     repo = copy_inputs(tmp_path / "repo", outputs=True)
     with pytest.raises(CommandError, match="still has a spec"):
-        from generator.api import prune
+        from generator.tools.decommission import prune_and_generate
 
-        prune(repo, SERVICE)
+        prune_and_generate(repo, SERVICE)
     result = run_cli("prune", "nope", "--yes", "--root", str(repo))
     assert result.code == 1
     assert "no destroy-only roots" in result.stderr

@@ -10,7 +10,7 @@ from typing import Any
 from hcl_literal import jsonencoded
 
 from generator.api import validate
-from generator.deploy.policy import deploy_policy
+from generator.plan.policy import deploy_policy
 
 ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 # Actions that AWS does not scope to a resource; each must be read-only or carry a condition.

@@ -399,7 +399,8 @@ def test_restart_is_a_forced_deployment_of_the_running_revision(stubs: Stubs, ta
 
 
 def test_status_of_the_bootstrap_revision_says_nothing_was_deployed(stubs: Stubs, target: Any) -> None:
-    from generator.deploy import inspect, taskdef
+    from generator.deploy import inspect
+    from generator.plan import taskdef
 
     stubs["sts"].add_response(
         "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}
@@ -550,7 +551,8 @@ def test_rollback_across_a_port_change_moves_the_load_balancer_back(stubs: Stubs
 
 
 def test_status_lists_a_load_balancer_port_the_next_deploy_moves(stubs: Stubs, target: Any) -> None:
-    from generator.deploy import inspect, taskdef
+    from generator.deploy import inspect
+    from generator.plan import taskdef
 
     stubs["sts"].add_response(
         "get_caller_identity", {"UserId": "A", "Account": ACCOUNT, "Arn": "arn:aws:iam::111111111111:user/ci"}

@@ -22,7 +22,7 @@ from generator.cli import main
 from generator.errors import GeneratorVersionError, SpecError
 from generator.plan import keys
 from generator.spec import version
-from generator.write.apply import CHECKSUM_PREFIX, seal
+from generator.spec.naming import CHECKSUM_PREFIX, seal
 
 RUNNING = version.running_version()
 VERSIONS_TF = "accounts/staging/services/bpg/versions.tf"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tfenv import run_terraform
 
-from generator.render import hcl
+from generator import hcl
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import pytest
 from spec_files import edit, line_of, problems
 
 from generator import generate
-from generator.deploy import taskdef
 from generator.errors import Problem, SpecError
+from generator.plan import taskdef
 from generator.spec.load import load_repo
 from generator.tools.explain import explain
 from generator.tools.scaffold import NewService, new_service

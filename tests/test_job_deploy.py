@@ -29,11 +29,12 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from generator.deploy import inspect, rollout, run, schedule, taskdef
+from generator.deploy import inspect, rollout, run, schedule
 from generator.deploy.aws import Aws, DeployError, Target, resolve
-from generator.deploy.policy import deploy_policy
 from generator.deploy.review import Review
 from generator.errors import CommandError
+from generator.plan import taskdef
+from generator.plan.policy import deploy_policy
 
 JOB_INPUT = Path(__file__).resolve().parent / "golden" / "job" / "input"
 ACCOUNT = "333333333333"

@@ -29,11 +29,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tfenv import terraform_binary, terraform_env
 
-from generator import api
+from generator import api, hcl
 from generator.errors import SpecError
-from generator.render import hcl
 from generator.spec import naming
-from generator.write.apply import CHECKSUM_PREFIX
+from generator.spec.naming import CHECKSUM_PREFIX
 
 EXAMPLES = int(os.environ.get("INFRAGEN_NAME_FUZZ_EXAMPLES", "150"))
 ENV = "staging"

@@ -25,8 +25,8 @@ import pytest
 from conftest import copy_inputs, run_cli, snapshot
 from tfenv import run_terraform, terraform_binary
 
-from generator.render import hcl
-from generator.write.apply import CHECKSUM_PREFIX, seal
+from generator import hcl
+from generator.spec.naming import CHECKSUM_PREFIX, seal
 
 STAGING = "accounts/staging/services/klausapproves/main.tf"
 ENV_FILE = "services/klausapproves/environments/staging.yaml"

@@ -18,7 +18,7 @@ from spec_files import edit, line_of
 from spec_files import problems as load_problems
 
 from generator import generate
-from generator.deploy import taskdef
+from generator.plan import taskdef
 from generator.spec.load import load_repo
 from generator.spec.models import WORKER_HEALTH_CHECK
 

@@ -16,7 +16,7 @@ _found_root: list[Path] = []  # the root a command resolved, to show source line
 
 
 def _root(root: Path | None) -> Path:
-    from generator.spec.load import find_root
+    from generator.spec.root import find_root
 
     found = find_root(root, explicit=True) if root is not None else find_root(Path.cwd())
     _found_root[:] = [found]
@@ -232,7 +232,7 @@ def explain(service: str, root: Path | None) -> None:
 @root_option
 def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
     """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
-    from generator.api import prune as run
+    from generator.tools.decommission import prune_and_generate as run
 
     if not yes:
         click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)

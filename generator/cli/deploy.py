@@ -82,7 +82,7 @@ def compile_cmd(service: str, env: str, image_tag: str, output: Path | None, roo
     """Print the RegisterTaskDefinition request (JSON) of SERVICE in ENV. No AWS call."""
     from generator.cli import _root
     from generator.deploy.aws import resolve
-    from generator.deploy.taskdef import task_definition
+    from generator.plan.taskdef import task_definition
 
     target = resolve(_root(root), service, env)
     text = json.dumps(task_definition(target.repo, target.service, target.account, image_tag), indent=2) + "\n"

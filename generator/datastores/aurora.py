@@ -31,7 +31,7 @@ from generator.datastores.base import (
     options_of,
 )
 from generator.datastores.database import memory_table
-from generator.render.hcl import Value
+from generator.hcl import Value
 from generator.spec.models import Account, Datastore, Options
 
 MAX_INSTANCES = 16  # the writer and 15 Aurora Replicas

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from generator.render import hcl
-from generator.render.hcl import Raw, Value
+from generator import hcl
+from generator.hcl import Raw, Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 

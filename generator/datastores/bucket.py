@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.datastores.base import Access, Grant, Kind, Option, interpolate, options_of
-from generator.render.hcl import Value
+from generator.hcl import Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 

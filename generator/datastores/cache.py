@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from generator.datastores import versions
 from generator.datastores.base import Access, Grant, Kind, Network, Option, options_of
-from generator.render.hcl import Value
+from generator.hcl import Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 

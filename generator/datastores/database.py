@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal, assert_never, cast
 
 from generator import hclcache
 from generator.datastores.base import Access, DataSource, Grant, Kind, Network, Option, arn, interpolate, options_of
-from generator.render.hcl import Value
+from generator.hcl import Value
 from generator.spec.models import Account, Datastore, Options
 
 Engine = Literal["postgres", "mysql"]

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from generator.datastores.base import Access, Grant, Kind, Option, arn, options_of
 from generator.datastores.topic import Topic, topic_arn
-from generator.render.hcl import JsonEncode, Value, object_list
+from generator.hcl import JsonEncode, Value, object_list
 from generator.spec.models import Account, Datastore, Options
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from generator.datastores.base import Access, Grant, Kind, Option, arn, interpolate, options_of, required
-from generator.render.hcl import Value
+from generator.hcl import Value
 from generator.spec.models import Account, Datastore, Options
 
 _KEY = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_.-]{0,254}$"}

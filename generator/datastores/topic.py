@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from generator.datastores.base import Access, Grant, Kind, Option, arn, options_of
-from generator.render.hcl import Value
+from generator.hcl import Value
 from generator.spec.models import Account, Datastore, Options
 
 

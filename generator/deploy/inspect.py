@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.deploy import schedule as job_schedule
-from generator.deploy import taskdef
 from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
 from generator.deploy.rollout import TAG_IMAGE, _describe_service
+from generator.plan import taskdef
 from generator.spec import naming
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.deploy import schedule as job_schedule
-from generator.deploy import taskdef
 from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
 from generator.deploy.review import Review, review
 from generator.errors import CommandError
+from generator.plan import taskdef
 
 THROTTLED = {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 TAG_IMAGE = "infragen:image-tag"

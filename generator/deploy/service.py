@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.deploy import schedule as job_schedule
-from generator.deploy import taskdef
 from generator.deploy.aws import Aws, DeployError, Target, translated
+from generator.plan import taskdef
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,14 @@
-"""Alarms and alert routing: the platform defaults (read from the modules' alarms.tf, the one
-place a platform engineer changes them), the team topic of a service, the overrides a service
-passes to its modules, and the per-team alerts roots (``accounts/<env>/teams/<team>/``)."""
+"""Alert routing: the team topic of a service, the overrides a service passes to its modules, and
+the per-team alerts roots (``accounts/<env>/teams/<team>/``). The alarms themselves and their
+defaults, which the spec's overrides are checked against, are generator.spec.alarms."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from generator import hclcache
-from generator.datastores import REGISTRY
-from generator.render import hcl
+from generator import hcl
 from generator.spec import naming
 from generator.spec.models import Account, AlarmOverride, Repo, Service, Team
 
 TEAM_ROOTS = "teams"
-
-
-@dataclass(frozen=True)
-class AlarmDefault:
-    key: str
-    threshold: float
-    min: float
-    max: float
-    unit: str
 
 
 def topic_name(team: str) -> str:
@@ -47,56 +31,6 @@ def alerting_teams(repo: Repo, env: str) -> list[Team]:
     """Teams that own at least one service in ``env``: each gets a topic there."""
     owners = {s.owner for s in repo.services if env in s.environments}
     return [t for t in repo.teams.teams if t.name in owners]
-
-
-def _number(value: Any) -> float:
-    return float(value) if not isinstance(value, (int, float)) else value
-
-
-@functools.cache
-def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
-    found: dict[str, Any] = hclcache.locals_of(path).get("alarm_defaults", {})
-    return tuple(
-        AlarmDefault(
-            key=key,
-            threshold=_number(d["threshold"]),
-            min=_number(d["min"]),
-            max=_number(d["max"]),
-            unit=str(d.get("unit", "")).strip('"'),
-        )
-        for key, d in found.items()
-    )
-
-
-@functools.cache
-def _read_deployment_keys(path: Path) -> tuple[str, ...]:
-    return tuple(str(k).strip('"') for k in hclcache.locals_of(path).get("deployment_alarm_keys", ()))
-
-
-def deployment_keys(root: Path) -> tuple[str, ...]:
-    """The service alarm keys whose alarms ECS watches during a deployment (``local.deployment_alarm_keys``
-    of modules/platform/service/alarms.tf); empty when the repository has no such module."""
-    path = root / "modules" / "platform" / "service" / "alarms.tf"
-    return _read_deployment_keys(path) if path.is_file() else ()
-
-
-def alarm_module(kind: str) -> str | None:
-    """The platform module that owns the alarms of ``kind`` ("service" or a datastore type), or
-    None when it has none (a bucket)."""
-    if kind == "service":
-        return "service"
-    found = REGISTRY.find(kind)
-    return found.module.rsplit("/", 1)[-1] if found is not None and found.has_alarms else None
-
-
-def defaults(root: Path, kind: str) -> dict[str, AlarmDefault] | None:
-    """The alarms of the module behind ``kind`` ("service" or a datastore type) with their default
-    thresholds, or None when the repository has no such module (no alarms, e.g. a bucket)."""
-    module = alarm_module(kind)
-    path = root / "modules" / "platform" / (module or "-") / "alarms.tf"
-    if module is None or not path.is_file():
-        return None
-    return {d.key: d for d in _read_defaults(path)}
 
 
 def override_args(overrides: tuple[AlarmOverride, ...]) -> dict[str, hcl.Value]:

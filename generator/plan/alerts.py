@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator import hcl
+from generator.hcl import Raw, Value
 from generator.plan.alarms import alerting_teams, team_root_dir
 from generator.plan.roots import MODULES, ROOT_FILES, Block, Output, OutputFile, root_files
-from generator.render import hcl
-from generator.render.hcl import Raw, Value
 from generator.spec.channels import module_source
 from generator.spec.models import MAIN, Account, Repo, Team
 

@@ -10,9 +10,9 @@ from functools import cached_property
 from pathlib import Path
 
 from generator.plan import allocation
+from generator.plan.retired import RetiredRoot, retired_roots
 from generator.plan.roots import ModuleCall, OutputFile, Root, module_calls, render_root, roots
 from generator.spec.models import Repo
-from generator.tools.decommission import RetiredRoot, retired_roots
 
 
 @dataclass(frozen=True)

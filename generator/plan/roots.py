@@ -7,14 +7,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from generator import hcl
 from generator.datastores import REGISTRY, Access, Grant, Kind, Network, kind_of
 from generator.datastores.queue import queue_name
-from generator.deploy import taskdef
-from generator.deploy.policy import deploy_policy
 from generator.errors import InvariantError
-from generator.plan import alarms, allocation
-from generator.render import hcl
-from generator.render.hcl import ObjectList, Raw, Value, object_list
+from generator.hcl import ObjectList, Raw, Value, object_list
+from generator.plan import alarms, allocation, taskdef
+from generator.plan.policy import deploy_policy
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.channels import module_source
@@ -475,7 +474,7 @@ def _service_args(
     cpu, memory, desired, autoscaling = service.effective_size(account.env)
     env_file = service.env_file(account.env)
     # The container's environment and secrets, including connection-by-convention entries, come
-    # from the one function `infragen compile` uses (generator.deploy.taskdef).
+    # from the one function `infragen compile` uses (generator.plan.taskdef).
     secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()

@@ -11,11 +11,11 @@ from generator.datastores import kind_of
 from generator.errors import InvariantError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
+from generator.plan.retired import RetiredRoot
 from generator.plan.roots import MODULES, REFERENCES_FILE, ROOT_FILES, OutputFile, Root, references, roots
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.models import MAIN, Repo
-from generator.tools.decommission import RetiredRoot
 
 WORKFLOW = "infragen"
 ATLANTIS_INPUTS = ("accounts/*/account.yaml", "services/*/service.yaml", "services/*/environments/*.yaml")

@@ -15,9 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from generator import hcl
 from generator.datastores import Interpolation, kind_of
 from generator.datastores.base import interpolate
 from generator.errors import InvariantError, SpecError
+from generator.hcl import ObjectList, Raw, Value, object_list
 from generator.plan import modules
 from generator.plan.alarms import team_project_name
 from generator.plan.alerts import TeamRoot, team_roots
@@ -35,9 +37,7 @@ from generator.plan.roots import (
     priority_files,
     root_calls,
 )
-from generator.render import hcl
 from generator.render.atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
-from generator.render.hcl import ObjectList, Raw, Value, object_list
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.document import load as load_yaml

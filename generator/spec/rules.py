@@ -6,13 +6,13 @@ import re
 import unicodedata
 from pathlib import Path
 
+from generator import hcl
 from generator.datastores import kind_of, versions
-from generator.deploy.convention import clash_problems, collision_problems
 from generator.errors import Problem
-from generator.plan.alarms import alarm_module, deployment_keys
-from generator.plan.alarms import defaults as alarm_defaults
-from generator.render import hcl
 from generator.spec import naming, secrets
+from generator.spec.alarms import alarm_module, deployment_keys
+from generator.spec.alarms import defaults as alarm_defaults
+from generator.spec.convention import clash_problems, collision_problems
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
 from generator.spec.health import health_problems

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import GeneratorVersionError, SpecError
-from generator.spec.document import Document
-from generator.spec.document import load as load_yaml
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
-# packaging and importlib.metadata are imported where a requirement is stated: every command loads
-# the repository through require(), and most repositories state none.
+    from generator.spec.document import Document
+
+# packaging, importlib.metadata and the YAML reader are imported where a requirement is stated:
+# every command loads the repository through require(), and most repositories state none.
 
 SETTINGS_FILE = "infragen.yaml"
 FIELD = "infragenVersion"
@@ -80,6 +80,8 @@ def require(root: Path, running: str | None = None) -> None:
     path = root / SETTINGS_FILE
     if not path.is_file():
         return
+    from generator.spec.document import load as load_yaml
+
     doc = load_yaml(path, root)
     stated = requirement(doc)
     if stated is None:

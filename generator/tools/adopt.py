@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from generator import hcl
 from generator.errors import InfragenError, InvariantError
-from generator.render import hcl
 from generator.render.jinja import render
 
 ADOPT_FILE = "adopt.tf"

@@ -19,10 +19,10 @@ import git
 
 from generator.errors import CommandError
 from generator.plan import modules
+from generator.plan.retired import retired_roots
 from generator.render.atlantis import projects
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN
-from generator.tools import decommission
 from generator.tools.patterns import Match, triggered
 
 INPUT_PATHS = ("teams.yaml", "services", "accounts", "modules")
@@ -104,7 +104,7 @@ def _materialise(commit: git.Commit, prefix: str, dest: Path) -> None:
 def _affected(root: Path, changed: list[str], git_dir: Path) -> list[AffectedProject]:
     modules.clear_cache()
     repo = load_repo(root, git_dir=git_dir)
-    retired = decommission.retired_roots(root, repo)
+    retired = retired_roots(root, repo)
     result = []
     for project in projects(root, repo, retired):
         reasons = triggered(project.dir, project.when_modified, changed)

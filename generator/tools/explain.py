@@ -12,17 +12,18 @@ from pathlib import Path
 from generator.api import outputs
 from generator.datastores import Interpolation, kind_of
 from generator.errors import UnknownNameError
-from generator.plan.alarms import defaults as alarm_defaults
+from generator.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.plan.alarms import topic_name
+from generator.plan.retired import retired_roots
 from generator.plan.roots import ModuleCall, Ref, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
-from generator.render.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.render.jinja import render
+from generator.spec.alarms import defaults as alarm_defaults
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN, Account, Autoscaling, Repo, Service
 from generator.spec.naming import internal_hostname
 from generator.spec.schema import suggest
-from generator.tools import decommission, plancheck
+from generator.tools import plancheck
 from generator.tools.patterns import owners, triggered
 
 REQUIREMENTS = {
@@ -413,7 +414,7 @@ def _project_view(project: Project, files: list[str], approvers: str, channels: 
 
 def explanation(root: Path, name: str) -> Explanation:
     repo: Repo = load_repo(root)
-    retired = decommission.retired_roots(root, repo)
+    retired = retired_roots(root, repo)
     service = next((s for s in repo.services if s.name == name), None)
     all_projects = projects(root, repo, retired)
     mine = [p for p in all_projects if p.name.endswith(f"-{name}") and _is_service_dir(p.dir, name)]

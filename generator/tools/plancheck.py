@@ -204,7 +204,7 @@ PROTECTED = frozenset(
 CREATE_BEFORE_DESTROY_SAFE = frozenset(
     {"aws_lb_target_group", "aws_security_group", "aws_db_parameter_group", "aws_elasticache_parameter_group"}
 )
-RETIRED_MARKER = "# Destroy-only root:"  # generator/tools/decommission.py writes it at the top of main.tf
+RETIRED_MARKER = "# Destroy-only root:"  # generator/plan/retired.py writes it at the top of main.tf
 
 
 @dataclass(frozen=True, order=True)

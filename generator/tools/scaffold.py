@@ -19,8 +19,9 @@ from generator.datastores import REGISTRY, kind_of
 from generator.errors import NewFilesError, Problem, ScaffoldError, SpecError, UsageError
 from generator.render.jinja import render
 from generator.spec import schema
-from generator.spec.load import TEAMS_FILE, load_repo
+from generator.spec.load import load_repo
 from generator.spec.models import WORKER_HEALTH_CHECK
+from generator.spec.root import TEAMS_FILE
 
 
 def datastore_aliases() -> dict[str, str]:

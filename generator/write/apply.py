@@ -9,20 +9,21 @@ into place; an interrupted run leaves the journal behind and the next run report
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import OwnershipError
-from generator.plan.roots import OutputFile
-from generator.spec.naming import HEADER_PREFIX
+from generator.spec.naming import HEADER_PREFIX, hand_edited, is_generated, seal
 from generator.write import reasons
 from generator.write.reasons import Changed
 
+if TYPE_CHECKING:  # only annotations: a gate that prints a recorded verdict imports no plan stage
+    from generator.plan.roots import OutputFile
+
 JOURNAL = ".infragen-journal"
-CHECKSUM_PREFIX = "# infragen:sha256:"
 TMP_SUFFIX = ".infragen-tmp"
 TOP_LEVEL_OUTPUTS = ("atlantis.yaml", "CODEOWNERS", ".github/workflows/drift.yml")  # besides accounts/
 
@@ -32,24 +33,6 @@ class Change:
     path: str
     action: str  # "create", "update" or "delete"
     reason: str
-
-
-def seal(content: str) -> str:
-    """Append the checksum line to generated content."""
-    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    return f"{content}{CHECKSUM_PREFIX}{digest}\n"
-
-
-def is_generated(text: str) -> bool:
-    return text.startswith(HEADER_PREFIX)
-
-
-def hand_edited(text: str) -> bool:
-    """True when a generated file's content no longer matches its own checksum line."""
-    body, sep, last = text.rstrip("\n").rpartition("\n")
-    if not sep or not last.startswith(CHECKSUM_PREFIX):
-        return True
-    return hashlib.sha256((body + "\n").encode("utf-8")).hexdigest() != last[len(CHECKSUM_PREFIX) :]
 
 
 def _read(path: Path) -> str | None:

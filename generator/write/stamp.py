@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator import cachedir
+from generator.package import PACKAGE
 
 STAMP_VERSION = 3
 SETTLE_NS = 1_000_000_000
@@ -35,7 +36,6 @@ SETTLE_NS = 1_000_000_000
 # running `init` and `plan` in its own root, leave the signature of the checkout as it was.
 TERRAFORM_FILES = frozenset({".terraform.lock.hcl"})
 PLAN_SUFFIX = ".tfplan"
-PACKAGE = Path(__file__).resolve().parent.parent  # code, templates/ and schemas/
 
 
 _enabled = cachedir.stamps_enabled

@@ -21,7 +21,8 @@ import yaml
 from tfenv import run_terraform, terraform_binary
 
 from generator import api
-from generator.plan.alarms import alarm_module, topic_arn
+from generator.plan.alarms import topic_arn
+from generator.spec.alarms import alarm_module
 from generator.spec.load import load_repo
 from generator.spec.models import Account, Service
 from generator.tools import plancheck

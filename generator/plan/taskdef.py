@@ -13,9 +13,8 @@ import re
 import unicodedata
 from typing import Any
 
-from generator.deploy import convention
 from generator.errors import CommandError
-from generator.spec import naming
+from generator.spec import convention, naming
 from generator.spec.models import Account, Repo, Service
 
 VOLUME = "tmp"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.deploy import taskdef
+from generator.plan import taskdef
 from generator.spec import naming
 from generator.spec.models import Account, Service
 

@@ -1,0 +1,92 @@
+"""Nothing is imported that the command does not use: the heavy libraries load inside the functions
+that need them, so a `gen --check` with nothing to do (the pre-commit hook, the Atlantis gate on an
+unchanged tree) starts in the time of click and the stamp check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, copy_inputs
+
+HEAVY = ("boto3", "botocore", "detect_secrets", "hcl2", "git", "jinja2")
+# Runs the real entry point, then prints which of the watched modules it imported.
+PROBE = """
+import json, sys
+from generator.cli import main
+sys.argv = ["infragen", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    if exc.code:
+        raise
+watched = {watched}
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in watched or m in watched)))
+"""
+
+
+def _imported(
+    repo: Path, cache: Path, *args: str, watched: tuple[str, ...], env: dict[str, str] | None = None
+) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(watched=repr(set(watched))), *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache), "NO_COLOR": "1", **(env or {})},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    imported: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return imported
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A generated copy of the fixture organization and a cache holding its no-op stamp."""
+    base = tmp_path_factory.mktemp("lazy")
+    repo, cache = copy_inputs(base / "repo", outputs=True), base / "cache"
+    _imported(repo, cache, "gen", watched=())  # a consistent tree: records the stamp
+    return repo, cache
+
+
+def test_the_command_modules_import_no_heavy_library() -> None:
+    """Every click command module imports its libraries inside the command body."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import json, sys, generator.cli; print(json.dumps(sorted(set({HEAVY!r}) & set(sys.modules))))",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == []
+
+
+def test_gen_check_with_nothing_to_do_imports_no_heavy_library_and_no_stage(generated: tuple[Path, Path]) -> None:
+    repo, cache = generated
+    stages = ("jsonschema", "yaml", "generator.spec.load", "generator.plan", "generator.render")
+    assert _imported(repo, cache, "gen", "--check", watched=HEAVY + stages) == []
+    assert _imported(repo, cache, "gen", watched=HEAVY + stages) == []
+
+
+def test_a_full_gen_check_imports_no_aws_or_git_library(generated: tuple[Path, Path]) -> None:
+    """Without the stamp every stage runs (jinja2 renders, detect_secrets scans, hcl2 reads the
+    modules), but nothing of deploy (boto3) or of the git tools."""
+    repo, cache = generated
+    found = _imported(repo, cache, "gen", "--check", watched=HEAVY, env={"INFRAGEN_NO_STAMP": "1"})
+    assert "jinja2" in found  # the full path did run
+    assert [m for m in found if m.split(".")[0] in ("boto3", "botocore", "git")] == []
+    assert [
+        m
+        for m in _imported(repo, cache, "validate", watched=HEAVY)
+        if m.split(".")[0] in ("boto3", "botocore", "git", "jinja2")
+    ] == []
