@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import pytest
-from conftest import copy_inputs, run_cli, snapshot
+from conftest import copy_inputs, snapshot
+from spec_files import edit, gen, line_diff
 
 from generator.datastores import REGISTRY
 from generator.datastores.database import (
@@ -25,7 +25,6 @@ from generator.datastores.database import (
 )
 from generator.spec.load import load_repo
 from generator.spec.models import Datastore
-from generator.write.apply import CHECKSUM_PREFIX
 
 PRODUCTION = "production/services/klausapproves/main.tf"
 STAGING = "staging/services/klausapproves/main.tf"
@@ -36,53 +35,29 @@ PRODUCTION_ENV = "services/klausapproves/environments/production.yaml"
 @pytest.fixture
 def org(tmp_path: Path) -> Path:
     root = copy_inputs(tmp_path / "repo", outputs=True)
-    _gen(root)
+    gen(root)
     return root
-
-
-def _gen(root: Path) -> None:
-    result = run_cli("gen", "--root", str(root))
-    assert result.code == 0, result.stderr + result.stdout
-
-
-def _edit(root: Path, path: str, old: str, new: str) -> None:
-    target = root / path
-    text = target.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _diff(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
-    removed, added = [], []
-    for line in difflib.ndiff(before.decode().splitlines(), after.decode().splitlines()):
-        if line[2:].startswith(CHECKSUM_PREFIX):
-            continue
-        if line.startswith("- "):
-            removed.append(line[2:])
-        elif line.startswith("+ "):
-            added.append(line[2:])
-    return removed, added
 
 
 def test_each_option_is_one_line_of_the_root(org: Path) -> None:
     before = snapshot(org / "accounts")
-    _edit(
+    edit(
         org,
         SPEC,
         "  klausapproves-rds:\n    type: postgres\n",
         "  klausapproves-rds:\n    type: postgres\n    backupWindow: 02:00-02:30\n",
     )
-    _edit(
+    edit(
         org,
         PRODUCTION_ENV,
         "      storageGb: 100\n",
         "      storageGb: 100\n      backupRetentionDays: 30\n      maintenanceWindow: sun:03:00-sun:04:00\n",
     )
-    _gen(org)
+    gen(org)
     after = snapshot(org / "accounts")
     changed = {p for p in before.keys() | after.keys() if before.get(p, (b"",))[0] != after.get(p, (b"",))[0]}
     assert changed == {PRODUCTION, STAGING}
-    assert _diff(before[PRODUCTION][0], after[PRODUCTION][0]) == (
+    assert line_diff(before[PRODUCTION][0], after[PRODUCTION][0]) == (
         ["  backup_retention_days = 14"],
         [
             "  backup_retention_days = 30",
@@ -90,7 +65,7 @@ def test_each_option_is_one_line_of_the_root(org: Path) -> None:
             '  maintenance_window    = "sun:03:00-sun:04:00"',
         ],
     )
-    assert _diff(before[STAGING][0], after[STAGING][0]) == ([], ['  backup_window         = "02:00-02:30"'])
+    assert line_diff(before[STAGING][0], after[STAGING][0]) == ([], ['  backup_window         = "02:00-02:30"'])
 
 
 def test_unset_options_render_todays_retention_and_no_windows(example: Path) -> None:

@@ -4,20 +4,18 @@ and modules/aws/ecs-service's defaults (generator.spec.health.DEFAULTS) apply.""
 
 from __future__ import annotations
 
-import difflib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_inputs, run_cli, snapshot
-from spec_files import edit, line_of
+from conftest import REPO, copy_inputs, snapshot
+from spec_files import edit, gen, line_diff, line_of
 from spec_files import problems as load_problems
 
 from generator.spec.health import DEFAULTS, matcher_problem
 from generator.spec.load import load_repo
 from generator.spec.models import TargetHealth
-from generator.write.apply import CHECKSUM_PREFIX
 
 SPEC = "services/klausapproves/service.yaml"
 STAGING_ENV = "services/klausapproves/environments/staging.yaml"
@@ -25,47 +23,23 @@ PRODUCTION = "production/services/klausapproves/main.tf"
 STAGING = "staging/services/klausapproves/main.tf"
 
 
-def _gen(root: Path) -> None:
-    result = run_cli("gen", "--root", str(root))
-    assert result.code == 0, result.stderr + result.stdout
-
-
-def _edit(root: Path, path: str, old: str, new: str) -> None:
-    target = root / path
-    text = target.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    target.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _diff(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
-    removed, added = [], []
-    for line in difflib.ndiff(before.decode().splitlines(), after.decode().splitlines()):
-        if line[2:].startswith(CHECKSUM_PREFIX):
-            continue
-        if line.startswith("- "):
-            removed.append(line[2:])
-        elif line.startswith("+ "):
-            added.append(line[2:])
-    return removed, added
-
-
 def test_settings_render_one_line_each_and_environments_override(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo", outputs=True)
-    _gen(root)
+    gen(root)
     before = snapshot(root / "accounts")
     spec = (root / SPEC).read_text(encoding="utf-8")
     assert "healthCheck" not in spec
-    _edit(root, SPEC, "  ingress:\n", "  healthCheck:\n    intervalSeconds: 30\n    matcher: 200,204\n  ingress:\n")
-    _edit(root, STAGING_ENV, "overrides:\n", "overrides:\n  healthCheck:\n    intervalSeconds: 10\n")
-    _gen(root)
+    edit(root, SPEC, "  ingress:\n", "  healthCheck:\n    intervalSeconds: 30\n    matcher: 200,204\n  ingress:\n")
+    edit(root, STAGING_ENV, "overrides:\n", "overrides:\n  healthCheck:\n    intervalSeconds: 10\n")
+    gen(root)
     after = snapshot(root / "accounts")
     changed = {p for p in before.keys() | after.keys() if before.get(p, (b"",))[0] != after.get(p, (b"",))[0]}
     assert changed == {PRODUCTION, STAGING}
-    assert _diff(before[PRODUCTION][0], after[PRODUCTION][0]) == (
+    assert line_diff(before[PRODUCTION][0], after[PRODUCTION][0]) == (
         [],
         ["  health_check = {", "    interval_seconds = 30", '    matcher          = "200,204"', "  }"],
     )
-    assert _diff(before[STAGING][0], after[STAGING][0]) == (
+    assert line_diff(before[STAGING][0], after[STAGING][0]) == (
         [],
         ["  health_check = {", "    interval_seconds = 10", '    matcher          = "200,204"', "  }"],
     )

@@ -3,37 +3,18 @@ become one line each of the root's external block; unset, nothing changes."""
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
-from conftest import copy_inputs, run_cli, snapshot
-
-from generator.write.apply import CHECKSUM_PREFIX
+from conftest import copy_inputs, snapshot
+from spec_files import gen, line_diff
 
 SPEC = "services/klausapproves/service.yaml"
 ROOTS = {"production/services/klausapproves/main.tf", "staging/services/klausapproves/main.tf"}
 
 
-def _gen(root: Path) -> None:
-    result = run_cli("gen", "--root", str(root))
-    assert result.code == 0, result.stderr + result.stdout
-
-
-def _diff(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
-    removed, added = [], []
-    for line in difflib.ndiff(before.decode().splitlines(), after.decode().splitlines()):
-        if line[2:].startswith(CHECKSUM_PREFIX):
-            continue
-        if line.startswith("- "):
-            removed.append(line[2:])
-        elif line.startswith("+ "):
-            added.append(line[2:])
-    return removed, added
-
-
 def test_paths_and_headers_are_lines_of_the_external_block(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo", outputs=True)
-    _gen(root)
+    gen(root)
     before = snapshot(root / "accounts")
     spec = root / SPEC
     text = spec.read_text(encoding="utf-8")
@@ -46,12 +27,12 @@ def test_paths_and_headers_are_lines_of_the_external_block(tmp_path: Path) -> No
         ),
         encoding="utf-8",
     )
-    _gen(root)
+    gen(root)
     after = snapshot(root / "accounts")
     changed = {p for p in before.keys() | after.keys() if before.get(p, (b"",))[0] != after.get(p, (b"",))[0]}
     assert changed == ROOTS
     for path in ROOTS:
-        assert _diff(before[path][0], after[path][0]) == (
+        assert line_diff(before[path][0], after[path][0]) == (
             [],
             [
                 '    paths                  = ["/loans/*"]',
