@@ -51,12 +51,13 @@ def _commit(repo: git.Repo, ref: str) -> git.Commit:
         raise CommandError(f"unknown git ref {ref!r}: {exc}") from exc
 
 
-def _open(root: Path) -> tuple[git.Repo, str]:
-    """The git repository holding ``root`` and root's path inside it ('' at the top)."""
+def open_repository(root: Path, why: str = "") -> tuple[git.Repo, str]:
+    """The git repository holding ``root`` and root's path inside it ('' at the top); ``why`` is
+    added to the error when there is none."""
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise CommandError(f"{root} is not inside a git repository") from exc
+        raise CommandError(f"{root} is not inside a git repository{why}") from exc
     top = Path(repo.working_tree_dir or root).resolve()
     prefix = root.resolve().relative_to(top).as_posix()
     return repo, "" if prefix == "." else prefix
@@ -115,7 +116,7 @@ def _affected(root: Path, changed: list[str], git_dir: Path) -> list[AffectedPro
 
 def affected(root: Path, base: str, head: str | None = None) -> Report:
     """The projects Atlantis plans for the change from ``base`` to ``head`` (None: the working tree)."""
-    repo, prefix = _open(root)
+    repo, prefix = open_repository(root)
     base_commit = _commit(repo, base)
     head_commit = _commit(repo, head) if head is not None else None
     tip = head_commit if head_commit is not None else repo.head.commit

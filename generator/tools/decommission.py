@@ -30,9 +30,9 @@ from generator.spec.naming import is_generated
 def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
     """The directories whose main.tf on ``base`` is not destroy-only (or absent): Atlantis has not
     planned their destroy from the base branch yet, so deleting them now would orphan resources."""
-    from generator.tools.affected import _commit, _open  # GitPython: imported only when pruning
+    from generator.tools.affected import _commit, open_repository  # GitPython: imported only when pruning
 
-    git_repo, prefix = _open(root)
+    git_repo, prefix = open_repository(root)
     commit = _commit(git_repo, base)
     missing = []
     for directory in directories:

@@ -17,6 +17,7 @@ from generator.errors import CommandError
 from generator.spec.channels import CHANNELS_FILE, TAG, tag_problem
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN
+from generator.tools.affected import open_repository
 
 MODULES_DIR = "modules"
 
@@ -43,13 +44,8 @@ class Status:
 
 def _open(root: Path) -> tuple[git.Repo, str]:
     """The git repository holding ``root`` and the path of root's modules/ inside it."""
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise CommandError(f"{root} is not inside a git repository: a module release is a git tag") from exc
-    top = Path(repo.working_tree_dir or root).resolve()
-    prefix = root.resolve().relative_to(top).as_posix()
-    return repo, MODULES_DIR if prefix == "." else f"{prefix}/{MODULES_DIR}"
+    repo, prefix = open_repository(root, ": a module release is a git tag")
+    return repo, f"{prefix}/{MODULES_DIR}" if prefix else MODULES_DIR
 
 
 def _dirty(repo: git.Repo, modules: str) -> list[str]:
