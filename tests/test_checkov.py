@@ -54,6 +54,7 @@ PINNED_SKIPS: dict[str, set[Skip]] = {
         ("CKV_AWS_139", "aws_rds_cluster.this"),  # deletion protection off outside production (platform/aurora)
         ("CKV_AWS_327", "aws_rds_cluster.this"),  # AWS-managed KMS key unless kms_key_id
         ("CKV2_AWS_8", "aws_rds_cluster.this"),  # RDS automated backups, no AWS Backup plan
+        ("CKV2_AWS_27", "aws_rds_cluster.this"),  # query logging of DDL and slow statements, not of all
         ("CKV_AWS_118", "aws_rds_cluster_instance.this"),  # enhanced monitoring needs a role
         ("CKV_AWS_354", "aws_rds_cluster_instance.this"),  # Performance Insights with the AWS-managed key
         ("CKV_AWS_226", "aws_rds_cluster_instance.this"),  # a pinned minor: no automatic minor upgrades

@@ -518,6 +518,28 @@ ADOPTERS: dict[str, Adopter] = _adopters(
         _by_name("rds", "describe_db_instances", "DBInstanceIdentifier", ("DBInstanceNotFound",), "identifier"),
     ),
     Adopter(
+        "aws_rds_cluster",
+        "cluster_identifier",
+        "cluster identifier",
+        _by_name(
+            "rds", "describe_db_clusters", "DBClusterIdentifier", ("DBClusterNotFoundFault",), "cluster_identifier"
+        ),
+    ),
+    Adopter(
+        "aws_rds_cluster_instance",
+        "identifier",
+        "identifier",
+        _by_name("rds", "describe_db_instances", "DBInstanceIdentifier", ("DBInstanceNotFound",), "identifier"),
+    ),
+    Adopter(
+        "aws_rds_cluster_parameter_group",
+        "name",
+        "name",
+        _by_name(
+            "rds", "describe_db_cluster_parameter_groups", "DBClusterParameterGroupName", ("DBParameterGroupNotFound",)
+        ),
+    ),
+    Adopter(
         "aws_db_subnet_group",
         "name",
         "name",

@@ -45,6 +45,7 @@ resource "terraform_data" "final_snapshot_suffix" {
 resource "aws_rds_cluster" "this" {
   #checkov:skip=CKV_AWS_139:deletion protection is per environment: on by default here, and platform/aurora turns it off outside production so those clusters can be torn down (its tests assert both)
   #checkov:skip=CKV_AWS_327:storage uses the AWS-managed aws/rds KMS key unless kms_key_id is set; customer-managed keys are a per-account decision
+  #checkov:skip=CKV2_AWS_27:query logging is on in the cluster parameter group (DDL and statements slower than slow_query_ms, from local.cluster_parameters, which the check does not resolve); logging every statement would write parameter values, personal data included, to CloudWatch
   #checkov:skip=CKV2_AWS_8:backups are RDS automated backups (backup_retention_days, at least 7) and a final snapshot in production; an AWS Backup plan is an account-level decision
   cluster_identifier = var.name
   engine             = "aurora-postgresql"
