@@ -118,3 +118,12 @@ def test_an_upgrade_and_a_pinned_minor_of_the_running_line_pass(tmp_path: Path) 
 def test_version_order() -> None:
     assert versions.older("7.0", "7.1") and versions.older("15", "16.4") and versions.older("16.2", "16.4")
     assert not versions.older("16", "16.4") and not versions.older("16.4", "16") and not versions.older("8.4", "8.0")
+
+
+def test_another_engine_under_the_same_name_is_not_a_downgrade(tmp_path: Path) -> None:
+    """postgres 16 to mysql 8.0 of one datastore is a replacement (acknowledged in the environment
+    file, plan-check's rule), not an older version of what runs."""
+    root = _with_outputs(tmp_path)
+    edit(root, KLAUS, "  klausapproves-rds:\n    type: postgres\n", "  klausapproves-rds:\n    type: mysql\n")
+    generate(root, check=False)
+    assert 'engine_version        = "8.0"' in _main(root, "production")

@@ -73,14 +73,20 @@ _MODULE = re.compile(r'^module "[A-Za-z0-9_-]+" \{\n(.*?)^\}', re.MULTILINE | re
 _ARG = re.compile(r'^\s+([a-z_]+)\s*=\s*"([^"\\]*)"\s*$', re.MULTILINE)
 
 
-def running_version(root_dir: Path, datastore: str) -> str | None:
+def running_version(root_dir: Path, datastore: str, module: str, engine: str | None = None) -> str | None:
     """``engine_version`` of the module block of ``datastore`` (``name = "<datastore>"``) in the
-    committed ``<root_dir>/main.tf``, or None (no root yet, a Terragrunt unit, no such datastore)."""
+    committed ``<root_dir>/main.tf``, or None (no root yet, a Terragrunt unit, no such datastore).
+    Only a block of the same ``module`` and, where the block states one, the same ``engine`` runs a
+    version this one could downgrade: another engine under the same name (postgres to mysql) is a
+    replacement, judged by plan-check's acknowledgements, not a downgrade."""
     path = root_dir / "main.tf"
     if not path.is_file():
         return None
     for block in _MODULE.finditer(path.read_text(encoding="utf-8")):
         args: dict[str, str] = dict(_ARG.findall(block.group(1)))
-        if args.get("name") == datastore and "engine_version" in args:
-            return args["engine_version"]
+        if args.get("name") != datastore or "engine_version" not in args:
+            continue
+        if f"modules/{module}" not in args.get("source", "") or args.get("engine", engine) != engine:
+            return None
+        return args["engine_version"]
     return None

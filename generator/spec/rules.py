@@ -189,7 +189,10 @@ def _downgrade_rules(root: Path, docs: dict[str, Document], service: Service, da
         env_file = service.env_file(env)
         resolved = dict(env_file.datastore_overrides).get(datastore.name, datastore) if env_file else datastore
         pin = kind.engine_version(resolved)
-        running = versions.running_version(root / naming.root_dir(env, service.name), datastore.name)
+        engine = kind.fixed_options(datastore.type).get("engine")
+        running = versions.running_version(
+            root / naming.root_dir(env, service.name), datastore.name, kind.module, engine
+        )
         if pin is None or running is None or not versions.older(pin, running):
             continue
         message = (
