@@ -10,8 +10,13 @@ the full work, as CI on a fresh clone does); ``INFRAGEN_NO_CACHE=1`` the caches 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def folder() -> Path:
@@ -46,3 +51,42 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+class ByContent:
+    """One JSON file in the cache folder holding what was computed from file contents, by the
+    sha256 of those contents (module sources, module locals): the value depends on nothing else,
+    so it is computed once per content and machine. Loaded on first use, rewritten on each new
+    entry (new contents are rare: module files change by pull request)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._entries: dict[str, Any] | None = None
+
+    def path(self) -> Path:
+        return folder() / self.name
+
+    def get(self, raw: bytes, compute: Callable[[], T]) -> T | Any:
+        """The value stored for ``raw``, else ``compute()``, stored (JSON: lists and dicts of
+        strings and numbers, which is what the callers compute)."""
+        entries = self._load()
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest in entries:
+            return entries[digest]
+        value = compute()
+        entries[digest] = value
+        write_atomic(self.path(), json.dumps(entries, sort_keys=True).encode("utf-8"))
+        return value
+
+    def clear(self) -> None:
+        """Forget what this process loaded (the next use reads the file again)."""
+        self._entries = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._entries is None:
+            try:
+                loaded = json.loads(self.path().read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            self._entries = loaded if isinstance(loaded, dict) else {}
+        return self._entries

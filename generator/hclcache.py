@@ -8,7 +8,6 @@ disk by the sha256 of its content (the result depends on nothing else), next to 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -17,23 +16,14 @@ from typing import Any
 from generator import cachedir
 
 CACHE_VERSION = 1
-
-
-def cache_file() -> Path:
-    return cachedir.folder() / f"hcl-locals-v{CACHE_VERSION}.json"
+_LOCALS = cachedir.ByContent(f"hcl-locals-v{CACHE_VERSION}.json")
 
 
 @cache
 def locals_of(path: Path) -> dict[str, Any]:
     """Every local value defined in ``path`` (Terraform allows each name once per module)."""
     raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    entries = _disk_cache()
-    found = entries.get(digest)
-    if not isinstance(found, dict):
-        found = _parse(raw.decode("utf-8"))
-        entries[digest] = found
-        cachedir.write_atomic(cache_file(), json.dumps(entries, sort_keys=True).encode("utf-8"))
+    found: dict[str, Any] = _LOCALS.get(raw, lambda: _parse(raw.decode("utf-8")))
     return found
 
 
@@ -46,12 +36,3 @@ def _parse(text: str) -> dict[str, Any]:
         merged.update(block)
     copied: dict[str, Any] = json.loads(json.dumps(merged))  # what the disk gives back, on the first read too
     return copied
-
-
-@cache
-def _disk_cache() -> dict[str, Any]:
-    try:
-        loaded = json.loads(cache_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}

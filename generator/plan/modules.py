@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import posixpath
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from generator import cachedir
 # of a small repository's generation; module files rarely change. So the sources found in a file are
 # cached on disk by the sha256 of its content: the result depends on nothing else.
 CACHE_VERSION = 1
+_SOURCES = cachedir.ByContent(f"module-sources-v{CACHE_VERSION}.json")
 
 
 def unquote(value: object) -> object:
@@ -33,20 +32,15 @@ def _local_sources(directory: Path) -> tuple[str, ...]:
         raw = tf.read_bytes()
         if b"module" not in raw:
             continue  # no module block can be written without the keyword
-        digest = hashlib.sha256(raw).hexdigest()
-        found = _disk_cache().get(digest)
-        if found is None:
-            found = _parse_sources(tf, raw.decode("utf-8"))
-            _store(digest, found)
-        sources.update(found)
+        sources.update(_SOURCES.get(raw, partial(_parse_sources, tf, raw)))
     return tuple(sorted(sources))
 
 
-def _parse_sources(tf: Path, text: str) -> list[str]:
+def _parse_sources(tf: Path, raw: bytes) -> list[str]:
     import hcl2
 
     try:
-        parsed: dict[str, Any] = hcl2.loads(text)
+        parsed: dict[str, Any] = hcl2.loads(raw.decode("utf-8"))
     except Exception as exc:  # python-hcl2 raises lark errors of several kinds
         raise ValueError(f"cannot parse {tf}: {exc}") from exc
     sources = []
@@ -56,26 +50,6 @@ def _parse_sources(tf: Path, text: str) -> list[str]:
             if isinstance(source, str) and source.startswith(("./", "../")):
                 sources.append(source)
     return sorted(set(sources))
-
-
-def cache_file() -> Path:
-    return cachedir.folder() / f"module-sources-v{CACHE_VERSION}.json"
-
-
-@cache
-def _disk_cache() -> dict[str, list[str]]:
-    try:
-        loaded = json.loads(cache_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _store(digest: str, sources: list[str]) -> None:
-    """Add one entry and rewrite the cache atomically; a cache that cannot be written is skipped."""
-    entries = _disk_cache()
-    entries[digest] = sources
-    cachedir.write_atomic(cache_file(), json.dumps(entries, sort_keys=True).encode("utf-8"))
 
 
 def closure(root: Path, start: str, sources: list[str]) -> list[str]:
@@ -114,4 +88,4 @@ def _linked_dirs(directory: Path, current: str) -> list[str]:
 def clear_cache() -> None:
     _local_sources.cache_clear()
     _closure.cache_clear()
-    _disk_cache.cache_clear()
+    _SOURCES.clear()
