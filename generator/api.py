@@ -56,6 +56,7 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
     from generator.render.atlantis import atlantis_file, codeowners_file
+    from generator.render.roots import root_files
     from generator.render.workflows import drift_workflow_file
     from generator.write import cache
 
@@ -67,12 +68,12 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
             result.hits[item.dir] = found
             result.verified.update(f.path for f in found.files)
             continue
-        files = plan.files(item)
+        files = root_files(plan.body(item))
         result.files.extend(files)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.extend(priority_files(plan.repo, plan.priorities))
-    result.files.extend(alerts.files(plan.repo))
+    result.files.extend(f for body in alerts.bodies(plan.repo) for f in root_files(body))
     result.files.extend(retired.destroy_only_files(list(plan.retired)))
     result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots))
     result.files.append(codeowners_file(plan.repo, plan.retired))

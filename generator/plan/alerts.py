@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from generator import hcl
 from generator.hcl import Raw, Value
 from generator.plan.alarms import alerting_teams, team_root_dir
-from generator.plan.roots import MODULES, ROOT_FILES, Block, Output, OutputFile, root_files
+from generator.plan.roots import MODULES, Block, Output, RootBody, per_file_inputs
 from generator.spec.channels import module_source
 from generator.spec.models import MAIN, Account, Repo, Team
 
@@ -66,8 +66,9 @@ def module_args(root: TeamRoot) -> list[tuple[str, Value]]:
     ]
 
 
-def files(repo: Repo) -> list[OutputFile]:
-    result: list[OutputFile] = []
+def bodies(repo: Repo) -> list[RootBody]:
+    """The teams' alerts roots (generator.render.roots prints them)."""
+    result: list[RootBody] = []
     for root in team_roots(repo):
         account = root.account
         blocks = [Block('module "alerts"', hcl.body(module_args(root)))]
@@ -84,8 +85,10 @@ def files(repo: Repo) -> list[OutputFile]:
                 ),
             )
         ]
-        inputs: dict[str, tuple[str, ...]] = {name: root.inputs for name in ROOT_FILES}
+        inputs = per_file_inputs(root.inputs)
         if root.channels_file is not None:  # the module source; no autoplan trigger (docs/atlantis.md)
             inputs["main.tf"] = tuple(sorted({*root.inputs, root.channels_file}))
-        result.extend(root_files(root.dir, inputs, account, state_key(account, root.team.name), blocks, tags, outputs))
+        result.append(
+            RootBody(root.dir, inputs, account, state_key(account, root.team.name), tuple(blocks), tags, tuple(outputs))
+        )
     return result

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.plan import allocation
 from generator.plan.retired import RetiredRoot, retired_roots
-from generator.plan.roots import ModuleCall, OutputFile, Root, module_calls, render_root, roots
+from generator.plan.roots import ModuleCall, Root, RootBody, module_calls, root_body, roots
 from generator.spec.models import Repo
 
 
@@ -32,9 +32,9 @@ class Plan:
     def root_calls(self) -> list[tuple[Root, list[ModuleCall]]]:
         return [(root, self.calls(root)) for root in self.roots]
 
-    def files(self, root: Root) -> list[OutputFile]:
-        """The five files of one service root."""
-        return render_root(self.repo, root, self.calls(root))
+    def body(self, root: Root) -> RootBody:
+        """What one service root's files say (generator.render.roots prints it)."""
+        return root_body(self.repo, root, self.calls(root))
 
     @cached_property
     def datastore_users(self) -> dict[str, tuple[str, ...]]:

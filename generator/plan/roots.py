@@ -14,7 +14,6 @@ from generator.errors import InvariantError
 from generator.hcl import ObjectList, Raw, Value, object_list
 from generator.plan import alarms, allocation, taskdef
 from generator.plan.policy import deploy_policy
-from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.channels import module_source
 from generator.spec.models import MAIN, Account, Datastore, Repo, Service, TargetHealth
@@ -40,6 +39,12 @@ class OutputFile:
 @dataclass(frozen=True)
 class Block:
     opening: str  # e.g. 'module "service"'
+    body: str
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
     body: str
 
 
@@ -147,15 +152,6 @@ def file_inputs(root: Root) -> dict[str, tuple[str, ...]]:
     }
 
 
-def plan(repo: Repo) -> list[OutputFile]:
-    """Every file the repository should contain, sorted by path."""
-    files: list[OutputFile] = []
-    for root, calls in root_calls(repo):
-        files.extend(render_root(repo, root, calls))
-    files.extend(priority_files(repo))
-    return sorted(files, key=lambda f: f.path)
-
-
 def priority_files(repo: Repo, priorities: allocation.Allocation | None = None) -> list[OutputFile]:
     """``accounts/<env>/listener-priorities.yaml``: the committed allocation (generator/allocation.py)."""
     given = allocation.allocate(repo) if priorities is None else priorities
@@ -234,19 +230,41 @@ def references(repo: Repo, service: Service) -> list[Reference]:
     return found
 
 
-def references_file(repo: Repo, root: Root) -> OutputFile | None:
-    """``references.tf`` of a service root, when its datastores name other services' datastores."""
-    found = references(repo, root.service)
-    if not found:
-        return None
-    inputs = tuple(sorted({root.service.file, "teams.yaml", *(repo.service(r.owner).file for r in found)}))
-    text = render("references.tf.j2", header=naming.header(inputs), references=found)
-    return OutputFile(f"{root.dir}/{REFERENCES_FILE}", text, inputs)
+@dataclass(frozen=True)
+class RootBody:
+    """What a root's files say, computed: a service root's or a team's alerts root's five files
+    (main, versions, providers, backend, outputs) and, for a service whose datastores name other
+    services' datastores, references.tf. generator.render.roots prints it."""
+
+    dir: str
+    inputs: Mapping[str, tuple[str, ...]]  # file name -> the input files its content is computed from
+    account: Account
+    state_key: str
+    blocks: tuple[Block, ...]
+    tags: Mapping[str, Value]
+    outputs: tuple[Output, ...]
+    consul: str | None = None  # the Consul provider's body, when the account has Consul
+    references: tuple[Reference, ...] = ()
+    references_inputs: tuple[str, ...] = ()
+
+    @property
+    def backend(self) -> list[tuple[str, Value]]:
+        state = self.account.state
+        lock: tuple[str, Value] = ("dynamodb_table", state.lock_table) if state.lock_table else ("use_lockfile", True)
+        return [("bucket", state.bucket), ("key", self.state_key), ("region", state.region), ("encrypt", True), lock]
+
+    @property
+    def provider(self) -> list[tuple[str, Value]]:
+        return [("region", self.account.region), ("allowed_account_ids", [self.account.account_id])]
 
 
-def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputFile]:
-    """The five files of a service root from its planned module calls, and references.tf when its
-    datastores name other services' datastores."""
+def per_file_inputs(inputs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The same inputs for each of a root's five files."""
+    return {name: inputs for name in ROOT_FILES}
+
+
+def root_body(repo: Repo, root: Root, calls: list[ModuleCall]) -> RootBody:
+    """A service root from its planned module calls."""
     service, account = root.service, root.account
     blocks = _data_blocks(repo, service, account)
     local_values = [item for call in calls for item in call.locals]
@@ -254,7 +272,6 @@ def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
         blocks.append(Block("locals", hcl.body(local_values)))
     for call in calls:
         blocks.append(Block(f"module {hcl.label(call.label)}", hcl.body([("source", call.source), *call.args])))
-    outputs = _outputs(service, account)
     tags: dict[str, Value] = {k: v for k, v in account.default_tags}
     tags.update(
         {
@@ -269,65 +286,19 @@ def render_root(repo: Repo, root: Root, calls: list[ModuleCall]) -> list[OutputF
     consul = None
     if account.consul is not None:
         consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
-    extra = references_file(repo, root)
-    return [
-        *([extra] if extra else []),
-        *root_files(
-            root.dir,
-            file_inputs(root),
-            account,
-            naming.state_key(account, service.name),
-            blocks,
-            tags,
-            outputs,
-            consul,
-        ),
-    ]
-
-
-def root_files(
-    directory: str,
-    inputs: tuple[str, ...] | Mapping[str, tuple[str, ...]],
-    account: Account,
-    state_key: str,
-    blocks: list[Block],
-    tags: dict[str, Value],
-    outputs: list[Output],
-    consul: str | None = None,
-) -> list[OutputFile]:
-    """The five files of a root (main, versions, providers, backend, outputs): service and team roots.
-    ``inputs``: of every file, or per file name."""
-    per_file = {name: inputs for name in ROOT_FILES} if isinstance(inputs, tuple) else dict(inputs)
-    providers = [("region", account.region), ("allowed_account_ids", [account.account_id])]
-    backend: list[tuple[str, Value]] = [
-        ("bucket", account.state.bucket),
-        ("key", state_key),
-        ("region", account.state.region),
-        ("encrypt", True),
-    ]
-    backend.append(("dynamodb_table", account.state.lock_table) if account.state.lock_table else ("use_lockfile", True))
-    rendered = {
-        "main.tf": render("main.tf.j2", header=naming.header(per_file["main.tf"]), blocks=blocks),
-        "versions.tf": render(
-            "versions.tf.j2",
-            header=naming.header(per_file["versions.tf"]),
-            terraform_version=hcl.string(TERRAFORM_VERSION),
-            aws_version=hcl.string(AWS_PROVIDER_VERSION),
-            consul_version=hcl.string(CONSUL_PROVIDER_VERSION) if consul else None,
-        ),
-        "providers.tf": render(
-            "providers.tf.j2",
-            header=naming.header(per_file["providers.tf"]),
-            aws=hcl.body(providers),
-            tags=hcl.body([("tags", tags)], 2),
-            consul=consul,
-        ),
-        "backend.tf": render(
-            "backend.tf.j2", header=naming.header(per_file["backend.tf"]), backend=hcl.body(backend, 2)
-        ),
-        "outputs.tf": render("outputs.tf.j2", header=naming.header(per_file["outputs.tf"]), outputs=outputs),
-    }
-    return [OutputFile(f"{directory}/{name}", text, per_file[name]) for name, text in rendered.items()]
+    found = tuple(references(repo, service))
+    return RootBody(
+        dir=root.dir,
+        inputs=file_inputs(root),
+        account=account,
+        state_key=naming.state_key(account, service.name),
+        blocks=tuple(blocks),
+        tags=tags,
+        outputs=tuple(_outputs(service, account)),
+        consul=consul,
+        references=found,
+        references_inputs=tuple(sorted({service.file, "teams.yaml", *(repo.service(r.owner).file for r in found)})),
+    )
 
 
 def _effective_datastores(service: Service, account: Account) -> list[Datastore]:
@@ -727,12 +698,6 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
         ("datastores", object_list(datastores)),
         ("allowed_sources", sorted(s.name for s in repo.dependents(service.name))),
     ]
-
-
-@dataclass(frozen=True)
-class Output:
-    name: str
-    body: str
 
 
 def _outputs(service: Service, account: Account) -> list[Output]:
