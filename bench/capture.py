@@ -6,6 +6,8 @@ not depend on how the generator is organised), runs ``generator.api.generate(roo
 on a consistent tree, and matches the records to the generated files by template name and bytes
 (infragen appends a checksum line after rendering; the rest must match exactly): for each root
 folder holding the five files, the values that rendered exactly those files, and those bytes.
+Each file's ``header`` is passed as ``header_<file stem>`` (copier renders every file of a root
+from one data mapping, and each file lists its own inputs).
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ def main() -> None:
             if values is None:
                 missing += 1
                 break
-            data.update(_plain(values))
+            own = _plain(values)
+            # each file has its own header (its own inputs): one data key per file for copier
+            own[f"header_{name.split('.')[0]}"] = own.pop("header")
+            data.update(own)
             expected[name] = text
         else:
             items.append({"dir": folder.relative_to(root).as_posix(), "data": data, "expected": expected})
