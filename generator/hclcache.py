@@ -1,9 +1,10 @@
-"""The `locals` of a module file, parsed once per content.
+"""Local values of a module file: the tables validation and `explain` read from the modules (the
+alarm defaults, the deployment alarm keys, the instance memory table).
 
-Validation and `explain` read a few tables from module files (the alarm defaults, the instance
-memory table): python-hcl2 costs about 0.2 s to import and tens of milliseconds per file, which
-every `gen` would pay for files that rarely change. So the merged `locals` of a file are kept on
-disk by the sha256 of its content (the result depends on nothing else), next to the other caches.
+generator/hclscan.py reads a literal local in about a millisecond. A file it cannot read goes to
+python-hcl2 (about 0.2 s to import, tens of milliseconds per file), and the merged `locals` it
+finds are kept on disk by the sha256 of the file's content (the result depends on nothing else),
+next to the other caches. Both give strings without their quotes.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator import cachedir
+from generator import cachedir, hclscan
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: strings without python-hcl2's quotes, as hclscan gives them
 _LOCALS = cachedir.ByContent(f"hcl-locals-v{CACHE_VERSION}.json")
 
 
 @cache
-def locals_of(path: Path) -> dict[str, Any]:
-    """Every local value defined in ``path`` (Terraform allows each name once per module)."""
+def local_value(path: Path, name: str) -> Any:
+    """The value of ``local.<name>`` as defined in ``path`` (None when the file does not define it)."""
     raw = path.read_bytes()
-    found: dict[str, Any] = _LOCALS.get(raw, lambda: _parse(raw.decode("utf-8")))
-    return found
+    try:
+        return hclscan.local_value(raw.decode("utf-8"), name)
+    except (hclscan.Unsupported, UnicodeDecodeError):
+        found: dict[str, Any] = _LOCALS.get(raw, lambda: _parse(raw.decode("utf-8")))
+        return found.get(name)
 
 
 def _parse(text: str) -> dict[str, Any]:
@@ -34,5 +38,18 @@ def _parse(text: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for block in parsed.get("locals", []):
         merged.update(block)
-    copied: dict[str, Any] = json.loads(json.dumps(merged))  # what the disk gives back, on the first read too
+    copied: dict[str, Any] = _unquoted(
+        json.loads(json.dumps(merged))
+    )  # what the disk gives back, on the first read too
     return copied
+
+
+def _unquoted(value: Any) -> Any:
+    """python-hcl2 8 keeps the quotes of string literals and quoted keys; hclscan does not."""
+    if isinstance(value, dict):
+        return {_unquoted(k): _unquoted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unquoted(v) for v in value]
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value

@@ -135,7 +135,7 @@ def windows_overlap(backup_window: str, maintenance_window: str) -> bool:
 
 
 def _read_memory_table(path: Path) -> dict[str, tuple[str, ...]]:
-    table = hclcache.locals_of(path).get("instance_memory_gib")
+    table = hclcache.local_value(path, "instance_memory_gib")
     if not isinstance(table, dict):
         return {}
     return {str(k).strip('"'): tuple(str(size).strip('"') for size in v) for k, v in table.items()}

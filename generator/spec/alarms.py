@@ -29,7 +29,7 @@ def _number(value: Any) -> float:
 
 @functools.cache
 def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
-    found: dict[str, Any] = hclcache.locals_of(path).get("alarm_defaults", {})
+    found: dict[str, Any] = hclcache.local_value(path, "alarm_defaults") or {}
     return tuple(
         AlarmDefault(
             key=key,
@@ -44,7 +44,7 @@ def _read_defaults(path: Path) -> tuple[AlarmDefault, ...]:
 
 @functools.cache
 def _read_deployment_keys(path: Path) -> tuple[str, ...]:
-    return tuple(str(k).strip('"') for k in hclcache.locals_of(path).get("deployment_alarm_keys", ()))
+    return tuple(str(k).strip('"') for k in hclcache.local_value(path, "deployment_alarm_keys") or ())
 
 
 def deployment_keys(root: Path) -> tuple[str, ...]:
