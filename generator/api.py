@@ -15,11 +15,15 @@ from generator.spec import version
 from generator.write import stamp as incremental
 
 if TYPE_CHECKING:  # the stages are imported where they run: a `gen` with nothing to do loads none of them
+    from generator import cachedir
     from generator.plan import ir
     from generator.plan.roots import OutputFile
     from generator.spec.models import Repo
     from generator.write import apply as write
     from generator.write import cache
+
+
+FRAGMENTS = "atlantis-fragments"  # atlantis.yaml's project blocks by key (generator.render.atlantis)
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,15 @@ class Rendered:
     misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
 
 
-def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = None) -> Rendered:
+def render(
+    root: Path,
+    plan: ir.Plan,
+    manifest: dict[str, cache.Entry] | None = None,
+    fragments: cachedir.ByKey | None = None,
+) -> Rendered:
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
-    neither planned nor rendered: its paths are returned as verified."""
+    neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
+    project blocks by what they are printed from (generator.render.atlantis)."""
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
     from generator.render.atlantis import atlantis_file, codeowners_file
@@ -75,7 +85,7 @@ def render(root: Path, plan: ir.Plan, manifest: dict[str, cache.Entry] | None = 
     result.files.extend(priority_files(plan.repo, plan.priorities))
     result.files.extend(f for body in alerts.bodies(plan.repo) for f in root_files(body))
     result.files.extend(retired.destroy_only_files(list(plan.retired)))
-    result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots))
+    result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots, fragments))
     result.files.append(codeowners_file(plan.repo, plan.retired))
     workflow = drift_workflow_file(plan.repo)
     if workflow is not None:
@@ -120,6 +130,7 @@ def generate(root: Path, *, check: bool = False) -> Result:
 
 
 def _generate(root: Path, *, check: bool) -> Result:
+    from generator import cachedir
     from generator.plan import ir, keys
     from generator.render import terragrunt
     from generator.spec.load import load_repo
@@ -133,7 +144,10 @@ def _generate(root: Path, *, check: bool) -> Result:
         manifest = None
     else:
         manifest = cache.load(root) if cache.enabled() else None
-        rendered = render(root, plan, manifest)
+        fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
+        rendered = render(root, plan, manifest, fragments)
+        if fragments is not None:
+            fragments.save()
     changes = write.diff(
         root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root, keys.generator_digest())
     )

@@ -90,3 +90,43 @@ class ByContent:
                 loaded = {}
             self._entries = loaded if isinstance(loaded, dict) else {}
         return self._entries
+
+
+class ByKey:
+    """Texts computed from a key that names everything they are computed from (the generator
+    included), one JSON file per repository: the value of a key never changes, so any entry found
+    is right. Only the keys used by the last run are kept; the file is rewritten only when a key
+    was missing or went unused. Off when caches are off (``get`` computes every value)."""
+
+    def __init__(self, kind: str, root: Path) -> None:
+        self.enabled = caches_enabled()
+        self.file = per_repository(kind, root, ".json")
+        self._previous: dict[str, str] | None = None
+        self._used: dict[str, str] = {}
+
+    def get(self, key: str, compute: Callable[[], str]) -> str:
+        if not self.enabled:
+            return compute()
+        previous = self._load()
+        found = previous.get(key)
+        if found is None:
+            found = compute()
+        self._used[key] = found
+        return found
+
+    def save(self) -> None:
+        """Keep exactly this run's entries (nothing written when they are the file's)."""
+        if not self.enabled or self._previous is None:
+            return
+        if self._used.keys() != self._previous.keys():
+            write_atomic(self.file, json.dumps(self._used, sort_keys=True).encode("utf-8"))
+
+    def _load(self) -> dict[str, str]:
+        if self._previous is None:
+            try:
+                loaded = json.loads(self.file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            ok = isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values())
+            self._previous = loaded if ok else {}
+        return self._previous

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -65,6 +66,7 @@ def string(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def ident(name: str) -> str:
     """Return ``name`` if it is a safe ASCII identifier; raise otherwise (validation missed it)."""
     if not IDENT.fullmatch(name):
@@ -122,14 +124,21 @@ def object_list(items: Sequence[Value]) -> ObjectList:
 
 def expr(value: Value, depth: int = 0) -> str:
     """Render a value. Mappings become multi-line objects; sequences stay on one line."""
+    kind = type(value)  # the exact types first: this runs for every value of every generated file
+    if kind is str:
+        return string(value)  # type: ignore[arg-type]
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
     if isinstance(value, Raw):
         return value.expr
     if isinstance(value, Document):
         return document(value.data, depth)
     if isinstance(value, JsonEncode):
         return f"jsonencode({document(value.data, depth)})"
-    if value is None:
-        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -141,14 +150,18 @@ def expr(value: Value, depth: int = 0) -> str:
             return "{}"
         inner = body([(k, v) for k, v in value.items()], depth + 1, quote_keys=not _all_idents(value))
         return "{\n" + inner + "\n" + INDENT * depth + "}"
+    assert isinstance(value, Sequence)
     items = [expr(item, depth) for item in value]
     if any("\n" in item for item in items):
         raise EncodingBug("lists of multi-line values are not supported")
     return "[" + ", ".join(items) + "]"
 
 
+_LOWER_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+
+
 def _all_idents(mapping: Mapping[str, Value]) -> bool:
-    return all(re.fullmatch(r"[a-z_][a-z0-9_]*", key) for key in mapping)
+    return all(_LOWER_IDENT.fullmatch(key) for key in mapping)
 
 
 def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool = False) -> str:
@@ -168,9 +181,10 @@ def _aligned(rendered: list[tuple[str, str]], pad: str) -> list[str]:
     group: list[tuple[str, str]] = []
 
     def flush() -> None:
-        width = max((len(k) for k, _ in group), default=0)
-        lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in group)
-        group.clear()
+        if group:
+            width = max([len(k) for k, _ in group])
+            lines.extend([f"{pad}{k.ljust(width)} = {v}" for k, v in group])
+            group.clear()
 
     for key, value in rendered:
         if "\n" in value:
@@ -187,12 +201,16 @@ _KEYWORDS = frozenset({"true", "false", "null", "for", "in", "if"})
 _BARE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return name if _BARE_KEY.fullmatch(name) and name not in _KEYWORDS else string(name)
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _scalar(value: Json) -> bool:
-    return value is None or isinstance(value, (str, int, bool))
+    return type(value) in _SCALARS or isinstance(value, (str, int, bool))
 
 
 def document(data: Json, depth: int = 0) -> str:
@@ -204,12 +222,17 @@ def document(data: Json, depth: int = 0) -> str:
     hold one element per line, an object whose values are all scalars on a single line
     (``{ name = "X", value = "y" }``). So changing one value changes one line.
     """
-    if isinstance(data, Mapping):
+    kind = type(data)
+    if kind is str:
+        return string(data)  # type: ignore[arg-type]
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(data, Mapping)):
+        assert isinstance(data, Mapping)
         if not data:
             return "{}"
         rendered = [(_key(k), document(data[k], depth + 1)) for k in sorted(data)]
         return "{\n" + "\n".join(_aligned(rendered, INDENT * (depth + 1))) + "\n" + INDENT * depth + "}"
-    if isinstance(data, (list, tuple)):
+    if kind is list or kind is tuple:
+        assert isinstance(data, (list, tuple))
         if not data:
             return "[]"
         if all(_scalar(item) for item in data):
@@ -223,7 +246,9 @@ def document(data: Json, depth: int = 0) -> str:
 
 
 def _flat(value: Json) -> bool:
-    return isinstance(value, Mapping) and bool(value) and all(_scalar(v) for v in value.values())
+    return (
+        (type(value) is dict or isinstance(value, Mapping)) and bool(value) and all(_scalar(v) for v in value.values())
+    )
 
 
 def _inline(value: Json) -> str:

@@ -16,6 +16,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -23,9 +24,10 @@ from conftest import copy_inputs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import api
+from generator import api, cachedir
 from generator.errors import InfragenError
 from generator.plan import ir
+from generator.plan.roots import RootBody
 from generator.spec import inputcache
 from generator.write import cache
 
@@ -237,6 +239,9 @@ def warm(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
         inputs = inputcache.cache_file(repo)
         inputs.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(inputcache.cache_file(template), inputs)
+        # and atlantis.yaml's project blocks (by key: nothing in them names the repository's path)
+        fragments = cachedir.ByKey(api.FRAGMENTS, repo).file
+        shutil.copyfile(cachedir.ByKey(api.FRAGMENTS, template).file, fragments)
         return repo
 
     yield make
@@ -283,16 +288,27 @@ def test_hand_picked(warm: Callable[[], Path], edits: list[tuple[int, int]]) -> 
 
 
 def test_unchanged_roots_are_not_planned(warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache is used: after one spec edit, only that service's roots are planned and rendered."""
+    """The caches are used: after one spec edit, only that service's roots are planned and rendered,
+    and no project block of atlantis.yaml is computed again (a replica count is not in it)."""
+    from generator.render import atlantis
+
     repo = warm()
     planned: list[str] = []
-    real = ir.Plan.files
+    fragments: list[str] = []
+    real = ir.Plan.body
+    real_fragment = atlantis._fragment_of
 
-    def spy(self: ir.Plan, root: ir.Root) -> list[ir.OutputFile]:
+    def spy(self: ir.Plan, root: ir.Root) -> RootBody:
         planned.append(root.dir)
         return real(self, root)
 
-    monkeypatch.setattr(ir.Plan, "files", spy)
+    def spy_fragment(order: Any, root: ir.Root) -> str:
+        fragments.append(root.dir)
+        return real_fragment(order, root)
+
+    monkeypatch.setattr(ir.Plan, "body", spy)
+    monkeypatch.setattr(atlantis, "_fragment_of", spy_fragment)
     desired_count(repo, 1)  # core: no other service reads it
     assert _generate(repo) == "ok"
     assert sorted(planned) == ["accounts/production/services/core", "accounts/staging/services/core"]
+    assert fragments == []

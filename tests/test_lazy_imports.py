@@ -8,10 +8,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_inputs
+
+from generator.write import stamp
 
 HEAVY = ("boto3", "botocore", "detect_secrets", "hcl2", "git", "jinja2")
 # Runs the real entry point, then prints which of the watched modules it imported.
@@ -50,7 +53,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A generated copy of the fixture organization and a cache holding its no-op stamp."""
     base = tmp_path_factory.mktemp("lazy")
     repo, cache = copy_inputs(base / "repo", outputs=True), base / "cache"
-    _imported(repo, cache, "gen", watched=())  # a consistent tree: records the stamp
+    _imported(repo, cache, "gen", watched=())  # writes the tree
+    # a stamp is recorded only once the files are older than a file-time tick (write/stamp.py); the
+    # first run finished within it once generation got faster than SETTLE_NS
+    time.sleep(stamp.SETTLE_NS / 1e9 + 0.1)
+    _imported(repo, cache, "gen", watched=())  # a consistent, settled tree: records the stamp
     return repo, cache
 
 

@@ -80,13 +80,39 @@ def running_version(root_dir: Path, datastore: str, module: str, engine: str | N
     version this one could downgrade: another engine under the same name (postgres to mysql) is a
     replacement, judged by plan-check's acknowledgements, not a downgrade."""
     path = root_dir / "main.tf"
-    if not path.is_file():
+    try:
+        st = path.stat()
+    except OSError:
         return None
-    for block in _MODULE.finditer(path.read_text(encoding="utf-8")):
-        args: dict[str, str] = dict(_ARG.findall(block.group(1)))
-        if args.get("name") != datastore or "engine_version" not in args:
-            continue
-        if f"modules/{module}" not in args.get("source", "") or args.get("engine", engine) != engine:
-            return None
-        return args["engine_version"]
-    return None
+    args = _versioned_blocks(path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)).get(datastore)
+    if args is None:
+        return None
+    if f"modules/{module}" not in args.get("source", "") or args.get("engine", engine) != engine:
+        return None
+    return args["engine_version"]
+
+
+@functools.lru_cache(maxsize=256)
+def _versioned_blocks(path: Path, signature: tuple[int, int, int, int]) -> dict[str, dict[str, str]]:
+    """name -> the string arguments of each module block of ``path`` that sets an engine_version
+    (read once per file content: a root's datastores share its main.tf; ``signature`` is the
+    file's size, times and inode, so a rewritten file is read again)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    if "engine_version" not in text:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    at = text.find("engine_version")
+    while at != -1:  # only the blocks that mention it, found from each mention (a regex over every block was slow)
+        start = text.rfind('\nmodule "', 0, at) + 1
+        end = text.find("\n}", at)
+        end = len(text) if end == -1 else end + 2
+        block = _MODULE.match(text, start, end + 1)
+        if block is not None:
+            args: dict[str, str] = dict(_ARG.findall(block.group(1)))
+            if "name" in args and "engine_version" in args:
+                found.setdefault(args["name"], args)
+        at = text.find("engine_version", end)
+    return found

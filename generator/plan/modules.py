@@ -10,10 +10,10 @@ from typing import Any
 
 from generator import cachedir, hclscan
 
-# generator/hclscan.py reads the sources (about a millisecond per file). A file it cannot read goes
-# to python-hcl2 (about 45 ms per file, plus 0.2 s to import it), whose answer is cached on disk by
-# the sha256 of the file's content: the result depends on nothing else.
-CACHE_VERSION = 1
+# generator/hclscan.py reads the sources (a few milliseconds per file); a file it cannot read goes to
+# python-hcl2 (about 45 ms per file, plus 0.2 s to import it). Either answer is cached on disk by
+# the sha256 of the file's content (the result depends on nothing else): a warm run reads no HCL.
+CACHE_VERSION = 2  # 2: read by hclscan first
 _SOURCES = cachedir.ByContent(f"module-sources-v{CACHE_VERSION}.json")
 
 
@@ -32,15 +32,19 @@ def _local_sources(directory: Path) -> tuple[str, ...]:
         raw = tf.read_bytes()
         if b"module" not in raw:
             continue  # no module block can be written without the keyword
-        try:
-            found = hclscan.module_sources(raw.decode("utf-8"))
-        except (hclscan.Unsupported, UnicodeDecodeError):
-            found = _SOURCES.get(raw, partial(_parse_sources, tf, raw))
-        sources.update(s for s in found if s.startswith(("./", "../")))
+        sources.update(_SOURCES.get(raw, partial(_parse_sources, tf, raw)))
     return tuple(sorted(sources))
 
 
 def _parse_sources(tf: Path, raw: bytes) -> list[str]:
+    try:
+        found = hclscan.module_sources(raw.decode("utf-8"))
+    except (hclscan.Unsupported, UnicodeDecodeError):
+        found = _parse_with_hcl2(tf, raw)
+    return sorted({s for s in found if s.startswith(("./", "../"))})
+
+
+def _parse_with_hcl2(tf: Path, raw: bytes) -> list[str]:
     import hcl2
 
     try:
@@ -51,9 +55,9 @@ def _parse_sources(tf: Path, raw: bytes) -> list[str]:
     for block in parsed.get("module", []):
         for body in block.values():
             source = unquote(body.get("source"))
-            if isinstance(source, str) and source.startswith(("./", "../")):
+            if isinstance(source, str):
                 sources.append(source)
-    return sorted(set(sources))
+    return sources
 
 
 def closure(root: Path, start: str, sources: list[str]) -> list[str]:
@@ -89,7 +93,25 @@ def _linked_dirs(directory: Path, current: str) -> list[str]:
     )
 
 
+_BY_DEPTH: dict[tuple[Path, int, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def closure_by_depth(root: Path, start: str, sources: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`closure` for sources that climb to the repository's top (``../../modules/x``): the
+    same for every ``start`` as deep as this one (the result is repository-relative), so computed
+    once per depth and sources (3,000 roots call a few dozen module sets)."""
+    depth = start.count("/") + 1
+    if ".." in start.split("/") or not all(s.startswith("../" * depth) for s in sources):
+        return tuple(closure(root, start, list(sources)))
+    key = (root, depth, sources)
+    found = _BY_DEPTH.get(key)
+    if found is None:
+        found = _BY_DEPTH[key] = tuple(closure(root, start, list(sources)))
+    return found
+
+
 def clear_cache() -> None:
+    _BY_DEPTH.clear()
     _local_sources.cache_clear()
     _closure.cache_clear()
     _SOURCES.clear()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from generator import cachedir
 from generator.datastores import kind_of
 from generator.errors import InvariantError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
+from generator.plan.keys import generator_digest
 from generator.plan.retired import RetiredRoot
 from generator.plan.roots import MODULES, REFERENCES_FILE, ROOT_FILES, OutputFile, Root, references, roots
 from generator.render.jinja import render
@@ -52,15 +56,17 @@ def project_name(env: str, service: str) -> str:
 
 def module_dirs(root_path: Path, project: Root) -> list[str]:
     """Module directories (repo-relative) that a root reaches, transitively."""
-    kinds = [
+    kinds = (
         "platform/service",
         "platform/dashboard",
         *sorted({kind_of(d.type).module for d in project.service.datastores}),
-    ]
-    if project.account.consul is not None:
-        kinds.append("platform/discovery")
-    sources = [f"{MODULES}/{kind}" for kind in kinds]
-    return modules.closure(root_path, project.dir, sources)
+        *(("platform/discovery",) if project.account.consul is not None else ()),
+    )
+    return list(_reached(root_path, project.dir, kinds))
+
+
+def _reached(root_path: Path, directory: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    return modules.closure_by_depth(root_path, directory, tuple(f"{MODULES}/{kind}" for kind in kinds))
 
 
 def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
@@ -130,35 +136,74 @@ def projects(
     when the caller has them (generator.plan.ir); derived from ``repo`` otherwise."""
     if all_roots is None:
         all_roots = roots(repo)
-    groups = order_groups(all_roots)
-    teams = team_projects(root_path, repo)
+    order = _Order(root_path, repo, all_roots)
     result = [retired_project(repo, item) for item in retired]
-    result.extend(teams)
-    team_dirs = {p.dir for p in teams}
-    for root in all_roots:
-        env = root.account.env
-        triggers = when_modified(root_path, root)
-        result.append(
-            Project(
-                name=project_name(env, root.service.name),
-                dir=root.dir,
-                workflow=WORKFLOW,
-                when_modified=triggers,
-                execution_order_group=groups[root.service.name] + (1 if teams else 0),
-                depends_on=tuple(
-                    [project_name(env, name) for name in root.depends_on]
-                    + (
-                        [team_project_name(env, root.service.owner)]
-                        if team_root_dir(env, root.service.owner) in team_dirs
-                        else []
-                    )
-                ),
-                apply_requirements=SERVER_APPLY_REQUIREMENTS,
-                root=root,
-                modules=root.modules,
-            )
-        )
+    result.extend(order.teams)
+    result.extend(order.project(root) for root in all_roots)
     return sorted(result, key=lambda p: p.name)
+
+
+class _Order:
+    """What a service root's project needs besides the root: its execution order group and the
+    projects it depends on (the services it reads, its owner team's alerts root)."""
+
+    def __init__(self, root_path: Path, repo: Repo, all_roots: Sequence[Root]) -> None:
+        self.root_path = root_path
+        self.groups = order_groups(all_roots)
+        self.teams = team_projects(root_path, repo)
+        self.team_dirs = {p.dir for p in self.teams}
+
+    def group(self, root: Root) -> int:
+        return self.groups[root.service.name] + (1 if self.teams else 0)
+
+    def depends_on(self, root: Root) -> tuple[str, ...]:
+        env = root.account.env
+        owner_team = (
+            [team_project_name(env, root.service.owner)]
+            if team_root_dir(env, root.service.owner) in self.team_dirs
+            else []
+        )
+        return tuple([project_name(env, name) for name in root.depends_on] + owner_team)
+
+    def project(self, root: Root) -> Project:
+        return Project(
+            name=project_name(root.account.env, root.service.name),
+            dir=root.dir,
+            workflow=WORKFLOW,
+            when_modified=when_modified(self.root_path, root),
+            execution_order_group=self.group(root),
+            depends_on=self.depends_on(root),
+            apply_requirements=SERVER_APPLY_REQUIREMENTS,
+            root=root,
+            modules=root.modules,
+        )
+
+    def fragment_key(self, root: Root) -> str:
+        """Everything a service root's block of atlantis.yaml is printed from, the generator included:
+        the text for a key is always the same (generator/cachedir.py ByKey)."""
+        reached = tuple(module_dirs(self.root_path, root)) if root.modules == MAIN else ()
+        parts = (
+            generator_digest(),
+            root.service.name,
+            root.account.env,
+            root.dir,
+            root.service.file,
+            root.inputs,
+            root.modules,
+            self.group(root),
+            self.depends_on(root),
+            reached,
+        )
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def project_fragment(project: Project) -> str:
+    """One project's block of atlantis.yaml (both flavors)."""
+    return render("atlantis-project.yaml.j2", p=project)
+
+
+def atlantis_text(header: str, fragments: Sequence[str]) -> str:
+    return render("atlantis.yaml.j2", header=header, fragments=fragments)
 
 
 def _rel(path: str, start: str) -> str:
@@ -192,11 +237,31 @@ def order_groups(all_roots: Sequence[Root]) -> dict[str, int]:
 
 
 def atlantis_file(
-    root_path: Path, repo: Repo, retired: Sequence[RetiredRoot] = (), all_roots: Sequence[Root] | None = None
+    root_path: Path,
+    repo: Repo,
+    retired: Sequence[RetiredRoot] = (),
+    all_roots: Sequence[Root] | None = None,
+    fragments: cachedir.ByKey | None = None,
 ) -> OutputFile:
-    items = projects(root_path, repo, retired, all_roots)
-    content = render("atlantis.yaml.j2", header=naming.header(ATLANTIS_INPUTS), projects=items)
+    """atlantis.yaml. With ``fragments`` (the cache of project blocks by what they are printed
+    from), a service root whose block is there is neither computed nor rendered: a change
+    re-renders the blocks it touches."""
+    if all_roots is None:
+        all_roots = roots(repo)
+    order = _Order(root_path, repo, all_roots)
+    texts = [(p.name, project_fragment(p)) for p in (*(retired_project(repo, r) for r in retired), *order.teams)]
+    for root in all_roots:
+        name = project_name(root.account.env, root.service.name)
+        if fragments is None:
+            texts.append((name, project_fragment(order.project(root))))
+        else:
+            texts.append((name, fragments.get(order.fragment_key(root), partial(_fragment_of, order, root))))
+    content = atlantis_text(naming.header(ATLANTIS_INPUTS), [text for _, text in sorted(texts)])
     return OutputFile("atlantis.yaml", content, ATLANTIS_INPUTS)
+
+
+def _fragment_of(order: _Order, root: Root) -> str:
+    return project_fragment(order.project(root))
 
 
 @dataclass(frozen=True)
@@ -260,4 +325,13 @@ def codeowners_file(repo: Repo, retired: Sequence[RetiredRoot] = (), *, referenc
     return OutputFile("CODEOWNERS", content, inputs)
 
 
-__all__ = ["ROOT_FILES", "Project", "atlantis_file", "codeowners_file", "codeowners_rules", "projects"]
+__all__ = [
+    "ROOT_FILES",
+    "Project",
+    "atlantis_file",
+    "atlantis_text",
+    "codeowners_file",
+    "codeowners_rules",
+    "project_fragment",
+    "projects",
+]

@@ -37,7 +37,13 @@ from generator.plan.roots import (
     priority_files,
     root_calls,
 )
-from generator.render.atlantis import SERVER_APPLY_REQUIREMENTS, Project, codeowners_file
+from generator.render.atlantis import (
+    SERVER_APPLY_REQUIREMENTS,
+    Project,
+    atlantis_text,
+    codeowners_file,
+    project_fragment,
+)
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.document import load as load_yaml
@@ -410,7 +416,7 @@ def outputs(
     files.append(
         OutputFile(
             "atlantis.yaml",
-            render("atlantis.yaml.j2", header=header, projects=_with_team_projects(root_path, repo, all_units)),
+            atlantis_text(header, [project_fragment(p) for p in _with_team_projects(root_path, repo, all_units)]),
             ATLANTIS_INPUTS,
         )
     )

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from generator import hcl
+from generator import cachedir, hcl
 from generator.datastores import kind_of, versions
 from generator.errors import Problem
 from generator.spec import naming, secrets
@@ -47,6 +47,7 @@ def cross_check(
     """Problems across files. Services in ``broken_services`` failed earlier checks: references to
     them are not reported again."""
     problems: list[Problem] = []
+    verdicts = cachedir.ByKey("secret-verdicts", root)  # each variable scanned once (spec/secrets.py)
     team_names = [team.name for team in repo.teams.teams]
     env_names = [account.env for account in repo.accounts]
     service_names = [service.name for service in repo.services]
@@ -148,10 +149,11 @@ def cross_check(
             problems.extend(_reference_rules(doc, repo, service, datastore))
         for env_file in service.env_files:
             problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
-            problems.extend(_secret_rules(docs, service, env_file.env, repo))
+            problems.extend(_secret_rules(docs, service, env_file.env, repo, verdicts))
             if env_file.file and env_file.env in env_names and env_file.env in service.environments:
                 account = repo.account(env_file.env)
                 problems.extend(collision_problems(docs[env_file.file], repo, service, account))
+    verdicts.save()
     problems.extend(_aws_name_rules(repo, docs, env_names))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
@@ -189,11 +191,13 @@ def _downgrade_rules(root: Path, docs: dict[str, Document], service: Service, da
         env_file = service.env_file(env)
         resolved = dict(env_file.datastore_overrides).get(datastore.name, datastore) if env_file else datastore
         pin = kind.engine_version(resolved)
+        if pin is None:
+            continue
         engine = kind.fixed_options(datastore.type).get("engine")
         running = versions.running_version(
             root / naming.root_dir(env, service.name), datastore.name, kind.module, engine
         )
-        if pin is None or running is None or not versions.older(pin, running):
+        if running is None or not versions.older(pin, running):
             continue
         message = (
             f"{datastore.type} {pin} is older than {running}, which {env} runs "
@@ -544,7 +548,9 @@ def _dependency_rules(
     return problems
 
 
-def _secret_rules(docs: dict[str, Document], service: Service, env: str, repo: Repo) -> list[Problem]:
+def _secret_rules(
+    docs: dict[str, Document], service: Service, env: str, repo: Repo, verdicts: cachedir.ByKey | None = None
+) -> list[Problem]:
     """No credential under `variables:`; secret references in the environment's account and region."""
     env_file = service.env_file(env)
     if env_file is None or env_file.file is None or env not in service.environments:
@@ -556,7 +562,7 @@ def _secret_rules(docs: dict[str, Document], service: Service, env: str, repo: R
         if key not in variables:
             problems.append(doc.problem(("notSecrets", key), f"{key!r} is not a variable of this file", key=True))
     opted_out = frozenset(key for key, _ in env_file.not_secrets)
-    for key, reason in secrets.scan(env_file.variables, opted_out):
+    for key, reason in secrets.scan(env_file.variables, opted_out, verdicts):
         problems.append(doc.problem(("variables", key), reason, key=True))
     account = next((a for a in repo.accounts if a.env == env), None)
     if account is not None:

@@ -11,11 +11,15 @@ same environment file with a reason, which a reviewer sees in the diff.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
+
+from generator import cachedir, fingerprint
 
 SECRET_NAME = re.compile(
     r"(?:^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|SIGNING_?KEY)(?:_|$)",
@@ -179,11 +183,33 @@ def redact_line(text: str) -> str:
     return text
 
 
-def scan(pairs: tuple[tuple[str, str], ...], not_secrets: frozenset[str]) -> Iterator[tuple[str, str]]:
-    """``(name, problem)`` for each variable that looks like a credential and is not opted out."""
+def scan(
+    pairs: tuple[tuple[str, str], ...], not_secrets: frozenset[str], verdicts: cachedir.ByKey | None = None
+) -> Iterator[tuple[str, str]]:
+    """``(name, problem)`` for each variable that looks like a credential and is not opted out.
+    ``verdicts``: each variable's verdict kept by a digest of its name, its value and the detectors
+    (the generator and detect-secrets' version), so an unchanged variable is not scanned again and
+    a run whose variables were all judged before never imports detect-secrets. The cache holds the
+    digest and the problem text, which never quotes the value."""
     for name, value in pairs:
         if name in not_secrets:
             continue
-        problem = variable_problem(name, value)
+        if verdicts is None:
+            problem = variable_problem(name, value)
+        else:
+            key = hashlib.sha256(f"{_detectors_version()}\0{name}\0{value}".encode()).hexdigest()
+            problem = verdicts.get(key, partial(_problem_text, name, value)) or None
         if problem:
             yield name, problem
+
+
+def _problem_text(name: str, value: str) -> str:
+    return variable_problem(name, value) or ""
+
+
+@functools.cache
+def _detectors_version() -> str:
+    """What a verdict depends on besides the variable: this generator and the detect-secrets release."""
+    from importlib.metadata import version
+
+    return f"{fingerprint.package_digest()} detect-secrets {version('detect-secrets')}"
