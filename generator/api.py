@@ -148,8 +148,9 @@ def _generate(root: Path, *, check: bool) -> Result:
         rendered = render(root, plan, manifest, fragments)
         if fragments is not None:
             fragments.save()
+    inputs = reasons.Digests(root)  # the input files' digests, read once for the reasons and the record
     changes = write.diff(
-        root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root, keys.generator_digest())
+        root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root, keys.generator_digest(), inputs)
     )
     was_interrupted = write.interrupted(root)
     if not check:
@@ -160,7 +161,7 @@ def _generate(root: Path, *, check: bool) -> Result:
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
-        reasons.record(root, keys.generator_digest())  # a consistent tree: the next run names what changed
+        reasons.record(root, keys.generator_digest(), inputs)  # a consistent tree: the next run names what changed
         incremental.record(root)
     elif not was_interrupted:  # a failed gate: the other projects' gates on this checkout print it
         incremental.record(root, [(c.path, c.action, c.reason) for c in changes])

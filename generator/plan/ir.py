@@ -37,6 +37,18 @@ class Plan:
         return root_body(self.repo, root, self.calls(root))
 
     @cached_property
+    def model_texts(self) -> dict[int, str]:
+        """repr of a model, by its id, for the root keys (generator.plan.keys): a service's three
+        roots print its whole spec once. The models live as long as the plan, so ids stay theirs."""
+        return {}
+
+    def model_text(self, model: object) -> str:
+        found = self.model_texts.get(id(model))
+        if found is None:
+            found = self.model_texts[id(model)] = repr(model)
+        return found
+
+    @cached_property
     def datastore_users(self) -> dict[str, tuple[str, ...]]:
         """datastore -> the services that declare it as a dependency (sorted), for every datastore."""
         index: dict[str, set[str]] = {}

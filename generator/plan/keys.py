@@ -32,7 +32,7 @@ from generator.plan.ir import Plan
 from generator.plan.roots import Root, references
 from generator.spec.models import MAIN
 
-KEY_VERSION = 1
+KEY_VERSION = 2  # 2: models printed once per run (the same text)
 
 
 @cache
@@ -60,8 +60,8 @@ def root_key(plan: Plan, root: Root) -> str:
         root.inputs,
         root.depends_on,
         root.cost_center,
-        service,
-        root.account,
+        plan.model_text(service),
+        plan.model_text(root.account),
         repo.teams.get(service.owner),
         tuple(owners),
         tuple((name, plan.datastore_users.get(name, ())) for name in own),

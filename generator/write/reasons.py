@@ -54,12 +54,27 @@ def digests(root: Path) -> dict[str, str]:
     return found
 
 
-def record(root: Path, generator: str) -> None:
+class Digests:
+    """:func:`digests` of one run, computed on first use: the input files do not change while a run
+    writes its outputs, and both the reasons and the record need them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._found: dict[str, str] | None = None
+
+    def get(self) -> dict[str, str]:
+        if self._found is None:
+            self._found = digests(self.root)
+        return self._found
+
+
+def record(root: Path, generator: str, inputs: Digests | None = None) -> None:
     """Remember the inputs of a consistent tree and the ``generator`` digest that wrote it (skipped
     silently when the cache cannot be written)."""
     if not cachedir.stamps_enabled():
         return
-    content = {"version": RECORD_VERSION, "inputs": digests(root), "generator": generator}
+    now = (inputs or Digests(root)).get()
+    content = {"version": RECORD_VERSION, "inputs": now, "generator": generator}
     cachedir.write_atomic(_record_file(root), json.dumps(content).encode("utf-8"))
 
 
@@ -75,7 +90,7 @@ class Changed:
     generator: bool | None = None
 
 
-def changed_inputs(root: Path, generator: str) -> Changed | None:
+def changed_inputs(root: Path, generator: str, inputs: Digests | None = None) -> Changed | None:
     """Input files changed since the last consistent run (by the record, else by git), and whether
     the running ``generator`` digest differs from the recorded one; None when neither can tell."""
     if cachedir.stamps_enabled():
@@ -84,7 +99,7 @@ def changed_inputs(root: Path, generator: str) -> Changed | None:
             if isinstance(data, dict) and data.get("version") == RECORD_VERSION:
                 before = data["inputs"]
                 if isinstance(before, dict):
-                    now = digests(root)
+                    now = (inputs or Digests(root)).get()
                     recorded = data.get("generator")
                     return Changed(
                         frozenset(p for p in before.keys() | now.keys() if before.get(p) != now.get(p)),
