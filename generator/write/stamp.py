@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import operator
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,9 @@ def _stamp_file(root: Path) -> Path:
     return cachedir.per_repository("stamps", root, ".json")
 
 
+_NAME = operator.attrgetter("name")
+
+
 def signature(root: Path) -> tuple[str, int]:
     """The digest of every file's and folder's stat signature, and the newest mtime/ctime seen."""
     lines = [f"v{STAMP_VERSION}\n"]
@@ -53,7 +57,7 @@ def signature(root: Path) -> tuple[str, int]:
     while pending:
         top = pending.pop()
         try:
-            entries = sorted(os.scandir(top), key=lambda e: e.name)
+            entries = sorted(os.scandir(top), key=_NAME)
         except OSError:
             lines.append(f"?{top}\n")
             continue
@@ -73,8 +77,10 @@ def signature(root: Path) -> tuple[str, int]:
             except OSError:
                 lines.append(f"?{entry.path}\n")
                 continue
-            lines.append(f"F{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
-            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+            mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+            lines.append(f"F{entry.path}\0{st.st_size}\0{mtime}\0{ctime}\0{st.st_ino}\n")
+            if mtime > newest or ctime > newest:
+                newest = mtime if mtime > ctime else ctime
         pending.extend(reversed(folders))  # depth first, in name order
     return hashlib.sha256("".join(lines).encode()).hexdigest(), newest
 
