@@ -197,7 +197,8 @@ def scan(
         if verdicts is None:
             problem = variable_problem(name, value)
         else:
-            key = hashlib.sha256(f"{_detectors_version()}\0{name}\0{value}".encode()).hexdigest()
+            text = f"{_detectors_version()}\0{name}\0{value}"  # a lone surrogate: validation reports it
+            key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             problem = verdicts.get(key, partial(_problem_text, name, value)) or None
         if problem:
             yield name, problem
