@@ -38,13 +38,16 @@ class Plan:
 
     @cached_property
     def model_texts(self) -> dict[int, str]:
-        """repr of a model, by its id, for the root keys (generator.plan.keys): a service's three
-        roots print its whole spec once. The models live as long as the plan, so ids stay theirs."""
+        """repr of a model, by its id, for the root keys (generator.plan.keys): a service's roots
+        come one after the other, so its spec is printed once. Only the last few are kept (a
+        service's text is about 10 kB: all 1,000 of them would raise the peak memory)."""
         return {}
 
     def model_text(self, model: object) -> str:
         found = self.model_texts.get(id(model))
         if found is None:
+            if len(self.model_texts) >= 16:
+                self.model_texts.pop(next(iter(self.model_texts)))  # the oldest
             found = self.model_texts[id(model)] = repr(model)
         return found
 
