@@ -38,18 +38,6 @@ def _parse(text: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for block in parsed.get("locals", []):
         merged.update(block)
-    copied: dict[str, Any] = _unquoted(
-        json.loads(json.dumps(merged))
-    )  # what the disk gives back, on the first read too
+    # what the disk gives back (JSON, strings unquoted as hclscan gives them), on the first read too
+    copied: dict[str, Any] = hclscan.unquoted(json.loads(json.dumps(merged)))
     return copied
-
-
-def _unquoted(value: Any) -> Any:
-    """python-hcl2 8 keeps the quotes of string literals and quoted keys; hclscan does not."""
-    if isinstance(value, dict):
-        return {_unquoted(k): _unquoted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unquoted(v) for v in value]
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    return value

@@ -310,3 +310,15 @@ def _literal(items: tuple[Token, ...], pos: int) -> tuple[Any, int]:
             pos = _skip_nl(items, pos)
         return mapping, pos + 1
     raise Unsupported(f"{token.text!r} is not a literal")
+
+
+def unquoted(value: Any) -> Any:
+    """A python-hcl2 value as this reader gives it: python-hcl2 8 keeps the quotes of string
+    literals, labels and quoted keys; drop them, in nested lists and objects too."""
+    if isinstance(value, dict):
+        return {unquoted(k): unquoted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unquoted(v) for v in value]
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value

@@ -22,7 +22,7 @@ from tfenv import provider_available, run_terraform
 
 from generator import validate
 from generator.datastores import kind_of
-from generator.plan.modules import unquote
+from generator.hclscan import unquoted as unquote
 from generator.plan.roots import REFERENCES_FILE, ROOT_FILES, references, roots
 from generator.render.terragrunt import flavor
 from generator.spec.naming import label

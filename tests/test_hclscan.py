@@ -18,14 +18,6 @@ REPO = Path(__file__).resolve().parent.parent
 MODULE_FILES = sorted((REPO / "modules").rglob("*.tf"))
 
 
-def _unquoted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_unquoted(k): _unquoted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unquoted(v) for v in value]
-    return modules.unquote(value)
-
-
 def test_every_shipped_module_file_is_read() -> None:
     assert len(MODULE_FILES) > 100
     for path in MODULE_FILES:
@@ -37,7 +29,10 @@ def test_same_answers_as_python_hcl2(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     parsed = hcl2.loads(text)
     expected_sources = sorted(
-        _unquoted(body["source"]) for block in parsed.get("module", []) for body in block.values() if "source" in body
+        hclscan.unquoted(body["source"])
+        for block in parsed.get("module", [])
+        for body in block.values()
+        if "source" in body
     )
     assert sorted(hclscan.module_sources(text)) == expected_sources
     merged: dict[str, Any] = {}
@@ -48,7 +43,7 @@ def test_same_answers_as_python_hcl2(path: Path) -> None:
             mine = hclscan.local_value(text, name)
         except hclscan.Unsupported:
             continue  # an expression, not a literal: python-hcl2 gives its text, the callers never ask
-        assert mine == _unquoted(value), name
+        assert mine == hclscan.unquoted(value), name
 
 
 def test_the_tables_the_generator_reads_are_literals() -> None:

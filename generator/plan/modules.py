@@ -17,13 +17,6 @@ CACHE_VERSION = 2  # 2: read by hclscan first
 _SOURCES = cachedir.ByContent(f"module-sources-v{CACHE_VERSION}.json")
 
 
-def unquote(value: object) -> object:
-    """python-hcl2 8 keeps the quotes of string literals and labels; drop them."""
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    return value
-
-
 @cache
 def _local_sources(directory: Path) -> tuple[str, ...]:
     """Local `source` values of the module blocks in one directory's *.tf files."""
@@ -54,7 +47,7 @@ def _parse_with_hcl2(tf: Path, raw: bytes) -> list[str]:
     sources = []
     for block in parsed.get("module", []):
         for body in block.values():
-            source = unquote(body.get("source"))
+            source = hclscan.unquoted(body.get("source"))
             if isinstance(source, str):
                 sources.append(source)
     return sources

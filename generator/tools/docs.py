@@ -16,6 +16,7 @@ from typing import Any
 
 import hcl2
 
+from generator import hclscan
 from generator.errors import ModuleDocsError
 from generator.render.jinja import render
 
@@ -62,10 +63,6 @@ def _parse(path: Path) -> dict[str, Any]:
     except Exception as exc:  # python-hcl2 raises lark errors of several kinds
         raise ModuleDocsError(f"{path}: cannot parse: {exc}") from exc
     return parsed
-
-
-def _unquote(name: str) -> str:
-    return name[1:-1] if len(name) >= 2 and name[0] == name[-1] == '"' else name
 
 
 def _text(value: Any) -> str:
@@ -127,7 +124,7 @@ def inputs(module: Path) -> list[Input]:
             required = "default" not in body
             result.append(
                 Input(
-                    name=_unquote(raw_name),
+                    name=str(hclscan.unquoted(raw_name)),
                     description=_text(body.get("description")),
                     type=type_text(body.get("type")),
                     default="n/a" if required else _expr(body["default"]),
@@ -141,7 +138,7 @@ def outputs(module: Path) -> list[Output]:
     result = []
     for block in _parse(module / "outputs.tf").get("output", []):
         for raw_name, body in block.items():
-            result.append(Output(name=_unquote(raw_name), description=_text(body.get("description"))))
+            result.append(Output(name=str(hclscan.unquoted(raw_name)), description=_text(body.get("description"))))
     return sorted(result, key=lambda o: o.name)
 
 
