@@ -454,7 +454,7 @@ def measure_peer(bench: Bench, n: int, tree: Path) -> None:
         sources = {p.name: p for p in REPO.glob("generator/**/templates/*.tf.j2")}
         for name in ROOT_FILES:  # the generator's current templates, should they have changed since
             text = sources[f"{name}.j2"].read_text(encoding="utf-8")
-            own_header = "{{ header_%s }}" % name.split(".")[0]  # bench/capture.py: one header per file
+            own_header = "{{ header_" + name.split(".")[0] + " }}"  # bench/capture.py: one header per file
             (template / f"{name}.jinja").write_text(text.replace("{{ header }}", own_header), encoding="utf-8")
     runs = []
     for _ in range(bench.peer_reps):

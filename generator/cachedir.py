@@ -84,11 +84,7 @@ class ByContent:
 
     def _load(self) -> dict[str, Any]:
         if self._entries is None:
-            try:
-                loaded = json.loads(self.path().read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            self._entries = loaded if isinstance(loaded, dict) else {}
+            self._entries = _read_object(self.path())
         return self._entries
 
 
@@ -123,10 +119,15 @@ class ByKey:
 
     def _load(self) -> dict[str, str]:
         if self._previous is None:
-            try:
-                loaded = json.loads(self.file.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            ok = isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values())
-            self._previous = loaded if ok else {}
+            loaded = _read_object(self.file)
+            self._previous = loaded if all(isinstance(v, str) for v in loaded.values()) else {}
         return self._previous
+
+
+def _read_object(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path``; {} when it is missing, unreadable or not an object."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

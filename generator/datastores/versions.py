@@ -101,8 +101,6 @@ def _versioned_blocks(path: Path, signature: tuple[int, int, int, int]) -> dict[
         text = path.read_text(encoding="utf-8")
     except OSError:
         return {}
-    if "engine_version" not in text:
-        return {}
     found: dict[str, dict[str, str]] = {}
     at = text.find("engine_version")
     while at != -1:  # only the blocks that mention it, found from each mention (a regex over every block was slow)

@@ -62,11 +62,7 @@ def module_dirs(root_path: Path, project: Root) -> list[str]:
         *sorted({kind_of(d.type).module for d in project.service.datastores}),
         *(("platform/discovery",) if project.account.consul is not None else ()),
     )
-    return list(_reached(root_path, project.dir, kinds))
-
-
-def _reached(root_path: Path, directory: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
-    return modules.closure_by_depth(root_path, directory, tuple(f"{MODULES}/{kind}" for kind in kinds))
+    return list(modules.closure_by_depth(root_path, project.dir, tuple(f"{MODULES}/{kind}" for kind in kinds)))
 
 
 def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
@@ -251,11 +247,9 @@ def atlantis_file(
     order = _Order(root_path, repo, all_roots)
     texts = [(p.name, project_fragment(p)) for p in (*(retired_project(repo, r) for r in retired), *order.teams)]
     for root in all_roots:
-        name = project_name(root.account.env, root.service.name)
-        if fragments is None:
-            texts.append((name, project_fragment(order.project(root))))
-        else:
-            texts.append((name, fragments.get(order.fragment_key(root), partial(_fragment_of, order, root))))
+        compute = partial(_fragment_of, order, root)
+        text = compute() if fragments is None else fragments.get(order.fragment_key(root), compute)
+        texts.append((project_name(root.account.env, root.service.name), text))
     content = atlantis_text(naming.header(ATLANTIS_INPUTS), [text for _, text in sorted(texts)])
     return OutputFile("atlantis.yaml", content, ATLANTIS_INPUTS)
 

@@ -11,7 +11,6 @@ same environment file with a reason, which a reviewer sees in the diff.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -208,7 +207,7 @@ def _problem_text(name: str, value: str) -> str:
     return variable_problem(name, value) or ""
 
 
-@functools.cache
+@cache
 def _detectors_version() -> str:
     """What a verdict depends on besides the variable: this generator and the detect-secrets release."""
     from importlib.metadata import version
