@@ -64,6 +64,29 @@ def test_a_credential_under_variables_is_refused(repo: Path, case: str) -> None:
     assert snapshot(repo) == before  # nothing written
 
 
+# "abc" (the name-only cases) occurs in other cached documents by chance: only values that can be found
+DISTINCT = [case for case, (_, value, _) in CASES.items() if len(value) >= 6]
+
+
+@pytest.mark.parametrize("case", DISTINCT, ids=DISTINCT)
+def test_the_verdict_cache_never_holds_the_value(repo: Path, tmp_path: Path, case: str) -> None:
+    """Secret verdicts are kept by digest (spec/secrets.py): a second run, judged from the cache,
+    refuses the same way, and no file of the cache folder holds the value (nor does the input
+    cache: a file with a problem of any rule is not kept, spec/load.py)."""
+    name, value, says = CASES[case]
+    _write_env(repo, _variable(name, value))
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "INFRAGEN_NO_STAMP": "", "INFRAGEN_NO_CACHE": ""}
+    first = run_cli("gen", "--root", str(repo), env=env)
+    again = run_cli("gen", "--root", str(repo), env=env)
+    assert first.code == again.code == 1
+    assert says in again.stderr and first.stderr == again.stderr
+    kept = list((tmp_path / "cache").rglob("*"))
+    assert any(p.parent.name == "secret-verdicts" for p in kept)  # the verdicts were kept
+    for path in kept:
+        if path.is_file():
+            assert value.encode() not in path.read_bytes(), path
+
+
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_the_source_excerpt_never_shows_the_value(repo: Path, case: str) -> None:
     name, value, _ = CASES[case]

@@ -5,8 +5,9 @@ Reading a 1,000-service repository is parsing and schema-checking about 2,000 YA
 all of them are unchanged since the last run. This cache keeps, per file, the sha256 of its
 bytes, the schema it passed and the parsed :class:`Document` (data and every position), so a
 later run reads and hashes each file and parses only the ones whose bytes changed. It keeps only
-files that passed their schema: a file with problems is read again and reports them in full every
-time. The rules across files (generator/spec/rules.py) run on every load, on the models.
+files that passed their schema: a file with problems (of its schema, or of any rule across files,
+such as a credential under `variables:`) is not kept, and is read again and reports them in full
+every time. The rules across files (generator/spec/rules.py) run on every load, on the models.
 
 It is keyed by the generator's fingerprint (generator/fingerprint.py): the schemas, the datastore
 kinds and the parser are code of the package, so an edited generator starts an empty cache. One
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import pickle
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,12 +79,12 @@ class InputCache:
         self.entries[doc.file] = (digest, kind, doc.data, doc.values, doc.keys)
         self.changed = True
 
-    def save(self) -> None:
+    def save(self, without: Collection[str] = ()) -> None:
         """Write the cache when an entry was added, or a file it held was not read this time
-        (removed from the repository): those entries go."""
+        (removed from the repository) or is in ``without`` (it has a problem): those entries go."""
         if self.path is None:
             return
-        gone = self.entries.keys() - self.seen
+        gone = (self.entries.keys() - self.seen) | (self.entries.keys() & set(without))
         if not (self.changed or gone):
             return
         for file in gone:

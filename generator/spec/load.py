@@ -131,12 +131,16 @@ def load_repo(root: Path, *, git_dir: Path | None = None) -> Repo:
         else:
             services.append(service)
 
-    reader.cache.save()  # every input file was read: entries of files that are gone go
     if platform_broken or teams is None:
+        reader.cache.save(without={p.file for p in reader.problems})
         raise SpecError(reader.problems)
     repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services), channels=found_channels)
     problems = [*reader.problems, *cross_check(root, repo, reader.docs, broken_services)]
     problems.extend(workload_problems(repo, reader.docs))
+    # every input file was read: entries of files that are gone go, and so do those of files with a
+    # problem of any rule (a credential under `variables:` is a cross-file rule's problem: the cache
+    # must not keep a copy of the value)
+    reader.cache.save(without={p.file for p in problems})
     if problems:
         raise SpecError(problems)
     return repo
