@@ -116,7 +116,7 @@ def interrupted(root: Path) -> bool:
 
 def apply(root: Path, planned: Iterable[OutputFile], changes: list[Change]) -> None:
     """Write ``changes``: journal, stage temp files, move into place, delete orphans, drop journal."""
-    contents = {item.path: seal(item.content) for item in planned}
+    planned_by_path = {item.path: item for item in planned}  # sealed one at a time: no second copy of every file
     staged: list[tuple[Path, Path]] = []
     folders: set[Path] = set()  # one mkdir per root folder, not per file (15,000 calls at 1,000 services)
     # The journal comes first, so a run killed even while staging is detected (and its temp files
@@ -135,7 +135,7 @@ def apply(root: Path, planned: Iterable[OutputFile], changes: list[Change]) -> N
             tmp = target.with_name(target.name + TMP_SUFFIX)
             staged.append((tmp, target))  # before writing: a half-written temp file is cleaned up too
             with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-                handle.write(contents[change.path])
+                handle.write(seal(planned_by_path[change.path].content))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
