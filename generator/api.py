@@ -59,10 +59,12 @@ def render(
     plan: ir.Plan,
     manifest: dict[str, cache.Entry] | None = None,
     fragments: cachedir.ByKey | None = None,
+    tree: incremental.Tree | None = None,
 ) -> Rendered:
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
     neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
-    project blocks by what they are printed from (generator.render.atlantis)."""
+    project blocks by what they are printed from (generator.render.atlantis). ``tree``: this run's
+    walk, whose stat signatures the manifest's are compared with first."""
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
     from generator.render.atlantis import atlantis_file, codeowners_file
@@ -74,7 +76,7 @@ def render(
     for item in plan.roots:
         key = keys.root_key(plan, item) if manifest is not None else ""
         found = manifest.get(item.dir) if manifest is not None else None
-        if found is not None and found.key == key and cache.verify(root, found):
+        if found is not None and found.key == key and cache.verify(root, found, tree.files if tree else None):
             result.hits[item.dir] = found
             result.verified.update(f.path for f in found.files)
             continue
@@ -118,18 +120,20 @@ def generate(root: Path, *, check: bool = False) -> Result:
     version.require(root)
     if check:  # the staleness gate: concurrent gates of one checkout compute one verdict
         with incremental.locked(root):
-            found = incremental.verdict(root)
+            tree = incremental.walk(root) if incremental.enabled() else None
+            found = incremental.verdict(root, tree)
             if found is not None:  # no file changed since a run that judged this very tree
                 from generator.write import apply as write
 
                 return Result(changes=[write.Change(*c) for c in found], interrupted=False)
-            return _generate(root, check=True)
-    if incremental.unchanged(root):  # no file changed since a run that left the tree consistent
+            return _generate(root, check=True, tree=tree)
+    tree = incremental.walk(root) if incremental.enabled() else None  # the run's one walk of the tree
+    if incremental.unchanged(root, tree):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
-    return _generate(root, check=False)
+    return _generate(root, check=False, tree=tree)
 
 
-def _generate(root: Path, *, check: bool) -> Result:
+def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Result:
     from generator import cachedir
     from generator.plan import ir, keys
     from generator.render import terragrunt
@@ -137,7 +141,8 @@ def _generate(root: Path, *, check: bool) -> Result:
     from generator.write import apply as write
     from generator.write import cache, reasons
 
-    repo = load_repo(root)
+    read: dict[str, str] = {}
+    repo = load_repo(root, digests=read)
     plan = ir.build(root, repo)
     if terragrunt.flavor(root) == "terragrunt":  # no per-root cache: every unit is planned anyway
         rendered = Rendered(_terragrunt_files(root, plan))
@@ -145,26 +150,33 @@ def _generate(root: Path, *, check: bool) -> Result:
     else:
         manifest = cache.load(root) if cache.enabled() else None
         fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
-        rendered = render(root, plan, manifest, fragments)
+        rendered = render(root, plan, manifest, fragments, tree)
         if fragments is not None:
             fragments.save()
-    inputs = reasons.Digests(root)  # the input files' digests, read once for the reasons and the record
+    inputs = reasons.Digests(root, read)  # the input files' digests, once for the reasons and the record
     changes = write.diff(
-        root, rendered.files, rendered.verified, lambda: reasons.changed_inputs(root, keys.generator_digest(), inputs)
+        root,
+        rendered.files,
+        rendered.verified,
+        lambda: reasons.changed_inputs(root, keys.generator_digest(), inputs),
+        tree.files.keys() if tree else None,
     )
     was_interrupted = write.interrupted(root)
-    if not check:
+    wrote = not check and bool(changes or was_interrupted)
+    if wrote:
         if was_interrupted:
             write.recover(root)
-        if changes or was_interrupted:
-            write.apply(root, rendered.files, changes)
+        write.apply(root, rendered.files, changes)
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
         reasons.record(root, keys.generator_digest(), inputs)  # a consistent tree: the next run names what changed
-        incremental.record(root)
+        if wrote:
+            incremental.discard(root)  # files just written are too young for a stamp
+        else:
+            incremental.record(root, tree=tree)
     elif not was_interrupted:  # a failed gate: the other projects' gates on this checkout print it
-        incremental.record(root, [(c.path, c.action, c.reason) for c in changes])
+        incremental.record(root, [(c.path, c.action, c.reason) for c in changes], tree)
     return Result(changes=changes, interrupted=was_interrupted)
 
 

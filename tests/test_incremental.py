@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import loading_fails
@@ -65,3 +66,56 @@ def test_stale_check_records_no_stamp(repo: Path) -> None:
 def test_stamps_can_be_turned_off(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INFRAGEN_NO_STAMP", "1")
     assert not incremental.unchanged(repo)
+
+
+def test_an_input_edited_while_a_run_reads_is_not_vouched_for(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stamp a run records is the walk it started from: an input edited after the run read it
+    (its outputs are of the old content) leaves the next run to do the work, not to skip it."""
+    from generator.spec import load
+
+    teams = repo / "teams.yaml"
+    teams.write_bytes(teams.read_bytes())  # the same content, a new ctime: the stamp no longer matches
+    real = load.load_repo
+    spec = repo / "services" / "core" / "service.yaml"
+
+    def load_then_edit(root: Path, **options: Any) -> Any:
+        loaded = real(root, **options)
+        spec.write_text(spec.read_text(encoding="utf-8").replace("desiredCount: 1", "desiredCount: 2"), "utf-8")
+        return loaded
+
+    monkeypatch.setattr(load, "load_repo", load_then_edit)
+    assert api.generate(repo).changes == []  # consistent for what it read
+    monkeypatch.setattr(load, "load_repo", real)
+    changes = api.generate(repo, check=True).changes
+    assert {c.path for c in changes} == {f"accounts/{env}/services/core/main.tf" for env in ("production", "staging")}
+
+
+def test_the_walk_answers_as_the_disk_does(repo: Path) -> None:
+    """The run's one walk stands in for the disk: its signatures are os.stat's, and the orphan
+    search over its file list finds what a walk of accounts/ finds (a hand-made file without the
+    header is no orphan, a generated file left in a removed root is)."""
+    from generator.write import apply, cache
+
+    orphan = repo / "accounts" / "staging" / "services" / "gone" / "main.tf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text((repo / "accounts" / "staging" / "services" / "core" / "main.tf").read_text("utf-8"), "utf-8")
+    (orphan.parent / "notes.md").write_text("hand-made\n", encoding="utf-8")
+    tree = incremental.walk(repo)
+    for rel, signature in tree.files.items():
+        st = (repo / rel).stat()
+        assert signature == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), rel
+    found = apply.existing_generated(repo, walked=tree.files)
+    assert found == apply.existing_generated(repo)
+    assert orphan.relative_to(repo).as_posix() in found
+    assert "accounts/staging/services/gone/notes.md" not in found
+    entry = cache.Entry(
+        "key",
+        (
+            cache.FileEntry(
+                "accounts/staging/services/core/main.tf", "sha", tree.files["accounts/staging/services/core/main.tf"]
+            ),
+        ),
+    )
+    assert cache.verify(repo, entry, tree.files)
+    stale = cache.Entry("key", (cache.FileEntry("accounts/staging/services/core/main.tf", "sha", (0, 0, 0, 0)),))
+    assert not cache.verify(repo, stale, tree.files)  # another signature: the content is compared (sha differs)

@@ -233,3 +233,16 @@ def test_a_document_prints_fmt_clean_and_jsonencode_gives_back_the_json(tmp_path
 def test_document_refuses_what_json_cannot_hold() -> None:
     with pytest.raises(hcl.EncodingBug):
         hcl.document({"x": 1.5})  # type: ignore[dict-item]
+
+
+def test_the_record_of_inputs_is_what_the_loader_read(org: Path) -> None:
+    """The run records the digests the spec loader computed while reading (no second read): the
+    same files and digests as hashing every input pattern of the tree, channels file included."""
+    from generator.spec.load import load_repo
+    from generator.write import reasons
+
+    (org / "modules" / "channels.yaml").write_text("environments:\n  staging: main\n", encoding="utf-8")
+    read: dict[str, str] = {}
+    load_repo(org, digests=read)
+    assert "services/klausapproves/environments/staging.yaml" in read
+    assert reasons.Digests(org, read).get() == reasons.digests(org)

@@ -44,17 +44,19 @@ DEFAULT_RETRIES = 2  # spec.schedule.retries: Scheduler's retry attempts when Ru
 
 
 class _Reader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, digests: dict[str, str] | None = None) -> None:
         self.root = root
         self.problems: list[Problem] = []
         self.docs: dict[str, Document] = {}
         self.cache = InputCache.open(root)
+        self.digests: dict[str, str] = {} if digests is None else digests
 
     def read(self, path: Path, kind: schema.Kind) -> Document | None:
         file = path.relative_to(self.root).as_posix()
         try:
             raw = read_bytes(path, file)
             digest = hashlib.sha256(raw).hexdigest()
+            self.digests[file] = digest
             doc = self.cache.get(file, digest, kind)
             if doc is not None:
                 self.docs[file] = doc
@@ -74,16 +76,18 @@ class _Reader:
         return doc
 
 
-def load_repo(root: Path, *, git_dir: Path | None = None) -> Repo:
+def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str] | None = None) -> Repo:
     """Load and validate the whole repository. Raises :class:`SpecError` listing every problem, or
     :class:`GeneratorVersionError` alone when infragen.yaml needs another generator (checked first,
     so fields of a newer spec version are not reported as unknown). ``git_dir``: where the release
-    tags that modules/channels.yaml names are looked up (``root``; a copy of a commit has none)."""
+    tags that modules/channels.yaml names are looked up (``root``; a copy of a commit has none).
+    ``digests``: filled with the sha256 of every spec file read (relative POSIX path -> digest), so
+    a caller that records them (generator/write/reasons.py) does not read them again."""
     from generator.spec.rules import cross_check, partial_service_rules
     from generator.spec.workload import workload_problems
 
     version.require(root)
-    reader = _Reader(root)
+    reader = _Reader(root, digests)
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
     if not (root / TEAMS_FILE).is_file():
         reader.problems.append(Problem(TEAMS_FILE, 1, 1, "", "file is missing"))

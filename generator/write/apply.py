@@ -44,13 +44,16 @@ def _read(path: Path) -> str | None:
         return "\ufffd"  # not ours: it cannot carry the header
 
 
-def existing_generated(root: Path, known: Container[str] = ()) -> list[str]:
+def existing_generated(root: Path, known: Container[str] = (), walked: Iterable[str] | None = None) -> list[str]:
     """Generated files present in the tree (by header), relative POSIX paths, sorted. Paths in
-    ``known`` (files the caller already read) are not opened again."""
+    ``known`` (files the caller already read) are not opened again. ``walked``: the files this
+    run's walk found (generator/write/stamp.py), listed instead of walking accounts/ again."""
     found = []
     candidates: list[str] = list(TOP_LEVEL_OUTPUTS)
     accounts = root / "accounts"
-    if accounts.is_dir():
+    if walked is not None:
+        candidates.extend(p for p in walked if p.startswith("accounts/") and not p.endswith(TMP_SUFFIX))
+    elif accounts.is_dir():
         for dirpath, dirnames, filenames in os.walk(accounts):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             rel = Path(dirpath).relative_to(root).as_posix()
@@ -71,12 +74,13 @@ def diff(
     planned: Iterable[OutputFile],
     verified: Collection[str] = (),
     changed: Callable[[], Changed | None] | None = None,
+    walked: Iterable[str] | None = None,
 ) -> list[Change]:
     """What must change on disk. Raises OwnershipError for files the generator does not own.
     ``verified``: files the per-root cache found already right (generator/write/cache.py); they
     are wanted, so never orphans, and are not read again. ``changed``: the input files changed since
     the last consistent run (generator/write/reasons.py), asked once if a file needs an update and
-    named in its reason."""
+    named in its reason. ``walked``: the files this run's walk found, for the orphan search."""
     inputs_changed = functools.cache(changed) if changed is not None else lambda: None
     changes: list[Change] = []
     foreign: list[str] = []
@@ -98,7 +102,7 @@ def diff(
             f"(move them away or delete them):\n{listed}"
         )
     known = wanted.keys() | set(verified)
-    for path in existing_generated(root, known):
+    for path in existing_generated(root, known, walked):
         if path not in known:
             changes.append(Change(path, "delete", "orphan: its inputs are gone"))
     return sorted(changes, key=lambda c: c.path)

@@ -28,7 +28,7 @@ from generator import cachedir
 from generator.write.stamp import SETTLE_NS
 
 MANIFEST_VERSION = 1
-Signature = tuple[int, int, int, int]
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: as generator/write/stamp.py walks
 
 
 enabled = cachedir.caches_enabled
@@ -78,9 +78,13 @@ def load(root: Path) -> dict[str, Entry]:
         return {}
 
 
-def verify(root: Path, entry: Entry) -> bool:
-    """True when every file of ``entry`` is on disk exactly as recorded."""
+def verify(root: Path, entry: Entry, walked: Mapping[str, Signature] | None = None) -> bool:
+    """True when every file of ``entry`` is on disk exactly as recorded. ``walked``: the stat
+    signatures this run's walk found (generator/write/stamp.py), asked before the disk."""
     for item in entry.files:
+        found = walked.get(item.path) if walked is not None else None
+        if found is not None and found == item.stat:
+            continue
         path = root / item.path
         try:
             st = os.stat(path)

@@ -16,11 +16,12 @@ times are never trusted: a checkout writes files in any order.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,17 +55,30 @@ def digests(root: Path) -> dict[str, str]:
     return found
 
 
+LOADER_SKIPS = ("infragen.yaml", "modules/channels.yaml")  # inputs the spec loader does not hash
+
+
 class Digests:
     """:func:`digests` of one run, computed on first use: the input files do not change while a run
-    writes its outputs, and both the reasons and the record need them."""
+    writes its outputs, and both the reasons and the record need them. ``read``: the digests of the
+    spec files the loader read this run (generator/spec/load.py: teams.yaml, the account, service
+    and environment files), used as they are; the other inputs are read here."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read: Mapping[str, str] | None = None) -> None:
         self.root = root
+        self._read = read
         self._found: dict[str, str] | None = None
 
     def get(self) -> dict[str, str]:
         if self._found is None:
-            self._found = digests(self.root)
+            if self._read is None:
+                self._found = digests(self.root)
+            else:
+                found = dict(self._read)
+                for name in LOADER_SKIPS:
+                    with contextlib.suppress(OSError):
+                        found[name] = hashlib.sha256((self.root / name).read_bytes()).hexdigest()
+                self._found = dict(sorted(found.items()))
         return self._found
 
 

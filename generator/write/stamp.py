@@ -21,14 +21,15 @@ import json
 import operator
 import os
 import time
+from array import array
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from generator import cachedir
 from generator.package import PACKAGE
 
-STAMP_VERSION = 3
+STAMP_VERSION = 4
 SETTLE_NS = 1_000_000_000
 # Files Terraform and Atlantis write into a root while they plan it (`terraform init`'s lock file,
 # the saved plan and Atlantis's JSON of it, <name>.tfplan beside <name>.json) and `.terraform/`
@@ -39,7 +40,7 @@ TERRAFORM_FILES = frozenset({".terraform.lock.hcl"})
 PLAN_SUFFIX = ".tfplan"
 
 
-_enabled = cachedir.stamps_enabled
+_enabled = enabled = cachedir.stamps_enabled
 
 
 def _stamp_file(root: Path) -> Path:
@@ -47,21 +48,74 @@ def _stamp_file(root: Path) -> Path:
 
 
 _NAME = operator.attrgetter("name")
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
-def signature(root: Path) -> tuple[str, int]:
-    """The digest of every file's and folder's stat signature, and the newest mtime/ctime seen."""
-    lines = [f"v{STAMP_VERSION}\n"]
+class Tree:
+    """One walk of the repository and the generator package, taken when a run starts: the digest
+    the stamps compare and every file's stat signature, so the rest of the run (the per-root
+    cache, the orphan search, the stamp it records) asks the walk instead of the disk.
+    ``taken``: when the walk began; ``newest``: the newest mtime/ctime seen."""
+
+    def __init__(self, repo: str, names: list[str], numbers: list[int], inodes: list[int], newest: int, taken: int):
+        self._repo = repo
+        self._names = names  # "D<folder>", "?<path>" (unreadable) or a file's absolute path
+        self._numbers = numbers  # size, mtime_ns, ctime_ns of each file, in the order of names
+        self._inodes = inodes
+        self.newest = newest
+        self.taken = taken
+        self._digest: str | None = None
+        self._files: dict[str, Signature] | None = None
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            digest = hashlib.sha256(f"v{STAMP_VERSION}\0".encode())
+            digest.update("\0".join(self._names).encode("utf-8", "surrogateescape"))
+            digest.update(array("q", self._numbers).tobytes())
+            digest.update(array("Q", self._inodes).tobytes())
+            self._digest = digest.hexdigest()
+        return self._digest
+
+    @property
+    def files(self) -> dict[str, Signature]:
+        """The repository's files (relative POSIX path) -> (size, mtime_ns, ctime_ns, inode)."""
+        if self._files is None:
+            prefix = self._repo + "/"
+            cut = len(prefix)
+            files: dict[str, Signature] = {}
+            numbers, inodes, at = self._numbers, self._inodes, 0
+            for name in self._names:
+                if name.startswith("/"):  # a file (folders and unreadable entries carry a letter)
+                    if name.startswith(prefix):
+                        files[name[cut:]] = (numbers[3 * at], numbers[3 * at + 1], numbers[3 * at + 2], inodes[at])
+                    at += 1
+            self._files = files
+        return self._files
+
+    def settled(self) -> bool:
+        """No file was changed within SETTLE_NS of the walk (one could change again unseen)."""
+        return self.taken - self.newest >= SETTLE_NS
+
+
+def walk(root: Path) -> Tree:
+    """Every file's and folder's stat signature under ``root`` and the generator package."""
+    taken = time.time_ns()
+    names: list[str] = []
+    numbers: list[int] = []
+    inodes: list[int] = []
+    name_of, number, inode_of = names.append, numbers.extend, inodes.append
     newest = 0
-    pending = [str(PACKAGE), str(root.resolve())]  # a stack: the repository is walked first
+    repo = str(root.resolve())
+    pending = [str(PACKAGE), repo]  # a stack: the repository is walked first
     while pending:
         top = pending.pop()
         try:
             entries = sorted(os.scandir(top), key=_NAME)
         except OSError:
-            lines.append(f"?{top}\n")
+            name_of(f"?{top}")
             continue
-        lines.append(f"D{top}\n")
+        name_of(f"D{top}")
         plans = {e.name[: -len(PLAN_SUFFIX)] for e in entries if e.name.endswith(PLAN_SUFFIX)}
         folders = []
         for entry in entries:
@@ -75,32 +129,40 @@ def signature(root: Path) -> tuple[str, int]:
             try:
                 st = entry.stat()  # through a symlink, as the generator reads it
             except OSError:
-                lines.append(f"?{entry.path}\n")
+                name_of(f"?{entry.path}")
                 continue
             mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-            lines.append(f"F{entry.path}\0{st.st_size}\0{mtime}\0{ctime}\0{st.st_ino}\n")
+            name_of(entry.path)
+            number((st.st_size, mtime, ctime))
+            inode_of(st.st_ino)
             if mtime > newest or ctime > newest:
                 newest = mtime if mtime > ctime else ctime
         pending.extend(reversed(folders))  # depth first, in name order
-    return hashlib.sha256("".join(lines).encode()).hexdigest(), newest
+    return Tree(repo, names, numbers, inodes, newest, taken)
 
 
-def unchanged(root: Path) -> bool:
+def signature(root: Path) -> tuple[str, int]:
+    """The digest of every file's and folder's stat signature, and the newest mtime/ctime seen."""
+    tree = walk(root)
+    return tree.digest, tree.newest
+
+
+def unchanged(root: Path, tree: Tree | None = None) -> bool:
     """True when a stamp recorded after a consistent run still matches the tree."""
-    return verdict(root) == []
+    return verdict(root, tree) == []
 
 
-def verdict(root: Path) -> list[tuple[str, str, str]] | None:
-    """The changes (path, action, reason) a run found when the tree had the signature it has now:
-    [] after a consistent run, the pending changes after a `gen --check` that failed; None when
-    no stamp matches the tree."""
+def verdict(root: Path, tree: Tree | None = None) -> list[tuple[str, str, str]] | None:
+    """The changes (path, action, reason) a run found when the tree had the signature it has now
+    (``tree``: the walk of this run, else a new one): [] after a consistent run, the pending
+    changes after a `gen --check` that failed; None when no stamp matches the tree."""
     if not _enabled():
         return None
     try:
         stored = json.loads(_stamp_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not (isinstance(stored, dict) and stored.get("signature") == signature(root)[0]):
+    if not (isinstance(stored, dict) and stored.get("signature") == (tree or walk(root)).digest):
         return None
     changes = stored.get("changes", [])
     if not (isinstance(changes, list) and all(isinstance(c, list) and len(c) == 3 for c in changes)):
@@ -108,23 +170,32 @@ def verdict(root: Path) -> list[tuple[str, str, str]] | None:
     return [(str(path), str(action), str(reason)) for path, action, reason in changes]
 
 
-def record(root: Path, changes: Iterable[tuple[str, str, str]] = ()) -> None:
-    """Record the verdict for the tree as it is now (no changes: consistent), unless a file changed
-    too recently to be trusted."""
+def record(root: Path, changes: Iterable[tuple[str, str, str]] = (), tree: Tree | None = None) -> None:
+    """Record the verdict for the tree as ``tree`` found it (a run that wrote nothing passes the walk
+    it started from: a file edited while it ran then differs from the stamp, and the next run does
+    the work), else as it is now; unless a file changed too recently to be trusted."""
     path = _stamp_file(root)
     if not _enabled():
         return
-    digest, newest = signature(root)
+    found = tree or walk(root)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        if time.time_ns() - newest < SETTLE_NS:
+        if not found.settled():
             path.unlink(missing_ok=True)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"signature": digest, "changes": [list(c) for c in changes]}), encoding="utf-8")
+        tmp.write_text(json.dumps({"signature": found.digest, "changes": [list(c) for c in changes]}), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+def discard(root: Path) -> None:
+    """Drop the stamp: a run that wrote files leaves a tree younger than SETTLE_NS, which no stamp
+    may vouch for (the next run does the work and records), so it does not walk the tree again."""
+    if _enabled():
+        with suppress(OSError):
+            _stamp_file(root).unlink(missing_ok=True)
 
 
 @contextmanager
