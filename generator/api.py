@@ -114,10 +114,29 @@ def _terragrunt_files(root: Path, plan: ir.Plan) -> list[OutputFile]:
     return terragrunt.outputs(root, plan.repo, plan.root_calls(), plan.priorities)
 
 
+_walks: dict[Path, incremental.Tree] = {}  # up_to_date's walk, for this process's next generate() of that root
+
+
+def up_to_date(root: Path) -> bool:
+    """True when no file changed since a run that left the tree consistent (its no-op stamp
+    matches): what ``generate(root)`` would find with nothing to do, answered by one walk. When
+    False, that walk is the one the next ``generate(root)`` of this process starts from.
+    Raises GeneratorVersionError when infragen.yaml needs another generator."""
+    version.require(root)
+    if not incremental.enabled():
+        return False
+    tree = incremental.walk(root)
+    if incremental.unchanged(root, tree):
+        return True
+    _walks[root] = tree
+    return False
+
+
 def generate(root: Path, *, check: bool = False) -> Result:
     """Regenerate everything under ``root``. With ``check``, only report what would change.
     Raises GeneratorVersionError first when infragen.yaml needs another generator."""
     version.require(root)
+    walked = _walks.pop(root, None)
     if check:  # the staleness gate: concurrent gates of one checkout compute one verdict
         with incremental.locked(root):
             tree = incremental.walk(root) if incremental.enabled() else None
@@ -127,7 +146,7 @@ def generate(root: Path, *, check: bool = False) -> Result:
 
                 return Result(changes=[write.Change(*c) for c in found], interrupted=False)
             return _generate(root, check=True, tree=tree)
-    tree = incremental.walk(root) if incremental.enabled() else None  # the run's one walk of the tree
+    tree = walked or (incremental.walk(root) if incremental.enabled() else None)  # the run's one walk of the tree
     if incremental.unchanged(root, tree):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
     return _generate(root, check=False, tree=tree)

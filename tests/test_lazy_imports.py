@@ -97,3 +97,71 @@ def test_a_full_gen_check_imports_no_aws_or_git_library(generated: tuple[Path, P
         for m in _imported(repo, cache, "validate", watched=HEAVY)
         if m.split(".")[0] in ("boto3", "botocore", "git", "jinja2")
     ] == []
+
+
+def test_the_console_script_answers_a_gen_with_nothing_to_do_before_click(generated: tuple[Path, Path]) -> None:
+    """`infragen gen` (generator.entry:main, the console script) on an up-to-date tree prints gen's
+    own output without importing click or any CLI module; any other command goes to the CLI."""
+    repo, cache = generated
+    probe = PROBE.replace("from generator.cli import main", "from generator.entry import main")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe.format(watched=repr({"click", "generator.cli", *HEAVY})),
+            "gen",
+            "--root",
+            str(repo),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["0 file(s) changed", "[]"]
+    checked = subprocess.run(
+        [sys.executable, "-c", probe.format(watched=repr({"click"})), "gen", "--check"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache)},
+        timeout=300,
+    )
+    lines = checked.stdout.splitlines()
+    assert lines[0] == "generated files are up to date" and "click.core" in json.loads(lines[1]), checked.stderr
+
+
+WALKS = """
+import sys
+from generator.write import stamp
+real, calls = stamp.walk, []
+def counted(root):
+    calls.append(root)
+    return real(root)
+stamp.walk = counted
+from generator.entry import main
+sys.argv = ["infragen", "gen"]
+try:
+    main()
+except SystemExit as exc:
+    if exc.code:
+        raise
+print(len(calls))
+"""
+
+
+def test_a_gen_with_work_to_do_walks_the_tree_once(tmp_path: Path) -> None:
+    """The console script's no-op test is not paid twice: when the tree changed, the run the CLI
+    starts takes the walk the entry point made."""
+    repo = copy_inputs(tmp_path / "repo", outputs=True)  # consistent, but no stamp in this cache yet
+    proc = subprocess.run(
+        [sys.executable, "-c", WALKS],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["0 file(s) changed", "1"]
