@@ -17,7 +17,7 @@ from generator.write import stamp as incremental
 if TYPE_CHECKING:  # the stages are imported where they run: a `gen` with nothing to do loads none of them
     from generator import cachedir
     from generator.plan import ir
-    from generator.plan.roots import OutputFile
+    from generator.plan.roots import OutputFile, Root
     from generator.spec.models import Repo
     from generator.write import apply as write
     from generator.write import cache
@@ -65,6 +65,7 @@ def render(
     neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
     project blocks by what they are printed from (generator.render.atlantis). ``tree``: this run's
     walk, whose stat signatures the manifest's are compared with first."""
+    from generator import parallel
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
     from generator.render.atlantis import atlantis_file, codeowners_file
@@ -73,6 +74,7 @@ def render(
     from generator.write import cache
 
     result = Rendered(files=[])
+    todo: list[tuple[Root, str]] = []
     for item in plan.roots:
         key = keys.root_key(plan, item) if manifest is not None else ""
         found = manifest.get(item.dir) if manifest is not None else None
@@ -80,7 +82,10 @@ def render(
             result.hits[item.dir] = found
             result.verified.update(f.path for f in found.files)
             continue
-        files = root_files(plan.body(item))
+        todo.append((item, key))
+    # each root is a pure function of the plan: a cold run spreads them over the cores
+    rendered = parallel.map_chunks(lambda chunk: [root_files(plan.body(i)) for i, _ in chunk], todo, minimum=64)
+    for (item, key), files in zip(todo, rendered, strict=True):
         result.files.extend(files)
         if manifest is not None:
             result.misses[item.dir] = (key, files)

@@ -1,0 +1,95 @@
+"""Pure work spread over the machine's cores by fork: a cold run plans and renders 3,000 roots,
+each a pure function of the validated model, so the roots are split into one contiguous chunk
+per core; forked children compute theirs and send the results back pickled through a pipe, this
+process computes the first chunk, and the results come back in the items' order (the output is
+byte for byte what one process makes). A child's exception is raised again here, with the
+child's traceback. ``INFRAGEN_JOBS=1`` keeps everything in one process (a debugger, a profile).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class ChildFailed(RuntimeError):
+    """A forked child raised something that cannot travel back as itself: its traceback."""
+
+
+def jobs() -> int:
+    """Processes to use: INFRAGEN_JOBS when set to a positive number, else the cores this process
+    may run on."""
+    configured = os.environ.get("INFRAGEN_JOBS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def map_chunks(compute: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, minimum: int) -> list[R]:
+    """``compute`` over ``items``, in order: in one process below ``minimum`` items (a fork costs
+    more than it saves), else one chunk per process. ``compute`` returns one result per item."""
+    count = min(jobs(), len(items) // max(minimum, 1))
+    if count < 2 or not hasattr(os, "fork"):
+        return compute(items)
+    size = -(-len(items) // count)
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    children: list[tuple[int, int]] = []
+    try:
+        for chunk in chunks[1:]:
+            children.append(_fork(compute, chunk))
+        results = compute(chunks[0])
+        while children:
+            pid, read = children.pop(0)
+            results.extend(_collect(pid, read))
+        return results
+    finally:
+        for pid, read in children:  # this process failed first: stop the others
+            os.close(read)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _fork(compute: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> tuple[int, int]:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    os.close(read)  # the child: compute, send, and leave without running the parent's cleanup
+    status = 0
+    try:
+        payload = pickle.dumps(("ok", compute(chunk)), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # sent back to be raised in the parent
+        status = 1
+        text = traceback.format_exc()
+        try:
+            payload = pickle.dumps(("raised", exc, text), protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(payload)
+        except BaseException:
+            payload = pickle.dumps(("failed", None, text), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with os.fdopen(write, "wb") as out:
+            out.write(payload)
+    finally:
+        os._exit(status)
+
+
+def _collect(pid: int, read: int) -> list[R]:
+    with os.fdopen(read, "rb") as handle:
+        data = handle.read()
+    os.waitpid(pid, 0)
+    message: tuple[Any, ...] = pickle.loads(data) if data else ("failed", None, "it sent nothing (killed?)")
+    if message[0] == "ok":
+        result: list[R] = message[1]
+        return result
+    _, exc, text = message
+    if exc is not None:
+        raise exc from ChildFailed(f"in a forked child:\n{text}")
+    raise ChildFailed(f"in a forked child:\n{text}")

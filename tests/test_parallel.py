@@ -1,0 +1,88 @@
+"""Cold runs spread the roots over the cores by fork (generator/parallel.py): the results come
+back in order and byte for byte as one process makes them, and a child's failure is raised in the
+parent (a user error as itself, a bug with the child's traceback)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from conftest import ORG
+
+from generator import api, parallel
+from generator.errors import SpecError
+from generator.plan import ir
+from generator.spec.load import load_repo
+
+
+def _squares(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+def test_results_come_back_in_order_from_several_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "3")
+    found = parallel.map_chunks(_squares, list(range(100)), minimum=10)
+    assert [square for square, _ in found] == [n * n for n in range(100)]
+    assert len({pid for _, pid in found}) == 3  # this process and two children
+    assert found[0][1] == os.getpid()
+
+
+def test_below_the_minimum_or_with_one_job_nothing_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "4")
+    assert {pid for _, pid in parallel.map_chunks(_squares, list(range(30)), minimum=16)} == {os.getpid()}
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    assert {pid for _, pid in parallel.map_chunks(_squares, list(range(300)), minimum=1)} == {os.getpid()}
+
+
+def _fails_in_a_child(error: Callable[[], BaseException]) -> Callable[[Sequence[int]], list[int]]:
+    parent = os.getpid()
+
+    def compute(chunk: Sequence[int]) -> list[int]:
+        if os.getpid() != parent:
+            raise error()
+        return list(chunk)
+
+    return compute
+
+
+def test_a_childs_user_error_is_raised_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "2")
+    with pytest.raises(SpecError) as raised:
+        parallel.map_chunks(_fails_in_a_child(lambda: SpecError([])), list(range(10)), minimum=1)
+    assert isinstance(raised.value.__cause__, parallel.ChildFailed)
+    assert "Traceback" in str(raised.value.__cause__)
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self) -> Any:
+        raise TypeError("not picklable")
+
+
+def test_a_childs_bug_that_cannot_travel_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "2")
+    with pytest.raises(parallel.ChildFailed, match=r"(?s)Traceback.*_Unpicklable"):
+        parallel.map_chunks(_fails_in_a_child(_Unpicklable), list(range(10)), minimum=1)
+
+
+def test_roots_rendered_in_forked_children_equal_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """api.render forks only for 64 roots or more; the fixture organization is forced through the
+    children (every root in a child but the first chunk's) and compared with one process."""
+    repo = load_repo(ORG)
+    plan = ir.build(ORG, repo)
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    alone = api.render(ORG, plan).files
+    real = parallel.map_chunks
+    forked: list[int] = []
+
+    def forced(compute: Any, items: Sequence[Any], *, minimum: int) -> Any:
+        assert minimum > 1
+        forked.append(len(items))
+        return real(compute, items, minimum=1)
+
+    monkeypatch.setenv("INFRAGEN_JOBS", "4")
+    monkeypatch.setattr(parallel, "map_chunks", forced)
+    spread = api.render(ORG, plan).files
+    assert forked and forked[0] >= 4
+    assert [(f.path, f.content, f.inputs) for f in spread] == [(f.path, f.content, f.inputs) for f in alone]
