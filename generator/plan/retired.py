@@ -77,10 +77,12 @@ def retired_roots(root: Path, repo: Repo, all_roots: Sequence[Root] | None = Non
     ``all_roots``: the run's roots when the caller has them (generator.plan.ir)."""
     planned = {r.dir for r in (roots(repo) if all_roots is None else all_roots)}
     found = []
-    accounts = root / "accounts"
-    for backend in sorted(accounts.glob("*/services/*/backend.tf")) if accounts.is_dir() else []:
-        directory = backend.parent.relative_to(root).as_posix()
+    for env, name in naming.root_folders(root):
+        directory = naming.root_dir(env, name)
         if directory in planned:
+            continue
+        backend = root / directory / "backend.tf"
+        if not backend.is_file():
             continue
         kept = []
         for name in KEPT_FILES:

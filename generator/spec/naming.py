@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import cache
+from pathlib import Path
 
 from generator.spec.models import Account
 
@@ -37,6 +39,23 @@ def hand_edited(text: str) -> bool:
 
 def root_dir(env: str, service: str) -> str:
     return f"accounts/{env}/services/{service}"
+
+
+def root_folders(root: Path) -> list[tuple[str, str]]:
+    """(env, service) of every folder accounts/<env>/services/<service>/ on disk, sorted: listed
+    folder by folder (a glob for a file in each costs a stat per root)."""
+    found: list[tuple[str, str]] = []
+    for env in _folder_names(root / "accounts"):
+        found.extend((env, service) for service in _folder_names(root / "accounts" / env / "services"))
+    return sorted(found)
+
+
+def _folder_names(path: Path) -> list[str]:
+    try:
+        with os.scandir(path) as entries:
+            return [e.name for e in entries if e.is_dir()]
+    except OSError:
+        return []
 
 
 def state_key(account: Account, service: str) -> str:

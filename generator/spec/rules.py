@@ -94,9 +94,7 @@ def cross_check(
                     problems.append(doc.problem(path, f"tag {'key' if is_key else 'value'} {reason}", key=is_key))
 
     # services whose spec is gone but whose generated roots remain (being decommissioned)
-    removed = {
-        p.parent.name for p in (root / "accounts").glob("*/services/*/backend.tf") if p.parent.name not in service_names
-    }
+    removed = _removed_services(root, set(service_names))
     owners: dict[str, str] = {}
     for service in repo.services:
         doc = docs[service.file]
@@ -158,6 +156,16 @@ def cross_check(
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
+
+
+def _removed_services(root: Path, services: set[str]) -> set[str]:
+    """Folders accounts/*/services/<name>/ holding a backend.tf whose <name> has no spec: services
+    being decommissioned (only folders without a spec are looked into)."""
+    return {
+        name
+        for env, name in naming.root_folders(root)
+        if name not in services and (root / naming.root_dir(env, name) / "backend.tf").is_file()
+    }
 
 
 def _option_rules(root: Path, docs: dict[str, Document], service: Service, datastore: Datastore) -> list[Problem]:
@@ -648,6 +656,8 @@ def _alarm_rules(root: Path, doc: Document, service: Service, overrides: tuple[A
     # ECS rolls a bad deployment back on the service's deployment alarms; silencing all of them
     # would leave an empty alarm list, which the provider cannot send once the service had one
     # (UpdateService: missing required field AlarmNames). Reported at the last silencing line.
+    if not any(o.target == "service" and o.silenced for o in overrides):
+        return problems  # nothing silenced: the deployment alarms need not be read
     deploying = deployment_keys(root)
     silenced = [o for o in overrides if o.target == "service" and o.silenced and o.key in deploying]
     if deploying and {o.key for o in silenced} >= set(deploying):
