@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ def main() -> None:
         return text
 
     jinja2.Template.render = render  # type: ignore[method-assign]
+    os.environ["INFRAGEN_JOBS"] = "1"  # every root rendered in this process, where the records are
     from generator.api import generate
 
     result = generate(root, check=True)

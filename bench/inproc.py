@@ -10,6 +10,7 @@ Only the public library API is used: ``generator.api.generate(root, check=...)``
     python bench/inproc.py change ROOT SERVICE REPS START # REPS edits of SERVICE's desiredCount
     python bench/inproc.py check ROOT REPS                # REPS `gen --check`
     python bench/inproc.py profile OUT OP ROOT [SERVICE VALUE]  # cProfile of one CLI run, top 25 by cumulative time
+                                                          # (INFRAGEN_JOBS=1: all the work in the profiled process)
 
 Timings print as one JSON object: {"seconds": [...], "files": [...]}. The profile runs the console
 script's entry point (`generator.cli.main`, imports included: what a CLI run pays after the
@@ -21,6 +22,7 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import os
 import pstats
 import re
 import sys
@@ -78,6 +80,7 @@ def profile(out: Path, op: str, root: Path, args: list[str]) -> None:
         set_desired_count(root, args[0], int(args[1]))
     elif op not in ("full", "noop", "check"):
         raise SystemExit(f"inproc: unknown operation {op}")
+    os.environ["INFRAGEN_JOBS"] = "1"  # cProfile sees one process: a cold run's roots are rendered in it
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
