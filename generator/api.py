@@ -128,9 +128,9 @@ def up_to_date(root: Path) -> bool:
     False, that walk is the one the next ``generate(root)`` of this process starts from.
     Raises GeneratorVersionError when infragen.yaml needs another generator."""
     version.require(root)
-    if not incremental.enabled():
+    tree = incremental.current(root)
+    if tree is None:
         return False
-    tree = incremental.walk(root)
     if incremental.unchanged(root, tree):
         return True
     _walks[root] = tree
@@ -144,14 +144,14 @@ def generate(root: Path, *, check: bool = False) -> Result:
     walked = _walks.pop(root, None)
     if check:  # the staleness gate: concurrent gates of one checkout compute one verdict
         with incremental.locked(root):
-            tree = incremental.walk(root) if incremental.enabled() else None
+            tree = incremental.current(root)
             found = incremental.verdict(root, tree)
             if found is not None:  # no file changed since a run that judged this very tree
                 from generator.write import apply as write
 
                 return Result(changes=[write.Change(*c) for c in found], interrupted=False)
             return _generate(root, check=True, tree=tree)
-    tree = walked or (incremental.walk(root) if incremental.enabled() else None)  # the run's one walk of the tree
+    tree = walked or incremental.current(root)  # the run's one walk of the tree
     if incremental.unchanged(root, tree):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
     return _generate(root, check=False, tree=tree)

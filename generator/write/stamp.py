@@ -40,7 +40,7 @@ TERRAFORM_FILES = frozenset({".terraform.lock.hcl"})
 PLAN_SUFFIX = ".tfplan"
 
 
-_enabled = enabled = cachedir.stamps_enabled
+enabled = cachedir.stamps_enabled
 
 
 def _stamp_file(root: Path) -> Path:
@@ -141,10 +141,9 @@ def walk(root: Path) -> Tree:
     return Tree(repo, names, numbers, inodes, newest, taken)
 
 
-def signature(root: Path) -> tuple[str, int]:
-    """The digest of every file's and folder's stat signature, and the newest mtime/ctime seen."""
-    tree = walk(root)
-    return tree.digest, tree.newest
+def current(root: Path) -> Tree | None:
+    """This run's walk of ``root``, or None when stamps are off (nothing is compared or recorded)."""
+    return walk(root) if enabled() else None
 
 
 def unchanged(root: Path, tree: Tree | None = None) -> bool:
@@ -156,7 +155,7 @@ def verdict(root: Path, tree: Tree | None = None) -> list[tuple[str, str, str]] 
     """The changes (path, action, reason) a run found when the tree had the signature it has now
     (``tree``: the walk of this run, else a new one): [] after a consistent run, the pending
     changes after a `gen --check` that failed; None when no stamp matches the tree."""
-    if not _enabled():
+    if not enabled():
         return None
     try:
         stored = json.loads(_stamp_file(root).read_text(encoding="utf-8"))
@@ -175,7 +174,7 @@ def record(root: Path, changes: Iterable[tuple[str, str, str]] = (), tree: Tree 
     it started from: a file edited while it ran then differs from the stamp, and the next run does
     the work), else as it is now; unless a file changed too recently to be trusted."""
     path = _stamp_file(root)
-    if not _enabled():
+    if not enabled():
         return
     found = tree or walk(root)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -193,7 +192,7 @@ def record(root: Path, changes: Iterable[tuple[str, str, str]] = (), tree: Tree 
 def discard(root: Path) -> None:
     """Drop the stamp: a run that wrote files leaves a tree younger than SETTLE_NS, which no stamp
     may vouch for (the next run does the work and records), so it does not walk the tree again."""
-    if _enabled():
+    if enabled():
         with suppress(OSError):
             _stamp_file(root).unlink(missing_ok=True)
 
@@ -204,7 +203,7 @@ def locked(root: Path) -> Iterator[None]:
     parallel, each running the gate on the same checkout): the first computes and records its
     verdict, the ones that waited find it and print it. Without stamps there is nothing to share,
     so no lock either."""
-    if not _enabled():
+    if not enabled():
         yield
         return
     path = _stamp_file(root).with_suffix(".lock")
