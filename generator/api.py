@@ -154,6 +154,11 @@ def generate(root: Path, *, check: bool = False) -> Result:
     tree = walked or incremental.current(root)  # the run's one walk of the tree
     if incremental.unchanged(root, tree):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
+    from generator import delta
+
+    changes = delta.run(root, tree)  # only a few services' files changed: only they are done again
+    if changes is not None:
+        return Result(changes=changes, interrupted=False)
     return _generate(root, check=False, tree=tree)
 
 
@@ -195,6 +200,8 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
         reasons.record(root, keys.generator_digest(), inputs)  # a consistent tree: the next run names what changed
+        if manifest is not None and tree is not None and not was_interrupted:  # the next run can start from it
+            _snapshot(root, tree, plan, rendered, changes, inputs.get())
         if wrote:
             incremental.discard(root)  # files just written are too young for a stamp
         else:
@@ -221,3 +228,30 @@ def _record(root: Path, rendered: Rendered, pending: list[write.Change]) -> None
         if found is not None:
             entries[directory] = found
     cache.store(root, entries)
+
+
+def _snapshot(
+    root: Path,
+    tree: incremental.Tree,
+    plan: ir.Plan,
+    rendered: Rendered,
+    changes: list[write.Change],
+    inputs: dict[str, str],
+) -> None:
+    """Record this consistent run for the next one (generator/write/snapshot.py, generator/delta.py)."""
+    from generator.plan import keys
+    from generator.write import snapshot
+
+    written = {c.path for c in changes if c.action != "delete"}
+    deleted = [c.path for c in changes if c.action == "delete"]
+    in_roots = {item.dir for item in plan.roots}
+    kept = (f for f in rendered.files if f.path in written or f.path.rpartition("/")[0] not in in_roots)
+    found = snapshot.Snapshot(
+        generator=keys.generator_digest(),
+        runtime=snapshot.runtime(),
+        files=snapshot.signatures(tree, written, deleted),
+        inputs=inputs,
+        outputs={**snapshot.module_digests(root, tree), **snapshot.sealed_digests(kept)},
+        plan=plan,
+    )
+    snapshot.store(root, tree, found)

@@ -29,7 +29,7 @@ from generator.errors import InfragenError
 from generator.plan import ir
 from generator.plan.roots import RootBody
 from generator.spec import inputcache
-from generator.write import cache
+from generator.write import cache, snapshot
 
 EXAMPLES = int(os.environ.get("INFRAGEN_CACHE_EXAMPLES", "8"))
 SERVICES = ("bpg", "core", "demo-service", "klausapproves")
@@ -97,6 +97,50 @@ def env_variable(repo: Path, n: int) -> None:
 
 def env_file_removed(repo: Path, n: int) -> None:
     (_spec(repo, n).parent / "environments" / f"{ENVS[n % 2]}.yaml").unlink(missing_ok=True)
+
+
+SIZES = ((256, 512), (512, 1024), (1024, 2048), (2048, 4096))
+
+
+def size(repo: Path, n: int) -> None:
+    """cpu and memory: read by the service's own roots and rules only (generator/delta.py's face)."""
+    cpu, memory = SIZES[n % len(SIZES)]
+    _yaml(_spec(repo, n), lambda d: d["spec"].__setitem__("resources", {"cpu": cpu, "memory": memory}))
+
+
+def image(repo: Path, n: int) -> None:
+    _yaml(_spec(repo, n), lambda d: d["spec"].__setitem__("image", f"registry.example.com/app:{n % 7}"))
+
+
+def autoscaling(repo: Path, n: int) -> None:
+    """Autoscaling set or dropped (a job's is an error in both runs)."""
+
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        if n % 3 == 0:
+            d["spec"].pop("autoscaling", None)
+        else:
+            d["spec"]["autoscaling"] = {"resource": "cpu", "target": 40 + n % 50, "min": 1, "max": 2 + n % 5}
+
+    _yaml(_spec(repo, n), change)
+
+
+def env_overrides(repo: Path, n: int) -> None:
+    """An environment's replica count and size (the spec's are overridden)."""
+    path = _spec(repo, n).parent / "environments" / f"{ENVS[n % 2]}.yaml"
+    cpu, memory = SIZES[n // 2 % len(SIZES)]
+
+    def change(d: dict) -> None:  # type: ignore[type-arg]
+        overrides = d.setdefault("overrides", {})
+        overrides["desiredCount"] = 1 + n % 5
+        overrides["resources"] = {"cpu": cpu, "memory": memory}
+
+    _yaml(path, change)
+
+
+def env_secret(repo: Path, n: int) -> None:
+    path = _spec(repo, n).parent / "environments" / f"{ENVS[n % 2]}.yaml"
+    name = f"TOKEN_{n % 3}"
+    _yaml(path, lambda d: d.setdefault("secrets", {}).__setitem__(name, {"ssmParameter": f"/app/token-{n % 11}"}))
 
 
 def account(repo: Path, n: int) -> None:
@@ -184,6 +228,11 @@ EDITS: tuple[Edit, ...] = (
     environments,
     env_variable,
     env_file_removed,
+    size,
+    image,
+    autoscaling,
+    env_overrides,
+    env_secret,
     account,
     account_vpc,
     cost_center,
@@ -242,6 +291,9 @@ def warm(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
         # and atlantis.yaml's project blocks (by key: nothing in them names the repository's path)
         fragments = cachedir.ByKey(api.FRAGMENTS, repo).file
         shutil.copyfile(cachedir.ByKey(api.FRAGMENTS, template).file, fragments)
+        # and the snapshot of the last run (relative paths; every signature differs, so every
+        # file is compared by content): a run after a few services' edits starts from it
+        shutil.copyfile(snapshot.snapshot_file(template), snapshot.snapshot_file(repo))
         return repo
 
     yield make
@@ -312,3 +364,69 @@ def test_unchanged_roots_are_not_planned(warm: Callable[[], Path], monkeypatch: 
     assert _generate(repo) == "ok"
     assert sorted(planned) == ["accounts/production/services/core", "accounts/staging/services/core"]
     assert fragments == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "n"),
+    [
+        (desired_count, 1),
+        (size, 1),
+        (image, 1),
+        (autoscaling, 1),
+        (env_variable, 3),  # klausapproves/environments/production.yaml
+        (env_overrides, 3),
+        (env_secret, 3),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_a_service_s_own_edit_starts_from_the_snapshot(
+    warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch, edit: Edit, n: int
+) -> None:
+    """An edit only the service's own roots read is done from the last run's snapshot
+    (generator/delta.py), and the tree equals generation from scratch."""
+    from generator import delta
+
+    results: list[object] = []
+    real = delta.run
+
+    def spy(root: Path, tree: Any) -> Any:
+        results.append(real(root, tree))
+        return results[-1]
+
+    monkeypatch.setattr(delta, "run", spy)
+    _check(warm(), [(EDITS.index(edit), n)])
+    assert results[0] is not None, "the full run was taken"
+    if edit is not image:  # the image is the deploy's (outside Terraform): no root changes
+        assert results[0] != [], "the edit changed nothing"
+
+
+@pytest.mark.parametrize(("edit", "n"), [(owner, 1), (use_datastore, 1), (environments, 1), (add_service, 1)])
+def test_an_edit_others_read_takes_the_full_run(
+    warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch, edit: Edit, n: int
+) -> None:
+    from generator import delta
+
+    results: list[object] = []
+    real = delta.run
+    monkeypatch.setattr(delta, "run", lambda root, tree: results.append(real(root, tree)) or results[-1])
+    _check(warm(), [(EDITS.index(edit), n)])
+    assert results[0] is None
+
+
+def test_successive_own_edits_each_start_from_the_last_run(
+    warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run after an edit starts from the snapshot the run before it left (files it wrote are
+    compared by content), and the tree still equals generation from scratch."""
+    from generator import delta
+
+    results: list[object] = []
+    real = delta.run
+    monkeypatch.setattr(delta, "run", lambda root, tree: results.append(real(root, tree)) or results[-1])
+    repo = warm()
+    for edit, n in ((desired_count, 1), (size, 5), (env_overrides, 3), (env_variable, 7)):
+        edit(repo, n)
+        assert _generate(repo) == "ok"
+    assert all(r is not None for r in results), results
+    _check(repo, [(EDITS.index(env_secret), 3)])
+    assert results[-2] is not None

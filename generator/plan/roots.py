@@ -90,22 +90,26 @@ class Root:
 
 
 def roots(repo: Repo) -> list[Root]:
+    return [root for service in repo.services for root in service_roots(repo, service)]
+
+
+def service_roots(repo: Repo, service: Service) -> list[Root]:
+    """The roots of one service, one per environment (in name order)."""
     result = []
-    for service in repo.services:
-        for env in sorted(service.environments):
-            account = repo.account(env)
-            result.append(
-                Root(
-                    service=service,
-                    account=account,
-                    dir=naming.root_dir(env, service.name),
-                    inputs=_inputs(repo, service, account),
-                    depends_on=reads_from(repo, service),
-                    cost_center=_cost_center(repo, service),
-                    modules=repo.channels.of(env),
-                    channels_file=repo.channels.file,
-                )
+    for env in sorted(service.environments):
+        account = repo.account(env)
+        result.append(
+            Root(
+                service=service,
+                account=account,
+                dir=naming.root_dir(env, service.name),
+                inputs=_inputs(repo, service, account),
+                depends_on=reads_from(repo, service),
+                cost_center=_cost_center(repo, service),
+                modules=repo.channels.of(env),
+                channels_file=repo.channels.file,
             )
+        )
     return result
 
 

@@ -44,11 +44,11 @@ DEFAULT_RETRIES = 2  # spec.schedule.retries: Scheduler's retry attempts when Ru
 
 
 class _Reader:
-    def __init__(self, root: Path, digests: dict[str, str] | None = None) -> None:
+    def __init__(self, root: Path, digests: dict[str, str] | None = None, *, cache: bool = True) -> None:
         self.root = root
         self.problems: list[Problem] = []
         self.docs: dict[str, Document] = {}
-        self.cache = InputCache.open(root)
+        self.cache = InputCache.open(root) if cache else None
         self.digests: dict[str, str] = {} if digests is None else digests
 
     def read(self, path: Path, kind: schema.Kind) -> Document | None:
@@ -57,7 +57,7 @@ class _Reader:
             raw = read_bytes(path, file)
             digest = hashlib.sha256(raw).hexdigest()
             self.digests[file] = digest
-            doc = self.cache.get(file, digest, kind)
+            doc = self.cache.get(file, digest, kind) if self.cache is not None else None
             if doc is not None:
                 self.docs[file] = doc
                 return doc
@@ -72,8 +72,13 @@ class _Reader:
         self.docs[doc.file] = doc
         if found:
             return None
-        self.cache.put(doc, digest, kind)
+        if self.cache is not None:
+            self.cache.put(doc, digest, kind)
         return doc
+
+    def save(self, without: set[str]) -> None:
+        if self.cache is not None:
+            self.cache.save(without=without)
 
 
 def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str] | None = None) -> Repo:
@@ -136,7 +141,7 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
             services.append(service)
 
     if platform_broken or teams is None:
-        reader.cache.save(without={p.file for p in reader.problems})
+        reader.save(without={p.file for p in reader.problems})
         raise SpecError(reader.problems)
     repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services), channels=found_channels)
     problems = [*reader.problems, *cross_check(root, repo, reader.docs, broken_services)]
@@ -144,10 +149,35 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
     # every input file was read: entries of files that are gone go, and so do those of files with a
     # problem of any rule (a credential under `variables:` is a cross-file rule's problem: the cache
     # must not keep a copy of the value)
-    reader.cache.save(without={p.file for p in problems})
+    reader.save(without={p.file for p in problems})
     if problems:
         raise SpecError(problems)
     return repo
+
+
+def load_service(root: Path, name: str) -> tuple[Service, dict[str, Document], dict[str, str]] | None:
+    """One service's files read alone (services/<name>/: its spec and environment files), parsed,
+    checked against their schemas and made a model, as :func:`load_repo` reads them: the model,
+    the documents and the files' sha256 (relative POSIX path -> digest). None when a file has a
+    problem of its own: :func:`load_repo` reports it, with every other problem of the repository.
+    The cross-file rules are the caller's (generator.spec.rules.service_rules)."""
+    reader = _Reader(root, cache=False)
+    service_dir = root / "services" / name
+    doc = reader.read(service_dir / "service.yaml", "service") if (service_dir / "service.yaml").is_file() else None
+    env_docs: list[Document] = []
+    for env_path in sorted((service_dir / "environments").glob("*")):
+        if env_path.suffix == ".yml":
+            return None
+        if env_path.suffix == ".yaml":
+            env_doc = reader.read(env_path, "environment")
+            if env_doc is not None:
+                env_docs.append(env_doc)
+    if doc is None or reader.problems:
+        return None
+    service = _service(doc, env_docs, reader.problems)
+    if service is None or reader.problems:
+        return None
+    return service, reader.docs, reader.digests
 
 
 def _subdirs(path: Path) -> list[Path]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import cachedir, hcl
@@ -93,68 +95,113 @@ def cross_check(
                 if reason:
                     problems.append(doc.problem(path, f"tag {'key' if is_key else 'value'} {reason}", key=is_key))
 
-    # services whose spec is gone but whose generated roots remain (being decommissioned)
-    removed = _removed_services(root, set(service_names))
+    context = Context(team_names, env_names, service_names, frozenset(broken_services), verdicts, None).with_removed(
+        root
+    )
     owners: dict[str, str] = {}
     for service in repo.services:
         doc = docs[service.file]
-        folder = Path(service.file).parent.name
-        if service.name != folder:
-            problems.append(doc.problem(("name",), f"must equal the folder name {folder!r}"))
-        if service.owner not in team_names:
-            problems.append(
-                doc.problem(("owner",), f"unknown owner {service.owner!r}{suggest(service.owner, team_names)}")
-            )
-        reason = tag_problem(service.owner)
-        if reason:
-            problems.append(doc.problem(("owner",), f"tag value {reason}"))
-        reason = hcl.unrepresentable(service.description)
-        if reason:
-            problems.append(doc.problem(("description",), reason))
-        for index, env in enumerate(service.environments):
-            if env not in env_names:
-                hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
-                problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
-        # A job's autoscaling is refused as such (spec/workload.py); no bounds to judge.
-        scaling = None if service.is_job else service.autoscaling
-        problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, scaling))
-        problems.extend(_ingress_rules(doc, service, repo, docs))
-        problems.extend(_port_rules(doc, service))
-        problems.extend(health_problems(doc, service, None))
-        problems.extend(listener_problems(doc, service))
-        problems.extend(_dependency_rules(doc, service, repo, service_names, broken_services, removed))
-        problems.extend(_security_group_rules(doc, service, repo))
-        problems.extend(clash_problems(doc, repo, service))
         for datastore in service.datastores:
-            where: FieldPath = ("resources", datastore.name)
-            if not datastore.name.startswith(service.name + "-"):
+            if datastore.name in owners and owners[datastore.name] != service.name:
                 problems.append(
                     doc.problem(
-                        where,
-                        f"resource names start with the service name: rename to '{service.name}-...'",
+                        ("resources", datastore.name),
+                        f"resource name already used by service {owners[datastore.name]!r}",
                         key=True,
                     )
                 )
-            if "--" in datastore.name:
-                problems.append(doc.problem(where, "resource names cannot contain '--'", key=True))
-            if datastore.name in owners and owners[datastore.name] != service.name:
-                problems.append(
-                    doc.problem(where, f"resource name already used by service {owners[datastore.name]!r}", key=True)
-                )
             owners.setdefault(datastore.name, service.name)
-            problems.extend(_option_rules(root, docs, service, datastore))
-            problems.extend(_downgrade_rules(root, docs, service, datastore))
-            problems.extend(_reference_rules(doc, repo, service, datastore))
-        for env_file in service.env_files:
-            problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
-            problems.extend(_secret_rules(docs, service, env_file.env, repo, verdicts))
-            if env_file.file and env_file.env in env_names and env_file.env in service.environments:
-                account = repo.account(env_file.env)
-                problems.extend(collision_problems(docs[env_file.file], repo, service, account))
+        problems.extend(service_rules(root, repo, service, docs, context))
     verdicts.save()
     problems.extend(_aws_name_rules(repo, docs, env_names))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
+    return problems
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules of one service read of the whole repository besides the models."""
+
+    team_names: list[str]
+    env_names: list[str]
+    service_names: list[str]
+    broken_services: frozenset[str]
+    verdicts: cachedir.ByKey | None  # spec/secrets.py's cache of variable verdicts
+    removed: frozenset[str] | None  # services being decommissioned (see _removed_services)
+
+    @classmethod
+    def of(cls, root: Path, repo: Repo, verdicts: cachedir.ByKey | None) -> Context:
+        return cls(
+            [t.name for t in repo.teams.teams],
+            [a.env for a in repo.accounts],
+            [s.name for s in repo.services],
+            frozenset(),
+            verdicts,
+            None,
+        ).with_removed(root)
+
+    def with_removed(self, root: Path) -> Context:
+        return dataclasses.replace(self, removed=frozenset(_removed_services(root, set(self.service_names))))
+
+
+def service_rules(
+    root: Path, repo: Repo, service: Service, docs: dict[str, Document], context: Context
+) -> list[Problem]:
+    """The cross-file rules of one service's files (spec and environment files): everything
+    :func:`cross_check` judges per service, except that no two services declare one resource name."""
+    team_names, env_names = context.team_names, context.env_names
+    assert context.removed is not None
+    problems: list[Problem] = []
+    doc = docs[service.file]
+    folder = Path(service.file).parent.name
+    if service.name != folder:
+        problems.append(doc.problem(("name",), f"must equal the folder name {folder!r}"))
+    if service.owner not in team_names:
+        problems.append(doc.problem(("owner",), f"unknown owner {service.owner!r}{suggest(service.owner, team_names)}"))
+    reason = tag_problem(service.owner)
+    if reason:
+        problems.append(doc.problem(("owner",), f"tag value {reason}"))
+    reason = hcl.unrepresentable(service.description)
+    if reason:
+        problems.append(doc.problem(("description",), reason))
+    for index, env in enumerate(service.environments):
+        if env not in env_names:
+            hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
+            problems.append(doc.problem(("environments", index), f"unknown environment {env!r}{hint}"))
+    # A job's autoscaling is refused as such (spec/workload.py); no bounds to judge.
+    scaling = None if service.is_job else service.autoscaling
+    problems.extend(_size_rules(doc, service.cpu, service.memory, service.desired_count, scaling))
+    problems.extend(_ingress_rules(doc, service, repo, docs))
+    problems.extend(_port_rules(doc, service))
+    problems.extend(health_problems(doc, service, None))
+    problems.extend(listener_problems(doc, service))
+    problems.extend(
+        _dependency_rules(doc, service, repo, context.service_names, context.broken_services, set(context.removed))
+    )
+    problems.extend(_security_group_rules(doc, service, repo))
+    problems.extend(clash_problems(doc, repo, service))
+    for datastore in service.datastores:
+        where: FieldPath = ("resources", datastore.name)
+        if not datastore.name.startswith(service.name + "-"):
+            problems.append(
+                doc.problem(
+                    where,
+                    f"resource names start with the service name: rename to '{service.name}-...'",
+                    key=True,
+                )
+            )
+        if "--" in datastore.name:
+            problems.append(doc.problem(where, "resource names cannot contain '--'", key=True))
+        problems.extend(_option_rules(root, docs, service, datastore))
+        problems.extend(_downgrade_rules(root, docs, service, datastore))
+        problems.extend(_reference_rules(doc, repo, service, datastore))
+    for env_file in service.env_files:
+        problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
+        problems.extend(_secret_rules(docs, service, env_file.env, repo, context.verdicts))
+        if env_file.file and env_file.env in env_names and env_file.env in service.environments:
+            account = repo.account(env_file.env)
+            problems.extend(collision_problems(docs[env_file.file], repo, service, account))
     return problems
 
 

@@ -25,18 +25,25 @@ def workload_problems(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     problems: list[Problem] = []
     for service in repo.services:
         doc = docs.get(service.file)
-        if doc is None:
-            continue
-        problems.extend(_kind_rules(doc, service))
-        problems.extend(_job_rules(doc, service, repo, docs))
-        problems.extend(_caller_rules(doc, service, repo, docs))
-        problems.extend(_queue_scaling_rules(doc, service, repo, service.autoscaling, ("spec", "autoscaling"), ""))
-        for env_file in service.env_files:
-            env_doc = docs.get(env_file.file) if env_file.file else None
-            if env_doc is not None and env_file.autoscaling_set:
-                where: FieldPath = ("overrides", "autoscaling")
-                scaling = env_file.autoscaling
-                problems.extend(_queue_scaling_rules(env_doc, service, repo, scaling, where, f" in {env_file.env}"))
+        if doc is not None:
+            problems.extend(service_workload_problems(repo, service, doc, docs))
+    return problems
+
+
+def service_workload_problems(repo: Repo, service: Service, doc: Document, docs: dict[str, Document]) -> list[Problem]:
+    """The workload problems of one service (``doc``: its spec)."""
+    problems = [
+        *_kind_rules(doc, service),
+        *_job_rules(doc, service, repo, docs),
+        *_caller_rules(doc, service, repo, docs),
+    ]
+    problems.extend(_queue_scaling_rules(doc, service, repo, service.autoscaling, ("spec", "autoscaling"), ""))
+    for env_file in service.env_files:
+        env_doc = docs.get(env_file.file) if env_file.file else None
+        if env_doc is not None and env_file.autoscaling_set:
+            where: FieldPath = ("overrides", "autoscaling")
+            scaling = env_file.autoscaling
+            problems.extend(_queue_scaling_rules(env_doc, service, repo, scaling, where, f" in {env_file.env}"))
     return problems
 
 

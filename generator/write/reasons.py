@@ -64,12 +64,13 @@ class Digests:
     spec files the loader read this run (generator/spec/load.py: teams.yaml, the account, service
     and environment files), used as they are; the other inputs are read here."""
 
-    def __init__(self, root: Path, read: Mapping[str, str] | None = None) -> None:
+    def __init__(self, root: Path, read: Mapping[str, str] | None = None, *, complete: bool = False) -> None:
         self.root = root
         self._read = read
-        self._found: dict[str, str] | None = None
+        self._found: dict[str, str] | None = dict(sorted(read.items())) if complete and read is not None else None
 
     def get(self) -> dict[str, str]:
+        """Every input file -> sha256 (``complete``: ``read`` is all of them already)."""
         if self._found is None:
             if self._read is None:
                 self._found = digests(self.root)

@@ -57,8 +57,18 @@ class Tree:
     cache, the orphan search, the stamp it records) asks the walk instead of the disk.
     ``taken``: when the walk began; ``newest``: the newest mtime/ctime seen."""
 
-    def __init__(self, repo: str, names: list[str], numbers: list[int], inodes: list[int], newest: int, taken: int):
+    def __init__(
+        self,
+        repo: str,
+        names: list[str],
+        numbers: list[int],
+        inodes: list[int],
+        newest: int,
+        taken: int,
+        split: tuple[int, int] = (0, 0),
+    ):
         self._repo = repo
+        self._split = split  # where the package's walk starts: (names, files)
         self._names = names  # "D<folder>", "?<path>" (unreadable) or a file's absolute path
         self._numbers = numbers  # size, mtime_ns, ctime_ns of each file, in the order of names
         self._inodes = inodes
@@ -93,9 +103,28 @@ class Tree:
             self._files = files
         return self._files
 
+    @property
+    def outside(self) -> str:
+        """A digest of the generator package's part of the walk (walked after the repository)."""
+        names, files = self._split
+        digest = hashlib.sha256(f"v{STAMP_VERSION}\0".encode())
+        digest.update("\0".join(self._names[names:]).encode("utf-8", "surrogateescape"))
+        digest.update(array("q", self._numbers[3 * files :]).tobytes())
+        digest.update(array("Q", self._inodes[files:]).tobytes())
+        return digest.hexdigest()
+
     def settled(self) -> bool:
         """No file was changed within SETTLE_NS of the walk (one could change again unseen)."""
         return self.taken - self.newest >= SETTLE_NS
+
+
+def sees(path: str) -> bool:
+    """Whether :func:`walk` lists the repository file ``path`` (relative POSIX): not in a dot folder
+    or __pycache__, not a file Terraform writes while planning."""
+    *folders, name = path.split("/")
+    if any(f.startswith(".") or f == "__pycache__" for f in folders):
+        return False
+    return name not in TERRAFORM_FILES and not name.endswith(PLAN_SUFFIX)
 
 
 def walk(root: Path) -> Tree:
@@ -106,10 +135,13 @@ def walk(root: Path) -> Tree:
     inodes: list[int] = []
     name_of, number, inode_of = names.append, numbers.extend, inodes.append
     newest = 0
-    repo = str(root.resolve())
-    pending = [str(PACKAGE), repo]  # a stack: the repository is walked first
+    repo, package = str(root.resolve()), str(PACKAGE)
+    pending = [package, repo]  # a stack: the repository is walked first, then the package
+    split = (0, 0)
     while pending:
         top = pending.pop()
+        if not pending and top is package:
+            split = (len(names), len(inodes))
         try:
             entries = sorted(os.scandir(top), key=_NAME)
         except OSError:
@@ -138,7 +170,7 @@ def walk(root: Path) -> Tree:
             if mtime > newest or ctime > newest:
                 newest = mtime if mtime > ctime else ctime
         pending.extend(reversed(folders))  # depth first, in name order
-    return Tree(repo, names, numbers, inodes, newest, taken)
+    return Tree(repo, names, numbers, inodes, newest, taken, split)
 
 
 def current(root: Path) -> Tree | None:

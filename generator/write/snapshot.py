@@ -1,0 +1,156 @@
+"""The last consistent run, kept so the next run can start from what changed (generator/delta.py).
+
+After a run that left the tree consistent (a `gen` that wrote what it planned, or found nothing to
+write), :func:`record` stores in the user's cache folder, one per repository path:
+
+- the run's plan (generator/plan/ir.py: every validated model, the priorities, the roots);
+- the stat signature of every file of the repository as the run's walk found it (None for a file
+  the run wrote, or one changed within SETTLE_NS of the walk: its content is compared instead);
+- the sha256 of every input file and of the generated files outside the service roots (and of
+  every file the run wrote); the service roots' files are in the per-root manifest;
+- the generator's digest and a digest of the package's part of the walk.
+
+The snapshot is a pickle of the generator's own frozen models, read only when its header names the
+same generator files the running one is made of (a changed package is a changed model). It lives
+beside the other caches, written by the user it belongs to, and is never committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import pickle
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator import cachedir
+from generator.spec import naming
+from generator.write.stamp import SETTLE_NS, Signature, Tree, sees
+
+if TYPE_CHECKING:
+    from generator.plan.ir import Plan
+    from generator.plan.roots import OutputFile
+
+SNAPSHOT_VERSION = 1
+
+
+# What generation reads or writes: its inputs (teams.yaml, infragen.yaml, services/), the modules,
+# accounts/ (account files, generated roots, allocation files) and the generated top-level files.
+# Any other file of the repository (a README, CI configuration, the generator's own source when it
+# lives in the repository) cannot change what a run writes.
+READ_FOLDERS = ("services/", "modules/", "accounts/")
+READ_FILES = frozenset({"teams.yaml", "infragen.yaml", "atlantis.yaml", "CODEOWNERS"})
+
+
+def relevant(path: str) -> bool:
+    """Whether generation reads or writes the repository file ``path`` (relative POSIX)."""
+    return path.startswith(READ_FOLDERS) or path in READ_FILES
+
+
+def snapshot_file(root: Path) -> Path:
+    return cachedir.per_repository("snapshots", root, ".pickle")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    generator: str  # generator.plan.keys.generator_digest() of the run
+    runtime: str  # :func:`runtime`: what renders besides the package
+    files: dict[str, Signature | None]  # every :func:`relevant` file -> its signature (None: compare content)
+    inputs: dict[str, str]  # every input file -> sha256 (generator/write/reasons.py's record)
+    # sha256 of the modules' files, the generated files outside service roots and the files the run
+    # wrote (the other files of service roots are in the per-root manifest)
+    outputs: dict[str, str]
+    plan: Plan
+
+
+def runtime() -> str:
+    """The Python and Jinja versions (the package's own files are compared through the walk)."""
+    import jinja2
+
+    return f"py{sys.version_info[:2]} jinja{jinja2.__version__}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load(root: Path, tree: Tree) -> Snapshot | None:
+    """The snapshot of ``root`` when the running generator is the one that recorded it (the
+    package's files as ``tree`` walked them), else None."""
+    if not cachedir.caches_enabled():
+        return None
+    try:
+        version, outside, payload = pickle.loads(snapshot_file(root).read_bytes())
+        if version != SNAPSHOT_VERSION or outside != tree.outside:
+            return None
+        found = pickle.loads(payload)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        # a snapshot that cannot be read is a cache miss
+        return None
+    return found if isinstance(found, Snapshot) else None
+
+
+def store(root: Path, tree: Tree, snapshot: Snapshot) -> None:
+    if not cachedir.caches_enabled():
+        return
+    # a plan without what it computed on demand (its model texts are keyed by object id, which
+    # means nothing in another process)
+    fresh = dataclasses.replace(snapshot, plan=dataclasses.replace(snapshot.plan))
+    payload = pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL)
+    cachedir.write_atomic(
+        snapshot_file(root), pickle.dumps((SNAPSHOT_VERSION, tree.outside, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    )
+
+
+def discard(root: Path) -> None:
+    with contextlib.suppress(OSError):
+        snapshot_file(root).unlink(missing_ok=True)
+
+
+def signatures(
+    tree: Tree,
+    written: Iterable[str],
+    deleted: Iterable[str],
+    base: Mapping[str, Signature | None] | None = None,
+    touched: Iterable[str] = (),
+) -> dict[str, Signature | None]:
+    """The files' signatures after a run: ``base`` (else the walk) with the walk's signature of each
+    ``touched`` file, None for files written (or too young to trust), deleted files gone."""
+    limit = tree.taken - SETTLE_NS
+
+    def trusted(sig: Signature) -> Signature | None:
+        return sig if sig[1] < limit and sig[2] < limit else None
+
+    walked = tree.files
+    if base is None:
+        files: dict[str, Signature | None] = {p: trusted(s) for p, s in walked.items() if relevant(p)}
+    else:
+        files = dict(base)
+        for path in touched:
+            sig = walked.get(path)
+            files[path] = trusted(sig) if sig is not None else None
+    for path in written:  # not .github/workflows/drift.yml: the walk skips dot folders, as the stamp does
+        if sees(path) and relevant(path):
+            files[path] = None
+    for path in deleted:
+        files.pop(path, None)
+    return files
+
+
+def module_digests(root: Path, tree: Tree) -> dict[str, str]:
+    """sha256 of every file under modules/ as the walk listed them."""
+    found = {}
+    for path in tree.files:
+        if path.startswith("modules/"):
+            with contextlib.suppress(OSError):
+                found[path] = sha256((root / path).read_bytes())
+    return found
+
+
+def sealed_digests(files: Iterable[OutputFile]) -> dict[str, str]:
+    """sha256 of each file as it is written (sealed)."""
+    return {f.path: sha256(naming.seal(f.content).encode("utf-8")) for f in files}
