@@ -7,6 +7,7 @@ allocation files, alerts and destroy-only roots every run) -> write (diff, apply
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,19 +61,25 @@ def render(
     manifest: dict[str, cache.Entry] | None = None,
     fragments: cachedir.ByKey | None = None,
     tree: incremental.Tree | None = None,
+    *,
+    compare: bool = False,
 ) -> Rendered:
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
     neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
     project blocks by what they are printed from (generator.render.atlantis). ``tree``: this run's
-    walk, whose stat signatures the manifest's are compared with first."""
+    walk, whose stat signatures the manifest's are compared with first. ``compare`` (without a
+    manifest): each rendered root's files are compared with the disk where they were rendered (on
+    every core), and those already on disk are returned as verified instead of as files."""
     from generator import parallel
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
     from generator.render.atlantis import atlantis_file, codeowners_file
     from generator.render.roots import root_files
     from generator.render.workflows import drift_workflow_file
+    from generator.write import apply as write
     from generator.write import cache
 
+    assert not (compare and manifest is not None), "the manifest's misses need every file"
     result = Rendered(files=[])
     todo: list[tuple[Root, str]] = []
     for item in plan.roots:
@@ -83,10 +90,16 @@ def render(
             result.verified.update(f.path for f in found.files)
             continue
         todo.append((item, key))
+
+    def chunk(items: Sequence[tuple[Root, str]]) -> list[tuple[list[OutputFile], list[str]]]:
+        found = [root_files(plan.body(item)) for item, _ in items]
+        return [write.unchanged_on_disk(root, files) if compare else (files, []) for files in found]
+
     # each root is a pure function of the plan: a cold run spreads them over the cores
-    rendered = parallel.map_chunks(lambda chunk: [root_files(plan.body(i)) for i, _ in chunk], todo, minimum=64)
-    for (item, key), files in zip(todo, rendered, strict=True):
+    rendered = parallel.map_chunks(chunk, todo, minimum=64)
+    for (item, key), (files, same) in zip(todo, rendered, strict=True):
         result.files.extend(files)
+        result.verified.update(same)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.extend(priority_files(plan.repo, plan.priorities))
@@ -179,7 +192,7 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
     else:
         manifest = cache.load(root) if cache.enabled() else None
         fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
-        rendered = render(root, plan, manifest, fragments, tree)
+        rendered = render(root, plan, manifest, fragments, tree, compare=manifest is None)
         if fragments is not None:
             fragments.save()
     inputs = reasons.Digests(root, read)  # the input files' digests, once for the reasons and the record

@@ -74,7 +74,8 @@ def test_an_input_edited_while_a_run_reads_is_not_vouched_for(repo: Path, monkey
     from generator.spec import load
 
     teams = repo / "teams.yaml"
-    teams.write_bytes(teams.read_bytes())  # the same content, a new ctime: the stamp no longer matches
+    # a comment added: the stamp no longer matches, and teams.yaml is read by the full run alone
+    teams.write_bytes(teams.read_bytes() + b"# edited\n")
     real = load.load_repo
     spec = repo / "services" / "core" / "service.yaml"
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ORG
+from conftest import ORG, copy_inputs
 
 from generator import api, parallel
 from generator.errors import SpecError
@@ -86,3 +87,25 @@ def test_roots_rendered_in_forked_children_equal_one_process(monkeypatch: pytest
     spread = api.render(ORG, plan).files
     assert forked and forked[0] >= 4
     assert [(f.path, f.content, f.inputs) for f in spread] == [(f.path, f.content, f.inputs) for f in alone]
+
+
+def test_a_cold_run_compares_each_root_where_it_was_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``compare`` the children read the disk: a root's files already there come back as
+    verified paths, not as files; a changed or missing file comes back to be written."""
+    repo_root = copy_inputs(tmp_path / "repo")
+    monkeypatch.setenv("INFRAGEN_NO_STAMP", "1")
+    api.generate(repo_root)
+    staging = "accounts/staging/services/core/main.tf"
+    (repo_root / staging).write_text("# hand-made\n", encoding="utf-8")
+    (repo_root / "accounts/production/services/core/main.tf").unlink()
+    plan = ir.build(repo_root, load_repo(repo_root))
+    every = {f.path for f in api.render(repo_root, plan).files}
+    real = parallel.map_chunks
+    monkeypatch.setenv("INFRAGEN_JOBS", "4")
+    monkeypatch.setattr(parallel, "map_chunks", lambda compute, items, *, minimum: real(compute, items, minimum=1))
+    compared = api.render(repo_root, plan, compare=True)
+    returned = {f.path for f in compared.files}
+    assert staging in returned and "accounts/production/services/core/main.tf" in returned
+    assert "accounts/staging/services/bpg/main.tf" in compared.verified
+    assert returned | compared.verified == every
+    assert not returned & compared.verified

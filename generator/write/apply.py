@@ -69,6 +69,18 @@ def _first_line_is_header(path: Path) -> bool:
         return handle.read(len(HEADER_PREFIX)) == HEADER_PREFIX.encode()
 
 
+def unchanged_on_disk(root: Path, files: list[OutputFile]) -> tuple[list[OutputFile], list[str]]:
+    """``files`` split into those that differ from the disk (or are not there) and the paths of those
+    already on disk exactly as they would be written (for :func:`diff`'s ``verified``)."""
+    differ, same = [], []
+    for item in files:
+        if _read(root / item.path) == seal(item.content):
+            same.append(item.path)
+        else:
+            differ.append(item)
+    return differ, same
+
+
 def diff(
     root: Path,
     planned: Iterable[OutputFile],
