@@ -95,21 +95,23 @@ def render(
         found = [root_files(plan.body(item)) for item, _ in items]
         return [write.unchanged_on_disk(root, files) if compare else (files, []) for files in found]
 
+    def shared() -> None:  # the files besides the service roots, while children render those
+        result.files.extend(priority_files(plan.repo, plan.priorities))
+        result.files.extend(f for body in alerts.bodies(plan.repo) for f in root_files(body))
+        result.files.extend(retired.destroy_only_files(list(plan.retired)))
+        result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots, fragments))
+        result.files.append(codeowners_file(plan.repo, plan.retired))
+        workflow = drift_workflow_file(plan.repo)
+        if workflow is not None:
+            result.files.append(workflow)
+
     # each root is a pure function of the plan: a cold run spreads them over the cores
-    rendered = parallel.map_chunks(chunk, todo, minimum=64)
+    rendered = parallel.map_chunks(chunk, todo, minimum=64, meanwhile=shared)
     for (item, key), (files, same) in zip(todo, rendered, strict=True):
         result.files.extend(files)
         result.verified.update(same)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
-    result.files.extend(priority_files(plan.repo, plan.priorities))
-    result.files.extend(f for body in alerts.bodies(plan.repo) for f in root_files(body))
-    result.files.extend(retired.destroy_only_files(list(plan.retired)))
-    result.files.append(atlantis_file(root, plan.repo, plan.retired, plan.roots, fragments))
-    result.files.append(codeowners_file(plan.repo, plan.retired))
-    workflow = drift_workflow_file(plan.repo)
-    if workflow is not None:
-        result.files.append(workflow)
     result.files.sort(key=lambda f: f.path)
     return result
 

@@ -32,19 +32,34 @@ def jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_chunks(compute: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, minimum: int) -> list[R]:
+def map_chunks(
+    compute: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    *,
+    minimum: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[R]:
     """``compute`` over ``items``, in order: in one process below ``minimum`` items (a fork costs
-    more than it saves), else one chunk per process. ``compute`` returns one result per item."""
+    more than it saves), else one chunk per process. ``compute`` returns one result per item.
+    ``meanwhile``: other work of this process, run while the children compute (every chunk then
+    goes to a child), or after ``compute`` when nothing forks."""
     count = min(jobs(), len(items) // max(minimum, 1))
     if count < 2 or not hasattr(os, "fork"):
-        return compute(items)
+        results = compute(items)
+        if meanwhile is not None:
+            meanwhile()
+        return results
     size = -(-len(items) // count)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     children: list[tuple[int, int]] = []
     try:
-        for chunk in chunks[1:]:
+        for chunk in chunks if meanwhile is not None else chunks[1:]:
             children.append(_fork(compute, chunk))
-        results = compute(chunks[0])
+        if meanwhile is not None:
+            meanwhile()
+            results = _collect(*children.pop(0))
+        else:
+            results = compute(chunks[0])
         while children:
             pid, read = children.pop(0)
             results.extend(_collect(pid, read))

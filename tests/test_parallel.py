@@ -77,10 +77,10 @@ def test_roots_rendered_in_forked_children_equal_one_process(monkeypatch: pytest
     real = parallel.map_chunks
     forked: list[int] = []
 
-    def forced(compute: Any, items: Sequence[Any], *, minimum: int) -> Any:
+    def forced(compute: Any, items: Sequence[Any], *, minimum: int, **options: Any) -> Any:
         assert minimum > 1
         forked.append(len(items))
-        return real(compute, items, minimum=1)
+        return real(compute, items, minimum=1, **options)
 
     monkeypatch.setenv("INFRAGEN_JOBS", "4")
     monkeypatch.setattr(parallel, "map_chunks", forced)
@@ -102,10 +102,46 @@ def test_a_cold_run_compares_each_root_where_it_was_rendered(tmp_path: Path, mon
     every = {f.path for f in api.render(repo_root, plan).files}
     real = parallel.map_chunks
     monkeypatch.setenv("INFRAGEN_JOBS", "4")
-    monkeypatch.setattr(parallel, "map_chunks", lambda compute, items, *, minimum: real(compute, items, minimum=1))
+    monkeypatch.setattr(
+        parallel, "map_chunks", lambda compute, items, *, minimum, **options: real(compute, items, minimum=1, **options)
+    )
     compared = api.render(repo_root, plan, compare=True)
     returned = {f.path for f in compared.files}
     assert staging in returned and "accounts/production/services/core/main.tf" in returned
     assert "accounts/staging/services/bpg/main.tf" in compared.verified
     assert returned | compared.verified == every
     assert not returned & compared.verified
+
+
+def test_meanwhile_runs_here_while_every_chunk_is_computed_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "3")
+    here = os.getpid()
+    ran: list[int] = []
+    found = parallel.map_chunks(
+        lambda chunk: [(x * 2, os.getpid()) for x in chunk], list(range(30)), minimum=1, meanwhile=lambda: ran.append(1)
+    )
+    assert [x for x, _ in found] == [x * 2 for x in range(30)]
+    assert here not in {pid for _, pid in found} and len({pid for _, pid in found}) == 3
+    assert ran == [1]
+
+
+def test_meanwhile_without_forking_runs_after_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    order: list[str] = []
+    found = parallel.map_chunks(
+        lambda chunk: order.append("compute") or list(chunk),
+        [1, 2],
+        minimum=1,
+        meanwhile=lambda: order.append("meanwhile"),
+    )
+    assert found == [1, 2] and order == ["compute", "meanwhile"]
+
+
+def test_a_failure_meanwhile_stops_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "2")
+
+    def fail() -> None:
+        raise SpecError([])
+
+    with pytest.raises(SpecError):
+        parallel.map_chunks(lambda chunk: list(chunk), list(range(10)), minimum=1, meanwhile=fail)
