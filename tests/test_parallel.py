@@ -145,3 +145,44 @@ def test_a_failure_meanwhile_stops_the_children(monkeypatch: pytest.MonkeyPatch)
 
     with pytest.raises(SpecError):
         parallel.map_chunks(lambda chunk: list(chunk), list(range(10)), minimum=1, meanwhile=fail)
+
+
+def _forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = parallel.map_chunks
+    monkeypatch.setenv("INFRAGEN_JOBS", "3")
+    monkeypatch.setattr(
+        parallel, "map_chunks", lambda compute, items, *, minimum, **options: real(compute, items, minimum=1, **options)
+    )
+
+
+def test_a_cold_load_reads_the_spec_files_in_children_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing cached the service and environment files are read, parsed and checked in
+    forked children (spec.load's prefetch): the models, the digests and every problem (a YAML
+    error, a schema error, an unreadable file) are what one process finds."""
+    monkeypatch.setenv("INFRAGEN_NO_CACHE", "1")
+    repo_root = copy_inputs(tmp_path / "repo")
+    alone_digests: dict[str, str] = {}
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    alone = load_repo(repo_root, digests=alone_digests)
+    spread_digests: dict[str, str] = {}
+    _forced(monkeypatch)
+    assert load_repo(repo_root, digests=spread_digests) == alone
+    assert spread_digests == alone_digests
+
+    (repo_root / "services/core/service.yaml").write_text("name: core\nowner: [unclosed\n", encoding="utf-8")
+    spec = repo_root / "services/bpg/service.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("desiredCount: 2", "desiredCount: two"), encoding="utf-8")
+    (repo_root / "services/klausapproves/environments/staging.yaml").write_bytes(b"variables:\n  A: \xff\n")
+    with pytest.raises(SpecError) as spread:
+        load_repo(repo_root)
+    monkeypatch.setattr(parallel, "map_chunks", lambda compute, items, **options: compute(items))
+    with pytest.raises(SpecError) as one:
+        load_repo(repo_root)
+    assert spread.value.problems == one.value.problems
+    assert {p.file for p in one.value.problems} >= {
+        "services/core/service.yaml",
+        "services/bpg/service.yaml",
+        "services/klausapproves/environments/staging.yaml",
+    }

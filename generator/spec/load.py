@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from generator import parallel
 from generator.datastores import kind_of
 from generator.errors import Problem, SpecError
 from generator.spec import channels, schema, version
@@ -43,6 +44,31 @@ DEFAULT_TIMEZONE = "UTC"  # spec.schedule.timezone of a job
 DEFAULT_RETRIES = 2  # spec.schedule.retries: Scheduler's retry attempts when RunTask fails
 
 
+# what reading one file found: its sha256 (None: unreadable), its document (None: not YAML) and its problems
+Read = tuple[str | None, Document | None, list[Problem]]
+PREFETCH_MINIMUM = 64  # files per process below which reading them in a forked child costs more than it saves
+
+
+def _read_file(root: Path, path: Path, kind: schema.Kind) -> Read:
+    """Read, parse and schema-check one file: no cache, no state (it may run in a forked child)."""
+    file = path.relative_to(root).as_posix()
+    try:
+        raw = read_bytes(path, file)
+    except SpecError as exc:
+        return None, None, list(exc.problems)
+    return _checked(raw, file, hashlib.sha256(raw).hexdigest(), kind)
+
+
+def _checked(raw: bytes, file: str, digest: str, kind: schema.Kind) -> Read:
+    try:
+        doc = parse_bytes(raw, file)
+    except SpecError as exc:
+        return digest, None, list(exc.problems)
+    if doc.data is None:
+        doc = Document(file=doc.file, data={}, values=doc.values, keys=doc.keys)
+    return digest, doc, schema.check(doc, kind)
+
+
 class _Reader:
     def __init__(self, root: Path, digests: dict[str, str] | None = None, *, cache: bool = True) -> None:
         self.root = root
@@ -50,29 +76,49 @@ class _Reader:
         self.docs: dict[str, Document] = {}
         self.cache = InputCache.open(root) if cache else None
         self.digests: dict[str, str] = {} if digests is None else digests
+        self.prefetched: dict[str, Read] = {}
+
+    def prefetch(self, files: list[tuple[Path, schema.Kind]]) -> None:
+        """Read ``files`` on every core ahead of :meth:`read` when nothing is cached (a cold run:
+        CI's gate on a fresh clone). With cached documents, reading in order is cheaper."""
+        if self.cache is not None and self.cache.entries:
+            return
+        for kind in {kind for _, kind in files}:
+            schema.is_valid({}, kind)  # the compiled validators, before the children need them
+        root = self.root
+        found = parallel.map_chunks(
+            lambda chunk: [_read_file(root, path, kind) for path, kind in chunk], files, minimum=PREFETCH_MINIMUM
+        )
+        self.prefetched = {
+            path.relative_to(root).as_posix(): read for (path, _), read in zip(files, found, strict=True)
+        }
 
     def read(self, path: Path, kind: schema.Kind) -> Document | None:
         file = path.relative_to(self.root).as_posix()
-        try:
-            raw = read_bytes(path, file)
-            digest = hashlib.sha256(raw).hexdigest()
+        found = self.prefetched.pop(file, None)
+        if found is None and self.cache is not None:
+            try:
+                raw = read_bytes(path, file)
+            except SpecError as exc:
+                self.problems.extend(exc.problems)
+                return None
+            sha = hashlib.sha256(raw).hexdigest()
+            cached = self.cache.get(file, sha, kind)
+            if cached is not None:
+                self.digests[file] = sha
+                self.docs[file] = cached
+                return cached
+            found = _checked(raw, file, sha, kind)
+        digest, doc, problems = found if found is not None else _read_file(self.root, path, kind)
+        if digest is not None:
             self.digests[file] = digest
-            doc = self.cache.get(file, digest, kind) if self.cache is not None else None
-            if doc is not None:
-                self.docs[file] = doc
-                return doc
-            doc = parse_bytes(raw, file)
-        except SpecError as exc:
-            self.problems.extend(exc.problems)
+        self.problems.extend(problems)
+        if doc is None:
             return None
-        if doc.data is None:
-            doc = Document(file=doc.file, data={}, values=doc.values, keys=doc.keys)
-        found = schema.check(doc, kind)
-        self.problems.extend(found)
-        self.docs[doc.file] = doc
-        if found:
+        self.docs[file] = doc
+        if problems:
             return None
-        if self.cache is not None:
+        if self.cache is not None and digest is not None:
             self.cache.put(doc, digest, kind)
         return doc
 
@@ -107,6 +153,14 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
         if doc is not None:
             accounts.append(_account(env_dir.name, doc.data))
 
+    reader.prefetch(
+        [
+            (path, "service" if path.name == "service.yaml" else "environment")
+            for service_dir in _subdirs(root / "services")
+            for path in [service_dir / "service.yaml", *sorted((service_dir / "environments").glob("*.yaml"))]
+            if path.is_file()
+        ]
+    )
     found_channels, channel_problems = channels.load(root, [a.env for a in accounts], git_dir)
     reader.problems.extend(channel_problems)
     platform_broken = bool(reader.problems) or teams is None
