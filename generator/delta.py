@@ -180,10 +180,10 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     else:
         incremental.record(root, tree=tree)
     reasons.record(root, snap.generator, inputs)
-    written = [c.path for c in changes if c.action != "delete"]
-    deleted = [c.path for c in changes if c.action == "delete"]
+    written = {c.path for c in changes if c.action != "delete"}
+    deleted = {c.path for c in changes if c.action == "delete"}
     outputs = {p: sha for p, sha in snap.outputs.items() if p not in deleted}
-    outputs.update(snapshot.sealed_digests(f for f in files if f.path in set(written)))
+    outputs.update(snapshot.sealed_digests(f for f in files if f.path in written))
     snapshot.store(
         root,
         tree,

@@ -122,6 +122,27 @@ class _Reader:
             self.cache.put(doc, digest, kind)
         return doc
 
+    def read_service(self, service_dir: Path) -> tuple[Document | None, list[Document]] | None:
+        """A service folder's spec and its valid environment files; None when it has no
+        service.yaml. Every problem found (a `.yml` environment file too) is added to :attr:`problems`."""
+        path = service_dir / "service.yaml"
+        if not path.is_file():
+            self.problems.append(
+                Problem(path.relative_to(self.root).as_posix(), 1, 1, "", "service folder has no service.yaml")
+            )
+            return None
+        doc = self.read(path, "service")
+        env_docs: list[Document] = []
+        for env_path in sorted((service_dir / "environments").glob("*")):
+            if env_path.suffix == ".yml":
+                erel = env_path.relative_to(self.root).as_posix()
+                self.problems.append(Problem(erel, 1, 1, "", "use the .yaml extension"))
+            elif env_path.suffix == ".yaml":
+                env_doc = self.read(env_path, "environment")
+                if env_doc is not None:
+                    env_docs.append(env_doc)
+        return doc, env_docs
+
     def save(self, without: set[str]) -> None:
         if self.cache is not None:
             self.cache.save(without=without)
@@ -168,21 +189,11 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
     broken_services: set[str] = set()
     for service_dir in _subdirs(root / "services"):
         before = len(reader.problems)
-        path = service_dir / "service.yaml"
-        rel = path.relative_to(root).as_posix()
-        if not path.is_file():
-            reader.problems.append(Problem(rel, 1, 1, "", "service folder has no service.yaml"))
+        found = reader.read_service(service_dir)
+        if found is None:
             continue
-        doc = reader.read(path, "service")
-        env_docs: list[Document] = []
-        for env_path in sorted((service_dir / "environments").glob("*")):
-            if env_path.suffix == ".yml":
-                erel = env_path.relative_to(root).as_posix()
-                reader.problems.append(Problem(erel, 1, 1, "", "use the .yaml extension"))
-            elif env_path.suffix == ".yaml":
-                env_doc = reader.read(env_path, "environment")
-                if env_doc is not None:
-                    env_docs.append(env_doc)
+        doc, env_docs = found
+        rel = (service_dir / "service.yaml").relative_to(root).as_posix()
         service = _service(doc, env_docs, reader.problems) if doc is not None else None
         if service is None or len(reader.problems) > before:
             broken_services.add(service_dir.name)
@@ -216,19 +227,10 @@ def load_service(root: Path, name: str) -> tuple[Service, dict[str, Document], d
     problem of its own: :func:`load_repo` reports it, with every other problem of the repository.
     The cross-file rules are the caller's (generator.spec.rules.service_rules)."""
     reader = _Reader(root, cache=False)
-    service_dir = root / "services" / name
-    doc = reader.read(service_dir / "service.yaml", "service") if (service_dir / "service.yaml").is_file() else None
-    env_docs: list[Document] = []
-    for env_path in sorted((service_dir / "environments").glob("*")):
-        if env_path.suffix == ".yml":
-            return None
-        if env_path.suffix == ".yaml":
-            env_doc = reader.read(env_path, "environment")
-            if env_doc is not None:
-                env_docs.append(env_doc)
-    if doc is None or reader.problems:
+    found = reader.read_service(root / "services" / name)
+    if found is None or found[0] is None or reader.problems:
         return None
-    service = _service(doc, env_docs, reader.problems)
+    service = _service(found[0], found[1], reader.problems)
     if service is None or reader.problems:
         return None
     return service, reader.docs, reader.digests

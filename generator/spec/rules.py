@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,9 +94,8 @@ def cross_check(
                 if reason:
                     problems.append(doc.problem(path, f"tag {'key' if is_key else 'value'} {reason}", key=is_key))
 
-    context = Context(team_names, env_names, service_names, frozenset(broken_services), verdicts, None).with_removed(
-        root
-    )
+    removed = frozenset(_removed_services(root, set(service_names)))
+    context = Context(team_names, env_names, service_names, frozenset(broken_services), verdicts, removed)
     owners: dict[str, str] = {}
     for service in repo.services:
         doc = docs[service.file]
@@ -128,21 +126,16 @@ class Context:
     service_names: list[str]
     broken_services: frozenset[str]
     verdicts: cachedir.ByKey | None  # spec/secrets.py's cache of variable verdicts
-    removed: frozenset[str] | None  # services being decommissioned (see _removed_services)
+    removed: frozenset[str]  # services being decommissioned (see _removed_services)
 
     @classmethod
     def of(cls, root: Path, repo: Repo, verdicts: cachedir.ByKey | None) -> Context:
+        """The context of a repository without broken services (one that loaded)."""
+        names = [s.name for s in repo.services]
+        removed = frozenset(_removed_services(root, set(names)))
         return cls(
-            [t.name for t in repo.teams.teams],
-            [a.env for a in repo.accounts],
-            [s.name for s in repo.services],
-            frozenset(),
-            verdicts,
-            None,
-        ).with_removed(root)
-
-    def with_removed(self, root: Path) -> Context:
-        return dataclasses.replace(self, removed=frozenset(_removed_services(root, set(self.service_names))))
+            [t.name for t in repo.teams.teams], [a.env for a in repo.accounts], names, frozenset(), verdicts, removed
+        )
 
 
 def service_rules(
@@ -151,7 +144,6 @@ def service_rules(
     """The cross-file rules of one service's files (spec and environment files): everything
     :func:`cross_check` judges per service, except that no two services declare one resource name."""
     team_names, env_names = context.team_names, context.env_names
-    assert context.removed is not None
     problems: list[Problem] = []
     doc = docs[service.file]
     folder = Path(service.file).parent.name
@@ -177,7 +169,7 @@ def service_rules(
     problems.extend(health_problems(doc, service, None))
     problems.extend(listener_problems(doc, service))
     problems.extend(
-        _dependency_rules(doc, service, repo, context.service_names, context.broken_services, set(context.removed))
+        _dependency_rules(doc, service, repo, context.service_names, context.broken_services, context.removed)
     )
     problems.extend(_security_group_rules(doc, service, repo))
     problems.extend(clash_problems(doc, repo, service))

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from generator import cachedir
 from generator.spec import naming
+from generator.write.cache import sealed_sha256
 from generator.write.stamp import SETTLE_NS, Signature, Tree, sees
 
 if TYPE_CHECKING:
@@ -106,11 +107,6 @@ def store(root: Path, tree: Tree, snapshot: Snapshot) -> None:
     )
 
 
-def discard(root: Path) -> None:
-    with contextlib.suppress(OSError):
-        snapshot_file(root).unlink(missing_ok=True)
-
-
 def signatures(
     tree: Tree,
     written: Iterable[str],
@@ -153,4 +149,4 @@ def module_digests(root: Path, tree: Tree) -> dict[str, str]:
 
 def sealed_digests(files: Iterable[OutputFile]) -> dict[str, str]:
     """sha256 of each file as it is written (sealed)."""
-    return {f.path: sha256(naming.seal(f.content).encode("utf-8")) for f in files}
+    return {f.path: sealed_sha256(naming.seal(f.content)) for f in files}
