@@ -366,6 +366,22 @@ def test_unchanged_roots_are_not_planned(warm: Callable[[], Path], monkeypatch: 
     assert fragments == []
 
 
+@pytest.fixture
+def delta_runs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What each generator.delta.run of the test returned (None: the full run was taken)."""
+    from generator import delta
+
+    results: list[object] = []
+    real = delta.run
+
+    def spy(root: Path, tree: Any) -> Any:
+        results.append(real(root, tree))
+        return results[-1]
+
+    monkeypatch.setattr(delta, "run", spy)
+    return results
+
+
 @pytest.mark.parametrize(
     ("edit", "n"),
     [
@@ -380,53 +396,31 @@ def test_unchanged_roots_are_not_planned(warm: Callable[[], Path], monkeypatch: 
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
 def test_a_service_s_own_edit_starts_from_the_snapshot(
-    warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch, edit: Edit, n: int
+    warm: Callable[[], Path], delta_runs: list[object], edit: Edit, n: int
 ) -> None:
     """An edit only the service's own roots read is done from the last run's snapshot
     (generator/delta.py), and the tree equals generation from scratch."""
-    from generator import delta
-
-    results: list[object] = []
-    real = delta.run
-
-    def spy(root: Path, tree: Any) -> Any:
-        results.append(real(root, tree))
-        return results[-1]
-
-    monkeypatch.setattr(delta, "run", spy)
     _check(warm(), [(EDITS.index(edit), n)])
-    assert results[0] is not None, "the full run was taken"
+    assert delta_runs[0] is not None, "the full run was taken"
     if edit is not image:  # the image is the deploy's (outside Terraform): no root changes
-        assert results[0] != [], "the edit changed nothing"
+        assert delta_runs[0] != [], "the edit changed nothing"
 
 
 @pytest.mark.parametrize(("edit", "n"), [(owner, 1), (use_datastore, 1), (environments, 1), (add_service, 1)])
 def test_an_edit_others_read_takes_the_full_run(
-    warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch, edit: Edit, n: int
+    warm: Callable[[], Path], delta_runs: list[object], edit: Edit, n: int
 ) -> None:
-    from generator import delta
-
-    results: list[object] = []
-    real = delta.run
-    monkeypatch.setattr(delta, "run", lambda root, tree: results.append(real(root, tree)) or results[-1])
     _check(warm(), [(EDITS.index(edit), n)])
-    assert results[0] is None
+    assert delta_runs[0] is None
 
 
-def test_successive_own_edits_each_start_from_the_last_run(
-    warm: Callable[[], Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_successive_own_edits_each_start_from_the_last_run(warm: Callable[[], Path], delta_runs: list[object]) -> None:
     """Each run after an edit starts from the snapshot the run before it left (files it wrote are
     compared by content), and the tree still equals generation from scratch."""
-    from generator import delta
-
-    results: list[object] = []
-    real = delta.run
-    monkeypatch.setattr(delta, "run", lambda root, tree: results.append(real(root, tree)) or results[-1])
     repo = warm()
     for edit, n in ((desired_count, 1), (size, 5), (env_overrides, 3), (env_variable, 7)):
         edit(repo, n)
         assert _generate(repo) == "ok"
-    assert all(r is not None for r in results), results
+    assert all(r is not None for r in delta_runs), delta_runs
     _check(repo, [(EDITS.index(env_secret), 3)])
-    assert results[-2] is not None
+    assert delta_runs[-2] is not None
