@@ -7,7 +7,9 @@ allocation files, alerts and destroy-only roots every run) -> write (diff, apply
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,13 +65,16 @@ def render(
     tree: incremental.Tree | None = None,
     *,
     compare: bool = False,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Rendered:
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
     neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
     project blocks by what they are printed from (generator.render.atlantis). ``tree``: this run's
     walk, whose stat signatures the manifest's are compared with first. ``compare`` (without a
     manifest): each rendered root's files are compared with the disk where they were rendered (on
-    every core), and those already on disk are returned as verified instead of as files."""
+    every core), and those already on disk are returned as verified instead of as files.
+    ``meanwhile``: other work of this process (the cross-file rules), done first while forked
+    children render the roots; its exception stops them."""
     from generator import parallel
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
@@ -96,6 +101,8 @@ def render(
         return [write.unchanged_on_disk(root, files) if compare else (files, []) for files in found]
 
     def shared() -> None:  # the files besides the service roots, while children render those
+        if meanwhile is not None:
+            meanwhile()
         result.files.extend(priority_files(plan.repo, plan.priorities))
         result.files.extend(f for body in alerts.bodies(plan.repo) for f in root_files(body))
         result.files.extend(retired.destroy_only_files(list(plan.retired)))
@@ -156,6 +163,27 @@ def generate(root: Path, *, check: bool = False) -> Result:
     """Regenerate everything under ``root``. With ``check``, only report what would change.
     Raises GeneratorVersionError first when infragen.yaml needs another generator."""
     version.require(root)
+    with _collector_paused():
+        return _run(root, check=check)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A run allocates millions of short-lived strings, tuples and dicts, which reference counting
+    frees. The cyclic collector, triggered by those allocations, would only walk the long-lived
+    models again and again: 0.3 s of a cold run's CPU at 1,000 x 3, and it dirties the pages that
+    forked children share with this process. Peak memory of a full generation is unchanged
+    (docs/design.md, "A cold run")."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(root: Path, *, check: bool) -> Result:
     walked = _walks.pop(root, None)
     if check:  # the staleness gate: concurrent gates of one checkout compute one verdict
         with incremental.locked(root):
@@ -179,24 +207,33 @@ def generate(root: Path, *, check: bool = False) -> Result:
 
 def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Result:
     from generator import cachedir
+    from generator.errors import SpecError
     from generator.plan import ir, keys
     from generator.render import terragrunt
-    from generator.spec.load import load_repo
+    from generator.spec.load import read_repo
     from generator.write import apply as write
     from generator.write import cache, reasons
 
     read: dict[str, str] = {}
-    repo = load_repo(root, digests=read)
-    plan = ir.build(root, repo)
-    if terragrunt.flavor(root) == "terragrunt":  # no per-root cache: every unit is planned anyway
-        rendered = Rendered(_terragrunt_files(root, plan))
-        manifest = None
-    else:
-        manifest = cache.load(root) if cache.enabled() else None
-        fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
-        rendered = render(root, plan, manifest, fragments, tree, compare=manifest is None)
-        if fragments is not None:
-            fragments.save()
+    spec = read_repo(root, digests=read)  # every file sound; its cross-file rules run while the roots render
+    manifest = None
+    try:
+        plan = ir.build(root, spec.repo)
+        if terragrunt.flavor(root) == "terragrunt":  # no per-root cache: every unit is planned anyway
+            spec.check()
+            rendered = Rendered(_terragrunt_files(root, plan))
+        else:
+            manifest = cache.load(root) if cache.enabled() else None
+            fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
+            rendered = render(root, plan, manifest, fragments, tree, compare=manifest is None, meanwhile=spec.check)
+            if fragments is not None:
+                fragments.save()
+    except SpecError:
+        raise
+    except Exception:
+        spec.check()  # a repository its cross-file rules reject may fail to plan: the problems, not a traceback
+        raise
+    spec.check()  # run by render() already (it returns at once); nothing was written before it
     inputs = reasons.Digests(root, read)  # the input files' digests, once for the reasons and the record
     changes = write.diff(
         root,

@@ -11,7 +11,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 LIVE = {"services", "accounts", "teams.yaml", "atlantis.yaml", "CODEOWNERS"}
-MODEL_READERS = {"validate", "load_repo", "roots", "explain", "resolve", "outputs", "projects"}
+MODEL_READERS = {"validate", "load_repo", "read_repo", "roots", "explain", "resolve", "outputs", "projects"}
 # the names tests give the repository's root (the tool); ORG is the fixture organization
 REPO_NAMES = {"REPO"}
 

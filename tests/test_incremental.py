@@ -76,22 +76,22 @@ def test_an_input_edited_while_a_run_reads_is_not_vouched_for(repo: Path, monkey
     teams = repo / "teams.yaml"
     # a comment added: the stamp no longer matches, and teams.yaml is read by the full run alone
     teams.write_bytes(teams.read_bytes() + b"# edited\n")
-    real = load.load_repo
+    real = load.read_repo
     spec = repo / "services" / "core" / "service.yaml"
 
-    def load_then_edit(root: Path, **options: Any) -> Any:
+    def read_then_edit(root: Path, **options: Any) -> Any:
         loaded = real(root, **options)
         spec.write_text(spec.read_text(encoding="utf-8").replace("desiredCount: 1", "desiredCount: 2"), "utf-8")
         return loaded
 
-    monkeypatch.setattr(load, "load_repo", load_then_edit)
+    monkeypatch.setattr(load, "read_repo", read_then_edit)
     assert api.generate(repo).changes == []  # consistent for what it read
-    monkeypatch.setattr(load, "load_repo", real)
+    monkeypatch.setattr(load, "read_repo", real)
     changes = api.generate(repo, check=True).changes
     assert {c.path for c in changes} == {f"accounts/{env}/services/core/main.tf" for env in ("production", "staging")}
 
 
-def test_the_walk_answers_as_the_disk_does(repo: Path) -> None:
+def test_the_walk_answers_as_the_disk_does(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The run's one walk stands in for the disk: its signatures are os.stat's, and the orphan
     search over its file list finds what a walk of accounts/ finds (a hand-made file without the
     header is no orphan, a generated file left in a removed root is)."""
@@ -107,6 +107,8 @@ def test_the_walk_answers_as_the_disk_does(repo: Path) -> None:
         assert signature == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), rel
     found = apply.existing_generated(repo, walked=tree.files)
     assert found == apply.existing_generated(repo)
+    monkeypatch.chdir(repo)
+    assert found == apply.existing_generated(Path("."))  # the root as the current folder
     assert orphan.relative_to(repo).as_posix() in found
     assert "accounts/staging/services/gone/notes.md" not in found
     entry = cache.Entry(

@@ -15,6 +15,7 @@ from conftest import ORG, copy_inputs
 from generator import api, parallel
 from generator.errors import SpecError
 from generator.plan import ir
+from generator.spec import load
 from generator.spec.load import load_repo
 
 
@@ -111,6 +112,15 @@ def test_a_cold_run_compares_each_root_where_it_was_rendered(tmp_path: Path, mon
     assert "accounts/staging/services/bpg/main.tf" in compared.verified
     assert returned | compared.verified == every
     assert not returned & compared.verified
+    # compared as bytes: a file with CRLF line ends goes back to the diff, which reads it as text
+    crlf = repo_root / "accounts/staging/services/bpg/outputs.tf"
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    again = api.render(repo_root, plan, compare=True)
+    assert crlf.relative_to(repo_root).as_posix() in {f.path for f in again.files}
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    (repo_root / staging).unlink()  # the hand-made file: not ours to judge
+    pending = {c.path for c in api.generate(repo_root, check=True).changes}
+    assert crlf.relative_to(repo_root).as_posix() not in pending and staging in pending
 
 
 def test_meanwhile_runs_here_while_every_chunk_is_computed_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,7 +187,7 @@ def test_a_cold_load_reads_the_spec_files_in_children_as_one_process_does(
     (repo_root / "services/klausapproves/environments/staging.yaml").write_bytes(b"variables:\n  A: \xff\n")
     with pytest.raises(SpecError) as spread:
         load_repo(repo_root)
-    monkeypatch.setattr(parallel, "map_chunks", lambda compute, items, **options: compute(items))
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")  # one process: the reference
     with pytest.raises(SpecError) as one:
         load_repo(repo_root)
     assert spread.value.problems == one.value.problems
@@ -186,3 +196,58 @@ def test_a_cold_load_reads_the_spec_files_in_children_as_one_process_does(
         "services/bpg/service.yaml",
         "services/klausapproves/environments/staging.yaml",
     }
+
+
+def _repo_with(tmp_path: Path, path: str, old: str, new: str) -> Path:
+    repo_root = copy_inputs(tmp_path / "repo", outputs=True)
+    spec = repo_root / path
+    text = spec.read_text(encoding="utf-8")
+    assert old in text
+    spec.write_text(text.replace(old, new), encoding="utf-8")
+    return repo_root
+
+
+@pytest.mark.parametrize(
+    ("edit", "says", "forked"),
+    [
+        (
+            ("services/klausapproves/service.yaml", "services: [bpg]", "services: [nope]"),
+            "unknown service 'nope'",
+            False,
+        ),
+        (("services/core/service.yaml", "owner: growth", "owner: nobody"), "unknown owner 'nobody'", True),
+    ],
+    ids=["the plan fails", "children render"],
+)
+def test_cross_file_rules_run_while_the_roots_render_and_their_problems_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: tuple[str, str, str], says: str, forked: bool
+) -> None:
+    """A cold `gen` plans and renders a repository whose files are each sound while its cross-file
+    rules run (spec.load.Unchecked, api.render's meanwhile). A problem of those rules is what the
+    run reports, even when planning that repository fails (a dependency on a service that does not
+    exist: a KeyError in the plan), and nothing is written. With children rendering, the rules run
+    in this process while they do, and their problem stops them."""
+    monkeypatch.setenv("INFRAGEN_NO_STAMP", "1")
+    monkeypatch.setenv("INFRAGEN_NO_CACHE", "1")
+    repo_root = _repo_with(tmp_path, *edit)
+    if forked:
+        _forced(monkeypatch)
+    where: list[str] = []
+    real_check, real_render = load.Unchecked.check, api.render
+
+    def check(self: load.Unchecked) -> Any:
+        where.append("check")
+        return real_check(self)
+
+    def render(*args: Any, **options: Any) -> Any:
+        where.append("render")
+        return real_render(*args, **options)
+
+    monkeypatch.setattr(load.Unchecked, "check", check)
+    monkeypatch.setattr(api, "render", render)
+    before = {p: p.read_bytes() for p in repo_root.rglob("*") if p.is_file()}
+    with pytest.raises(SpecError) as raised:
+        api.generate(repo_root)
+    assert any(p.file == edit[0] and says in p.message for p in raised.value.problems), raised.value.problems
+    assert where == (["render", "check"] if forked else ["check"])  # the plan failed before rendering
+    assert {p: p.read_bytes() for p in repo_root.rglob("*") if p.is_file()} == before

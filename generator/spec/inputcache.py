@@ -76,6 +76,7 @@ class InputCache:
     def put(self, doc: Document, digest: str, kind: str) -> None:
         if self.path is None:
             return
+        self.seen.add(doc.file)  # read this run (parsed here or by a prefetching child): not gone
         self.entries[doc.file] = (digest, kind, doc.data, doc.values, doc.keys)
         self.changed = True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,19 +79,29 @@ class _Reader:
         self.digests: dict[str, str] = {} if digests is None else digests
         self.prefetched: dict[str, Read] = {}
 
-    def prefetch(self, files: list[tuple[Path, schema.Kind]]) -> None:
+    def prefetch(self, files: list[tuple[Path, schema.Kind]], meanwhile: Callable[[], None]) -> None:
         """Read ``files`` on every core ahead of :meth:`read` when nothing is cached (a cold run:
-        CI's gate on a fresh clone). With cached documents, reading in order is cheaper."""
+        CI's gate on a fresh clone), while this process does ``meanwhile``. The files go to the
+        children by kind, so each compiles one validator (the service schema's takes 60 ms).
+        With cached documents, reading in order is cheaper: ``meanwhile``, then nothing."""
         if self.cache is not None and self.cache.entries:
+            meanwhile()
             return
-        for kind in {kind for _, kind in files}:
-            schema.is_valid({}, kind)  # the compiled validators, before the children need them
         root = self.root
+        groups = [[f for f in files if f[1] == kind] for kind in sorted({kind for _, kind in files})]
+        if len(groups) == 1:
+            groups = [files[: len(files) // 2], files[len(files) // 2 :]]
         found = parallel.map_chunks(
-            lambda chunk: [_read_file(root, path, kind) for path, kind in chunk], files, minimum=PREFETCH_MINIMUM
+            lambda chunk: [[_read_file(root, path, kind) for path, kind in group] for group in chunk],
+            groups,
+            # a group per child, but below PREFETCH_MINIMUM files per process a fork costs more than it saves
+            minimum=1 if len(files) >= len(groups) * PREFETCH_MINIMUM else len(groups) + 1,
+            meanwhile=meanwhile,
         )
         self.prefetched = {
-            path.relative_to(root).as_posix(): read for (path, _), read in zip(files, found, strict=True)
+            path.relative_to(root).as_posix(): read
+            for group, reads in zip(groups, found, strict=True)
+            for (path, _), read in zip(group, reads, strict=True)
         }
 
     def read(self, path: Path, kind: schema.Kind) -> Document | None:
@@ -155,16 +166,45 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
     tags that modules/channels.yaml names are looked up (``root``; a copy of a commit has none).
     ``digests``: filled with the sha256 of every spec file read (relative POSIX path -> digest), so
     a caller that records them (generator/write/reasons.py) does not read them again."""
-    from generator.spec.rules import cross_check, partial_service_rules
-    from generator.spec.workload import workload_problems
+    return read_repo(root, git_dir=git_dir, digests=digests).check()
 
-    version.require(root)
-    reader = _Reader(root, digests)
+
+class Unchecked:
+    """A repository whose every file passed its own checks (YAML, schema, model), its cross-file
+    rules not run yet: :meth:`check` runs them. A cold `gen` plans and renders while they run
+    (generator/api.py), so nothing may be written or trusted before :meth:`check` returned."""
+
+    def __init__(self, root: Path, repo: Repo, reader: _Reader, broken: set[str]) -> None:
+        self.root = root
+        self.repo = repo
+        self._reader = reader
+        self._broken = broken
+        self._problems: list[Problem] | None = None
+
+    def check(self) -> Repo:
+        """The cross-file rules (once): the repository, or :class:`SpecError` listing every problem."""
+        from generator.spec.rules import cross_check
+        from generator.spec.workload import workload_problems
+
+        if self._problems is None:
+            reader = self._reader
+            problems = [*reader.problems, *cross_check(self.root, self.repo, reader.docs, self._broken)]
+            problems.extend(workload_problems(self.repo, reader.docs))
+            # every input file was read: entries of files that are gone go, and so do those of files
+            # with a problem of any rule (a credential under `variables:` is a cross-file rule's
+            # problem: the cache must not keep a copy of the value)
+            reader.save(without={p.file for p in problems})
+            self._problems = problems
+        if self._problems:
+            raise SpecError(self._problems)
+        return self.repo
+
+
+def _platform(root: Path, reader: _Reader) -> tuple[Teams | None, list[Account]]:
+    """teams.yaml and every account.yaml, read (a cold run reads them while children read the services)."""
     teams_doc = reader.read(root / TEAMS_FILE, "teams") if (root / TEAMS_FILE).is_file() else None
     if not (root / TEAMS_FILE).is_file():
         reader.problems.append(Problem(TEAMS_FILE, 1, 1, "", "file is missing"))
-    teams = _teams(teams_doc.data) if teams_doc else None
-
     accounts: list[Account] = []
     for env_dir in _subdirs(root / "accounts"):
         path = env_dir / "account.yaml"
@@ -173,15 +213,28 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
         doc = reader.read(path, "account")
         if doc is not None:
             accounts.append(_account(env_dir.name, doc.data))
+    return (_teams(teams_doc.data) if teams_doc else None), accounts
 
+
+def read_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str] | None = None) -> Unchecked:
+    """Every input file read and made a model, as :func:`load_repo` does, the cross-file rules left
+    to :meth:`Unchecked.check`. When a file has a problem of its own, the rules run at once and
+    :class:`SpecError` lists every problem: only a repository whose files are all sound is returned."""
+    from generator.spec.rules import partial_service_rules
+
+    version.require(root)
+    reader = _Reader(root, digests)
+    platform: list[tuple[Teams | None, list[Account]]] = []
     reader.prefetch(
         [
             (path, "service" if path.name == "service.yaml" else "environment")
             for service_dir in _subdirs(root / "services")
             for path in [service_dir / "service.yaml", *sorted((service_dir / "environments").glob("*.yaml"))]
             if path.is_file()
-        ]
+        ],
+        meanwhile=lambda: platform.append(_platform(root, reader)),
     )
+    teams, accounts = platform[0]
     found_channels, channel_problems = channels.load(root, [a.env for a in accounts], git_dir)
     reader.problems.extend(channel_problems)
     platform_broken = bool(reader.problems) or teams is None
@@ -209,15 +262,10 @@ def load_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
         reader.save(without={p.file for p in reader.problems})
         raise SpecError(reader.problems)
     repo = Repo(teams=teams, accounts=tuple(accounts), services=tuple(services), channels=found_channels)
-    problems = [*reader.problems, *cross_check(root, repo, reader.docs, broken_services)]
-    problems.extend(workload_problems(repo, reader.docs))
-    # every input file was read: entries of files that are gone go, and so do those of files with a
-    # problem of any rule (a credential under `variables:` is a cross-file rule's problem: the cache
-    # must not keep a copy of the value)
-    reader.save(without={p.file for p in problems})
-    if problems:
-        raise SpecError(problems)
-    return repo
+    unchecked = Unchecked(root, repo, reader, broken_services)
+    if reader.problems:
+        unchecked.check()  # raises, with the cross-file rules' problems beside the files' own
+    return unchecked
 
 
 def load_service(root: Path, name: str) -> tuple[Service, dict[str, Document], dict[str, str]] | None:

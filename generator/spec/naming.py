@@ -21,8 +21,12 @@ def header(inputs: list[str] | tuple[str, ...], comment: str = "#") -> str:
 
 def seal(content: str) -> str:
     """Append the checksum line to generated content."""
-    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    return f"{content}{CHECKSUM_PREFIX}{digest}\n"
+    return content + checksum_line(content.encode("utf-8"))
+
+
+def checksum_line(body: bytes) -> str:
+    """The last line of a generated file whose other lines are ``body`` (UTF-8)."""
+    return f"{CHECKSUM_PREFIX}{hashlib.sha256(body).hexdigest()}\n"
 
 
 def is_generated(text: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import OwnershipError
-from generator.spec.naming import HEADER_PREFIX, hand_edited, is_generated, seal
+from generator.spec.naming import HEADER_PREFIX, checksum_line, hand_edited, is_generated, seal
 from generator.write import reasons
 from generator.write.reasons import Changed
 
@@ -54,10 +54,11 @@ def existing_generated(root: Path, known: Container[str] = (), walked: Iterable[
     if walked is not None:
         candidates.extend(p for p in walked if p.startswith("accounts/") and not p.endswith(TMP_SUFFIX))
     elif accounts.is_dir():
-        for dirpath, dirnames, filenames in os.walk(accounts):
+        top = os.fspath(accounts)  # the walk's folders start with it: "accounts" + the rest, relative to root
+        for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel = Path(dirpath).relative_to(root).as_posix()
-            candidates.extend(f"{rel}/{f}" for f in filenames if not f.endswith(TMP_SUFFIX))
+            rel = "accounts" + dirpath[len(top) :].replace(os.sep, "/")
+            candidates.extend([f"{rel}/{f}" for f in filenames if not f.endswith(TMP_SUFFIX)])
     for rel in candidates:
         if rel in known or ((root / rel).is_file() and _first_line_is_header(root / rel)):
             found.append(rel)
@@ -73,12 +74,26 @@ def unchanged_on_disk(root: Path, files: list[OutputFile]) -> tuple[list[OutputF
     """``files`` split into those that differ from the disk (or are not there) and the paths of those
     already on disk exactly as they would be written (for :func:`diff`'s ``verified``)."""
     differ, same = [], []
+    base = os.fspath(root)
     for item in files:
-        if _read(root / item.path) == seal(item.content):
+        if _sealed_on_disk(f"{base}/{item.path}", item.content):
             same.append(item.path)
         else:
             differ.append(item)
     return differ, same
+
+
+def _sealed_on_disk(path: str, content: str) -> bool:
+    """Whether ``path`` holds exactly ``seal(content)``, compared as bytes (a file that is not, for
+    example one with CRLF line ends, goes to :func:`diff`, which reads it as text)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    body = content.encode("utf-8")
+    size = len(body)
+    return data[:size] == body and data[size:] == checksum_line(body).encode("ascii")
 
 
 def diff(
