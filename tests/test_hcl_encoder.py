@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tfenv import run_terraform
 
 from generator import hcl
@@ -101,3 +104,40 @@ def test_terraform_evaluates_encoded_strings_back_to_the_input(tmp_path: Path) -
     shown = run_terraform(["output", "-json"], cwd=tmp_path)
     values = json.loads(shown.stdout)
     assert [values[f"o{i}"]["value"] for i in range(len(samples))] == samples
+
+
+_TEXT = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")  # what Terraform can hold
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.text(_TEXT, max_size=12),
+    st.sampled_from(["%s", "%", "\x01", "a"]),
+)
+_KEYS = st.one_of(st.sampled_from(["Action", "name", "for", "%s", "a b", "\x01", "%", ""]), st.text(_TEXT, max_size=6))
+_DOCUMENTS = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=24,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=_DOCUMENTS, depth=st.integers(0, 3))
+def test_a_document_filled_into_its_shapes_stencil_is_the_reference_layout(data: Any, depth: int) -> None:
+    """hcl.document lays out each shape once (the reference, hcl._document, on a stand-in whose
+    scalars are a mark) and fills the scalars in: byte for byte the reference layout, the first
+    time and from the cached stencil, whatever the keys and strings hold (%, the mark itself)."""
+    reference = hcl._document(data, depth)
+    assert hcl.document(data, depth) == reference
+    assert hcl.document(data, depth) == reference
+
+
+def test_documents_of_one_shape_share_a_stencil() -> None:
+    hcl._stencil.cache_clear()
+    first = {"Sid": "A", "Action": ["x", "y"], "Resource": {"k": 1}}
+    second = {"Sid": "B", "Action": ["z", "w"], "Resource": {"k": 2}}
+    assert hcl.document(first) != hcl.document(second)
+    assert hcl._stencil.cache_info().misses == 1
+    assert hcl.document({**first, "Extra": True}) == hcl._document({**first, "Extra": True})
+    assert hcl._stencil.cache_info().misses == 2
