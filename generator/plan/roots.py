@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -704,8 +705,16 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
     ]
 
 
+@functools.lru_cache(maxsize=1024)
+def _reference_output(name: str, value: Raw, description: str) -> Output:
+    """An output of a reference (the same in every root of its kind: printed once)."""
+    return Output(hcl.ident(name), hcl.body([("description", description), ("value", value)]))
+
+
 def _outputs(service: Service, account: Account) -> list[Output]:
     def out(name: str, value: Value, description: str) -> Output:
+        if type(value) is Raw:
+            return _reference_output(name, value, description)
         return Output(hcl.ident(name), hcl.body([("description", description), ("value", value)]))
 
     outputs = [

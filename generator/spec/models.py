@@ -129,9 +129,14 @@ class TargetHealth:
 
     def merged(self, override: TargetHealth) -> TargetHealth:
         """These settings with ``override``'s set ones instead."""
+        if override == _NO_TARGET_HEALTH:
+            return self  # the common case: an environment that overrides nothing
         return TargetHealth(
             *(mine if theirs is None else theirs for mine, theirs in zip(astuple(self), astuple(override), strict=True))
         )
+
+
+_NO_TARGET_HEALTH = TargetHealth()
 
 
 @dataclass(frozen=True)

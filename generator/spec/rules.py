@@ -335,6 +335,7 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
     # (where the later definition is, whose it is, whose the earlier one is) -> clashing names
     clashes: dict[tuple[str, FieldPath, bool, str, str], tuple[str, dict[str, str]]] = {}
     earlier: dict[str, tuple[str, FieldPath, bool]] = {}  # whose -> where it is defined
+    origins_of: dict[str, list[_Origin]] = {}  # the same in every account: computed once per service
     for env in env_names:
         # name -> (what, whose) of its first definition in this account
         seen: dict[str, tuple[str, str]] = {}
@@ -342,18 +343,13 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
         for service in repo.services:
             if env not in service.environments or service.file not in docs:
                 continue
-            origins: list[tuple[str, list[tuple[str, str]], FieldPath, bool]] = [
-                (f"service {service.name!r}", naming.service_aws_names(service.name), ("name",), False)
-            ]
-            for datastore in service.datastores:
-                if datastore.name in datastores:
-                    continue  # a datastore name used twice: reported by cross_check
-                datastores.add(datastore.name)
-                users = list(repo.datastore_users(datastore.name))
-                whose = f"{datastore.type} datastore {datastore.name!r} of service {service.name!r}"
-                names = kind_of(datastore.type).aws_names(datastore, users)
-                origins.append((whose, names, ("resources", datastore.name), True))
-            for whose, names, path, key in origins:
+            if service.name not in origins_of:
+                origins_of[service.name] = _aws_name_origins(repo, service)
+            for datastore, whose, names, path, key in origins_of[service.name]:
+                if datastore is not None:
+                    if datastore in datastores:
+                        continue  # a datastore name used twice: reported by cross_check
+                    datastores.add(datastore)
                 earlier.setdefault(whose, (service.file, path, key))
                 for what, name in names:
                     first_what, first_whose = seen.setdefault(name, (what, whose))
@@ -375,6 +371,23 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
             )
         )
     return problems
+
+
+# (its datastore's name or None for the service itself, whose, its AWS names (what, name), where, key)
+_Origin = tuple[str | None, str, list[tuple[str, str]], FieldPath, bool]
+
+
+def _aws_name_origins(repo: Repo, service: Service) -> list[_Origin]:
+    """The AWS names of ``service`` and of each of its datastores, with where each is defined."""
+    found: list[_Origin] = [
+        (None, f"service {service.name!r}", naming.service_aws_names(service.name), ("name",), False)
+    ]
+    for datastore in service.datastores:
+        users = list(repo.datastore_users(datastore.name))
+        whose = f"{datastore.type} datastore {datastore.name!r} of service {service.name!r}"
+        names = kind_of(datastore.type).aws_names(datastore, users)
+        found.append((datastore.name, whose, names, ("resources", datastore.name), True))
+    return found
 
 
 def partial_service_rules(doc: Document, team_names: list[str], env_names: list[str]) -> list[Problem]:
