@@ -55,8 +55,23 @@ def service_url(name: str, account: Account) -> str:
     return f"http://{naming.internal_hostname(name, account)}"
 
 
-def injected(repo: Repo, service: Service, account: Account) -> list[Injected]:
-    """Every entry the declared dependencies add, sorted by name."""
+def injected(repo: Repo, service: Service, account: Account) -> tuple[Injected, ...]:
+    """Every entry the declared dependencies add, sorted by name. A root's environment, secrets and
+    module arguments each ask, one after the other: the last answer is kept (with its models, so
+    it is never another model's)."""
+    if _last_injected:
+        last_repo, last_service, last_account, found = _last_injected[0]
+        if last_repo is repo and last_service is service and last_account is account:
+            return found
+    found = _injected(repo, service, account)
+    _last_injected[:] = [(repo, service, account, found)]
+    return found
+
+
+_last_injected: list[tuple[Repo, Service, Account, tuple[Injected, ...]]] = []
+
+
+def _injected(repo: Repo, service: Service, account: Account) -> tuple[Injected, ...]:
     result: list[Injected] = []
     for dep in dict.fromkeys(service.depends_on_services):
         result.append(Injected(f"{env_prefix(dep)}_URL", f"services: {dep}", value=service_url(dep, account)))
@@ -76,7 +91,7 @@ def injected(repo: Repo, service: Service, account: Account) -> list[Injected]:
                     parameter=parameter_name(account.env, name, key),
                 )
             )
-    return sorted(result, key=lambda i: i.name)
+    return tuple(sorted(result, key=lambda i: i.name))
 
 
 def collisions(repo: Repo, service: Service, account: Account) -> list[tuple[str, str, str]]:
