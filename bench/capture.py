@@ -1,9 +1,9 @@
 """The copier peer's input: the values infragen's templates receive for each root's five files.
 
 Usage: python bench/capture.py ROOT OUT.json (run by bench/run.py with the stamp and any cache off,
-so every root is rendered). It records every Jinja render (``jinja2.Template.render``, so it does
-not depend on how the generator is organised), runs ``generator.api.generate(root, check=True)``
-on a consistent tree, and matches the records to the generated files by template name and bytes
+so every root is rendered). It records every template the generator renders
+(``generator.render.jinja.render``, as generator/render/roots.py calls it), runs
+``generator.api.generate(root, check=True)`` on a consistent tree, and matches the records to the generated files by template name and bytes
 (infragen appends a checksum line after rendering; the rest must match exactly): for each root
 folder holding the five files, the values that rendered exactly those files, and those bytes.
 Each file's ``header`` is passed as ``header_<file stem>`` (copier renders every file of a root
@@ -18,8 +18,6 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
-
-import jinja2
 
 ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
 
@@ -45,21 +43,23 @@ def _unsealed(text: str) -> str:
 def main() -> None:
     root, out = Path(sys.argv[1]), Path(sys.argv[2])
     seen: dict[tuple[str, str], dict[str, Any]] = {}
-    real = jinja2.Template.render
+    from generator.render import jinja
+    from generator.render import roots as printer  # prints a root's files with jinja.render
 
-    def render(self: jinja2.Template, *args: Any, **kwargs: Any) -> str:
-        text = real(self, *args, **kwargs)
-        name = Path(self.name or "").name
-        if name.endswith(".tf.j2"):
-            seen.setdefault((name.removesuffix(".j2"), text), dict(*args, **kwargs))
+    real = jinja.render
+
+    def render(template: str, **values: Any) -> str:
+        text = real(template, **values)
+        if template.endswith(".tf.j2"):
+            seen.setdefault((Path(template).name.removesuffix(".j2"), text), dict(values))
         return text
 
-    jinja2.Template.render = render  # type: ignore[method-assign]
+    jinja.render = printer.render = render  # type: ignore[assignment]
     os.environ["INFRAGEN_JOBS"] = "1"  # every root rendered in this process, where the records are
     from generator.api import generate
 
     result = generate(root, check=True)
-    jinja2.Template.render = real  # type: ignore[method-assign]
+    jinja.render = printer.render = real  # type: ignore[assignment]
     if result.changes:
         raise SystemExit(f"capture: the tree at {root} is not consistent ({len(result.changes)} changes)")
 
