@@ -38,11 +38,13 @@ def map_chunks(
     *,
     minimum: int,
     meanwhile: Callable[[], None] | None = None,
+    spare: Callable[[], None] | None = None,
 ) -> list[R]:
     """``compute`` over ``items``, in order: in one process below ``minimum`` items (a fork costs
     more than it saves), else one chunk per process. ``compute`` returns one result per item.
     ``meanwhile``: other work of this process, run while the children compute (every chunk then
-    goes to a child), or after ``compute`` when nothing forks."""
+    goes to a child), or after ``compute`` when nothing forks. ``spare``: work this process does
+    after ``meanwhile`` only while children compute (what it would otherwise wait idle for)."""
     count = min(jobs(), len(items) // max(minimum, 1))
     if count < 2 or not hasattr(os, "fork"):
         results = compute(items)
@@ -57,6 +59,8 @@ def map_chunks(
             children.append(_fork(compute, chunk))
         if meanwhile is not None:
             meanwhile()
+            if spare is not None:
+                spare()
             results = _collect(*children.pop(0))
         else:
             results = compute(chunks[0])

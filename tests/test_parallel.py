@@ -147,6 +147,40 @@ def test_meanwhile_without_forking_runs_after_the_work(monkeypatch: pytest.Monke
     assert found == [1, 2] and order == ["compute", "meanwhile"]
 
 
+@pytest.mark.parametrize(("jobs", "spared"), [("3", ["meanwhile", "spare"]), ("1", ["meanwhile"])])
+def test_spare_work_runs_only_while_children_compute(
+    monkeypatch: pytest.MonkeyPatch, jobs: str, spared: list[str]
+) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", jobs)
+    order: list[str] = []
+    found = parallel.map_chunks(
+        lambda chunk: list(chunk),
+        list(range(30)),
+        minimum=1,
+        meanwhile=lambda: order.append("meanwhile"),
+        spare=lambda: order.append("spare"),
+    )
+    assert found == list(range(30)) and order == spared
+
+
+def test_a_cold_read_imports_what_comes_next_while_children_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spec.load.read_repo's ``spare`` (the detectors of the secrets rule, the caller's imports)
+    runs while children read a cold repository's files, and not when one process reads them (a
+    small repository, or the input cache warm): there it would only delay the run."""
+    repo_root = copy_inputs(tmp_path / "repo")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ran: list[str] = []
+    _forced(monkeypatch)
+    load.read_repo(repo_root, spare=lambda: ran.append("cold")).check()
+    load.read_repo(repo_root, spare=lambda: ran.append("warm")).check()  # the input cache answers
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    monkeypatch.setenv("INFRAGEN_NO_CACHE", "1")
+    load.read_repo(repo_root, spare=lambda: ran.append("one process")).check()
+    assert ran == ["cold"]
+
+
 def test_a_failure_meanwhile_stops_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INFRAGEN_JOBS", "2")
 

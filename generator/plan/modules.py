@@ -23,8 +23,10 @@ def _local_sources(directory: Path) -> tuple[str, ...]:
     sources: set[str] = set()
     for tf in sorted(directory.glob("*.tf")):
         raw = tf.read_bytes()
-        if b"module" not in raw:
-            continue  # no module block can be written without the keyword
+        if b"module" not in raw or (b'"./' not in raw and b'"../' not in raw):
+            # no module block can be written without the keyword, and `source` is a literal string:
+            # a local one starts with ./ or ../ (https://developer.hashicorp.com/terraform/language/modules/sources#local-paths)
+            continue
         sources.update(_SOURCES.get(raw, partial(_parse_sources, tf, raw)))
     return tuple(sorted(sources))
 

@@ -79,11 +79,14 @@ class _Reader:
         self.digests: dict[str, str] = {} if digests is None else digests
         self.prefetched: dict[str, Read] = {}
 
-    def prefetch(self, files: list[tuple[Path, schema.Kind]], meanwhile: Callable[[], None]) -> None:
+    def prefetch(
+        self, files: list[tuple[Path, schema.Kind]], meanwhile: Callable[[], None], spare: Callable[[], None]
+    ) -> None:
         """Read ``files`` on every core ahead of :meth:`read` when nothing is cached (a cold run:
-        CI's gate on a fresh clone), while this process does ``meanwhile``. The files go to the
-        children by kind, so each compiles one validator (the service schema's takes 60 ms).
-        With cached documents, reading in order is cheaper: ``meanwhile``, then nothing."""
+        CI's gate on a fresh clone), while this process does ``meanwhile``, then ``spare`` when children
+        read (what a cold run needs later, imports for one: this process would wait idle). The
+        files go to the children by kind, so each compiles one validator (the service schema's takes
+        60 ms). With cached documents, reading in order is cheaper: ``meanwhile``, then nothing."""
         if self.cache is not None and self.cache.entries:
             meanwhile()
             return
@@ -97,6 +100,7 @@ class _Reader:
             # a group per child, but below PREFETCH_MINIMUM files per process a fork costs more than it saves
             minimum=1 if len(files) >= len(groups) * PREFETCH_MINIMUM else len(groups) + 1,
             meanwhile=meanwhile,
+            spare=spare,
         )
         self.prefetched = {
             path.relative_to(root).as_posix(): read
@@ -216,11 +220,25 @@ def _platform(root: Path, reader: _Reader) -> tuple[Teams | None, list[Account]]
     return (_teams(teams_doc.data) if teams_doc else None), accounts
 
 
-def read_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str] | None = None) -> Unchecked:
+def read_repo(
+    root: Path,
+    *,
+    git_dir: Path | None = None,
+    digests: dict[str, str] | None = None,
+    spare: Callable[[], object] | None = None,
+) -> Unchecked:
     """Every input file read and made a model, as :func:`load_repo` does, the cross-file rules left
     to :meth:`Unchecked.check`. When a file has a problem of its own, the rules run at once and
-    :class:`SpecError` lists every problem: only a repository whose files are all sound is returned."""
+    :class:`SpecError` lists every problem: only a repository whose files are all sound is returned.
+    ``spare``: the caller's work for the time a cold run waits for the children reading the files
+    (imports of the later stages); not run when the files are read in this process."""
+    from generator.spec import secrets
     from generator.spec.rules import partial_service_rules
+
+    def cold_spare() -> None:
+        secrets.warm()  # nothing cached: the cross-file rules judge every variable
+        if spare is not None:
+            spare()
 
     version.require(root)
     reader = _Reader(root, digests)
@@ -233,6 +251,7 @@ def read_repo(root: Path, *, git_dir: Path | None = None, digests: dict[str, str
             if path.is_file()
         ],
         meanwhile=lambda: platform.append(_platform(root, reader)),
+        spare=cold_spare,
     )
     teams, accounts = platform[0]
     found_channels, channel_problems = channels.load(root, [a.env for a in accounts], git_dir)

@@ -207,6 +207,14 @@ def _problem_text(name: str, value: str) -> str:
     return variable_problem(name, value) or ""
 
 
+def warm() -> None:
+    """Import and build the detectors and read their version now: a cold run judges every variable
+    (nothing cached), and does this while forked children read the input files (spec.load)."""
+    _detectors()
+    _entropy()
+    _detectors_version()
+
+
 @cache
 def _detectors_version() -> str:
     """What a verdict depends on besides the variable: this generator and the detect-secrets release."""
