@@ -113,7 +113,7 @@ def render(
             result.files.append(workflow)
 
     # each root is a pure function of the plan: a cold run spreads them over the cores
-    rendered = parallel.map_chunks(chunk, todo, minimum=64, meanwhile=shared)
+    rendered = parallel.map_shared(chunk, todo, minimum=64, meanwhile=shared, grain=32)
     for (item, key), (files, same) in zip(todo, rendered, strict=True):
         result.files.extend(files)
         result.verified.update(same)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import struct
 import traceback
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -73,6 +75,67 @@ def map_chunks(
             os.close(read)
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+def map_shared(
+    compute: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    *,
+    minimum: int,
+    meanwhile: Callable[[], None],
+    grain: int,
+) -> list[R]:
+    """:func:`map_chunks` with ``meanwhile``, the work shared as it goes: ``items`` are cut into
+    pieces of ``grain`` items, queued in a pipe, and each child takes the next piece until none is
+    left; this process does ``meanwhile``, then takes pieces too. Nobody waits idle while another
+    still has a long static chunk (the roots of a kind cost more than others; ``meanwhile`` costs
+    what it costs). The results come back in the items' order."""
+    count = min(jobs(), len(items) // max(minimum, 1))
+    if count < 2 or not hasattr(os, "fork"):
+        results = compute(items)
+        meanwhile()
+        return results
+    grain = max(grain, -(-len(items) // _MAX_PIECES))
+    pieces = [items[start : start + grain] for start in range(0, len(items), grain)]
+    queue, fill = os.pipe()
+    children: list[tuple[int, int]] = []
+    try:
+        # every piece's number, queued before anyone reads: well within a pipe's 64 KiB, so this
+        # never blocks, and a read of one number is atomic (the pipe's lock, every record 4 bytes)
+        os.write(fill, b"".join(_PIECE.pack(number) for number in range(len(pieces))))
+        os.close(fill)
+        fill = -1
+        work = partial(_take_pieces, compute, pieces, queue)
+        for _ in range(count):
+            children.append(_fork(work, ()))
+        meanwhile()
+        found = dict(work(()))
+        while children:
+            found.update(_collect(*children.pop(0)))
+        return [result for number in range(len(pieces)) for result in found[number]]
+    finally:
+        os.close(queue)
+        if fill != -1:
+            os.close(fill)
+        for pid, read in children:  # this process failed first: stop the others
+            os.close(read)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+_PIECE = struct.Struct("<I")
+_MAX_PIECES = 4096  # 16 KiB of piece numbers in the queue
+
+
+def _take_pieces(
+    compute: Callable[[Sequence[T]], list[R]], pieces: list[Sequence[T]], queue: int, _: Sequence[object]
+) -> list[tuple[int, list[R]]]:
+    """Pieces taken from ``queue`` until it is empty, each with its number and results."""
+    done = []
+    while len(record := os.read(queue, _PIECE.size)) == _PIECE.size:
+        (number,) = _PIECE.unpack(record)
+        done.append((number, compute(pieces[number])))
+    return done
 
 
 def _fork(compute: Callable[[Sequence[T]], list[R]], chunk: Sequence[T]) -> tuple[int, int]:

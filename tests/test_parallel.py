@@ -5,6 +5,7 @@ parent (a user error as itself, a bug with the child's traceback)."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,16 +76,16 @@ def test_roots_rendered_in_forked_children_equal_one_process(monkeypatch: pytest
     plan = ir.build(ORG, repo)
     monkeypatch.setenv("INFRAGEN_JOBS", "1")
     alone = api.render(ORG, plan).files
-    real = parallel.map_chunks
+    real = parallel.map_shared
     forked: list[int] = []
 
     def forced(compute: Any, items: Sequence[Any], *, minimum: int, **options: Any) -> Any:
         assert minimum > 1
         forked.append(len(items))
-        return real(compute, items, minimum=1, **options)
+        return real(compute, items, minimum=1, **{**options, "grain": 1})
 
     monkeypatch.setenv("INFRAGEN_JOBS", "4")
-    monkeypatch.setattr(parallel, "map_chunks", forced)
+    monkeypatch.setattr(parallel, "map_shared", forced)
     spread = api.render(ORG, plan).files
     assert forked and forked[0] >= 4
     assert [(f.path, f.content, f.inputs) for f in spread] == [(f.path, f.content, f.inputs) for f in alone]
@@ -101,11 +102,7 @@ def test_a_cold_run_compares_each_root_where_it_was_rendered(tmp_path: Path, mon
     (repo_root / "accounts/production/services/core/main.tf").unlink()
     plan = ir.build(repo_root, load_repo(repo_root))
     every = {f.path for f in api.render(repo_root, plan).files}
-    real = parallel.map_chunks
-    monkeypatch.setenv("INFRAGEN_JOBS", "4")
-    monkeypatch.setattr(
-        parallel, "map_chunks", lambda compute, items, *, minimum, **options: real(compute, items, minimum=1, **options)
-    )
+    _forced(monkeypatch)
     compared = api.render(repo_root, plan, compare=True)
     returned = {f.path for f in compared.files}
     assert staging in returned and "accounts/production/services/core/main.tf" in returned
@@ -192,11 +189,67 @@ def test_a_failure_meanwhile_stops_the_children(monkeypatch: pytest.MonkeyPatch)
 
 
 def _forced(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = parallel.map_chunks
+    """Fork for any number of items (the fixture organization is far below the minimums)."""
+    chunks, shared = parallel.map_chunks, parallel.map_shared
     monkeypatch.setenv("INFRAGEN_JOBS", "3")
     monkeypatch.setattr(
-        parallel, "map_chunks", lambda compute, items, *, minimum, **options: real(compute, items, minimum=1, **options)
+        parallel,
+        "map_chunks",
+        lambda compute, items, *, minimum, **options: chunks(compute, items, minimum=1, **options),
     )
+    monkeypatch.setattr(
+        parallel,
+        "map_shared",
+        lambda compute, items, *, minimum, **options: shared(compute, items, minimum=1, **{**options, "grain": 1}),
+    )
+
+
+def _where(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    return [(n * 3, os.getpid()) for n in chunk]
+
+
+def test_shared_work_comes_back_in_order_and_everyone_takes_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """parallel.map_shared: children take pieces from the queue while this process does its own
+    work, then this process takes pieces too; the results are in the items' order."""
+    monkeypatch.setenv("INFRAGEN_JOBS", "2")
+    here = os.getpid()
+
+    def slow(chunk: Sequence[int]) -> list[tuple[int, int]]:
+        time.sleep(0.002)  # a piece takes a while: nobody drains the queue alone
+        return _where(chunk)
+
+    ran: list[str] = []
+    found = parallel.map_shared(slow, list(range(200)), minimum=1, meanwhile=lambda: ran.append("here"), grain=1)
+    assert [n for n, _ in found] == [n * 3 for n in range(200)] and ran == ["here"]
+    assert {pid for _, pid in found} >= {here} and len({pid for _, pid in found}) == 3
+
+
+def test_shared_work_below_the_minimum_stays_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "4")
+    order: list[str] = []
+    found = parallel.map_shared(
+        lambda chunk: order.append("compute") or _where(chunk),
+        list(range(30)),
+        minimum=64,
+        meanwhile=lambda: order.append("meanwhile"),
+        grain=8,
+    )
+    assert {pid for _, pid in found} == {os.getpid()} and order == ["compute", "meanwhile"]
+
+
+def test_shared_work_a_childs_error_or_a_failure_meanwhile_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFRAGEN_JOBS", "2")
+    with pytest.raises(SpecError) as raised:
+        parallel.map_shared(
+            _fails_in_a_child(lambda: SpecError([])), list(range(100)), minimum=1, meanwhile=lambda: None, grain=1
+        )
+    assert isinstance(raised.value.__cause__, parallel.ChildFailed)
+
+    def fail() -> None:
+        raise SpecError([])
+
+    with pytest.raises(SpecError):
+        parallel.map_shared(lambda chunk: list(chunk), list(range(100)), minimum=1, meanwhile=fail, grain=1)
 
 
 def test_a_cold_load_reads_the_spec_files_in_children_as_one_process_does(
