@@ -34,6 +34,19 @@ def jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _processes(items: int, minimum: int) -> int:
+    """Processes for ``items`` items: 1 (no fork) below ``minimum`` items per process."""
+    return min(jobs(), items // max(minimum, 1)) if hasattr(os, "fork") else 1
+
+
+def _stop(children: list[tuple[int, int]]) -> None:
+    """The children still running, killed and reaped."""
+    for pid, read in children:
+        os.close(read)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
 def map_chunks(
     compute: Callable[[Sequence[T]], list[R]],
     items: Sequence[T],
@@ -47,8 +60,8 @@ def map_chunks(
     ``meanwhile``: other work of this process, run while the children compute (every chunk then
     goes to a child), or after ``compute`` when nothing forks. ``spare``: work this process does
     after ``meanwhile`` only while children compute (what it would otherwise wait idle for)."""
-    count = min(jobs(), len(items) // max(minimum, 1))
-    if count < 2 or not hasattr(os, "fork"):
+    count = _processes(len(items), minimum)
+    if count < 2:
         results = compute(items)
         if meanwhile is not None:
             meanwhile()
@@ -71,10 +84,7 @@ def map_chunks(
             results.extend(_collect(pid, read))
         return results
     finally:
-        for pid, read in children:  # this process failed first: stop the others
-            os.close(read)
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        _stop(children)  # this process failed first
 
 
 def map_shared(
@@ -90,8 +100,8 @@ def map_shared(
     left; this process does ``meanwhile``, then takes pieces too. Nobody waits idle while another
     still has a long static chunk (the roots of a kind cost more than others; ``meanwhile`` costs
     what it costs). The results come back in the items' order."""
-    count = min(jobs(), len(items) // max(minimum, 1))
-    if count < 2 or not hasattr(os, "fork"):
+    count = _processes(len(items), minimum)
+    if count < 2:
         results = compute(items)
         meanwhile()
         return results
@@ -117,10 +127,7 @@ def map_shared(
         os.close(queue)
         if fill != -1:
             os.close(fill)
-        for pid, read in children:  # this process failed first: stop the others
-            os.close(read)
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        _stop(children)  # this process failed first
 
 
 _PIECE = struct.Struct("<I")

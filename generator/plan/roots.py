@@ -705,17 +705,17 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
     ]
 
 
-@functools.lru_cache(maxsize=1024)
-def _reference_output(name: str, value: Raw, description: str) -> Output:
-    """An output of a reference (the same in every root of its kind: printed once)."""
+def _output_block(name: str, value: Value, description: str) -> Output:
     return Output(hcl.ident(name), hcl.body([("description", description), ("value", value)]))
+
+
+# an output of a reference is the same in every root of its kind: printed once
+_reference_output = functools.lru_cache(maxsize=1024)(_output_block)
 
 
 def _outputs(service: Service, account: Account) -> list[Output]:
     def out(name: str, value: Value, description: str) -> Output:
-        if type(value) is Raw:
-            return _reference_output(name, value, description)
-        return Output(hcl.ident(name), hcl.body([("description", description), ("value", value)]))
+        return (_reference_output if type(value) is Raw else _output_block)(name, value, description)
 
     outputs = [
         out("description", service.description, "What the service does, from its spec."),
