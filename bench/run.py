@@ -22,6 +22,16 @@ Then it profiles (cProfile, bench/inproc.py) the operation furthest over its tar
 Files written are counted from the tree (inode and mtime of every file before and after), never
 from infragen's output. Only the CLI and ``generator.api.generate(root, check=...)`` are used.
 
+Nothing a measurement made is deleted before the run ends (the temporary folder goes at exit).
+On ext4 without a journal, as on the machine these figures come from, the kernel will not reuse
+an inode freed in the last 60 s (360 s while its inode-table block is still dirty): every new
+file's allocation walks past each recently deleted inode (``recently_deleted()`` in
+fs/ext4/ialloc.c). Here, 1,626 files took 0.05 s to create with nothing deleted nearby and 0.9 to
+1.4 s after a few `rm -rf` of earlier trees, and perf put 60% of that time in
+``recently_deleted``. Deleting each repetition's tree before the next one made every row that
+creates files (full generation, the write floor, copier) measure the harness's own deletions.
+Run it a few minutes after any large delete on such a machine.
+
 Writes benchmarks.md, benchmarks.png and benchmarks-profile.txt to docs/ (bench/out/ in quick mode).
 Environment: BENCH_QUICK=1 (N = 10 and 100, 3 repetitions, output to bench/out/),
 BENCH_SKIP_CLONE=1 (skip the fresh-clone `make gen`), BENCH_REPS, BENCH_OUT.
@@ -268,10 +278,8 @@ def measure_size(bench: Bench, n: int) -> None:
 
     # full generation: a fresh copy of the inputs, nothing cached; the last tree stays for the rest
     full, tree = [], None
-    for _ in range(reps):
-        if tree:
-            shutil.rmtree(tree)
-        tree = copy_inputs(inputs, base / "tree")
+    for _ in range(reps):  # every repetition in a folder of its own: nothing deleted (module docstring)
+        tree = copy_inputs(inputs, bench.fresh_dir("tree") / "repo")
         result = run([*gen, "--root", str(tree)], REPO, bench.machine_env(), tree)
         expect(result.rc == 0, f"N={n}: full generation failed", result)
         full.append(result)
@@ -283,15 +291,12 @@ def measure_size(bench: Bench, n: int) -> None:
     for _ in range(min(reps, 3)):
         copy = copy_inputs(inputs, bench.fresh_dir("inproc") / "repo")
         runs += inproc(["full", str(copy)], bench.machine_env())
-        shutil.rmtree(copy)
     bench.add(Row(n, FULL_IN, runs, f"({len(runs)} runs)"))
 
     for operation, rename in ((FLOOR, False), (FLOOR_RENAME, True)):
         runs = []
         for _ in range(reps):
-            dest = bench.fresh_dir("floor")
-            runs.append(write_floor(generated, dest, rename))
-            shutil.rmtree(dest)
+            runs.append(write_floor(generated, bench.fresh_dir("floor"), rename))
         bench.add(Row(n, operation, runs))
 
     # no-op, default settings: one untimed run (settled files) records the stamp and fills any cache
@@ -371,8 +376,6 @@ def measure_gate(bench: Bench, n: int, tree: Path) -> None:
     working files. Sequential: 12 projects, the first cold. Concurrent: 8 cold gates started at once
     on a fresh checkout (parallel_plan), their total wall time beside one cold gate's."""
     checkout = tree.parent / "checkout"
-    if checkout.exists():
-        shutil.rmtree(checkout)
     shutil.copytree(tree, checkout, symlinks=True)
     projects = sorted(checkout.glob("accounts/*/services/*"))[:GATE_PROJECTS]
     gate = [INFRAGEN, "gen", "--check", "--root", str(checkout)]
@@ -408,7 +411,6 @@ def measure_gate(bench: Bench, n: int, tree: Path) -> None:
         expect(codes == [0] * 8, f"N={n}: concurrent gates failed: {codes}")
         runs.append(Run(time.perf_counter() - start))
     bench.add(Row(n, GATE_CONCURRENT, runs))
-    shutil.rmtree(checkout)
 
 
 def measure_examples(bench: Bench) -> None:
@@ -468,7 +470,6 @@ def measure_peer(bench: Bench, n: int, tree: Path) -> None:
         expect(rendered == expected, f"N={n}: copier output differs from infragen's", result)
         result.written = len(rendered)
         runs.append(result)
-        shutil.rmtree(dest)
     bench.add(Row(n, PEER, runs, f"({len(items)} roots)"))
 
 
@@ -497,7 +498,6 @@ def measure_clone(bench: Bench) -> Row | None:
     gen = run(["make", "gen"], clone, env)  # the second run: what of the first was infragen itself
     note = f"(clone of {commit}; the second `make gen` there: {gen.wall:.2f} s)"
     row = bench.add(Row(None, "first `make gen` on a fresh clone", [result], note))
-    shutil.rmtree(clone.parent)
     return row
 
 
