@@ -49,10 +49,12 @@ def validate(root: Path) -> Repo:
 @dataclass
 class Rendered:
     """The files of one run: ``files`` to compare with the tree, ``verified`` paths the per-root cache
-    found already right on disk (not rendered), and the cache entries for the manifest."""
+    or the comparison found already right on disk (not rendered), ``absent`` paths of ``files`` the
+    comparison found missing, and the cache entries for the manifest."""
 
     files: list[OutputFile]
     verified: set[str] = field(default_factory=set)
+    absent: set[str] = field(default_factory=set)
     hits: dict[str, cache.Entry] = field(default_factory=dict)  # root dir -> entry, verified
     misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
 
@@ -96,9 +98,9 @@ def render(
             continue
         todo.append((item, key))
 
-    def chunk(items: Sequence[tuple[Root, str]]) -> list[tuple[list[OutputFile], list[str]]]:
+    def chunk(items: Sequence[tuple[Root, str]]) -> list[tuple[list[OutputFile], list[str], list[str]]]:
         found = [root_files(plan.body(item)) for item, _ in items]
-        return [write.unchanged_on_disk(root, files) if compare else (files, []) for files in found]
+        return [write.unchanged_on_disk(root, files) if compare else (files, [], []) for files in found]
 
     def shared() -> None:  # the files besides the service roots, while children render those
         if meanwhile is not None:
@@ -114,9 +116,10 @@ def render(
 
     # each root is a pure function of the plan: a cold run spreads them over the cores
     rendered = parallel.map_shared(chunk, todo, minimum=64, meanwhile=shared, grain=32)
-    for (item, key), (files, same) in zip(todo, rendered, strict=True):
+    for (item, key), (files, same, absent) in zip(todo, rendered, strict=True):
         result.files.extend(files)
         result.verified.update(same)
+        result.absent.update(absent)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.sort(key=lambda f: f.path)
@@ -255,6 +258,7 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
         rendered.verified,
         lambda: reasons.changed_inputs(root, keys.generator_digest(), inputs),
         tree.files.keys() if tree else None,
+        rendered.absent,
     )
     was_interrupted = write.interrupted(root)
     wrote = not check and bool(changes or was_interrupted)

@@ -18,6 +18,7 @@ from generator.errors import SpecError
 from generator.plan import ir
 from generator.spec import load
 from generator.spec.load import load_repo
+from generator.write import apply as write
 
 
 def _squares(chunk: Sequence[int]) -> list[tuple[int, int]]:
@@ -109,6 +110,15 @@ def test_a_cold_run_compares_each_root_where_it_was_rendered(tmp_path: Path, mon
     assert "accounts/staging/services/bpg/main.tf" in compared.verified
     assert returned | compared.verified == every
     assert not returned & compared.verified
+    # the missing file is named as such, and the diff creates it without opening it again
+    missing = "accounts/production/services/core/main.tf"
+    assert compared.absent == {missing}
+    opened: list[Path] = []
+    real = write._read
+    monkeypatch.setattr(write, "_read", lambda path: opened.append(path) or real(path))
+    ours = [f for f in compared.files if f.path != staging]  # the hand-made file is not ours to judge
+    changes = {c.path: c.action for c in write.diff(repo_root, ours, compared.verified, absent=compared.absent)}
+    assert changes == {missing: "create"} and repo_root / missing not in opened and opened
     # compared as bytes: a file with CRLF line ends goes back to the diff, which reads it as text
     crlf = repo_root / "accounts/staging/services/bpg/outputs.tf"
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
