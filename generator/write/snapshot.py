@@ -56,6 +56,13 @@ def snapshot_file(root: Path) -> Path:
     return cachedir.per_repository("snapshots", root, ".pickle")
 
 
+def recorded(root: Path) -> bool:
+    """Whether a snapshot of ``root`` may be there to start from: without one, a run need not import
+    generator.delta (and the plan and render stages with it) before it reads the input files, which
+    a cold run does on every core while this process imports those stages (generator/api.py)."""
+    return cachedir.caches_enabled() and snapshot_file(root).is_file()
+
+
 @dataclass(frozen=True)
 class Snapshot:
     generator: str  # generator.plan.keys.generator_digest() of the run
