@@ -698,7 +698,10 @@ realistic mix of datastores, dependencies, ingress and environment files):
   warm cache (stamp off).
 
 Files written are counted from the tree (inode and mtime of every file before and after a run), not
-from infragen's output.
+from infragen's output. Every repetition writes into a folder of its own, and nothing is deleted
+until the run ends: on ext4 without a journal the kernel passes over every inode freed in the last
+60-360 s each time it allocates one (`recently_deleted()` in fs/ext4/ialloc.c), so a file created
+after a large delete costs many times more (bench/run.py's docstring has the figures).
 """
 
 
