@@ -218,18 +218,36 @@ def _where(chunk: Sequence[int]) -> list[tuple[int, int]]:
     return [(n * 3, os.getpid()) for n in chunk]
 
 
-def test_shared_work_comes_back_in_order_and_everyone_takes_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+def _arrived(folder: Path, count: int) -> None:
+    """A barrier between processes: mark this one in ``folder``, wait until ``count`` have."""
+    (folder / str(os.getpid())).touch()
+    deadline = time.monotonic() + 60
+    while len(list(folder.iterdir())) < count:
+        assert time.monotonic() < deadline, f"only {len(list(folder.iterdir()))} of {count} processes arrived"
+        time.sleep(0.001)
+
+
+def test_shared_work_comes_back_in_order_and_everyone_takes_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """parallel.map_shared: children take pieces from the queue while this process does its own
     work, then this process takes pieces too; the results are in the items' order."""
     monkeypatch.setenv("INFRAGEN_JOBS", "2")
     here = os.getpid()
 
     def slow(chunk: Sequence[int]) -> list[tuple[int, int]]:
+        if os.getpid() != here and not (tmp_path / str(os.getpid())).exists():
+            _arrived(tmp_path, 2)  # each child holds its first piece until the other has one too
         time.sleep(0.002)  # a piece takes a while: nobody drains the queue alone
         return _where(chunk)
 
     ran: list[str] = []
-    found = parallel.map_shared(slow, list(range(200)), minimum=1, meanwhile=lambda: ran.append("here"), grain=1)
+
+    def meanwhile() -> None:  # however slowly the children start, this process waits for both
+        _arrived(tmp_path, 3)
+        ran.append("here")
+
+    found = parallel.map_shared(slow, list(range(200)), minimum=1, meanwhile=meanwhile, grain=1)
     assert [n for n, _ in found] == [n * 3 for n in range(200)] and ran == ["here"]
     assert {pid for _, pid in found} >= {here} and len({pid for _, pid in found}) == 3
 
@@ -247,12 +265,26 @@ def test_shared_work_below_the_minimum_stays_here(monkeypatch: pytest.MonkeyPatc
     assert {pid for _, pid in found} == {os.getpid()} and order == ["compute", "meanwhile"]
 
 
-def test_shared_work_a_childs_error_or_a_failure_meanwhile_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shared_work_a_childs_error_or_a_failure_meanwhile_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("INFRAGEN_JOBS", "2")
+    fails = _fails_in_a_child(lambda: SpecError([]))
+
+    def failing(chunk: Sequence[int]) -> list[int]:
+        if os.getpid() != here:
+            (tmp_path / str(os.getpid())).touch()  # a child took a piece, and fails on it
+        return fails(chunk)
+
+    def meanwhile() -> None:  # this process takes pieces only once a child has one (it could drain them all)
+        deadline = time.monotonic() + 60
+        while not any(tmp_path.iterdir()):
+            assert time.monotonic() < deadline, "no child took a piece"
+            time.sleep(0.001)
+
+    here = os.getpid()
     with pytest.raises(SpecError) as raised:
-        parallel.map_shared(
-            _fails_in_a_child(lambda: SpecError([])), list(range(100)), minimum=1, meanwhile=lambda: None, grain=1
-        )
+        parallel.map_shared(failing, list(range(100)), minimum=1, meanwhile=meanwhile, grain=1)
     assert isinstance(raised.value.__cause__, parallel.ChildFailed)
 
     def fail() -> None:
