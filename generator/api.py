@@ -219,23 +219,29 @@ def _import_later_stages() -> None:
 
     from generator.render import jinja
 
-    for name in ("plan.alerts", "render.atlantis", "render.roots", "render.workflows", "write.reasons"):
+    for name in (
+        *("plan.alerts", "plan.ir", "plan.keys"),
+        *("render.atlantis", "render.roots", "render.terragrunt", "render.workflows"),
+        *("write.apply", "write.cache", "write.reasons"),
+    ):
         importlib.import_module(f"generator.{name}")
     jinja.environment()
 
 
 def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Result:
-    from generator import cachedir
-    from generator.errors import SpecError
-    from generator.plan import ir, keys
-    from generator.render import terragrunt
     from generator.spec.load import read_repo
-    from generator.write import apply as write
-    from generator.write import cache, reasons
 
     read: dict[str, str] = {}
     # every file sound; its cross-file rules run while the roots render
     spec = read_repo(root, digests=read, spare=_import_later_stages)
+
+    from generator import cachedir  # the later stages: a cold run imports them while children read
+    from generator.errors import SpecError
+    from generator.plan import ir, keys
+    from generator.render import terragrunt
+    from generator.write import apply as write
+    from generator.write import cache, reasons
+
     manifest = None
     try:
         plan = ir.build(root, spec.repo)
