@@ -11,6 +11,7 @@ newline against a `$`-anchored pattern).
 from __future__ import annotations
 
 import copy
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,24 @@ def test_dollars_mean_the_same_on_both_paths(pattern: str, value: str, valid: bo
     sub = {"type": "string", "pattern": pattern}
     assert schema.is_valid(value, "service", sub) is valid
     assert (not any(True for _ in schema.make_validator(sub).iter_errors(value))) is valid
+
+
+@pytest.mark.parametrize("const", [True, False, 1, 0, 1.5, "1", None, [1], {"a": 1}])
+def test_a_const_is_the_same_test_both_ways(const: Any) -> None:
+    """fastcheck gives fastjsonschema each `const` as an `enum` of its one value (fastcheck.prepared),
+    which JSON Schema defines as the same test: true is not 1, 1.0 is 1, a property named `const`
+    is a name."""
+    sub = {
+        "type": "object",
+        "properties": {"value": {"const": const}, "const": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    check = fastcheck.checker(json.dumps(sub, sort_keys=True))
+    assert check is not None
+    assert fastcheck.prepared(sub)["properties"]["value"] == {"enum": [const]}
+    assert fastcheck.prepared(sub)["properties"]["const"] == {"type": "string"}
+    for value in (True, False, 1, 0, 1.0, 1.5, "1", None, [1], [True], {"a": 1}, {"a": True}, "x"):
+        data = {"value": value, "const": "named"}
+        expected = schema.make_validator(sub).is_valid(data)
+        assert check(data) == expected, f"const {const!r}, value {value!r}: jsonschema says valid={expected}"
+    assert check({"value": const, "const": 1}) is False  # the property named `const` is checked as one

@@ -7,8 +7,10 @@ value in a tenth of that. It answers only valid or not: a file it rejects goes t
 ones they always were. ``tests/test_fast_schema.py`` holds the two to the same verdicts.
 
 The compiled code is kept in the user's cache folder by a digest of the schema, so a process
-neither generates nor compiles it again (generating and compiling the service schema's
-250,000 characters cost about 70 ms, more than validating a thousand files).
+neither generates nor compiles it again. A cold run (CI on a fresh clone, a new Atlantis checkout)
+still makes it, so the code is made small: without fastjsonschema's detailed exceptions, which
+printed the schema itself into every `raise` (the service schema's code was 341,000 characters
+and took 90 ms to generate and compile; now 102,000 and 21 ms).
 """
 
 from __future__ import annotations
@@ -25,27 +27,35 @@ from typing import Any
 
 from generator import cachedir
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: without detailed exceptions
 Check = Callable[[Any], bool]
 
 
-def ecma_patterns(node: Any) -> Any:
-    """The schema with each `pattern` made ECMA-262's: `$` matches only at the very end (as
-    schema.py's jsonschema validator does; Python's `$` also matches before a final newline)."""
+def prepared(node: Any) -> Any:
+    """The schema as fastjsonschema is given it, with the same meaning:
+
+    - each `pattern` made ECMA-262's: `$` matches only at the very end (as schema.py's jsonschema
+      validator does; Python's `$` also matches before a final newline);
+    - each `const` an `enum` of its one value, which JSON Schema defines as the same test
+      (https://json-schema.org/draft/2020-12/json-schema-validation#section-6.1.3) and
+      fastjsonschema compiles with the same comparison; its `const` cannot be compiled without
+      detailed exceptions (its message asks for the schema's text)."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key in ("const", "enum", "default", "examples"):
+            if key in ("enum", "default", "examples"):
                 out[key] = value  # data, not schema
+            elif key == "const":
+                out["enum"] = [value]
             elif key == "pattern" and isinstance(value, str):
                 out[key] = ecma_pattern(value)
             elif key in ("properties", "patternProperties", "$defs"):
-                out[key] = {name: ecma_patterns(sub) for name, sub in value.items()}  # names, not keywords
+                out[key] = {name: prepared(sub) for name, sub in value.items()}  # names, not keywords
             else:
-                out[key] = ecma_patterns(value)
+                out[key] = prepared(value)
         return out
     if isinstance(node, list):
-        return [ecma_patterns(item) for item in node]
+        return [prepared(item) for item in node]
     return node
 
 
@@ -87,7 +97,7 @@ def checker(schema_text: str) -> Check | None:
         import fastjsonschema
     except ImportError:  # pragma: no cover - a runtime dependency; kept optional for the reference path
         return None
-    schema = ecma_patterns(json.loads(schema_text))
+    schema = prepared(json.loads(schema_text))
     schema.pop("$schema", None)  # fastjsonschema knows drafts 4-7; the keywords used are common to 2020-12
     text = json.dumps(schema, sort_keys=True)
     tag = f"v{CACHE_VERSION} fastjsonschema {fastjsonschema.VERSION} py{sys.version_info[:2]}\0{text}"
@@ -96,8 +106,9 @@ def checker(schema_text: str) -> Check | None:
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):  # missing or damaged: rebuilt
         code = marshal.loads(path.read_bytes())
     if code is None:
-        # use_default=False: the check must not write the schema's defaults into the data it is given
-        source = fastjsonschema.compile_to_code(schema, use_default=False)
+        # use_default=False: the check must not write the schema's defaults into the data it is given;
+        # only the verdict is used (a rejected file's messages come from jsonschema): no detailed exceptions
+        source = fastjsonschema.compile_to_code(schema, use_default=False, detailed_exceptions=False)
         code = compile(source, f"<schema {path.stem}>", "exec")
         cachedir.write_atomic(path, marshal.dumps(code))
     namespace: dict[str, Any] = {}
