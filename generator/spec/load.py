@@ -86,7 +86,7 @@ class _Reader:
         CI's gate on a fresh clone), while this process does ``meanwhile``, then ``spare`` when children
         read (what a cold run needs later, imports for one: this process would wait idle). The
         files go to the children by kind, so each compiles one validator (the service schema's takes
-        60 ms). With cached documents, reading in order is cheaper: ``meanwhile``, then nothing."""
+        20 ms). With cached documents, reading in order is cheaper: ``meanwhile``, then nothing."""
         if self.cache is not None and self.cache.entries:
             meanwhile()
             return
