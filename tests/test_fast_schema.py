@@ -237,3 +237,13 @@ def test_a_const_is_the_same_test_both_ways(const: Any) -> None:
         expected = schema.make_validator(sub).is_valid(data)
         assert check(data) == expected, f"const {const!r}, value {value!r}: jsonschema says valid={expected}"
     assert check({"value": const, "const": 1}) is False  # the property named `const` is checked as one
+
+
+@pytest.mark.parametrize("const", [1, 3, True])
+def test_a_const_beside_an_enum_keeps_both_tests(const: Any) -> None:
+    sub = {"const": const, "enum": [1, 2], "allOf": [{"type": "integer"}]}
+    check = fastcheck.checker(json.dumps(sub, sort_keys=True))
+    assert check is not None
+    for value in (1, 2, 3, True, 1.0, "1"):
+        expected = schema.make_validator(sub).is_valid(value)
+        assert check(value) == expected, f"const {const!r}, value {value!r}: jsonschema says valid={expected}"

@@ -46,13 +46,18 @@ def prepared(node: Any) -> Any:
             if key in ("enum", "default", "examples"):
                 out[key] = value  # data, not schema
             elif key == "const":
-                out["enum"] = [value]
+                pass  # below, once the node's own `enum` and `allOf` are known
             elif key == "pattern" and isinstance(value, str):
                 out[key] = ecma_pattern(value)
             elif key in ("properties", "patternProperties", "$defs"):
                 out[key] = {name: prepared(sub) for name, sub in value.items()}  # names, not keywords
             else:
                 out[key] = prepared(value)
+        if "const" in node:  # beside an `enum` of its own, both must hold
+            if "enum" in out:
+                out["allOf"] = [*out.get("allOf", []), {"enum": [node["const"]]}]
+            else:
+                out["enum"] = [node["const"]]
         return out
     if isinstance(node, list):
         return [prepared(item) for item in node]
