@@ -269,22 +269,17 @@ def test_shared_work_a_childs_error_or_a_failure_meanwhile_is_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INFRAGEN_JOBS", "2")
+    here = os.getpid()
     fails = _fails_in_a_child(lambda: SpecError([]))
 
     def failing(chunk: Sequence[int]) -> list[int]:
         if os.getpid() != here:
-            (tmp_path / str(os.getpid())).touch()  # a child took a piece, and fails on it
+            _arrived(tmp_path, 1)  # a child took a piece, and fails on it
         return fails(chunk)
 
-    def meanwhile() -> None:  # this process takes pieces only once a child has one (it could drain them all)
-        deadline = time.monotonic() + 60
-        while not any(tmp_path.iterdir()):
-            assert time.monotonic() < deadline, "no child took a piece"
-            time.sleep(0.001)
-
-    here = os.getpid()
     with pytest.raises(SpecError) as raised:
-        parallel.map_shared(failing, list(range(100)), minimum=1, meanwhile=meanwhile, grain=1)
+        # this process takes pieces only once a child has one: it could drain them all
+        parallel.map_shared(failing, list(range(100)), minimum=1, meanwhile=lambda: _arrived(tmp_path, 2), grain=1)
     assert isinstance(raised.value.__cause__, parallel.ChildFailed)
 
     def fail() -> None:
