@@ -99,6 +99,55 @@ def test_a_full_gen_check_imports_no_aws_or_git_library(generated: tuple[Path, P
     ] == []
 
 
+def test_a_full_gen_check_scans_for_secrets_without_importing_requests(generated: tuple[Path, Path]) -> None:
+    """detect-secrets imports `requests` (and urllib3, http.client) for the plugins' verify(), which
+    infragen never calls: a full run scans with its plugins and never loads the HTTP stack."""
+    repo, cache = generated
+    found = _imported(
+        repo,
+        cache / "cold",
+        "gen",
+        "--check",
+        watched=("detect_secrets", "requests", "urllib3"),
+        env={"INFRAGEN_NO_STAMP": "1"},
+    )
+    assert "detect_secrets.plugins.aws" in found  # the scan did run, with a cold verdict cache
+    assert [m for m in found if m.split(".")[0] in ("requests", "urllib3")] == []
+
+
+def test_a_full_gen_check_whose_variables_were_all_judged_before_never_imports_detect_secrets(tmp_path: Path) -> None:
+    """The secret scan's verdicts are kept by digest (spec/secrets.scan): a full run with nothing new
+    to judge does not import detect-secrets, not even for its version."""
+    repo, cache = copy_inputs(tmp_path / "repo", outputs=True), tmp_path / "cache"
+    watched = ("detect_secrets", "jinja2")
+    assert "detect_secrets" in _imported(repo, cache, "gen", watched=watched)  # judged, verdicts kept
+    service = next((repo / "services").glob("*/service.yaml"))
+    os.utime(service, ns=(service.stat().st_mtime_ns + 10**9,) * 2)  # the stamp no longer holds
+    found = _imported(repo, cache, "gen", "--check", watched=watched)
+    assert "jinja2" in found and [m for m in found if m.startswith("detect_secrets")] == []
+
+
+def test_the_stand_in_for_requests_imports_the_real_one_when_used() -> None:
+    """After the detectors are built, `import requests` is the real module, and the plugins' own
+    reference to it reaches the real one on first use."""
+    probe = (
+        "import sys; from generator.spec import secrets; secrets.warm(); "
+        "assert 'requests' not in sys.modules; "
+        "import detect_secrets.plugins.base as base; import requests; "
+        "assert type(requests).__name__ == 'module' and hasattr(requests, 'Session'); "
+        "assert base.requests.exceptions.RequestException is requests.exceptions.RequestException; "
+        "assert secrets.value_kinds('AKIAIOSFODNN7EXAMPLE') == ['an AWS access key']; print('ok')"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
+
+
 def test_the_console_script_answers_a_gen_with_nothing_to_do_before_click(generated: tuple[Path, Path]) -> None:
     """`infragen gen` (generator.entry:main, the console script) on an up-to-date tree prints gen's
     own output without importing click or any CLI module; any other command goes to the CLI."""

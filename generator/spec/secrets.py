@@ -11,8 +11,12 @@ same environment file with a reason, which a reviewer sees in the diff.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import re
+import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, partial
@@ -48,8 +52,39 @@ class _Detector:
     plugin: Any
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its attributes is read, then imports the real one."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+@contextlib.contextmanager
+def _requests_deferred() -> Iterator[None]:
+    """detect-secrets imports `requests` (with urllib3 and http.client: about 80 ms, most of the
+    cost of importing its plugins) for the plugins' ``verify()``, which infragen never calls (no
+    network): while its modules import, ``import requests`` gets a stand-in that imports the real
+    one the first time an attribute is read. The stand-in leaves sys.modules afterwards, so any
+    later ``import requests`` is the real thing."""
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = _Deferred("requests")
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
+
+
 @cache
 def _detectors() -> tuple[_Detector, ...]:
+    with _requests_deferred():
+        return _plugins()
+
+
+def _plugins() -> tuple[_Detector, ...]:
     from detect_secrets.plugins import (
         artifactory,
         aws,
@@ -97,7 +132,8 @@ def _detectors() -> tuple[_Detector, ...]:
 
 @cache
 def _entropy() -> tuple[Any, ...]:
-    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+    with _requests_deferred():
+        from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
 
     return (Base64HighEntropyString(), HexHighEntropyString())
 
@@ -218,6 +254,6 @@ def warm() -> None:
 @cache
 def _detectors_version() -> str:
     """What a verdict depends on besides the variable: this generator and the detect-secrets release."""
-    from importlib.metadata import version
+    from importlib.metadata import version  # not detect_secrets.__version__: that imports the package
 
     return f"{fingerprint.package_digest()} detect-secrets {version('detect-secrets')}"
