@@ -143,24 +143,25 @@ def test_exception_while_staging_leaves_the_tree_untouched(
 ) -> None:
     source, before, after, changes = states
     writes = changes - sum(1 for p in before if p not in after)  # creates + updates are staged
-    real_open = Path.open
+    real_write = write._write_new
     for k in range(writes):
         root = tmp_path / f"s{k}"
         shutil.copytree(source, root, symlinks=True)
         calls = {"n": 0}
 
-        def failing_open(self: Path, *args: Any, limit: int = k, calls: dict[str, int] = calls, **kw: Any) -> Any:
-            """Staged (temp) files fail to open after ``limit`` of them were written."""
-            if self.name.endswith(write.TMP_SUFFIX):
-                if calls["n"] >= limit:
-                    raise OSError(f"injected failure after {limit} staged files")
-                calls["n"] += 1
-            return real_open(self, *args, **kw)
+        def failing_write(path: str, data: bytes, limit: int = k, calls: dict[str, int] = calls) -> None:
+            """Staged (temp) files fail after ``limit`` of them were written, half-written."""
+            assert path.endswith(write.TMP_SUFFIX)
+            if calls["n"] >= limit:
+                real_write(path, data[: len(data) // 2])
+                raise OSError(f"injected failure after {limit} staged files")
+            calls["n"] += 1
+            real_write(path, data)
 
-        monkeypatch.setattr(Path, "open", failing_open)
+        monkeypatch.setattr(write, "_write_new", failing_write)
         with pytest.raises(OSError, match="injected"):
             api.generate(root)
-        monkeypatch.setattr(Path, "open", real_open)
+        monkeypatch.setattr(write, "_write_new", real_write)
         assert hashes(root) == before, "a failure before any file moved must leave no trace at all"
         shutil.rmtree(root)
 
