@@ -208,3 +208,21 @@ def test_execution_order_and_depends_on(model: Model) -> None:
             assert dep.split("-")[0] == project["name"].split("-")[0], "dependencies stay in one account"
     names = [p["name"] for p in committed["projects"]]
     assert names == sorted(names)
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["accounts/staging/services/x", "accounts/production/services/y", "accounts/staging/alerts", "modules/platform/x"],
+)
+def test_the_relative_closure_is_relpath_of_each_reached_module(start: str) -> None:
+    """The triggers' module paths, shared by every root as deep under the same folder, are exactly
+    posixpath.relpath of each module reached, whatever the start (one under modules/ shares the
+    modules' first folder, so it is computed for that start alone)."""
+    modules.clear_cache()
+    depth = start.count("/") + 1
+    sources = tuple("../" * depth + f"modules/platform/{m}" for m in ("service", "dashboard"))
+    reached = modules.closure_by_depth(ORG, start, sources)
+    assert len(reached) > 2  # the platform modules call modules/aws ones
+    expected = tuple(posixpath.relpath(d, start) for d in reached)
+    assert modules.relative_closure(ORG, start, sources) == expected
+    assert modules.relative_closure(ORG, start, sources) == expected  # and from the cache

@@ -54,15 +54,19 @@ def project_name(env: str, service: str) -> str:
     return f"{env}-{service}"
 
 
-def module_dirs(root_path: Path, project: Root) -> list[str]:
-    """Module directories (repo-relative) that a root reaches, transitively."""
+def _module_sources(project: Root) -> tuple[str, ...]:
     kinds = (
         "platform/service",
         "platform/dashboard",
         *sorted({kind_of(d.type).module for d in project.service.datastores}),
         *(("platform/discovery",) if project.account.consul is not None else ()),
     )
-    return list(modules.closure_by_depth(root_path, project.dir, tuple(f"{MODULES}/{kind}" for kind in kinds)))
+    return tuple(f"{MODULES}/{kind}" for kind in kinds)
+
+
+def module_dirs(root_path: Path, project: Root) -> list[str]:
+    """Module directories (repo-relative) that a root reaches, transitively."""
+    return list(modules.closure_by_depth(root_path, project.dir, _module_sources(project)))
 
 
 def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
@@ -74,7 +78,8 @@ def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
     inputs = sorted({*root.inputs, env_file})
     triggers = [TERRAFORM_FILES, LOCK_FILE, *(_rel(p, root.dir) for p in inputs)]
     if root.modules == MAIN:
-        triggers.extend(f"{_rel(d, root.dir)}/{TERRAFORM_FILES}" for d in module_dirs(root_path, root))
+        reached = modules.relative_closure(root_path, root.dir, _module_sources(root))
+        triggers.extend([f"{d}/{TERRAFORM_FILES}" for d in reached])
     return tuple(triggers)
 
 
