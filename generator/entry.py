@@ -5,8 +5,35 @@ any problem go to the CLI (generator/cli), which parses, runs and reports as it 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+
+def console() -> None:
+    """The console script: :func:`main`, and a `gen` that ran leaves without tearing the interpreter
+    down. A run at 1,000 services x 3 ends holding millions of objects (the models, the caches of
+    its stages, every module it imported); freeing them one by one at exit took 50-60 ms of a full
+    generation, for nothing: the process is ending. Its output is flushed first, and nothing of
+    `gen` relies on an exit handler (it writes files whole, with `with` blocks). A bug keeps its
+    traceback: only SystemExit, the CLI's own way to finish, is turned into the quick exit."""
+    if sys.argv[1:2] != ["gen"]:
+        main()
+        return
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as the interpreter prints a non-integer exit code
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = 120  # the interpreter's own code when flushing its streams at exit fails
+    os._exit(code or 0)
 
 
 def main() -> None:

@@ -226,3 +226,37 @@ def test_a_gen_with_work_to_do_walks_the_tree_once(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["0 file(s) changed", "1"]
+
+
+def _both_ways(repo: Path, cache: Path, *args: str) -> list[tuple[int, str, str]]:
+    """``args`` run by the console script (generator.entry:console, which leaves a `gen` with
+    os._exit) and by the CLI's own main, through pipes: (exit code, stdout, stderr) of each."""
+    found = []
+    for call in ("from generator.entry import console as run", "from generator.cli import main as run"):
+        proc = subprocess.run(
+            [sys.executable, "-c", f"import sys; {call}; sys.argv = ['infragen', *sys.argv[1:]]; run()", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache), "NO_COLOR": "1"},
+            timeout=300,
+        )
+        found.append((proc.returncode, proc.stdout, proc.stderr))
+    return found
+
+
+def test_the_console_script_leaves_a_gen_with_the_clis_exit_code_and_all_its_output(tmp_path: Path) -> None:
+    """The quick exit after `gen` loses nothing: a first gen (dozens of lines through a pipe), a
+    stale check (exit 1, its message on stderr), a bad spec (the error report) and an unknown
+    option print and exit exactly as the CLI does."""
+    repo = copy_inputs(tmp_path / "repo")
+    console, cli = _both_ways(repo, tmp_path / "cache-a", "gen", "--check")
+    assert console == cli and console[0] == 1 and "stale" in console[2]
+    console, _ = _both_ways(repo, tmp_path / "cache-b", "gen")
+    assert console[0] == 0 and console[1].count("\n") > 50 and console[1].endswith(" file(s) changed\n")
+    service = next((repo / "services").glob("*/service.yaml"))
+    service.write_text(service.read_text(encoding="utf-8") + "unknownField: 1\n", encoding="utf-8")
+    console, cli = _both_ways(repo, tmp_path / "cache-c", "gen")
+    assert console == cli and console[0] == 1 and "unknownField" in console[2]
+    console, cli = _both_ways(repo, tmp_path / "cache-d", "gen", "--no-such-option")
+    assert console == cli and console[0] == 2
