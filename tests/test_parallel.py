@@ -375,3 +375,22 @@ def test_cross_file_rules_run_while_the_roots_render_and_their_problems_win(
     assert any(p.file == edit[0] and says in p.message for p in raised.value.problems), raised.value.problems
     assert where == (["render", "check"] if forked else ["check"])  # the plan failed before rendering
     assert {p: p.read_bytes() for p in repo_root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("services", "environments", "count"), [(1000, 1071, 2), (100, 212, 2), (10, 0, 2), (7, 30, 3)]
+)
+def test_a_cold_load_gives_each_child_files_of_about_equal_cost(services: int, environments: int, count: int) -> None:
+    """spec.load's prefetch cuts the files by reading cost (a service.yaml about twice an
+    environment file), every file in one group, each group of one kind or two where it straddles
+    them (so a child compiles at most two validators)."""
+    from generator.spec import load
+
+    files = [(Path(f"services/s{i}/service.yaml"), "service") for i in range(services)]
+    files += [(Path(f"services/s{i}/environments/dev.yaml"), "environment") for i in range(environments)]
+    groups = load._balanced(files, count)  # type: ignore[arg-type]
+    assert sorted(f for g in groups for f in g) == sorted(files) and len(groups) <= count
+    costs = [sum(load._READ_COST[kind] for _, kind in group) for group in groups]
+    assert max(costs) - min(costs) <= 2 * max(load._READ_COST.values())
+    assert all(len({kind for _, kind in group}) <= 2 for group in groups)
+    assert sum(len({kind for _, kind in group}) == 2 for group in groups) <= 1
