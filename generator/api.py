@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the stages are imported where they run: a `gen` with nothin
     from generator import cachedir
     from generator.plan import ir
     from generator.plan.roots import OutputFile, Root
+    from generator.spec.load import Unchecked
     from generator.spec.models import Repo
     from generator.write import apply as write
     from generator.write import cache
@@ -55,6 +56,7 @@ class Rendered:
     files: list[OutputFile]
     verified: set[str] = field(default_factory=set)
     absent: set[str] = field(default_factory=set)
+    staged: dict[str, str] = field(default_factory=dict)  # path -> its name in the Staging (content left out)
     hits: dict[str, cache.Entry] = field(default_factory=dict)  # root dir -> entry, verified
     misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
 
@@ -68,6 +70,7 @@ def render(
     *,
     compare: bool = False,
     meanwhile: Callable[[], object] | None = None,
+    staging: write.Staging | None = None,
 ) -> Rendered:
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
     neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
@@ -76,7 +79,9 @@ def render(
     manifest): each rendered root's files are compared with the disk where they were rendered (on
     every core), and those already on disk are returned as verified instead of as files.
     ``meanwhile``: other work of this process (the cross-file rules), done first while forked
-    children render the roots; its exception stops them."""
+    children render the roots; its exception stops them. ``staging`` (with ``compare``): each
+    file not on disk is written there by the process that rendered it, and returned without its
+    text, its name in ``staged`` (generator.write.apply.Staging)."""
     from generator import parallel
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
@@ -98,9 +103,13 @@ def render(
             continue
         todo.append((item, key))
 
-    def chunk(items: Sequence[tuple[Root, str]]) -> list[tuple[list[OutputFile], list[str], list[str]]]:
+    def chunk(
+        items: Sequence[tuple[Root, str]],
+    ) -> list[tuple[list[OutputFile], list[str], list[str], dict[str, str]]]:
         found = [root_files(plan.body(item)) for item, _ in items]
-        return [write.unchanged_on_disk(root, files) if compare else (files, [], []) for files in found]
+        if not compare:
+            return [(files, [], [], {}) for files in found]
+        return [_staged(*write.unchanged_on_disk(root, files), staging) for files in found]
 
     def shared() -> None:  # the files besides the service roots, while children render those
         if meanwhile is not None:
@@ -116,14 +125,30 @@ def render(
 
     # each root is a pure function of the plan: a cold run spreads them over the cores
     rendered = parallel.map_shared(chunk, todo, minimum=64, meanwhile=shared, grain=32)
-    for (item, key), (files, same, absent) in zip(todo, rendered, strict=True):
+    for (item, key), (files, same, absent, staged) in zip(todo, rendered, strict=True):
         result.files.extend(files)
         result.verified.update(same)
         result.absent.update(absent)
+        result.staged.update(staged)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.sort(key=lambda f: f.path)
     return result
+
+
+def _staged(
+    differ: list[OutputFile], same: list[str], absent: list[str], staging: write.Staging | None
+) -> tuple[list[OutputFile], list[str], list[str], dict[str, str]]:
+    """A rendered root's comparison with the disk, its new files written to ``staging``: they come
+    back without their text (only created, never compared: see write.apply.diff's ``absent``)."""
+    if staging is None or not absent:
+        return differ, same, absent, {}
+    from generator.plan.roots import OutputFile
+
+    new = set(absent)
+    staged = {f.path: staging.stage(f.content) for f in differ if f.path in new}
+    files = [OutputFile(f.path, "", f.inputs) if f.path in new else f for f in differ]
+    return files, same, absent, staged
 
 
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:
@@ -235,7 +260,33 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
     # every file sound; its cross-file rules run while the roots render
     spec = read_repo(root, digests=read, spare=_import_later_stages)
 
-    from generator import cachedir  # the later stages: a cold run imports them while children read
+    from generator.render import terragrunt  # the later stages: a cold run imports them while children read
+    from generator.write import apply as write
+    from generator.write import cache
+
+    # a first generation without caches: the renderers write each new file ahead (write.apply.Staging)
+    ahead = not check and not cache.enabled() and terragrunt.flavor(root) != "terragrunt"
+    staging = write.Staging.open(root) if ahead else None
+    if not ahead and not check:
+        write.Staging.clear(root)
+    try:
+        return _generate_read(root, spec, read, check=check, tree=tree, staging=staging)
+    finally:
+        if staging is not None:
+            staging.close()
+
+
+def _generate_read(
+    root: Path,
+    spec: Unchecked,
+    read: dict[str, str],
+    *,
+    check: bool,
+    tree: incremental.Tree | None,
+    staging: write.Staging | None,
+) -> Result:
+    """:func:`_generate` once the input is read: plan, render, rules, diff, write, record."""
+    from generator import cachedir
     from generator.errors import SpecError
     from generator.plan import ir, keys
     from generator.render import terragrunt
@@ -251,7 +302,9 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
         else:
             manifest = cache.load(root) if cache.enabled() else None
             fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
-            rendered = render(root, plan, manifest, fragments, tree, compare=manifest is None, meanwhile=spec.check)
+            rendered = render(
+                root, plan, manifest, fragments, tree, compare=manifest is None, meanwhile=spec.check, staging=staging
+            )
             if fragments is not None:
                 fragments.save()
     except SpecError:
@@ -274,7 +327,7 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
     if wrote:
         if was_interrupted:
             write.recover(root)
-        write.apply(root, rendered.files, changes)
+        write.apply(root, rendered.files, changes, rendered.staged, staging)
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):

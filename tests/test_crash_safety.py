@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_inputs, run_cli
+from conftest import copy_inputs, run_cli, snapshot
 
-from generator import api
+from generator import api, parallel
+from generator.errors import SpecError
 from generator.write import apply as write
 
 KILLS = 20
@@ -73,7 +74,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 def assert_before_or_after(root: Path, before: dict[str, str], after: dict[str, str]) -> None:
     now = hashes(root)
     for path, digest in now.items():
-        if path == write.JOURNAL or path.endswith(write.TMP_SUFFIX):
+        if path == write.JOURNAL or path.endswith(write.TMP_SUFFIX) or path.startswith(write.STAGING + "/"):
             continue  # bookkeeping of the interrupted run; the next run removes it
         assert digest in (before.get(path), after.get(path)), f"{path} is neither as before nor as after"
     for path in set(before) & set(after):
@@ -173,25 +174,37 @@ def wait_for(path: Path, proc: subprocess.Popen[bytes]) -> float:
     return time.monotonic()
 
 
-def test_sigkill_at_random_moments(tmp_path: Path, states: tuple[Path, dict[str, str], dict[str, str], int]) -> None:
+@pytest.mark.parametrize(
+    "cold",
+    [
+        pytest.param(False, id="cached"),
+        # no cache: the renderers write new files ahead, into write.STAGING (write.apply.Staging)
+        pytest.param(True, id="staged-ahead"),
+    ],
+)
+def test_sigkill_at_random_moments(
+    tmp_path: Path, states: tuple[Path, dict[str, str], dict[str, str], int], cold: bool
+) -> None:
     source, before, after, _ = states
     rng = random.Random(SEED)
     command = [sys.executable, "-m", "generator.cli", "gen", "--root"]
+    env = {**os.environ, "INFRAGEN_NO_CACHE": "1"} if cold else None
     # Time an uninterrupted run, and its write phase (journal present until the process ends).
     probe = tmp_path / "probe"
     shutil.copytree(source, probe, symlinks=True)
     started = time.monotonic()
-    proc = subprocess.Popen([*command, str(probe)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*command, str(probe)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     journal_seen = wait_for(probe / write.JOURNAL, proc)
     assert proc.wait(timeout=120) == 0
     duration = time.monotonic() - started
     write_phase = max(time.monotonic() - journal_seen, 0.01)
+    assert hashes(probe) == after and not (probe / write.STAGING).exists()
     shutil.rmtree(probe)
     outcomes: dict[str, int] = {}
     for kill in range(KILLS):
         root = tmp_path / f"kill{kill}"
         shutil.copytree(source, root, symlinks=True)
-        proc = subprocess.Popen([*command, str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*command, str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         if kill % 2:  # anywhere in the run, start-up included
             time.sleep(duration * 1.1 * rng.random())
         else:  # inside the write phase
@@ -203,7 +216,7 @@ def test_sigkill_at_random_moments(tmp_path: Path, states: tuple[Path, dict[str,
         outcome = assert_detected_and_completed(root, after)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         shutil.rmtree(root)
-    print(f"\ncrash safety: {KILLS} SIGKILLs, outcomes {outcomes}")
+    print(f"\ncrash safety ({'staged ahead' if cold else 'cached'}): {KILLS} SIGKILLs, outcomes {outcomes}")
 
 
 def test_journal_is_the_only_file_synced(
@@ -246,3 +259,42 @@ def test_torn_file_after_power_cut_is_reported_and_rewritten(
     assert check.code == 1 and victim in check.stdout, check
     assert run_cli("gen", "--root", str(root)).code == 0
     assert hashes(root) == after
+
+
+@pytest.mark.parametrize("when", ["while-rendering", "after-rendering"])
+def test_a_cold_run_the_rules_reject_leaves_no_trace_of_the_files_it_staged_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """Without caches the renderers write new files ahead (write.apply.Staging) while this process
+    runs the cross-file rules: a repository they reject leaves every file and folder as it was,
+    whether the rules fail while forked renderers are writing (they are killed) or once one
+    process has rendered and staged every file."""
+    monkeypatch.setenv("INFRAGEN_NO_CACHE", "1")
+    root = copy_inputs(tmp_path / "repo")  # inputs only: every generated file is new
+    spec = root / "services/core/service.yaml"  # a cross-file rule's problem: the roots still render
+    spec.write_text(spec.read_text(encoding="utf-8").replace("owner: growth", "owner: nobody"), "utf-8")
+    before, folders = snapshot(root), sorted(p for p in root.rglob("*") if p.is_dir())
+    staged: list[str] = []
+    real_stage = write.Staging.stage
+
+    def recording(self: write.Staging, content: str) -> str:
+        name = real_stage(self, content)
+        staged.append(name)
+        return name
+
+    monkeypatch.setattr(write.Staging, "stage", recording)
+    if when == "after-rendering":  # one process renders every root, then runs the rules
+        monkeypatch.setenv("INFRAGEN_JOBS", "1")
+    else:  # forked renderers, whatever the organization's size; the rules run meanwhile
+        shared = parallel.map_shared
+        monkeypatch.setenv("INFRAGEN_JOBS", "2")
+        monkeypatch.setattr(
+            parallel, "map_shared", lambda compute, items, *, minimum, **kw: shared(compute, items, minimum=1, **kw)
+        )
+    with pytest.raises(SpecError) as raised:
+        api.generate(root)
+    assert any("unknown owner 'nobody'" in p.message for p in raised.value.problems), raised.value.problems
+    assert snapshot(root) == before
+    assert sorted(p for p in root.rglob("*") if p.is_dir()) == folders  # no staging folder, no root folder
+    if when == "after-rendering":
+        assert len(staged) >= 20  # the rules failed after every service root's files were written ahead
