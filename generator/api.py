@@ -225,14 +225,15 @@ def _run(root: Path, *, check: bool) -> Result:
     tree = walked or incremental.current(root)  # the run's one walk of the tree
     if incremental.unchanged(root, tree):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)
-    from generator.write import snapshot
+    if tree is not None:  # stamps on (INFRAGEN_NO_STAMP: none): write.snapshot costs 15 ms of imports
+        from generator.write import snapshot
 
-    if tree is not None and snapshot.recorded(root):  # a run to start from (generator.delta: 55 ms of imports)
-        from generator import delta
+        if snapshot.recorded(root):  # a run to start from (generator.delta: 55 ms of imports)
+            from generator import delta
 
-        changes = delta.run(root, tree)  # only a few services' files changed: only they are done again
-        if changes is not None:
-            return Result(changes=changes, interrupted=False)
+            changes = delta.run(root, tree)  # only a few services' files changed: only they are done again
+            if changes is not None:
+                return Result(changes=changes, interrupted=False)
     return _generate(root, check=False, tree=tree)
 
 

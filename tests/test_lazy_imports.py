@@ -260,3 +260,12 @@ def test_the_console_script_leaves_a_gen_with_the_clis_exit_code_and_all_its_out
     assert console == cli and console[0] == 1 and "unknownField" in console[2]
     console, cli = _both_ways(repo, tmp_path / "cache-d", "gen", "--no-such-option")
     assert console == cli and console[0] == 2
+
+
+def test_a_run_without_stamps_imports_no_snapshot_or_delta_run(tmp_path: Path) -> None:
+    """INFRAGEN_NO_STAMP (CI's gate, the bench's cold rows): no walk, so no snapshot to start from;
+    the modules that record and replay snapshots (15 and 55 ms of imports) are not loaded."""
+    repo = copy_inputs(tmp_path / "repo")
+    watched = ("generator.write.snapshot", "generator.delta", "jinja2")
+    found = _imported(repo, tmp_path / "cache", "gen", watched=watched, env={"INFRAGEN_NO_STAMP": "1"})
+    assert "jinja2" in found and [m for m in found if m.startswith("generator.")] == []  # it rendered
