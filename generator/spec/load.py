@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -155,18 +158,19 @@ class _Reader:
             self.cache.put(doc, digest, kind)
         return doc
 
-    def read_service(self, service_dir: Path) -> tuple[Document | None, list[Document]] | None:
+    def read_service(self, folder: ServiceFolder) -> tuple[Document | None, list[Document]] | None:
         """A service folder's spec and its valid environment files; None when it has no
         service.yaml. Every problem found (a `.yml` environment file too) is added to :attr:`problems`."""
-        path = service_dir / "service.yaml"
-        if not path.is_file():
+        path = folder.path / "service.yaml"
+        if not folder.has_spec:
             self.problems.append(
                 Problem(path.relative_to(self.root).as_posix(), 1, 1, "", "service folder has no service.yaml")
             )
             return None
         doc = self.read(path, "service")
         env_docs: list[Document] = []
-        for env_path in sorted((service_dir / "environments").glob("*")):
+        for name in folder.environments:
+            env_path = folder.path / "environments" / name
             if env_path.suffix == ".yml":
                 erel = env_path.relative_to(self.root).as_posix()
                 self.problems.append(Problem(erel, 1, 1, "", "use the .yaml extension"))
@@ -261,12 +265,15 @@ def read_repo(
     version.require(root)
     reader = _Reader(root, digests)
     platform: list[tuple[Teams | None, list[Account]]] = []
+    folders = service_folders(root)
     reader.prefetch(
         [
-            (path, "service" if path.name == "service.yaml" else "environment")
-            for service_dir in _subdirs(root / "services")
-            for path in [service_dir / "service.yaml", *sorted((service_dir / "environments").glob("*.yaml"))]
-            if path.is_file()
+            *((folder.path / "service.yaml", "service") for folder in folders if folder.has_spec),
+            *(
+                (folder.path / "environments" / name, "environment")
+                for folder in folders
+                for name in folder.environment_files
+            ),
         ],
         meanwhile=lambda: platform.append(_platform(root, reader)),
         spare=cold_spare,
@@ -277,13 +284,14 @@ def read_repo(
     platform_broken = bool(reader.problems) or teams is None
     services: list[Service] = []
     broken_services: set[str] = set()
-    for service_dir in _subdirs(root / "services"):
+    for folder in folders:
+        service_dir = folder.path
         before = len(reader.problems)
-        found = reader.read_service(service_dir)
+        found = reader.read_service(folder)
         if found is None:
             continue
         doc, env_docs = found
-        rel = (service_dir / "service.yaml").relative_to(root).as_posix()
+        rel = f"services/{service_dir.name}/service.yaml"
         service = _service(doc, env_docs, reader.problems) if doc is not None else None
         if service is None or len(reader.problems) > before:
             broken_services.add(service_dir.name)
@@ -312,13 +320,40 @@ def load_service(root: Path, name: str) -> tuple[Service, dict[str, Document], d
     problem of its own: :func:`load_repo` reports it, with every other problem of the repository.
     The cross-file rules are the caller's (generator.spec.rules.service_rules)."""
     reader = _Reader(root, cache=False)
-    found = reader.read_service(root / "services" / name)
+    found = reader.read_service(ServiceFolder.listed(root / "services" / name))
     if found is None or found[0] is None or reader.problems:
         return None
     service = _service(found[0], found[1], reader.problems)
     if service is None or reader.problems:
         return None
     return service, reader.docs, reader.digests
+
+
+@dataclass(frozen=True)
+class ServiceFolder:
+    """A folder of services/ as listed once (os.scandir), for both the children that read its files
+    and the models made of them: 2,000 globs and 3,000 stats fewer at 1,000 services."""
+
+    path: Path
+    has_spec: bool  # a service.yaml file
+    environments: tuple[str, ...]  # every name in its environments/ folder, sorted
+    environment_files: tuple[str, ...]  # those that are `*.yaml` files (read ahead when nothing is cached)
+
+    @classmethod
+    def listed(cls, path: Path) -> ServiceFolder:
+        has_spec = False
+        with contextlib.suppress(OSError), os.scandir(path) as entries:
+            has_spec = any(e.name == "service.yaml" and e.is_file() for e in entries)
+        found: list[os.DirEntry[str]] = []
+        with contextlib.suppress(OSError), os.scandir(path / "environments") as entries:
+            found = sorted(entries, key=lambda e: e.name)
+        files = tuple(e.name for e in found if e.name.endswith(".yaml") and e.is_file())
+        return cls(path, has_spec, tuple(e.name for e in found), files)
+
+
+def service_folders(root: Path) -> list[ServiceFolder]:
+    """The folders of services/ (not hidden ones), sorted by name, each listed."""
+    return [ServiceFolder.listed(path) for path in _subdirs(root / "services")]
 
 
 def _subdirs(path: Path) -> list[Path]:
