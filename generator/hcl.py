@@ -43,6 +43,23 @@ def unrepresentable(text: str) -> str | None:
 _PLAIN = re.compile(r"[ !#&-\[\]-~]*")
 
 
+# Quoted texts by text: 3,000 roots repeat the same few thousand values (actions, ports, names of
+# kinds) in 570,000 scalars; bounded, so that a huge repository cannot grow it without end.
+_QUOTED: dict[str, str] = {}
+_QUOTED_MAX = 1 << 16
+
+
+def _quote(text: str) -> str:
+    """:func:`string`, remembered (the scalars of :func:`expr` and :func:`document`)."""
+    found = _QUOTED.get(text)
+    if found is None:
+        found = f'"{text}"' if _PLAIN.fullmatch(text) else string(text)
+        if len(_QUOTED) >= _QUOTED_MAX:
+            _QUOTED.clear()
+        _QUOTED[text] = found
+    return found
+
+
 def string(text: str) -> str:
     """Encode ``text`` as an HCL quoted string literal (template escapes included)."""
     if _PLAIN.fullmatch(text):
@@ -237,9 +254,10 @@ def _shape(data: Any, texts: list[str]) -> Shape:
     JSON types only: anything else is :class:`_Irregular`)."""
     kind = type(data)
     if kind is dict:
-        keys = tuple(sorted(data))
-        if _MARK in "".join(keys):
-            raise _Irregular
+        order = tuple(data)
+        keys = _SORTED.get(order)
+        if keys is None:
+            keys = _sorted_keys(order)
         items = [data[k] for k in keys]
     elif kind is list or kind is tuple:
         keys, items = None, data
@@ -249,11 +267,27 @@ def _shape(data: Any, texts: list[str]) -> Shape:
     children: list[Shape] = []
     for item in items:  # scalars here, not in a call each: most of a document's values are scalars
         if type(item) is str:
-            texts.append(f'"{item}"' if _PLAIN.fullmatch(item) else string(item))
+            text = _QUOTED.get(item)
+            texts.append(_quote(item) if text is None else text)
             children.append(_SLOT)
         else:
             children.append(_shape(item, texts))
     return (keys, tuple(children))
+
+
+# A dict's keys in jsonencode's order, by their order in the dict: documents of one shape are
+# built the same way, so a few hundred key orders stand for 190,000 dicts at 1,000 x 3.
+_SORTED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _sorted_keys(order: tuple[str, ...]) -> tuple[str, ...]:
+    keys = tuple(sorted(order))
+    if _MARK in "".join(keys):
+        raise _Irregular
+    if len(_SORTED) >= _QUOTED_MAX:
+        _SORTED.clear()
+    _SORTED[order] = keys
+    return keys
 
 
 def _scalar_hcl(data: Any) -> str:
@@ -314,7 +348,8 @@ def _scalar_text(value: Value) -> str | None:
     first: most values are scalars). The exact types first, then their subclasses."""
     kind = type(value)
     if kind is str:
-        return f'"{value}"' if _PLAIN.fullmatch(value) else string(value)  # type: ignore[arg-type]
+        text = _QUOTED.get(value)  # type: ignore[arg-type]
+        return _quote(value) if text is None else text  # type: ignore[arg-type]
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
