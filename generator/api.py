@@ -56,7 +56,7 @@ class Rendered:
     files: list[OutputFile]
     verified: set[str] = field(default_factory=set)
     absent: set[str] = field(default_factory=set)
-    staged: dict[str, str] = field(default_factory=dict)  # path -> its name in the Staging (content left out)
+    staged: set[str] = field(default_factory=set)  # paths written ahead to the Staging (content left out)
     hits: dict[str, cache.Entry] = field(default_factory=dict)  # root dir -> entry, verified
     misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
 
@@ -81,7 +81,7 @@ def render(
     ``meanwhile``: other work of this process (the cross-file rules), done first while forked
     children render the roots; its exception stops them. ``staging`` (with ``compare``): each
     file not on disk is written there by the process that rendered it, and returned without its
-    text, its name in ``staged`` (generator.write.apply.Staging)."""
+    text, its path in ``staged`` (generator.write.apply.Staging)."""
     from generator import parallel
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
@@ -105,10 +105,10 @@ def render(
 
     def chunk(
         items: Sequence[tuple[Root, str]],
-    ) -> list[tuple[list[OutputFile], list[str], list[str], dict[str, str]]]:
+    ) -> list[tuple[list[OutputFile], list[str], list[str], list[str]]]:
         found = [root_files(plan.body(item)) for item, _ in items]
         if not compare:
-            return [(files, [], [], {}) for files in found]
+            return [(files, [], [], []) for files in found]
         return [_staged(*write.unchanged_on_disk(root, files), staging) for files in found]
 
     def shared() -> None:  # the files besides the service roots, while children render those
@@ -138,17 +138,21 @@ def render(
 
 def _staged(
     differ: list[OutputFile], same: list[str], absent: list[str], staging: write.Staging | None
-) -> tuple[list[OutputFile], list[str], list[str], dict[str, str]]:
+) -> tuple[list[OutputFile], list[str], list[str], list[str]]:
     """A rendered root's comparison with the disk, its new files written to ``staging``: they come
     back without their text (only created, never compared: see write.apply.diff's ``absent``)."""
     if staging is None or not absent:
-        return differ, same, absent, {}
+        return differ, same, absent, []
     from generator.plan.roots import OutputFile
 
     new = set(absent)
-    staged = {f.path: staging.stage(f.content) for f in differ if f.path in new}
-    files = [OutputFile(f.path, "", f.inputs) if f.path in new else f for f in differ]
-    return files, same, absent, staged
+    files = []
+    for item in differ:
+        if item.path in new:
+            staging.stage(item.path, item.content)
+            item = OutputFile(item.path, "", item.inputs)
+        files.append(item)
+    return files, same, absent, absent
 
 
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:

@@ -277,10 +277,9 @@ def test_a_cold_run_the_rules_reject_leaves_no_trace_of_the_files_it_staged_ahea
     staged: list[str] = []
     real_stage = write.Staging.stage
 
-    def recording(self: write.Staging, content: str) -> str:
-        name = real_stage(self, content)
-        staged.append(name)
-        return name
+    def recording(self: write.Staging, path: str, content: str) -> None:
+        real_stage(self, path, content)
+        staged.append(path)
 
     monkeypatch.setattr(write.Staging, "stage", recording)
     if when == "after-rendering":  # one process renders every root, then runs the rules

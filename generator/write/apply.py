@@ -9,10 +9,11 @@ into place; an interrupted run leaves the journal behind and the next run report
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import shutil
-from collections.abc import Callable, Collection, Container, Iterable, Mapping
+from collections.abc import Callable, Collection, Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,10 +158,12 @@ def interrupted(root: Path) -> bool:
 
 class Staging:
     """A folder of the repository (``.infragen-staging``, hidden from every walk) where the forked
-    processes that render a cold run's roots write each new file as they render it, ahead of
-    :func:`apply`, which then only moves it into place. A first generation at 1,000 services x 3
-    writes 15,000 files: written by the renderers, on every core and beside the other work, instead
-    of after it by one process, and the files' text is not sent back to that process at all.
+    processes that render a cold run's roots write each new file as they render it, at its own
+    path under the folder, ahead of :func:`apply`, which then only moves it into place. A first
+    generation at 1,000 services x 3 writes 15,000 files: written by the renderers, on every core
+    and beside the other work, instead of after it by one process, and the files' text is not sent
+    back to that process at all. A folder of the tree that does not exist yet (a new root, every
+    root of a first generation) is moved whole: one rename instead of a mkdir and a rename a file.
 
     Nothing is in the tree until :func:`apply` moves it: the folder goes whatever happens (a
     rejected repository, a bug), by :meth:`close` and, after a killed run, by the next writing
@@ -169,7 +172,7 @@ class Staging:
 
     def __init__(self, root: Path) -> None:
         self.folder = f"{os.fspath(root)}/{STAGING}"
-        self._count = 0
+        self._made: set[str] = set()
 
     @classmethod
     def open(cls, root: Path) -> Staging:
@@ -184,54 +187,90 @@ class Staging:
         if os.path.isdir(f"{os.fspath(root)}/{STAGING}"):
             cls(root).close()
 
-    def stage(self, content: str) -> str:
-        """``content`` sealed, written to a new file of the folder; its name. Any process may call
-        it (a forked one included): names carry the process id."""
-        self._count += 1
-        name = f"{os.getpid()}-{self._count}"
-        _write_new(f"{self.folder}/{name}", sealed(content))
-        return name
+    def stage(self, path: str, content: str) -> None:
+        """``content`` sealed, written as ``path`` (repository-relative) under the folder. Any
+        process may call it, a forked one included (each root's files are rendered by one)."""
+        target = f"{self.folder}/{path}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        _write_new(target, sealed(content))
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)  # empty after apply moved every file
+
+    def moves(self, base: str, staged: Collection[str], others: Iterable[str]) -> tuple[list[str], list[str]]:
+        """How to move ``staged`` (paths written ahead) into the tree at ``base``, where ``others``
+        (paths this run writes itself) are written too: the folders to move whole (the highest
+        folder of a staged file that is not in the tree, unless another file goes below it) and
+        the files to move one by one."""
+        busy: set[str] = set()  # the folders above the files written in place: they must exist
+        for path in others:
+            folder = path.rpartition("/")[0]
+            while folder and folder not in busy:
+                busy.add(folder)
+                folder = folder.rpartition("/")[0]
+        absent: dict[str, bool] = {}
+        tops: set[str] = set()
+        files: list[str] = []
+        for path in staged:
+            parts = path.split("/")
+            top, below_the_tree = None, False
+            for depth in range(1, len(parts)):
+                folder = "/".join(parts[:depth])
+                if folder in tops:
+                    top = folder
+                    break
+                if not below_the_tree:  # the first folder not in the tree: it and those below it are new
+                    missing = absent.get(folder)
+                    if missing is None:
+                        missing = absent[folder] = not os.path.lexists(f"{base}/{folder}")
+                    below_the_tree = missing
+                if below_the_tree and folder not in busy:
+                    top = folder
+                    break
+            if top is not None:
+                tops.add(top)
+            else:
+                files.append(path)
+        return sorted(tops), sorted(files)
 
 
 def apply(
     root: Path,
     planned: Iterable[OutputFile],
     changes: list[Change],
-    ahead: Mapping[str, str] | None = None,
+    ahead: Collection[str] = (),
     staging: Staging | None = None,
 ) -> None:
     """Write ``changes``: journal, stage temp files, move into place, delete orphans, drop journal.
-    ``ahead``: path -> name in ``staging`` of files written ahead (:class:`Staging`), only moved."""
+    ``ahead``: the paths of files written ahead to ``staging`` (:class:`Staging`), only moved."""
     planned_by_path = {item.path: item for item in planned}  # sealed one at a time: no second copy of every file
-    ahead = ahead or {}
-    moves: list[tuple[str, str]] = []
+    base = os.fspath(root)
+    writes = [c.path for c in changes if c.action != "delete"]
+    staged_ahead = [p for p in writes if p in ahead] if staging is not None else []
+    tops, singles = staging.moves(base, staged_ahead, (p for p in writes if p not in ahead)) if staging else ([], [])
+    moving = set(staged_ahead)
     staged: list[tuple[str, str]] = []
     folders: set[str] = set()  # one mkdir per root folder, not per file (15,000 calls at 1,000 services)
-    base = os.fspath(root)
     # The journal comes first, so a run killed even while staging is detected (and its temp files
     # removed) by the next run; an exception while staging leaves no trace at all.
     journal = root / JOURNAL
     resumed = journal.exists()  # a previous interrupted run's journal must survive our own failure
     _write_durably(journal, "".join(f"{c.action} {c.path}\n" for c in changes))
     try:
-        for change in changes:
-            if change.action == "delete":
+        for path in writes:
+            if path in moving:
                 continue
-            target = f"{base}/{change.path}"  # strings, not Path objects: 15,000 files at 1,000 services
+            target = f"{base}/{path}"  # strings, not Path objects: 15,000 files at 1,000 services
             folder = target.rpartition("/")[0]
             if folder not in folders:
                 os.makedirs(folder, exist_ok=True)
                 folders.add(folder)
-            name = ahead.get(change.path)
-            if name is not None and staging is not None:
-                moves.append((f"{staging.folder}/{name}", target))
-                continue
             tmp = target + TMP_SUFFIX
             staged.append((tmp, target))  # before writing: a half-written temp file is cleaned up too
-            _write_new(tmp, sealed(planned_by_path[change.path].content))
+            _write_new(tmp, sealed(planned_by_path[path].content))
     except BaseException:
         for tmp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
@@ -239,14 +278,47 @@ def apply(
         if not resumed:
             journal.unlink(missing_ok=True)
         raise
-    for tmp, target in (*staged, *moves):
+    for tmp, target in staged:
         os.replace(tmp, target)
+    if staging is not None:
+        for folder in tops:
+            _move_folder(f"{staging.folder}/{folder}", f"{base}/{folder}")
+        for single in singles:
+            target = f"{base}/{single}"
+            os.makedirs(target.rpartition("/")[0], exist_ok=True)
+            _move(f"{staging.folder}/{single}", target)
     for change in changes:
         if change.action == "delete":
-            path = root / change.path
-            path.unlink(missing_ok=True)
-            _prune_empty(path.parent, root)
+            orphan = root / change.path
+            orphan.unlink(missing_ok=True)
+            _prune_empty(orphan.parent, root)
     journal.unlink()
+
+
+def _move(source: str, target: str) -> None:
+    """A staged file into place: renamed, or, where the tree's folder is on another file system
+    than the staging folder (a symlinked accounts/, say), copied beside its target and renamed."""
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.copyfile(source, target + TMP_SUFFIX)
+        os.replace(target + TMP_SUFFIX, target)
+
+
+def _move_folder(source: str, target: str) -> None:
+    """A staged folder that is not in the tree into place whole, or file by file across file systems."""
+    try:
+        os.rename(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        for folder, _, names in os.walk(source):
+            into = target + folder[len(source) :]
+            os.makedirs(into, exist_ok=True)
+            for name in names:
+                _move(f"{folder}/{name}", f"{into}/{name}")
 
 
 def sealed(content: str) -> bytes:
