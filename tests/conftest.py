@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -107,6 +108,15 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     return run_cli
+
+
+def hashes(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (hidden folders included) by its sha256."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

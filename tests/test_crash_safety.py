@@ -12,7 +12,6 @@ is present, and ``infragen gen`` completes it to exactly the tree an uninterrupt
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import shutil
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_inputs, run_cli, snapshot
+from conftest import copy_inputs, hashes, run_cli, snapshot
 
 from generator import api, parallel
 from generator.errors import SpecError
@@ -32,14 +31,6 @@ from generator.write import apply as write
 
 KILLS = 20
 SEED = 20240604
-
-
-def hashes(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def change_inputs(root: Path) -> None:

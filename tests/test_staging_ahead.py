@@ -7,23 +7,14 @@ tests/test_crash_safety.py."""
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
-from conftest import copy_inputs
+from conftest import copy_inputs, hashes
 
 from generator import api
 from generator.write import apply as write
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_new_folders_move_whole_and_files_into_folders_that_exist(tmp_path: Path) -> None:
@@ -51,7 +42,7 @@ def expected(tmp_path: Path) -> dict[str, str]:
     """The fixture organization generated the usual way (caches on: nothing written ahead)."""
     root = copy_inputs(tmp_path / "usual")
     api.generate(root)
-    return _tree(root)
+    return hashes(root)
 
 
 def test_a_first_generation_moves_one_folder_per_environment(
@@ -70,7 +61,7 @@ def test_a_first_generation_moves_one_folder_per_environment(
     api.generate(root)
     envs = sorted(p.name for p in (root / "accounts").iterdir() if (p / "account.yaml").is_file())
     assert sorted(moved) == [f"accounts/{env}/services" for env in envs]
-    assert _tree(root) == expected
+    assert hashes(root) == expected
     assert not (root / write.STAGING).exists()
 
 
@@ -99,5 +90,5 @@ def test_across_file_systems_the_files_are_copied_into_place(
     monkeypatch.setattr(write.os, "replace", cross(real_replace))
     api.generate(root)
     assert refused  # the moves did go through the fallback
-    assert _tree(root) == expected
+    assert hashes(root) == expected
     assert not (root / write.STAGING).exists()
