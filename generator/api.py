@@ -105,10 +105,10 @@ def render(
 
     def chunk(
         items: Sequence[tuple[Root, str]],
-    ) -> list[tuple[list[OutputFile], list[str], list[str], list[str]]]:
+    ) -> list[tuple[list[OutputFile], list[str], list[str]]]:
         found = [root_files(plan.body(item)) for item, _ in items]
         if not compare:
-            return [(files, [], [], []) for files in found]
+            return [(files, [], []) for files in found]
         return [_staged(*write.unchanged_on_disk(root, files), staging) for files in found]
 
     def shared() -> None:  # the files besides the service roots, while children render those
@@ -125,11 +125,12 @@ def render(
 
     # each root is a pure function of the plan: a cold run spreads them over the cores
     rendered = parallel.map_shared(chunk, todo, minimum=64, meanwhile=shared, grain=32)
-    for (item, key), (files, same, absent, staged) in zip(todo, rendered, strict=True):
+    for (item, key), (files, same, absent) in zip(todo, rendered, strict=True):
         result.files.extend(files)
         result.verified.update(same)
         result.absent.update(absent)
-        result.staged.update(staged)
+        if staging is not None:  # every file not on disk was written ahead
+            result.staged.update(absent)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.sort(key=lambda f: f.path)
@@ -138,11 +139,11 @@ def render(
 
 def _staged(
     differ: list[OutputFile], same: list[str], absent: list[str], staging: write.Staging | None
-) -> tuple[list[OutputFile], list[str], list[str], list[str]]:
+) -> tuple[list[OutputFile], list[str], list[str]]:
     """A rendered root's comparison with the disk, its new files written to ``staging``: they come
     back without their text (only created, never compared: see write.apply.diff's ``absent``)."""
     if staging is None or not absent:
-        return differ, same, absent, []
+        return differ, same, absent
     from generator.plan.roots import OutputFile
 
     new = set(absent)
@@ -152,7 +153,7 @@ def _staged(
             staging.stage(item.path, item.content)
             item = OutputFile(item.path, "", item.inputs)
         files.append(item)
-    return files, same, absent, absent
+    return files, same, absent
 
 
 def outputs(root: Path, repo: Repo) -> list[OutputFile]:
