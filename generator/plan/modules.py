@@ -21,7 +21,7 @@ _SOURCES = cachedir.ByContent(f"module-sources-v{CACHE_VERSION}.json")
 def _local_sources(directory: Path) -> tuple[str, ...]:
     """Local `source` values of the module blocks in one directory's *.tf files."""
     sources: set[str] = set()
-    for tf in sorted(directory.glob("*.tf")):
+    for tf in _listing(directory)[0]:
         raw = tf.read_bytes()
         if b"module" not in raw or (b'"./' not in raw and b'"../' not in raw):
             # no module block can be written without the keyword, and `source` is a literal string:
@@ -29,6 +29,21 @@ def _local_sources(directory: Path) -> tuple[str, ...]:
             continue
         sources.update(_SOURCES.get(raw, partial(_parse_sources, tf, raw)))
     return tuple(sorted(sources))
+
+
+@cache
+def _listing(directory: Path) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """One directory's *.tf files (sorted) and the targets of those that are symlinks, listed once
+    per process: the module sets of many roots walk the same directories."""
+    files: list[Path] = []
+    links: list[str] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.endswith(".tf") and not entry.is_dir():
+                files.append(Path(entry.path))
+                if entry.is_symlink():
+                    links.append(os.readlink(entry.path))
+    return tuple(sorted(files)), tuple(links)
 
 
 def _parse_sources(tf: Path, raw: bytes) -> list[str]:
@@ -80,11 +95,7 @@ def _closure(root: Path, starts: tuple[str, ...]) -> tuple[str, ...]:
 def _linked_dirs(directory: Path, current: str) -> list[str]:
     """Folders that symlinked ``*.tf`` files point into (shared variable files): inputs too."""
     return sorted(
-        {
-            posixpath.normpath(posixpath.join(current, posixpath.dirname(os.readlink(tf))))
-            for tf in directory.glob("*.tf")
-            if tf.is_symlink()
-        }
+        {posixpath.normpath(posixpath.join(current, posixpath.dirname(link))) for link in _listing(directory)[1]}
     )
 
 
@@ -132,5 +143,6 @@ def clear_cache() -> None:
     _RELATIVE.clear()
     _BY_DEPTH.clear()
     _local_sources.cache_clear()
+    _listing.cache_clear()
     _closure.cache_clear()
     _SOURCES.clear()
