@@ -230,6 +230,11 @@ def _run(root: Path, *, check: bool) -> Result:
 
                 return Result(changes=[write.Change(*c) for c in found], interrupted=False)
             return _generate(root, check=True, tree=tree)
+    with incremental.writing(root) as waited:  # writing runs of one repository take turns
+        return _write(root, None if waited else walked)
+
+
+def _write(root: Path, walked: incremental.Tree | None) -> Result:
     tree = walked or incremental.current(root)  # the run's one walk of the tree
     if incremental.unchanged(root, tree):  # no file changed since a run that left the tree consistent
         return Result(changes=[], interrupted=False)

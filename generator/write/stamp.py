@@ -15,6 +15,7 @@ stamps off.
 
 from __future__ import annotations
 
+import _thread
 import fcntl
 import hashlib
 import json
@@ -251,3 +252,39 @@ def locked(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_WRITING: set[tuple[str, int]] = set()  # the repositories this process holds, by thread
+
+
+@contextmanager
+def writing(root: Path) -> Iterator[bool]:
+    """One writing run at a time per repository, whatever the stamps: two `gen` started together
+    (a save hook and a terminal) would clear each other's staging folder and journal and share
+    temp names. The lock is on the repository folder itself (flock on its descriptor): no file is
+    added to the tree, and the kernel drops it when the process ends, however it ends. A second
+    writer waits for the first; yields whether it waited, as its walk of the tree is then stale.
+    Re-entered by the thread that holds it, it does not lock again."""
+    key = (os.path.realpath(root), _thread.get_ident())
+    if key in _WRITING:
+        yield False
+        return
+    try:
+        descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield False  # no repository folder: the run itself reports what is wrong
+        return
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            waited = True
+        _WRITING.add(key)
+        try:
+            yield waited
+        finally:
+            _WRITING.discard(key)
+    finally:
+        os.close(descriptor)  # and with it the lock

@@ -1,0 +1,118 @@
+"""Concurrent writing runs: two `infragen gen` started together on one repository (a save hook and
+a terminal, two panes of one editor) take turns. Each used to clear the other's staging folder and
+journal (and share its temp names): a run could crash, or leave files of the other half-moved.
+
+Real processes, started at once from a first generation (the files written ahead, stamps off) and
+from a changed spec with stamps and caches on: every run succeeds, the tree is exactly what one
+run alone writes, nothing of a run's bookkeeping is left, and a later `gen --check` passes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import copy_inputs, hashes
+
+from generator import api
+from generator.write import apply as write
+from generator.write import stamp
+
+RUNS = 4
+
+
+def gens_at_once(root: Path, env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
+    command = [sys.executable, "-m", "generator.cli", "gen", "--root", str(root)]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+        for _ in range(RUNS)
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
+
+
+def expected_tree(tmp_path: Path, name: str, edit: bool) -> dict[str, str]:
+    alone = copy_inputs(tmp_path / name)
+    if edit:
+        api.generate(alone)
+        bump_replicas(alone)
+    api.generate(alone)
+    return hashes(alone)
+
+
+def bump_replicas(root: Path) -> None:
+    spec = root / "services/demo-service/service.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert "desiredCount: 1" in text
+    spec.write_text(text.replace("desiredCount: 1", "desiredCount: 3", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "stamps"),
+    [(False, False), (False, True), (True, True)],
+    ids=["first-generation-stamps-off", "first-generation-stamps-on", "one-spec-changed-stamps-on"],
+)
+def test_writing_runs_started_together_take_turns(tmp_path: Path, edit: bool, stamps: bool) -> None:
+    root = copy_inputs(tmp_path / "repo")
+    env = {"HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    if edit:
+        subprocess.run(
+            [sys.executable, "-m", "generator.cli", "gen", "--root", str(root)],
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
+        bump_replicas(root)
+    if not stamps:
+        env["INFRAGEN_NO_STAMP"] = "1"
+
+    results = gens_at_once(root, env)
+
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+    leftovers = [
+        p for p in hashes(root) if p == write.JOURNAL or p.endswith(write.TMP_SUFFIX) or p.startswith(write.STAGING)
+    ]
+    assert leftovers == []
+    assert hashes(root) == expected_tree(tmp_path, "alone", edit)
+    check = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "gen", "--check", "--root", str(root)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_writer_waits_for_the_one_that_holds_the_repository(tmp_path: Path) -> None:
+    """In process: a second writer of the same repository blocks until the first is done, is told
+    it waited (its walk of the tree is stale), and a nested use in one thread does not deadlock."""
+    root = copy_inputs(tmp_path / "repo")
+    order: list[str] = []
+    holding = threading.Event()
+
+    def second() -> None:
+        holding.wait()
+        with stamp.writing(root) as waited:
+            order.append(f"second waited={waited}")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with stamp.writing(root) as waited:
+        order.append(f"first waited={waited}")
+        with stamp.writing(root) as nested:  # the same thread again: no second lock
+            order.append(f"nested waited={nested}")
+        holding.set()
+        thread.join(timeout=0.5)
+        assert thread.is_alive()  # blocked on the lock
+        order.append("first done")
+    thread.join(timeout=30)
+    assert order == ["first waited=False", "nested waited=False", "first done", "second waited=True"]
