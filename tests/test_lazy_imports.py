@@ -4,6 +4,7 @@ unchanged tree) starts in the time of click and the stamp check."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_inputs
 
+from generator.spec import secrets
 from generator.write import stamp
 
 HEAVY = ("boto3", "botocore", "detect_secrets", "hcl2", "git", "jinja2")
@@ -115,6 +117,24 @@ def test_a_full_gen_check_scans_for_secrets_without_importing_requests(generated
     assert [m for m in found if m.split(".")[0] in ("requests", "urllib3")] == []
 
 
+def test_a_full_gen_check_reads_the_detectors_release_without_importlib_metadata(generated: tuple[Path, Path]) -> None:
+    """Verdicts are keyed by the detect-secrets release; reading it through importlib.metadata cost a
+    cold run 30 ms of imports (email's parser among them). Read from the package's own
+    ``__version__.py`` instead, it is the release pip recorded."""
+    repo, cache = generated
+    found = _imported(
+        repo,
+        cache / "cold-release",
+        "gen",
+        "--check",
+        watched=("detect_secrets", "importlib.metadata", "email"),
+        env={"INFRAGEN_NO_STAMP": "1"},
+    )
+    assert "detect_secrets.plugins.aws" in found  # judged with a cold verdict cache: the release was read
+    assert [m for m in found if m == "importlib.metadata" or m.split(".")[0] == "email"] == []
+    assert secrets._detect_secrets_release() == importlib.metadata.version("detect-secrets")
+
+
 def test_a_full_gen_check_whose_variables_were_all_judged_before_never_imports_detect_secrets(tmp_path: Path) -> None:
     """The secret scan's verdicts are kept by digest (spec/secrets.scan): a full run with nothing new
     to judge does not import detect-secrets, not even for its version."""
@@ -195,6 +215,7 @@ def test_a_gen_with_no_snapshot_to_start_from_reads_before_it_imports_the_delta_
 
 WALKS = """
 import sys
+from generator.spec import secrets
 from generator.write import stamp
 real, calls = stamp.walk, []
 def counted(root):

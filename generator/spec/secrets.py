@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import os
 import re
 import sys
 import types
@@ -254,6 +255,26 @@ def warm() -> None:
 @cache
 def _detectors_version() -> str:
     """What a verdict depends on besides the variable: this generator and the detect-secrets release."""
-    from importlib.metadata import version  # not detect_secrets.__version__: that imports the package
+    return f"{fingerprint.package_digest()} detect-secrets {_detect_secrets_release()}"
 
-    return f"{fingerprint.package_digest()} detect-secrets {version('detect-secrets')}"
+
+_RELEASE = re.compile(r"""^VERSION = ['"]([^'"\n]+)['"]$""", re.MULTILINE)
+
+
+def _detect_secrets_release() -> str:
+    """The release of the detect-secrets this process imports, read from its ``__version__.py`` as
+    text: importing that module imports the package (its scanner and more), and
+    ``importlib.metadata`` costs 30 ms of imports (email's parser among them), which a cold run
+    spent while the children that read the input files waited for a core."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("detect_secrets")
+    if spec is not None and spec.origin is not None:
+        with contextlib.suppress(OSError):
+            with open(os.path.join(os.path.dirname(spec.origin), "__version__.py"), encoding="utf-8") as handle:
+                found = _RELEASE.search(handle.read())
+            if found:
+                return found.group(1)
+    from importlib.metadata import version  # a layout this reader does not know
+
+    return version("detect-secrets")
