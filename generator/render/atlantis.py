@@ -255,8 +255,16 @@ def atlantis_file(
         compute = partial(_fragment_of, order, root)
         text = compute() if fragments is None else fragments.get(order.fragment_key(root), compute)
         texts.append((project_name(root.account.env, root.service.name), text))
-    content = atlantis_text(naming.header(ATLANTIS_INPUTS), [text for _, text in sorted(texts)])
-    return OutputFile("atlantis.yaml", content, ATLANTIS_INPUTS)
+    inputs = atlantis_inputs(ATLANTIS_INPUTS, repo)
+    content = atlantis_text(naming.header(inputs), [text for _, text in sorted(texts)])
+    return OutputFile("atlantis.yaml", content, inputs)
+
+
+def atlantis_inputs(inputs: tuple[str, ...], repo: Repo) -> tuple[str, ...]:
+    """atlantis.yaml's inputs, with modules/channels.yaml when the repository has one: moving an
+    environment between main and a tag changes its projects' triggers (a root on a tag lists no
+    module files), and `gen` names the file as the reason."""
+    return inputs if repo.channels.file is None else (*inputs, repo.channels.file)
 
 
 def _fragment_of(order: _Order, root: Root) -> str:
@@ -328,6 +336,7 @@ __all__ = [
     "ROOT_FILES",
     "Project",
     "atlantis_file",
+    "atlantis_inputs",
     "atlantis_text",
     "codeowners_file",
     "codeowners_rules",

@@ -40,6 +40,7 @@ from generator.plan.roots import (
 from generator.render.atlantis import (
     SERVER_APPLY_REQUIREMENTS,
     Project,
+    atlantis_inputs,
     atlantis_text,
     codeowners_file,
     project_fragment,
@@ -412,12 +413,14 @@ def outputs(
     files = [_root_file(), *(_env_file(a) for a in repo.accounts)]
     files.extend(_unit_file(u, repo) for u in all_units)
     files.extend(_team_unit_file(t) for t in team_roots(repo))
-    header = naming.header(ATLANTIS_INPUTS)
+    inputs = atlantis_inputs(ATLANTIS_INPUTS, repo)
     files.append(
         OutputFile(
             "atlantis.yaml",
-            atlantis_text(header, [project_fragment(p) for p in _with_team_projects(root_path, repo, all_units)]),
-            ATLANTIS_INPUTS,
+            atlantis_text(
+                naming.header(inputs), [project_fragment(p) for p in _with_team_projects(root_path, repo, all_units)]
+            ),
+            inputs,
         )
     )
     files.append(codeowners_file(repo, references_files=False))  # units carry no references.tf
