@@ -178,6 +178,20 @@ def test_a_generator_change_is_not_blamed_on_an_input(org: Path) -> None:
     }
 
 
+QUEUE_MODULE = "modules/platform/queue/main.tf"
+EXTRA_CALL = '\nmodule "extra" {\n  source = "../../aws/sns-topic"\n}\n'
+
+
+def test_a_module_that_calls_another_module_is_the_reason_atlantis_yaml_changed(org: Path) -> None:
+    """atlantis.yaml's triggers follow the modules' own sources: a module that starts calling another
+    one adds that folder to the trigger of every project reaching it. Its file is named as the
+    reason (it was: "stale: ... the file was replaced since (a checkout or a copy)")."""
+    with (org / QUEUE_MODULE).open("a", encoding="utf-8") as handle:
+        handle.write(EXTRA_CALL)
+    assert _gen(org) == {"atlantis.yaml": f"input changed: {QUEUE_MODULE}"}
+    assert "modules/*/*/*.tf" in (org / "atlantis.yaml").read_text(encoding="utf-8").splitlines()[0]
+
+
 def test_without_a_record_git_tells_what_changed(tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git not on PATH")
@@ -189,7 +203,12 @@ def test_without_a_record_git_tells_what_changed(tmp_path: Path) -> None:
     env_file.write_text(env_file.read_text(encoding="utf-8").replace("LOG_LEVEL: debug", "LOG_LEVEL: warn"))
     later = time.time() + 60
     os.utime(root / "teams.yaml", (later, later))
-    assert _gen(root) == {STAGING: f"input changed: {ENV_FILE}"}  # a fresh cache folder: no record
+    with (root / QUEUE_MODULE).open("a", encoding="utf-8") as handle:  # a module file is an input too
+        handle.write(EXTRA_CALL)
+    assert _gen(root) == {  # a fresh cache folder: no record
+        STAGING: f"input changed: {ENV_FILE}",
+        "atlantis.yaml": f"input changed: {QUEUE_MODULE}, {ENV_FILE}",  # git: every changed input it reads
+    }
 
 
 def test_without_a_record_or_git_no_input_is_blamed(tmp_path: Path) -> None:

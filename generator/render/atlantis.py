@@ -261,10 +261,12 @@ def atlantis_file(
 
 
 def atlantis_inputs(inputs: tuple[str, ...], repo: Repo) -> tuple[str, ...]:
-    """atlantis.yaml's inputs, with modules/channels.yaml when the repository has one: moving an
-    environment between main and a tag changes its projects' triggers (a root on a tag lists no
-    module files), and `gen` names the file as the reason."""
-    return inputs if repo.channels.file is None else (*inputs, repo.channels.file)
+    """atlantis.yaml's inputs: the projects' triggers follow the modules' own `source` values
+    (:data:`modules.MODULE_FILES`), and modules/channels.yaml when the repository has one (moving
+    an environment between main and a tag changes its triggers: a root on a tag lists no module
+    files). `gen` names a changed one as the reason atlantis.yaml changed."""
+    channels = () if repo.channels.file is None else (repo.channels.file,)
+    return (*inputs, *channels, modules.MODULE_FILES)
 
 
 def _fragment_of(order: _Order, root: Root) -> str:

@@ -1,8 +1,8 @@
 """Why a generated file changes: which of its inputs changed since the tree was last consistent.
 
 After a run that left the tree consistent, :func:`record` stores the sha256 of every input file
-(teams.yaml, infragen.yaml, account files, service specs, environment files and
-modules/channels.yaml) and the
+(teams.yaml, infragen.yaml, account files, service specs, environment files,
+modules/channels.yaml and the modules' *.tf files) and the
 generator's digest (generator/plan/keys.py: every file of the package, Python and Jinja versions)
 in the user's cache folder, next to the no-op stamps. A later run names, for each file it must
 update, the inputs of that file (its header's list, globs expanded) whose content differs from
@@ -16,7 +16,6 @@ times are never trusted: a checkout writes files in any order.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import hashlib
 import json
@@ -26,15 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import cachedir
+from generator.plan.modules import MODULE_FILES
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: the module files (atlantis.yaml's triggers follow their sources)
+# Inputs the spec loader does not read, so not among the digests it returns (Digests): read here.
+NOT_LOADED = (
+    "infragen.yaml",
+    "modules/channels.yaml",  # module release channels: the module sources of roots
+    MODULE_FILES,
+)
 INPUT_PATTERNS = (
     "teams.yaml",
-    "infragen.yaml",
     "accounts/*/account.yaml",
     "services/*/service.yaml",
     "services/*/environments/*.yaml",
-    "modules/channels.yaml",  # module release channels: the module sources of roots
+    *NOT_LOADED,
 )
 
 
@@ -42,10 +47,10 @@ def _record_file(root: Path) -> Path:
     return cachedir.per_repository("inputs", root, ".json")
 
 
-def digests(root: Path) -> dict[str, str]:
+def digests(root: Path, patterns: Iterable[str] = INPUT_PATTERNS) -> dict[str, str]:
     """Every input file of the repository (relative POSIX path) -> sha256 of its bytes."""
     found: dict[str, str] = {}
-    for pattern in INPUT_PATTERNS:
+    for pattern in patterns:
         for path in sorted(root.glob(pattern)):
             if path.is_file():
                 try:
@@ -53,9 +58,6 @@ def digests(root: Path) -> dict[str, str]:
                 except OSError:
                     continue
     return found
-
-
-LOADER_SKIPS = ("infragen.yaml", "modules/channels.yaml")  # inputs the spec loader does not hash
 
 
 class Digests:
@@ -75,11 +77,7 @@ class Digests:
             if self._read is None:
                 self._found = digests(self.root)
             else:
-                found = dict(self._read)
-                for name in LOADER_SKIPS:
-                    with contextlib.suppress(OSError):
-                        found[name] = hashlib.sha256((self.root / name).read_bytes()).hexdigest()
-                self._found = dict(sorted(found.items()))
+                self._found = dict(sorted({**self._read, **digests(self.root, NOT_LOADED)}.items()))
         return self._found
 
 
