@@ -101,37 +101,33 @@ def test_a_full_gen_check_imports_no_aws_or_git_library(generated: tuple[Path, P
     ] == []
 
 
-def test_a_full_gen_check_scans_for_secrets_without_importing_requests(generated: tuple[Path, Path]) -> None:
-    """detect-secrets imports `requests` (and urllib3, http.client) for the plugins' verify(), which
-    infragen never calls: a full run scans with its plugins and never loads the HTTP stack."""
+@pytest.fixture(scope="module")
+def cold_scan(generated: tuple[Path, Path]) -> list[str]:
+    """What a full `gen --check` with a cold verdict cache imported of the secret scan's neighbours."""
     repo, cache = generated
     found = _imported(
         repo,
         cache / "cold",
         "gen",
         "--check",
-        watched=("detect_secrets", "requests", "urllib3"),
+        watched=("detect_secrets", "requests", "urllib3", "importlib.metadata", "email"),
         env={"INFRAGEN_NO_STAMP": "1"},
     )
     assert "detect_secrets.plugins.aws" in found  # the scan did run, with a cold verdict cache
-    assert [m for m in found if m.split(".")[0] in ("requests", "urllib3")] == []
+    return found
 
 
-def test_a_full_gen_check_reads_the_detectors_release_without_importlib_metadata(generated: tuple[Path, Path]) -> None:
+def test_a_full_gen_check_scans_for_secrets_without_importing_requests(cold_scan: list[str]) -> None:
+    """detect-secrets imports `requests` (and urllib3, http.client) for the plugins' verify(), which
+    infragen never calls: a full run scans with its plugins and never loads the HTTP stack."""
+    assert [m for m in cold_scan if m.split(".")[0] in ("requests", "urllib3")] == []
+
+
+def test_a_full_gen_check_reads_the_detectors_release_without_importlib_metadata(cold_scan: list[str]) -> None:
     """Verdicts are keyed by the detect-secrets release; reading it through importlib.metadata cost a
     cold run 30 ms of imports (email's parser among them). Read from the package's own
     ``__version__.py`` instead, it is the release pip recorded."""
-    repo, cache = generated
-    found = _imported(
-        repo,
-        cache / "cold-release",
-        "gen",
-        "--check",
-        watched=("detect_secrets", "importlib.metadata", "email"),
-        env={"INFRAGEN_NO_STAMP": "1"},
-    )
-    assert "detect_secrets.plugins.aws" in found  # judged with a cold verdict cache: the release was read
-    assert [m for m in found if m == "importlib.metadata" or m.split(".")[0] == "email"] == []
+    assert [m for m in cold_scan if m == "importlib.metadata" or m.split(".")[0] == "email"] == []
     assert secrets._detect_secrets_release() == importlib.metadata.version("detect-secrets")
 
 

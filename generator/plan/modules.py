@@ -14,9 +14,6 @@ from generator import cachedir, hclscan
 # python-hcl2 (about 45 ms per file, plus 0.2 s to import it). Either answer is cached on disk by
 # the sha256 of the file's content (the result depends on nothing else): a warm run reads no HCL.
 CACHE_VERSION = 2  # 2: read by hclscan first
-# The files whose `source` values decide which module folders a root reaches (the triggers of its
-# Atlantis project): inputs of atlantis.yaml, so `gen` can name them as the reason it changed.
-MODULE_FILES = "modules/*/*/*.tf"
 _SOURCES = cachedir.ByContent(f"module-sources-v{CACHE_VERSION}.json")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from generator import cachedir
+from generator import cachedir, layout
 from generator.datastores import kind_of
 from generator.errors import InvariantError
 from generator.plan import modules
@@ -262,11 +262,11 @@ def atlantis_file(
 
 def atlantis_inputs(inputs: tuple[str, ...], repo: Repo) -> tuple[str, ...]:
     """atlantis.yaml's inputs: the projects' triggers follow the modules' own `source` values
-    (:data:`modules.MODULE_FILES`), and modules/channels.yaml when the repository has one (moving
+    (:data:`layout.MODULE_FILES`), and modules/channels.yaml when the repository has one (moving
     an environment between main and a tag changes its triggers: a root on a tag lists no module
     files). `gen` names a changed one as the reason atlantis.yaml changed."""
     channels = () if repo.channels.file is None else (repo.channels.file,)
-    return (*inputs, *channels, modules.MODULE_FILES)
+    return (*inputs, *channels, layout.MODULE_FILES)
 
 
 def _fragment_of(order: _Order, root: Root) -> str:

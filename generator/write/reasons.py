@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import cachedir
-from generator.plan.modules import MODULE_FILES
+from generator.layout import MODULE_FILES
 
 RECORD_VERSION = 2  # 2: the module files (atlantis.yaml's triggers follow their sources)
 # Inputs the spec loader does not read, so not among the digests it returns (Digests): read here.
