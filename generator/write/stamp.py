@@ -275,12 +275,14 @@ def writing(root: Path) -> Iterator[bool]:
         yield False  # no repository folder: the run itself reports what is wrong
         return
     try:
+        waited = False
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            waited = False
         except BlockingIOError:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             waited = True
+        except OSError:
+            pass  # a file system without locks (some network mounts): the run goes on unlocked, as before
         _WRITING.add(key)
         try:
             yield waited
