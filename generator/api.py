@@ -51,12 +51,12 @@ def validate(root: Path) -> Repo:
 class Rendered:
     """The files of one run: ``files`` to compare with the tree, ``verified`` paths the per-root cache
     or the comparison found already right on disk (not rendered), ``absent`` paths of ``files`` the
-    comparison found missing, and the cache entries for the manifest."""
+    comparison found missing (with a Staging: written ahead to it, content left out), and the cache
+    entries for the manifest."""
 
     files: list[OutputFile]
     verified: set[str] = field(default_factory=set)
     absent: set[str] = field(default_factory=set)
-    staged: set[str] = field(default_factory=set)  # paths written ahead to the Staging (content left out)
     hits: dict[str, cache.Entry] = field(default_factory=dict)  # root dir -> entry, verified
     misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
 
@@ -81,7 +81,7 @@ def render(
     ``meanwhile``: other work of this process (the cross-file rules), done first while forked
     children render the roots; its exception stops them. ``staging`` (with ``compare``): each
     file not on disk is written there by the process that rendered it, and returned without its
-    text, its path in ``staged`` (generator.write.apply.Staging)."""
+    text, its path in ``absent`` (generator.write.apply.Staging)."""
     from generator import parallel
     from generator.plan import alerts, keys, retired
     from generator.plan.roots import priority_files
@@ -129,8 +129,6 @@ def render(
         result.files.extend(files)
         result.verified.update(same)
         result.absent.update(absent)
-        if staging is not None:  # every file not on disk was written ahead
-            result.staged.update(absent)
         if manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.sort(key=lambda f: f.path)
@@ -341,7 +339,7 @@ def _generate_read(
     if wrote:
         if was_interrupted:
             write.recover(root)
-        write.apply(root, rendered.files, changes, rendered.staged, staging)
+        write.apply(root, rendered.files, changes, rendered.absent, staging)  # with a Staging: written ahead
     if manifest is not None and not was_interrupted:
         _record(root, rendered, changes if check else [])
     if not check or not (changes or was_interrupted):
