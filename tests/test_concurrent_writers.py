@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import copy_inputs, hashes
+from conftest import copy_inputs, hashes, run_cli
 
 from generator import api
 from generator.write import apply as write
@@ -63,12 +63,8 @@ def test_writing_runs_started_together_take_turns(tmp_path: Path, edit: bool, st
     root = copy_inputs(tmp_path / "repo")
     env = {"HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     if edit:
-        subprocess.run(
-            [sys.executable, "-m", "generator.cli", "gen", "--root", str(root)],
-            env={**os.environ, **env},
-            check=True,
-            capture_output=True,
-        )
+        first = run_cli("gen", "--root", str(root), env=env)
+        assert first.code == 0, first.stderr
         bump_replicas(root)
     if not stamps:
         env["INFRAGEN_NO_STAMP"] = "1"
@@ -83,13 +79,8 @@ def test_writing_runs_started_together_take_turns(tmp_path: Path, edit: bool, st
     ]
     assert leftovers == []
     assert hashes(root) == expected_tree(tmp_path, "alone", edit)
-    check = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "gen", "--check", "--root", str(root)],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    assert check.returncode == 0, check.stdout + check.stderr
+    check = run_cli("gen", "--check", "--root", str(root), env=env)
+    assert check.code == 0, check.stdout + check.stderr
 
 
 def test_a_writer_waits_for_the_one_that_holds_the_repository(tmp_path: Path) -> None:
