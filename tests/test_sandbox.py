@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from generator.tools import sandbox
+from generator.tools import moto_serial, sandbox
 
 
 def test_down_without_up_is_a_no_op(tmp_path: Path) -> None:
@@ -57,3 +62,39 @@ def test_next_commands_only_name_loopback() -> None:
     assert lines[0].startswith("export AWS_ENDPOINT_URL=http://127.0.0.1:4566 ")
     assert "infragen service history bpg --env staging" in lines
     assert lines[-1] == "infragen sandbox down"
+
+
+def test_the_emulator_handles_one_request_at_a_time() -> None:
+    """moto_serial's lock: requests on several threads never run moto's application at once (moto's
+    threaded server changed its state from several threads: the module's docstring), and each
+    request's whole body is made before the next starts."""
+    inside, most, bodies = 0, 0, []
+    guard = threading.Lock()
+
+    def app(environ: dict[str, object], start_response: object) -> Iterator[bytes]:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.01)
+        yield str(environ["n"]).encode()
+        time.sleep(0.01)  # a lazily made body: still under the lock
+        with guard:
+            inside -= 1
+
+    wrapped = moto_serial.serial(app)
+    with ThreadPoolExecutor(8) as pool:
+        bodies = list(pool.map(lambda n: wrapped({"n": n}, lambda *a: None), range(24)))
+    assert most == 1
+    assert bodies == [[str(n).encode()] for n in range(24)]
+
+
+def test_the_sandbox_runs_the_serial_emulator(tmp_path: Path) -> None:
+    box, _ = sandbox.up(tmp_path)
+    try:
+        command = Path(f"/proc/{box.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:5] == [b"-m", b"generator.tools.moto_serial", b"127.0.0.1", str(box.port).encode()]
+        with urllib.request.urlopen(f"{box.endpoint}/moto-api/", timeout=5) as answer:
+            assert answer.status == 200
+    finally:
+        sandbox.down(tmp_path)

@@ -1,6 +1,7 @@
 """A local AWS emulator (moto's server) on 127.0.0.1 for trying the deploy story on a laptop.
 
-``up`` starts ``python -m moto.server`` on a free loopback port in its own process group and records
+``up`` starts moto's server on a free loopback port in its own process group, one request at a time
+(generator/tools/moto_serial.py: moto's threaded server races on its own state), and records
 its pid and port in ``.infragen-sandbox/state.json``; ``down`` stops that process group and removes the
 state directory, and does nothing when nothing is up. Only loopback addresses are ever used.
 """
@@ -109,7 +110,7 @@ def up(
     with log:
         env = {**os.environ, **({"MOTO_ACCOUNT_ID": account_id} if account_id else {})}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(chosen)],
+            [sys.executable, "-m", "generator.tools.moto_serial", HOST, str(chosen)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

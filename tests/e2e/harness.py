@@ -40,12 +40,12 @@ free_port = sandbox.free_port  # a free loopback port, as `infragen sandbox up` 
 
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
-    """Run moto's server (tests/e2e/serial_moto.py: one request at a time) on 127.0.0.1 in its own
-    process group; always stop it."""
+    """Run moto's server as the sandbox does (generator/tools/moto_serial.py: one request at a
+    time) on 127.0.0.1 in its own process group; always stop it."""
     port = free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"moto-e2e-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("serial_moto.py")), "127.0.0.1", str(port)],
+        [sys.executable, "-m", "generator.tools.moto_serial", "127.0.0.1", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
