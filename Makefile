@@ -114,7 +114,7 @@ schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.sc
 	$(INFRAGEN) schema --write
 
 e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator
-	$(BIN)/python -m pytest tests/e2e -p no:xdist -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e -p no:xdist -s --durations=15 $(PYTEST_ARGS)
 
 fuzz: dev ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist

@@ -98,3 +98,20 @@ def test_the_sandbox_runs_the_serial_emulator(tmp_path: Path) -> None:
             assert answer.status == 200
     finally:
         sandbox.down(tmp_path)
+
+
+def test_a_slow_request_is_named_in_the_emulator_log(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(moto_serial, "SLOW", 0.05)
+
+    def app(environ: dict[str, object], start_response: object) -> Iterator[bytes]:
+        time.sleep(0.01 if environ["HTTP_X_AMZ_TARGET"] == "fast" else 0.1)
+        yield b"{}"
+
+    wrapped = moto_serial.serial(app)
+    base = {"REQUEST_METHOD": "POST", "HTTP_HOST": "127.0.0.1:4566", "PATH_INFO": "/"}
+    wrapped({**base, "HTTP_X_AMZ_TARGET": "fast"}, lambda *a: None)
+    assert capsys.readouterr().err == ""
+    wrapped({**base, "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.CreateTable"}, lambda *a: None)
+    assert capsys.readouterr().err.endswith("under the lock: POST 127.0.0.1:4566/ DynamoDB_20120810.CreateTable\n")

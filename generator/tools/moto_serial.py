@@ -21,21 +21,38 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+SLOW = 1.0  # seconds under the lock after which a request is named in the server's log
+
+
 def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]:
-    """``app`` with one request handled at a time: the whole body is produced under the lock."""
+    """``app`` with one request handled at a time: the whole body is produced under the lock. A
+    request that holds the lock for over ``SLOW`` seconds is named on stderr (the sandbox's
+    moto.log): every other request waited for it."""
     lock = threading.Lock()
 
     def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         with lock:
-            return list(app(environ, start_response))
+            start = time.monotonic()
+            body = list(app(environ, start_response))
+            held = time.monotonic() - start
+        if held > SLOW:
+            print(f"moto_serial: {held:.1f} s under the lock: {_request(environ)}", file=sys.stderr, flush=True)
+        return body
 
     return one_at_a_time
+
+
+def _request(environ: dict[str, Any]) -> str:
+    """What a request was, for the log: method, host, and its API action (query string or X-Amz-Target)."""
+    action = environ.get("HTTP_X_AMZ_TARGET") or environ.get("QUERY_STRING", "")[:80]
+    return f"{environ.get('REQUEST_METHOD', '?')} {environ.get('HTTP_HOST', '?')}{environ.get('PATH_INFO', '')} {action}".strip()
 
 
 def main(argv: list[str]) -> None:
