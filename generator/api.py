@@ -217,17 +217,18 @@ def _collector_paused() -> Iterator[None]:
 def _run(root: Path, *, check: bool) -> Result:
     walked = _walks.pop(root, None)
     if check:  # the staleness gate: concurrent gates of one checkout compute one verdict
-        # The walk comes before the lock: a gate writes nothing in the tree, so the gates that wait
-        # for the first one walk meanwhile instead of one after another behind the lock (8 gates at
-        # once at 1,000 x 3 spent a walk each in that queue, a second in all, once the first was done).
-        tree = walked or incremental.current(root)
-        with incremental.locked(root):
-            found = incremental.verdict(root, tree)
-            if found is not None:  # no file changed since a run that judged this very tree
-                from generator.write import apply as write
+        with incremental.reading(root) as waited:  # no writing run changes the tree meanwhile
+            # The walk comes before the verdict's lock: a gate writes nothing in the tree, so the gates
+            # that wait for the first one walk meanwhile instead of one after another behind the lock
+            # (8 gates at once at 1,000 x 3 spent a walk each in that queue, a second in all).
+            tree = (None if waited else walked) or incremental.current(root)
+            with incremental.locked(root):
+                found = incremental.verdict(root, tree)
+                if found is not None:  # no file changed since a run that judged this very tree
+                    from generator.write import apply as write
 
-                return Result(changes=[write.Change(*c) for c in found], interrupted=False)
-            return _generate(root, check=True, tree=tree)
+                    return Result(changes=[write.Change(*c) for c in found], interrupted=False)
+                return _generate(root, check=True, tree=tree)
     with incremental.writing(root) as waited:  # writing runs of one repository take turns
         return _write(root, None if waited else walked)
 

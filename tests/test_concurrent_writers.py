@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,57 @@ def test_a_writer_waits_for_the_one_that_holds_the_repository(tmp_path: Path) ->
         order.append("first done")
     thread.join(timeout=30)
     assert order == ["first waited=False", "nested waited=False", "first done", "second waited=True"]
+
+
+def test_checks_share_the_repository_and_wait_for_a_writer(tmp_path: Path) -> None:
+    """In process: checks hold the repository together (Atlantis's parallel gates), a writer waits
+    for them, and a check waits for a writer; a check inside a writing run of its thread does not
+    lock again."""
+    root = copy_inputs(tmp_path / "repo")
+    with stamp.reading(root) as first, stamp.reading(root) as nested:
+        assert (first, nested) == (False, False)
+        other: list[bool] = []
+        reader = threading.Thread(target=lambda: other.append(_enter(stamp.reading, root)))
+        reader.start()
+        reader.join(timeout=30)
+        assert other == [False]  # a second check's thread did not wait
+        writer = threading.Thread(target=lambda: other.append(_enter(stamp.writing, root)))
+        writer.start()
+        writer.join(timeout=0.5)
+        assert writer.is_alive()  # a writer waits for the checks
+    writer.join(timeout=30)
+    assert other == [False, True]
+    with stamp.writing(root):
+        with stamp.reading(root) as inside:
+            assert inside is False
+        reader = threading.Thread(target=lambda: other.append(_enter(stamp.reading, root)))
+        reader.start()
+        reader.join(timeout=0.5)
+        assert reader.is_alive()  # a check of another thread waits for the writer
+    reader.join(timeout=30)
+    assert other == [False, True, True]
+
+
+def _enter(lock: Callable[[Path], AbstractContextManager[bool]], root: Path) -> bool:
+    with lock(root) as waited:
+        return waited
+
+
+def test_a_check_waits_for_a_writing_run(tmp_path: Path) -> None:
+    """A real `gen --check` started while a writing run holds the repository judges the tree that run
+    leaves, not the half-written one: here a generated file is missing while the lock is held and
+    back before it is released. Before, the check compared the tree mid-write and failed."""
+    root = copy_inputs(tmp_path / "repo")
+    api.generate(root)
+    victim = root / "accounts/staging/services/demo-service/main.tf"
+    text = victim.read_bytes()
+    env = {**os.environ, "INFRAGEN_NO_STAMP": "1"}
+    command = [sys.executable, "-m", "generator.cli", "gen", "--check", "--root", str(root)]
+    with stamp.writing(root):
+        victim.unlink()
+        check = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        with pytest.raises(subprocess.TimeoutExpired):
+            check.wait(timeout=3)  # started, imported, and waiting for the writer
+        victim.write_bytes(text)
+    out, err = check.communicate(timeout=120)
+    assert check.returncode == 0, out + err

@@ -254,7 +254,7 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-_WRITING: set[tuple[str, int]] = set()  # the repositories this process holds, by thread
+_HELD: dict[tuple[str, int], int] = {}  # the repositories this process holds, by thread: flock's mode
 
 
 @contextmanager
@@ -265,8 +265,25 @@ def writing(root: Path) -> Iterator[bool]:
     added to the tree, and the kernel drops it when the process ends, however it ends. A second
     writer waits for the first; yields whether it waited, as its walk of the tree is then stale.
     Re-entered by the thread that holds it, it does not lock again."""
+    with _repository(root, fcntl.LOCK_EX) as waited:
+        yield waited
+
+
+@contextmanager
+def reading(root: Path) -> Iterator[bool]:
+    """A `gen --check` judges the tree no writing run is changing: it shares the repository's lock
+    with other checks (Atlantis's parallel gates do not wait for each other here) and waits for a
+    writer that holds it, as a writer waits for the checks. Without it a check that ran beside a
+    `gen` compared half-written roots and recorded that verdict. Yields whether it waited (its walk
+    of the tree is then stale). Inside a writing or reading run of the same thread, no second lock."""
+    with _repository(root, fcntl.LOCK_SH) as waited:
+        yield waited
+
+
+@contextmanager
+def _repository(root: Path, mode: int) -> Iterator[bool]:
     key = (os.path.realpath(root), _thread.get_ident())
-    if key in _WRITING:
+    if key in _HELD:
         yield False
         return
     try:
@@ -277,16 +294,16 @@ def writing(root: Path) -> Iterator[bool]:
     try:
         waited = False
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
         except BlockingIOError:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            fcntl.flock(descriptor, mode)
             waited = True
         except OSError:
             pass  # a file system without locks (some network mounts): the run goes on unlocked, as before
-        _WRITING.add(key)
+        _HELD[key] = mode
         try:
             yield waited
         finally:
-            _WRITING.discard(key)
+            del _HELD[key]
     finally:
         os.close(descriptor)  # and with it the lock
