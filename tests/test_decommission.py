@@ -148,13 +148,19 @@ def test_prune_asks_then_removes_the_roots_and_their_lines(
     removed: tuple[Path, dict[str, dict[str, str]]],
 ) -> None:
     repo, _ = removed
-    refused = run_cli("prune", SERVICE, "--root", str(repo))  # stdin is empty: the prompt aborts
+    refused = run_cli("prune", SERVICE, "--base", "main", "--root", str(repo))
     assert refused.code == 1
+    assert "not inside a git repository" in refused.stderr
+    assert "Was the destroy" not in refused.stdout + refused.stderr  # refused before asking
     assert _root(repo, "staging").is_dir()
     # the destroy-only roots are on the base branch (merged and applied)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "phase 1")
+    asked = run_cli("prune", SERVICE, "--base", "main", "--root", str(repo))  # stdin is empty: the prompt aborts
+    assert asked.code == 1
+    assert "Was the destroy of every root of" in asked.stdout + asked.stderr
+    assert _root(repo, "staging").is_dir()
     result = run_cli("prune", SERVICE, "--yes", "--base", "main", "--root", str(repo))
     assert result.code == 0, result.stderr
     assert f"delete  accounts/staging/services/{SERVICE}/main.tf" in result.stdout
@@ -174,6 +180,10 @@ def test_prune_refuses_an_active_service(tmp_path: Path) -> None:
     result = run_cli("prune", "nope", "--yes", "--root", str(repo))
     assert result.code == 1
     assert "no destroy-only roots" in result.stderr
+    active = run_cli("prune", SERVICE, "--root", str(repo))  # no --yes: refused before the question
+    assert active.code == 1
+    assert "still has a spec" in active.stderr
+    assert "Was the destroy" not in active.stdout + active.stderr
 
 
 def test_a_hand_edited_root_is_not_turned_into_a_destroy_only_root(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import threading
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import copy_inputs, run_cli
 
 from generator.tools import moto_serial, sandbox
 
@@ -115,3 +117,32 @@ def test_a_slow_request_is_named_in_the_emulator_log(
     assert capsys.readouterr().err == ""
     wrapped({**base, "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.CreateTable"}, lambda *a: None)
     assert capsys.readouterr().err.endswith("under the lock: POST 127.0.0.1:4566/ DynamoDB_20120810.CreateTable\n")
+
+
+def test_up_without_moto_names_the_extra_and_starts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from the wheel without the sandbox extra: one line naming what to install, not the
+    emulator's traceback from a child process."""
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "moto" else found(name, *a))
+    with pytest.raises(sandbox.SandboxError, match=r"pip install 'infragen\[sandbox\]'"):
+        sandbox.up(tmp_path)
+    assert not (tmp_path / sandbox.STATE_DIR).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["--service", "bgp"],
+            "unknown service 'bgp'; did you mean 'bpg'? (known services: bpg, core, demo-service, klausapproves)",
+        ),
+        (["--service", "bpg", "--env", "stagin"], "unknown environment 'stagin'; did you mean 'staging'?"),
+    ],
+)
+def test_up_refuses_an_unknown_target_before_starting_anything(tmp_path: Path, args: list[str], says: str) -> None:
+    root = copy_inputs(tmp_path / "repo", outputs=True)
+    result = run_cli("sandbox", "up", *args, "--root", str(root))
+    assert result.code == 1
+    assert says in result.stderr
+    assert "moto on" not in result.stdout  # the emulator never started
+    assert not (root / sandbox.STATE_DIR).exists()

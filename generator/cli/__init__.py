@@ -181,6 +181,8 @@ def show_schema(kind: str | None, write: bool, check: bool) -> None:
             click.echo(f"{'wrote' if write else 'stale'}: generator/spec/schemas/{name}.schema.json")
         if stale and not write:
             sys.exit(1)
+        if not stale:
+            click.echo("the committed schemas match the datastore kinds")
         return
     if kind is None:
         raise click.UsageError(
@@ -234,9 +236,11 @@ def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
     """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
     from generator.tools.decommission import prune_and_generate as run
 
-    if not yes:
-        click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
-    for path in run(_root(root), service, base):
+    def confirm() -> None:  # asked once nothing else refuses
+        if not yes:
+            click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
+
+    for path in run(_root(root), service, base, confirm):
         click.echo(f"delete  {path}")
 
 

@@ -35,9 +35,7 @@ def sandbox_up(env: str, service: str | None, port: int | None, root: Path | Non
     account_id = None
     if service is not None:
         repo = validate(found)
-        envs = [a.env for a in repo.accounts]
-        if env not in envs:
-            raise click.UsageError(f"unknown environment {env!r}; accounts are: {', '.join(envs)}")
+        lib.check_target(repo, env=env, service=service)  # before the emulator starts
         account_id = repo.account(env).account_id
     box, already = lib.up(found, port=port, account_id=account_id)
     click.echo(f"sandbox {'already up' if already else 'up'}: moto on {box.endpoint} (pid {box.pid})")

@@ -232,7 +232,7 @@ class Service:
     # "worker" serves nothing: no HTTP port, no target group, no alias, a container health check;
     # "job" runs one task on a schedule (spec.schedule) and has no ECS service at all.
     kind: Literal["service", "worker", "job"] = "service"
-    # spec.healthCheck.command of a worker (None: the convention, generator.spec.load.WORKER_HEALTH_CHECK)
+    # spec.healthCheck.command of a worker (None: the convention, WORKER_HEALTH_CHECK above)
     health_check_command: tuple[str, ...] | None = None
     schedule: Schedule | None = None  # kind: job only
     # spec.healthCheck's load balancer settings of a service (interval, timeout, thresholds, matcher)

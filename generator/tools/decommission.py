@@ -16,6 +16,7 @@ next generation drops their Atlantis projects and CODEOWNERS lines.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.api import generate
@@ -48,12 +49,15 @@ def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
     return missing
 
 
-def prune(root: Path, repo: Repo, service: str, base: str = "origin/main") -> list[str]:
+def prune(
+    root: Path, repo: Repo, service: str, base: str = "origin/main", confirm: Callable[[], object] = lambda: None
+) -> list[str]:
     """Delete the destroy-only roots of ``service``; return the deleted files. The caller regenerates.
 
     Refuses until every destroy-only root is on ``base`` (the branch Atlantis applies from): the
     pull request that turned the roots destroy-only must be merged, and their destroy applied,
-    before a second pull request removes them."""
+    before a second pull request removes them. ``confirm`` (the CLI's question whether the destroy
+    was applied) is asked once nothing else refuses, before anything is deleted; it raises to stop."""
     retired = [r for r in retired_roots(root, repo) if r.service == service]
     pending = [r.dir for r in retired if not is_destroy_only(root, r.dir)]
     if pending:
@@ -74,6 +78,7 @@ def prune(root: Path, repo: Repo, service: str, base: str = "origin/main") -> li
                 f"services/{service}/ (or the environment), run 'infragen gen', apply the destroy, then prune"
             )
         raise CommandError(f"no destroy-only roots of service {service!r} under accounts/*/services/")
+    confirm()
     deleted = []
     for item in retired:
         directory = root / item.dir
@@ -86,9 +91,11 @@ def prune(root: Path, repo: Repo, service: str, base: str = "origin/main") -> li
     return sorted(deleted)
 
 
-def prune_and_generate(root: Path, service: str, base: str = "origin/main") -> list[str]:
+def prune_and_generate(
+    root: Path, service: str, base: str = "origin/main", confirm: Callable[[], object] = lambda: None
+) -> list[str]:
     """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files.
-    Refuses until the destroy-only roots are on the ``base`` branch."""
-    deleted = prune(root, load_repo(root), service, base)
+    Refuses until the destroy-only roots are on the ``base`` branch; ``confirm`` as for :func:`prune`."""
+    deleted = prune(root, load_repo(root), service, base, confirm)
     generate(root)
     return deleted

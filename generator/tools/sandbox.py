@@ -9,6 +9,7 @@ state directory, and does nothing when nothing is up. Only loopback addresses ar
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -21,11 +22,15 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from generator.errors import InfragenError
 from generator.tools import emulator
+
+if TYPE_CHECKING:
+    from generator.spec.models import Repo
 
 STATE_DIR = ".infragen-sandbox"
 HOST = "127.0.0.1"
@@ -102,6 +107,11 @@ def up(
     running = read_state(root)
     if running is not None:
         return running, True
+    if importlib.util.find_spec("moto") is None:  # the sandbox extra's, not a runtime dependency
+        raise SandboxError(
+            "the sandbox runs moto's AWS emulator, which is not installed here: "
+            "pip install 'infragen[sandbox]' (or 'moto[server]') into infragen's environment"
+        )
     chosen = port if port is not None else free_port()
     state_dir = root / STATE_DIR
     state_dir.mkdir(exist_ok=True)
@@ -204,6 +214,24 @@ def _push_images(box: Sandbox, service: str, region: str) -> None:
         ecr.put_image(repositoryName=service, imageManifest=manifest, imageTag=tag)
 
 
+def check_target(repo: Repo, *, env: str, service: str | None) -> None:
+    """Refuse an environment or service the repository does not have, as the deploy commands do,
+    before anything starts (the emulator, terraform)."""
+    from generator.spec.schema import known
+
+    envs = [a.env for a in repo.accounts]
+    if env not in envs:
+        raise SandboxError(f"unknown environment {env!r}{known(env, envs, 'environments')}")
+    if service is None:
+        return
+    names = [s.name for s in repo.services]
+    if service not in names:
+        raise SandboxError(f"unknown service {service!r}{known(service, names, 'services')}")
+    environments = repo.service(service).environments
+    if env not in environments:
+        raise SandboxError(f"service {service!r} does not run in {env!r} (its environments: {', '.join(environments)})")
+
+
 def apply_service(
     root: Path, box: Sandbox, *, env: str, service: str, report: Callable[[str], None] = lambda _: None
 ) -> list[str]:
@@ -216,8 +244,7 @@ def apply_service(
     from generator.api import generate, validate
 
     repo = validate(root)
-    if service not in {s.name for s in repo.services}:
-        raise SandboxError(f"unknown service {service!r}")
+    check_target(repo, env=env, service=service)
     account = repo.account(env)
     infra = emulator.provision(
         box.endpoint,
