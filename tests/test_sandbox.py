@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import copy_inputs, run_cli
@@ -102,21 +104,47 @@ def test_the_sandbox_runs_the_serial_emulator(tmp_path: Path) -> None:
         sandbox.down(tmp_path)
 
 
-def test_a_slow_request_is_named_in_the_emulator_log(
+def test_the_emulator_log_names_slow_failed_and_security_group_requests(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """moto_serial's log: a request that held the lock long, a failed answer, and a security-group
+    change with its parameters (a retried request shows twice); the application still reads the
+    whole form body; nothing else is logged."""
     monkeypatch.setattr(moto_serial, "SLOW", 0.05)
+    seen: list[bytes] = []
 
-    def app(environ: dict[str, object], start_response: object) -> Iterator[bytes]:
-        time.sleep(0.01 if environ["HTTP_X_AMZ_TARGET"] == "fast" else 0.1)
-        yield b"{}"
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        seen.append(body)
+        time.sleep(0.1 if environ.get("HTTP_X_AMZ_TARGET") == "slow" else 0)
+        start_response("400 Bad Request" if b"Duplicate" in body else "200 OK", [])
+        yield b"<ok/>"
 
     wrapped = moto_serial.serial(app)
     base = {"REQUEST_METHOD": "POST", "HTTP_HOST": "127.0.0.1:4566", "PATH_INFO": "/"}
-    wrapped({**base, "HTTP_X_AMZ_TARGET": "fast"}, lambda *a: None)
+
+    def form(text: str) -> dict[str, Any]:
+        data = text.encode()
+        return {
+            **base,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded; charset=utf-8",
+            "CONTENT_LENGTH": str(len(data)),
+            "wsgi.input": io.BytesIO(data),
+        }
+
+    assert wrapped(form("Action=DescribeVpcs&Version=2016-11-15"), lambda *a: None) == [b"<ok/>"]
     assert capsys.readouterr().err == ""
-    wrapped({**base, "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.CreateTable"}, lambda *a: None)
-    assert capsys.readouterr().err.endswith("under the lock: POST 127.0.0.1:4566/ DynamoDB_20120810.CreateTable\n")
+    authorize = "Action=AuthorizeSecurityGroupIngress&GroupId=sg-1&IpPermissions.1.FromPort=8080&Version=2016-11-15"
+    wrapped(form(authorize), lambda *a: None)
+    assert seen[-1] == authorize.encode()  # the body read ahead is the application's to read again
+    assert capsys.readouterr().err.startswith(
+        "moto_serial: 200 0.00 s POST 127.0.0.1:4566/ AuthorizeSecurityGroupIngress GroupId=sg-1 "
+        "IpPermissions.1.FromPort=8080\n"
+    )
+    wrapped(form("Action=CreateTags&Note=Duplicate"), lambda *a: None)
+    assert capsys.readouterr().err.startswith("moto_serial: 400 ")
+    wrapped({**base, "HTTP_X_AMZ_TARGET": "slow", "wsgi.input": io.BytesIO()}, lambda *a: None)
+    assert capsys.readouterr().err.endswith(" s POST 127.0.0.1:4566/ slow\n")
 
 
 def test_up_without_moto_names_the_extra_and_starts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,9 +19,11 @@ Usage: python -m generator.tools.moto_serial HOST PORT (loopback only: the sandb
 
 from __future__ import annotations
 
+import io
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,30 +31,71 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 SLOW = 1.0  # seconds under the lock after which a request is named in the server's log
+# Query-protocol actions (EC2's among them) logged with their parameters and answer, failed or
+# not: the security-group changes that Terraform's parallel applies make, so a "duplicate" or "not
+# found" answer can be told apart from a request sent twice (a client's retry)
+LOGGED = frozenset(
+    {
+        "CreateSecurityGroup",
+        "DeleteSecurityGroup",
+        "AuthorizeSecurityGroupIngress",
+        "AuthorizeSecurityGroupEgress",
+        "RevokeSecurityGroupIngress",
+        "RevokeSecurityGroupEgress",
+    }
+)
+FORM_LIMIT = 64 * 1024  # form bodies up to this size are read ahead to name their action
 
 
 def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]:
-    """``app`` with one request handled at a time: the whole body is produced under the lock. A
-    request that holds the lock for over ``SLOW`` seconds is named on stderr (the sandbox's
-    moto.log): every other request waited for it."""
+    """``app`` with one request handled at a time: the whole body is produced under the lock.
+
+    On stderr (the sandbox's moto.log): a request that held the lock over ``SLOW`` seconds (every
+    other request waited for it), every failed answer (4xx, 5xx) and every ``LOGGED`` action, each
+    with its action and, for a form-encoded request, its parameters."""
     lock = threading.Lock()
 
     def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        form = _read_form(environ)
+        status: list[str] = []
+
+        def recording(code: str, headers: Any, *rest: Any) -> Any:
+            status.append(code)
+            return start_response(code, headers, *rest)
+
         with lock:
             start = time.monotonic()
-            body = list(app(environ, start_response))
+            body = list(app(environ, recording))
             held = time.monotonic() - start
-        if held > SLOW:
-            print(f"moto_serial: {held:.1f} s under the lock: {_request(environ)}", file=sys.stderr, flush=True)
+        action = form.get("Action", "")
+        code = status[-1].split(" ", 1)[0] if status else "?"
+        if held > SLOW or action in LOGGED or not code.startswith(("1", "2", "3")):
+            print(f"moto_serial: {code} {held:.2f} s {_request(environ, form)}", file=sys.stderr, flush=True)
         return body
 
     return one_at_a_time
 
 
-def _request(environ: dict[str, Any]) -> str:
-    """What a request was, for the log: method, host, and its API action (query string or X-Amz-Target)."""
-    action = environ.get("HTTP_X_AMZ_TARGET") or environ.get("QUERY_STRING", "")[:80]
-    return f"{environ.get('REQUEST_METHOD', '?')} {environ.get('HTTP_HOST', '?')}{environ.get('PATH_INFO', '')} {action}".strip()
+def _read_form(environ: dict[str, Any]) -> dict[str, str]:
+    """A small form-encoded body's fields (the query protocol: Action=...), the body put back for
+    the application to read; empty for anything else."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    if not length.isdigit() or int(length) > FORM_LIMIT:
+        return {}
+    data = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(data)
+    return {key: values[0] for key, values in urllib.parse.parse_qs(data.decode("utf-8", "replace")).items()}
+
+
+def _request(environ: dict[str, Any], form: dict[str, str]) -> str:
+    """What a request was, for the log: method, host and path, its action (the form's, X-Amz-Target
+    or the query string) and the form's other fields."""
+    action = form.get("Action") or environ.get("HTTP_X_AMZ_TARGET") or environ.get("QUERY_STRING", "")[:80]
+    fields = " ".join(f"{k}={v}" for k, v in sorted(form.items()) if k not in ("Action", "Version"))[:400]
+    where = f"{environ.get('REQUEST_METHOD', '?')} {environ.get('HTTP_HOST', '?')}{environ.get('PATH_INFO', '')}"
+    return " ".join(part for part in (where, action, fields) if part)
 
 
 def main(argv: list[str]) -> None:

@@ -38,12 +38,28 @@ override = emulator.override  # the one extra file of every root applied here (i
 free_port = sandbox.free_port  # a free loopback port, as `infragen sandbox up` picks one
 
 
+STARTED: list[Path] = []  # the emulators' logs, for the current test (tests/e2e/conftest.py)
+
+
+def emulator_log(lines: int = 80) -> str:
+    """The end of what moto_serial logged for this test's emulators (security-group changes, failed
+    answers, slow requests): shown with a failed e2e test."""
+    found = []
+    for path in STARTED:
+        with contextlib.suppress(OSError):
+            logged = [line for line in path.read_text(errors="replace").splitlines() if line.startswith("moto_serial:")]
+            found.append(f"{path}:\n" + "\n".join(logged[-lines:]))
+    return "\n".join(found)
+
+
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
     """Run moto's server as the sandbox does (generator/tools/moto_serial.py: one request at a
     time) on 127.0.0.1 in its own process group; always stop it."""
     port = free_port()
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"moto-e2e-{port}.log", "w")  # noqa: SIM115
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"moto-e2e-{port}.log"
+    STARTED.append(path)
+    log = open(path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator.tools.moto_serial", "127.0.0.1", str(port)],
         stdout=log,
