@@ -70,7 +70,10 @@ def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[
         action = form.get("Action", "")
         code = status[-1].split(" ", 1)[0] if status else "?"
         if held > SLOW or action in LOGGED or not code.startswith(("1", "2", "3")):
-            print(f"moto_serial: {code} {held:.2f} s {_request(environ, form)}", file=sys.stderr, flush=True)
+            # one write per line: print() writes the newline apart, and werkzeug's request log,
+            # written from other threads, landed between the two
+            sys.stderr.write(f"moto_serial: {code} {held:.2f} s {_request(environ, form)}\n")
+            sys.stderr.flush()
         return body
 
     return one_at_a_time
