@@ -28,15 +28,13 @@ def _repo_root(root: Path | None) -> Path:
 def sandbox_up(env: str, service: str | None, port: int | None, root: Path | None) -> None:
     """Start the emulator, apply the roots SERVICE needs in ENV, push two test images, and print the
     next commands. Everything runs on 127.0.0.1; `infragen sandbox down` stops it."""
-    from generator.api import validate
+    from generator.deploy.aws import resolve
     from generator.tools import sandbox as lib
 
     found = _repo_root(root)
     account_id = None
-    if service is not None:
-        repo = validate(found)
-        lib.check_target(repo, env=env, service=service)  # before the emulator starts
-        account_id = repo.account(env).account_id
+    if service is not None:  # an unknown service or environment is refused before the emulator starts
+        account_id = resolve(found, service, env).account.account_id
     box, already = lib.up(found, port=port, account_id=account_id)
     click.echo(f"sandbox {'already up' if already else 'up'}: moto on {box.endpoint} (pid {box.pid})")
     if service is not None and not already:

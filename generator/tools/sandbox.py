@@ -22,15 +22,11 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 
 from generator.errors import InfragenError
 from generator.tools import emulator
-
-if TYPE_CHECKING:
-    from generator.spec.models import Repo
 
 STATE_DIR = ".infragen-sandbox"
 HOST = "127.0.0.1"
@@ -214,24 +210,6 @@ def _push_images(box: Sandbox, service: str, region: str) -> None:
         ecr.put_image(repositoryName=service, imageManifest=manifest, imageTag=tag)
 
 
-def check_target(repo: Repo, *, env: str, service: str | None) -> None:
-    """Refuse an environment or service the repository does not have, as the deploy commands do,
-    before anything starts (the emulator, terraform)."""
-    from generator.spec.schema import known
-
-    envs = [a.env for a in repo.accounts]
-    if env not in envs:
-        raise SandboxError(f"unknown environment {env!r}{known(env, envs, 'environments')}")
-    if service is None:
-        return
-    names = [s.name for s in repo.services]
-    if service not in names:
-        raise SandboxError(f"unknown service {service!r}{known(service, names, 'services')}")
-    environments = repo.service(service).environments
-    if env not in environments:
-        raise SandboxError(f"service {service!r} does not run in {env!r} (its environments: {', '.join(environments)})")
-
-
 def apply_service(
     root: Path, box: Sandbox, *, env: str, service: str, report: Callable[[str], None] = lambda _: None
 ) -> list[str]:
@@ -241,11 +219,10 @@ def apply_service(
 
     The emulator answers as the account file's account id and names the cluster like the account's
     cluster ARN, so the deploy commands run from the repository itself reach what was applied."""
-    from generator.api import generate, validate
+    from generator.api import generate
+    from generator.deploy.aws import resolve
 
-    repo = validate(root)
-    check_target(repo, env=env, service=service)
-    account = repo.account(env)
+    account = resolve(root, service, env).account  # the deploy commands' refusals, before anything starts
     infra = emulator.provision(
         box.endpoint,
         region=account.region,

@@ -254,7 +254,7 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-_HELD: dict[tuple[str, int], int] = {}  # the repositories this process holds, by thread: flock's mode
+_HELD: set[tuple[str, int]] = set()  # the repositories this process holds (either mode), by thread
 
 
 @contextmanager
@@ -300,10 +300,10 @@ def _repository(root: Path, mode: int) -> Iterator[bool]:
             waited = True
         except OSError:
             pass  # a file system without locks (some network mounts): the run goes on unlocked, as before
-        _HELD[key] = mode
+        _HELD.add(key)
         try:
             yield waited
         finally:
-            del _HELD[key]
+            _HELD.discard(key)
     finally:
         os.close(descriptor)  # and with it the lock
