@@ -285,7 +285,9 @@ def test_one_line_errors(pg: servers.Postgres, repo: Path, capsys: Any, monkeypa
         code, _, err = cli(
             capsys, monkeypatch, "datastore", "users", "ledger-dv", "--env", "staging", "--root", str(repo)
         )
-        assert code == 1 and err.strip() == "unknown datastore 'ledger-dv'; did you mean 'ledger-db'?", err
+        assert code == 1 and err.strip() == (
+            "unknown datastore 'ledger-dv'; did you mean 'ledger-db'? (known databases: ledger-db, ledger-my)"
+        ), err
         code, _, err = cli(
             capsys, monkeypatch, "datastore", "users", "ledger-db", "--env", "staging", "--root", str(repo),
             "--host", "127.0.0.1", "--port", str(servers.free_port()),

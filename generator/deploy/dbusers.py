@@ -84,12 +84,12 @@ class Desired:
 
 def desired(repo: Repo, datastore: str, env: str) -> Desired:
     """Who owns ``datastore`` and which other services running in ``env`` declare it (pure)."""
-    from generator.spec.schema import suggest
+    from generator.spec.schema import known, suggest
 
     found = repo.datastore_owner(datastore)
-    if found is None:
-        names = sorted(d.name for s in repo.services for d in s.datastores)
-        raise DatabaseUsersError(f"unknown datastore {datastore!r}{suggest(datastore, names) or ''}")
+    if found is None:  # the names this command takes: datastores with database users
+        names = [d.name for s in repo.services for d in s.datastores if sql_users(d.type) is not None]
+        raise DatabaseUsersError(f"unknown datastore {datastore!r}{known(datastore, names, 'databases')}")
     owner, store = found
     how = sql_users(store.type)
     if how is None:
