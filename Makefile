@@ -11,28 +11,32 @@ BIN         := $(VENV)/bin
 INFRAGEN    := $(BIN)/infragen
 PYTEST_ARGS ?=
 export INFRAGEN_CHECKOV ?= $(CURDIR)/$(TOOLS_VENV)/bin/checkov
+# Every install pins the exact versions of constraints/ (`make lock` refreshes them): a clone
+# tests with the toolchain CI tested, not with whatever was released since.
+PIP         := python -m pip install --quiet --disable-pip-version-check
+CHECKOV     := checkov>=3.2
 
 .DEFAULT_GOAL := help
 
 # Two marker files: `make gen` needs only the runtime dependencies (.installed); the test tools
 # (pytest, moto, mypy, ruff, ...) install on the first `make test`/`lint`/`golden` (.dev-installed).
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml constraints/dev.txt
 	test -x $(BIN)/python || $(if $(PYTHON),$(PYTHON),$(error $(NO_PYTHON))) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/$(PIP) -c constraints/dev.txt -e .
 	touch $@
 
 $(BIN)/.dev-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/$(PIP) -c constraints/dev.txt -e '.[dev]'
 	touch $@
 
-$(TOOLS_VENV)/.installed:
+$(TOOLS_VENV)/.installed: constraints/tools.txt
 	test -x $(TOOLS_VENV)/bin/python || $(if $(PYTHON),$(PYTHON),$(error $(NO_PYTHON))) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(TOOLS_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
+	$(TOOLS_VENV)/bin/$(PIP) --upgrade pip
+	$(TOOLS_VENV)/bin/$(PIP) -c constraints/tools.txt '$(CHECKOV)'
 	touch $@
 
 PHONY_EXTRA := precommit sandbox sandbox-down
-.PHONY: $(PHONY_EXTRA) help venv dev tools servers gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench docs clean
+.PHONY: $(PHONY_EXTRA) help venv dev tools servers gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench lock docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,7 +48,7 @@ dev: $(BIN)/.dev-installed ## Add the test tools to the virtualenv (done automat
 tools: $(TOOLS_VENV)/.installed ## Install checkov in its own virtualenv
 
 precommit: dev ## Install pre-commit into .venv and its git hook (.pre-commit-config.yaml)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pre-commit>=3.5'
+	$(BIN)/$(PIP) -c constraints/dev.txt 'pre-commit>=3.5'
 	$(BIN)/pre-commit install
 
 # The real servers tests/servers.py starts (PostgreSQL 15, MariaDB, Redis 7): Debian's packages,
@@ -120,11 +124,25 @@ fuzz: dev ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist
 
 $(BIN)/.bench-installed: $(BIN)/.dev-installed
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/$(PIP) -c constraints/dev.txt -e '.[bench]'
 	touch $@
 
 bench: venv $(BIN)/.bench-installed ## Issue 14's targets at 10/100/1,000 services, plot, profile: docs/benchmarks* (~10 min; BENCH_QUICK=1)
 	$(BIN)/python bench/run.py
+
+LOCK_DIR ?= $(or $(TMPDIR),/tmp)/infragen-lock
+
+lock: ## Re-pin constraints/*.txt to the newest versions pyproject.toml (and $(CHECKOV)) allow; then run the suite
+	rm -rf $(LOCK_DIR)
+	$(if $(PYTHON),$(PYTHON),$(error $(NO_PYTHON))) -m venv $(LOCK_DIR)/dev
+	$(LOCK_DIR)/dev/bin/$(PIP) -e '.[dev,sandbox,bench]'
+	{ sed -n '/^#/p' constraints/dev.txt; $(LOCK_DIR)/dev/bin/python -m pip freeze --exclude-editable | sort -f; } > $(LOCK_DIR)/dev.txt
+	$(PYTHON) -m venv $(LOCK_DIR)/tools
+	$(LOCK_DIR)/tools/bin/$(PIP) '$(CHECKOV)'
+	{ sed -n '/^#/p' constraints/tools.txt; $(LOCK_DIR)/tools/bin/python -m pip freeze --exclude-editable | sort -f; } > $(LOCK_DIR)/tools.txt
+	mv $(LOCK_DIR)/dev.txt $(LOCK_DIR)/tools.txt constraints/
+	rm -rf $(LOCK_DIR)
+	git diff --stat -- constraints/
 
 clean: ## Remove virtualenvs and caches
 	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -501,7 +501,7 @@ def test_a_redis_replication_group_by_its_id(aws: Aws) -> None:
             Engine="redis",
             CacheNodeType="cache.t4g.micro",
         )
-    except Exception as exc:  # moto 5.2.5 may not implement it in-process
+    except Exception as exc:  # moto 5.2.6 may not implement it in-process
         pytest.skip(f"aws_elasticache_replication_group: moto cannot create a replication group ({exc})")
     address = "module.lemon_cache.module.elasticache.aws_elasticache_replication_group.this"
     created = change(address, "aws_elasticache_replication_group", {"replication_group_id": "lemon-cache"})

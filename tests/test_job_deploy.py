@@ -2,7 +2,7 @@
 schedule at a revision (UpdateSchedule with every other field kept), never touching an ECS
 service; status shows the schedule and the last runs; verify checks the schedule; restart is
 refused; run reads the network from the schedule. The golden job fixture's inputs
-(tests/golden/job/input) run in-process against moto 5.2.5, which implements the scheduler API
+(tests/golden/job/input) run in-process against moto 5.2.6, which implements the scheduler API
 (CreateSchedule, GetSchedule, UpdateSchedule); where moto falls short, the test says so by name.
 
 moto gaps met here (docs/testing.md):

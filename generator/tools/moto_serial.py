@@ -2,7 +2,7 @@
 
 moto keeps its state in plain Python objects, and its threaded server (``python -m moto.server``)
 changes them from several threads at once. Terraform applies up to ten resources at a time, and on
-moto 5.2.5 a ``DescribeSecurityGroupRules`` that ran while another request added a rule failed
+moto 5.2.6 a ``DescribeSecurityGroupRules`` that ran while another request added a rule failed
 with ``RuntimeError: dictionary changed size during iteration`` (moto/ec2/models/security_groups.py,
 ``describe_security_group_rules``), answered as an HTTP 500 page. The AWS provider retries a 500,
 so a request whose first attempt had already changed the state came back as

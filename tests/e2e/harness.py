@@ -139,7 +139,7 @@ def counted(output: str, verb: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-# Attributes moto 5.2.5 does not store, so the provider reads back a default and plans the spec's
+# Attributes moto 5.2.6 does not store, so the provider reads back a default and plans the spec's
 # value again. Only these may differ in the second plan; docs/testing.md lists them as gaps.
 EMULATOR_DRIFT = {
     "aws_ecs_service": {

@@ -301,7 +301,7 @@ def verify_worker(
     name = service.name
     checks.eq(f"worker {name} has no load balancer", svc.get("loadBalancers"), [])
     checks.eq(f"worker {name} has no service registry", svc.get("serviceRegistries", []), [])
-    # moto 5.2.5 neither stores nor returns serviceConnectConfiguration (nor the deployments'), so
+    # moto 5.2.6 neither stores nor returns serviceConnectConfiguration (nor the deployments'), so
     # "a Service Connect client only, no alias" cannot be read back from the emulator; checked only
     # if it ever is returned.
     connect = svc.get("serviceConnectConfiguration")

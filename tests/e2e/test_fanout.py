@@ -2,7 +2,7 @@
 Atlantis's order; a message published with boto3 arrives on each subscribed queue (the filter
 policy and raw delivery as the spec says), and a queue that subscribes to nothing receives nothing.
 
-Emulator gap, by name: moto 5.2.5 never returns a queue's RedriveAllowPolicy, so the dead-letter
+Emulator gap, by name: moto 5.2.6 never returns a queue's RedriveAllowPolicy, so the dead-letter
 queue's allow policy (modules/aws/sqs ``aws_sqs_queue_redrive_allow_policy``) cannot be applied
 here; the subscriber roots are applied with ``-target`` on the subscriptions and their queue
 policies (which pulls in the queues and dead-letter queues they use) and on the unsubscribed queue.

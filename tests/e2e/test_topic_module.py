@@ -4,7 +4,7 @@ on its own rotated key, its delivery-failure alarm and its connection parameter 
 module says.
 
 Why the subscriber side is not a pytest-terraform test (tests/e2e/test_fanout.py instead): the
-fixture applies a whole configuration, and moto 5.2.5 never returns a queue's RedriveAllowPolicy,
+fixture applies a whole configuration, and moto 5.2.6 never returns a queue's RedriveAllowPolicy,
 so a queue with its dead-letter queue (which a subscribing queue requires) cannot be applied in
 full here; test_fanout applies the generated roots with ``-target`` instead.
 """
