@@ -67,7 +67,7 @@ def test_atlantis_keeps_the_project_and_codeowners_keeps_the_roots(
         assert project["workflow"] == "infragen"
         assert project["autoplan"]["when_modified"][:2] == ["*.tf*", ".terraform.lock.hcl"]
     assert "apply_requirements" not in projects[f"production-{SERVICE}"]  # the server's floor applies
-    assert text.count("# decommissioning: ") == 2
+    assert text.count("# decommissioning: ") == 4  # the service's two roots and its team's two alert roots
     codeowners = (repo / "CODEOWNERS").read_text()
     assert f"/accounts/staging/services/{SERVICE}/ @lemon/infra" in codeowners
     assert f"\n/services/{SERVICE}/" not in codeowners, "the spec folder is gone"
@@ -203,3 +203,79 @@ def test_a_stray_file_without_backend_is_still_an_orphan(tmp_path: Path) -> None
     generate(repo)
     assert not _root(repo, "staging").exists(), "no backend, no state to destroy: deleted as before"
     assert _root(repo, "production").is_dir()
+
+
+TEAM = "infra"  # owns demo-service, its only service in the fixture
+
+
+def _team_root(repo: Path, env: str) -> Path:
+    return repo / "accounts" / env / "teams" / TEAM
+
+
+def test_a_teams_last_service_leaving_keeps_its_alert_root_destroy_only(tmp_path: Path) -> None:
+    """Removing a team's last service used to delete accounts/<env>/teams/<team>/ as an orphan:
+    its topic, KMS key and subscriptions stayed in the account with no project to destroy them."""
+    repo = copy_inputs(tmp_path / "repo", outputs=True)
+    before = {env: {p.name: p.read_text() for p in _team_root(repo, env).glob("*.tf")} for env in ENVS}
+    assert "outputs.tf" in before["staging"] and "backend.tf" in before["staging"]
+    shutil.rmtree(repo / "services" / SERVICE)
+    result = run_cli("gen", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert f"update  accounts/staging/teams/{TEAM}/main.tf  (destroy-only now: " in result.stdout
+    for env in ENVS:
+        root = _team_root(repo, env)
+        assert sorted(p.name for p in root.iterdir()) == ["backend.tf", "main.tf", "providers.tf", "versions.tf"]
+        main = (root / "main.tf").read_text().splitlines()
+        assert main[1].startswith(MARKER) and f"infragen prune --team {TEAM}" in main[1] and len(main) == 3
+        for name in ("backend.tf", "providers.tf", "versions.tf"):
+            assert _body((root / name).read_text()) == _body(before[env][name]), f"{env}/{name} must keep its body"
+    projects = {p["name"]: p for p in yaml.safe_load((repo / "atlantis.yaml").read_text())["projects"]}
+    for env in ENVS:
+        project = projects[f"{env}-team-{TEAM}"]  # same name and dir: Atlantis plans the destroy
+        assert project["dir"] == f"accounts/{env}/teams/{TEAM}"
+        assert project["execution_order_group"] == 1, "after the retired service roots (group 0)"
+        assert project["autoplan"]["when_modified"][:2] == ["*.tf*", ".terraform.lock.hcl"]
+    assert projects[f"staging-{SERVICE}"].get("execution_order_group", 0) == 0
+    assert (repo / "atlantis.yaml").read_text().count("# decommissioning: ") == 4
+    assert run_cli("gen", "--check", "--root", str(repo)).code == 0
+    for other in ("growth", "payments"):  # teams with services keep their live roots
+        assert "outputs.tf" in {p.name for p in (repo / "accounts" / "staging" / "teams" / other).iterdir()}
+
+
+def test_prune_team_removes_its_retired_alert_roots(tmp_path: Path) -> None:
+    repo = copy_inputs(tmp_path / "repo", outputs=True)
+    shutil.rmtree(repo / "services" / SERVICE)
+    generate(repo)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "phase 1: destroy-only roots")
+    active = run_cli("prune", "payments", "--team", "--yes", "--base", "main", "--root", str(repo))
+    assert (
+        active.code == 1 and "team payments still has alert roots (accounts/production/teams/payments" in active.stderr
+    )
+    unknown = run_cli("prune", "nope", "--team", "--yes", "--base", "main", "--root", str(repo))
+    assert unknown.code == 1 and "no destroy-only roots of team 'nope' under accounts/*/teams/" in unknown.stderr
+    not_a_service = run_cli("prune", TEAM, "--yes", "--base", "main", "--root", str(repo))  # without --team
+    assert not_a_service.code == 1 and "no destroy-only roots of service 'infra'" in not_a_service.stderr
+    result = run_cli("prune", TEAM, "--team", "--yes", "--base", "main", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert f"delete  accounts/staging/teams/{TEAM}/main.tf" in result.stdout
+    for env in ENVS:
+        assert not _team_root(repo, env).exists()
+        assert _root(repo, env).is_dir(), "the service's destroy-only roots are pruned on their own"
+    assert f"team-{TEAM}" not in (repo / "atlantis.yaml").read_text()
+    assert run_cli("gen", "--check", "--root", str(repo)).code == 0
+
+
+@pytest.mark.terraform
+def test_a_teams_destroy_only_root_passes_terraform_validate(tmp_path: Path) -> None:
+    if terraform_binary() is None:
+        pytest.skip("terraform validate of the team's destroy-only root NOT run: no terraform CLI on PATH")
+    repo = copy_inputs(tmp_path / "repo", outputs=True)
+    shutil.rmtree(repo / "services" / SERVICE)
+    generate(repo)
+    root = _team_root(repo, "staging")
+    init = run_terraform(["init", "-backend=false", "-input=false", "-no-color"], cwd=root)
+    assert init.returncode == 0, init.stdout + init.stderr
+    result = run_terraform(["validate", "-no-color"], cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr

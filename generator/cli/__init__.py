@@ -223,7 +223,10 @@ def explain(service: str, root: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("service")
+@click.argument("name")
+@click.option(
+    "--team", is_flag=True, help="NAME is a team: remove its retired alert roots (accounts/<env>/teams/NAME)."
+)
 @click.option("--yes", is_flag=True, help="Confirm that the destroy of every root was applied.")
 @click.option(
     "--base",
@@ -232,15 +235,16 @@ def explain(service: str, root: Path | None) -> None:
     help="The branch Atlantis applies from; the destroy-only roots must already be on it.",
 )
 @root_option
-def prune(service: str, yes: bool, base: str, root: Path | None) -> None:
-    """Remove a decommissioned service's destroy-only roots once their destroy is applied."""
+def prune(name: str, team: bool, yes: bool, base: str, root: Path | None) -> None:
+    """Remove the destroy-only roots of a decommissioned service NAME (or of team NAME's alert
+    roots, with --team) once their destroy is applied."""
     from generator.tools.decommission import prune_and_generate as run
 
     def confirm() -> None:  # asked once nothing else refuses
         if not yes:
-            click.confirm(f"Was the destroy of every root of {service} applied (its state is empty)?", abort=True)
+            click.confirm(f"Was the destroy of every root of {name} applied (its state is empty)?", abort=True)
 
-    for path in run(_root(root), service, base, confirm):
+    for path in run(_root(root), name, base, confirm, team=team):
         click.echo(f"delete  {path}")
 
 

@@ -85,18 +85,19 @@ def when_modified(root_path: Path, root: Root) -> tuple[str, ...]:
 
 def retired_project(repo: Repo, item: RetiredRoot) -> Project:
     """A destroy-only root keeps its project name and dir, so Atlantis plans the destroy."""
+    if item.kind == "team":  # the spec edits that retired it rewrite its *.tf files, which plans it
+        name = team_project_name(item.env, item.name)
+        inputs: tuple[str, ...] = ("teams.yaml",)
+    else:  # the spec files are gone, but their deletion still plans the destroy
+        name = project_name(item.env, item.name)
+        inputs = (f"services/{item.name}/environments/{item.env}.yaml", f"services/{item.name}/service.yaml")
     return Project(
-        name=project_name(item.env, item.service),
+        name=name,
         dir=item.dir,
         workflow=WORKFLOW,
-        # the spec files are gone, but their deletion still plans the destroy
-        when_modified=(
-            TERRAFORM_FILES,
-            LOCK_FILE,
-            _rel(f"services/{item.service}/environments/{item.env}.yaml", item.dir),
-            _rel(f"services/{item.service}/service.yaml", item.dir),
-        ),
-        execution_order_group=0,
+        when_modified=(TERRAFORM_FILES, LOCK_FILE, *(_rel(path, item.dir) for path in inputs)),
+        # a team's topic goes after the retired services' roots of the same pull request (their alarms notify it)
+        execution_order_group=1 if item.kind == "team" else 0,
         depends_on=(),
         apply_requirements=SERVER_APPLY_REQUIREMENTS,
         root=None,
@@ -319,7 +320,10 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = (), *, referen
                 (service.name, Rule(f"/{naming.root_dir(env, service.name)}/{REFERENCES_FILE}", " ".join(named)))
                 for env in sorted(service.environments)
             )
-    service_rules.extend((item.service, Rule(f"/{item.dir}/", platform.github)) for item in retired)
+    # a retired service's roots keep their line; a team's alert root never had one (`*` covers it)
+    service_rules.extend(
+        (item.name, Rule(f"/{item.dir}/", platform.github)) for item in retired if item.kind == "service"
+    )
     return [
         Rule("*", platform.github),
         *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),

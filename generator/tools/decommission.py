@@ -1,16 +1,11 @@
 """Two-phase decommission: a root whose spec is gone becomes destroy-only, then is pruned.
 
-Phase 1 (``infragen gen``, generator/plan/retired.py): a directory under
-``accounts/<env>/services/<name>/`` that holds a
-generated ``backend.tf`` but is no longer planned (the service's spec, or its environment, was
-removed) is rewritten, not deleted: ``backend.tf``, ``providers.tf`` and ``versions.tf`` keep
-their bodies byte for byte (the state, the account and the provider versions stay where the
-resources were created), ``main.tf`` declares nothing, ``outputs.tf`` goes. Planning that root
-destroys everything in its state. Everything needed comes from the generator's own files on
-disk, so the root survives the spec and later changes to the account file.
+Phase 1 (``infragen gen``, generator/plan/retired.py): a service's root, or a team's alert root,
+that holds a generated ``backend.tf`` but is no longer planned is rewritten as a destroy-only root
+instead of being deleted; planning it destroys everything in its state.
 
-Phase 2 (``infragen prune <service>``): once the destroy was applied, remove the roots; the
-next generation drops their Atlantis projects and CODEOWNERS lines.
+Phase 2 (``infragen prune <service>``, ``infragen prune --team <team>``): once the destroy was
+applied, remove the roots; the next generation drops their Atlantis projects and CODEOWNERS lines.
 """
 
 from __future__ import annotations
@@ -21,6 +16,7 @@ from pathlib import Path
 
 from generator.api import generate
 from generator.errors import CommandError
+from generator.plan.alerts import team_roots
 from generator.plan.retired import MARKER, is_destroy_only, retired_roots
 from generator.plan.roots import roots
 from generator.spec.load import load_repo
@@ -50,34 +46,47 @@ def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
 
 
 def prune(
-    root: Path, repo: Repo, service: str, base: str = "origin/main", confirm: Callable[[], object] = lambda: None
+    root: Path,
+    repo: Repo,
+    name: str,
+    base: str = "origin/main",
+    confirm: Callable[[], object] = lambda: None,
+    *,
+    team: bool = False,
 ) -> list[str]:
-    """Delete the destroy-only roots of ``service``; return the deleted files. The caller regenerates.
+    """Delete the destroy-only roots of service ``name`` (with ``team``: team ``name``'s alert roots);
+    return the deleted files. The caller regenerates.
 
     Refuses until every destroy-only root is on ``base`` (the branch Atlantis applies from): the
     pull request that turned the roots destroy-only must be merged, and their destroy applied,
     before a second pull request removes them. ``confirm`` (the CLI's question whether the destroy
     was applied) is asked once nothing else refuses, before anything is deleted; it raises to stop."""
-    retired = [r for r in retired_roots(root, repo) if r.service == service]
+    kind = "team" if team else "service"
+    retired = [r for r in retired_roots(root, repo) if r.kind == kind and r.name == name]
     pending = [r.dir for r in retired if not is_destroy_only(root, r.dir)]
     if pending:
         raise CommandError("run 'infragen gen' first and apply the destroy of: " + ", ".join(pending))
     unmerged = not_on_base(root, [r.dir for r in retired], base) if retired else []
     if unmerged:
         raise CommandError(
-            f"the destroy-only roots of {service} are not on {base} yet: "
+            f"the destroy-only roots of {name} are not on {base} yet: "
             + ", ".join(unmerged)
             + ". Merge the pull request that made them destroy-only, apply their destroy through Atlantis, "
             f"then prune in a second pull request (fetch {base} first if it is stale)"
         )
     if not retired:
-        active = [r.dir for r in roots(repo) if r.service.name == service]
-        if active:
-            raise CommandError(
-                f"{service} still has a spec and active roots ({', '.join(active)}); remove "
-                f"services/{service}/ (or the environment), run 'infragen gen', apply the destroy, then prune"
+        if team:
+            active = [r.dir for r in team_roots(repo) if r.team.name == name]
+            undo = f"team {name} still has alert roots ({', '.join(active)}): it still owns a service there"
+        else:
+            active = [r.dir for r in roots(repo) if r.service.name == name]
+            undo = (
+                f"{name} still has a spec and active roots ({', '.join(active)}); remove "
+                f"services/{name}/ (or the environment), run 'infragen gen', apply the destroy, then prune"
             )
-        raise CommandError(f"no destroy-only roots of service {service!r} under accounts/*/services/")
+        if active:
+            raise CommandError(undo)
+        raise CommandError(f"no destroy-only roots of {kind} {name!r} under accounts/*/{kind}s/")
     confirm()
     deleted = []
     for item in retired:
@@ -92,10 +101,16 @@ def prune(
 
 
 def prune_and_generate(
-    root: Path, service: str, base: str = "origin/main", confirm: Callable[[], object] = lambda: None
+    root: Path,
+    name: str,
+    base: str = "origin/main",
+    confirm: Callable[[], object] = lambda: None,
+    *,
+    team: bool = False,
 ) -> list[str]:
-    """Remove the destroy-only roots of ``service`` and regenerate; return the deleted root files.
-    Refuses until the destroy-only roots are on the ``base`` branch; ``confirm`` as for :func:`prune`."""
-    deleted = prune(root, load_repo(root), service, base, confirm)
+    """Remove the destroy-only roots of service (or ``team``) ``name`` and regenerate; return the
+    deleted root files. Refuses until the destroy-only roots are on the ``base`` branch; ``confirm``
+    as for :func:`prune`."""
+    deleted = prune(root, load_repo(root), name, base, confirm, team=team)
     generate(root)
     return deleted

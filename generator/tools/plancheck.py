@@ -33,6 +33,7 @@ import yaml
 
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
+from generator.spec import naming
 from generator.spec.models import Acknowledgement, Repo, Service
 from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE
 
@@ -204,7 +205,7 @@ PROTECTED = frozenset(
 CREATE_BEFORE_DESTROY_SAFE = frozenset(
     {"aws_lb_target_group", "aws_security_group", "aws_db_parameter_group", "aws_elasticache_parameter_group"}
 )
-RETIRED_MARKER = "# Destroy-only root:"  # generator/plan/retired.py writes it at the top of main.tf
+RETIRED_MARKER = naming.DESTROY_ONLY_MARKER  # generator/plan/retired.py writes it at the top of main.tf
 
 
 @dataclass(frozen=True, order=True)
@@ -607,7 +608,7 @@ def _replacements(
         violations.append(Violation("replacement", rc["address"], f"this plan {_verb(actions)} this {rc['type']}", fix))
     if context is not None and context.retired and destroys:
         notes.append(
-            f"{context.directory} is a retired service's destroy-only root: its {destroys} destroy(s) are the "
+            f"{context.directory} is a destroy-only root (a retired service or team alert root): its {destroys} destroy(s) are the "
             "decommission itself (docs/decommission.md)"
         )
     return violations, used, missing

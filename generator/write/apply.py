@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import OwnershipError
-from generator.spec.naming import HEADER_PREFIX, checksum_line, hand_edited, is_generated, seal
+from generator.spec.naming import DESTROY_ONLY_MARKER, HEADER_PREFIX, checksum_line, hand_edited, is_generated, seal
 from generator.write import reasons
 from generator.write.reasons import Changed
 
@@ -142,14 +142,31 @@ def diff(
     known = wanted.keys() | set(verified)
     for path in existing_generated(root, known, walked):
         if path not in known:
-            changes.append(Change(path, "delete", "orphan: its inputs are gone"))
+            changes.append(Change(path, "delete", _orphan(path)))
     return sorted(changes, key=lambda c: c.path)
 
 
 def _cause(item: OutputFile, current: str, changed: Changed | None) -> str:
     if hand_edited(current):
         return "hand edit: the file was changed after infragen wrote it"
+    if _destroy_only(item.content) and not _destroy_only(current):
+        return "destroy-only now: what planned this root is gone; Atlantis plans its destroy (docs/decommission.md)"
     return reasons.reason(item.inputs, changed)
+
+
+def _orphan(path: str) -> str:
+    if path.startswith("accounts/") and path.endswith("/terragrunt.hcl"):  # a Terragrunt unit: it has a state
+        return (
+            "orphan: its inputs are gone; its state and resources stay (the Terragrunt flavor keeps no "
+            "destroy-only units): destroy them ('terragrunt destroy' in the unit as committed), or move them "
+            "to their new root on a flavor switch, before merging (docs/terragrunt.md, Limits)"
+        )
+    return "orphan: its inputs are gone"
+
+
+def _destroy_only(text: str) -> bool:
+    lines = text.split("\n", 2)
+    return len(lines) > 1 and lines[1].startswith(DESTROY_ONLY_MARKER)
 
 
 def interrupted(root: Path) -> bool:
