@@ -86,6 +86,16 @@ def test_compile_is_deterministic_and_writes_the_file(cli: Callable[..., CliResu
     assert names == {"BPG_EVENTS_QUEUE_URL", "BPG_LEDGER_TABLE_NAME", "BPG_STATEMENTS_BUCKET_NAME"}
 
 
+def test_compile_to_a_file_it_cannot_write_is_a_one_line_error(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    # -o into a folder that does not exist (a typo in the path): one line naming the file, exit 1, no traceback
+    out = tmp_path / "missing" / "td.json"
+    result = cli("compile", "bpg", "--env", "production", "--image-tag", "v1", "-o", str(out), env=NO_AWS)
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"cannot write {out}: No such file or directory"
+    assert not out.parent.exists()
+
+
 def test_the_root_passes_the_same_container_definitions() -> None:
     repo = validate(ORG)
     for service in repo.services:

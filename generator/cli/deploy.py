@@ -89,7 +89,12 @@ def compile_cmd(service: str, env: str, image_tag: str, output: Path | None, roo
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from generator.errors import CommandError
+
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"wrote {output}", err=True)
 
 
