@@ -157,6 +157,37 @@ def test_up_without_moto_names_the_extra_and_starts_nothing(tmp_path: Path, monk
     assert not (tmp_path / sandbox.STATE_DIR).exists()
 
 
+def test_up_for_another_target_while_up_refuses_instead_of_printing_commands_that_fail(tmp_path: Path) -> None:
+    """A sandbox already up holds one service's roots (and answers as its account): `up --service`
+    of another one (or of one on an emulator started without --service) applied nothing and printed
+    deploy commands that then failed on a missing ECR repository and ECS service."""
+    root = copy_inputs(tmp_path / "repo", outputs=True)
+    box, _ = sandbox.up(root)
+    try:
+        refused = run_cli("sandbox", "up", "--service", "bpg", "--env", "staging", "--root", str(root))
+        assert refused.code == 1
+        assert refused.stderr.strip() == (
+            f"a sandbox is already up (moto on {box.endpoint}, pid {box.pid}) without a service's roots; "
+            "run 'infragen sandbox down', then 'infragen sandbox up --service bpg --env staging'"
+        )
+        assert "next:" not in refused.stdout
+        state = {"pid": box.pid, "port": box.port, "service": "demo-service", "env": "staging"}
+        sandbox.state_path(root).write_text(json.dumps(state), encoding="utf-8")
+        other = run_cli("sandbox", "up", "--service", "bpg", "--env", "staging", "--root", str(root))
+        assert other.code == 1
+        assert "without a service" not in other.stderr
+        assert f"pid {box.pid}) for demo-service in staging; run 'infragen sandbox down'" in other.stderr
+        same = run_cli("sandbox", "up", "--service", "demo-service", "--env", "staging", "--root", str(root))
+        assert same.code == 0, same.stderr  # the same target again: the next commands, nothing redone
+        assert f"sandbox already up: moto on {box.endpoint}" in same.stdout
+        assert "infragen deploy demo-service --env staging --image-tag sandbox-1" in same.stdout
+        assert sandbox.read_state(root) == sandbox.Sandbox(box.pid, box.port, "demo-service", "staging"), (
+            "left as it was"
+        )
+    finally:
+        assert sandbox.down(root) is True
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

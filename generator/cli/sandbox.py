@@ -36,6 +36,8 @@ def sandbox_up(env: str, service: str | None, port: int | None, root: Path | Non
     if service is not None:  # an unknown service or environment is refused before the emulator starts
         account_id = resolve(found, service, env).account.account_id
     box, already = lib.up(found, port=port, account_id=account_id)
+    if already and service is not None:
+        lib.check_target(box, service=service, env=env)
     click.echo(f"sandbox {'already up' if already else 'up'}: moto on {box.endpoint} (pid {box.pid})")
     if service is not None and not already:
         click.echo(f"applying the roots {service} needs in {env} (terraform, a few minutes)")

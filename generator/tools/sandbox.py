@@ -40,6 +40,8 @@ class SandboxError(InfragenError):
 class Sandbox:
     pid: int
     port: int
+    service: str | None = None  # whose roots `up --service` applied (None: the emulator only)
+    environment: str | None = None  # ... in which environment
 
     @property
     def endpoint(self) -> str:
@@ -83,7 +85,9 @@ def read_state(root: Path) -> Sandbox | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        box = Sandbox(pid=int(data["pid"]), port=int(data["port"]))
+        box = Sandbox(
+            pid=int(data["pid"]), port=int(data["port"]), service=data.get("service"), environment=data.get("env")
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise SandboxError(f"{path}: unreadable sandbox state ({exc}); remove {path.parent} and retry") from None
     return box if _alive(box.pid) else None
@@ -247,4 +251,18 @@ def apply_service(
     projects = emulator.needed_projects(atlantis, env, service)
     emulator.apply_projects(copy, projects, box.endpoint, _terraform, report)
     _push_images(box, service, account.region)
+    state = {"pid": box.pid, "port": box.port, "service": service, "env": env}
+    state_path(root).write_text(json.dumps(state) + "\n", encoding="utf-8")
     return [str(p["name"]) for p in projects]
+
+
+def check_target(box: Sandbox, *, service: str, env: str) -> None:
+    """Refuse ``up --service`` on a running sandbox that holds another target: its emulator answers
+    as that account and its repository copy holds that state, so nothing would be applied."""
+    if (box.service, box.environment) == (service, env):
+        return
+    holds = f"for {box.service} in {box.environment}" if box.service else "without a service's roots"
+    raise SandboxError(
+        f"a sandbox is already up (moto on {box.endpoint}, pid {box.pid}) {holds}; "
+        f"run 'infragen sandbox down', then 'infragen sandbox up --service {service} --env {env}'"
+    )
