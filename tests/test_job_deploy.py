@@ -250,6 +250,8 @@ def test_verify_checks_the_schedule_and_skips_the_service(job: Job) -> None:
     rollout.deploy(job.aws, job.target, "v1", None, REVIEWED)
     lines = [c.line() for c in inspect.verify(job.aws, job.target, None)]
     assert "skip service: reconcile is a job: no ECS service to check" in lines
+    # reconcile has no environments/dev.yaml: the check must not claim one was validated
+    assert lines[0] == "ok   spec: services/reconcile/service.yaml is valid (no environment file for dev)"
     assert (
         f"ok   schedule: reconcile/reconcile (cron(0 3 * * ? *) Europe/Berlin, DISABLED) runs reconcile:2 on {CLUSTER}"
     ) in lines

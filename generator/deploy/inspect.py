@@ -374,7 +374,16 @@ def _exists(action: str, call: Any, missing: set[str]) -> tuple[bool, str]:
 def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
     """lemi's ``verify --check=spec,provisioned``: describe only, never read a secret value."""
     account, name = target.account, target.name
-    checks = [Check("spec", True, f"{target.service.file} and its environment file are valid")]
+    env_file = target.service.env_file(account.env)
+    checks = [
+        Check(
+            "spec",
+            True,
+            f"{target.service.file} and {env_file.file} are valid"
+            if env_file is not None and env_file.file
+            else f"{target.service.file} is valid (no environment file for {account.env})",
+        )
+    ]
     caller = aws.caller()
     checks.append(
         Check(
