@@ -5,6 +5,7 @@ rollback run in-process against moto (ECS, ECR) with the fixture's staging accou
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -199,3 +200,20 @@ def test_service_history_command(deployed: Any, capsys: pytest.CaptureFixture[st
     assert lines[1].startswith("*    3  v2") and lines[1].endswith("not deployable: image tag 'v2' is no longer in ECR")
     assert lines[2].startswith("     2  v1") and "c0ffeev1" in lines[2] and lines[2].endswith("deployable")
     assert lines[3].startswith("     1  -") and "bootstrap" in lines[3]
+
+
+def test_service_history_json_gives_null_for_what_is_unknown(
+    deployed: Any, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    # the table prints "-" for what a revision does not carry; --json is for tools: null, not a "-" string
+    from generator.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["infragen", "service", "history", "bpg", "--env", "staging", "--json",
+                                      "--root", str(deployed.root)])  # fmt: skip
+    main()
+    entries = {e["revision"]: e for e in json.loads(capsys.readouterr().out)}
+    bootstrap = entries[1]
+    assert bootstrap["imageTag"] is None and bootstrap["infraCommit"] is None
+    assert bootstrap["deployedBy"] is None and bootstrap["reviewed"] is None
+    assert [e["registeredAt"] for e in entries.values() if e["registeredAt"] == "-"] == []
+    assert entries[2]["infraCommit"] == "c0ffeev1" and entries[2]["deployedBy"].endswith("user/dev")

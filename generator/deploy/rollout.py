@@ -346,10 +346,10 @@ class Revision:
     number: int
     arn: str
     image_tag: str | None  # None: not registered by infragen deploy (the root's bootstrap revision)
-    infra_commit: str
-    deployed_by: str
-    registered_at: str
-    reviewed: str
+    infra_commit: str | None  # None: a tag the revision does not carry (the table prints "-")
+    deployed_by: str | None
+    registered_at: str | None
+    reviewed: str | None
     image_present: bool
     current: bool
 
@@ -368,8 +368,8 @@ class Revision:
         mark = "*" if self.current else " "
         state = "deployable" if self.deployable else f"not deployable: {self.why_not()}"
         return (
-            f"{mark} {self.number:>4}  {self.image_tag or '-':<16} {self.infra_commit[:19]:<19} "
-            f"{self.deployed_by[-40:]:<40} {self.registered_at:<25} {state}"
+            f"{mark} {self.number:>4}  {self.image_tag or '-':<16} {(self.infra_commit or '-')[:19]:<19} "
+            f"{(self.deployed_by or '-')[-40:]:<40} {self.registered_at or '-':<25} {state}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -440,10 +440,10 @@ def history(aws: Aws, target: Target, limit: int = 20) -> list[Revision]:
                 number=int(arn.rsplit(":", 1)[-1]),
                 arn=arn,
                 image_tag=image,
-                infra_commit=tags.get(TAG_COMMIT, "-"),
-                deployed_by=tags.get(TAG_BY, "-"),
+                infra_commit=tags.get(TAG_COMMIT),
+                deployed_by=tags.get(TAG_BY),
                 registered_at=_when(registered),
-                reviewed=tags.get(TAG_REVIEWED, "-"),
+                reviewed=tags.get(TAG_REVIEWED),
                 image_present=image in present if image else False,
                 current=arn == current,
             )
@@ -451,10 +451,10 @@ def history(aws: Aws, target: Target, limit: int = 20) -> list[Revision]:
     return revisions
 
 
-def _when(value: object) -> str:
+def _when(value: object) -> str | None:
     import datetime
 
-    return value.isoformat(timespec="seconds") if isinstance(value, datetime.datetime) else "-"
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime.datetime) else None
 
 
 def _number(arn: str) -> int:
