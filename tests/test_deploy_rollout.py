@@ -150,7 +150,7 @@ def target() -> Any:
     return resolve(ORG, "bpg", "staging")
 
 
-def expect_deploy_start(stubs: Stubs, tag: str = "v42") -> None:
+def expect_deploy_start(stubs: Stubs, tag: str = "v42", *, no_new_deployment: bool = False) -> None:
     stubs["sts"].add_response(
         "get_caller_identity", {"UserId": "AIDA", "Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/ci"}
     )
@@ -183,15 +183,18 @@ def expect_deploy_start(stubs: Stubs, tag: str = "v42") -> None:
             "tags": ANY,
         },
     )
+    deployments = (
+        # what moto answers: the service names the new revision, its only deployment is still the old one
+        [deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 2, 0)]
+        if no_new_deployment
+        else [
+            deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "IN_PROGRESS", 0, 0),
+            deployment(OLD_DEPLOYMENT, "ACTIVE", OLD, "COMPLETED", 2, 0),
+        ]
+    )
     stubs["ecs"].add_response(
         "update_service",
-        {
-            "service": service(
-                deployment(NEW_DEPLOYMENT, "PRIMARY", NEW, "IN_PROGRESS", 0, 0),
-                deployment(OLD_DEPLOYMENT, "ACTIVE", OLD, "COMPLETED", 2, 0),
-                task_definition=NEW,
-            )
-        },
+        {"service": service(*deployments, task_definition=NEW)},
         # bpg has no autoscaling in staging: the spec's desiredCount travels with the deploy
         {"cluster": CLUSTER, "service": "bpg", "taskDefinition": NEW, "desiredCount": 2},
     )
@@ -217,6 +220,25 @@ def test_deploy_waits_until_completed_and_reports_progress(stubs: Stubs, target:
     ]
     assert seen[1].line() == "IN_PROGRESS running 1/2  pending 1  failed tasks 0"
     assert clock.sleeps == [6, 6]
+
+
+def test_a_primary_deployment_of_another_revision_is_not_reported_as_completed(stubs: Stubs, target: Any) -> None:
+    # seen in the sandbox: `deploy` without --no-wait said "deployment completed" at once, about the
+    # old revision's COMPLETED deployment, while nothing of the new revision ran
+    expect_deploy_start(stubs, no_new_deployment=True)
+    stubs["ecs"].add_response(
+        "describe_services",
+        {"services": [service(deployment(OLD_DEPLOYMENT, "PRIMARY", OLD, "COMPLETED", 2, 0))], "failures": []},
+        {"cluster": CLUSTER, "services": ["bpg"]},
+    )
+    clock, seen = Clock(), []
+    outcome = rollout.deploy(stubs.aws, target, "v42", waiter(stubs, target, clock, seen))
+    assert not outcome.ok
+    assert outcome.message == (
+        f"the PRIMARY deployment {OLD_DEPLOYMENT} runs bpg:6, not bpg:7: ECS started no deployment of the "
+        "new revision; see infragen status bpg --env staging"
+    )
+    assert seen == []
 
 
 def test_register_tags_the_revision_with_tag_commit_and_caller(stubs: Stubs, target: Any) -> None:

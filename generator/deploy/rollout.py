@@ -80,6 +80,19 @@ class Waiter:
         while True:
             try:
                 deployment = self._deployment(deployment_id)
+                running = (deployment or {}).get("taskDefinition")
+                if running is not None and running != task_definition:
+                    # not this revision's deployment: its state says nothing about the new revision
+                    # (moto leaves the old deployment PRIMARY and COMPLETED after UpdateService)
+                    return Outcome(
+                        False,
+                        f"the PRIMARY deployment {deployment_id} runs {running.rsplit('/', 1)[-1]}, not "
+                        f"{task_definition.rsplit('/', 1)[-1]}: ECS started no deployment of the new revision; "
+                        f"see infragen status {self.target.name} --env {self.target.account.env}",
+                        task_definition,
+                        deployment_id,
+                        tuple(history),
+                    )
                 self._collect_stopped(deployment_id)
                 backoff = self.interval
             except _Throttled:
