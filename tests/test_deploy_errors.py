@@ -131,3 +131,23 @@ def test_missing_image_and_repository(example: Path, cli: Callable[..., CliResul
     )
     # nothing was registered
     assert client(endpoint, "ecs").list_task_definitions()["taskDefinitionArns"] == []
+
+
+def test_an_html_error_page_is_one_line() -> None:
+    """An endpoint that answers a 500 with an HTML page (moto's RunTask crash in the sandbox, a
+    proxy): botocore hands the page over as the message, several lines of HTML. One line instead."""
+    from botocore.exceptions import ClientError
+
+    from generator.deploy.aws import DeployError, translated
+
+    page = (
+        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+        "<p>The server encountered an internal error and was unable to complete your request.</p>\n"
+    )
+    with pytest.raises(DeployError) as raised, translated("ecs:RunTask"):
+        raise ClientError({"Error": {"Code": "500", "Message": page}}, "RunTask")
+    assert str(raised.value) == "ecs:RunTask: 500: 500 Internal Server Error (the endpoint answered with an HTML page)"
+    with pytest.raises(DeployError) as raised, translated("ecs:RunTask"):
+        raise ClientError({"Error": {"Code": "Boom", "Message": "first line\n  second " + "x" * 400}}, "RunTask")
+    text = str(raised.value)
+    assert "\n" not in text and text.startswith("ecs:RunTask: Boom: first line second xxx") and text.endswith("...")

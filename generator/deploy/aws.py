@@ -5,6 +5,7 @@ one-line :class:`DeployError` messages."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,9 +75,23 @@ def translated(action: str) -> Iterator[None]:
         raise DeployError(f"{action}: cannot reach the AWS endpoint: {exc}") from None
     except bx.ClientError as exc:
         error = exc.response.get("Error", {})
-        raise DeployError(f"{action}: {error.get('Code', 'error')}: {error.get('Message', str(exc))}") from None
+        message = _one_line(str(error.get("Message", exc)))
+        raise DeployError(f"{action}: {error.get('Code', 'error')}: {message}") from None
     except bx.BotoCoreError as exc:
         raise DeployError(f"{action}: {exc}") from None
+
+
+_TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _one_line(message: str, limit: int = 300) -> str:
+    """An error message as one line: an HTML error page (a proxy's or an emulator's 500, which botocore
+    hands over as the message) by its title; any other text with its whitespace folded, cut at ``limit``."""
+    if re.match(r"\s*<(!doctype html|html)", message, re.IGNORECASE):
+        title = _TITLE.search(message)
+        return f"{' '.join(title.group(1).split()) if title else 'an error page'} (the endpoint answered with an HTML page)"
+    folded = " ".join(message.split())
+    return folded if len(folded) <= limit else folded[: limit - 3] + "..."
 
 
 def error_code(exc: BaseException) -> str:
