@@ -29,6 +29,28 @@ def documented_files() -> dict[int, list[str]]:
     return {int(n): re.findall(r"`([^`]+)`", files) for n, files in SECTION.findall(text)}
 
 
+def documented_yaml(number: int) -> dict[str, dict[str, Any]]:
+    """The recipe's YAML blocks as written, by the file of its **Files** line each edits (a block
+    for several files labels each part with a ``# <path>`` comment line)."""
+    text = COOKBOOK.read_text(encoding="utf-8")
+    section = re.split(r"^## ", text, flags=re.MULTILINE)[number]
+    files = [f for f in documented_files()[number] if f.endswith(".yaml")]
+    edits: dict[str, dict[str, Any]] = {}
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL):
+        for label, part in re.findall(r"(?:^# (\S+\.yaml)\n)?((?:(?!# \S+\.yaml\n).*\n)+)", block, re.MULTILINE):
+            (target,) = [f for f in files if f.endswith(label)] if label else files
+            edits[target] = yaml.safe_load(part)
+    return edits
+
+
+def _merge(into: dict[str, Any], edit: dict[str, Any]) -> None:
+    for key, value in edit.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
 class Kitchen:
     """A copy of the example organization, generated; records which files a recipe edits."""
 
@@ -44,6 +66,11 @@ class Kitchen:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         self.touched.add(rel)
+
+    def as_documented(self, number: int) -> None:
+        """Merge the recipe's YAML, exactly as the cookbook shows it, into the files it names."""
+        for rel, edit in documented_yaml(number).items():
+            self.yaml(rel, lambda d, edit=edit: _merge(d, edit))
 
     def text(self, rel: str, change: Callable[[str], str]) -> None:
         path = self.root / rel
@@ -85,12 +112,7 @@ def _append(items: list[str], item: str) -> list[str]:
 
 
 def recipe_1(k: Kitchen) -> None:
-    def add(d: dict[str, Any]) -> None:
-        d["resources"]["core-reports"] = {"type": "postgres"}
-        deps = d["spec"]["dependencies"]
-        deps["datastores"] = _append(deps["datastores"], "core-reports")
-
-    k.yaml("services/core/service.yaml", add)
+    k.as_documented(1)
     changed = k.gen()
     assert "accounts/production/services/core/main.tf" in changed
     production = k.read("accounts/production/services/core/main.tf")
@@ -99,24 +121,14 @@ def recipe_1(k: Kitchen) -> None:
 
 
 def recipe_2(k: Kitchen) -> None:
-    def bigger(d: dict[str, Any]) -> None:
-        d.setdefault("overrides", {}).setdefault("datastores", {})["core-cache"] = {"nodeType": "cache.r7g.large"}
-
-    k.yaml("services/core/environments/production.yaml", bigger)
+    k.as_documented(2)
     k.gen()
     assert '"cache.r7g.large"' in k.read("accounts/production/services/core/main.tf")
     assert '"cache.r7g.large"' not in k.read("accounts/staging/services/core/main.tf")
 
 
 def recipe_3(k: Kitchen) -> None:
-    k.yaml(
-        "services/klausapproves/service.yaml",
-        lambda d: d["spec"].__setitem__("healthCheck", {"path": "/ready", "intervalSeconds": 30}),
-    )
-    k.yaml(
-        "services/klausapproves/environments/staging.yaml",
-        lambda d: d["overrides"].__setitem__("healthCheck", {"unhealthyThreshold": 5}),
-    )
+    k.as_documented(3)
     k.gen()
     staging = k.read("accounts/staging/services/klausapproves/main.tf")
     assert '"/ready"' in staging and re.search(r"unhealthy_threshold\s+= 5", staging)
@@ -124,12 +136,7 @@ def recipe_3(k: Kitchen) -> None:
 
 
 def recipe_4(k: Kitchen) -> None:
-    def backups(d: dict[str, Any]) -> None:
-        d["resources"]["core-db"].update(
-            backupRetentionDays=21, backupWindow="02:00-02:30", maintenanceWindow="sun:04:00-sun:04:30"
-        )
-
-    k.yaml("services/core/service.yaml", backups)
+    k.as_documented(4)
     k.gen()
     staging = k.read("accounts/staging/services/core/main.tf")
     assert re.search(r"backup_retention_days\s+= 21", staging)
@@ -137,22 +144,14 @@ def recipe_4(k: Kitchen) -> None:
 
 
 def recipe_5(k: Kitchen) -> None:
-    def conditions(d: dict[str, Any]) -> None:
-        d["spec"]["ingress"].update(paths=["/api/*"], headers={"X-Client": ["mobile"]})
-
-    k.yaml("services/klausapproves/service.yaml", conditions)
+    k.as_documented(5)
     k.gen()
     production = k.read("accounts/production/services/klausapproves/main.tf")
     assert '"/api/*"' in production and '"X-Client"' in production
 
 
 def recipe_6(k: Kitchen) -> None:
-    k.yaml("services/bpg/service.yaml", lambda d: d["resources"].__setitem__("bpg-payments", {"type": "topic"}))
-
-    def subscribe(d: dict[str, Any]) -> None:
-        d["resources"]["core-payments"] = {"type": "queue", "subscribe": [{"topic": "bpg-payments"}]}
-
-    k.yaml("services/core/service.yaml", subscribe)
+    k.as_documented(6)
     changed = k.gen()
     assert "accounts/staging/services/core/references.tf" in changed
     atlantis = yaml.safe_load(k.read("atlantis.yaml"))
@@ -183,10 +182,7 @@ def recipe_8(k: Kitchen) -> None:
         "default_engine_version",
         lambda engine: "17" if engine == "postgres" else real(engine),
     )
-    k.yaml(
-        "services/klausapproves/service.yaml",
-        lambda d: d["resources"]["klausapproves-rds"].__setitem__("engineVersion", "16"),
-    )
+    k.as_documented(8)
     k.gen()
     for env in ("staging", "production"):
         assert re.search(r'engine_version\s+= "17"', k.read(f"accounts/{env}/services/core/main.tf"))
