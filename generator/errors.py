@@ -105,6 +105,20 @@ class UnknownNameError(CommandError):
     exit_code = 2
 
 
+class MissingModuleError(InfragenError):
+    """A generated root (or a module) would call a module folder that is not in the repository."""
+
+    def __init__(self, module: str, caller: str, detail: str = "") -> None:
+        self.module = module
+        self.caller = caller  # the root or module folder whose source names it
+        self.detail = detail  # why, when the module is not simply unwritten
+        super().__init__(
+            detail
+            or f"{caller}/ calls {module}/, which does not exist: write the module (docs/platform-cookbook.md) "
+            "or fix the source"
+        )
+
+
 class ModuleDocsError(InfragenError):
     """A module's variables.tf or outputs.tf cannot be read to render its README tables."""
 

@@ -87,6 +87,8 @@ STREAM_MODULE = {
 def _repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(GOLDEN / "minimal" / "input", root)
+    # the repository's modules (gen refuses a call of a module folder that is missing) and the kind's own
+    shutil.copytree(REPO / "modules", root / "modules", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     for name, text in STREAM_MODULE.items():
         path = root / "modules" / "platform" / "stream" / name
         path.parent.mkdir(parents=True, exist_ok=True)

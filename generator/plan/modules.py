@@ -72,24 +72,53 @@ def _parse_with_hcl2(tf: Path, raw: bytes) -> list[str]:
 
 def closure(root: Path, start: str, sources: list[str]) -> list[str]:
     """Every module directory (repo-relative) reached from ``sources`` as written in ``start``."""
-    return list(_closure(root, tuple(sorted({posixpath.normpath(posixpath.join(start, s)) for s in sources}))))
+    from generator.errors import MissingModuleError
+
+    try:
+        return list(_closure(root, tuple(sorted({posixpath.normpath(posixpath.join(start, s)) for s in sources}))))
+    except MissingModuleError as exc:
+        if exc.caller:
+            raise
+        raise MissingModuleError(exc.module, start, exc.detail) from None  # a source of ``start`` itself
 
 
 @cache
 def _closure(root: Path, starts: tuple[str, ...]) -> tuple[str, ...]:
     """Roots share a few module sets: walk each set once per process."""
     seen: set[str] = set()
-    pending = list(starts)
+    pending = [(start, "") for start in starts]
     while pending:
-        current = pending.pop()
+        current, caller = pending.pop()
         if current in seen or current.startswith(".."):
             continue
         seen.add(current)
         directory = root / current
         if directory.is_dir():
-            pending.extend(posixpath.normpath(posixpath.join(current, s)) for s in _local_sources(directory))
-            pending.extend(_linked_dirs(directory, current))
+            pending.extend((posixpath.normpath(posixpath.join(current, s)), current) for s in _local_sources(directory))
+            pending.extend((linked, current) for linked in _linked_dirs(directory, current))
+        else:
+            _missing(root, current, caller)
     return tuple(sorted(seen))
+
+
+def _missing(root: Path, current: str, caller: str) -> None:
+    """Refuse a call of a folder under ``modules/`` that is not there (a kind registered before its
+    module was written, a typo in a module's ``source``, a copy that broke the ``modules`` link): Terraform
+    would only fail at ``init``, on the pull request. A repository without ``modules/`` (its roots call
+    modules published elsewhere) is not checked."""
+    from generator.errors import MissingModuleError
+
+    if current.partition("/")[0] != "modules":
+        return
+    top = root / "modules"
+    if top.is_symlink() and not top.exists():
+        detail = (
+            f"modules is a symbolic link to {os.readlink(top)}, which does not exist, so {current}/ is missing: "
+            "copy the repository with its modules (cp -rL, or a git clone)"
+        )
+        raise MissingModuleError(current, caller, detail)
+    if top.is_dir():
+        raise MissingModuleError(current, caller)
 
 
 def _linked_dirs(directory: Path, current: str) -> list[str]:
