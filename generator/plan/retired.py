@@ -142,5 +142,4 @@ def is_destroy_only(root: Path, directory: str) -> bool:
     main = root / directory / "main.tf"
     if not main.is_file():
         return False
-    lines = main.read_text(encoding="utf-8").split("\n", 2)
-    return len(lines) > 1 and lines[1].startswith(MARKER)
+    return naming.destroy_only(main.read_text(encoding="utf-8"))

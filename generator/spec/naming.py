@@ -43,6 +43,12 @@ def hand_edited(text: str) -> bool:
     return hashlib.sha256((body + "\n").encode("utf-8")).hexdigest() != last[len(CHECKSUM_PREFIX) :]
 
 
+def destroy_only(text: str) -> bool:
+    """Whether a generated file's text is that of a destroy-only root (the marker on its second line)."""
+    lines = text.split("\n", 2)
+    return len(lines) > 1 and lines[1].startswith(DESTROY_ONLY_MARKER)
+
+
 def root_dir(env: str, service: str) -> str:
     return f"accounts/{env}/services/{service}"
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from generator.api import generate
 from generator.errors import CommandError
 from generator.plan.alerts import team_roots
-from generator.plan.retired import MARKER, is_destroy_only, retired_roots
+from generator.plan.retired import is_destroy_only, retired_roots
 from generator.plan.roots import roots
 from generator.spec.load import load_repo
 from generator.spec.models import Repo
-from generator.spec.naming import is_generated
+from generator.spec.naming import destroy_only, is_generated
 
 
 def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
@@ -39,8 +39,7 @@ def not_on_base(root: Path, directories: list[str], base: str) -> list[str]:
         except KeyError:
             missing.append(directory)
             continue
-        lines = text.split("\n", 2)
-        if not (len(lines) > 1 and lines[1].startswith(MARKER)):
+        if not destroy_only(text):
             missing.append(directory)
     return missing
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import OwnershipError
-from generator.spec.naming import DESTROY_ONLY_MARKER, HEADER_PREFIX, checksum_line, hand_edited, is_generated, seal
+from generator.spec.naming import HEADER_PREFIX, checksum_line, destroy_only, hand_edited, is_generated, seal
 from generator.write import reasons
 from generator.write.reasons import Changed
 
@@ -149,7 +149,7 @@ def diff(
 def _cause(item: OutputFile, current: str, changed: Changed | None) -> str:
     if hand_edited(current):
         return "hand edit: the file was changed after infragen wrote it"
-    if _destroy_only(item.content) and not _destroy_only(current):
+    if destroy_only(item.content) and not destroy_only(current):
         return "destroy-only now: what planned this root is gone; Atlantis plans its destroy (docs/decommission.md)"
     return reasons.reason(item.inputs, changed)
 
@@ -162,11 +162,6 @@ def _orphan(path: str) -> str:
             "to their new root on a flavor switch, before merging (docs/terragrunt.md, Limits)"
         )
     return "orphan: its inputs are gone"
-
-
-def _destroy_only(text: str) -> bool:
-    lines = text.split("\n", 2)
-    return len(lines) > 1 and lines[1].startswith(DESTROY_ONLY_MARKER)
 
 
 def interrupted(root: Path) -> bool:
