@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -59,6 +59,14 @@ class Sandbox:
 
 def state_path(root: Path) -> Path:
     return root / STATE_DIR / "state.json"
+
+
+def write_state(root: Path, box: Sandbox) -> None:
+    """What :func:`read_state` reads back: the emulator's process and port, and the target applied."""
+    state: dict[str, object] = {"pid": box.pid, "port": box.port}
+    if box.service is not None:
+        state.update(service=box.service, env=box.environment)
+    state_path(root).write_text(json.dumps(state) + "\n", encoding="utf-8")
 
 
 def free_port() -> int:
@@ -128,7 +136,7 @@ def up(
             env=env,
         )
     box = Sandbox(pid=proc.pid, port=chosen)
-    state_path(root).write_text(json.dumps({"pid": box.pid, "port": box.port}) + "\n", encoding="utf-8")
+    write_state(root, box)
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -251,8 +259,7 @@ def apply_service(
     projects = emulator.needed_projects(atlantis, env, service)
     emulator.apply_projects(copy, projects, box.endpoint, _terraform, report)
     _push_images(box, service, account.region)
-    state = {"pid": box.pid, "port": box.port, "service": service, "env": env}
-    state_path(root).write_text(json.dumps(state) + "\n", encoding="utf-8")
+    write_state(root, replace(box, service=service, environment=env))
     return [str(p["name"]) for p in projects]
 
 
