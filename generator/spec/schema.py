@@ -6,7 +6,6 @@ import difflib
 import json
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,20 +20,21 @@ if TYPE_CHECKING:
 Kind = Literal["service", "environment", "account", "teams"]
 KINDS: tuple[Kind, ...] = ("service", "environment", "account", "teams")
 
-# The schemas ship inside the package (generator/spec/schemas/, read with importlib.resources, so an
-# installed wheel has them); the repository's top-level `schemas` is a symlink to that folder so
-# editors' `$schema=schemas/...` comments keep working.
-SCHEMA_PACKAGE = "generator.spec.schemas"
+# The schemas ship inside the package (generator/spec/schemas/, package data of the wheel, which pip
+# installs as files: read beside this module, without importlib.resources and the zipfile module it
+# imports, 10 ms of every validating run); the repository's top-level `schemas` is a symlink to that
+# folder so editors' `$schema=schemas/...` comments keep working.
+_SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 
 def committed_text(name: str) -> str:
     """The text of ``generator/spec/schemas/<name>.schema.json`` as committed."""
-    return resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+    return schema_path(name).read_text(encoding="utf-8")
 
 
 def schema_path(name: str) -> Path:
     """The committed file (``make schemas`` rewrites the generated ones)."""
-    return Path(str(resources.files(SCHEMA_PACKAGE).joinpath(f"{name}.schema.json")))
+    return _SCHEMA_DIR / f"{name}.schema.json"
 
 
 def schema_text(name: str) -> str:
