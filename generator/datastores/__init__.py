@@ -49,6 +49,7 @@ class Registry:
     def __init__(self, kinds: tuple[Kind, ...]) -> None:
         self._kinds = list(kinds)
         self.version = 0  # bumped on every change: caches built from the kinds key on it
+        self._by_type: dict[str, Kind] | None = None  # type name -> kind, rebuilt after a change
 
     @property
     def kinds(self) -> tuple[Kind, ...]:
@@ -58,7 +59,11 @@ class Registry:
         return tuple(t for k in self._kinds for t in k.types)
 
     def find(self, type_name: str) -> Kind | None:
-        return next((k for k in self._kinds if type_name in k.types), None)
+        # a dict, not a scan of the kinds: asked about 75,000 times by a run at 1,000 x 3
+        by_type = self._by_type
+        if by_type is None:
+            by_type = self._by_type = {t: k for k in reversed(self._kinds) for t in k.types}
+        return by_type.get(type_name)
 
     def get(self, type_name: str) -> Kind:
         found = self.find(type_name)
@@ -73,10 +78,12 @@ class Registry:
             raise ValueError(f"datastore kind {type(kind).__name__}: {clash or kind.schema_def} already registered")
         self._kinds.append(kind)
         self.version += 1
+        self._by_type = None
 
     def unregister(self, kind: Kind) -> None:
         self._kinds.remove(kind)
         self.version += 1
+        self._by_type = None
 
 
 REGISTRY = Registry((DatabaseKind(), CacheKind(), QueueKind(), TableKind(), BucketKind(), TopicKind(), AuroraKind()))
