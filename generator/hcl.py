@@ -145,6 +145,13 @@ def expr(value: Value, depth: int = 0) -> str:
     text = _scalar_text(value)  # scalars first: this runs for every value of every generated file
     if text is not None:
         return text
+    kind = type(value)  # the exact types first: Mapping and Sequence are slow ABC checks
+    if kind is dict:
+        assert isinstance(value, dict)
+        return _object(value, depth)
+    if kind is list or kind is tuple:
+        assert isinstance(value, (list, tuple))
+        return _sequence(value, depth)
     if isinstance(value, Raw):
         return value.expr
     if isinstance(value, Document):
@@ -152,11 +159,19 @@ def expr(value: Value, depth: int = 0) -> str:
     if isinstance(value, JsonEncode):
         return f"jsonencode({document(value.data, depth)})"
     if isinstance(value, Mapping):
-        if not value:
-            return "{}"
-        inner = body([(k, v) for k, v in value.items()], depth + 1, quote_keys=not _all_idents(value))
-        return "{\n" + inner + "\n" + INDENT * depth + "}"
+        return _object(value, depth)
     assert isinstance(value, Sequence)
+    return _sequence(value, depth)
+
+
+def _object(value: Mapping[str, Value], depth: int) -> str:
+    if not value:
+        return "{}"
+    inner = body([(k, v) for k, v in value.items()], depth + 1, quote_keys=not _all_idents(value))
+    return "{\n" + inner + "\n" + INDENT * depth + "}"
+
+
+def _sequence(value: Sequence[Value], depth: int) -> str:
     items = [expr(item, depth) for item in value]
     if any("\n" in item for item in items):
         raise EncodingBug("lists of multi-line values are not supported")
