@@ -421,6 +421,22 @@ def test_context_of_a_service_project(repo: Path) -> None:
     assert same.service == "klausapproves"
 
 
+def test_only_the_header_makes_a_root_destroy_only(repo: Path) -> None:
+    """A value in main.tf that reads like the destroy-only marker does not turn the plan's
+    replacement and access rules off: only the generated header line does."""
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    text = env_file.read_text(encoding="utf-8")
+    env_file.write_text(
+        text.replace("  LOG_LEVEL: debug\n", '  LOG_LEVEL: "# Destroy-only root: not really"\n'), encoding="utf-8"
+    )
+    generate(repo, check=False)
+    main = repo / "accounts/staging/services/klausapproves/main.tf"
+    assert "# Destroy-only root: not really" in main.read_text(encoding="utf-8")
+    context = plancheck.context_for(repo, validate(repo), "staging-klausapproves")
+    assert not context.retired and context.service == "klausapproves"
+    assert rules(check(_replace_db(), context)) == [("replacement", DB)]
+
+
 def test_an_unknown_project_lists_the_known_ones(repo: Path) -> None:
     with pytest.raises(CommandError, match=r"no Atlantis project 'staging-nope' .*staging-bpg"):
         plancheck.context_for(repo, validate(repo), "staging-nope")

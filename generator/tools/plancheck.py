@@ -205,7 +205,6 @@ PROTECTED = frozenset(
 CREATE_BEFORE_DESTROY_SAFE = frozenset(
     {"aws_lb_target_group", "aws_security_group", "aws_db_parameter_group", "aws_elasticache_parameter_group"}
 )
-RETIRED_MARKER = naming.DESTROY_ONLY_MARKER  # generator/plan/retired.py writes it at the top of main.tf
 
 
 @dataclass(frozen=True, order=True)
@@ -768,7 +767,9 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         raise CommandError(f"no Atlantis project {project!r} in {root / 'atlantis.yaml'} (projects: {known})")
     directory = posixpath.normpath(directory)
     main = root / directory / "main.tf"
-    retired = main.is_file() and RETIRED_MARKER in main.read_text(encoding="utf-8")
+    # the generated header's second line, not the marker anywhere: a value in main.tf (a variable,
+    # a description) may read like it, and must not turn the replacement and access rules off
+    retired = main.is_file() and naming.destroy_only(main.read_text(encoding="utf-8"))
     parts = directory.split("/")  # accounts/<env>/services/<name>[/<terragrunt unit>]
     if len(parts) < 4 or parts[0] != "accounts" or parts[2] != "services":
         return Context(project=project, directory=directory, retired=retired)
