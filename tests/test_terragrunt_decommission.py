@@ -227,6 +227,12 @@ def test_a_datastore_removed_from_a_live_service_is_destroyed_after_the_service_
     assert f"staging-{SERVICE}.klausapproves-cache" not in live["depends_on"]
     retired = projects[f"staging-{SERVICE}.klausapproves-cache"]
     assert retired["execution_order_group"] == live["execution_order_group"] + 1
+    # plan-check lets its destroys through, as in every destroy-only root (the service is still there)
+    from generator.api import validate
+    from generator.tools import plancheck
+
+    assert plancheck.context_for(repo, validate(repo), f"staging-{SERVICE}.klausapproves-cache").retired
+    assert not plancheck.context_for(repo, validate(repo), f"staging-{SERVICE}.klausapproves-rds").retired
 
 
 def test_prune_refuses_until_the_units_are_on_the_base_branch_then_removes_them(removed: Path) -> None:
@@ -290,3 +296,21 @@ def test_a_destroy_only_unit_as_a_plain_root_passes_terraform_validate(removed: 
         if checked == 3:  # staging's service unit, a datastore unit and the team unit: the same shape
             break
     assert checked == 3
+
+
+def test_explain_and_affected_show_the_destroy_only_units(removed: Path) -> None:
+    from generator.tools.affected import affected
+    from generator.tools.explain import explanation
+
+    views = {v.name: v for v in explanation(removed, SERVICE).projects}
+    assert set(views) == {
+        f"{env}-{SERVICE}" + (f".{sub}" if sub else "") for env, subs in SUBUNITS.items() for sub in subs
+    }
+    rds = views[f"staging-{SERVICE}.klausapproves-rds"]
+    assert rds.decommissioning is not None and rds.files == (UNIT,) and rds.order == "group 1"
+    assert views[f"staging-{SERVICE}"].files == (UNIT,), "a unit's folder lists its own file, not its units'"
+    planned = {p.name: p for p in affected(removed, "main").projects}
+    for name in (f"staging-{SERVICE}", f"production-{SERVICE}.klausapproves-rds", "staging-team-infra"):
+        assert name in planned, sorted(planned)
+        assert planned[name].dir in {d for d in _retired_dirs()}
+    assert "staging-bpg" not in planned, "no live unit reads the removed services' files"

@@ -485,6 +485,21 @@ def _retired_projects(retired: Sequence[RetiredUnit], live: Sequence[Project]) -
     return result
 
 
+def _every_project(
+    root_path: Path, repo: Repo, all_units: Sequence[Unit], retired: Sequence[RetiredUnit]
+) -> list[Project]:
+    live = _with_team_projects(root_path, repo, all_units)
+    return sorted([*live, *_retired_projects(retired, live)], key=lambda p: p.name)
+
+
+def all_projects(root_path: Path, repo: Repo) -> tuple[list[Project], list[RetiredUnit]]:
+    """Every Atlantis project of the flavor (units, alerts units, destroy-only units), and the
+    destroy-only units: for the repo tools (explain, affected, prune)."""
+    all_units = units(repo)
+    retired = retired_units(root_path, {u.dir for u in all_units} | {t.dir for t in team_roots(repo)})
+    return _every_project(root_path, repo, all_units, retired), retired
+
+
 def outputs(
     root_path: Path,
     repo: Repo,
@@ -501,8 +516,7 @@ def outputs(
     files.extend(_team_unit_file(t) for t in teams)
     files.extend(_destroy_only_file(u) for u in retired)
     inputs = atlantis_inputs(ATLANTIS_INPUTS, repo)
-    live = _with_team_projects(root_path, repo, all_units)
-    every = sorted([*live, *_retired_projects(retired, live)], key=lambda p: p.name)
+    every = _every_project(root_path, repo, all_units, retired)
     files.append(
         OutputFile("atlantis.yaml", atlantis_text(naming.header(inputs), [project_fragment(p) for p in every]), inputs)
     )

@@ -205,7 +205,7 @@ PROTECTED = frozenset(
 CREATE_BEFORE_DESTROY_SAFE = frozenset(
     {"aws_lb_target_group", "aws_security_group", "aws_db_parameter_group", "aws_elasticache_parameter_group"}
 )
-RETIRED_MARKER = naming.DESTROY_ONLY_MARKER  # generator/plan/retired.py writes it at the top of main.tf
+RETIRED_MARKER = naming.DESTROY_ONLY_MARKER  # generator/plan/retired.py: main.tf (terragrunt.hcl of a unit)
 
 
 @dataclass(frozen=True, order=True)
@@ -767,8 +767,10 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         known = ", ".join(sorted(projects)[:20]) or "none"
         raise CommandError(f"no Atlantis project {project!r} in {root / 'atlantis.yaml'} (projects: {known})")
     directory = posixpath.normpath(directory)
-    main = root / directory / "main.tf"
-    retired = main.is_file() and RETIRED_MARKER in main.read_text(encoding="utf-8")
+    # main.tf of a plain root, terragrunt.hcl of a Terragrunt unit (a datastore's unit retires alone
+    # when only the datastore leaves the spec: its service is still there)
+    marked = [root / directory / name for name in ("main.tf", "terragrunt.hcl")]
+    retired = any(path.is_file() and RETIRED_MARKER in path.read_text(encoding="utf-8") for path in marked)
     parts = directory.split("/")  # accounts/<env>/services/<name>[/<terragrunt unit>]
     if len(parts) < 4 or parts[0] != "accounts" or parts[2] != "services":
         return Context(project=project, directory=directory, retired=retired)
