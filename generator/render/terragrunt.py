@@ -3,7 +3,8 @@
 Selected by ``flavor: terragrunt`` in ``infragen.yaml``. Every plain root's module call (the
 service, each datastore, discovery) becomes one unit; references between calls become
 ``dependency`` blocks. The arguments come from :func:`generator.plan.root_calls`, shared with
-the plain flavor. Layout and reasons: docs/terragrunt.md.
+the plain flavor. A unit no longer planned becomes a destroy-only unit (generator/plan/retired.py).
+Layout and reasons: docs/terragrunt.md.
 """
 
 from __future__ import annotations

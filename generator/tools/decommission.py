@@ -2,7 +2,9 @@
 
 Phase 1 (``infragen gen``, generator/plan/retired.py): a service's root, or a team's alert root,
 that holds a generated ``backend.tf`` but is no longer planned is rewritten as a destroy-only root
-instead of being deleted; planning it destroys everything in its state.
+instead of being deleted; planning it destroys everything in its state. In the Terragrunt flavor
+a unit with a generated ``terragrunt.hcl`` that is no longer planned becomes a destroy-only unit
+(generator/plan/retired.py, retired_units; docs/terragrunt.md, "Destroy-only units").
 
 Phase 2 (``infragen prune <service>``, ``infragen prune --team <team>``): once the destroy was
 applied, remove the roots; the next generation drops their Atlantis projects and CODEOWNERS lines.
@@ -55,8 +57,8 @@ def prune(
     *,
     team: bool = False,
 ) -> list[str]:
-    """Delete the destroy-only roots of service ``name`` (with ``team``: team ``name``'s alert roots);
-    return the deleted files. The caller regenerates.
+    """Delete the destroy-only roots of service ``name`` (with ``team``: team ``name``'s alert roots;
+    in the Terragrunt flavor, the destroy-only units); return the deleted files. The caller regenerates.
 
     Refuses until every destroy-only root is on ``base`` (the branch Atlantis applies from): the
     pull request that turned the roots destroy-only must be merged, and their destroy applied,
