@@ -314,3 +314,23 @@ def test_explain_and_affected_show_the_destroy_only_units(removed: Path) -> None
         assert name in planned, sorted(planned)
         assert planned[name].dir in {d for d in _retired_dirs()}
     assert "staging-bpg" not in planned, "no live unit reads the removed services' files"
+
+
+def test_a_hand_edited_destroy_only_unit_is_refused(removed: Path) -> None:
+    unit = removed / _unit_dir("staging", "klausapproves-rds") / UNIT
+    unit.write_text(unit.read_text().replace("use_lockfile = true", "use_lockfile = false"))
+    result = run_cli("gen", "--root", str(removed))
+    assert result.code != 0
+    assert f"{_unit_dir('staging', 'klausapproves-rds')}/{UNIT} was edited by hand" in result.stderr
+    assert "use_lockfile = false" in unit.read_text(), "nothing rewritten"
+
+
+def test_a_unit_retired_without_its_env_file_is_refused(base_repo: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(base_repo, repo, symlinks=True)
+    shutil.rmtree(repo / "services" / SERVICE)
+    (repo / "accounts/staging/env.hcl").unlink()  # the state location of staging's units is unknown
+    result = run_cli("gen", "--root", str(repo))
+    assert result.code != 0
+    assert "accounts/staging/env.hcl (generated) is missing" in result.stderr
+    assert "Destroy-only" not in (repo / _unit_dir("production", "") / UNIT).read_text(), "nothing written"
