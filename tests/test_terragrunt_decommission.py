@@ -233,6 +233,16 @@ def test_a_datastore_removed_from_a_live_service_is_destroyed_after_the_service_
 
     assert plancheck.context_for(repo, validate(repo), f"staging-{SERVICE}.klausapproves-cache").retired
     assert not plancheck.context_for(repo, validate(repo), f"staging-{SERVICE}.klausapproves-rds").retired
+    # once merged, `prune klausapproves` removes that unit alone: the service lives on
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "drop the cache")
+    result = run_cli("prune", SERVICE, "--yes", "--base", "main", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert not (repo / _unit_dir("staging", "klausapproves-cache")).exists()
+    assert not (repo / _unit_dir("production", "klausapproves-cache")).exists()
+    assert (repo / _unit_dir("staging", "klausapproves-rds") / UNIT).is_file()
+    assert "Destroy-only" not in (repo / _unit_dir("staging", "") / UNIT).read_text()
+    assert run_cli("gen", "--check", "--root", str(repo)).code == 0
 
 
 def test_prune_refuses_until_the_units_are_on_the_base_branch_then_removes_them(removed: Path) -> None:
