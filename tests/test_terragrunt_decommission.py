@@ -344,3 +344,33 @@ def test_a_unit_retired_without_its_env_file_is_refused(base_repo: Path, tmp_pat
     assert result.code != 0
     assert "accounts/staging/env.hcl (generated) is missing" in result.stderr
     assert "Destroy-only" not in (repo / _unit_dir("production", "") / UNIT).read_text(), "nothing written"
+
+
+def test_an_account_removed_with_everything_in_it_keeps_its_units_state(base_repo: Path, tmp_path: Path) -> None:
+    """staging leaves every spec, teams.yaml and accounts/: env.hcl goes, the units keep its values."""
+    import re
+
+    repo = tmp_path / "repo"
+    shutil.copytree(base_repo, repo, symlinks=True)
+    for spec in (repo / "services").glob("*/service.yaml"):
+        text = spec.read_text()
+        edited = re.sub(r"environments: \[[a-z, ]*\]", "environments: [production]", text)
+        assert edited != text or "environments: [production]" in text, spec
+        spec.write_text(edited)
+    for env_file in (repo / "services").glob("*/environments/staging.yaml"):
+        env_file.unlink()
+    teams = repo / "teams.yaml"
+    teams.write_text(re.sub(r"      staging:\n        email: \[[^\]]*\]\n", "", teams.read_text()))
+    (repo / "accounts/staging/account.yaml").unlink()
+    result = run_cli("gen", "--root", str(repo))
+    assert result.code == 0, result.stderr
+    assert not (repo / "accounts/staging/env.hcl").exists(), "the account's env.hcl is gone"
+    for directory in (
+        _unit_dir("staging", ""),
+        _unit_dir("staging", "klausapproves-rds"),
+        "accounts/staging/teams/infra",
+    ):
+        state = _value(_parsed(repo, directory)["remote_state"][0])["config"]
+        assert state["bucket"] == "lemon-terraform-state-staging" and state["use_lockfile"] is True, directory
+        assert state["key"] == f"{directory.removeprefix('accounts/')}/terraform.tfstate"
+    assert run_cli("gen", "--check", "--root", str(repo)).code == 0
