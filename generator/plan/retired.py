@@ -9,11 +9,18 @@ state, the account and the provider versions stay where the resources were creat
 declares nothing, ``outputs.tf`` goes. Planning that root destroys everything in its state.
 Everything needed comes from the generator's own files on disk, so the root survives the spec and
 later changes to the account file.
+
+The Terragrunt flavor's counterpart, :func:`retired_units`: a folder with a generated
+``terragrunt.hcl`` that no unit plans any more becomes a destroy-only unit, whose literal state and
+provider settings come from ``accounts/<env>/env.hcl`` and ``accounts/root.hcl`` as last generated
+and, once written, from the unit's own text (docs/terragrunt.md, "Destroy-only units").
 """
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,9 +169,9 @@ def is_destroy_only(root: Path, directory: str, marker_file: str = "main.tf") ->
 
 # --- The Terragrunt flavor: destroy-only units (docs/terragrunt.md, "Destroy-only units") ---
 
-UNIT_FILE = "terragrunt.hcl"
+UNIT_FILE = naming.TERRAGRUNT_UNIT_FILE
 ENV_FILE = "env.hcl"
-ROOT_CONFIG = "accounts/root.hcl"
+ROOT_CONFIG = naming.TERRAGRUNT_ROOT_CONFIG
 # what accounts/root.hcl must say for the literal state key computed here to be the one its units used
 ROOT_KEY = 'key = "${local.env.state_key_prefix}${path_relative_to_include()}/terraform.tfstate"'
 ROOT_STATE = "config = merge(local.env.remote_state, {"
@@ -217,8 +224,6 @@ class RetiredUnit:
         """The Terraform version the unit pins (Atlantis cannot read it from a .tf file)."""
         if self.settings is not None:
             return self.settings.terraform_version
-        import re
-
         found = re.search(r'required_version\s*=\s*"([^"]+)"', self.kept or "")
         if found is None:
             raise OwnershipError(f"{self.dir}/{UNIT_FILE} pins no Terraform version; restore it (git checkout)")
@@ -286,8 +291,6 @@ def _retired_unit(
 
 def _settings(root: Path, env: str, directory: str) -> UnitSettings:
     """What the live unit in ``directory`` ran with: accounts/<env>/env.hcl and accounts/root.hcl on disk."""
-    import re
-
     import hcl2  # imported here: the common path (nothing retired) never pays for it
 
     purpose = f"the state location of {directory} cannot be derived from it"
@@ -330,8 +333,6 @@ def _settings(root: Path, env: str, directory: str) -> UnitSettings:
 
 def _decoded(value: Any) -> Any:
     """python-hcl2's literal values as Python: strings unquoted and unescaped, keys unquoted."""
-    import json
-
     if isinstance(value, str):
         if not (value.startswith('"') and value.endswith('"')):
             raise OwnershipError(f"not a literal value in an env.hcl: {value}")

@@ -56,9 +56,9 @@ from generator.spec.schema import check, schema_text
 SETTINGS_FILE = "infragen.yaml"
 # The root config is not named terragrunt.hcl: Terragrunt treats every terragrunt.hcl as a unit
 # (run-all would try to run the root), and its docs recommend root.hcl.
-ROOT_CONFIG = "accounts/root.hcl"
+ROOT_CONFIG = naming.TERRAGRUNT_ROOT_CONFIG
 WORKFLOW = "infragen-terragrunt"
-UNIT_FILE = "terragrunt.hcl"
+UNIT_FILE = naming.TERRAGRUNT_UNIT_FILE
 Flavor = Literal["terraform", "terragrunt"]
 ATLANTIS_INPUTS = ("infragen.yaml", "accounts/*/account.yaml", "services/*/service.yaml")
 
