@@ -285,12 +285,14 @@ def test_a_destroy_only_unit_as_a_plain_root_passes_terraform_validate(removed: 
     """What Terragrunt would run: the remote_state as a backend block, the generated files as written."""
     if terraform_binary() is None or not provider_available("hashicorp", "aws"):
         pytest.skip("terraform validate needs the terraform CLI and hashicorp/aws in the local provider mirror")
-    checked = 0
-    for directory in _retired_dirs():
+    # a service unit, a datastore unit and a team unit of staging (production's need the Consul
+    # provider, which this machine's mirror may not have: then they are left out, and said so)
+    chosen = [_unit_dir("staging", ""), _unit_dir("staging", "klausapproves-rds"), "accounts/staging/teams/infra"]
+    if provider_available("hashicorp", "consul"):
+        chosen.append(_unit_dir("production", "discovery"))
+    for directory in chosen:
         parsed = _parsed(removed, directory)
         files = _generated(parsed)
-        if "consul" in files["versions.tf"] and not provider_available("hashicorp", "consul"):
-            continue  # production's Consul provider is not in this machine's mirror
         state = _value(parsed["remote_state"][0])
         root = tmp_path / directory
         root.mkdir(parents=True)
@@ -298,14 +300,11 @@ def test_a_destroy_only_unit_as_a_plain_root_passes_terraform_validate(removed: 
         (root / "backend.tf.json").write_text(json.dumps(backend, indent=2))
         for name, text in files.items():
             (root / name).write_text(text)
+        assert "resource" not in files["providers.tf"] + files["versions.tf"]
         init = run_terraform(["init", "-backend=false", "-input=false", "-no-color"], root)
         assert init.returncode == 0, init.stdout + init.stderr
         result = run_terraform(["validate", "-no-color"], root)
         assert result.returncode == 0, f"{directory}: {result.stdout}{result.stderr}"
-        checked += 1
-        if checked == 3:  # staging's service unit, a datastore unit and the team unit: the same shape
-            break
-    assert checked == 3
 
 
 def test_explain_and_affected_show_the_destroy_only_units(removed: Path) -> None:
