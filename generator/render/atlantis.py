@@ -15,7 +15,7 @@ from generator.errors import InvariantError
 from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
 from generator.plan.keys import generator_digest
-from generator.plan.retired import RetiredRoot
+from generator.plan.retired import Retired, RetiredRoot
 from generator.plan.roots import MODULES, REFERENCES_FILE, ROOT_FILES, OutputFile, Root, references, roots
 from generator.render.jinja import render
 from generator.spec import naming
@@ -291,7 +291,7 @@ PLATFORM_PATHS = (
 )
 
 
-def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = (), *, references_files: bool = True) -> list[Rule]:
+def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, references_files: bool = True) -> list[Rule]:
     """GitHub applies the LAST matching line: a catch-all first, service folders and roots next,
     platform-only paths last so that no service line can ever take them over."""
     platform = repo.teams.get(repo.teams.platform_team)
@@ -320,10 +320,14 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = (), *, referen
                 (service.name, Rule(f"/{naming.root_dir(env, service.name)}/{REFERENCES_FILE}", " ".join(named)))
                 for env in sorted(service.environments)
             )
-    # a retired service's roots keep their line; a team's alert root never had one (`*` covers it)
-    service_rules.extend(
-        (item.name, Rule(f"/{item.dir}/", platform.github)) for item in retired if item.kind == "service"
-    )
+    # a retired service's roots keep their line; a team's alert root never had one (`*` covers it).
+    # A retired Terragrunt unit below a folder that has a line (its service's, live or retired) needs none.
+    covered = {rule.pattern for _, rule in service_rules}
+    for item in sorted(retired, key=lambda r: r.dir):
+        pattern = f"/{item.dir}/"
+        if item.kind == "service" and not any(pattern.startswith(p) for p in covered if p.endswith("/")):
+            service_rules.append((item.name, Rule(pattern, platform.github)))
+            covered.add(pattern)
     return [
         Rule("*", platform.github),
         *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),
@@ -331,7 +335,7 @@ def codeowners_rules(repo: Repo, retired: Sequence[RetiredRoot] = (), *, referen
     ]
 
 
-def codeowners_file(repo: Repo, retired: Sequence[RetiredRoot] = (), *, references_files: bool = True) -> OutputFile:
+def codeowners_file(repo: Repo, retired: Sequence[Retired] = (), *, references_files: bool = True) -> OutputFile:
     inputs = ("teams.yaml", "services/*/service.yaml")
     rules = codeowners_rules(repo, retired, references_files=references_files)
     content = render("CODEOWNERS.j2", header=naming.header(inputs), rules=rules)

@@ -3,7 +3,8 @@
 Selected by ``flavor: terragrunt`` in ``infragen.yaml``. Every plain root's module call (the
 service, each datastore, discovery) becomes one unit; references between calls become
 ``dependency`` blocks. The arguments come from :func:`generator.plan.root_calls`, shared with
-the plain flavor. Layout and reasons: docs/terragrunt.md.
+the plain flavor. A unit no longer planned becomes a destroy-only unit (generator/plan/retired.py).
+Layout and reasons: docs/terragrunt.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from generator.plan.alarms import team_project_name
 from generator.plan.alerts import TeamRoot, team_roots
 from generator.plan.alerts import module_args as alert_args
 from generator.plan.allocation import Allocation
+from generator.plan.retired import RetiredUnit, UnitSettings, retired_units
 from generator.plan.roots import (
     AWS_PROVIDER_VERSION,
     CONSUL_PROVIDER_VERSION,
@@ -54,8 +56,9 @@ from generator.spec.schema import check, schema_text
 SETTINGS_FILE = "infragen.yaml"
 # The root config is not named terragrunt.hcl: Terragrunt treats every terragrunt.hcl as a unit
 # (run-all would try to run the root), and its docs recommend root.hcl.
-ROOT_CONFIG = "accounts/root.hcl"
+ROOT_CONFIG = naming.TERRAGRUNT_ROOT_CONFIG
 WORKFLOW = "infragen-terragrunt"
+UNIT_FILE = naming.TERRAGRUNT_UNIT_FILE
 Flavor = Literal["terraform", "terragrunt"]
 ATLANTIS_INPUTS = ("infragen.yaml", "accounts/*/account.yaml", "services/*/service.yaml")
 
@@ -401,6 +404,103 @@ def _with_team_projects(root_path: Path, repo: Repo, all_units: Sequence[Unit]) 
     return sorted(result, key=lambda p: p.name)
 
 
+def _heredoc(text: str) -> str:
+    """Lines of a generated file as the body of a heredoc template: its `${`/`%{` stay literal."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def _destroy_only_body(unit: RetiredUnit) -> str:
+    """The unit's text below its header: kept byte for byte once written, else from its settings."""
+    if unit.kept is not None:
+        return unit.kept
+    settings: UnitSettings | None = unit.settings
+    if settings is None:
+        raise InvariantError(f"retired unit {unit.dir} has neither a kept body nor settings")
+    aws: list[tuple[str, Value]] = [
+        ("region", settings.region),
+        ("allowed_account_ids", [settings.account_id]),
+    ]
+    tags: list[tuple[str, Value]] = list(settings.default_tags)
+    consul: list[tuple[str, Value]] = []
+    if settings.consul is not None:
+        consul = [("address", settings.consul[0]), ("datacenter", settings.consul[1])]
+    return "\n" + render(
+        "terragrunt-destroy-only.hcl.j2",
+        env=unit.env,
+        backend=hcl.body(list(settings.backend), 2),
+        terraform_version=hcl.string(settings.terraform_version),
+        aws_version=hcl.string(settings.aws_version),
+        consul_version=hcl.string(settings.consul_version),
+        aws=_heredoc(hcl.body(aws, 3)),
+        tags=_heredoc(hcl.body(tags, 5, quote_keys=True)),
+        consul=_heredoc(hcl.body(consul, 3)) if consul else None,
+    )
+
+
+def _destroy_only_file(unit: RetiredUnit) -> OutputFile:
+    """A destroy-only unit: its own literal remote_state and generate blocks, no resources."""
+    inputs = (f"{unit.dir}/{UNIT_FILE}",)
+    header = f"{naming.header(inputs)}\n{naming.DESTROY_ONLY_MARKER} {unit.reason}"
+    return OutputFile(f"{unit.dir}/{UNIT_FILE}", f"{header}\n{_destroy_only_body(unit)}", inputs)
+
+
+def retired_project_group(unit: RetiredUnit, live: Mapping[str, int]) -> int:
+    """A retired service unit first (its tasks are members of its datastores' client groups), then
+    the service's other units (after the live service unit, when only a datastore went), teams last."""
+    if unit.kind == "team":
+        return 2
+    if unit.unit == "service":
+        return 0
+    return 1 + live.get(f"{unit.env}-{unit.name}", 0)
+
+
+def retired_project_name(unit: RetiredUnit) -> str:
+    if unit.kind == "team":
+        return team_project_name(unit.env, unit.name)
+    name = f"{unit.env}-{unit.name}"
+    return name if unit.unit == "service" else f"{name}.{unit.unit}"
+
+
+def _retired_projects(retired: Sequence[RetiredUnit], live: Sequence[Project]) -> list[Project]:
+    groups = {p.name: p.execution_order_group for p in live}
+    result = []
+    for unit in retired:
+        if unit.kind == "team":
+            inputs: tuple[str, ...] = ("teams.yaml",)
+        else:  # the spec files are gone (or edited), and their change still plans the destroy
+            inputs = (f"services/{unit.name}/environments/{unit.env}.yaml", f"services/{unit.name}/service.yaml")
+        result.append(
+            Project(
+                name=retired_project_name(unit),
+                dir=unit.dir,
+                workflow=WORKFLOW,
+                when_modified=(UNIT_FILE, *(posixpath.relpath(p, unit.dir) for p in inputs)),
+                execution_order_group=retired_project_group(unit, groups),
+                depends_on=(),
+                apply_requirements=SERVER_APPLY_REQUIREMENTS,
+                root=None,
+                decommissioning=unit.reason,
+                terraform_version=f"v{unit.terraform_version}",
+            )
+        )
+    return result
+
+
+def _every_project(
+    root_path: Path, repo: Repo, all_units: Sequence[Unit], retired: Sequence[RetiredUnit]
+) -> list[Project]:
+    live = _with_team_projects(root_path, repo, all_units)
+    return sorted([*live, *_retired_projects(retired, live)], key=lambda p: p.name)
+
+
+def all_projects(root_path: Path, repo: Repo) -> tuple[list[Project], list[RetiredUnit]]:
+    """Every Atlantis project of the flavor (units, alerts units, destroy-only units), and the
+    destroy-only units: for the repo tools (explain, affected, prune)."""
+    all_units = units(repo)
+    retired = retired_units(root_path, {u.dir for u in all_units} | {t.dir for t in team_roots(repo)})
+    return _every_project(root_path, repo, all_units, retired), retired
+
+
 def outputs(
     root_path: Path,
     repo: Repo,
@@ -410,20 +510,18 @@ def outputs(
     """Every file of the Terragrunt flavor, sorted by path. ``planned`` and ``priorities``: the
     run's plan (generator.plan.ir), so planning happens once; derived from ``repo`` otherwise."""
     all_units = units(repo, planned)
+    teams = team_roots(repo)
+    retired = retired_units(root_path, {u.dir for u in all_units} | {t.dir for t in teams})
     files = [_root_file(), *(_env_file(a) for a in repo.accounts)]
     files.extend(_unit_file(u, repo) for u in all_units)
-    files.extend(_team_unit_file(t) for t in team_roots(repo))
+    files.extend(_team_unit_file(t) for t in teams)
+    files.extend(_destroy_only_file(u) for u in retired)
     inputs = atlantis_inputs(ATLANTIS_INPUTS, repo)
+    every = _every_project(root_path, repo, all_units, retired)
     files.append(
-        OutputFile(
-            "atlantis.yaml",
-            atlantis_text(
-                naming.header(inputs), [project_fragment(p) for p in _with_team_projects(root_path, repo, all_units)]
-            ),
-            inputs,
-        )
+        OutputFile("atlantis.yaml", atlantis_text(naming.header(inputs), [project_fragment(p) for p in every]), inputs)
     )
-    files.append(codeowners_file(repo, references_files=False))  # units carry no references.tf
+    files.append(codeowners_file(repo, retired, references_files=False))  # units carry no references.tf
     files.extend(priority_files(repo, priorities))
     return sorted(files, key=lambda f: f.path)
 

@@ -15,6 +15,10 @@ CHECKSUM_PREFIX = "# infragen:sha256:"  # the last line of every generated file
 # the second line of every file of a destroy-only root (generator/plan/retired.py)
 DESTROY_ONLY_MARKER = "# Destroy-only root:"
 LISTENER_PRIORITY_SLOTS = 50000
+# the Terragrunt flavor's root config and unit file (generator/render/terragrunt.py; its
+# destroy-only units: generator/plan/retired.py)
+TERRAGRUNT_ROOT_CONFIG = "accounts/root.hcl"
+TERRAGRUNT_UNIT_FILE = "terragrunt.hcl"
 
 
 def header(inputs: list[str] | tuple[str, ...], comment: str = "#") -> str:

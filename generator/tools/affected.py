@@ -21,6 +21,8 @@ from generator.errors import CommandError
 from generator.plan import modules
 from generator.plan.retired import retired_roots
 from generator.render.atlantis import projects
+from generator.render.terragrunt import all_projects as terragrunt_projects
+from generator.render.terragrunt import flavor
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN
 from generator.tools.patterns import Match, triggered
@@ -105,9 +107,12 @@ def _materialise(commit: git.Commit, prefix: str, dest: Path) -> None:
 def _affected(root: Path, changed: list[str], git_dir: Path) -> list[AffectedProject]:
     modules.clear_cache()
     repo = load_repo(root, git_dir=git_dir)
-    retired = retired_roots(root, repo)
+    if flavor(root) == "terragrunt":  # its units, alerts units and destroy-only units
+        every, _ = terragrunt_projects(root, repo)
+    else:
+        every = projects(root, repo, retired_roots(root, repo))
     result = []
-    for project in projects(root, repo, retired):
+    for project in every:
         reasons = triggered(project.dir, project.when_modified, changed)
         if reasons:
             result.append(AffectedProject(project.name, project.dir, tuple(reasons), project.modules))

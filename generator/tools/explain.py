@@ -14,10 +14,12 @@ from generator.datastores import Interpolation, kind_of
 from generator.errors import UnknownNameError
 from generator.hcl import Document, JsonEncode, ObjectList, Raw, Value
 from generator.plan.alarms import topic_name
-from generator.plan.retired import retired_roots
+from generator.plan.retired import RetiredRoot, RetiredUnit, retired_roots
 from generator.plan.roots import ModuleCall, Ref, dependency_grants, root_calls
 from generator.render.atlantis import Project, codeowners_rules, projects
 from generator.render.jinja import render
+from generator.render.terragrunt import all_projects as terragrunt_projects
+from generator.render.terragrunt import flavor
 from generator.spec.alarms import defaults as alarm_defaults
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN, Account, Autoscaling, Repo, Service
@@ -414,10 +416,14 @@ def _project_view(project: Project, files: list[str], approvers: str, channels: 
 
 def explanation(root: Path, name: str) -> Explanation:
     repo: Repo = load_repo(root)
-    retired = retired_roots(root, repo)
+    retired: list[RetiredRoot] | list[RetiredUnit]
+    if flavor(root) == "terragrunt":  # a service's unit projects: <env>-<service>[.<unit>]
+        all_projects, retired = terragrunt_projects(root, repo)
+    else:
+        retired = retired_roots(root, repo)
+        all_projects = projects(root, repo, retired)
     service = next((s for s in repo.services if s.name == name), None)
-    all_projects = projects(root, repo, retired)
-    mine = [p for p in all_projects if p.name.endswith(f"-{name}") and _is_service_dir(p.dir, name)]
+    mine = [p for p in all_projects if _is_service_dir(p.dir, name)]
     if service is None and not mine:
         names = [s.name for s in repo.services]
         raise UnknownNameError(f"no service {name!r}{suggest(name, names)} (known: {', '.join(names)})")
@@ -425,7 +431,7 @@ def explanation(root: Path, name: str) -> Explanation:
     planned = [f.path for f in outputs(root, repo)]
     views = []
     for project in mine:
-        files = [p for p in planned if p.startswith(project.dir + "/")]
+        files = [p for p in planned if posixpath.dirname(p) == project.dir]  # not a unit's below it
         approvers = (owners(rules, f"{project.dir}/main.tf") or "nobody").replace(" ", " or ")
         views.append(_project_view(project, files, approvers, repo.channels.file is not None))
     if service is None:
@@ -452,8 +458,9 @@ def explanation(root: Path, name: str) -> Explanation:
 
 
 def _is_service_dir(directory: str, name: str) -> bool:
+    """accounts/<env>/services/<name>, or one of its Terragrunt units' folders below it."""
     parts = directory.split("/")
-    return len(parts) == 4 and parts[2] == "services" and parts[3] == name
+    return len(parts) in (4, 5) and parts[0] == "accounts" and parts[2] == "services" and parts[3] == name
 
 
 def explain(root: Path, name: str) -> str:

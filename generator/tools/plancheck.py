@@ -766,10 +766,12 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         known = ", ".join(sorted(projects)[:20]) or "none"
         raise CommandError(f"no Atlantis project {project!r} in {root / 'atlantis.yaml'} (projects: {known})")
     directory = posixpath.normpath(directory)
-    main = root / directory / "main.tf"
-    # the generated header's second line, not the marker anywhere: a value in main.tf (a variable,
-    # a description) may read like it, and must not turn the replacement and access rules off
-    retired = main.is_file() and naming.destroy_only(main.read_text(encoding="utf-8"))
+    # main.tf of a plain root, terragrunt.hcl of a Terragrunt unit (a datastore's unit retires alone
+    # when only the datastore leaves the spec: its service is still there). The generated header's
+    # second line, not the marker anywhere: a value in the file (a variable, a description) may read
+    # like it, and must not turn the replacement and access rules off
+    marked = [root / directory / name for name in ("main.tf", "terragrunt.hcl")]
+    retired = any(path.is_file() and naming.destroy_only(path.read_text(encoding="utf-8")) for path in marked)
     parts = directory.split("/")  # accounts/<env>/services/<name>[/<terragrunt unit>]
     if len(parts) < 4 or parts[0] != "accounts" or parts[2] != "services":
         return Context(project=project, directory=directory, retired=retired)

@@ -150,16 +150,17 @@ def _cause(item: OutputFile, current: str, changed: Changed | None) -> str:
     if hand_edited(current):
         return "hand edit: the file was changed after infragen wrote it"
     if destroy_only(item.content) and not destroy_only(current):
-        return "destroy-only now: what planned this root is gone; Atlantis plans its destroy (docs/decommission.md)"
+        what = "unit" if item.path.endswith("/terragrunt.hcl") else "root"
+        return f"destroy-only now: what planned this {what} is gone; Atlantis plans its destroy (docs/decommission.md)"
     return reasons.reason(item.inputs, changed)
 
 
 def _orphan(path: str) -> str:
     if path.startswith("accounts/") and path.endswith("/terragrunt.hcl"):  # a Terragrunt unit: it has a state
         return (
-            "orphan: its inputs are gone; its state and resources stay (the Terragrunt flavor keeps no "
-            "destroy-only units): destroy them ('terragrunt destroy' in the unit as committed), or move them "
-            "to their new root on a flavor switch, before merging (docs/terragrunt.md, Limits)"
+            "orphan: its inputs are gone; its state and resources stay (a flavor switch keeps no destroy-only "
+            "units): move them to their new root ('terraform state mv'/'import'), or destroy them ('terragrunt "
+            "destroy' in the unit as committed), before merging (docs/terragrunt.md, Limits)"
         )
     return "orphan: its inputs are gone"
 
