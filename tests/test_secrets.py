@@ -260,3 +260,42 @@ def test_benign_values_pass(repo: Path, value: str) -> None:
     _write_env(repo, _variable("UPSTREAM", value))
     result = run_cli("validate", "--root", str(repo))
     assert result.code == 0, result.stderr
+
+
+# A secret reference is an IAM grant of the execution role: a name under another service's prefix
+# (its secrets by the naming convention) or under the platform's /infragen/ connection parameters
+# would give a service access no dependency declares.
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("ssmParameter", "/bpg/bank-api-token", "under service bpg's name"),
+        ("ssmParameter", "/bpg-ledger/key", "under service bpg's name"),
+        ("ssmParameter", "/infragen/staging/core-db/host", "/infragen/ holds the platform's connection"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:bpg/stripe-AbCdEf", "bpg"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:core-signing-AbCdEf", "core"),
+    ],
+    ids=["ssm-other-service", "ssm-other-prefix", "ssm-connection-parameter", "sm-other-service", "sm-hyphen"],
+)
+def test_a_secret_of_another_service_is_refused(repo: Path, field: str, value: str, says: str) -> None:
+    _write_env(repo, f"secrets:\n  UPSTREAM:\n    {field}: {value}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    column = 5 + len(field) + 2
+    assert f"{ENV_FILE}:4:{column}: secrets.UPSTREAM.{field}: " in result.stderr
+    assert says in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ssmParameter", "/klausapproves/bank-api-token"),
+        ("ssmParameter", "/shared/datadog-api-key"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:klausapproves-signing-AbCdEf"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:corebanking/x-AbCdEf"),
+    ],
+    ids=["ssm-own", "ssm-shared", "sm-own-hyphen", "sm-name-that-only-starts-like-a-service"],
+)
+def test_a_secret_of_the_own_service_or_shared_is_accepted(repo: Path, field: str, value: str) -> None:
+    _write_env(repo, f"secrets:\n  UPSTREAM:\n    {field}: {value}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 0, result.stderr

@@ -611,7 +611,8 @@ def _dependency_rules(
 def _secret_rules(
     docs: dict[str, Document], service: Service, env: str, repo: Repo, verdicts: cachedir.ByKey | None = None
 ) -> list[Problem]:
-    """No credential under `variables:`; secret references in the environment's account and region."""
+    """No credential under `variables:`; secret references in the environment's account and region, of
+    the service itself (not under another service's name or the platform's connection parameters)."""
     env_file = service.env_file(env)
     if env_file is None or env_file.file is None or env not in service.environments:
         return []
@@ -624,6 +625,13 @@ def _secret_rules(
     opted_out = frozenset(key for key, _ in env_file.not_secrets)
     for key, reason in secrets.scan(env_file.variables, opted_out, verdicts):
         problems.append(doc.problem(("variables", key), reason, key=True))
+    services = frozenset(s.name for s in repo.services)
+    for key, secret in env_file.secrets:
+        field = "secretsManager" if secret.secrets_manager_arn else "ssmParameter"
+        reference = secret.secrets_manager_arn or secret.ssm_parameter or ""
+        wrong = secrets.owner_problem(reference, service.name, services)
+        if wrong:
+            problems.append(doc.problem(("secrets", key, field), wrong))
     account = next((a for a in repo.accounts if a.env == env), None)
     if account is not None:
         for key, secret in env_file.secrets:
