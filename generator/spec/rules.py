@@ -112,6 +112,7 @@ def cross_check(
         problems.extend(service_rules(root, repo, service, docs, context))
     verdicts.save()
     problems.extend(_aws_name_rules(repo, docs, env_names))
+    problems.extend(_external_domain_rules(repo, docs, env_names))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -370,6 +371,48 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
                 key=key,
             )
         )
+    return problems
+
+
+def _external_domain_rules(repo: Repo, docs: dict[str, Document], env_names: list[str]) -> list[Problem]:
+    """An external host name is one service's in an account: every listener rule of the account's
+    external load balancer matches by host header (and the lower priority wins), so a service that
+    names another's domain would take its public traffic. Reported at each definition, naming the
+    others: either team may be the one to move."""
+    problems = []
+    for env in env_names:
+        claims: dict[str, list[tuple[Service, Document, FieldPath]]] = {}
+        for service in repo.services:
+            if env not in service.environments or service.file not in docs:
+                continue
+            if not (service.ingress and service.ingress.external):
+                continue
+            domain = service.effective_domain(env)
+            if domain is None:
+                continue
+            env_file = service.env_file(env)
+            if env_file is not None and env_file.domain is not None and env_file.file in docs:
+                where: tuple[Document, FieldPath] = (docs[env_file.file], ("overrides", "ingress", "domain"))
+            else:
+                where = (docs[service.file], ("spec", "ingress", "domain"))
+            claims.setdefault(domain, []).append((service, *where))
+        for domain, claimants in claims.items():
+            if len(claimants) < 2:
+                continue
+            for service, doc, path in claimants:
+                others = []
+                for other, other_doc, other_path in claimants:
+                    if other is not service:
+                        line, column = other_doc.position(other_path)
+                        others.append(f"service {other.name!r} ({other_doc.file}:{line}:{column})")
+                problems.append(
+                    doc.problem(
+                        path,
+                        f"host name {domain!r} is also the external domain of {', '.join(others)} in account "
+                        f"{env!r}: the account's external listener routes a host to one service; choose another "
+                        "host name",
+                    )
+                )
     return problems
 
 
