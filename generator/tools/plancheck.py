@@ -20,6 +20,7 @@ The first three need no spec and also run on roots infragen did not generate.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -31,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from generator.datastores import REGISTRY
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
 from generator.spec import naming
@@ -642,9 +644,20 @@ def _tags(plan: Plan) -> Iterator[Violation]:
 # --- access ----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _derived_suffixes() -> str:
+    """What may follow a datastore's name in a name of its own: a bucket's ``-<account id>``
+    (datastores/bucket.py) and each kind's derived names (``-dlq``, ...). Validation keeps these
+    names unique in an account, so none of them is another datastore's name."""
+    suffixes = sorted({suffix for kind in REGISTRY.kinds for _, suffix in kind.derived_names}, key=len, reverse=True)
+    return "|".join([r"-[0-9]{12}", *(re.escape(s) for s in suffixes)])
+
+
 def _names_in(text: str, names: frozenset[str]) -> set[str]:
-    """Which of ``names`` appear in ``text`` as whole names (bounded by anything but [a-z0-9-])."""
-    return {n for n in names if re.search(rf"(?<![a-z0-9-]){re.escape(n)}(?![a-z0-9-])", text)}
+    """Which of ``names`` appear in ``text`` as whole names (bounded by anything but [a-z0-9-]),
+    alone or with a suffix of the datastore's own names (a bucket's account id, a queue's -dlq)."""
+    own = _derived_suffixes()
+    return {n for n in names if re.search(rf"(?<![a-z0-9-]){re.escape(n)}(?:{own})?(?![a-z0-9-])", text)}
 
 
 def _looked_up_groups(plan: Plan) -> Iterator[tuple[str, str]]:
