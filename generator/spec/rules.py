@@ -150,6 +150,15 @@ def service_rules(
     folder = Path(service.file).parent.name
     if service.name != folder:
         problems.append(doc.problem(("name",), f"must equal the folder name {folder!r}"))
+    if service.name.startswith(naming.TEAM_PROJECT_PREFIX):
+        problems.append(
+            doc.problem(
+                ("name",),
+                f"service names may not start with {naming.TEAM_PROJECT_PREFIX!r}: Atlantis names a team's alerts root "
+                f"<env>-team-<team> and a service's root <env>-<service>, and project names must be unique "
+                "(docs/atlantis.md); choose another name",
+            )
+        )
     if service.owner not in team_names:
         problems.append(doc.problem(("owner",), f"unknown owner {service.owner!r}{suggest(service.owner, team_names)}"))
     reason = tag_problem(service.owner)

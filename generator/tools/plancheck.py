@@ -768,7 +768,18 @@ def _projects(root: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(p.get("name") or p["dir"]): str(p["dir"]) for p in data.get("projects") or [] if "dir" in p}
+    found: dict[str, str] = {}
+    for p in data.get("projects") or []:
+        if "dir" not in p:
+            continue
+        name = str(p.get("name") or p["dir"])
+        if name in found:  # Atlantis refuses it too; never judge one root's plan with another's spec
+            raise CommandError(
+                f"{path}: project name {name!r} names 2 projects ({found[name]} and {p['dir']}): project names must "
+                "be unique; regenerate atlantis.yaml with 'infragen gen'"
+            )
+        found[name] = str(p["dir"])
+    return found
 
 
 def context_for(root: Path, repo: Repo, project: str) -> Context:
