@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,10 +128,34 @@ def load(path: Path, root: Path) -> Document:
 
 
 def read(path: Path, file: str) -> bytes:
+    """The bytes of input ``file`` (repository-relative) at ``path``: a regular file reached through
+    no symbolic link below the repository. Atlantis's gate reads a pull request's checkout before
+    any review, and a link would have it read a file of the server (its keys would be quoted in the
+    messages) or a device (/dev/zero: read until memory runs out)."""
+    text = os.fspath(path)
+    parts = file.split("/")
+    if text.endswith(file) and text[: len(text) - len(file)].endswith(os.sep):
+        base = text[: len(text) - len(file)]
+        for depth in range(1, len(parts)):  # the folders; the file itself: O_NOFOLLOW below
+            if os.path.islink(base + os.sep.join(parts[:depth])):
+                where = "/".join(parts[:depth])
+                raise SpecError([Problem(file, 1, 1, "", f"is a symbolic link ({where}): {_PLAIN_FILES}")])
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SpecError([Problem(file, 1, 1, "", f"is a symbolic link: {_PLAIN_FILES}")]) from None
         raise SpecError([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SpecError([Problem(file, 1, 1, "", f"is not a regular file: {_PLAIN_FILES}")])
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise SpecError([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+
+
+_PLAIN_FILES = "input files are plain files of the repository; commit the file itself"
 
 
 def parse_bytes(raw: bytes, file: str) -> Document:
