@@ -68,3 +68,22 @@ def test_a_symlinked_environments_folder_is_refused(repo: Path, tmp_path: Path) 
 def test_plain_files_pass(repo: Path) -> None:
     (repo / ENV_FILE).write_text("variables:\n  LOG_LEVEL: debug\n")
     assert run_cli("validate", "--root", str(repo)).code == 0
+
+
+def test_a_yaml_alias_is_refused(repo: Path) -> None:
+    # an anchor and aliases of it, nine levels deep: a billion values from a 1 kB file (the gate
+    # walked each one for its position until memory ran out)
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (repo / ENV_FILE).write_text("\n".join(lines) + "\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert f"{ENV_FILE}:2:5: a1[0]: a YAML alias (*name) repeats a value written elsewhere" in result.stderr
+    assert "MemoryError" not in result.stderr
+
+
+def test_an_alias_in_a_list_is_refused(repo: Path) -> None:
+    (repo / ENV_FILE).write_text("variables: &vars\n  LOG_LEVEL: debug\nnotSecrets:\n  - *vars\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert f"{ENV_FILE}:4:3: notSecrets[0]: a YAML alias (*name) repeats a value" in result.stderr

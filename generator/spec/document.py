@@ -71,7 +71,7 @@ def _parse(text: str, file: str, loader_class: type[yaml.SafeLoader] | type[yaml
         keys: dict[FieldPath, tuple[int, int]] = {}
         problems: list[Problem] = []
         if node is not None:
-            _walk(node, (), values, keys, problems, file)
+            _walk(node, (), values, keys, problems, file, set())
         if problems:
             raise SpecError(problems)
         data = loader.construct_document(node) if node is not None else None
@@ -176,7 +176,11 @@ def _walk(
     keys: dict[FieldPath, tuple[int, int]],
     problems: list[Problem],
     file: str,
+    walked: set[int],
 ) -> None:
+    """Every value's and key's position. A node met twice is an alias (``*name``): refused, since
+    each alias of an alias multiplies the values (a 1 kB file of nine levels held a billion)."""
+    walked.add(id(node))
     values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -200,7 +204,18 @@ def _walk(
                 continue
             seen.add(key)
             keys[(*path, key)] = position
-            _walk(value_node, (*path, key), values, keys, problems, file)
+            if id(value_node) in walked:
+                problems.append(Problem(file, *position, dotted((*path, key)), _ALIAS))
+                continue
+            _walk(value_node, (*path, key), values, keys, problems, file, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), values, keys, problems, file)
+            if id(item) in walked:
+                # an alias's node is the anchored one, marked where the anchor is: point at the list
+                line, column = node.start_mark.line + 1, node.start_mark.column + 1
+                problems.append(Problem(file, line, column, dotted((*path, index)), _ALIAS))
+                continue
+            _walk(item, (*path, index), values, keys, problems, file, walked)
+
+
+_ALIAS = "a YAML alias (*name) repeats a value written elsewhere; write the value out here"
