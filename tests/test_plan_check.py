@@ -621,3 +621,24 @@ def test_iam_statements_on_another_datastores_account_named_bucket_or_derived_na
         report = check(policy(resource), context)
         assert rules(report) == [("access", "aws_iam_role_policy.task")], resource
         assert f"datastore {name!r} that shop neither owns nor declares" in report.violations[0].why
+
+
+def test_iam_statements_on_another_services_secrets_are_refused() -> None:
+    def policy(resource: str) -> dict[str, Any]:
+        document = {"Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [resource]}]}
+        return plan(change("aws_iam_role_policy", "execution", {"policy": json.dumps(document)}))
+
+    context = _context(other_services=frozenset({"core", "core-api"}))
+    ssm = "arn:aws:ssm:eu-west-1:111111111111:parameter"
+    sm = "arn:aws:secretsmanager:eu-west-1:111111111111:secret"
+    for ok in (f"{ssm}/shop/token", f"{ssm}/shared/key", f"{sm}:shop/signing-AbCdEf", f"{sm}:corebank/x-AbCdEf"):
+        assert check(policy(ok), context).ok, ok
+    for resource, owner in [
+        (f"{ssm}/core/token", "core"),
+        (f"{ssm}/core-api/token", "core-api"),
+        (f"{sm}:core/signing-AbCdEf", "core"),
+        (f"{sm}:core-api-signing-AbCdEf", "core-api"),
+    ]:
+        report = check(policy(resource), context)
+        assert rules(report) == [("access", "aws_iam_role_policy.execution")], resource
+        assert f"a secret of service {owner!r}" in report.violations[0].why

@@ -216,6 +216,13 @@ def secret_name(reference: str) -> str:
     return name if found else reference.lstrip("/")
 
 
+def secret_owner(name: str, services: frozenset[str]) -> str | None:
+    """The service a secret's name (:func:`secret_name`) is under: the longest service name that is
+    its first path segment or that segment's prefix before a '-'; None for a shared name."""
+    first = name.split("/", 1)[0]
+    return max((s for s in services if first == s or first.startswith(f"{s}-")), key=len, default=None)
+
+
 def owner_problem(reference: str, service: str, services: frozenset[str]) -> str | None:
     """Why ``service`` may not reference this secret: its name is under another service's prefix
     (``<other>/...`` or ``<other>-...``, the convention that names every resource of a service
@@ -229,8 +236,7 @@ def owner_problem(reference: str, service: str, services: frozenset[str]) -> str
             f"/{CONNECTION_PREFIX}/ holds the platform's connection values of datastores: declare the datastore "
             "under spec.dependencies.datastores and its values are injected (docs/design.md, connection by convention)"
         )
-    owners = [s for s in services if first == s or first.startswith(f"{s}-")]
-    owner = max(owners, key=len, default=None)
+    owner = secret_owner(name, services | {service})
     if owner is None or owner == service:
         return None
     return (

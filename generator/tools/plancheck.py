@@ -35,7 +35,7 @@ import yaml
 from generator.datastores import REGISTRY
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
-from generator.spec import naming
+from generator.spec import naming, secrets
 from generator.spec.models import Acknowledgement, Repo, Service
 from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE
 
@@ -238,6 +238,7 @@ class Context:
     allowed_datastores: frozenset[str] = frozenset()  # owned or declared
     other_datastores: frozenset[str] = frozenset()  # every other datastore name of the repository
     allowed_callers: frozenset[str] = frozenset()  # services that declare this one
+    other_services: frozenset[str] = frozenset()  # every other service of the repository (their secrets)
 
 
 @dataclass(frozen=True)
@@ -688,6 +689,19 @@ def _statements(policy: object) -> Iterator[Mapping[str, Any]]:
             yield statement
 
 
+_SECRET_ARN = re.compile(r"^arn:[a-z-]+:(?:ssm:[^:]*:[^:]*:parameter/|secretsmanager:[^:]*:[^:]*:secret:)(?P<name>.+)$")
+
+
+def _secret_owner(resource: str, context: Context) -> str | None:
+    """The other service whose secret (SSM parameter or Secrets Manager secret) ``resource`` is,
+    by the naming the spec's rule holds references to (generator/spec/secrets.py)."""
+    found = _SECRET_ARN.match(resource)
+    if found is None or context.service is None:
+        return None
+    owner = secrets.secret_owner(found["name"], context.other_services | {context.service})
+    return owner if owner != context.service else None
+
+
 def _access(plan: Plan, context: Context) -> Iterator[Violation]:
     if context.service is None or context.retired:
         return
@@ -709,6 +723,14 @@ def _access(plan: Plan, context: Context) -> Iterator[Violation]:
             for resource in resources if isinstance(resources, list) else [resources]:
                 if not isinstance(resource, str):
                     continue
+                owner = _secret_owner(resource, context)
+                if owner is not None:
+                    yield Violation(
+                        "access",
+                        rc["address"],
+                        f"an IAM statement allows {resource!r}, a secret of service {owner!r} (named under its name)",
+                        f"reference only {context.service}'s own or shared secrets in {context.env_file or 'its environment file'}",
+                    )
                 for name in sorted(_names_in(resource, context.other_datastores)):
                     yield Violation(
                         "access",
@@ -815,6 +837,7 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         allowed_datastores=access.datastores,
         other_datastores=frozenset({d.name for s in repo.services for d in s.datastores} - access.datastores),
         allowed_callers=access.callers,
+        other_services=frozenset(s.name for s in repo.services) - {name},
     )
 
 
