@@ -635,6 +635,7 @@ def test_iam_statements_on_another_services_secrets_are_refused() -> None:
         assert check(policy(ok), context).ok, ok
     for resource, owner in [
         (f"{ssm}/core/token", "core"),
+        (f"{ssm}//core/token", "core"),
         (f"{ssm}/core-api/token", "core-api"),
         (f"{sm}:core/signing-AbCdEf", "core"),
         (f"{sm}:core-api-signing-AbCdEf", "core-api"),
