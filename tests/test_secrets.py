@@ -299,3 +299,43 @@ def test_a_secret_of_the_own_service_or_shared_is_accepted(repo: Path, field: st
     _write_env(repo, f"secrets:\n  UPSTREAM:\n    {field}: {value}\n")
     result = run_cli("validate", "--root", str(repo))
     assert result.code == 0, result.stderr
+
+
+# Free text that is written into the generated roots (and so into the state): the description (an
+# output), a worker's health check command (the task definition), an alarm override's reason.
+FREE_TEXT_KEY = "AKIA" + "IOSFODNN7EXAMPL1"
+
+
+def test_a_credential_in_the_description_is_refused(repo: Path) -> None:
+    spec = repo / "services/klausapproves/service.yaml"
+    spec.write_text(spec.read_text().replace("Approves loan applications.", f"Approves loans {FREE_TEXT_KEY}"))
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "services/klausapproves/service.yaml:5:14: description: the text looks like an AWS access key" in (
+        result.stderr
+    )
+    assert FREE_TEXT_KEY not in result.stderr
+
+
+def test_a_credential_in_an_alarm_override_reason_is_refused(repo: Path) -> None:
+    _write_env(
+        repo,
+        "overrides:\n  alarms:\n    service:\n      p99_latency:\n        threshold: 2\n"
+        f"        reason: 'slow in staging, ask with key {FREE_TEXT_KEY}'\n",
+    )
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert f"{ENV_FILE}:7:17: overrides.alarms.service.p99_latency.reason: the text looks like an AWS access key" in (
+        result.stderr
+    )
+    assert FREE_TEXT_KEY not in result.stderr
+
+
+def test_ordinary_free_text_passes(repo: Path) -> None:
+    _write_env(
+        repo,
+        "overrides:\n  alarms:\n    service:\n      p99_latency:\n        threshold: 2\n"
+        "        reason: staging runs one small task; a p99 up to 2 s is expected there\n",
+    )
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 0, result.stderr

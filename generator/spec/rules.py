@@ -167,6 +167,14 @@ def service_rules(
     reason = hcl.unrepresentable(service.description)
     if reason:
         problems.append(doc.problem(("description",), reason))
+    # free text the roots carry: no credential, as under `variables:`
+    texts: list[tuple[FieldPath, str]] = [(("description",), service.description)]
+    if service.health_check_command:
+        texts += [(("spec", "healthCheck", "command", i), c) for i, c in enumerate(service.health_check_command)]
+    for path, text in texts:
+        reason = secrets.text_problem(text, context.verdicts) if path in doc.values else None
+        if reason:
+            problems.append(doc.problem(path, reason))
     for index, env in enumerate(service.environments):
         if env not in env_names:
             hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
@@ -677,6 +685,11 @@ def _secret_rules(
     opted_out = frozenset(key for key, _ in env_file.not_secrets)
     for key, reason in secrets.scan(env_file.variables, opted_out, verdicts):
         problems.append(doc.problem(("variables", key), reason, key=True))
+    for override in env_file.alarm_overrides:
+        path: FieldPath = ("overrides", "alarms", override.target, override.key, "reason")
+        wrong = secrets.text_problem(override.reason, verdicts) if path in doc.values else None
+        if wrong:
+            problems.append(doc.problem(path, wrong))
     services = frozenset(s.name for s in repo.services)
     for key, secret in env_file.secrets:
         field = "secretsManager" if secret.secrets_manager_arn else "ssmParameter"

@@ -282,6 +282,27 @@ def scan(
             yield name, problem
 
 
+def text_problem(value: str, verdicts: cachedir.ByKey | None = None) -> str | None:
+    """Why free text that the generated roots carry (a description, a health check command, an
+    alarm override's reason) looks like a credential, or None; never quotes it. Kept like a
+    variable's verdict (:func:`scan`)."""
+    if verdicts is None:
+        return _free_text_problem(value) or None
+    text = f"{_detectors_version()}\0free text\0{value}"
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return verdicts.get(key, partial(_free_text_problem, value)) or None
+
+
+def _free_text_problem(value: str) -> str:
+    kinds = value_kinds(value)
+    if not kinds:
+        return ""
+    return (
+        f"the text looks like {' and '.join(kinds)}: it would be written into the generated Terraform and its "
+        "state; remove the credential (a service reads credentials from `secrets:` references)"
+    )
+
+
 def _problem_text(name: str, value: str) -> str:
     return variable_problem(name, value) or ""
 
