@@ -339,3 +339,18 @@ def test_ordinary_free_text_passes(repo: Path) -> None:
     )
     result = run_cli("validate", "--root", str(repo))
     assert result.code == 0, result.stderr
+
+
+def test_a_credential_as_a_listener_header_value_is_refused(repo: Path) -> None:
+    spec = repo / "services/klausapproves/service.yaml"
+    token = "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+    spec.write_text(
+        spec.read_text().replace(
+            "    domain: klausapproves.lemon.com\n",
+            f"    domain: klausapproves.lemon.com\n    headers:\n      X-Partner: [partner-a, '{token}']\n",
+        )
+    )
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "spec.ingress.headers.X-Partner[1]: the text looks like a Slack token" in result.stderr
+    assert token not in result.stderr

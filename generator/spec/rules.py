@@ -171,6 +171,8 @@ def service_rules(
     texts: list[tuple[FieldPath, str]] = [(("description",), service.description)]
     if service.health_check_command:
         texts += [(("spec", "healthCheck", "command", i), c) for i, c in enumerate(service.health_check_command)]
+    for header, values in service.ingress.headers if service.ingress else ():
+        texts += [(("spec", "ingress", "headers", header, i), v) for i, v in enumerate(values)]  # the listener rule
     for path, text in texts:
         reason = secrets.text_problem(text, context.verdicts) if path in doc.values else None
         if reason:
