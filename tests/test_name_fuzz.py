@@ -98,6 +98,7 @@ def expected_ok(names: Names) -> bool:
     return bool(
         SERVICE_RULE.match(names.service)
         and names.service != CALLER
+        and not names.service.startswith("team-")  # a team alerts project is <env>-team-<team>
         and RESOURCE_RULE.match(names.resource)
         and names.resource.startswith(names.service + "-")
         and "--" not in names.resource

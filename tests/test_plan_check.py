@@ -600,3 +600,46 @@ def test_explain_lists_what_plan_check_enforces(repo: Path) -> None:
     assert production == "none" and staging.startswith(f"`{DB}` (staging data is reseeded)")
     assert "`bpg-clients`" in rows["security groups its roots may use"][0]
     assert "`core-clients`" not in section
+
+
+def test_iam_statements_on_another_datastores_account_named_bucket_or_derived_names_are_refused() -> None:
+    # a bucket is named <name>-<account id>, a queue has its <name>-dlq: the datastore's all the same
+    def policy(resource: str) -> dict[str, Any]:
+        document = {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": resource}]}
+        return plan(change("aws_iam_role_policy", "task", {"policy": json.dumps(document)}))
+
+    context = _context(
+        allowed_datastores=frozenset({"shop-files"}), other_datastores=frozenset({"core-files", "core-jobs"})
+    )
+    assert check(policy("arn:aws:s3:::shop-files-111111111111/*"), context).ok
+    assert check(policy("arn:aws:s3:::core-files-archive"), context).ok  # another name
+    for resource, name in [
+        ("arn:aws:s3:::core-files-111111111111", "core-files"),
+        ("arn:aws:s3:::core-files-111111111111/*", "core-files"),
+        ("arn:aws:sqs:eu-west-1:111111111111:core-jobs-dlq", "core-jobs"),
+    ]:
+        report = check(policy(resource), context)
+        assert rules(report) == [("access", "aws_iam_role_policy.task")], resource
+        assert f"datastore {name!r} that shop neither owns nor declares" in report.violations[0].why
+
+
+def test_iam_statements_on_another_services_secrets_are_refused() -> None:
+    def policy(resource: str) -> dict[str, Any]:
+        document = {"Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [resource]}]}
+        return plan(change("aws_iam_role_policy", "execution", {"policy": json.dumps(document)}))
+
+    context = _context(other_services=frozenset({"core", "core-api"}))
+    ssm = "arn:aws:ssm:eu-west-1:111111111111:parameter"
+    sm = "arn:aws:secretsmanager:eu-west-1:111111111111:secret"
+    for ok in (f"{ssm}/shop/token", f"{ssm}/shared/key", f"{sm}:shop/signing-AbCdEf", f"{sm}:corebank/x-AbCdEf"):
+        assert check(policy(ok), context).ok, ok
+    for resource, owner in [
+        (f"{ssm}/core/token", "core"),
+        (f"{ssm}//core/token", "core"),
+        (f"{ssm}/core-api/token", "core-api"),
+        (f"{sm}:core/signing-AbCdEf", "core"),
+        (f"{sm}:core-api-signing-AbCdEf", "core-api"),
+    ]:
+        report = check(policy(resource), context)
+        assert rules(report) == [("access", "aws_iam_role_policy.execution")], resource
+        assert f"a secret of service {owner!r}" in report.violations[0].why

@@ -260,3 +260,97 @@ def test_benign_values_pass(repo: Path, value: str) -> None:
     _write_env(repo, _variable("UPSTREAM", value))
     result = run_cli("validate", "--root", str(repo))
     assert result.code == 0, result.stderr
+
+
+# A secret reference is an IAM grant of the execution role: a name under another service's prefix
+# (its secrets by the naming convention) or under the platform's /infragen/ connection parameters
+# would give a service access no dependency declares.
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("ssmParameter", "/bpg/bank-api-token", "under service bpg's name"),
+        ("ssmParameter", "/bpg-ledger/key", "under service bpg's name"),
+        ("ssmParameter", "/infragen/staging/core-db/host", "/infragen/ holds the platform's connection"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:bpg/stripe-AbCdEf", "bpg"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:core-signing-AbCdEf", "core"),
+    ],
+    ids=["ssm-other-service", "ssm-other-prefix", "ssm-connection-parameter", "sm-other-service", "sm-hyphen"],
+)
+def test_a_secret_of_another_service_is_refused(repo: Path, field: str, value: str, says: str) -> None:
+    _write_env(repo, f"secrets:\n  UPSTREAM:\n    {field}: {value}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    column = 5 + len(field) + 2
+    assert f"{ENV_FILE}:4:{column}: secrets.UPSTREAM.{field}: " in result.stderr
+    assert says in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ssmParameter", "/klausapproves/bank-api-token"),
+        ("ssmParameter", "/shared/datadog-api-key"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:klausapproves-signing-AbCdEf"),
+        ("secretsManager", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:corebanking/x-AbCdEf"),
+    ],
+    ids=["ssm-own", "ssm-shared", "sm-own-hyphen", "sm-name-that-only-starts-like-a-service"],
+)
+def test_a_secret_of_the_own_service_or_shared_is_accepted(repo: Path, field: str, value: str) -> None:
+    _write_env(repo, f"secrets:\n  UPSTREAM:\n    {field}: {value}\n")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 0, result.stderr
+
+
+# Free text that is written into the generated roots (and so into the state): the description (an
+# output), a worker's health check command (the task definition), an alarm override's reason.
+FREE_TEXT_KEY = "AKIA" + "IOSFODNN7EXAMPL1"
+
+
+def test_a_credential_in_the_description_is_refused(repo: Path) -> None:
+    spec = repo / "services/klausapproves/service.yaml"
+    spec.write_text(spec.read_text().replace("Approves loan applications.", f"Approves loans {FREE_TEXT_KEY}"))
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "services/klausapproves/service.yaml:5:14: description: the text looks like an AWS access key" in (
+        result.stderr
+    )
+    assert FREE_TEXT_KEY not in result.stderr
+
+
+def test_a_credential_in_an_alarm_override_reason_is_refused(repo: Path) -> None:
+    _write_env(
+        repo,
+        "overrides:\n  alarms:\n    service:\n      p99_latency:\n        threshold: 2\n"
+        f"        reason: 'slow in staging, ask with key {FREE_TEXT_KEY}'\n",
+    )
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert f"{ENV_FILE}:7:17: overrides.alarms.service.p99_latency.reason: the text looks like an AWS access key" in (
+        result.stderr
+    )
+    assert FREE_TEXT_KEY not in result.stderr
+
+
+def test_ordinary_free_text_passes(repo: Path) -> None:
+    _write_env(
+        repo,
+        "overrides:\n  alarms:\n    service:\n      p99_latency:\n        threshold: 2\n"
+        "        reason: staging runs one small task; a p99 up to 2 s is expected there\n",
+    )
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 0, result.stderr
+
+
+def test_a_credential_as_a_listener_header_value_is_refused(repo: Path) -> None:
+    spec = repo / "services/klausapproves/service.yaml"
+    token = "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+    spec.write_text(
+        spec.read_text().replace(
+            "    domain: klausapproves.lemon.com\n",
+            f"    domain: klausapproves.lemon.com\n    headers:\n      X-Partner: [partner-a, '{token}']\n",
+        )
+    )
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    assert "spec.ingress.headers.X-Partner[1]: the text looks like a Slack token" in result.stderr
+    assert token not in result.stderr

@@ -248,3 +248,16 @@ def test_status_names_a_changed_health_check(repo_dir: Path) -> None:
     assert spec_diff(want, have) == []
     have["containerDefinitions"][0]["healthCheck"]["command"] = ["CMD-SHELL", "true"]
     assert spec_diff(want, have) == ["health check command changed"]
+
+
+def test_a_credential_in_the_health_check_command_is_refused(repo_dir: Path) -> None:
+    token = "ghp_" + "wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx"
+    edit(
+        repo_dir,
+        MAILER,
+        "  desiredCount: 1\n",
+        f"  desiredCount: 1\n  healthCheck: {{command: [CMD, /bin/mailer, '--token={token}']}}\n",
+    )
+    found = {p.field: p for p in load_problems(repo_dir)}
+    assert found["spec.healthCheck.command[2]"].message.startswith("the text looks like a GitHub token")
+    assert all(token not in p.message for p in found.values())

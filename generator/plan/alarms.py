@@ -24,7 +24,7 @@ def team_root_dir(env: str, team: str) -> str:
 
 
 def team_project_name(env: str, team: str) -> str:
-    return f"{env}-team-{team}"
+    return naming.team_project_name(env, team)
 
 
 def alerting_teams(repo: Repo, env: str) -> list[Team]:

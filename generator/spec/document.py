@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +71,7 @@ def _parse(text: str, file: str, loader_class: type[yaml.SafeLoader] | type[yaml
         keys: dict[FieldPath, tuple[int, int]] = {}
         problems: list[Problem] = []
         if node is not None:
-            _walk(node, (), values, keys, problems, file)
+            _walk(node, (), values, keys, problems, file, set())
         if problems:
             raise SpecError(problems)
         data = loader.construct_document(node) if node is not None else None
@@ -125,10 +128,34 @@ def load(path: Path, root: Path) -> Document:
 
 
 def read(path: Path, file: str) -> bytes:
+    """The bytes of input ``file`` (repository-relative) at ``path``: a regular file reached through
+    no symbolic link below the repository. Atlantis's gate reads a pull request's checkout before
+    any review, and a link would have it read a file of the server (its keys would be quoted in the
+    messages) or a device (/dev/zero: read until memory runs out)."""
+    text = os.fspath(path)
+    parts = file.split("/")
+    if text.endswith(file) and text[: len(text) - len(file)].endswith(os.sep):
+        base = text[: len(text) - len(file)]
+        for depth in range(1, len(parts)):  # the folders; the file itself: O_NOFOLLOW below
+            if os.path.islink(base + os.sep.join(parts[:depth])):
+                where = "/".join(parts[:depth])
+                raise SpecError([Problem(file, 1, 1, "", f"is a symbolic link ({where}): {_PLAIN_FILES}")])
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SpecError([Problem(file, 1, 1, "", f"is a symbolic link: {_PLAIN_FILES}")]) from None
         raise SpecError([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SpecError([Problem(file, 1, 1, "", f"is not a regular file: {_PLAIN_FILES}")])
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise SpecError([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+
+
+_PLAIN_FILES = "input files are plain files of the repository; commit the file itself"
 
 
 def parse_bytes(raw: bytes, file: str) -> Document:
@@ -149,7 +176,11 @@ def _walk(
     keys: dict[FieldPath, tuple[int, int]],
     problems: list[Problem],
     file: str,
+    walked: set[int],
 ) -> None:
+    """Every value's and key's position. A node met twice is an alias (``*name``): refused, since
+    each alias of an alias multiplies the values (a 1 kB file of nine levels held a billion)."""
+    walked.add(id(node))
     values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -173,7 +204,18 @@ def _walk(
                 continue
             seen.add(key)
             keys[(*path, key)] = position
-            _walk(value_node, (*path, key), values, keys, problems, file)
+            if id(value_node) in walked:
+                problems.append(Problem(file, *position, dotted((*path, key)), _ALIAS))
+                continue
+            _walk(value_node, (*path, key), values, keys, problems, file, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), values, keys, problems, file)
+            if id(item) in walked:
+                # an alias's node is the anchored one, marked where the anchor is: point at the list
+                line, column = node.start_mark.line + 1, node.start_mark.column + 1
+                problems.append(Problem(file, line, column, dotted((*path, index)), _ALIAS))
+                continue
+            _walk(item, (*path, index), values, keys, problems, file, walked)
+
+
+_ALIAS = "a YAML alias (*name) repeats a value written elsewhere; write the value out here"

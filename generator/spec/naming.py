@@ -53,6 +53,15 @@ def destroy_only(text: str) -> bool:
     return len(lines) > 1 and lines[1].startswith(DESTROY_ONLY_MARKER)
 
 
+# A team's alerts root is the Atlantis project `<env>-team-<team>` beside the services' `<env>-<service>`:
+# no service name may start with it (project names must be unique).
+TEAM_PROJECT_PREFIX = "team-"
+
+
+def team_project_name(env: str, team: str) -> str:
+    return f"{env}-{TEAM_PROJECT_PREFIX}{team}"
+
+
 def root_dir(env: str, service: str) -> str:
     return f"accounts/{env}/services/{service}"
 

@@ -112,6 +112,7 @@ def cross_check(
         problems.extend(service_rules(root, repo, service, docs, context))
     verdicts.save()
     problems.extend(_aws_name_rules(repo, docs, env_names))
+    problems.extend(_external_domain_rules(repo, docs, env_names))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -149,6 +150,15 @@ def service_rules(
     folder = Path(service.file).parent.name
     if service.name != folder:
         problems.append(doc.problem(("name",), f"must equal the folder name {folder!r}"))
+    if service.name.startswith(naming.TEAM_PROJECT_PREFIX):
+        problems.append(
+            doc.problem(
+                ("name",),
+                f"service names may not start with {naming.TEAM_PROJECT_PREFIX!r}: Atlantis names a team's alerts root "
+                f"<env>-team-<team> and a service's root <env>-<service>, and project names must be unique "
+                "(docs/atlantis.md); choose another name",
+            )
+        )
     if service.owner not in team_names:
         problems.append(doc.problem(("owner",), f"unknown owner {service.owner!r}{suggest(service.owner, team_names)}"))
     reason = tag_problem(service.owner)
@@ -157,6 +167,16 @@ def service_rules(
     reason = hcl.unrepresentable(service.description)
     if reason:
         problems.append(doc.problem(("description",), reason))
+    # free text the roots carry: no credential, as under `variables:`
+    texts: list[tuple[FieldPath, str]] = [(("description",), service.description)]
+    if service.health_check_command:
+        texts += [(("spec", "healthCheck", "command", i), c) for i, c in enumerate(service.health_check_command)]
+    for header, values in service.ingress.headers if service.ingress else ():
+        texts += [(("spec", "ingress", "headers", header, i), v) for i, v in enumerate(values)]  # the listener rule
+    for path, text in texts:
+        reason = secrets.text_problem(text, context.verdicts) if path in doc.values else None
+        if reason:
+            problems.append(doc.problem(path, reason))
     for index, env in enumerate(service.environments):
         if env not in env_names:
             hint = suggest(env, env_names) or f"; accounts are: {', '.join(env_names) or 'none'}"
@@ -370,6 +390,48 @@ def _aws_name_rules(repo: Repo, docs: dict[str, Document], env_names: list[str])
                 key=key,
             )
         )
+    return problems
+
+
+def _external_domain_rules(repo: Repo, docs: dict[str, Document], env_names: list[str]) -> list[Problem]:
+    """An external host name is one service's in an account: every listener rule of the account's
+    external load balancer matches by host header (and the lower priority wins), so a service that
+    names another's domain would take its public traffic. Reported at each definition, naming the
+    others: either team may be the one to move."""
+    problems = []
+    for env in env_names:
+        claims: dict[str, list[tuple[Service, Document, FieldPath]]] = {}
+        for service in repo.services:
+            if env not in service.environments or service.file not in docs:
+                continue
+            if not (service.ingress and service.ingress.external):
+                continue
+            domain = service.effective_domain(env)
+            if domain is None:
+                continue
+            env_file = service.env_file(env)
+            if env_file is not None and env_file.domain is not None and env_file.file in docs:
+                where: tuple[Document, FieldPath] = (docs[env_file.file], ("overrides", "ingress", "domain"))
+            else:
+                where = (docs[service.file], ("spec", "ingress", "domain"))
+            claims.setdefault(domain, []).append((service, *where))
+        for domain, claimants in claims.items():
+            if len(claimants) < 2:
+                continue
+            for service, doc, path in claimants:
+                others = []
+                for other, other_doc, other_path in claimants:
+                    if other is not service:
+                        line, column = other_doc.position(other_path)
+                        others.append(f"service {other.name!r} ({other_doc.file}:{line}:{column})")
+                problems.append(
+                    doc.problem(
+                        path,
+                        f"host name {domain!r} is also the external domain of {', '.join(others)} in account "
+                        f"{env!r}: the account's external listener routes a host to one service; choose another "
+                        "host name",
+                    )
+                )
     return problems
 
 
@@ -611,7 +673,8 @@ def _dependency_rules(
 def _secret_rules(
     docs: dict[str, Document], service: Service, env: str, repo: Repo, verdicts: cachedir.ByKey | None = None
 ) -> list[Problem]:
-    """No credential under `variables:`; secret references in the environment's account and region."""
+    """No credential under `variables:`; secret references in the environment's account and region, of
+    the service itself (not under another service's name or the platform's connection parameters)."""
     env_file = service.env_file(env)
     if env_file is None or env_file.file is None or env not in service.environments:
         return []
@@ -624,6 +687,18 @@ def _secret_rules(
     opted_out = frozenset(key for key, _ in env_file.not_secrets)
     for key, reason in secrets.scan(env_file.variables, opted_out, verdicts):
         problems.append(doc.problem(("variables", key), reason, key=True))
+    for override in env_file.alarm_overrides:
+        path: FieldPath = ("overrides", "alarms", override.target, override.key, "reason")
+        wrong = secrets.text_problem(override.reason, verdicts) if path in doc.values else None
+        if wrong:
+            problems.append(doc.problem(path, wrong))
+    services = frozenset(s.name for s in repo.services)
+    for key, secret in env_file.secrets:
+        field = "secretsManager" if secret.secrets_manager_arn else "ssmParameter"
+        reference = secret.secrets_manager_arn or secret.ssm_parameter or ""
+        wrong = secrets.owner_problem(reference, service.name, services)
+        if wrong:
+            problems.append(doc.problem(("secrets", key, field), wrong))
     account = next((a for a in repo.accounts if a.env == env), None)
     if account is not None:
         for key, secret in env_file.secrets:

@@ -204,6 +204,48 @@ def arn_problem(arn: str, account_id: str, region: str, env: str) -> str | None:
     )
 
 
+# The platform modules publish each datastore's connection values under /infragen/<env>/<datastore>/
+# (generator/spec/convention.py PARAMETER_PREFIX): a declared dependency injects them.
+CONNECTION_PREFIX = "infragen"
+
+
+def secret_name(reference: str) -> str:
+    """The name a secret reference grants: an SSM parameter's name without its leading slash, or a
+    Secrets Manager ARN's secret name (with AWS's random suffix)."""
+    _, found, name = reference.partition(":secret:")
+    return name if found else reference.lstrip("/")
+
+
+def secret_owner(name: str, services: frozenset[str]) -> str | None:
+    """The service a secret's name (:func:`secret_name`) is under: the longest service name that is
+    its first path segment or that segment's prefix before a '-'; None for a shared name."""
+    first = name.split("/", 1)[0]
+    return max((s for s in services if first == s or first.startswith(f"{s}-")), key=len, default=None)
+
+
+def owner_problem(reference: str, service: str, services: frozenset[str]) -> str | None:
+    """Why ``service`` may not reference this secret: its name is under another service's prefix
+    (``<other>/...`` or ``<other>-...``, the convention that names every resource of a service
+    after it; the longest service name that fits owns it) or is a platform connection parameter.
+    The execution role is granted exactly what the environment file names, so such a reference
+    reads what no declared dependency gives."""
+    name = secret_name(reference)
+    first = name.split("/", 1)[0]
+    if reference.startswith("/") and first == CONNECTION_PREFIX:
+        return (
+            f"/{CONNECTION_PREFIX}/ holds the platform's connection values of datastores: declare the datastore "
+            "under spec.dependencies.datastores and its values are injected (docs/design.md, connection by convention)"
+        )
+    owner = secret_owner(name, services | {service})
+    if owner is None or owner == service:
+        return None
+    return (
+        f"the secret is named under service {owner}'s name ({owner}/... or {owner}-...): a service references "
+        f"only its own secrets (named {service}/... or {service}-...) or shared ones; to use one of {owner}'s, "
+        f"ask its owner team to share it under a name outside {owner}'s"
+    )
+
+
 _LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^:#]+?)(?P<sep>\s*:\s*)(?P<value>.*)$")
 
 
@@ -238,6 +280,27 @@ def scan(
             problem = verdicts.get(key, partial(_problem_text, name, value)) or None
         if problem:
             yield name, problem
+
+
+def text_problem(value: str, verdicts: cachedir.ByKey | None = None) -> str | None:
+    """Why free text that the generated roots carry (a description, a health check command, an
+    alarm override's reason) looks like a credential, or None; never quotes it. Kept like a
+    variable's verdict (:func:`scan`)."""
+    if verdicts is None:
+        return _free_text_problem(value) or None
+    text = f"{_detectors_version()}\0free text\0{value}"
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return verdicts.get(key, partial(_free_text_problem, value)) or None
+
+
+def _free_text_problem(value: str) -> str:
+    kinds = value_kinds(value)
+    if not kinds:
+        return ""
+    return (
+        f"the text looks like {' and '.join(kinds)}: it would be written into the generated Terraform and its "
+        "state; remove the credential (a service reads credentials from `secrets:` references)"
+    )
 
 
 def _problem_text(name: str, value: str) -> str:

@@ -20,6 +20,7 @@ The first three need no spec and also run on roots infragen did not generate.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -31,9 +32,10 @@ from typing import Any
 
 import yaml
 
+from generator.datastores import REGISTRY
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
-from generator.spec import naming
+from generator.spec import naming, secrets
 from generator.spec.models import Acknowledgement, Repo, Service
 from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE
 
@@ -236,6 +238,7 @@ class Context:
     allowed_datastores: frozenset[str] = frozenset()  # owned or declared
     other_datastores: frozenset[str] = frozenset()  # every other datastore name of the repository
     allowed_callers: frozenset[str] = frozenset()  # services that declare this one
+    other_services: frozenset[str] = frozenset()  # every other service of the repository (their secrets)
 
 
 @dataclass(frozen=True)
@@ -642,9 +645,20 @@ def _tags(plan: Plan) -> Iterator[Violation]:
 # --- access ----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _derived_suffixes() -> str:
+    """What may follow a datastore's name in a name of its own: a bucket's ``-<account id>``
+    (datastores/bucket.py) and each kind's derived names (``-dlq``, ...). Validation keeps these
+    names unique in an account, so none of them is another datastore's name."""
+    suffixes = sorted({suffix for kind in REGISTRY.kinds for _, suffix in kind.derived_names}, key=len, reverse=True)
+    return "|".join([r"-[0-9]{12}", *(re.escape(s) for s in suffixes)])
+
+
 def _names_in(text: str, names: frozenset[str]) -> set[str]:
-    """Which of ``names`` appear in ``text`` as whole names (bounded by anything but [a-z0-9-])."""
-    return {n for n in names if re.search(rf"(?<![a-z0-9-]){re.escape(n)}(?![a-z0-9-])", text)}
+    """Which of ``names`` appear in ``text`` as whole names (bounded by anything but [a-z0-9-]),
+    alone or with a suffix of the datastore's own names (a bucket's account id, a queue's -dlq)."""
+    own = _derived_suffixes()
+    return {n for n in names if re.search(rf"(?<![a-z0-9-]){re.escape(n)}(?:{own})?(?![a-z0-9-])", text)}
 
 
 def _looked_up_groups(plan: Plan) -> Iterator[tuple[str, str]]:
@@ -675,6 +689,19 @@ def _statements(policy: object) -> Iterator[Mapping[str, Any]]:
             yield statement
 
 
+_SECRET_ARN = re.compile(r"^arn:[a-z-]+:(?:ssm:[^:]*:[^:]*:parameter/|secretsmanager:[^:]*:[^:]*:secret:)(?P<name>.+)$")
+
+
+def _secret_owner(resource: str, context: Context) -> str | None:
+    """The other service whose secret (SSM parameter or Secrets Manager secret) ``resource`` is,
+    by the naming the spec's rule holds references to (generator/spec/secrets.py)."""
+    found = _SECRET_ARN.match(resource)
+    if found is None or context.service is None:
+        return None
+    owner = secrets.secret_owner(found["name"].lstrip("/"), context.other_services | {context.service})
+    return owner if owner != context.service else None
+
+
 def _access(plan: Plan, context: Context) -> Iterator[Violation]:
     if context.service is None or context.retired:
         return
@@ -696,6 +723,14 @@ def _access(plan: Plan, context: Context) -> Iterator[Violation]:
             for resource in resources if isinstance(resources, list) else [resources]:
                 if not isinstance(resource, str):
                     continue
+                owner = _secret_owner(resource, context)
+                if owner is not None:
+                    yield Violation(
+                        "access",
+                        rc["address"],
+                        f"an IAM statement allows {resource!r}, a secret of service {owner!r} (named under its name)",
+                        f"reference only {context.service}'s own or shared secrets in {context.env_file or 'its environment file'}",
+                    )
                 for name in sorted(_names_in(resource, context.other_datastores)):
                     yield Violation(
                         "access",
@@ -755,7 +790,18 @@ def _projects(root: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(p.get("name") or p["dir"]): str(p["dir"]) for p in data.get("projects") or [] if "dir" in p}
+    found: dict[str, str] = {}
+    for p in data.get("projects") or []:
+        if "dir" not in p:
+            continue
+        name = str(p.get("name") or p["dir"])
+        if name in found:  # Atlantis refuses it too; never judge one root's plan with another's spec
+            raise CommandError(
+                f"{path}: project name {name!r} names 2 projects ({found[name]} and {p['dir']}): project names must "
+                "be unique; regenerate atlantis.yaml with 'infragen gen'"
+            )
+        found[name] = str(p["dir"])
+    return found
 
 
 def context_for(root: Path, repo: Repo, project: str) -> Context:
@@ -793,6 +839,7 @@ def context_for(root: Path, repo: Repo, project: str) -> Context:
         allowed_datastores=access.datastores,
         other_datastores=frozenset({d.name for s in repo.services for d in s.datastores} - access.datastores),
         allowed_callers=access.callers,
+        other_services=frozenset(s.name for s in repo.services) - {name},
     )
 
 
