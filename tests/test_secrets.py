@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_inputs, run_cli, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli.report import format_error
 from generator.errors import SpecError
 from generator.spec.load import load_repo
-from generator.spec.secrets import value_kinds
+from generator.spec.secrets import secret_owner, value_kinds
 
 ENV_FILE = "services/klausapproves/environments/staging.yaml"
 STAGING_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:klausapproves/x-AbCdEf"
@@ -354,3 +356,23 @@ def test_a_credential_as_a_listener_header_value_is_refused(repo: Path) -> None:
     assert result.code == 1
     assert "spec.ingress.headers.X-Partner[1]: the text looks like a Slack token" in result.stderr
     assert token not in result.stderr
+
+
+_SEGMENT = st.text(alphabet="ab-", min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.builds(lambda a, b: f"{a}/{b}", _SEGMENT, _SEGMENT) | _SEGMENT,
+    services=st.frozensets(_SEGMENT, max_size=6),
+    also=st.none() | _SEGMENT,
+)
+def test_a_secrets_owner_is_the_longest_service_name_it_is_under(
+    name: str, services: frozenset[str], also: str | None
+) -> None:
+    """secret_owner looks names up prefix by prefix; the rule it implements, service by service:
+    the longest service name that is the first path segment, or its prefix before a '-'."""
+    first = name.split("/", 1)[0]
+    candidates = services | ({also} if also else set())
+    expected = max((s for s in candidates if first == s or first.startswith(f"{s}-")), key=len, default=None)
+    assert secret_owner(name, services, also=also) == expected

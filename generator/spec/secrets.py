@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
@@ -216,11 +216,19 @@ def secret_name(reference: str) -> str:
     return name if found else reference.lstrip("/")
 
 
-def secret_owner(name: str, services: frozenset[str]) -> str | None:
-    """The service a secret's name (:func:`secret_name`) is under: the longest service name that is
-    its first path segment or that segment's prefix before a '-'; None for a shared name."""
+def secret_owner(name: str, services: Collection[str], also: str | None = None) -> str | None:
+    """The service a secret's name (:func:`secret_name`) is under: the longest service name (of
+    ``services``, or ``also``) that is its first path segment or that segment's prefix before a '-';
+    None for a shared name. Looked up prefix by prefix, not service by service: every secret
+    reference of a repository is judged, 2,000 of them against 1,000 services at 1,000 x 3."""
     first = name.split("/", 1)[0]
-    return max((s for s in services if first == s or first.startswith(f"{s}-")), key=len, default=None)
+    cut = len(first)
+    while cut > 0:
+        candidate = first[:cut]
+        if candidate in services or candidate == also:
+            return candidate
+        cut = first.rfind("-", 0, cut)
+    return None
 
 
 def owner_problem(reference: str, service: str, services: frozenset[str]) -> str | None:
@@ -236,7 +244,7 @@ def owner_problem(reference: str, service: str, services: frozenset[str]) -> str
             f"/{CONNECTION_PREFIX}/ holds the platform's connection values of datastores: declare the datastore "
             "under spec.dependencies.datastores and its values are injected (docs/design.md, connection by convention)"
         )
-    owner = secret_owner(name, services | {service})
+    owner = secret_owner(name, services, also=service)
     if owner is None or owner == service:
         return None
     return (

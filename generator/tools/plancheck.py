@@ -698,7 +698,7 @@ def _secret_owner(resource: str, context: Context) -> str | None:
     found = _SECRET_ARN.match(resource)
     if found is None or context.service is None:
         return None
-    owner = secrets.secret_owner(found["name"].lstrip("/"), context.other_services | {context.service})
+    owner = secrets.secret_owner(found["name"].lstrip("/"), context.other_services, also=context.service)
     return owner if owner != context.service else None
 
 
