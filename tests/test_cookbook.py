@@ -153,7 +153,7 @@ def recipe_5(k: Kitchen) -> None:
 def recipe_6(k: Kitchen) -> None:
     k.as_documented(6)
     changed = k.gen()
-    assert "accounts/staging/services/core/references.tf" in changed
+    assert "accounts/staging/services/core/references-payments.tf" in changed  # bpg is payments'
     atlantis = yaml.safe_load(k.read("atlantis.yaml"))
     core = next(p for p in atlantis["projects"] if p["name"] == "staging-core")
     assert "staging-bpg" in core.get("depends_on", [])

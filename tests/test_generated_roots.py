@@ -23,7 +23,7 @@ from tfenv import provider_available, run_terraform
 from generator import validate
 from generator.datastores import kind_of
 from generator.hclscan import unquoted as unquote
-from generator.plan.roots import REFERENCES_FILE, ROOT_FILES, references, roots
+from generator.plan.roots import ROOT_FILES, references, roots
 from generator.render.terragrunt import flavor
 from generator.spec.naming import label
 
@@ -71,8 +71,9 @@ def test_block_structure_matches_the_model(tree: str) -> None:
     repo = validate(INPUTS[tree])
     for root in roots(repo):
         base = TREES[tree] / root.dir
-        named = references(repo, root.service)  # references.tf only where datastores name others'
-        assert sorted(p.name for p in base.glob("*.tf")) == sorted([*ROOT_FILES, *([REFERENCES_FILE] if named else [])])
+        # references-<team>.tf only where datastores name others', one per named team
+        named = sorted({f"references-{r.team}.tf" for r in references(repo, root.service)})
+        assert sorted(p.name for p in base.glob("*.tf")) == sorted([*ROOT_FILES, *named])
         main = _load(base / "main.tf")
         modules = {name for block in main.get("module", []) for name in block}
         expected = {"service", "dashboard", *(label(d.name) for d in root.service.datastores)}

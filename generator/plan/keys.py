@@ -67,7 +67,7 @@ def root_key(plan: Plan, root: Root) -> str:
         tuple((name, plan.datastore_users.get(name, ())) for name in own),
         tuple(s.name for s in repo.dependents(service.name)),
         given["external"].get(service.name),
-        tuple(references(repo, service)),  # references.tf names the owners' teams
+        tuple(references(repo, service)),  # references-<team>.tf names the owners and their teams
         root.modules,  # the release channel: its module sources (modules/channels.yaml)
         (repo.channels.source, repo.channels.modules_path) if root.modules != MAIN else None,
         root.channels_file,

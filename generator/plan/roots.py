@@ -27,7 +27,6 @@ MODULES = "../../../../modules"
 ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
 # Written beside them only when the root's datastores name other services' datastores (a queue's
 # subscribed topics): its CODEOWNERS line makes the named datastores' owner teams reviewers.
-REFERENCES_FILE = "references.tf"
 
 
 @dataclass(frozen=True)
@@ -220,6 +219,36 @@ class Reference:
     github: str  # the team's GitHub handle
 
 
+@dataclass(frozen=True)
+class ReferencesFile:
+    """references-<team>.tf of a root: what it names of one team's datastores."""
+
+    team: str
+    github: str
+    references: tuple[Reference, ...]
+    inputs: tuple[str, ...]  # the root's spec, teams.yaml and the named datastores' specs
+
+    @property
+    def name(self) -> str:
+        return naming.references_file(self.team)
+
+
+def references_files(repo: Repo, service: Service) -> tuple[ReferencesFile, ...]:
+    """``service``'s references grouped by the named datastores' owner team, one file each."""
+    by_team: dict[str, list[Reference]] = {}
+    for ref in references(repo, service):
+        by_team.setdefault(ref.team, []).append(ref)
+    return tuple(
+        ReferencesFile(
+            team,
+            found[0].github,
+            tuple(found),
+            tuple(sorted({service.file, "teams.yaml", *(repo.service(r.owner).file for r in found)})),
+        )
+        for team, found in sorted(by_team.items())
+    )
+
+
 def references(repo: Repo, service: Service) -> list[Reference]:
     """The references of ``service``'s datastores to other services' datastores (validated: each exists)."""
     found = []
@@ -239,7 +268,7 @@ def references(repo: Repo, service: Service) -> list[Reference]:
 class RootBody:
     """What a root's files say, computed: a service root's or a team's alerts root's five files
     (main, versions, providers, backend, outputs) and, for a service whose datastores name other
-    services' datastores, references.tf. generator.render.roots prints it."""
+    services' datastores, one references-<team>.tf per named team. generator.render.roots prints it."""
 
     dir: str
     inputs: Mapping[str, tuple[str, ...]]  # file name -> the input files its content is computed from
@@ -249,8 +278,7 @@ class RootBody:
     tags: Mapping[str, Value]
     outputs: tuple[Output, ...]
     consul: str | None = None  # the Consul provider's body, when the account has Consul
-    references: tuple[Reference, ...] = ()
-    references_inputs: tuple[str, ...] = ()
+    references: tuple[ReferencesFile, ...] = ()
 
     @property
     def backend(self) -> list[tuple[str, Value]]:
@@ -291,7 +319,6 @@ def root_body(repo: Repo, root: Root, calls: list[ModuleCall]) -> RootBody:
     consul = None
     if account.consul is not None:
         consul = hcl.body([("address", account.consul.address), ("datacenter", account.consul.datacenter)])
-    found = tuple(references(repo, service))
     return RootBody(
         dir=root.dir,
         inputs=file_inputs(root),
@@ -301,8 +328,7 @@ def root_body(repo: Repo, root: Root, calls: list[ModuleCall]) -> RootBody:
         tags=tags,
         outputs=tuple(_outputs(service, account)),
         consul=consul,
-        references=found,
-        references_inputs=tuple(sorted({service.file, "teams.yaml", *(repo.service(r.owner).file for r in found)})),
+        references=references_files(repo, service),
     )
 
 

@@ -16,7 +16,7 @@ from generator.plan import modules
 from generator.plan.alarms import team_project_name, team_root_dir
 from generator.plan.keys import generator_digest
 from generator.plan.retired import Retired, RetiredRoot
-from generator.plan.roots import MODULES, REFERENCES_FILE, ROOT_FILES, OutputFile, Root, references, roots
+from generator.plan.roots import MODULES, ROOT_FILES, OutputFile, Root, roots
 from generator.render.jinja import render
 from generator.spec import naming
 from generator.spec.models import MAIN, Repo
@@ -311,15 +311,6 @@ def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, references_
             (service.name, Rule(f"/{naming.root_dir(env, service.name)}/", platform.github))
             for env in sorted(service.environments)
         )
-        # A reference to another service's datastore (a subscription to its topic) needs the
-        # approval of that datastore's owner team too: GitHub requires one owner of EACH changed
-        # file, and main.tf (platform) changes with references.tf (the named datastores' teams).
-        named = sorted({r.github for r in references(repo, service)})
-        if references_files and named:
-            service_rules.extend(
-                (service.name, Rule(f"/{naming.root_dir(env, service.name)}/{REFERENCES_FILE}", " ".join(named)))
-                for env in sorted(service.environments)
-            )
     # a retired service's roots keep their line; a team's alert root never had one (`*` covers it).
     # A retired Terragrunt unit below a folder that has a line (its service's, live or retired) needs none.
     covered = {rule.pattern for _, rule in service_rules}
@@ -331,7 +322,25 @@ def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, references_
     return [
         Rule("*", platform.github),
         *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),
+        *(references_rules(repo) if references_files else ()),
         *(Rule(path, platform.github) for path in PLATFORM_PATHS),
+    ]
+
+
+def references_rules(repo: Repo) -> list[Rule]:
+    """A reference to another service's datastore (a subscription to its topic) needs the approval
+    of that datastore's owner team too. GitHub requires one owner of EACH changed file, so main.tf
+    (platform) changes with references-<team>.tf (that team). GitHub reads CODEOWNERS from the pull
+    request's BASE branch, so a line made for the subscriber would come too late for the pull request
+    that subscribes first: every team's line exists from the moment the team does, for any root of
+    any environment (the platform team's file is its own through the root's folder line already).
+    After the service lines (the last match wins), before the platform paths (which never match
+    these files)."""
+    pattern = naming.root_dir("*", "*")
+    return [
+        Rule(f"/{pattern}/{naming.references_file(team.name)}", team.github)
+        for team in sorted(repo.teams.teams, key=lambda t: t.name)
+        if team.name != repo.teams.platform_team
     ]
 
 

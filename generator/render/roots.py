@@ -1,6 +1,6 @@
 """A root's files printed from its computed body (generator.plan.roots.RootBody): service roots
-and the teams' alerts roots share the five files; references.tf only where a service names
-another service's datastores."""
+and the teams' alerts roots share the five files; references-<team>.tf only where a service names
+another service's datastores, one per named team."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from generator import hcl
 from generator.plan.roots import (
     AWS_PROVIDER_VERSION,
     CONSUL_PROVIDER_VERSION,
-    REFERENCES_FILE,
     TERRAFORM_VERSION,
     OutputFile,
     RootBody,
@@ -18,7 +17,7 @@ from generator.spec import naming
 
 
 def root_files(body: RootBody) -> list[OutputFile]:
-    """references.tf (when the body names references), then main, versions, providers, backend, outputs."""
+    """references-<team>.tf (one per team the body names), then main, versions, providers, backend, outputs."""
     per_file = body.inputs
     rendered = {
         "main.tf": render("main.tf.j2", header=naming.header(per_file["main.tf"]), blocks=body.blocks),
@@ -42,9 +41,12 @@ def root_files(body: RootBody) -> list[OutputFile]:
         "outputs.tf": render("outputs.tf.j2", header=naming.header(per_file["outputs.tf"]), outputs=body.outputs),
     }
     files = [OutputFile(f"{body.dir}/{name}", text, per_file[name]) for name, text in rendered.items()]
-    if body.references:
-        text = render(
-            "references.tf.j2", header=naming.header(body.references_inputs), references=list(body.references)
+    named = [
+        OutputFile(
+            f"{body.dir}/{item.name}",
+            render("references.tf.j2", header=naming.header(item.inputs), item=item),
+            item.inputs,
         )
-        files.insert(0, OutputFile(f"{body.dir}/{REFERENCES_FILE}", text, body.references_inputs))
-    return files
+        for item in body.references
+    ]
+    return [*named, *files]

@@ -521,7 +521,7 @@ def outputs(
     files.append(
         OutputFile("atlantis.yaml", atlantis_text(naming.header(inputs), [project_fragment(p) for p in every]), inputs)
     )
-    files.append(codeowners_file(repo, retired, references_files=False))  # units carry no references.tf
+    files.append(codeowners_file(repo, retired, references_files=False))  # units carry no references files
     files.extend(priority_files(repo, priorities))
     return sorted(files, key=lambda f: f.path)
 

@@ -66,6 +66,14 @@ def root_dir(env: str, service: str) -> str:
     return f"accounts/{env}/services/{service}"
 
 
+def references_file(team: str) -> str:
+    """The file of a service root that lists what the root names of ``team``'s datastores (a
+    queue's subscribed topics). One file per named team, so that CODEOWNERS can make the team its
+    owner with a line that exists before any root names the team (GitHub reads CODEOWNERS from the
+    pull request's base branch)."""
+    return f"references-{team}.tf"
+
+
 def root_folders(root: Path) -> list[tuple[str, str]]:
     """(env, service) of every folder accounts/<env>/services/<service>/ on disk, sorted: listed
     folder by folder (a glob for a file in each costs a stat per root)."""
