@@ -169,6 +169,19 @@ def test_the_first_subscription_to_a_topic_needs_the_topic_owner_team(repo: Path
     assert not list((repo / "accounts/dev/services/reports").glob("references*"))
 
 
+def test_the_first_subscription_of_a_terragrunt_unit_needs_the_topic_owner_team(repo: Path) -> None:
+    (repo / "infragen.yaml").write_text("flavor: terragrunt\n", encoding="utf-8")
+    _edit(repo, "reports", SUBSCRIBED, "")
+    assert _approvals(repo, "reports", QUEUE, QUEUE + SUBSCRIBED) == {"@acme/platform", "@acme/payments"}
+    unit = repo / "accounts/dev/services/reports/reports-feed"
+    assert sorted(p.name for p in unit.iterdir()) == ["references-payments.hcl", "terragrunt.hcl"]
+    text = (unit / "references-payments.hcl").read_text(encoding="utf-8")
+    assert "# reports-feed subscribe[0].topic = ledger-events: service ledger" in text
+    assert "approval of terragrunt.hcl" in text
+    assert _approvals(repo, "reports", SUBSCRIBED, "") == {"@acme/platform", "@acme/payments"}
+    assert not (unit / "references-payments.hcl").exists()
+
+
 def test_each_named_team_reviews_its_own_references(repo: Path) -> None:
     # a second topic, of another team: reports subscribes to both in one pull request
     topic = "    datastores: [ledger-events, web-events]\nresources:\n  web-events: {type: topic}\n"
@@ -201,5 +214,3 @@ def test_terragrunt_subscriber_units_apply_after_the_topic_unit(repo: Path) -> N
         assert projects[unit]["execution_order_group"] > projects["dev-ledger.ledger-events"]["execution_order_group"]
     unit = (repo / "accounts/dev/services/shop/shop-invoices/terragrunt.hcl").read_text(encoding="utf-8")
     assert 'topic_arn = "arn:aws:sns:us-east-1:333333333333:ledger-events"' in unit
-    # units have no references files: the topic owner team's review is a plain-flavor feature (README)
-    assert "references" not in (repo / "CODEOWNERS").read_text(encoding="utf-8")

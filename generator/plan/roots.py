@@ -221,25 +221,28 @@ class Reference:
 
 @dataclass(frozen=True)
 class ReferencesFile:
-    """references-<team>.tf of a root: what it names of one team's datastores."""
+    """references-<team>.tf of a root (references-<team>.hcl of a Terragrunt unit): what it names
+    of one team's datastores."""
 
+    name: str
     team: str
     github: str
     references: tuple[Reference, ...]
     inputs: tuple[str, ...]  # the root's spec, teams.yaml and the named datastores' specs
 
-    @property
-    def name(self) -> str:
-        return naming.references_file(self.team)
 
-
-def references_files(repo: Repo, service: Service) -> tuple[ReferencesFile, ...]:
-    """``service``'s references grouped by the named datastores' owner team, one file each."""
+def references_files(
+    repo: Repo, service: Service, *, datastore: str | None = None, suffix: str = ".tf"
+) -> tuple[ReferencesFile, ...]:
+    """``service``'s references (of its ``datastore`` only, when given) grouped by the named
+    datastores' owner team, one file each."""
     by_team: dict[str, list[Reference]] = {}
     for ref in references(repo, service):
-        by_team.setdefault(ref.team, []).append(ref)
+        if datastore is None or ref.datastore == datastore:
+            by_team.setdefault(ref.team, []).append(ref)
     return tuple(
         ReferencesFile(
+            naming.references_file(team, suffix),
             team,
             found[0].github,
             tuple(found),

@@ -291,7 +291,7 @@ PLATFORM_PATHS = (
 )
 
 
-def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, references_files: bool = True) -> list[Rule]:
+def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, units: bool = False) -> list[Rule]:
     """GitHub applies the LAST matching line: a catch-all first, service folders and roots next,
     platform-only paths last so that no service line can ever take them over."""
     platform = repo.teams.get(repo.teams.platform_team)
@@ -322,12 +322,12 @@ def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, references_
     return [
         Rule("*", platform.github),
         *(rule for _, rule in sorted(service_rules, key=lambda pair: (pair[0], pair[1].pattern))),
-        *(references_rules(repo) if references_files else ()),
+        *references_rules(repo, units=units),
         *(Rule(path, platform.github) for path in PLATFORM_PATHS),
     ]
 
 
-def references_rules(repo: Repo) -> list[Rule]:
+def references_rules(repo: Repo, *, units: bool = False) -> list[Rule]:
     """A reference to another service's datastore (a subscription to its topic) needs the approval
     of that datastore's owner team too. GitHub requires one owner of EACH changed file, so main.tf
     (platform) changes with references-<team>.tf (that team). GitHub reads CODEOWNERS from the pull
@@ -335,18 +335,18 @@ def references_rules(repo: Repo) -> list[Rule]:
     that subscribes first: every team's line exists from the moment the team does, for any root of
     any environment (the platform team's file is its own through the root's folder line already).
     After the service lines (the last match wins), before the platform paths (which never match
-    these files)."""
-    pattern = naming.root_dir("*", "*")
+    these files). ``units``: the Terragrunt flavor's, one folder down (a datastore's unit), ``.hcl``."""
+    pattern, suffix = (naming.root_dir("*", "*") + "/*", ".hcl") if units else (naming.root_dir("*", "*"), ".tf")
     return [
-        Rule(f"/{pattern}/{naming.references_file(team.name)}", team.github)
+        Rule(f"/{pattern}/{naming.references_file(team.name, suffix)}", team.github)
         for team in sorted(repo.teams.teams, key=lambda t: t.name)
         if team.name != repo.teams.platform_team
     ]
 
 
-def codeowners_file(repo: Repo, retired: Sequence[Retired] = (), *, references_files: bool = True) -> OutputFile:
+def codeowners_file(repo: Repo, retired: Sequence[Retired] = (), *, units: bool = False) -> OutputFile:
     inputs = ("teams.yaml", "services/*/service.yaml")
-    rules = codeowners_rules(repo, retired, references_files=references_files)
+    rules = codeowners_rules(repo, retired, units=units)
     content = render("CODEOWNERS.j2", header=naming.header(inputs), rules=rules)
     return OutputFile("CODEOWNERS", content, inputs)
 

@@ -44,7 +44,7 @@ def root_files(body: RootBody) -> list[OutputFile]:
     named = [
         OutputFile(
             f"{body.dir}/{item.name}",
-            render("references.tf.j2", header=naming.header(item.inputs), item=item),
+            render("references.tf.j2", header=naming.header(item.inputs), item=item, unit=False),
             item.inputs,
         )
         for item in body.references

@@ -37,6 +37,7 @@ from generator.plan.roots import (
     Ref,
     Root,
     priority_files,
+    references_files,
     root_calls,
 )
 from generator.render.atlantis import (
@@ -235,6 +236,21 @@ def _unit_file(unit: Unit, repo: Repo) -> OutputFile:
         inputs=hcl.body(args),
     )
     return OutputFile(f"{unit.dir}/terragrunt.hcl", content, inputs)
+
+
+def _references_files(unit: Unit, repo: Repo) -> list[OutputFile]:
+    """references-<team>.hcl beside a datastore unit that names another team's datastores: its
+    owner team reviews the reference (CODEOWNERS), as references-<team>.tf does in a root."""
+    if unit.call.unit == "service":
+        return []
+    return [
+        OutputFile(
+            f"{unit.dir}/{item.name}",
+            render("references.tf.j2", header=naming.header(item.inputs), item=item, unit=True),
+            item.inputs,
+        )
+        for item in references_files(repo, unit.root.service, datastore=unit.call.unit, suffix=".hcl")
+    ]
 
 
 def _env_file(account: Account) -> OutputFile:
@@ -514,6 +530,7 @@ def outputs(
     retired = retired_units(root_path, {u.dir for u in all_units} | {t.dir for t in teams})
     files = [_root_file(), *(_env_file(a) for a in repo.accounts)]
     files.extend(_unit_file(u, repo) for u in all_units)
+    files.extend(file for u in all_units for file in _references_files(u, repo))
     files.extend(_team_unit_file(t) for t in teams)
     files.extend(_destroy_only_file(u) for u in retired)
     inputs = atlantis_inputs(ATLANTIS_INPUTS, repo)
@@ -521,7 +538,7 @@ def outputs(
     files.append(
         OutputFile("atlantis.yaml", atlantis_text(naming.header(inputs), [project_fragment(p) for p in every]), inputs)
     )
-    files.append(codeowners_file(repo, retired, references_files=False))  # units carry no references files
+    files.append(codeowners_file(repo, retired, units=True))
     files.extend(priority_files(repo, priorities))
     return sorted(files, key=lambda f: f.path)
 

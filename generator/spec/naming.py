@@ -66,12 +66,13 @@ def root_dir(env: str, service: str) -> str:
     return f"accounts/{env}/services/{service}"
 
 
-def references_file(team: str) -> str:
+def references_file(team: str, suffix: str = ".tf") -> str:
     """The file of a service root that lists what the root names of ``team``'s datastores (a
     queue's subscribed topics). One file per named team, so that CODEOWNERS can make the team its
     owner with a line that exists before any root names the team (GitHub reads CODEOWNERS from the
-    pull request's base branch)."""
-    return f"references-{team}.tf"
+    pull request's base branch). A Terragrunt unit's is ``.hcl``: Terragrunt copies the unit's folder
+    into Terraform's working directory, where a ``.hcl`` file is not read."""
+    return f"references-{team}{suffix}"
 
 
 def root_folders(root: Path) -> list[tuple[str, str]]:
