@@ -61,15 +61,21 @@ class RetiredRoot:
 
     @property
     def reason(self) -> str:
-        if self.kind == "team":
-            return (
-                f"team {self.name} has no service in environment {self.env} any more (or left teams.yaml); "
-                f"apply this root to destroy its alert topic, then run 'infragen prune --team {self.name}'."
-            )
+        return _reason(self.kind, self.name, self.env, "root", f"environment {self.env}")
+
+
+def _reason(kind: str, name: str, env: str, folder: str, planned: str) -> str:
+    """Why a root or unit (``folder``) is destroy-only, and what to do: ``planned`` is what the
+    service's spec no longer plans."""
+    if kind == "team":
         return (
-            f"services/{self.name}/service.yaml no longer plans environment {self.env}; "
-            f"apply this root to destroy its resources, then run 'infragen prune {self.name}'."
+            f"team {name} has no service in environment {env} any more (or left teams.yaml); "
+            f"apply this {folder} to destroy its alert topic, then run 'infragen prune --team {name}'."
         )
+    return (
+        f"services/{name}/service.yaml no longer plans {planned}; "
+        f"apply this {folder} to destroy its resources, then run 'infragen prune {name}'."
+    )
 
 
 def _body(text: str) -> str:
@@ -208,16 +214,8 @@ class RetiredUnit:
 
     @property
     def reason(self) -> str:
-        if self.kind == "team":
-            return (
-                f"team {self.name} has no service in environment {self.env} any more (or left teams.yaml); "
-                f"apply this unit to destroy its alert topic, then run 'infragen prune --team {self.name}'."
-            )
         what = "this service" if self.unit == "service" else f"unit {self.unit} of {self.name}"
-        return (
-            f"services/{self.name}/service.yaml no longer plans {what} in environment {self.env}; "
-            f"apply this unit to destroy its resources, then run 'infragen prune {self.name}'."
-        )
+        return _reason(self.kind, self.name, self.env, "unit", f"{what} in environment {self.env}")
 
     @property
     def terraform_version(self) -> str:
