@@ -6,6 +6,7 @@ the team topic the alarms notify, and who approves the apply."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 from typing import Any
@@ -91,16 +92,31 @@ def _ticked(text: str) -> list[str]:
     return re.findall(r"`([^`]+)`", text)
 
 
-def _codeowners(expected: Path, directory: str) -> str:
-    """The owners of ``directory``/main.tf: the last matching line wins, as GitHub reads it."""
+def _owners(rules: list[list[str]], path: str) -> str:
+    """The owners of ``path``: the last matching line wins, as GitHub reads it (a folder line, or a
+    path whose segments are matched one by one, `*` within a segment)."""
     owners = ""
-    for line in (expected / "CODEOWNERS").read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        pattern, *who = line.split()
-        if pattern == "*" or (pattern.endswith("/") and f"/{directory}/".startswith(pattern)):
+    for pattern, *who in rules:
+        parts = pattern.strip("/").split("/")
+        folder = pattern.endswith("/") and f"/{path}".startswith(pattern)
+        exact = not pattern.endswith("/") and len(parts) == path.count("/") + 1
+        if pattern == "*" or folder or (exact and all(map(fnmatch.fnmatchcase, path.split("/"), parts))):
             owners = " or ".join(who)
     return owners
+
+
+def _codeowners(expected: Path, directory: str) -> str:
+    """The reviews a change to every file of the root needs: its folder's owners, then the owners of
+    each file another line covers."""
+    text = (expected / "CODEOWNERS").read_text(encoding="utf-8")
+    rules = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    folder = _owners(rules, f"{directory}/main.tf")
+    others: dict[str, list[str]] = {}
+    for file in sorted((expected / directory).glob("*.tf")):
+        who = _owners(rules, f"{directory}/{file.name}")
+        if who != folder:
+            others.setdefault(who, []).append(file.name)
+    return ", and ".join([folder, *(f"{who} for {', '.join(names)}" for who, names in sorted(others.items()))])
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -13,6 +13,7 @@ import yaml
 
 from generator import SpecError, generate, validate
 from generator.datastores.queue import Queue, Subscription
+from generator.tools.explain import explain
 from generator.tools.patterns import owners
 
 FANOUT = Path(__file__).parent / "golden" / "fanout" / "input"
@@ -214,3 +215,20 @@ def test_terragrunt_subscriber_units_apply_after_the_topic_unit(repo: Path) -> N
         assert projects[unit]["execution_order_group"] > projects["dev-ledger.ledger-events"]["execution_order_group"]
     unit = (repo / "accounts/dev/services/shop/shop-invoices/terragrunt.hcl").read_text(encoding="utf-8")
     assert 'topic_arn = "arn:aws:sns:us-east-1:333333333333:ledger-events"' in unit
+
+
+def test_explain_names_the_topic_owner_team_among_the_approvers(repo: Path) -> None:
+    generate(repo)
+    text = explain(repo, "reports")
+    row = next(line for line in text.splitlines() if line.startswith("| `dev-reports`"))
+    assert row.endswith("| @acme/platform, and @acme/payments for references-payments.tf |")
+    assert "- `atlantis.yaml` (one project per root)" in text
+    # the Terragrunt flavor: the queue's unit, whose folder holds references-payments.hcl
+    (repo / "infragen.yaml").write_text("flavor: terragrunt\n", encoding="utf-8")
+    generate(repo)
+    text = explain(repo, "reports")
+    row = next(line for line in text.splitlines() if line.startswith("| `dev-reports.reports-feed`"))
+    assert row.endswith("| @acme/platform, and @acme/payments for references-payments.hcl |")
+    service = next(line for line in text.splitlines() if line.startswith("| `dev-reports` "))
+    assert service.endswith("| @acme/platform |")
+    assert "- `atlantis.yaml` (one project per unit)" in text

@@ -78,6 +78,7 @@ class Explanation:
     alarms: tuple[Row, ...] = ()
     guarded: tuple[Row, ...] = ()  # what infragen plan-check enforces on this service's plans
     diagram: tuple[str, ...] = ()  # Mermaid flowchart lines (GitHub renders them in a PR description)
+    units: bool = False  # the Terragrunt flavor: one project per unit
 
 
 def _value(value: Value) -> str:
@@ -417,7 +418,8 @@ def _project_view(project: Project, files: list[str], approvers: str, channels: 
 def explanation(root: Path, name: str) -> Explanation:
     repo: Repo = load_repo(root)
     retired: list[RetiredRoot] | list[RetiredUnit]
-    if flavor(root) == "terragrunt":  # a service's unit projects: <env>-<service>[.<unit>]
+    units = flavor(root) == "terragrunt"
+    if units:  # a service's unit projects: <env>-<service>[.<unit>]
         all_projects, retired = terragrunt_projects(root, repo)
     else:
         retired = retired_roots(root, repo)
@@ -427,15 +429,15 @@ def explanation(root: Path, name: str) -> Explanation:
     if service is None and not mine:
         names = [s.name for s in repo.services]
         raise UnknownNameError(f"no service {name!r}{suggest(name, names)} (known: {', '.join(names)})")
-    rules = [(r.pattern, r.owners) for r in codeowners_rules(repo, retired)]
+    rules = [(r.pattern, r.owners) for r in codeowners_rules(repo, retired, units=units)]
     planned = [f.path for f in outputs(root, repo)]
     views = []
     for project in mine:
         files = [p for p in planned if posixpath.dirname(p) == project.dir]  # not a unit's below it
-        approvers = (owners(rules, f"{project.dir}/main.tf") or "nobody").replace(" ", " or ")
+        approvers = _approvers(rules, project.dir, files)
         views.append(_project_view(project, files, approvers, repo.channels.file is not None))
     if service is None:
-        return Explanation(name, "", "", (), (), "", (), tuple(views))
+        return Explanation(name, "", "", (), (), "", (), tuple(views), units=units)
     accounts = [repo.account(env) for env in sorted(service.environments)]
     team = repo.teams.get(service.owner)
     calls = {root.account.env: found for root, found in root_calls(repo) if root.service.name == service.name}
@@ -454,7 +456,23 @@ def explanation(root: Path, name: str) -> Explanation:
         alarms=tuple(_alarms(root, repo, service, accounts)),
         guarded=tuple(_guarded(repo, service, accounts)),
         diagram=tuple(diagram(repo, service)),
+        units=units,
     )
+
+
+def _approvers(rules: list[tuple[str, str]], directory: str, files: list[str]) -> str:
+    """The reviews GitHub requires of a change to the project's files: one owner of each file's last
+    matching CODEOWNERS line (any one of a line's owners). The folder's line first (main.tf's, the
+    platform team's), then the lines of the files it does not cover (references-<team>.tf)."""
+    folder = owners(rules, f"{directory}/main.tf") or "nobody"
+    others: dict[str, list[str]] = {}
+    for path in files:
+        who = owners(rules, path) or "nobody"
+        if who != folder:
+            others.setdefault(who, []).append(posixpath.basename(path))
+    parts = [folder.replace(" ", " or ")]
+    parts.extend(f"{who.replace(' ', ' or ')} for {', '.join(names)}" for who, names in sorted(others.items()))
+    return ", and ".join(parts)
 
 
 def _is_service_dir(directory: str, name: str) -> bool:
