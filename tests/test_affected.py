@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import git
 import pytest
 from conftest import copy_inputs, run_cli
 
+from generator import generate
 from generator.errors import CommandError
 from generator.tools.affected import affected
 
@@ -145,3 +147,60 @@ def test_markdown_for_a_pull_request_comment(history: tuple[Path, dict[str, str]
     assert "No Atlantis project is affected." in none.stdout
     both = run_cli("affected", "--base", c["base"], "--json", "--markdown", "--root", str(root))
     assert both.code == 2 and "choose one of --json and --markdown" in both.stderr
+
+
+FANOUT = Path(__file__).parent / "golden" / "fanout" / "input"
+
+
+@pytest.fixture
+def fanout(tmp_path: Path) -> tuple[Path, git.Repo]:
+    """The fan-out case, generated and committed, with reports' subscription removed: the base."""
+    root = tmp_path / "repo"
+    shutil.copytree(FANOUT, root)
+    _edit(root / "services/reports/service.yaml", "    subscribe: [{topic: ledger-events}]\n", "")
+    generate(root)
+    repo = git.Repo.init(root)
+    _commit(repo, "base")
+    return root, repo
+
+
+def _subscribe(root: Path) -> None:
+    _edit(
+        root / "services/reports/service.yaml",
+        "    type: queue\n",
+        "    type: queue\n    subscribe: [{topic: ledger-events}]\n",
+    )
+    generate(root)
+
+
+def test_the_reviews_come_from_the_base_branchs_codeowners(fanout: tuple[Path, git.Repo]) -> None:
+    root, repo = fanout
+    _subscribe(root)
+    # the pull request also drops the topic owner's line: GitHub still reads the base's
+    _edit(root / "CODEOWNERS", "/accounts/*/services/*/references-payments.tf @acme/payments\n", "")
+    head = _commit(repo, "subscribe")
+    report = affected(root, "HEAD~1", head)
+    assert report.codeowners == "CODEOWNERS"
+    required = {r.owners: r.files for r in report.reviews}
+    assert required[("@acme/payments",)] == ("accounts/dev/services/reports/references-payments.tf",)
+    assert "accounts/dev/services/reports/main.tf" in required[("@acme/platform",)]
+    assert "services/reports/service.yaml" in required[("@acme/platform",)]  # reports is the platform's
+    data = json.loads(run_cli("affected", "--base", "HEAD~1", "--head", head, "--json", "--root", str(root)).stdout)
+    assert {"owners": ["@acme/payments"], "files": ["accounts/dev/services/reports/references-payments.tf"]} in (
+        data["reviews"]
+    )
+    text = run_cli("affected", "--base", "HEAD~1", "--head", head, "--root", str(root)).stdout
+    assert "reviews GitHub requires (the base's CODEOWNERS), one approval each:\n" in text
+    assert "  @acme/payments\n    accounts/dev/services/reports/references-payments.tf\n" in text
+    markdown = run_cli("affected", "--base", "HEAD~1", "--head", head, "--markdown", "--root", str(root)).stdout
+    assert "| @acme/payments | `accounts/dev/services/reports/references-payments.tf` |" in markdown
+
+
+def test_without_codeowners_on_the_base_no_review_is_required(fanout: tuple[Path, git.Repo]) -> None:
+    root, repo = fanout
+    (root / "CODEOWNERS").unlink()
+    _commit(repo, "no codeowners")
+    _subscribe(root)  # writes CODEOWNERS again: the head's does not count
+    report = affected(root, "HEAD")
+    assert report.codeowners is None and report.reviews == ()
+    assert "the base has no CODEOWNERS" in run_cli("affected", "--base", "HEAD", "--root", str(root)).stdout

@@ -7,6 +7,10 @@ at ``head``, and each changed file is matched the way Atlantis matches it (see p
 module change lists every project that reaches the module, except those on a release tag
 (modules/channels.yaml): they call the tagged code, which no change of the working tree reaches.
 Each project says which modules its root runs (``modules``: main or the tag).
+
+It also says which reviews GitHub will require: the code owners of each changed file, read from the
+CODEOWNERS of ``base`` itself (GitHub reads the pull request's base branch, never its head, so a
+line the change writes requires nothing of the change).
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from generator.render.terragrunt import all_projects as terragrunt_projects
 from generator.render.terragrunt import flavor
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN
-from generator.tools.patterns import Match, triggered
+from generator.tools.patterns import Match, codeowners_rules, owners, triggered
 
 INPUT_PATHS = ("teams.yaml", "services", "accounts", "modules")
+# where GitHub looks for CODEOWNERS, in its order: the first one found is used
+CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
 @dataclass(frozen=True)
@@ -39,11 +45,21 @@ class AffectedProject:
 
 
 @dataclass(frozen=True)
+class Review:
+    """One review GitHub requires: an approval by any one of ``owners``, for ``files``."""
+
+    owners: tuple[str, ...]
+    files: tuple[str, ...]  # infragen-root-relative, as ``Report.changed``
+
+
+@dataclass(frozen=True)
 class Report:
     base: str  # the merge-base commit the change is measured from
     head: str  # a commit, or "working tree"
     changed: tuple[str, ...]  # repo-relative (infragen root) paths
     projects: tuple[AffectedProject, ...]
+    codeowners: str | None = None  # the base branch's CODEOWNERS the reviews come from (git path)
+    reviews: tuple[Review, ...] = ()
 
 
 def _commit(repo: git.Repo, ref: str) -> git.Commit:
@@ -104,6 +120,28 @@ def _materialise(commit: git.Commit, prefix: str, dest: Path) -> None:
             target.write_bytes(blob.data_stream.read())
 
 
+def reviews(base: git.Commit, prefix: str, changed: list[str]) -> tuple[str | None, list[Review]]:
+    """The CODEOWNERS GitHub reads at ``base`` (its git path, None without one) and the reviews it
+    requires of ``changed``: per set of owners, the files whose last matching line names them. A
+    file no line names, or whose line names nobody, needs no code owner's review."""
+    for place in CODEOWNERS_PLACES:
+        try:
+            blob = base.tree / place
+        except KeyError:
+            continue
+        if isinstance(blob, git.Blob):
+            rules = codeowners_rules(blob.data_stream.read().decode("utf-8", "replace"))
+            break
+    else:
+        return None, []
+    needed: dict[tuple[str, ...], list[str]] = {}
+    for file in changed:
+        who = owners(rules, f"{prefix}/{file}" if prefix else file)
+        if who:
+            needed.setdefault(tuple(who.split()), []).append(file)
+    return place, [Review(who, tuple(files)) for who, files in sorted(needed.items())]
+
+
 def _affected(root: Path, changed: list[str], git_dir: Path) -> list[AffectedProject]:
     modules.clear_cache()
     repo = load_repo(root, git_dir=git_dir)
@@ -134,11 +172,14 @@ def affected(root: Path, base: str, head: str | None = None) -> Report:
         with tempfile.TemporaryDirectory(prefix="infragen-affected-") as tmp:
             _materialise(head_commit, prefix, Path(tmp))
             found = _affected(Path(tmp), changed, root)  # release tags are looked up in the repository
+    place, required = reviews(base_commit, prefix, changed)  # the base branch, not the merge base
     return Report(
         base=start.hexsha,
         head=head_commit.hexsha if head_commit is not None else "working tree",
         changed=tuple(changed),
         projects=tuple(found),
+        codeowners=place,
+        reviews=tuple(required),
     )
 
 
@@ -156,17 +197,36 @@ def as_dict(report: Report) -> dict[str, object]:
             }
             for p in report.projects
         ],
+        "codeowners": report.codeowners,
+        "reviews": [{"owners": list(r.owners), "files": list(r.files)} for r in report.reviews],
     }
 
 
+def _reviews_line(report: Report, markdown: bool = False) -> str:
+    if report.codeowners is None:
+        return "the base has no CODEOWNERS: GitHub requires no code owner's review"
+    if not report.reviews:
+        return f"no changed file has a code owner in the base's {report.codeowners}"
+    if markdown:
+        return (
+            f"From the base's `{report.codeowners}` (GitHub never reads the pull request's own): one approval per row."
+        )
+    return f"reviews GitHub requires (the base's {report.codeowners}), one approval each:"
+
+
 def as_text(report: Report) -> str:
-    if not report.projects:
-        return f"no Atlantis project is affected ({len(report.changed)} changed file(s))\n"
     lines = []
+    if not report.projects:
+        lines.append(f"no Atlantis project is affected ({len(report.changed)} changed file(s))")
     for project in report.projects:
         on_tag = "" if project.modules == MAIN else f", modules {project.modules}"
         lines.append(f"{project.name}  ({project.dir}{on_tag})")
         lines.extend(f"  {m.file}  (when_modified {m.pattern})" for m in project.reasons)
+    if report.changed:
+        lines.append(_reviews_line(report))
+        for review in report.reviews:
+            lines.append(f"  {' or '.join(review.owners)}")
+            lines.extend(f"    {file}" for file in review.files)
     return "\n".join(lines) + "\n"
 
 
@@ -186,10 +246,19 @@ def as_markdown(report: Report) -> str:
         "",
     ]
     if not report.projects:
-        return "\n".join([*lines, "No Atlantis project is affected."]) + "\n"
-    lines += ["| project | dir | changed files (pattern) |", "|---|---|---|"]
+        lines.append("No Atlantis project is affected.")
+    else:
+        lines += ["| project | dir | changed files (pattern) |", "|---|---|---|"]
     for project in report.projects:
         reasons = "<br>".join(f"`{_md(m.file)}` (`{_md(m.pattern)}`)" for m in project.reasons)
         on_tag = "" if project.modules == MAIN else f" (modules `{_md(project.modules)}`)"
         lines.append(f"| `{project.name}` | `{project.dir}`{on_tag} | {reasons} |")
+    if report.changed:
+        text = _reviews_line(report, markdown=True)
+        lines += ["", "### Reviews GitHub requires", "", text[0].upper() + text[1:], ""]
+    if report.reviews:
+        lines += ["| code owners (any one) | changed files |", "|---|---|"]
+        for review in report.reviews:
+            files = "<br>".join(f"`{_md(f)}`" for f in review.files)
+            lines.append(f"| {_md(' '.join(review.owners))} | {files} |")
     return "\n".join(lines) + "\n"

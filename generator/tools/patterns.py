@@ -135,6 +135,17 @@ def codeowners_match(pattern: str, file: str) -> bool:
     return _codeowners_regex(pattern).match(file) is not None
 
 
+def codeowners_rules(text: str) -> list[tuple[str, str]]:
+    """The (pattern, owners) lines of a CODEOWNERS file: blank lines and comments skipped, the
+    owners as written, space separated ('' for a line that names none)."""
+    rules = []
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split() if not line.lstrip().startswith("#") else []
+        if words:
+            rules.append((words[0], " ".join(words[1:])))
+    return rules
+
+
 def owners(rules: Sequence[tuple[str, str]], file: str) -> str | None:
     """GitHub's answer for ``file``: the owners of the last matching (pattern, owners) rule."""
     found = None
