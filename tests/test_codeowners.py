@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from codeowners import CodeOwners
 
-from generator.tools.patterns import codeowners_match, owners
+from generator.tools.patterns import codeowners_match, codeowners_rules, owners
 
 ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 PLATFORM = "@lemon/infra"
@@ -109,3 +110,36 @@ def test_platform_rules_come_after_every_service_rule() -> None:
 def test_a_service_named_like_a_platform_path_cannot_take_it_over() -> None:
     rules = [*_rules()[:1], ("/services/modules/", "@lemon/x"), *_rules()[1:]]
     assert owners(rules, "modules/aws/s3/main.tf") == PLATFORM
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+GENERATED = sorted([ORG / "CODEOWNERS", *GOLDEN.glob("*/expected*/CODEOWNERS")])
+
+
+def _probes(tree: Path, rules: list[tuple[str, str]]) -> set[str]:
+    """Every file of the generated tree, and for every pattern a path it names, one below it, one
+    above it, one beside it and one where `*` would have to cross a slash: where a wrong reading of
+    `*`, `/` or the anchoring would differ."""
+    paths = {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
+    for pattern, _ in rules:
+        named = pattern.strip("/").replace("**", "a/b").replace("*", "x") or "x"
+        paths.update({named, f"{named}/main.tf", f"deeper/{named}", f"{named}.bak"})
+        paths.add(pattern.strip("/").replace("**", "a").replace("*", "x/y"))  # `*` stops at a slash
+        if "/" in named:
+            paths.add(named.rsplit("/", 1)[0] + "/references-other.tf")
+    return paths
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=lambda p: p.parent.relative_to(p.parents[2]).as_posix())
+def test_the_matcher_reads_every_generated_codeowners_as_a_second_implementation_does(path: Path) -> None:
+    """generator.tools.patterns (which explain, affected and these tests use) against the
+    `codeowners` package, an independent implementation of GitHub's rules, on every path that
+    matters in each generated CODEOWNERS."""
+    text = path.read_text(encoding="utf-8")
+    rules = codeowners_rules(text)
+    second = CodeOwners(text)
+    probes = _probes(path.parent, rules)
+    assert len(probes) > len(rules)
+    for probe in sorted(probes):
+        theirs = " ".join(name for _, name in second.of(probe)) or None
+        assert (owners(rules, probe) or None) == theirs, probe
