@@ -25,8 +25,8 @@ AWS_PROVIDER_VERSION = "5.100.0"
 CONSUL_PROVIDER_VERSION = "2.21.0"
 MODULES = "../../../../modules"
 ROOT_FILES = ("main.tf", "versions.tf", "providers.tf", "backend.tf", "outputs.tf")
-# Written beside them only when the root's datastores name other services' datastores (a queue's
-# subscribed topics): its CODEOWNERS line makes the named datastores' owner teams reviewers.
+# Beside them, references-<team>.tf for each team whose datastores the root names (a queue's
+# subscribed topics): CODEOWNERS makes that team its reviewer (ReferencesFile).
 
 
 @dataclass(frozen=True)

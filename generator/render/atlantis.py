@@ -293,7 +293,8 @@ PLATFORM_PATHS = (
 
 def codeowners_rules(repo: Repo, retired: Sequence[Retired] = (), *, units: bool = False) -> list[Rule]:
     """GitHub applies the LAST matching line: a catch-all first, service folders and roots next,
-    platform-only paths last so that no service line can ever take them over."""
+    the teams' references files (``references_rules``), platform-only paths last so that no service
+    line can ever take them over. ``units``: the Terragrunt flavor's references files."""
     platform = repo.teams.get(repo.teams.platform_team)
     if platform is None:  # validation requires platformTeam to be a team
         raise InvariantError(f"platformTeam {repo.teams.platform_team!r} is not a team in teams.yaml")
