@@ -158,11 +158,11 @@ def _cause(item: OutputFile, current: str, changed: Changed | None) -> str:
 def _orphan(path: str) -> str:
     if path.startswith("accounts/") and path.endswith("/terragrunt.hcl"):  # a Terragrunt unit: it has a state
         return (
-            "orphan: its inputs are gone; its state and resources stay (a flavor switch keeps no destroy-only "
+            "orphan: nothing generates it any more; its state and resources stay (a flavor switch keeps no destroy-only "
             "units): move them to their new root ('terraform state mv'/'import'), or destroy them ('terragrunt "
             "destroy' in the unit as committed), before merging (docs/terragrunt.md, Limits)"
         )
-    return "orphan: its inputs are gone"
+    return "orphan: nothing generates it any more (its inputs are gone, or this generator writes other files)"
 
 
 def interrupted(root: Path) -> bool:
