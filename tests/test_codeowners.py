@@ -8,19 +8,14 @@ import pytest
 import yaml
 from codeowners import CodeOwners
 
-from generator.tools.patterns import codeowners_match, codeowners_rules, owners
+from generator.tools.patterns import codeowners_match, owners, parse_codeowners
 
 ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 PLATFORM = "@lemon/infra"
 
 
 def _rules() -> list[tuple[str, str]]:
-    rules = []
-    for line in (ORG / "CODEOWNERS").read_text().splitlines():
-        if line and not line.startswith("#"):
-            pattern, _, who = line.partition(" ")
-            rules.append((pattern, who))
-    return rules
+    return parse_codeowners((ORG / "CODEOWNERS").read_text())
 
 
 @pytest.mark.parametrize(
@@ -136,7 +131,7 @@ def test_the_matcher_reads_every_generated_codeowners_as_a_second_implementation
     `codeowners` package, an independent implementation of GitHub's rules, on every path that
     matters in each generated CODEOWNERS."""
     text = path.read_text(encoding="utf-8")
-    rules = codeowners_rules(text)
+    rules = parse_codeowners(text)
     second = CodeOwners(text)
     probes = _probes(path.parent, rules)
     assert len(probes) > len(rules)

@@ -14,7 +14,7 @@ import yaml
 from generator import SpecError, generate, validate
 from generator.datastores.queue import Queue, Subscription
 from generator.tools.explain import explain
-from generator.tools.patterns import owners
+from generator.tools.patterns import owners, parse_codeowners
 
 FANOUT = Path(__file__).parent / "golden" / "fanout" / "input"
 
@@ -133,8 +133,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _codeowners(root: Path) -> list[tuple[str, str]]:
-    lines = (root / "CODEOWNERS").read_text(encoding="utf-8").splitlines()
-    return [(line.partition(" ")[0], line.partition(" ")[2]) for line in lines if line and not line.startswith("#")]
+    return parse_codeowners((root / "CODEOWNERS").read_text(encoding="utf-8"))
 
 
 def _approvals(repo: Path, service: str, old: str, new: str) -> set[str]:

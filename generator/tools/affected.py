@@ -29,7 +29,7 @@ from generator.render.terragrunt import all_projects as terragrunt_projects
 from generator.render.terragrunt import flavor
 from generator.spec.load import load_repo
 from generator.spec.models import MAIN
-from generator.tools.patterns import Match, codeowners_rules, owners, triggered
+from generator.tools.patterns import Match, owners, parse_codeowners, triggered
 
 INPUT_PATHS = ("teams.yaml", "services", "accounts", "modules")
 # where GitHub looks for CODEOWNERS, in its order: the first one found is used
@@ -130,7 +130,7 @@ def reviews(base: git.Commit, prefix: str, changed: list[str]) -> tuple[str | No
         except KeyError:
             continue
         if isinstance(blob, git.Blob):
-            rules = codeowners_rules(blob.data_stream.read().decode("utf-8", "replace"))
+            rules = parse_codeowners(blob.data_stream.read().decode("utf-8", "replace"))
             break
     else:
         return None, []

@@ -135,7 +135,7 @@ def codeowners_match(pattern: str, file: str) -> bool:
     return _codeowners_regex(pattern).match(file) is not None
 
 
-def codeowners_rules(text: str) -> list[tuple[str, str]]:
+def parse_codeowners(text: str) -> list[tuple[str, str]]:
     """The (pattern, owners) lines of a CODEOWNERS file: blank lines and comments skipped, the
     owners as written, space separated ('' for a line that names none)."""
     rules = []
