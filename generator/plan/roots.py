@@ -714,23 +714,27 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
         for d in service.datastores
         if d.type in NETWORK_OUTPUTS
     ]
+    registration: dict[str, Value] = {"name": service.name}
+    if service.serves_http:
+        # The Service Connect client alias: it resolves and routes inside the tasks of the
+        # namespace's services only, so there is no TCP check (consul-esm could never pass it)
+        # and the tag says where the address works. A worker or job has no alias and nothing
+        # may call it: its name only, so the module registers its datastores and not itself.
+        registration |= {
+            "address": naming.internal_hostname(service.name, account),
+            "port": SERVICE_CONNECT_PORT,
+            "tags": ["infragen", account.env, "ecs-service-connect"],
+        }
     return [
         ("source", f"{MODULES}/platform/discovery"),
         ("datacenter", account.consul.datacenter),
-        (
-            "service",
-            {
-                "name": service.name,
-                # The Service Connect client alias: it resolves and routes inside the tasks of
-                # the namespace's services only, so there is no TCP check (consul-esm could
-                # never pass it) and the tag says where the address works.
-                "address": naming.internal_hostname(service.name, account),
-                "port": SERVICE_CONNECT_PORT,
-                "tags": ["infragen", account.env, "ecs-service-connect"],
-            },
-        ),
+        ("service", registration),
         ("datastores", object_list(datastores)),
-        ("allowed_sources", sorted(s.name for s in repo.dependents(service.name))),
+        *(
+            [("allowed_sources", sorted(s.name for s in repo.dependents(service.name)))]
+            if service.serves_http
+            else []
+        ),
     ]
 
 

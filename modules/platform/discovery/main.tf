@@ -1,5 +1,7 @@
 locals {
   datastores = { for d in var.datastores : d.name => d }
+  # A worker or job serves no HTTP: no alias to register and nothing that may call it.
+  registered = var.service.address != null
 
   meta = {
     "managed-by" = "infragen"
@@ -38,9 +40,12 @@ module "datastore_service" {
 
 # The service itself, at its ECS Service Connect client alias (internal hostname, port 80). That
 # name resolves and routes only inside the tasks of the namespace's services, so the registration
-# has no TCP check: consul-esm runs outside them and would mark it critical and reap it.
+# has no TCP check: consul-esm runs outside them and would mark it critical and reap it. A worker
+# or job has no alias, so it is not registered: an entry at a name that resolves nowhere would
+# send whoever looks it up to nothing.
 module "service_node" {
   source = "../../consul/node"
+  count  = local.registered ? 1 : 0
 
   name       = var.service.name
   address    = var.service.address
@@ -50,9 +55,10 @@ module "service_node" {
 
 module "service" {
   source = "../../consul/service"
+  count  = local.registered ? 1 : 0
 
   name       = var.service.name
-  node       = module.service_node.name
+  node       = module.service_node[0].name
   address    = var.service.address
   port       = var.service.port
   tags       = var.service.tags
@@ -61,11 +67,30 @@ module "service" {
   tcp_check  = false
 }
 
-# Only the declared dependents may call the service; everything else is denied.
+# Only the declared dependents may call the service; everything else is denied. Nothing may
+# call a worker or job (the spec refuses a dependency on one), and it is not registered.
 module "intentions" {
   source = "../../consul/intentions"
+  count  = local.registered ? 1 : 0
 
   destination     = var.service.name
   allowed_sources = var.allowed_sources
   meta            = local.meta
+}
+
+# The registrations were single module calls before workers and jobs skipped them: the same
+# objects, no re-registration.
+moved {
+  from = module.service_node
+  to   = module.service_node[0]
+}
+
+moved {
+  from = module.service
+  to   = module.service[0]
+}
+
+moved {
+  from = module.intentions
+  to   = module.intentions[0]
 }

@@ -1,10 +1,10 @@
 variable "service" {
-  description = "The service to register: its Consul name, address (the internal hostname: its ECS Service Connect client alias, which resolves inside the namespace's tasks only), port (the client alias port, 80) and tags. Registered without a TCP check."
+  description = "The service: its Consul name and, for a service that serves HTTP, its registration: address (the internal hostname: its ECS Service Connect client alias, which resolves inside the namespace's tasks only), port (the client alias port, 80) and tags, registered without a TCP check. A worker or job gives its name only: it has no alias and nothing may call it, so it gets no registration and no intentions (its datastores are still registered)."
   type = object({
     name    = string
-    address = string
-    port    = number
-    tags    = list(string)
+    address = optional(string)
+    port    = optional(number)
+    tags    = optional(list(string), [])
   })
 
   validation {
@@ -13,12 +13,17 @@ variable "service" {
   }
 
   validation {
-    condition     = var.service.port >= 1 && var.service.port <= 65535 && floor(var.service.port) == var.service.port
+    condition     = (var.service.address == null) == (var.service.port == null)
+    error_message = "service.address and service.port go together: both for a service that serves HTTP, neither for a worker or job."
+  }
+
+  validation {
+    condition     = var.service.port == null || (coalesce(var.service.port, 1) >= 1 && coalesce(var.service.port, 1) <= 65535 && floor(coalesce(var.service.port, 1)) == coalesce(var.service.port, 1))
     error_message = "service.port must be a whole number between 1 and 65535."
   }
 
   validation {
-    condition     = length(var.service.address) <= 253 && can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$", var.service.address))
+    condition     = var.service.address == null || (length(coalesce(var.service.address, "x")) <= 253 && can(regex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$", coalesce(var.service.address, "x"))))
     error_message = "service.address must be a DNS name or IPv4 address of at most 253 characters."
   }
 }

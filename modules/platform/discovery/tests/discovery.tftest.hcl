@@ -102,3 +102,50 @@ run "rejects_bad_datacenter" {
   }
   expect_failures = [var.datacenter]
 }
+
+# A worker or job has no Service Connect alias and nothing may call it: its network datastores
+# are registered, the service itself is not, and it gets no intentions.
+run "worker_registers_its_datastores_only" {
+  command = apply
+
+  variables {
+    service         = { name = "mailer" }
+    allowed_sources = []
+  }
+
+  assert {
+    condition     = output.service_name == null && output.service_node == null && length(module.service_node) == 0 && length(module.service) == 0
+    error_message = "a worker or job must not be registered at an alias it does not have"
+  }
+
+  assert {
+    condition     = output.datastore_services == { "orders-rds" = "orders-rds", "orders-cache" = "orders-cache" }
+    error_message = "a worker's network datastores must still be registered"
+  }
+
+  assert {
+    condition     = length(module.intentions) == 0 && output.intentions_config_json == null && output.allowed_sources == []
+    error_message = "a worker or job gets no intentions"
+  }
+}
+
+run "worker_refuses_callers" {
+  command = plan
+
+  variables {
+    service         = { name = "mailer" }
+    allowed_sources = ["web"]
+  }
+
+  expect_failures = [output.allowed_sources]
+}
+
+run "rejects_an_address_without_a_port" {
+  command = plan
+
+  variables {
+    service = { name = "orders", address = "orders-internal.prod.example.com" }
+  }
+
+  expect_failures = [var.service]
+}
