@@ -730,11 +730,7 @@ def _discovery_args(repo: Repo, service: Service, account: Account) -> list[tupl
         ("datacenter", account.consul.datacenter),
         ("service", registration),
         ("datastores", object_list(datastores)),
-        *(
-            [("allowed_sources", sorted(s.name for s in repo.dependents(service.name)))]
-            if service.serves_http
-            else []
-        ),
+        *([("allowed_sources", sorted(s.name for s in repo.dependents(service.name)))] if service.serves_http else []),
     ]
 
 
