@@ -136,6 +136,20 @@ def test_no_service_may_call_a_job(repo_dir: Path) -> None:
     assert f"'reconcile' is a job (kind: job, {JOB}:{line_of(repo_dir, JOB, 'kind: job')})" in problem.message
 
 
+def test_a_job_calls_no_service(repo_dir: Path) -> None:
+    """A scheduled run is a standalone task: Service Connect aliases do not resolve in it (AWS:
+    "Service Connect only interconnects Amazon ECS services"), so the dependency is refused at its
+    line instead of becoming an API_URL that fails every night on a real account."""
+    edit(repo_dir, JOB, "    datastores: [api-orders]\n", "    datastores: [api-orders]\n    services: [api]\n")
+    with pytest.raises(SpecError) as raised:
+        generate(repo_dir)
+    (problem,) = [p for p in raised.value.problems if p.field == "spec.dependencies.services[0]"]
+    assert (problem.file, problem.line) == (JOB, line_of(repo_dir, JOB, "services: [api]"))
+    assert "a job (kind: job at line" in problem.message and "cannot call service 'api'" in problem.message
+    assert "standalone task" in problem.message and "service-connect.html" in problem.message
+    assert not (repo_dir / "accounts" / "dev" / "services").exists(), "an invalid spec wrote roots"
+
+
 def test_an_environment_file_cannot_give_a_job_tasks(repo_dir: Path) -> None:
     env_file = repo_dir / "services" / "reconcile" / "environments" / "dev.yaml"
     env_file.parent.mkdir(parents=True)

@@ -127,6 +127,7 @@ def _caller_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, D
 # two day fields must be "?" (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based).
 CRON_FIELDS = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+SERVICE_CONNECT_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html"
 # Fields a job has no use for: it serves nothing and runs one task per scheduled run.
 JOB_FORBIDDEN = {
     "port": "it serves no HTTP",
@@ -163,6 +164,18 @@ def _job_rules(doc: Document, service: Service, repo: Repo, docs: dict[str, Docu
                         key=True,
                     )
                 )
+    problems.extend(
+        doc.problem(
+            ("spec", "dependencies", "services", index),
+            f"a job ({where}) cannot call service {name!r}: each run is a standalone task (EventBridge Scheduler "
+            f"starts it with RunTask), and {name}'s address, {name}-internal.<env>.<zone>, is an ECS Service "
+            f"Connect alias, which resolves only in the tasks of ECS services ('Service Connect only "
+            f"interconnects Amazon ECS services', {SERVICE_CONNECT_DOC}); remove it from "
+            f"spec.dependencies.services and reach {name} through a datastore it reads (a queue, table or "
+            f"bucket), or make this a kind: worker",
+        )
+        for index, name in enumerate(service.depends_on_services)
+    )
     schedule = service.schedule
     if schedule is None:
         return problems  # the schema requires it
