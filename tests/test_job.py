@@ -202,4 +202,7 @@ def test_new_service_kind_job_writes_a_valid_job(repo_dir: Path) -> None:
     new_service(repo_dir, NewService(name="nightly", owner="platform", kind="job"))
     job = load_repo(repo_dir).service("nightly")
     assert job.is_job and job.schedule is not None and job.schedule.expression == "cron(0 3 * * ? *)"
-    assert "desiredCount" not in (repo_dir / "services/nightly/service.yaml").read_text(encoding="utf-8")
+    text = (repo_dir / "services/nightly/service.yaml").read_text(encoding="utf-8")
+    assert "desiredCount" not in text
+    # the scaffold suggests nothing a job may not have: no services to call (test_a_job_calls_no_service)
+    assert "services: [" not in text and "#   datastores: [other-service-db]" in text
