@@ -475,6 +475,25 @@ def test_a_bad_acknowledgement_is_an_error_at_its_line(repo: Path, entry: str, m
     assert "services/klausapproves/environments/staging.yaml:" in result.stderr and message in result.stderr
 
 
+def test_the_printed_placeholder_is_not_a_reason(repo: Path) -> None:
+    """The lines plan-check prints to paste are refused until a person writes the reason: pasted
+    as they are, they would excuse a database replacement with 'TODO: ...'."""
+    env_file = repo / "services/klausapproves/environments/staging.yaml"
+    pasted = plancheck.acknowledgement_lines([(DB, "aws_db_instance")])
+    env_file.write_text(env_file.read_text(encoding="utf-8") + pasted, encoding="utf-8")
+    result = run_cli("validate", "--root", str(repo))
+    assert result.code == 1
+    line = env_file.read_text(encoding="utf-8").splitlines().index(f"  - address: {DB}") + 2
+    assert f"services/klausapproves/environments/staging.yaml:{line}:" in result.stderr
+    assert "acknowledge.replace[0].reason: still plan-check's placeholder" in result.stderr
+
+    env_file.write_text(
+        env_file.read_text(encoding="utf-8").replace(pasted.split("reason: ", 1)[1], "staging data is reseeded\n"),
+        encoding="utf-8",
+    )
+    assert run_cli("validate", "--root", str(repo)).code == 0
+
+
 # --- the command -----------------------------------------------------------------------------
 
 

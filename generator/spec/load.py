@@ -18,6 +18,7 @@ from generator.spec.document import Document, FieldPath, parse_bytes
 from generator.spec.document import read as read_bytes
 from generator.spec.inputcache import InputCache
 from generator.spec.models import (
+    ACKNOWLEDGEMENT_PLACEHOLDER,
     Account,
     Acknowledgement,
     AlarmOverride,
@@ -579,6 +580,13 @@ def _environment(
             problems.append(doc.problem(("acknowledge", "replace", i, "address"), message))
             bad = True
         seen_addresses.setdefault(address, i)
+        if str(entry["reason"]).lstrip().startswith(ACKNOWLEDGEMENT_PLACEHOLDER):
+            message = (
+                f"still plan-check's placeholder: write why losing {address} is safe (data moved, backup "
+                "taken, ...); an acknowledgement without a reason excuses nothing"
+            )
+            problems.append(doc.problem(("acknowledge", "replace", i, "reason"), message))
+            bad = True
     if bad:
         return None
     resources = overrides.get("resources") or {}

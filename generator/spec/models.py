@@ -172,6 +172,11 @@ class Secret:
     kms_key: str | None = None  # customer managed KMS key of the value (kmsKey), if not AWS managed
 
 
+# How the reason of an acknowledgement plan-check prints starts: a placeholder for a person to
+# replace, never a reason (generator/spec/load.py refuses it, tools/plancheck.py writes it).
+ACKNOWLEDGEMENT_PLACEHOLDER = "TODO:"
+
+
 @dataclass(frozen=True)
 class Acknowledgement:
     """A destroy or replacement of one resource the environment file accepts (acknowledge.replace)."""

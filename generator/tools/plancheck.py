@@ -36,7 +36,7 @@ from generator.datastores import REGISTRY
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
 from generator.spec import naming, secrets
-from generator.spec.models import Acknowledgement, Repo, Service
+from generator.spec.models import ACKNOWLEDGEMENT_PLACEHOLDER, Acknowledgement, Repo, Service
 from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE
 
 Plan = Mapping[str, Any]
@@ -561,7 +561,10 @@ def _verb(actions: list[str]) -> str:
 def acknowledgement_lines(addresses: list[tuple[str, str]]) -> str:
     """The YAML an environment file gains to acknowledge these (address, resource type) pairs."""
     entries = [
-        {"address": address, "reason": f"TODO: why destroying this {rtype} is safe (data moved, backup taken, ...)"}
+        {
+            "address": address,
+            "reason": f"{ACKNOWLEDGEMENT_PLACEHOLDER} why destroying this {rtype} is safe (data moved, backup taken, ...)",
+        }
         for address, rtype in addresses
     ]
     return yaml.safe_dump({"acknowledge": {"replace": entries}}, sort_keys=False, width=200)
