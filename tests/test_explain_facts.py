@@ -2,7 +2,7 @@
 units) of every golden case and of the fixture organization, each fact explain states is read back from the generated HCL
 (python-hcl2) and CODEOWNERS: internal and public names, the database users each datastore
 grants, the security groups the tasks join, the secrets and parameters the execution role reads,
-the team topic the alarms notify, and who approves the apply."""
+the team topic the alarms notify, whether the missing-tasks alarm exists, and who approves the apply."""
 
 from __future__ import annotations
 
@@ -186,6 +186,11 @@ def test_every_fact_explain_states_is_in_the_generated_roots(case: str) -> None:
 
         notifies = _cell(e, "alarms", "notifies", env)
         assert _ticked(notifies)[0] == service["alarm_topic_arn"].rsplit(":", 1)[-1], where
+        # the missing-tasks alarm exists only where the root says the cluster has Container Insights
+        missing = f"`{e.service}` missing_tasks"
+        if missing in [r.label for r in e.alarms]:
+            has_insights = service.get("container_insights") is True
+            assert (_cell(e, "alarms", missing, env) != "none: no Container Insights") == has_insights, where
 
         directory = root.relative_to(expected).as_posix()
         (project,) = [p for p in e.projects if p.dir == directory]

@@ -35,6 +35,8 @@ REQUIREMENTS = {
 }
 # a database's alarm per read replica (modules/platform/database/alarms.tf): none without replicas
 REPLICA_ALARM_KEY = "replica_lag"
+# the service's alarm that needs Container Insights (modules/platform/service/alarms.tf): none without
+INSIGHTS_ALARM_KEY = "missing_tasks"
 # the service module's alarms a worker has (modules/platform/service/alarms.tf: no HTTP ones)
 WORKER_ALARM_KEYS = ("cpu", "memory", "missing_tasks")
 # ... and a job's (modules/platform/service/job.tf); overrun only with a timeout
@@ -306,6 +308,9 @@ def _alarms(root: Path, repo: Repo, service: Service, accounts: list[Account]) -
                 continue  # no timeout, no overrun alarm
             cells = []
             for account in accounts:
+                if key == INSIGHTS_ALARM_KEY and kind == "service" and not account.container_insights:
+                    cells.append("none: no Container Insights")  # ecs.containerInsights in account.yaml
+                    continue
                 if key == REPLICA_ALARM_KEY and target in datastores:
                     replicas = kind_of(kind).replica_ids(datastores[target], account)
                     if not replicas:
