@@ -4,12 +4,13 @@ and leaves every file on disk exactly as it was (bytes and mtimes)."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import copy_inputs, run_cli, snapshot
+from conftest import REPO, copy_inputs, run_cli, snapshot
 
 SERVICE = "services/demo-service/service.yaml"
 KLAUS = "services/klausapproves/service.yaml"
@@ -783,3 +784,16 @@ def test_validate_checks_the_repository_settings_file(tmp_path: Path) -> None:
     result = run_cli("validate", "--root", str(root))
     assert result.code == 1
     assert re.search(r"^infragen.yaml:1:9: flavor: .*is not one of", result.stderr, re.MULTILINE), result.stderr
+
+
+def test_a_broken_topic_owner_does_not_make_its_subscribers_wrong(tmp_path: Path) -> None:
+    """When the service owning a topic fails its own schema, its datastores are not in the model:
+    the queues subscribed to its topic (and the services publishing to it) get no "unknown
+    datastore" of their own, only the one real problem is reported."""
+    root = Path(shutil.copytree(REPO / "tests/golden/fanout/input", tmp_path / "repo"))
+    replace("services/ledger/service.yaml", "desiredCount: 1", "desiredCount: one")(root)
+    result = run_cli("validate", "--root", str(root))
+    assert result.code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("services/ledger/service.yaml:"), lines
+    assert "desiredCount" in lines[0]

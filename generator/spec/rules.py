@@ -214,7 +214,7 @@ def service_rules(
             problems.append(doc.problem(where, "resource names cannot contain '--'", key=True))
         problems.extend(_option_rules(root, docs, service, datastore))
         problems.extend(_downgrade_rules(root, docs, service, datastore))
-        problems.extend(_reference_rules(doc, repo, service, datastore))
+        problems.extend(_reference_rules(doc, repo, service, datastore, context.broken_services))
     for env_file in service.env_files:
         problems.extend(_environment_rules(root, docs, service, env_file.env, env_names))
         problems.extend(_secret_rules(docs, service, env_file.env, repo, context.services, context.verdicts))
@@ -290,14 +290,19 @@ def _downgrade_rules(root: Path, docs: dict[str, Document], service: Service, da
     return problems
 
 
-def _reference_rules(doc: Document, repo: Repo, service: Service, datastore: Datastore) -> list[Problem]:
+def _reference_rules(
+    doc: Document, repo: Repo, service: Service, datastore: Datastore, broken: set[str] | frozenset[str]
+) -> list[Problem]:
     """A datastore that names other datastores (a queue's subscribed topics): each exists in every
-    environment of this service and is of the kind that can be referred to."""
+    environment of this service and is of the kind that can be referred to. One of a service whose
+    own files failed (``broken``) is not judged: its problem is reported there."""
     kind = kind_of(datastore.type)
     problems = []
     for inner, name in kind.references(datastore):
         path: FieldPath = ("resources", datastore.name, *inner)
         found = repo.datastore_owner(name)
+        if found is None and _of_broken(name, broken):
+            continue
         problem = _datastore_problem(repo, service, name, found)
         if problem:
             problems.append(doc.problem(path, problem))
@@ -339,6 +344,11 @@ def _security_group_rules(doc: Document, service: Service, repo: Repo) -> list[P
         f"(postgres, mysql, redis), or raise the VPC quota first ({SG_PER_ENI_PAGE})"
     )
     return [doc.problem(("spec", "dependencies"), message, key=True)]
+
+
+def _of_broken(datastore: str, broken: set[str] | frozenset[str]) -> bool:
+    """Whether ``datastore`` is named under a service whose own files failed (not in the model)."""
+    return any(datastore.startswith(b + "-") for b in broken)
 
 
 def _datastore_problem(repo: Repo, service: Service, name: str, found: tuple[Service, Datastore] | None) -> str | None:
@@ -664,7 +674,7 @@ def _dependency_rules(
     for index, name in enumerate(service.depends_on_datastores):
         path = ("spec", "dependencies", "datastores", index)
         found = repo.datastore_owner(name)
-        if found is None and any(name.startswith(b + "-") for b in broken):
+        if found is None and _of_broken(name, broken):
             continue
         gone = next((r for r in sorted(removed) if name.startswith(r + "-")), None)
         if found is None and gone is not None:
