@@ -157,9 +157,11 @@ def test_prune_asks_then_removes_the_roots_and_their_lines(
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "phase 1")
-    asked = run_cli("prune", SERVICE, "--base", "main", "--root", str(repo))  # stdin is empty: the prompt aborts
+    # no terminal to ask on (stdin is a pipe): refused with what to do, not a silent exit 1
+    asked = run_cli("prune", SERVICE, "--base", "main", "--root", str(repo))
     assert asked.code == 1
-    assert "Was the destroy of every root of" in asked.stdout + asked.stderr
+    assert f"whether the destroy of every root of {SERVICE} was applied" in asked.stderr
+    assert "pass --yes once it is (nothing was deleted)" in asked.stderr
     assert _root(repo, "staging").is_dir()
     result = run_cli("prune", SERVICE, "--yes", "--base", "main", "--root", str(repo))
     assert result.code == 0, result.stderr

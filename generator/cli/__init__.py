@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from generator.cli.options import json_option, root_option
-from generator.errors import InfragenError
+from generator.errors import CommandError, InfragenError
 
 _found_root: list[Path] = []  # the root a command resolved, to show source lines under errors
 
@@ -241,8 +241,14 @@ def prune(name: str, team: bool, yes: bool, base: str, root: Path | None) -> Non
     from generator.tools.decommission import prune_and_generate as run
 
     def confirm() -> None:  # asked once nothing else refuses
-        if not yes:
-            click.confirm(f"Was the destroy of every root of {name} applied (its state is empty)?", abort=True)
+        if yes:
+            return
+        if not sys.stdin.isatty():
+            raise CommandError(
+                f"prune asks whether the destroy of every root of {name} was applied, and there is no terminal "
+                "to ask on: pass --yes once it is (nothing was deleted)"
+            )
+        click.confirm(f"Was the destroy of every root of {name} applied (its state is empty)?", abort=True)
 
     for path in run(_root(root), name, base, confirm, team=team):
         click.echo(f"delete  {path}")
@@ -318,6 +324,7 @@ def main() -> None:
         # click.echo/secho strip styles when the context says no colour
         cli.main(standalone_mode=False, color=color)
     except click.exceptions.Abort:
+        click.echo("aborted", err=True)  # a "no" to a question, or Ctrl-C
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()
