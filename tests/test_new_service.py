@@ -90,6 +90,11 @@ def test_invalid_arguments_write_nothing(example: Path, args: tuple[str, ...], s
     assert says in err
     assert "Traceback" not in err
     assert snapshot(example) == before
+    if code == 1:  # problems in the files it would have created: said so, since none exists
+        assert err.rstrip().endswith(
+            "nothing was written: the lines above are in the files this command would "
+            "have created; change its options and run it again"
+        ), err
 
 
 def test_bad_name_is_refused_before_any_path_is_built(example: Path) -> None:

@@ -54,12 +54,22 @@ def format_problem(
     return "\n".join(lines)
 
 
+# after the problems of files `infragen new` was about to create: they point into text never written
+NOT_WRITTEN = (
+    "nothing was written: the lines above are in the files this command would have created; "
+    "change its options and run it again"
+)
+
+
 def format_error(error: InfragenError, root: Path | None, *, show_source: bool = True) -> str:
     """One problem per line (plus its source line with ``show_source``: the CLI does so on a terminal,
     so logs and scripts keep one line per problem)."""
     sources = error.sources if isinstance(error, NewFilesError) else None
     if error.problems:
-        return "\n".join(format_problem(p, root, sources, show_source=show_source) for p in error.problems)
+        lines = [format_problem(p, root, sources, show_source=show_source) for p in error.problems]
+        if sources is not None:
+            lines.append(NOT_WRITTEN)
+        return "\n".join(lines)
     return click.style(str(error), fg="red")
 
 
