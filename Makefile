@@ -39,7 +39,7 @@ PHONY_EXTRA := precommit sandbox sandbox-down
 .PHONY: $(PHONY_EXTRA) help venv dev tools servers gen validate check lint test test-fast test-added-service golden schemas e2e fuzz bench lock docs clean
 
 help: ## List the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-18s %s\n", $$1, $$2}'
 
 venv: $(BIN)/.installed ## Create the virtualenv with the runtime dependencies (done automatically)
 
