@@ -1,7 +1,7 @@
 """The Consul registrations of a service survive the module change that lets a worker or job skip
 them (platform/discovery's `moved` blocks), proven with Terraform itself: apply the module as it
-was at BEFORE (extracted with git), switch the same root to today's module and plan. With
-consul_* as terraform_data (tests/consul_mock.py), a missing `moved` block shows as a destroy and
+was at commit 60c5d11 (tests/fixtures/discovery-before/), switch the same root to today's module
+and plan. With consul_* as terraform_data (tests/consul_mock.py), a missing `moved` block shows as a destroy and
 a create of the same registration. Then the service becomes a worker: exactly its node, service
 and intentions are destroyed, its datastore stays registered.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import consul_mock
@@ -18,8 +17,11 @@ import pytest
 from tfenv import run_terraform, terraform_binary
 
 REPO = Path(__file__).resolve().parent.parent
-BEFORE = "60c5d11"  # main before a worker or job could skip its registration (single module calls)
-MODULES = ("modules/platform/discovery", "modules/consul/node", "modules/consul/service", "modules/consul/intentions")
+# platform/discovery as of 60c5d11, before a worker or job could skip its registration (single
+# module calls); the consul/* modules it calls have not changed since
+BEFORE = REPO / "tests/fixtures/discovery-before"
+DISCOVERY = "modules/platform/discovery"
+CONSUL_MODULES = ("modules/consul/node", "modules/consul/service", "modules/consul/intentions")
 
 HTTP_SERVICE = """{
     name    = "orders"
@@ -29,22 +31,11 @@ HTTP_SERVICE = """{
   }"""
 
 
-def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout
-
-
-def _modules_at(rev: str | None, dest: Path) -> Path:
-    """The Consul modules as of ``rev`` (None: the working tree), consul_* mocked."""
-    for module in MODULES:
-        target = dest / module
-        target.mkdir(parents=True)
-        if rev is None:
-            for path in (REPO / module).glob("*.tf"):
-                shutil.copy(path, target / path.name)
-            continue
-        for path in _git("ls-tree", "--name-only", rev, f"{module}/").split():
-            if path.endswith(".tf"):
-                (target / Path(path).name).write_text(_git("show", f"{rev}:{path}"), encoding="utf-8")
+def _modules(dest: Path, discovery: Path) -> Path:
+    """modules/consul/* as today and ``discovery`` as modules/platform/discovery, consul_* mocked."""
+    for module in CONSUL_MODULES:
+        shutil.copytree(REPO / module, dest / module, ignore=shutil.ignore_patterns("tests", "*.md", ".terraform*"))
+    shutil.copytree(discovery, dest / DISCOVERY, ignore=shutil.ignore_patterns("tests", "*.md", ".terraform*"))
     consul_mock.mock_tree(dest / "modules")
     return dest / "modules"
 
@@ -89,11 +80,7 @@ def _plan(workdir: Path) -> dict[str, list[str]]:
 def test_registrations_move_instead_of_registering_again(tmp_path: Path) -> None:
     if terraform_binary() is None:
         pytest.skip("terraform not run: the terraform CLI is not on PATH")
-    if subprocess.run(["git", "cat-file", "-e", f"{BEFORE}^{{commit}}"], cwd=REPO).returncode != 0:
-        pytest.fail(
-            f"commit {BEFORE} is not in this clone: the upgrade needs the module as it was (clone with history)"
-        )
-    old, new = _modules_at(BEFORE, tmp_path / "before"), _modules_at(None, tmp_path / "today")
+    old, new = _modules(tmp_path / "before", BEFORE), _modules(tmp_path / "today", REPO / DISCOVERY)
     root = tmp_path / "root"
     root.mkdir()
     sources = 'allowed_sources = ["billing"]'
