@@ -38,7 +38,7 @@ REPLICA_ALARM_KEY = "replica_lag"
 # the service's alarm that needs Container Insights (modules/platform/service/alarms.tf): none without
 INSIGHTS_ALARM_KEY = "missing_tasks"
 # the service module's alarms a worker has (modules/platform/service/alarms.tf: no HTTP ones)
-WORKER_ALARM_KEYS = ("cpu", "memory", "missing_tasks")
+WORKER_ALARM_KEYS = ("cpu", "memory", INSIGHTS_ALARM_KEY)
 # ... and a job's (modules/platform/service/job.tf); overrun only with a timeout
 JOB_ALARM_KEYS = ("failed_invocations", "never_started", "failed_runs", "overrun")
 # module inputs every datastore gets; the summary shows only the ones that describe it
