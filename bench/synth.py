@@ -22,6 +22,7 @@ SIZES = ((256, 512), (512, 1024), (1024, 2048), (2048, 4096))
 SUFFIX = {"postgres": "db", "mysql": "mysql", "redis": "cache", "queue": "events", "table": "ledger", "bucket": "files"}
 NETWORK_SUFFIXES = tuple(SUFFIX[kind] for kind in ("postgres", "mysql", "redis"))  # their own -clients group
 SHARED_KINDS = ("postgres", "queue", "table", "bucket")  # what other services commonly depend on
+EXTERNAL_PER_ACCOUNT = 100  # target groups per ALB, AWS's fixed quota (generator.spec.rules.ALB_TARGET_GROUPS)
 
 
 def service_name(index: int) -> str:
@@ -74,6 +75,7 @@ def services(n: int, seed: int = 7) -> list[tuple[dict[str, Any], dict[str, dict
     rng = random.Random(seed)
     result: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]] = []
     shared: list[str] = []  # datastores of earlier services that others may use
+    external = 0  # services with external ingress (in every account)
     for index in range(n):
         name = service_name(index)
         cpu, memory = rng.choice(SIZES)
@@ -91,8 +93,11 @@ def services(n: int, seed: int = 7) -> list[tuple[dict[str, Any], dict[str, dict
         spec: dict[str, Any] = {"resources": {"cpu": cpu, "memory": memory}, "desiredCount": 2}
         if rng.random() < 0.3:
             spec["autoscaling"] = {"resource": "cpu", "target": 70, "min": 1, "max": 10}
-        if rng.random() < 0.15:
+        # an account's external load balancer holds 100 target groups (generator/spec/rules.py
+        # ALB_TARGET_GROUPS): the 101st external service would be an error, so later ones stay internal
+        if rng.random() < 0.15 and external < EXTERNAL_PER_ACCOUNT:
             spec["ingress"] = {"external": True, "domain": f"{name}.lemon.com"}
+            external += 1
         dependencies: dict[str, Any] = {}
         if index:
             calls = sorted({service_name(rng.randrange(index)) for _ in range(rng.choice((0, 1, 1, 2, 2, 3)))})

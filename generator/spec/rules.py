@@ -114,6 +114,7 @@ def cross_check(
     verdicts.save()
     problems.extend(_aws_name_rules(repo, docs, env_names))
     problems.extend(_external_domain_rules(repo, docs, env_names))
+    problems.extend(_external_load_balancer_rules(repo, docs))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -449,6 +450,48 @@ def _external_domain_rules(repo: Repo, docs: dict[str, Document], env_names: lis
                         "host name",
                     )
                 )
+    return problems
+
+
+# "Target Groups per Application Load Balancer: 100", a quota AWS lists as not adjustable
+# (Quotas for your Application Load Balancers). Every external service of an account has its own
+# target group, forwarded to by its own rule of the account's one external listener, so the 101st
+# fails at apply (CreateRule: TooManyTargetGroups) after its other resources were created. moto
+# counts neither target groups nor rules per load balancer. The rules quota (100 by default,
+# adjustable) is then no tighter, for rules of infragen's services.
+ALB_TARGET_GROUPS = 100
+ALB_QUOTAS_PAGE = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"
+
+
+def _external_load_balancer_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """At most ALB_TARGET_GROUPS services with external ingress per account: each one's target
+    group is on the account's external load balancer. Reported at that load balancer in the
+    account file, naming the services."""
+    problems = []
+    for account in repo.accounts:
+        doc = docs.get(f"accounts/{account.env}/account.yaml")
+        if account.external_lb is None or doc is None:
+            continue
+        served = sorted(
+            service.name
+            for service in repo.services
+            if account.env in service.environments and service.ingress is not None and service.ingress.external
+        )
+        if len(served) <= ALB_TARGET_GROUPS:
+            continue
+        named = ", ".join(served[:3]) + f" and {len(served) - 3} more"
+        problems.append(
+            doc.problem(
+                ("loadBalancers", "external"),
+                f"{len(served)} services have external ingress in account {account.env!r} ({named}), each with its "
+                f"own target group on this load balancer; an Application Load Balancer holds at most "
+                f"{ALB_TARGET_GROUPS} target groups, a quota AWS does not raise ({ALB_QUOTAS_PAGE}), so the apply "
+                f"of the {ALB_TARGET_GROUPS + 1}st would fail. infragen puts an account's external services on its "
+                f"one external load balancer: make {len(served) - ALB_TARGET_GROUPS} of them internal "
+                "(spec.ingress.external: false) or leave this account out of their environments",
+                key=True,
+            )
+        )
     return problems
 
 
