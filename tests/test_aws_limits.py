@@ -473,3 +473,59 @@ def test_plan_check_passes_every_planned_root(plans: dict[str, tuple[str, dict[s
         report = plancheck.check(plan, context)
         problems += [f"{path}: {v}" for v in report.violations]
     assert plans and not problems, "\n".join(problems)
+
+
+def test_execution_role_policies_are_known_at_the_first_plan(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """aws/ecs-service builds the repository's and log group's ARNs from their names, so the
+    execution role's policy is in the plan of a new service (a reviewer reads it; its size is judged)."""
+    unknown = []
+    for path, (_, plan) in plans.items():
+        for rc in plan["resource_changes"]:
+            execution = rc["type"] == "aws_iam_role_policy" and rc["name"] == "execution"
+            if execution and not isinstance(rc["change"]["after"].get("policy"), str):
+                unknown.append(f"{path}: {rc['address']}")
+    assert plans and not unknown, "\n".join(unknown)
+
+
+def test_a_role_policy_over_the_iam_quota_fails_plan_check(tmp_path: Path) -> None:
+    """A service with 140 secrets: its execution role's one inline policy, which names each
+    parameter, would exceed IAM's 10,240 characters. Terraform plans it and moto would apply it;
+    plan-check refuses the plan of the first apply already, naming the role and the sizes."""
+    if tfenv.terraform_binary() is None or not tfenv.provider_available("hashicorp", "aws"):
+        pytest.skip(
+            "IAM policy size NOT checked: needs the terraform CLI and hashicorp/aws in the local provider mirror"
+        )
+    tfenv.cli_config()
+    from generator.api import generate
+
+    base = tmp_path / "repo"
+    shutil.copytree(ORG, base)
+    service = base / "services" / "aggregator"
+    (service / "environments").mkdir(parents=True)
+    (service / "service.yaml").write_text(
+        "name: aggregator\nowner: payments\nenvironments: [staging]\n"
+        "spec:\n  resources: {cpu: 256, memory: 512}\n  desiredCount: 1\n",
+        encoding="utf-8",
+    )
+    (service / "environments" / "staging.yaml").write_text(
+        "secrets:\n"
+        + "".join(
+            f"  PARTNER_TOKEN_{i:03d}: {{ssmParameter: /aggregator/partner-api-token-{i:03d}}}\n" for i in range(140)
+        ),
+        encoding="utf-8",
+    )
+    generate(base)
+    root = base / "accounts" / "staging" / "services" / "aggregator"
+    plan = _plan(_prepare(base, root, tmp_path / "plan"))
+    execution = next(
+        rc for rc in plan["resource_changes"] if rc["type"] == "aws_iam_role_policy" and rc["name"] == "execution"
+    )
+    size = plancheck.policy_chars(execution["change"]["after"]["policy"])
+    assert size > plancheck.ROLE_INLINE_POLICY_CHARS
+
+    report = plancheck.check(plan, plancheck.context_for(base, validate(base), "accounts/staging/services/aggregator"))
+    found = [v for v in report.violations if "IAM allows" in v.why]
+    assert [v.address for v in found] == [execution["address"]], report.violations
+    assert f"would total {size} characters" in found[0].why
+    assert "role module.service.module.ecs_service.aws_iam_role.execution would" in found[0].why
+    assert plancheck.IAM_QUOTAS_PAGE in found[0].fix

@@ -662,3 +662,84 @@ def test_iam_statements_on_another_services_secrets_are_refused() -> None:
         report = check(policy(resource), context)
         assert rules(report) == [("access", "aws_iam_role_policy.execution")], resource
         assert f"a secret of service {owner!r}" in report.violations[0].why
+
+
+def _policy(chars: int) -> str:
+    """A policy document of exactly ``chars`` characters as IAM counts them, padded with white
+    space that does not count."""
+    head = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "'
+    tail = '"}]}'
+    counted = plancheck.policy_chars(head + tail)
+    return head + "x" * (chars - counted) + tail
+
+
+ROLE_POLICY = plancheck.ROLE_INLINE_POLICY_CHARS
+
+
+@pytest.mark.parametrize(
+    ("sizes", "refused"),
+    [((ROLE_POLICY,), False), ((ROLE_POLICY + 1,), True), ((6000, ROLE_POLICY - 6000), False), ((6000, 4241), True)],
+)
+def test_the_inline_policies_of_a_role_total_at_most_10240_characters(sizes: tuple[int, ...], refused: bool) -> None:
+    changes = [
+        change("aws_iam_role_policy", f"p{i}", {"role": "shop-task", "policy": _policy(size)})
+        for i, size in enumerate(sizes)
+    ]
+    found = [v for v in check(plan(*changes)).violations if "IAM allows" in v.why]
+    assert bool(found) == refused
+    if refused:
+        assert f"role shop-task would total {sum(sizes)} characters" in found[0].why
+        assert found[0].address == f"aws_iam_role_policy.p{sizes.index(max(sizes))}"
+
+
+def test_white_space_does_not_count_toward_a_policy_size() -> None:
+    policy = _policy(ROLE_POLICY).replace(", ", ",\n        ")
+    assert len(policy) > ROLE_POLICY
+    assert not check(plan(change("aws_iam_role_policy", after={"role": "r", "policy": policy}))).violations
+
+
+def test_a_kept_inline_policy_counts_but_alone_is_not_judged() -> None:
+    kept = change("aws_iam_role_policy", "kept", {"role": "r", "policy": _policy(8000)}, actions=("no-op",))
+    new = change("aws_iam_role_policy", "new", {"role": "r", "policy": _policy(3000)})
+    other = change("aws_iam_role_policy", "other", {"role": "q", "policy": _policy(3000)})
+    assert rules(check(plan(kept, new))) == [("aws-limits", "aws_iam_role_policy.kept")]
+    assert not check(plan(kept)).violations  # AWS accepted it once: nothing of it is written now
+    assert not check(plan(kept, other)).violations  # another role
+    gone = change("aws_iam_role_policy", "kept", {"role": "r", "policy": _policy(8000)}, actions=("delete",))
+    assert not check(plan(gone, new)).violations
+
+
+def test_an_inline_policy_of_a_role_created_with_it_is_grouped_by_its_reference() -> None:
+    configuration = {
+        "root_module": {
+            "resources": [
+                {
+                    "address": f"aws_iam_role_policy.{n}",
+                    "mode": "managed",
+                    "expressions": {"role": {"references": ["aws_iam_role.task.id", "aws_iam_role.task"]}},
+                }
+                for n in ("a", "b")
+            ]
+        }
+    }
+    a = change("aws_iam_role_policy", "a", {"policy": _policy(6000)}, unknown={"role": True})
+    b = change("aws_iam_role_policy", "b", {"policy": _policy(6000)}, unknown={"role": True})
+    found = check(plan(a, b, configuration=configuration)).violations
+    assert len(found) == 1 and "role aws_iam_role.task would total 12000 characters" in found[0].why
+
+
+def test_a_policy_known_only_after_apply_is_not_judged() -> None:
+    unknown = change("aws_iam_role_policy", after={"role": "r"}, unknown={"policy": True})
+    assert not check(plan(unknown)).violations
+
+
+@pytest.mark.parametrize(
+    ("size", "refused"), [(plancheck.MANAGED_POLICY_CHARS, False), (plancheck.MANAGED_POLICY_CHARS + 1, True)]
+)
+def test_a_managed_policy_holds_at_most_6144_characters(size: int, refused: bool) -> None:
+    found = check(plan(change("aws_iam_policy", after={"name": "p", "policy": _policy(size)}))).violations
+    assert [v.why for v in found if "IAM allows" in v.why] == (
+        [f"the managed policy would hold {size} characters (white space not counted); IAM allows 6144"]
+        if refused
+        else []
+    )

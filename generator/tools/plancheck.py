@@ -6,7 +6,8 @@ violation fails the plan and nothing can be applied. Four rules:
 * ``aws-limits``: what AWS refuses and the emulator accepts (names, a target group behind two load
   balancers, security groups per network interface, listener rule priorities, fixed final snapshot
   identifiers, an empty deployment alarm list, Performance Insights on classes without it, Redis
-  below 7 with IAM authentication). Each constant cites the AWS page it encodes.
+  below 7 with IAM authentication, IAM policies over their size quotas). Each constant cites the
+  AWS page it encodes.
 * ``replacement``: no destroy or replacement of a stateful or serving resource unless the service's
   environment file acknowledges that address with a reason. A retired service's destroy-only root
   and a create-before-destroy swap of a stateless resource are not violations.
@@ -339,6 +340,84 @@ def _limits(plan: Plan) -> Iterator[Violation]:
     yield from _performance_insights(plan)
     yield from _redis_iam(plan)
     yield from _sns(plan)
+    yield from _policy_sizes(plan)
+
+
+# IAM and AWS STS character limits (IAM quotas page): the inline policies of one role total at
+# most 10,240 characters, a managed policy holds at most 6,144, and "IAM doesn't count white space
+# when calculating the size of a policy against these quotas". A service's task role grows with
+# each declared datastore and its execution role with each secret and connection parameter; moto
+# accepts any size (PutRolePolicy, CreatePolicy), AWS refuses with LimitExceeded at apply.
+ROLE_INLINE_POLICY_CHARS = 10_240
+MANAGED_POLICY_CHARS = 6_144
+IAM_QUOTAS_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def policy_chars(policy: str) -> int:
+    """A policy document's size as IAM counts it against its quotas: white space left out."""
+    return len(_WHITE_SPACE.sub("", policy))
+
+
+def _inline_role(plan: Plan, rc: Change) -> str | None:
+    """The role an inline policy belongs to: its name when the plan knows it, else the role
+    resource its configuration refers to (a role this plan creates)."""
+    role = _after(rc).get("role")
+    if isinstance(role, str):
+        return role
+    refs = ((_config_resource(plan, rc) or {}).get("expressions", {}).get("role") or {}).get("references") or []
+    roles = sorted({".".join(r.split(".")[:2]) for r in refs if r.startswith("aws_iam_role.")})
+    if len(roles) != 1:
+        return None
+    prefix = rc.get("module_address", "")
+    return f"{prefix}.{roles[0]}" if prefix else roles[0]
+
+
+def _policy_sizes(plan: Plan) -> Iterator[Violation]:
+    """Managed policies this plan writes within 6,144 characters; the inline policies of each role
+    one of them is written to within 10,240 together (those the plan keeps count too). A policy
+    the plan cannot know yet (it names an ARN known after apply) is not judged."""
+    roles: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    written: set[str] = set()
+    for rc in _managed(plan):
+        actions = _actions(rc)
+        policy = _after(rc).get("policy")
+        if rc["type"] not in ("aws_iam_policy", "aws_iam_role_policy") or actions == ["delete"]:
+            continue
+        if not isinstance(policy, str):
+            continue
+        size = policy_chars(policy)
+        changes = "create" in actions or "update" in actions
+        if rc["type"] == "aws_iam_policy":
+            if changes and size > MANAGED_POLICY_CHARS:
+                yield Violation(
+                    "aws-limits",
+                    rc["address"],
+                    f"the managed policy would hold {size} characters (white space not counted); IAM allows "
+                    f"{MANAGED_POLICY_CHARS}",
+                    f"split it into several policies ({IAM_QUOTAS_PAGE})",
+                )
+            continue
+        role = _inline_role(plan, rc)
+        if role is None:
+            continue
+        roles[role].append((rc["address"], size))
+        if changes:
+            written.add(role)
+    for role in sorted(written):
+        parts = roles[role]
+        total = sum(size for _, size in parts)
+        if total <= ROLE_INLINE_POLICY_CHARS:
+            continue
+        listed = ", ".join(f"{address} {size}" for address, size in sorted(parts))
+        yield Violation(
+            "aws-limits",
+            max(parts, key=lambda part: part[1])[0],
+            f"the inline policies of role {role} would total {total} characters (white space not counted: "
+            f"{listed}); IAM allows {ROLE_INLINE_POLICY_CHARS} per role",
+            "a task role grows with each declared datastore and an execution role with each secret and "
+            f"datastore connection parameter: declare fewer, or split the service ({IAM_QUOTAS_PAGE})",
+        )
 
 
 def _sns(plan: Plan) -> Iterator[Violation]:

@@ -1,5 +1,9 @@
 locals {
-  ecr_repository_arn = aws_ecr_repository.this.arn
+  # The repository's and the log group's ARNs from their names (the ARN formats of ECR and
+  # CloudWatch Logs), not from the resources: the execution role's policy is then known when the
+  # service is first planned, so a reviewer reads it in the plan and plan-check judges its size.
+  ecr_repository_arn = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${aws_ecr_repository.this.name}"
+  log_group_arn      = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${aws_cloudwatch_log_group.this.name}"
   # Images Fargate itself adds to a task: the GuardDuty Runtime Monitoring agent sidecar comes
   # from GuardDuty's repository in an AWS-owned account of the region, which the execution role
   # must be able to pull (as AmazonECSTaskExecutionRolePolicy allows).
@@ -32,7 +36,7 @@ locals {
         Sid      = "Logs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
+        Resource = ["${local.log_group_arn}:log-stream:*"]
       },
     ],
     length(var.secret_arns) == 0 ? [] : [
