@@ -396,7 +396,12 @@ def _lb(data: dict[str, Any] | None) -> LoadBalancer | None:
     if data is None:
         return None
     return LoadBalancer(
-        data["listenerArn"], data["dnsName"], data["zoneId"], data["securityGroupId"], data.get("listenerPort", 443)
+        data["listenerArn"],
+        data["dnsName"],
+        data["zoneId"],
+        data["securityGroupId"],
+        data.get("listenerPort", 443),
+        tuple(data.get("certificateDomains", ())),
     )
 
 

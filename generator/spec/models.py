@@ -53,6 +53,7 @@ class LoadBalancer:
     zone_id: str
     security_group_id: str
     listener_port: int = 443
+    certificate_domains: tuple[str, ...] = ()  # what the listener's certificates cover; () = not declared
 
 
 @dataclass(frozen=True)

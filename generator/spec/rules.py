@@ -668,7 +668,7 @@ def _domain_rules(doc: Document, service: Service, account: Account, docs: dict[
             )
         ]
     if domain is None or domain == zone or domain.endswith("." + zone):
-        return []
+        return _certificate_rules(where, path, domain, account)
     return [
         where.problem(
             path,
@@ -678,6 +678,43 @@ def _domain_rules(doc: Document, service: Service, account: Account, docs: dict[
                 if env_file and env_file.domain
                 else f", or set overrides.ingress.domain in environments/{account.env}.yaml"
             ),
+        )
+    ]
+
+
+# A wildcard stands for exactly one left-most label (RFC 6125, 6.4.3); for a host name no
+# certificate of the listener covers, an ALB presents its default certificate (SNI selection,
+# "SSL certificates for your Application Load Balancer"), which clients refuse.
+CERTIFICATES_PAGE = (
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html"
+)
+
+
+def certificate_covers(name: str, domain: str) -> bool:
+    """Whether a certificate name (``*.example.com`` or ``example.com``) covers host ``domain``."""
+    if name.startswith("*."):
+        head, _, rest = domain.partition(".")
+        return bool(head) and rest == name[2:]
+    return name == domain
+
+
+def _certificate_rules(where: Document, path: FieldPath, domain: str | None, account: Account) -> list[Problem]:
+    """An external domain is covered by the certificates the account says its external listener
+    has (loadBalancers.external.certificateDomains), when it says."""
+    lb = account.external_lb
+    if domain is None or lb is None or not lb.certificate_domains:
+        return []
+    if any(certificate_covers(name, domain) for name in lb.certificate_domains):
+        return []
+    parent = domain.partition(".")[2]
+    return [
+        where.problem(
+            path,
+            f"no certificate of the {account.env} external listener covers {domain!r} (they cover "
+            f"{', '.join(lb.certificate_domains)}; a wildcard stands for one label): the listener would present "
+            f"its default certificate and clients would refuse it. Use a name one label below a wildcard, or have "
+            f"the platform team add a certificate for {domain!r} or '*.{parent}' to the listener and to "
+            f"loadBalancers.external.certificateDomains in accounts/{account.env}/account.yaml ({CERTIFICATES_PAGE})",
         )
     ]
 
