@@ -430,7 +430,7 @@ CASES = [
         replace(KLAUS, "    external: true\n", "    external: true\n    paths: [/a, /b, /c, /d]\n"),
         KLAUS,
         "spec.ingress.paths",
-        "is too long",
+        "lists 4 items; at most 3 are allowed here",
     ),
     Case(
         "listener-header-name-with-wildcard",

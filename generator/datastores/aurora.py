@@ -25,6 +25,7 @@ from generator.datastores.base import (
     Kind,
     Network,
     Option,
+    OptionKey,
     SqlUsers,
     arn,
     interpolate,
@@ -114,7 +115,7 @@ class AuroraKind(Kind):
             *admin,
         ]
 
-    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[OptionKey, str]]:
         opts = options_of(datastore, Aurora)
         table = memory_table(root / "modules" / self.module / "alarms.tf")
         parts = opts.instance_class.split(".")

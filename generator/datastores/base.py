@@ -19,6 +19,8 @@ from generator.hcl import Raw, Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
 
+OptionKey = str | tuple[str | int, ...]  # an option, or the path to a value inside one
+
 _REQUIRED: Any = object()  # an option without a default
 _O = TypeVar("_O", bound=Options)
 
@@ -188,10 +190,11 @@ class Kind:
             "required": ["type", *(o.key for o in self.options if o.required)],
         }
 
-    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[OptionKey, str]]:
         """(option key, message) for option values that pass the schema but not together or not
         with the kind's module in the repository at ``root`` (the spec stage positions them in
-        the spec or the environment file that sets them)."""
+        the spec or the environment file that sets them). A key is an option's name, or the path
+        to a value inside it (``("subscribe", 0, "filterPolicy")``)."""
         return []
 
     def engine_version(self, datastore: Datastore) -> str | None:

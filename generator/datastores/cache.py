@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from generator.datastores import versions
-from generator.datastores.base import Access, Grant, Kind, Network, Option, options_of
+from generator.datastores.base import Access, Grant, Kind, Network, Option, OptionKey, options_of
 from generator.hcl import Value
 from generator.spec import naming
 from generator.spec.models import Account, Datastore, Options
@@ -91,12 +91,12 @@ class CacheKind(Kind):
     def engine_version(self, datastore: Datastore) -> str | None:
         return options_of(datastore, Cache).engine_version
 
-    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[OptionKey, str]]:
         opts = options_of(datastore, Cache)
         found = versions.catalogue(root, self.module)
         if found is None:
             return []
-        problems = []
+        problems: list[tuple[OptionKey, str]] = []
         supported = found.versions.get("redis", ())
         if opts.engine_version not in supported:
             problems.append(

@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, assert_never, cast
 
 from generator import hclcache
-from generator.datastores.base import Access, DataSource, Grant, Kind, Network, Option, arn, interpolate, options_of
+from generator.datastores.base import (
+    Access,
+    DataSource,
+    Grant,
+    Kind,
+    Network,
+    Option,
+    OptionKey,
+    arn,
+    interpolate,
+    options_of,
+)
 from generator.hcl import Value
 from generator.spec.models import Account, Datastore, Options
 
@@ -386,9 +397,9 @@ class DatabaseKind(Kind):
         opts = options_of(datastore, Database)
         return opts.engine_version or default_engine_version(opts.engine)
 
-    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[OptionKey, str]]:
         opts = options_of(datastore, Database)
-        problems = []
+        problems: list[tuple[OptionKey, str]] = []
         table = memory_table(root / "modules" / self.module / "alarms.tf")
         parts = opts.instance_class.split(".")
         if table is not None and not (len(parts) == 3 and parts[2] in table.get(parts[1][:1], ())):

@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from generator.datastores.base import Access, Grant, Kind, Option, arn, options_of
+from generator.datastores.base import Access, Grant, Kind, Option, OptionKey, arn, options_of
 from generator.datastores.topic import Topic, topic_arn
 from generator.hcl import JsonEncode, Value, object_list
 from generator.spec.models import Account, Datastore, Options
+
+# "Filter policy constraints in Amazon SNS": at most five keys; "the total combination of values
+# in a filter policy must not exceed 150" (the product of the lengths of its arrays); attribute-
+# based filtering (the default scope, which platform/queue uses) takes no nested policy. SNS
+# refuses any other at Subscribe, in the middle of an apply.
+FILTER_POLICY_KEYS = 5
+FILTER_POLICY_COMBINATIONS = 150
+FILTER_POLICY_PAGE = "https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,17 @@ _SUBSCRIBE_SCHEMA: Mapping[str, Any] = {
             "filterPolicy": {
                 "type": "object",
                 "minProperties": 1,
-                "description": "SNS filter policy on message attributes: only matching messages arrive (optional).",
+                "maxProperties": FILTER_POLICY_KEYS,
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": ["string", "number", "boolean", "null", "object"]},
+                },
+                "description": "SNS filter policy on message attributes: only matching messages arrive (optional). "
+                "Each of at most 5 attribute names takes a list of values or operators ({prefix: ...}, "
+                "{anything-but: [...]}, {numeric: [...]}, {exists: true}); attribute filtering takes no nested "
+                "policy, and the lengths of the lists multiplied may not exceed 150 "
+                f"({FILTER_POLICY_PAGE}).",
             },
             "rawMessageDelivery": {
                 "type": "boolean",
@@ -57,6 +75,14 @@ _SUBSCRIBE_SCHEMA: Mapping[str, Any] = {
         },
     },
 }
+
+
+def filter_policy_combinations(policy: Mapping[str, Any]) -> int:
+    """The number SNS holds to 150: the lengths of the policy's value lists multiplied."""
+    total = 1
+    for values in policy.values():
+        total *= len(values) if isinstance(values, list) else 1
+    return total
 
 
 def queue_name(datastore: Datastore) -> str:
@@ -125,9 +151,9 @@ class QueueKind(Kind):
         )
         return super().read(type_name, {**data, "subscribe": subscriptions})
 
-    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[OptionKey, str]]:
         opts = options_of(datastore, Queue)
-        problems = []
+        problems: list[tuple[OptionKey, str]] = []
         topics = [s.topic for s in opts.subscriptions]
         if opts.subscriptions and not opts.dead_letter_queue:
             problems.append(
@@ -136,6 +162,18 @@ class QueueKind(Kind):
                     "a queue that subscribes to topics needs deadLetterQueue: true (SNS redrives undeliverable messages there)",
                 )
             )
+        for index, subscription in enumerate(opts.subscriptions):
+            if subscription.filter_policy is None:
+                continue
+            combinations = filter_policy_combinations(json.loads(subscription.filter_policy))
+            if combinations > FILTER_POLICY_COMBINATIONS:
+                problems.append(
+                    (
+                        ("subscribe", index, "filterPolicy"),
+                        f"the filter policy combines {combinations} values (its lists' lengths multiplied); SNS "
+                        f"allows {FILTER_POLICY_COMBINATIONS}: use fewer values or a prefix ({FILTER_POLICY_PAGE})",
+                    )
+                )
         duplicates = sorted({t for t in topics if topics.count(t) > 1})
         if duplicates:
             problems.append(

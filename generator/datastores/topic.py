@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from generator.datastores.base import Access, Grant, Kind, Option, arn, options_of
+from generator.datastores.base import Access, Grant, Kind, Option, OptionKey, arn, options_of
 from generator.hcl import Value
 from generator.spec.models import Account, Datastore, Options
 
@@ -76,7 +76,7 @@ class TopicKind(Kind):
             ("encryption", opts.encryption),
         ]
 
-    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[str, str]]:
+    def option_problems(self, datastore: Datastore, root: Path) -> list[tuple[OptionKey, str]]:
         opts = options_of(datastore, Topic)
         if opts.content_based_deduplication and not opts.fifo:
             return [

@@ -242,7 +242,7 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
     kind = kind_of(datastore.type)
     doc = docs[service.file]
     found = kind.option_problems(datastore, root)
-    problems = [doc.problem(("resources", datastore.name, key), message) for key, message in found]
+    problems = [doc.problem(("resources", datastore.name, *_steps(key)), message) for key, message in found]
     for env_file in service.env_files:
         if env_file.file is None or env_file.file not in docs:
             continue
@@ -251,8 +251,15 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
                 continue
             for key, message in kind.option_problems(resolved, root):
                 if (key, message) not in found:
-                    problems.append(docs[env_file.file].problem(("overrides", "datastores", name, key), message))
+                    problems.append(
+                        docs[env_file.file].problem(("overrides", "datastores", name, *_steps(key)), message)
+                    )
     return problems
+
+
+def _steps(key: str | tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """An option problem's key (an option, or the path to a value inside one) as path steps."""
+    return (key,) if isinstance(key, str) else key
 
 
 def _downgrade_rules(root: Path, docs: dict[str, Document], service: Service, datastore: Datastore) -> list[Problem]:

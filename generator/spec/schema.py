@@ -356,6 +356,10 @@ def _detail(error: ValidationError) -> str:
         return f"must be at least {error.validator_value} characters long"
     if rule == "minProperties":
         return f"must have at least {error.validator_value} entries"
+    if rule == "maxProperties" and isinstance(value, dict):
+        return f"has {len(value)} entries; at most {error.validator_value} are allowed here"
+    if rule == "maxItems" and isinstance(value, list):
+        return f"lists {len(value)} items; at most {error.validator_value} are allowed here"
     return error.message
 
 

@@ -74,4 +74,17 @@ variable "subscriptions" {
     condition     = alltrue([for s in var.subscriptions : s.filter_policy == null || can(keys(jsondecode(s.filter_policy)))])
     error_message = "subscriptions[*].filter_policy must be null or a JSON object."
   }
+
+  # Filter policy constraints in Amazon SNS: at most five keys, and attribute filtering (this
+  # subscription's scope) takes a list of values per key, no nested policy.
+  # https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html
+  validation {
+    condition = alltrue([
+      for s in var.subscriptions : s.filter_policy == null || try(
+        length(keys(jsondecode(s.filter_policy))) <= 5 && alltrue([for v in values(jsondecode(s.filter_policy)) : can(concat(v, [])) && length(v) > 0]),
+        false,
+      )
+    ])
+    error_message = "subscriptions[*].filter_policy: at most 5 attribute names, each with a non-empty list of values (SNS attribute filtering takes no nested policy)."
+  }
 }

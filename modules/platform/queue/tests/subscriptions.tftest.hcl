@@ -108,3 +108,26 @@ run "rejects_a_filter_policy_that_is_not_an_object" {
   }
   expect_failures = [var.subscriptions]
 }
+
+run "rejects_a_filter_policy_of_six_attributes" {
+  command = plan
+  variables {
+    subscriptions = [{ topic_arn = "arn:aws:sns:eu-west-1:111122223333:ledger-events", filter_policy = "{\"a\":[1],\"b\":[1],\"c\":[1],\"d\":[1],\"e\":[1],\"f\":[1]}" }]
+  }
+  expect_failures = [var.subscriptions]
+}
+
+run "rejects_a_nested_filter_policy" {
+  command = plan
+  variables {
+    subscriptions = [{ topic_arn = "arn:aws:sns:eu-west-1:111122223333:ledger-events", filter_policy = "{\"order\":{\"type\":[\"paid\"]}}" }]
+  }
+  expect_failures = [var.subscriptions]
+}
+
+run "accepts_five_attributes_with_operators" {
+  command = plan
+  variables {
+    subscriptions = [{ topic_arn = "arn:aws:sns:eu-west-1:111122223333:ledger-events", filter_policy = "{\"a\":[\"x\",{\"prefix\":\"y\"}],\"b\":[{\"numeric\":[\">\",0]}],\"c\":[{\"exists\":true}],\"d\":[null],\"e\":[true]}" }]
+  }
+}
