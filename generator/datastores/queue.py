@@ -63,10 +63,10 @@ _SUBSCRIBE_SCHEMA: Mapping[str, Any] = {
                     "items": {"type": ["string", "number", "boolean", "null", "object"]},
                 },
                 "description": "SNS filter policy on message attributes: only matching messages arrive (optional). "
-                "Each of at most 5 attribute names takes a list of values or operators ({prefix: ...}, "
-                "{anything-but: [...]}, {numeric: [...]}, {exists: true}); attribute filtering takes no nested "
-                "policy, and the lengths of the lists multiplied may not exceed 150 "
-                f"({FILTER_POLICY_PAGE}).",
+                f"Each of at most {FILTER_POLICY_KEYS} attribute names takes a list of values or operators "
+                "({prefix: ...}, {anything-but: [...]}, {numeric: [...]}, {exists: true}); attribute filtering takes "
+                "no nested policy, and the lengths of the lists multiplied may not exceed "
+                f"{FILTER_POLICY_COMBINATIONS} ({FILTER_POLICY_PAGE}).",
             },
             "rawMessageDelivery": {
                 "type": "boolean",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator import cachedir, hcl
 from generator.datastores import kind_of, versions
+from generator.datastores.base import OptionKey
 from generator.errors import Problem
 from generator.spec import naming, secrets
 from generator.spec.alarms import alarm_module, deployment_keys
@@ -257,7 +258,7 @@ def _option_rules(root: Path, docs: dict[str, Document], service: Service, datas
     return problems
 
 
-def _steps(key: str | tuple[str | int, ...]) -> tuple[str | int, ...]:
+def _steps(key: OptionKey) -> tuple[str | int, ...]:
     """An option problem's key (an option, or the path to a value inside one) as path steps."""
     return (key,) if isinstance(key, str) else key
 
