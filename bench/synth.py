@@ -23,6 +23,10 @@ SUFFIX = {"postgres": "db", "mysql": "mysql", "redis": "cache", "queue": "events
 NETWORK_SUFFIXES = tuple(SUFFIX[kind] for kind in ("postgres", "mysql", "redis"))  # their own -clients group
 SHARED_KINDS = ("postgres", "queue", "table", "bucket")  # what other services commonly depend on
 EXTERNAL_PER_ACCOUNT = 100  # target groups per ALB, AWS's fixed quota (generator.spec.rules.ALB_TARGET_GROUPS)
+# Cloud Map instances per namespace the synthetic accounts were granted (account.yaml quotas): at
+# N = 1,000 the serving services' task ceilings add up to about 4,800 per account, over AWS's
+# default of 2,000 (generator.spec.rules.CLOUD_MAP_INSTANCES)
+CLOUD_MAP_INSTANCES = 10_000
 
 
 def service_name(index: int) -> str:
@@ -61,6 +65,7 @@ def account(env: str, number: int) -> dict[str, Any]:
             "publicZone": "lemon.com",  # every external ingress domain lies within it (issue 12)
         },
         "atlantis": {"applyRequirements": ["approved", "mergeable"]},
+        "quotas": {"cloudMapInstancesPerNamespace": CLOUD_MAP_INSTANCES},
         "defaultTags": {"cost-center": "CC-100"},
     }
     if env == "production":

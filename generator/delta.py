@@ -54,7 +54,9 @@ class _TheirDocs(dict[str, Document]):
 
 def face(service: Service) -> Service:
     """``service`` without the parts only its own roots and its own rules read: its image, size,
-    replica count, autoscaling, variables and secrets (the spec's and each environment's)."""
+    replica count, autoscaling, variables and secrets (the spec's and each environment's). The
+    task ceilings also count toward their accounts' Cloud Map quota: :func:`run` judges that rule
+    again with the edited models."""
     return dataclasses.replace(
         service,
         image="",
@@ -126,7 +128,7 @@ def _changed_services(
 
 def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     """Regenerate after edits of a few services' files only; None when the full run is needed."""
-    from generator.spec.rules import Context, service_rules
+    from generator.spec.rules import Context, namespace_rules, service_rules
     from generator.spec.workload import service_workload_problems
 
     if tree is None or write.interrupted(root):
@@ -159,6 +161,9 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
                 return None
             if service_workload_problems(repo, service, docs[service.file], docs):
                 return None
+        # task ceilings are not part of a face, but the accounts' Cloud Map quotas add them up
+        if namespace_rules(repo, docs):
+            return None
     except _Elsewhere:
         return None
     verdicts.save()

@@ -574,6 +574,13 @@ def _service_args(
         # after the multi-line external block, so that no other argument is realigned
         *(_health_check(service.effective_target_health(account.env)) if external is not None else []),
         ("client_security_group_ids", [_client_group_ref(repo, service, name) for name in groups]),
+        # the account's raised VPC quota (account.yaml quotas): the module's precondition and
+        # plan-check judge the tasks' groups against it instead of AWS's default
+        *(
+            [("max_security_groups", account.quotas.security_groups_per_eni)]
+            if account.quotas.security_groups_per_eni is not None
+            else []
+        ),
         ("dependency_access", _dependency_access(repo, service, account)),
         ("log_retention_days", 365),
         ("container_definitions", Raw("jsonencode(local.container_definitions)")),

@@ -30,6 +30,7 @@ from generator.spec.models import (
     Ingress,
     LoadBalancer,
     Options,
+    Quotas,
     Repo,
     Schedule,
     Secret,
@@ -438,6 +439,10 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         container_insights=bool(data["ecs"].get("containerInsights", False)),
         https_egress_cidrs=_egress(data["network"], "cidrs"),
         https_egress_prefix_lists=_egress(data["network"], "prefixListIds"),
+        quotas=Quotas(
+            security_groups_per_eni=data.get("quotas", {}).get("securityGroupsPerNetworkInterface"),
+            cloud_map_instances_per_namespace=data.get("quotas", {}).get("cloudMapInstancesPerNamespace"),
+        ),
     )
 
 

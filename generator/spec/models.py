@@ -63,6 +63,15 @@ class Consul:
 
 
 @dataclass(frozen=True)
+class Quotas:
+    """account.yaml quotas: adjustable AWS quotas raised for this account; None: AWS's default
+    (generator/spec/rules.py holds the defaults and their pages)."""
+
+    security_groups_per_eni: int | None = None
+    cloud_map_instances_per_namespace: int | None = None
+
+
+@dataclass(frozen=True)
 class Account:
     env: str
     account_id: str
@@ -87,6 +96,7 @@ class Account:
     # network.httpsEgress: where tasks may open 443; None: the module's default (private ranges)
     https_egress_cidrs: tuple[str, ...] | None = None
     https_egress_prefix_lists: tuple[str, ...] | None = None
+    quotas: Quotas = Quotas()
 
 
 @dataclass(frozen=True)

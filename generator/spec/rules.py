@@ -116,6 +116,7 @@ def cross_check(
     problems.extend(_aws_name_rules(repo, docs, env_names))
     problems.extend(_external_domain_rules(repo, docs, env_names))
     problems.extend(_external_load_balancer_rules(repo, docs))
+    problems.extend(namespace_rules(repo, docs))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -322,11 +323,18 @@ def _reference_rules(
     return problems
 
 
-# Security groups per network interface: AWS's default quota (the VPC quota can be raised, then
-# plan-check and aws/ecs-service's max_security_groups follow it).
+# Security groups per network interface: AWS's default quota. An account granted more declares it
+# (account.yaml quotas.securityGroupsPerNetworkInterface); each of its roots then passes it to
+# aws/ecs-service's max_security_groups, whose precondition and plan-check judge the same number.
 # https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 SG_PER_ENI = 5
 SG_PER_ENI_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups"
+
+
+def sg_per_eni(account: Account) -> int:
+    """The security groups a task's network interface may join in ``account``."""
+    declared = account.quotas.security_groups_per_eni
+    return SG_PER_ENI if declared is None else declared
 
 
 def network_dependencies(repo: Repo, service: Service) -> list[str]:
@@ -342,15 +350,33 @@ def network_dependencies(repo: Repo, service: Service) -> list[str]:
 
 def _security_group_rules(doc: Document, service: Service, repo: Repo) -> list[Problem]:
     """The tasks' network interface joins the service's own group and the -clients group of each
-    declared service and network datastore: more than AWS allows and no task could start."""
+    declared service and network datastore: more than an account of the service allows and no
+    task could start there."""
     joined = network_dependencies(repo, service)
     if 1 + len(joined) <= SG_PER_ENI:
+        return []  # within AWS's default: every account allows it (a declared quota only raises it)
+    accounts = {a.env: a for a in repo.accounts}
+    over = sorted(
+        (env, sg_per_eni(accounts[env]))
+        for env in set(service.environments)
+        if env in accounts and 1 + len(joined) > sg_per_eni(accounts[env])
+    )
+    if not over:
         return []
     listed = ", ".join(f"{name}-clients" for name in joined)
+    allowed = min(limit for _, limit in over)
+    groups: dict[tuple[int, bool], list[str]] = {}
+    for env, limit in over:
+        groups.setdefault((limit, accounts[env].quotas.security_groups_per_eni is not None), []).append(env)
+    where = "; ".join(
+        f"{limit} per network interface in {', '.join(envs)} ({'its declared quota' if declared else 'the default'})"
+        for (limit, declared), envs in sorted(groups.items())
+    )
     message = (
         f"the tasks would join {1 + len(joined)} security groups ({service.name} and {listed}); AWS allows "
-        f"{SG_PER_ENI} per network interface: declare at most {SG_PER_ENI - 1} services and network datastores "
-        f"(postgres, mysql, redis), or raise the VPC quota first ({SG_PER_ENI_PAGE})"
+        f"{where}: declare at most "
+        f"{allowed - 1} services and network datastores (postgres, mysql, redis), or have AWS raise the quota "
+        f"and declare it in accounts/<env>/account.yaml quotas.securityGroupsPerNetworkInterface ({SG_PER_ENI_PAGE})"
     )
     return [doc.problem(("spec", "dependencies"), message, key=True)]
 
@@ -498,6 +524,61 @@ def _external_load_balancer_rules(repo: Repo, docs: dict[str, Document]) -> list
                 f"one external load balancer: make {len(served) - ALB_TARGET_GROUPS} of them internal "
                 "(spec.ingress.external: false) or leave this account out of their environments",
                 key=True,
+            )
+        )
+    return problems
+
+
+# AWS Cloud Map's "Instances per namespace: 2,000", adjustable (AWS Cloud Map service quotas). Every
+# running task of a service that serves (kind: service) registers as an instance in its account's
+# Service Connect namespace; a worker is a client only and registers nothing, a job no Service
+# Connect at all. moto counts nothing. ("Instances per service: 1,000", not adjustable, is the
+# schema's autoscaling maximum.)
+CLOUD_MAP_INSTANCES = 2000
+CLOUD_MAP_QUOTAS_PAGE = "https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html"
+
+
+def task_ceiling(service: Service, env: str) -> int:
+    """The most tasks ``service`` runs in ``env`` outside a deployment: its autoscaling maximum,
+    else its desired count (after the environment's overrides)."""
+    _, _, desired, autoscaling = service.effective_size(env)
+    return autoscaling.max if autoscaling is not None else desired
+
+
+def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """The serving services' task ceilings of each account fit its Service Connect namespace's
+    instance quota (account.yaml quotas.cloudMapInstancesPerNamespace, else AWS's default).
+    Reported in the account file, naming the largest."""
+    problems = []
+    for account in repo.accounts:
+        ceilings = sorted(
+            (
+                (task_ceiling(s, account.env), s.name)
+                for s in repo.services
+                if s.serves_http and account.env in s.environments
+            ),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        total = sum(ceiling for ceiling, _ in ceilings)
+        declared = account.quotas.cloud_map_instances_per_namespace
+        limit = CLOUD_MAP_INSTANCES if declared is None else declared
+        if total <= limit:
+            continue
+        doc = docs.get(f"accounts/{account.env}/account.yaml")
+        if doc is None:
+            continue
+        largest = ", ".join(f"{name} ({ceiling})" for ceiling, name in ceilings[:3])
+        quota = "the quota declared here" if declared is not None else "AWS's default quota"
+        problems.append(
+            doc.problem(
+                ("quotas", "cloudMapInstancesPerNamespace")
+                if declared is not None
+                else ("ecs", "serviceConnectNamespaceArn"),
+                f"{total:,} tasks of {len(ceilings)} services register in this account's Service Connect namespace "
+                f"when each runs its most tasks (autoscaling max, else desiredCount; the largest {largest}); AWS Cloud "
+                f"Map allows {limit:,} instances per namespace ({quota}), so the tasks over it would fail to register "
+                f"while the services scale out. Lower autoscaling maxima, or have AWS raise the quota and declare it "
+                f"in this file as quotas.cloudMapInstancesPerNamespace ({CLOUD_MAP_QUOTAS_PAGE})",
             )
         )
     return problems

@@ -528,17 +528,32 @@ def eni_group_count(plan: Plan, rc: Change) -> int | None:
     return None
 
 
+def eni_group_quota(plan: Plan) -> tuple[int, bool]:
+    """The security groups per network interface the plan's account allows, and whether the root
+    declares it: a generated root passes the account's raised quota (account.yaml quotas) to module
+    "service" as max_security_groups; any other root is judged by AWS's default."""
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    call = ((root.get("module_calls") or {}).get("service") or {}).get("expressions") or {}
+    declared = (call.get("max_security_groups") or {}).get("constant_value")
+    if isinstance(declared, int) and not isinstance(declared, bool):
+        return declared, True
+    return SG_PER_ENI, False
+
+
 def _security_groups_per_eni(plan: Plan) -> Iterator[Violation]:
+    quota, declared = eni_group_quota(plan)
     for rc in _changing(plan):
         if rc["type"] != "aws_ecs_service":
             continue
         count = eni_group_count(plan, rc)
-        if count is not None and count > SG_PER_ENI:
+        if count is not None and count > quota:
             yield Violation(
                 "aws-limits",
                 rc["address"],
-                f"the tasks' network interface would join {count} security groups; AWS allows {SG_PER_ENI}",
-                f"declare fewer dependencies with a -clients group, or raise the VPC quota first ({SG_PER_ENI_PAGE})",
+                f"the tasks' network interface would join {count} security groups; AWS allows {quota}"
+                + (" (the account's declared quota)" if declared else ""),
+                "declare fewer dependencies with a -clients group, or have AWS raise the VPC quota and declare it "
+                f"in account.yaml quotas.securityGroupsPerNetworkInterface ({SG_PER_ENI_PAGE})",
             )
 
 

@@ -421,7 +421,13 @@ variable "container_insights" {
 }
 
 variable "max_security_groups" {
-  description = "Security groups per network interface quota of the account (AWS default 5); the tasks' groups may not exceed it."
+  description = "Security groups per network interface quota of the account (AWS default 5; account.yaml quotas.securityGroupsPerNetworkInterface); the tasks' groups may not exceed it."
   type        = number
   default     = 5
+  nullable    = false
+
+  validation {
+    condition     = var.max_security_groups >= 1 && var.max_security_groups <= 16 && floor(var.max_security_groups) == var.max_security_groups
+    error_message = "max_security_groups must be a whole number between 1 and 16 (AWS's most per network interface)."
+  }
 }

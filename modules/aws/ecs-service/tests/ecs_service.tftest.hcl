@@ -483,6 +483,18 @@ run "rejects_more_groups_than_the_eni_quota" {
   expect_failures = [aws_ecs_service.this]
 }
 
+run "a_raised_eni_quota_admits_more_groups" {
+  command = plan
+  variables {
+    security_group_ids  = ["sg-00000000000000001", "sg-00000000000000002", "sg-00000000000000003", "sg-00000000000000004", "sg-00000000000000005", "sg-00000000000000006"]
+    max_security_groups = 6
+  }
+  assert {
+    condition     = length(aws_ecs_service.this[0].network_configuration[0].security_groups) == 6
+    error_message = "all six groups reach the service"
+  }
+}
+
 run "https_egress_rule" {
   command = apply
 

@@ -343,6 +343,24 @@ run "rejects_external_priority_out_of_range" {
   expect_failures = [var.external]
 }
 
+run "passes_the_accounts_eni_quota" {
+  command = plan
+  variables {
+    client_security_group_ids = ["sg-0ddddddddddddddd1", "sg-0ddddddddddddddd2", "sg-0ddddddddddddddd3", "sg-0ddddddddddddddd4", "sg-0ddddddddddddddd5"]
+    max_security_groups       = 6
+  }
+  # The tasks join six groups (their own and five -clients groups): with the default quota of 5
+  # aws/ecs-service's precondition fails this plan (its test rejects_more_groups_than_the_eni_quota).
+}
+
+run "rejects_an_eni_quota_above_16" {
+  command = plan
+  variables {
+    max_security_groups = 17
+  }
+  expect_failures = [var.max_security_groups]
+}
+
 run "rejects_autoscaling_min_above_max" {
   command = plan
   variables {

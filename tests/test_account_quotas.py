@@ -1,0 +1,313 @@
+"""Adjustable AWS quotas an account was granted (account.yaml ``quotas``) and the account-wide quota
+of Service Connect: AWS Cloud Map's instances per namespace.
+
+- ``securityGroupsPerNetworkInterface``: the spec rule, the root's ``max_security_groups`` (what
+  aws/ecs-service's precondition judges) and plan-check follow the declared number; undeclared,
+  AWS's default of 5.
+- ``cloudMapInstancesPerNamespace``: every task of a serving service registers in its account's
+  namespace, so the services' task ceilings (autoscaling max, else desiredCount) may not add up
+  to more than the quota (AWS's default 2,000). moto counts neither.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli, snapshot
+
+from generator import SpecError, api, validate
+from generator.spec.rules import CLOUD_MAP_INSTANCES, CLOUD_MAP_QUOTAS_PAGE, SG_PER_ENI, task_ceiling
+from generator.tools import plancheck
+
+ORG = Path(__file__).parent / "fixtures" / "org"
+STAGING = "accounts/staging/account.yaml"
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(ORG, root, ignore=shutil.ignore_patterns(".terraform*"))
+    return root
+
+
+def _declare(root: Path, env: str, **quotas: int) -> None:
+    """Add a quotas block to the account file (before defaultTags, where the schema lists it)."""
+    path = root / "accounts" / env / "account.yaml"
+    text = path.read_text(encoding="utf-8")
+    block = "quotas:\n" + "".join(f"  {key}: {value}\n" for key, value in quotas.items())
+    assert "\ndefaultTags:" in text
+    path.write_text(text.replace("\ndefaultTags:", "\n" + block + "defaultTags:", 1), encoding="utf-8")
+
+
+def _line(root: Path, rel: str, text: str) -> int:
+    return (root / rel).read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+# --- security groups per network interface ---------------------------------------------------
+
+
+def _callees(root: Path, count: int, envs: str) -> None:
+    """``count`` services in ``envs`` that bpg declares (each adds its -clients group to bpg's tasks)."""
+    names = []
+    for i in range(count):
+        name = f"callee{i}"
+        names.append(name)
+        spec = root / "services" / name / "service.yaml"
+        spec.parent.mkdir(parents=True)
+        spec.write_text(
+            f"name: {name}\nowner: payments\nenvironments: [{envs}]\n"
+            "spec:\n  resources: {cpu: 256, memory: 512}\n  desiredCount: 1\n",
+            encoding="utf-8",
+        )
+    bpg = root / "services" / "bpg" / "service.yaml"
+    text = bpg.read_text(encoding="utf-8")
+    assert "  dependencies:\n    datastores:" in text, text
+    bpg.write_text(
+        text.replace("  dependencies:\n", f"  dependencies:\n    services: [{', '.join(names)}]\n", 1), encoding="utf-8"
+    )
+
+
+def _bpg_groups(root: Path) -> int:
+    repo = validate(root)
+    from generator.spec.rules import network_dependencies
+
+    return 1 + len(network_dependencies(repo, repo.service("bpg")))
+
+
+def test_security_groups_over_the_default_are_an_error_naming_each_account(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    base = _bpg_groups(root)
+    _callees(root, SG_PER_ENI + 1 - base, "staging, production")
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == ("services/bpg/service.yaml", "spec.dependencies")
+    assert f"would join {SG_PER_ENI + 1} security groups" in problem.message
+    assert "AWS allows 5 per network interface in production, staging (the default)" in problem.message
+    assert "quotas.securityGroupsPerNetworkInterface" in problem.message
+
+
+def test_a_declared_quota_admits_more_groups_and_reaches_the_root(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _callees(root, SG_PER_ENI + 1 - _bpg_groups(root), "staging, production")
+    for env in ("staging", "production"):
+        _declare(root, env, securityGroupsPerNetworkInterface=SG_PER_ENI + 1)
+    validate(root)
+    assert api.generate(root).changes
+    for env in ("staging", "production"):
+        main = (root / "accounts" / env / "services" / "bpg" / "main.tf").read_text(encoding="utf-8")
+        assert [line.split() for line in main.splitlines() if "max_security_groups" in line] == [
+            ["max_security_groups", "=", str(SG_PER_ENI + 1)]
+        ]
+
+
+def test_only_the_account_without_the_quota_is_named(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _callees(root, SG_PER_ENI + 1 - _bpg_groups(root), "staging, production")
+    _declare(root, "production", securityGroupsPerNetworkInterface=8)
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert "5 per network interface in staging (the default)" in problem.message
+    assert "production" not in problem.message
+
+
+def test_declaring_the_quota_changes_one_line_of_each_service_root(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    api.generate(root)
+    before = {p: p.read_text(encoding="utf-8") for p in (root / "accounts" / "staging" / "services").glob("*/main.tf")}
+    _declare(root, "staging", securityGroupsPerNetworkInterface=7)
+    api.generate(root)
+    for path, old in before.items():
+        new = path.read_text(encoding="utf-8").splitlines()
+        # the header's digest of the inputs changes with the account file, besides the one setting
+        added = [line for line in new if line not in old.splitlines() and not line.startswith("# infragen:sha256:")]
+        assert [line.split() for line in added] == [["max_security_groups", "=", "7"]], path
+        assert len(new) == len(old.splitlines()) + 1, path
+    production = root / "accounts" / "production" / "services" / "bpg" / "main.tf"
+    assert "max_security_groups" not in production.read_text(encoding="utf-8")
+
+
+def test_the_quota_has_aws_bounds(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _declare(root, "staging", securityGroupsPerNetworkInterface=17)
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "quotas.securityGroupsPerNetworkInterface")
+    assert problem.line == _line(root, STAGING, "  securityGroupsPerNetworkInterface: 17")
+
+
+def _ecs_plan(groups: int, declared: int | None) -> dict[str, Any]:
+    """A generated root's plan, reduced to what the rule reads: the ECS service's planned groups and
+    module "service"'s max_security_groups argument."""
+    expressions: dict[str, Any] = {"source": {"constant_value": "../../../../modules/platform/service"}}
+    if declared is not None:
+        expressions["max_security_groups"] = {"constant_value": declared}
+    return {
+        "resource_changes": [
+            {
+                "address": "module.service.module.ecs_service.aws_ecs_service.this",
+                "module_address": "module.service.module.ecs_service",
+                "mode": "managed",
+                "type": "aws_ecs_service",
+                "name": "this",
+                "change": {
+                    "actions": ["update"],
+                    "after": {
+                        "network_configuration": [{"security_groups": [f"sg-{i:08x}" for i in range(groups)]}],
+                        "tags_all": {},
+                    },
+                    "after_unknown": {},
+                },
+            }
+        ],
+        "configuration": {"root_module": {"module_calls": {"service": {"expressions": expressions}}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("groups", "declared", "violation"),
+    [(5, None, False), (6, None, True), (8, 8, False), (9, 8, True)],
+)
+def test_plan_check_judges_the_roots_declared_quota(groups: int, declared: int | None, violation: bool) -> None:
+    report = plancheck.check(json.loads(json.dumps(_ecs_plan(groups, declared))))
+    found = [v for v in report.violations if v.rule == "aws-limits" and "security groups" in v.why]
+    assert bool(found) is violation, report.violations
+    if violation:
+        limit = declared or SG_PER_ENI
+        assert f"join {groups} security groups; AWS allows {limit}" in found[0].why
+        assert ("declared quota" in found[0].why) is (declared is not None)
+
+
+# --- Cloud Map instances per namespace -------------------------------------------------------
+
+
+def _scaled(root: Path, name: str, ceiling: int, envs: str = "staging", kind: str = "service") -> None:
+    spec = root / "services" / name / "service.yaml"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(
+        f"name: {name}\nowner: payments\nkind: {kind}\nenvironments: [{envs}]\n"
+        "spec:\n  resources: {cpu: 256, memory: 512}\n  desiredCount: 1\n"
+        f"  autoscaling: {{resource: cpu, target: 70, min: 1, max: {ceiling}}}\n",
+        encoding="utf-8",
+    )
+
+
+def _staging_total(root: Path) -> int:
+    repo = validate(root)
+    return sum(task_ceiling(s, "staging") for s in repo.services if s.serves_http and "staging" in s.environments)
+
+
+def _fill(root: Path, total: int) -> None:
+    """Add serving services to staging until the ceilings add up to ``total``."""
+    rest = total - _staging_total(root)
+    i = 0
+    while rest > 0:
+        _scaled(root, f"big{i}", min(rest, 1000))
+        rest -= min(rest, 1000)
+        i += 1
+
+
+def test_ceilings_that_fill_the_namespace_validate(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _fill(root, CLOUD_MAP_INSTANCES)
+    assert _staging_total(root) == CLOUD_MAP_INSTANCES
+
+
+def test_one_task_over_the_namespace_is_an_error_at_the_namespace(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _fill(root, CLOUD_MAP_INSTANCES + 1)
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "ecs.serviceConnectNamespaceArn")
+    assert problem.line == _line(
+        root,
+        STAGING,
+        next(line for line in (root / STAGING).read_text().splitlines() if "serviceConnectNamespaceArn" in line),
+    )
+    assert "2,001 tasks of" in problem.message and "allows 2,000 instances per namespace" in problem.message
+    assert "the largest big0 (1000), big1 (995)" in problem.message, problem.message
+    assert "AWS's default quota" in problem.message and CLOUD_MAP_QUOTAS_PAGE in problem.message
+
+
+def test_workers_register_nothing(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _fill(root, CLOUD_MAP_INSTANCES)
+    _scaled(root, "consumer", 1000, kind="worker")  # a Service Connect client only
+    validate(root)
+
+
+def test_a_declared_quota_admits_more_and_is_where_the_error_points(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _fill(root, 2500)
+    _declare(root, "staging", cloudMapInstancesPerNamespace=2500)
+    validate(root)
+    _scaled(root, "onemore", 1)
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "quotas.cloudMapInstancesPerNamespace")
+    assert problem.line == _line(root, STAGING, "  cloudMapInstancesPerNamespace: 2500")
+    assert "2,501 tasks" in problem.message and "(the quota declared here)" in problem.message
+
+
+def test_an_environment_override_counts_in_its_account_only(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _fill(root, CLOUD_MAP_INSTANCES)
+    _scaled(root, "grows", 1, envs="staging, production")
+    env_file = root / "services" / "grows" / "environments" / "production.yaml"
+    env_file.parent.mkdir()
+    env_file.write_text("overrides:\n  autoscaling: {resource: cpu, target: 70, min: 1, max: 900}\n", encoding="utf-8")
+    (root / "services" / "grows" / "environments" / "staging.yaml").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        validate(root)  # staging: 2,001 (grows counts 1 there); production: far below
+    assert [p.file for p in caught.value.problems] == [STAGING]
+
+
+def test_an_incremental_gen_judges_a_raised_ceiling(stamped: Path) -> None:
+    # a desired count is not part of a service's face: the one-service run must add the ceilings up too
+    _declare(stamped, "staging", cloudMapInstancesPerNamespace=_staging_total(stamped))
+    api.generate(stamped)
+    api.generate(stamped)  # consistent: the next edit takes the one-service path
+    before = snapshot(stamped)
+    spec = stamped / "services" / "core" / "service.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert "desiredCount: 1" in text
+    spec.write_text(text.replace("desiredCount: 1", "desiredCount: 2"), encoding="utf-8")
+    with pytest.raises(SpecError, match="cloudMapInstancesPerNamespace"):
+        api.generate(stamped)
+    after = snapshot(stamped)
+    assert {p: v for p, v in after.items() if p != "services/core/service.yaml"} == {
+        p: v for p, v in before.items() if p != "services/core/service.yaml"
+    }
+
+
+def test_gen_writes_nothing_over_the_namespace(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _fill(root, CLOUD_MAP_INSTANCES + 1)
+    before = snapshot(root)
+    result = run_cli("gen", "--root", str(root))
+    assert result.code == 1, result
+    assert f"{STAGING}:" in result.stderr and "ecs.serviceConnectNamespaceArn" in result.stderr, result
+    assert snapshot(root) == before
+
+
+def test_the_benchmark_organization_declares_the_quota_it_needs(tmp_path: Path) -> None:
+    # bench/synth.py's 1,000 serving services exceed AWS's default in every account; `make bench`
+    # generates that organization, so its accounts declare a raised quota it fits
+    found = importlib.util.spec_from_file_location("synth", Path(__file__).parent.parent / "bench" / "synth.py")
+    assert found is not None and found.loader is not None
+    synth = importlib.util.module_from_spec(found)
+    found.loader.exec_module(synth)
+    synth.build(tmp_path / "org", 1000, Path(__file__).parent.parent / "modules")
+    repo = validate(tmp_path / "org")
+    for account in repo.accounts:
+        total = sum(task_ceiling(s, account.env) for s in repo.services if s.serves_http)
+        assert CLOUD_MAP_INSTANCES < total <= synth.CLOUD_MAP_INSTANCES, (account.env, total)
+        assert account.quotas.cloud_map_instances_per_namespace == synth.CLOUD_MAP_INSTANCES
