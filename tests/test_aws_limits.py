@@ -24,6 +24,7 @@ import tfenv
 from generator import validate
 from generator.datastores import REGISTRY
 from generator.spec.models import Repo
+from generator.spec.rules import INFRAGEN_TAG_KEYS
 from generator.tools import plancheck
 
 REPO = Path(__file__).resolve().parent.parent
@@ -473,6 +474,24 @@ def test_plan_check_passes_every_planned_root(plans: dict[str, tuple[str, dict[s
         report = plancheck.check(plan, context)
         problems += [f"{path}: {v}" for v in report.violations]
     assert plans and not problems, "\n".join(problems)
+
+
+def test_the_tag_keys_infragen_adds_are_the_ones_the_spec_rule_counts(
+    plans: dict[str, tuple[str, dict[str, Any]]],
+) -> None:
+    """spec.rules.INFRAGEN_TAG_KEYS is what keeps an account's defaultTags within AWS's 50 tags per
+    resource: every key a planned resource carries is a default tag or one of them, and each of
+    them is carried somewhere (the constant is neither short nor padded)."""
+    seen: set[str] = set()
+    for path, (_, plan) in plans.items():
+        defaults = {key for account in _repo_of(path).accounts for key, _ in account.default_tags}
+        for rc in _created(plan):
+            tags = rc["change"]["after"].get("tags_all")
+            if isinstance(tags, dict):
+                extra = set(tags) - defaults - INFRAGEN_TAG_KEYS
+                assert not extra, f"{path}: {rc['address']} carries {sorted(extra)}"
+                seen |= set(tags) & INFRAGEN_TAG_KEYS
+    assert seen == INFRAGEN_TAG_KEYS
 
 
 def test_execution_role_policies_are_known_at_the_first_plan(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:

@@ -25,6 +25,19 @@ from generator.spec.schema import known, suggest
 
 MANAGED_BY = "infragen"
 _TAG_PUNCTUATION = set("_.:/=+-@ ")
+# "Maximum number of tags per resource - 50"; keys starting with aws: are AWS's and do not count
+# (the tag restrictions every AWS API's Tag type repeats, e.g. Amazon ECS's).
+TAGS_PER_RESOURCE = 50
+TAGS_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html"
+# The keys infragen adds beside an account's defaultTags: the root's provider default_tags
+# (generator/plan/roots.py), the modules' Name and a read replica's replica-of (aws/rds)
+# (tests/test_aws_limits.py compares this with every planned root).
+INFRAGEN_TAG_KEYS = frozenset({"environment", "managed-by", "owner", "service", "cost-center", "Name", "replica-of"})
+
+
+def user_tag_count(keys: set[str] | frozenset[str]) -> int:
+    """The tags that count toward a resource's 50: every key but AWS's own (aws:...)."""
+    return sum(1 for key in keys if not key.lower().startswith("aws:"))
 
 
 def tag_problem(text: str, *, key: bool = False) -> str | None:
@@ -81,6 +94,19 @@ def cross_check(
         doc = docs[f"accounts/{account.env}/account.yaml"]
         if not re.fullmatch(r"[a-z][a-z0-9]{1,15}", account.env):
             problems.append(doc.problem((), f"account folder name {account.env!r} must match ^[a-z][a-z0-9]{{1,15}}$"))
+        declared = {key for key, _ in account.default_tags}
+        if user_tag_count(declared | INFRAGEN_TAG_KEYS) > TAGS_PER_RESOURCE:
+            added = sorted(INFRAGEN_TAG_KEYS - declared)
+            problems.append(
+                doc.problem(
+                    ("defaultTags",),
+                    f"{len(declared)} default tags and the {len(added)} infragen adds to every resource "
+                    f"({', '.join(added)}) make {user_tag_count(declared | INFRAGEN_TAG_KEYS)}; AWS allows "
+                    f"{TAGS_PER_RESOURCE} tags per resource ({TAGS_PAGE}), so every create of this account "
+                    f"would fail: keep at most {TAGS_PER_RESOURCE - len(added)} here",
+                    key=True,
+                )
+            )
         seen_keys: dict[str, str] = {}
         for key, value in account.default_tags:
             other = seen_keys.setdefault(unicodedata.normalize("NFC", key), key)

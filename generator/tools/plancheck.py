@@ -6,8 +6,8 @@ violation fails the plan and nothing can be applied. Four rules:
 * ``aws-limits``: what AWS refuses and the emulator accepts (names, a target group behind two load
   balancers, security groups per network interface, listener rule priorities, fixed final snapshot
   identifiers, an empty deployment alarm list, Performance Insights on classes without it, Redis
-  below 7 with IAM authentication, IAM policies over their size quotas). Each constant cites the
-  AWS page it encodes.
+  below 7 with IAM authentication, IAM policies over their size quotas, more than 50 tags on a
+  resource). Each constant cites the AWS page it encodes.
 * ``replacement``: no destroy or replacement of a stateful or serving resource unless the service's
   environment file acknowledges that address with a reason. A retired service's destroy-only root
   and a create-before-destroy swap of a stateless resource are not violations.
@@ -38,7 +38,7 @@ from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
 from generator.spec import naming, secrets
 from generator.spec.models import ACKNOWLEDGEMENT_PLACEHOLDER, Acknowledgement, Repo, Service
-from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE
+from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE, TAGS_PAGE, TAGS_PER_RESOURCE, user_tag_count
 
 Plan = Mapping[str, Any]
 Change = Mapping[str, Any]
@@ -341,6 +341,7 @@ def _limits(plan: Plan) -> Iterator[Violation]:
     yield from _redis_iam(plan)
     yield from _sns(plan)
     yield from _policy_sizes(plan)
+    yield from _tag_counts(plan)
 
 
 # IAM and AWS STS character limits (IAM quotas page): the inline policies of one role total at
@@ -711,6 +712,24 @@ def _replacements(
             "decommission itself (docs/decommission.md)"
         )
     return violations, used, missing
+
+
+def _tag_counts(plan: Plan) -> Iterator[Violation]:
+    """A resource's tags (its own and the provider's default_tags: tags_all) within AWS's 50."""
+    for rc in _changing(plan):
+        after = _after(rc)
+        key = "tags_all" if "tags_all" in after else "tags"
+        tags = after.get(key)
+        if not isinstance(tags, dict) or _unknown(rc, key):
+            continue
+        count = user_tag_count(frozenset(tags))
+        if count > TAGS_PER_RESOURCE:
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"the resource would carry {count} tags; AWS allows {TAGS_PER_RESOURCE} per resource",
+                f"drop tags from the provider's default_tags (account.yaml defaultTags) or the resource ({TAGS_PAGE})",
+            )
 
 
 # --- tags ------------------------------------------------------------------------------------
