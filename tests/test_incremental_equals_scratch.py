@@ -38,6 +38,8 @@ Edit = Callable[[Path, int], None]
 
 
 def _yaml(path: Path, change: Callable[[dict], None]) -> None:  # type: ignore[type-arg]
+    if path.name == "service.yaml" and not path.is_file():
+        return  # an earlier edit removed the service (remove_service): nothing left to edit
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
     change(data)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,6 +150,13 @@ def account(repo: Path, n: int) -> None:
     _yaml(path, lambda d: d.setdefault("defaultTags", {}).__setitem__("tier", f"t{n % 5}"))
 
 
+def account_quotas(repo: Path, n: int) -> None:
+    """Raised quotas: every service root of the account gains or changes max_security_groups."""
+    path = repo / "accounts" / ENVS[n % 2] / "account.yaml"
+    quotas = {"securityGroupsPerNetworkInterface": 5 + n % 4, "cloudMapInstancesPerNamespace": 2000 + n % 3}
+    _yaml(path, lambda d: d.__setitem__("quotas", quotas))
+
+
 def account_vpc(repo: Path, n: int) -> None:
     path = repo / "accounts" / ENVS[n % 2] / "account.yaml"
     _yaml(path, lambda d: d["network"].__setitem__("vpcId", f"vpc-0a1b2c3d4e5f6{n % 10:04d}"))
@@ -234,6 +243,7 @@ EDITS: tuple[Edit, ...] = (
     env_overrides,
     env_secret,
     account,
+    account_quotas,
     account_vpc,
     cost_center,
     team_github,
