@@ -23,6 +23,7 @@ import tfenv
 
 from generator import validate
 from generator.datastores import REGISTRY
+from generator.spec.convention import TASK_DEFINITION_BYTES
 from generator.spec.models import Repo
 from generator.spec.rules import INFRAGEN_TAG_KEYS
 from generator.tools import plancheck
@@ -548,3 +549,27 @@ def test_a_role_policy_over_the_iam_quota_fails_plan_check(tmp_path: Path) -> No
     assert f"would total {size} characters" in found[0].why
     assert "role module.service.module.ecs_service.aws_iam_role.execution would" in found[0].why
     assert plancheck.IAM_QUOTAS_PAGE in found[0].fix
+
+
+def test_a_task_definition_over_64_kib_fails_plan_check(tmp_path: Path) -> None:
+    """The spec refuses an environment that encodes to more than ECS's 64 KiB per task definition
+    (tests/test_task_definition_size.py); a root edited by hand past it is planned by Terraform,
+    and plan-check reads the planned container definitions and refuses the plan."""
+    if tfenv.terraform_binary() is None or not tfenv.provider_available("hashicorp", "aws"):
+        pytest.skip("task definition size NOT checked: needs the terraform CLI and hashicorp/aws in the local mirror")
+    tfenv.cli_config()
+    base = tmp_path / "repo"
+    shutil.copytree(ORG, base)
+    root = base / "accounts" / "staging" / "services" / "klausapproves"
+    main = root / "main.tf"
+    text = main.read_text(encoding="utf-8")
+    assert '{ name = "LOG_LEVEL", value = "debug" },' in text
+    main.write_text(text.replace('value = "debug"', f'value = "{"x" * 70_000}"', 1), encoding="utf-8")
+    plan = _plan(_prepare(base, root, tmp_path / "plan"))
+    (task,) = [rc for rc in plan["resource_changes"] if rc["type"] == "aws_ecs_task_definition"]
+    size = len(task["change"]["after"]["container_definitions"].encode("utf-8"))
+    assert size > TASK_DEFINITION_BYTES
+    report = plancheck.check(plan)
+    found = [v for v in report.violations if "container definitions" in v.why]
+    assert [v.address for v in found] == [task["address"]], report.violations
+    assert f"alone take {size:,} bytes" in found[0].why

@@ -12,7 +12,7 @@ from generator.deploy import schedule as job_schedule
 from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
 from generator.deploy.rollout import TAG_IMAGE, _describe_service
 from generator.plan import taskdef
-from generator.spec import naming
+from generator.spec import convention, naming
 
 
 @dataclass(frozen=True)
@@ -470,7 +470,7 @@ def _secret_checks(aws: Aws, target: Target) -> list[Check]:
     """Every secret and parameter the task definition references, described (never read)."""
     checks = []
     ssm, sm = aws.client("ssm"), aws.client("secretsmanager")
-    for key, value_from in taskdef.secrets(target.repo, target.service, target.account).items():
+    for key, value_from in convention.secrets(target.repo, target.service, target.account).items():
         if ":ssm:" in value_from:
             parameter = "/" + value_from.split(":parameter/", 1)[1]
             with translated("ssm:DescribeParameters"):

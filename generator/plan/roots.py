@@ -15,7 +15,7 @@ from generator.errors import InvariantError
 from generator.hcl import ObjectList, Raw, Value, object_list
 from generator.plan import alarms, allocation, taskdef
 from generator.plan.policy import deploy_policy
-from generator.spec import naming
+from generator.spec import convention, naming
 from generator.spec.channels import module_source
 from generator.spec.models import MAIN, Account, Datastore, Repo, Service, TargetHealth
 from generator.spec.rules import network_dependencies, reads_from
@@ -479,8 +479,8 @@ def _service_args(
     cpu, memory, desired, autoscaling = service.effective_size(account.env)
     env_file = service.env_file(account.env)
     # The container's environment and secrets, including connection-by-convention entries, come
-    # from the one function `infragen compile` uses (generator.plan.taskdef).
-    secrets: dict[str, Value] = dict(taskdef.secrets(repo, service, account))
+    # from the one function `infragen compile` uses (generator.spec.convention).
+    secrets: dict[str, Value] = dict(convention.secrets(repo, service, account))
     secret_arns: set[str] = set()
     ssm_arns: set[str] = set()
     kms_keys: set[str] = set()  # customer managed keys of the secrets (kmsKey): kms:Decrypt via SM/SSM

@@ -10,7 +10,6 @@ revision Terraform creates and the one ``infragen deploy`` registers cannot drif
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from generator.errors import CommandError
@@ -42,34 +41,6 @@ def role_arn(service: Service, account: Account, kind: str) -> str:
 
 def log_group(service: Service) -> str:
     return f"/ecs/{service.name}"
-
-
-def environment(repo: Repo, service: Service, account: Account) -> dict[str, str]:
-    """Plain environment: the owner's variables plus the service-dependency URLs."""
-    env_file = service.env_file(account.env)
-    # NFC, as Terraform delivers every string (and the escaping oracle checks): compile, the root
-    # and a deploy must send the same bytes.
-    values = {k: unicodedata.normalize("NFC", v) for k, v in (env_file.variables if env_file else ())}
-    for item in convention.injected(repo, service, account):
-        if item.value is not None:
-            values.setdefault(item.name, item.value)
-    return dict(sorted(values.items()))
-
-
-def secrets(repo: Repo, service: Service, account: Account) -> dict[str, str]:
-    """name -> valueFrom: the owner's secret references plus the datastore connection parameters."""
-    values: dict[str, str] = {}
-    env_file = service.env_file(account.env)
-    for key, secret in env_file.secrets if env_file else ():
-        if secret.secrets_manager_arn is not None:
-            values[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
-        else:
-            assert secret.ssm_parameter is not None
-            values[key] = naming.ssm_parameter_arn(secret.ssm_parameter, account)
-    for item in convention.injected(repo, service, account):
-        if item.parameter is not None:
-            values.setdefault(item.name, naming.ssm_parameter_arn(item.parameter, account))
-    return dict(sorted(values.items()))
 
 
 # The container health check of a worker (the ECS defaults but for the start period, which gives
@@ -112,8 +83,8 @@ def container_definitions(repo: Repo, service: Service, account: Account, image:
             "essential": True,
             "portMappings": port_mappings(service),
             **({"healthCheck": check} if check is not None else {}),
-            "environment": [{"name": k, "value": v} for k, v in environment(repo, service, account).items()],
-            "secrets": [{"name": k, "valueFrom": v} for k, v in secrets(repo, service, account).items()],
+            "environment": [{"name": k, "value": v} for k, v in convention.environment(repo, service, account).items()],
+            "secrets": [{"name": k, "valueFrom": v} for k, v in convention.secrets(repo, service, account).items()],
             "readonlyRootFilesystem": True,
             "privileged": False,
             "mountPoints": [{"sourceVolume": VOLUME, "containerPath": "/tmp", "readOnly": False}],

@@ -11,6 +11,8 @@ A service dependency ``bpg`` becomes ``BPG_URL=http://bpg-internal.<env>.<zone>`
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from dataclasses import dataclass
 
 from generator.datastores import kind_of
@@ -94,6 +96,36 @@ def _injected(repo: Repo, service: Service, account: Account) -> tuple[Injected,
     return tuple(sorted(result, key=lambda i: i.name))
 
 
+def environment(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """The container's plain environment (generator/plan/taskdef.py): the owner's variables plus
+    the service-dependency URLs and other known convention values."""
+    env_file = service.env_file(account.env)
+    # NFC, as Terraform delivers every string (and the escaping oracle checks): compile, the root
+    # and a deploy must send the same bytes.
+    values = {k: unicodedata.normalize("NFC", v) for k, v in (env_file.variables if env_file else ())}
+    for item in injected(repo, service, account):
+        if item.value is not None:
+            values.setdefault(item.name, item.value)
+    return dict(sorted(values.items()))
+
+
+def secrets(repo: Repo, service: Service, account: Account) -> dict[str, str]:
+    """The container's secrets, name -> valueFrom: the owner's secret references plus the
+    datastore connection parameters."""
+    values: dict[str, str] = {}
+    env_file = service.env_file(account.env)
+    for key, secret in env_file.secrets if env_file else ():
+        if secret.secrets_manager_arn is not None:
+            values[key] = secret.secrets_manager_arn + (f":{secret.field}::" if secret.field else "")
+        else:
+            assert secret.ssm_parameter is not None
+            values[key] = naming.ssm_parameter_arn(secret.ssm_parameter, account)
+    for item in injected(repo, service, account):
+        if item.parameter is not None:
+            values.setdefault(item.name, naming.ssm_parameter_arn(item.parameter, account))
+    return dict(sorted(values.items()))
+
+
 def collisions(repo: Repo, service: Service, account: Account) -> list[tuple[str, str, str]]:
     """(field, name, source) for each owner variable or secret that a convention name takes."""
     env_file = service.env_file(account.env)
@@ -154,3 +186,51 @@ def clash_problems(doc: Document, repo: Repo, service: Service) -> list[Problem]
                     )
                 seen.setdefault(env_name, source)
     return problems
+
+
+# "Task definition size: 64 KiB", not adjustable (Amazon ECS service quotas). moto registers any size.
+TASK_DEFINITION_BYTES = 64 * 1024
+ECS_QUOTAS_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html"
+# JSON writes no character in more than 6 bytes (\u00XX), and an entry's keys and punctuation
+# ({"name":"","value":""},) take fewer than 32: a bound checked before encoding anything.
+_JSON_BYTES_PER_CHAR = 6
+_ENTRY_OVERHEAD = 32
+
+
+def entries_bytes(environment: dict[str, str], secrets: dict[str, str]) -> int:
+    """The container's environment and secrets lists as compact JSON in UTF-8, the least any
+    encoding of the task definition spends on them: a lower bound of its size."""
+    document = {
+        "environment": [{"name": k, "value": v} for k, v in environment.items()],
+        "secrets": [{"name": k, "valueFrom": v} for k, v in secrets.items()],
+    }
+    return len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def size_problems(doc: Document, repo: Repo, service: Service, account: Account) -> list[Problem]:
+    """The environment and secrets an environment file gives the container fit in a task
+    definition: over 64 KiB, compile, deploy and the root's apply would all be refused."""
+    env_file = service.env_file(account.env)
+    if env_file is None:
+        return []
+    plain, referenced = environment(repo, service, account), secrets(repo, service, account)
+    chars = sum(len(k) + len(v) for values in (plain, referenced) for k, v in values.items())
+    if chars * _JSON_BYTES_PER_CHAR + (len(plain) + len(referenced) + 1) * _ENTRY_OVERHEAD <= TASK_DEFINITION_BYTES:
+        return []  # the common case: not even the worst encoding could reach the quota
+    size = entries_bytes(plain, referenced)
+    if size <= TASK_DEFINITION_BYTES:
+        return []
+    largest = sorted(plain.items(), key=lambda item: (-len(item[1].encode("utf-8")), item[0]))[:3]
+    named = ", ".join(f"{k} ({len(v.encode('utf-8')):,} bytes)" for k, v in largest)
+    field = "variables" if env_file.variables else "secrets"
+    return [
+        doc.problem(
+            (field,),
+            f"the container's environment and secrets in {account.env} take {size:,} bytes of its task definition "
+            f"(the largest variables: {named}); ECS allows a task definition of at most {TASK_DEFINITION_BYTES:,} "
+            f"bytes, a quota it does not raise ({ECS_QUOTAS_PAGE}), so `infragen compile`, `deploy` and the root's "
+            "apply would all be refused: keep large values out of the environment (an SSM parameter under secrets "
+            "costs a reference of a few dozen bytes, a file in the image or in S3 costs none)",
+            key=True,
+        )
+    ]

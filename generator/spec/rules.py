@@ -15,7 +15,7 @@ from generator.errors import Problem
 from generator.spec import naming, secrets
 from generator.spec.alarms import alarm_module, deployment_keys
 from generator.spec.alarms import defaults as alarm_defaults
-from generator.spec.convention import clash_problems, collision_problems
+from generator.spec.convention import clash_problems, collision_problems, size_problems
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
 from generator.spec.health import health_problems
@@ -250,6 +250,7 @@ def service_rules(
         if env_file.file and env_file.env in env_names and env_file.env in service.environments:
             account = repo.account(env_file.env)
             problems.extend(collision_problems(docs[env_file.file], repo, service, account))
+            problems.extend(size_problems(docs[env_file.file], repo, service, account))
     return problems
 
 

@@ -7,7 +7,7 @@ violation fails the plan and nothing can be applied. Four rules:
   balancers, security groups per network interface, listener rule priorities, fixed final snapshot
   identifiers, an empty deployment alarm list, Performance Insights on classes without it, Redis
   below 7 with IAM authentication, IAM policies over their size quotas, more than 50 tags on a
-  resource). Each constant cites the AWS page it encodes.
+  resource, task definitions over 64 KiB). Each constant cites the AWS page it encodes.
 * ``replacement``: no destroy or replacement of a stateful or serving resource unless the service's
   environment file acknowledges that address with a reason. A retired service's destroy-only root
   and a create-before-destroy swap of a stateless resource are not violations.
@@ -37,6 +37,7 @@ from generator.datastores import REGISTRY
 from generator.datastores.database import PERFORMANCE_INSIGHTS_UNSUPPORTED
 from generator.errors import CommandError
 from generator.spec import naming, secrets
+from generator.spec.convention import ECS_QUOTAS_PAGE, TASK_DEFINITION_BYTES
 from generator.spec.models import ACKNOWLEDGEMENT_PLACEHOLDER, Acknowledgement, Repo, Service
 from generator.spec.rules import SG_PER_ENI, SG_PER_ENI_PAGE, TAGS_PAGE, TAGS_PER_RESOURCE, user_tag_count
 
@@ -342,6 +343,7 @@ def _limits(plan: Plan) -> Iterator[Violation]:
     yield from _sns(plan)
     yield from _policy_sizes(plan)
     yield from _tag_counts(plan)
+    yield from _task_definition_sizes(plan)
 
 
 # IAM and AWS STS character limits (IAM quotas page): the inline policies of one role total at
@@ -712,6 +714,26 @@ def _replacements(
             "decommission itself (docs/decommission.md)"
         )
     return violations, used, missing
+
+
+def _task_definition_sizes(plan: Plan) -> Iterator[Violation]:
+    """A task definition's container definitions (JSON, as the provider sends them) within ECS's
+    64 KiB per task definition: the rest of the request only adds to them."""
+    for rc in _changing(plan):
+        if rc["type"] != "aws_ecs_task_definition" or _unknown(rc, "container_definitions"):
+            continue
+        containers = _after(rc).get("container_definitions")
+        if not isinstance(containers, str):
+            continue
+        size = len(containers.encode("utf-8"))
+        if size > TASK_DEFINITION_BYTES:
+            yield Violation(
+                "aws-limits",
+                rc["address"],
+                f"its container definitions alone take {size:,} bytes; ECS allows {TASK_DEFINITION_BYTES:,} per task "
+                "definition",
+                f"keep large values out of the containers' environment ({ECS_QUOTAS_PAGE})",
+            )
 
 
 def _tag_counts(plan: Plan) -> Iterator[Violation]:
