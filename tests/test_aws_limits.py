@@ -495,6 +495,26 @@ def test_the_tag_keys_infragen_adds_are_the_ones_the_spec_rule_counts(
     assert seen == INFRAGEN_TAG_KEYS
 
 
+def test_every_inline_policy_is_counted_toward_a_role_of_the_plan(
+    plans: dict[str, tuple[str, dict[str, Any]]],
+) -> None:
+    """plan-check sums the inline policies per role: at a first plan the role's name is unknown,
+    so the policy's configuration reference names the role, also a counted one (a job's
+    scheduler role), and it must be a role the plan creates."""
+    unresolved = []
+    scheduled = 0
+    for path, (_, plan) in plans.items():
+        roles = {rc["address"] for rc in _created(plan) if rc["type"] == "aws_iam_role"}
+        for rc in _created(plan):
+            if rc["type"] != "aws_iam_role_policy":
+                continue
+            scheduled += rc["name"] == "scheduler"
+            role = plancheck._inline_role(plan, rc)
+            if role not in roles:
+                unresolved.append(f"{path}: {rc['address']} -> {role}")
+    assert scheduled and not unresolved, "\n".join(unresolved)
+
+
 def test_execution_role_policies_are_known_at_the_first_plan(plans: dict[str, tuple[str, dict[str, Any]]]) -> None:
     """aws/ecs-service builds the repository's and log group's ARNs from their names, so the
     execution role's policy is in the plan of a new service (a reviewer reads it; its size is judged)."""

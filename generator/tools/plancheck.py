@@ -369,11 +369,29 @@ def _inline_role(plan: Plan, rc: Change) -> str | None:
     if isinstance(role, str):
         return role
     refs = ((_config_resource(plan, rc) or {}).get("expressions", {}).get("role") or {}).get("references") or []
-    roles = sorted({".".join(r.split(".")[:2]) for r in refs if r.startswith("aws_iam_role.")})
-    if len(roles) != 1:
+    return _referenced(rc, refs, "aws_iam_role")
+
+
+def _referenced(rc: Change, refs: list[str], kind: str) -> str | None:
+    """The address of the one resource instance of type ``kind`` that a configuration expression of
+    ``rc`` refers to (``refs``, the plan's references, which list ``aws_iam_role.x[0].id``,
+    ``aws_iam_role.x[0]`` and ``aws_iam_role.x`` for one reference), in ``rc``'s module; None when
+    it names none or several. Under for_each, ``each.key`` picks ``rc``'s own key."""
+    names = {r.split(".")[1].split("[")[0] for r in refs if r.startswith(kind + ".")}
+    if len(names) != 1:
+        return None
+    (name,) = names
+    instances = {r.split(".")[1] for r in refs if r.startswith(f"{kind}.{name}[")}
+    if "each.key" in refs:
+        instance = f"{name}[{json.dumps(rc['index'])}]"
+    elif len(instances) == 1:
+        (instance,) = instances
+    elif not instances:
+        instance = name
+    else:
         return None
     prefix = rc.get("module_address", "")
-    return f"{prefix}.{roles[0]}" if prefix else roles[0]
+    return f"{prefix}.{kind}.{instance}" if prefix else f"{kind}.{instance}"
 
 
 def _policy_sizes(plan: Plan) -> Iterator[Violation]:
@@ -481,15 +499,7 @@ def target_group_of_rule(plan: Plan, rc: Change) -> str | None:
     actions = (res or {}).get("expressions", {}).get("action") or []
     if not actions or "target_group_arn" not in actions[0]:
         return None
-    refs = actions[0]["target_group_arn"].get("references", [])
-    groups = sorted({".".join(r.split(".")[:2]).split("[")[0] for r in refs if r.startswith("aws_lb_target_group.")})
-    if len(groups) != 1:
-        return None
-    ref = groups[0]
-    if "each.key" in refs:  # for_each over the load balancers: this rule's key picks the group
-        ref += f"[{json.dumps(rc['index'])}]"
-    prefix = rc.get("module_address", "")
-    return f"{prefix}.{ref}" if prefix else ref
+    return _referenced(rc, actions[0]["target_group_arn"].get("references", []), "aws_lb_target_group")
 
 
 def _one_load_balancer_per_target_group(plan: Plan) -> Iterator[Violation]:
