@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import run_cli, snapshot
 
-from generator import SpecError, validate
+from generator import SpecError, api, validate
 from generator.plan import taskdef
 from generator.spec import convention
 from generator.spec.convention import ECS_QUOTAS_PAGE, TASK_DEFINITION_BYTES
@@ -121,3 +121,17 @@ def test_plan_check_measures_planned_container_definitions(size: int | None, vio
     assert bool(found) is violation, report.violations
     if violation:
         assert f"take {TASK_DEFINITION_BYTES + 1:,} bytes" in found[0].why
+
+
+def test_an_incremental_gen_judges_a_grown_variable(stamped: Path) -> None:
+    # variables are not part of a service's face: the one-service run judges the size itself
+    path = stamped / ENV_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  LOG_LEVEL: debug\n", f"  LOG_LEVEL: debug\n  BLOB: {'x' * TASK_DEFINITION_BYTES}\n", 1),
+        encoding="utf-8",
+    )
+    before = snapshot(stamped)
+    with pytest.raises(SpecError, match="ECS allows a task definition of at most 65,536 bytes"):
+        api.generate(stamped)
+    assert snapshot(stamped) == before
