@@ -119,6 +119,19 @@ def hashes(root: Path) -> dict[str, str]:
     }
 
 
+def gen_refuses(root: Path, *expected: str) -> CliResult:
+    """`infragen gen` through the entry point refuses ``root``: exit 1, no traceback, each of
+    ``expected`` in the message, and not one file under ``root`` written, touched or removed."""
+    before = snapshot(root)
+    result = run_cli("gen", "--root", str(root))
+    assert result.code == 1, result
+    assert "Traceback" not in result.stderr, result
+    for text in expected:
+        assert text in result.stderr, (text, result)
+    assert snapshot(root) == before
+    return result
+
+
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under ``root`` with its bytes and mtime, to prove nothing changed."""
     result = {}
