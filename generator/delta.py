@@ -128,7 +128,7 @@ def _changed_services(
 
 def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     """Regenerate after edits of a few services' files only; None when the full run is needed."""
-    from generator.spec.rules import Context, namespace_rules, service_rules
+    from generator.spec.rules import Context, namespace_rules, service_rules, task_ceiling
     from generator.spec.workload import service_workload_problems
 
     if tree is None or write.interrupted(root):
@@ -145,6 +145,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     repo = snap.plan.repo
     models: dict[str, Service] = {}
     docs = _TheirDocs()
+    grew = False  # a task ceiling rose: the accounts' Cloud Map sums are judged again
     for name in sorted(names):
         loaded = load_service(root, name)
         old = repo.find_service(name)
@@ -152,6 +153,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
             return None
         models[name], their_docs, _ = loaded
         docs.update(their_docs)
+        grew = grew or any(task_ceiling(models[name], env) > task_ceiling(old, env) for env in old.environments)
     repo = dataclasses.replace(repo, services=tuple(models.get(s.name, s) for s in repo.services))
     verdicts = cachedir.ByKey("secret-verdicts", root)  # each variable scanned once (spec/secrets.py)
     context = Context.of(root, repo, verdicts)
@@ -161,8 +163,9 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
                 return None
             if service_workload_problems(repo, service, docs[service.file], docs):
                 return None
-        # task ceilings are not part of a face, but the accounts' Cloud Map quotas add them up
-        if namespace_rules(repo, docs):
+        # task ceilings are not part of a face, but the accounts' Cloud Map quotas add them up; the
+        # snapshot's repository fitted them, so only a ceiling that rose can break one
+        if grew and namespace_rules(repo, docs):
             return None
     except _Elsewhere:
         return None

@@ -95,13 +95,14 @@ def cross_check(
         if not re.fullmatch(r"[a-z][a-z0-9]{1,15}", account.env):
             problems.append(doc.problem((), f"account folder name {account.env!r} must match ^[a-z][a-z0-9]{{1,15}}$"))
         declared = {key for key, _ in account.default_tags}
-        if user_tag_count(declared | INFRAGEN_TAG_KEYS) > TAGS_PER_RESOURCE:
+        carried = user_tag_count(declared | INFRAGEN_TAG_KEYS)
+        if carried > TAGS_PER_RESOURCE:
             added = sorted(INFRAGEN_TAG_KEYS - declared)
             problems.append(
                 doc.problem(
                     ("defaultTags",),
                     f"{len(declared)} default tags and the {len(added)} infragen adds to every resource "
-                    f"({', '.join(added)}) make {user_tag_count(declared | INFRAGEN_TAG_KEYS)}; AWS allows "
+                    f"({', '.join(added)}) make {carried}; AWS allows "
                     f"{TAGS_PER_RESOURCE} tags per resource ({TAGS_PAGE}), so every create of this account "
                     f"would fail: keep at most {TAGS_PER_RESOURCE - len(added)} here",
                     key=True,

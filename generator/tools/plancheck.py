@@ -522,6 +522,13 @@ def _one_load_balancer_per_target_group(plan: Plan) -> Iterator[Violation]:
             )
 
 
+def _service_arguments(plan: Plan) -> Mapping[str, Any]:
+    """The argument expressions of a generated root's module "service" ({} in any other root)."""
+    root = (plan.get("configuration") or {}).get("root_module") or {}
+    found: Mapping[str, Any] = ((root.get("module_calls") or {}).get("service") or {}).get("expressions") or {}
+    return found
+
+
 def eni_group_count(plan: Plan, rc: Change) -> int | None:
     """How many security groups an ECS service's tasks join, when the plan says."""
     network = _after(rc).get("network_configuration")
@@ -530,8 +537,7 @@ def eni_group_count(plan: Plan, rc: Change) -> int | None:
         if not (_unknown(rc, "network_configuration")):
             return len(groups)
     # generated roots: the tasks' own group plus what module "service" passes as client groups
-    root = (plan.get("configuration") or {}).get("root_module") or {}
-    call = ((root.get("module_calls") or {}).get("service") or {}).get("expressions") or {}
+    call = _service_arguments(plan)
     if rc.get("module_address", "").startswith("module.service") and "client_security_group_ids" in call:
         expr = call["client_security_group_ids"]
         refs = expr.get("references", [])
@@ -545,9 +551,7 @@ def eni_group_quota(plan: Plan) -> tuple[int, bool]:
     """The security groups per network interface the plan's account allows, and whether the root
     declares it: a generated root passes the account's raised quota (account.yaml quotas) to module
     "service" as max_security_groups; any other root is judged by AWS's default."""
-    root = (plan.get("configuration") or {}).get("root_module") or {}
-    call = ((root.get("module_calls") or {}).get("service") or {}).get("expressions") or {}
-    declared = (call.get("max_security_groups") or {}).get("constant_value")
+    declared = (_service_arguments(plan).get("max_security_groups") or {}).get("constant_value")
     if isinstance(declared, int) and not isinstance(declared, bool):
         return declared, True
     return SG_PER_ENI, False
@@ -749,10 +753,8 @@ def _task_definition_sizes(plan: Plan) -> Iterator[Violation]:
 def _tag_counts(plan: Plan) -> Iterator[Violation]:
     """A resource's tags (its own and the provider's default_tags: tags_all) within AWS's 50."""
     for rc in _changing(plan):
-        after = _after(rc)
-        key = "tags_all" if "tags_all" in after else "tags"
-        tags = after.get(key)
-        if not isinstance(tags, dict) or _unknown(rc, key):
+        tags = _planned_tags(rc)
+        if tags is None:
             continue
         count = user_tag_count(frozenset(tags))
         if count > TAGS_PER_RESOURCE:
@@ -767,19 +769,22 @@ def _tag_counts(plan: Plan) -> Iterator[Violation]:
 # --- tags ------------------------------------------------------------------------------------
 
 
+def _planned_tags(rc: Change) -> Mapping[str, Any] | None:
+    """The tags a resource will carry (``tags_all``: its own and the provider's default_tags, else
+    ``tags``); None for a resource without tags or whose tags are known only after apply."""
+    after = _after(rc)
+    key = "tags_all" if "tags_all" in after else "tags" if "tags" in after else None
+    if key is None or _unknown(rc, key):
+        return None
+    tags = after.get(key) or {}
+    return tags if isinstance(tags, Mapping) else None
+
+
 def _tags(plan: Plan) -> Iterator[Violation]:
     for rc in _changing(plan):
-        after = _after(rc)
-        if "tags_all" in after:
-            if _unknown(rc, "tags_all"):
-                continue
-            tags = after.get("tags_all") or {}
-        elif "tags" in after:
-            if _unknown(rc, "tags"):
-                continue
-            tags = after.get("tags") or {}
-        else:
-            continue  # not a taggable resource
+        tags = _planned_tags(rc)
+        if tags is None:
+            continue  # not a taggable resource, or not known yet
         missing = [t for t in REQUIRED_TAGS if not str(tags.get(t) or "").strip()]
         if missing:
             yield Violation(
