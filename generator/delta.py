@@ -128,7 +128,7 @@ def _changed_services(
 
 def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     """Regenerate after edits of a few services' files only; None when the full run is needed."""
-    from generator.spec.rules import Context, namespace_rules, service_rules, task_ceiling
+    from generator.spec.rules import Context, service_rules, task_ceiling, task_sum_rules
     from generator.spec.workload import service_workload_problems
 
     if tree is None or write.interrupted(root):
@@ -145,7 +145,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     repo = snap.plan.repo
     models: dict[str, Service] = {}
     docs = _TheirDocs()
-    grew = False  # a task ceiling rose: the accounts' Cloud Map sums are judged again
+    grew = False  # a task ceiling rose: the accounts' task sums (Cloud Map, load balancer targets) are judged again
     for name in sorted(names):
         loaded = load_service(root, name)
         old = repo.find_service(name)
@@ -163,9 +163,10 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
                 return None
             if service_workload_problems(repo, service, docs[service.file], docs):
                 return None
-        # task ceilings are not part of a face, but the accounts' Cloud Map quotas add them up; the
-        # snapshot's repository fitted them, so only a ceiling that rose can break one
-        if grew and namespace_rules(repo, docs):
+        # task ceilings are not part of a face, but the accounts' Cloud Map and load balancer target
+        # quotas add them up; the snapshot's repository fitted them, so only a ceiling that rose can
+        # break one
+        if grew and task_sum_rules(repo, docs):
             return None
     except _Elsewhere:
         return None

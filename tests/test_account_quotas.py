@@ -1,12 +1,16 @@
-"""Adjustable AWS quotas an account was granted (account.yaml ``quotas``) and the account-wide quota
-of Service Connect: AWS Cloud Map's instances per namespace.
+"""Adjustable AWS quotas an account was granted (account.yaml ``quotas``) and the account-wide
+quotas that the services' task ceilings add up against.
 
 - ``securityGroupsPerNetworkInterface``: the spec rule, the root's ``max_security_groups`` (what
   aws/ecs-service's precondition judges) and plan-check follow the declared number; undeclared,
   AWS's default of 5.
 - ``cloudMapInstancesPerNamespace``: every task of a serving service registers in its account's
   namespace, so the services' task ceilings (autoscaling max, else desiredCount) may not add up
-  to more than the quota (AWS's default 2,000). moto counts neither.
+  to more than the quota (AWS's default 2,000).
+- ``targetsPerApplicationLoadBalancer``: every task of a service with external ingress is a target
+  of its account's external load balancer (AWS's default 1,000).
+
+moto counts none of them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ import pytest
 from conftest import gen_refuses, snapshot
 
 from generator import SpecError, api, validate
-from generator.spec.rules import CLOUD_MAP_INSTANCES, CLOUD_MAP_QUOTAS_PAGE, SG_PER_ENI, task_ceiling
+from generator.spec.rules import (
+    ALB_QUOTAS_PAGE,
+    ALB_TARGETS,
+    CLOUD_MAP_INSTANCES,
+    CLOUD_MAP_QUOTAS_PAGE,
+    SG_PER_ENI,
+    task_ceiling,
+)
 from generator.tools import plancheck
 
 ORG = Path(__file__).parent / "fixtures" / "org"
@@ -307,3 +318,101 @@ def test_the_benchmark_organization_declares_the_quota_it_needs(tmp_path: Path) 
         total = sum(task_ceiling(s, account.env) for s in repo.services if s.serves_http)
         assert CLOUD_MAP_INSTANCES < total <= synth.CLOUD_MAP_INSTANCES, (account.env, total)
         assert account.quotas.cloud_map_instances_per_namespace == synth.CLOUD_MAP_INSTANCES
+
+
+# --- targets per Application Load Balancer ----------------------------------------------------
+
+
+def _exposed(root: Path, name: str, ceiling: int) -> None:
+    """A service with external ingress in staging running at most ``ceiling`` tasks."""
+    _scaled(root, name, ceiling)
+    spec = root / "services" / name / "service.yaml"
+    ingress = f"  ingress: {{external: true, domain: {name}.staging.lemon.com}}\n"
+    spec.write_text(spec.read_text(encoding="utf-8") + ingress, encoding="utf-8")
+
+
+def _targets(root: Path) -> int:
+    repo = validate(root)
+    return sum(
+        task_ceiling(s, "staging")
+        for s in repo.services
+        if "staging" in s.environments and s.ingress is not None and s.ingress.external
+    )
+
+
+def _expose(root: Path, total: int) -> None:
+    """Add external services to staging until their ceilings add up to ``total`` targets."""
+    rest = total - _targets(root)
+    assert rest > 0
+    i = 0
+    while rest > 0:
+        _exposed(root, f"web{i}", min(rest, 600))
+        rest -= min(rest, 600)
+        i += 1
+
+
+def _line_of(root: Path, rel: str, needle: str) -> int:
+    return next(n for n, line in enumerate((root / rel).read_text().splitlines(), 1) if needle in line)
+
+
+def test_external_ceilings_that_fill_the_load_balancer_validate(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _expose(root, ALB_TARGETS)
+    assert _targets(root) == ALB_TARGETS
+
+
+def test_one_target_over_the_load_balancer_is_an_error_at_the_load_balancer(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _expose(root, ALB_TARGETS + 1)
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "loadBalancers.external")
+    assert problem.line == _line_of(root, STAGING, "  external:")
+    assert "1,001 tasks of" in problem.message and "takes 1,000 targets (AWS's default quota)" in problem.message
+    assert "the largest web0 (600), web1 (399), klausapproves (2)" in problem.message, problem.message
+    assert ALB_QUOTAS_PAGE in problem.message and "quotas.targetsPerApplicationLoadBalancer" in problem.message
+
+
+def test_internal_services_are_no_targets(tmp_path: Path) -> None:
+    # Service Connect carries internal traffic: only external ingress registers with the load balancer
+    root = _copy(tmp_path)
+    _expose(root, ALB_TARGETS)
+    _scaled(root, "inside", 900)
+    validate(root)
+
+
+def test_a_declared_target_quota_admits_more_and_is_where_the_error_points(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _expose(root, 1500)
+    _declare(root, "staging", targetsPerApplicationLoadBalancer=1500)
+    validate(root)
+    _exposed(root, "onemore", 1)
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "quotas.targetsPerApplicationLoadBalancer")
+    assert problem.line == _line(root, STAGING, "  targetsPerApplicationLoadBalancer: 1500")
+    assert "1,501 tasks" in problem.message and "(the quota declared here)" in problem.message
+
+
+def test_an_incremental_gen_judges_a_raised_external_ceiling(stamped: Path) -> None:
+    _declare(stamped, "staging", targetsPerApplicationLoadBalancer=_targets(stamped))
+    api.generate(stamped)
+    api.generate(stamped)  # consistent: the next edit takes the one-service path
+    before = snapshot(stamped)
+    rel = "services/klausapproves/environments/staging.yaml"  # staging's autoscaling override
+    spec = stamped / rel
+    text = spec.read_text(encoding="utf-8")
+    assert "    max: 2\n" in text
+    spec.write_text(text.replace("    max: 2\n", "    max: 3\n"), encoding="utf-8")
+    with pytest.raises(SpecError, match="targetsPerApplicationLoadBalancer"):
+        api.generate(stamped)
+    after = snapshot(stamped)
+    assert {p: v for p, v in after.items() if p != rel} == {p: v for p, v in before.items() if p != rel}
+
+
+def test_gen_writes_nothing_over_the_load_balancer(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _expose(root, ALB_TARGETS + 1)
+    gen_refuses(root, f"{STAGING}:", "loadBalancers.external")

@@ -153,7 +153,11 @@ def account(repo: Path, n: int) -> None:
 def account_quotas(repo: Path, n: int) -> None:
     """Raised quotas: every service root of the account gains or changes max_security_groups."""
     path = repo / "accounts" / ENVS[n % 2] / "account.yaml"
-    quotas = {"securityGroupsPerNetworkInterface": 5 + n % 4, "cloudMapInstancesPerNamespace": 2000 + n % 3}
+    quotas = {
+        "securityGroupsPerNetworkInterface": 5 + n % 4,
+        "cloudMapInstancesPerNamespace": 2000 + n % 3,
+        "targetsPerApplicationLoadBalancer": 1000 + n % 3,
+    }
     _yaml(path, lambda d: d.__setitem__("quotas", quotas))
 
 

@@ -442,6 +442,7 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         quotas=Quotas(
             security_groups_per_eni=data.get("quotas", {}).get("securityGroupsPerNetworkInterface"),
             cloud_map_instances_per_namespace=data.get("quotas", {}).get("cloudMapInstancesPerNamespace"),
+            targets_per_application_load_balancer=data.get("quotas", {}).get("targetsPerApplicationLoadBalancer"),
         ),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -143,7 +144,7 @@ def cross_check(
     problems.extend(_aws_name_rules(repo, docs, env_names))
     problems.extend(_external_domain_rules(repo, docs, env_names))
     problems.extend(_external_load_balancer_rules(repo, docs))
-    problems.extend(namespace_rules(repo, docs))
+    problems.extend(task_sum_rules(repo, docs))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -573,20 +574,31 @@ def task_ceiling(service: Service, env: str) -> int:
     return autoscaling.max if autoscaling is not None else desired
 
 
+def _ceilings(repo: Repo, env: str, counts: Callable[[Service], bool]) -> list[tuple[int, str]]:
+    """(task ceiling, service) of the services in ``env`` that ``counts``, largest first."""
+    return sorted(
+        ((task_ceiling(s, env), s.name) for s in repo.services if counts(s) and env in s.environments),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+
+
+def _largest(ceilings: list[tuple[int, str]]) -> str:
+    return ", ".join(f"{name} ({ceiling})" for ceiling, name in ceilings[:3])
+
+
+def task_sum_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """The per-account quotas that the services' task ceilings add up against: Cloud Map's
+    instances per namespace and the external load balancer's targets."""
+    return namespace_rules(repo, docs) + load_balancer_target_rules(repo, docs)
+
+
 def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     """The serving services' task ceilings of each account fit its Service Connect namespace's
     instance quota (account.yaml quotas.cloudMapInstancesPerNamespace, else AWS's default).
     Reported in the account file, naming the largest."""
     problems = []
     for account in repo.accounts:
-        ceilings = sorted(
-            (
-                (task_ceiling(s, account.env), s.name)
-                for s in repo.services
-                if s.serves_http and account.env in s.environments
-            ),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
+        ceilings = _ceilings(repo, account.env, lambda s: s.serves_http)
         total = sum(ceiling for ceiling, _ in ceilings)
         declared = account.quotas.cloud_map_instances_per_namespace
         limit = CLOUD_MAP_INSTANCES if declared is None else declared
@@ -595,7 +607,6 @@ def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
         doc = docs.get(f"accounts/{account.env}/account.yaml")
         if doc is None:
             continue
-        largest = ", ".join(f"{name} ({ceiling})" for ceiling, name in ceilings[:3])
         quota = "the quota declared here" if declared is not None else "AWS's default quota"
         problems.append(
             doc.problem(
@@ -603,10 +614,55 @@ def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
                 if declared is not None
                 else ("ecs", "serviceConnectNamespaceArn"),
                 f"{total:,} tasks of {len(ceilings)} services register in this account's Service Connect namespace "
-                f"when each runs its most tasks (autoscaling max, else desiredCount; the largest {largest}); AWS Cloud "
-                f"Map allows {limit:,} instances per namespace ({quota}), so the tasks over it would fail to register "
-                f"while the services scale out. Lower autoscaling maxima, or have AWS raise the quota and declare it "
-                f"in this file as quotas.cloudMapInstancesPerNamespace ({CLOUD_MAP_QUOTAS_PAGE})",
+                f"when each runs its most tasks (autoscaling max, else desiredCount; the largest "
+                f"{_largest(ceilings)}); AWS Cloud Map allows {limit:,} instances per namespace ({quota}), so the "
+                f"tasks over it would fail to register while the services scale out. Lower autoscaling maxima, or "
+                f"have AWS raise the quota and declare it in this file as quotas.cloudMapInstancesPerNamespace "
+                f"({CLOUD_MAP_QUOTAS_PAGE})",
+            )
+        )
+    return problems
+
+
+# Elastic Load Balancing's "Targets per Application Load Balancer: 1,000", adjustable (the ALB quotas
+# page, ALB_QUOTAS_PAGE). A service with external ingress registers each running task (an IP
+# target, awsvpc) in its target group on the account's one external load balancer; when they add up
+# past the quota, RegisterTargets fails and ECS cannot place the tasks over it behind the load
+# balancer while the services scale out. moto counts nothing. A task is counted once, the fewest
+# AWS can count, so the rule never refuses what AWS would take.
+ALB_TARGETS = 1000
+
+
+def load_balancer_target_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """The task ceilings of each account's services with external ingress fit the external load
+    balancer's targets quota (account.yaml quotas.targetsPerApplicationLoadBalancer, else AWS's
+    default). Reported in the account file, naming the largest."""
+    problems = []
+    for account in repo.accounts:
+        if account.external_lb is None:
+            continue
+        ceilings = _ceilings(repo, account.env, lambda s: s.ingress is not None and s.ingress.external)
+        total = sum(ceiling for ceiling, _ in ceilings)
+        declared = account.quotas.targets_per_application_load_balancer
+        limit = ALB_TARGETS if declared is None else declared
+        if total <= limit:
+            continue
+        doc = docs.get(f"accounts/{account.env}/account.yaml")
+        if doc is None:
+            continue
+        quota = "the quota declared here" if declared is not None else "AWS's default quota"
+        problems.append(
+            doc.problem(
+                ("quotas", "targetsPerApplicationLoadBalancer")
+                if declared is not None
+                else ("loadBalancers", "external"),
+                f"{total:,} tasks of {len(ceilings)} services with external ingress are targets of this account's "
+                f"external load balancer when each runs its most tasks (autoscaling max, else desiredCount; the "
+                f"largest {_largest(ceilings)}); an Application Load Balancer takes {limit:,} targets ({quota}), so "
+                f"the tasks over it could not be registered while the services scale out. Lower autoscaling maxima, "
+                f"or have AWS raise the quota and declare it in this file as "
+                f"quotas.targetsPerApplicationLoadBalancer ({ALB_QUOTAS_PAGE})",
+                key=True,
             )
         )
     return problems
