@@ -55,8 +55,8 @@ class _TheirDocs(dict[str, Document]):
 def face(service: Service) -> Service:
     """``service`` without the parts only its own roots and its own rules read: its image, size,
     replica count, autoscaling, variables and secrets (the spec's and each environment's). The
-    task ceilings also count toward their accounts' Cloud Map quota: :func:`run` judges that rule
-    again with the edited models."""
+    task ceilings also count toward their accounts' Cloud Map and load balancer target quotas:
+    :func:`run` judges those rules again with the edited models."""
     return dataclasses.replace(
         service,
         image="",

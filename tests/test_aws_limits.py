@@ -25,7 +25,7 @@ from generator import validate
 from generator.datastores import REGISTRY
 from generator.spec.convention import TASK_DEFINITION_BYTES
 from generator.spec.models import Repo
-from generator.spec.rules import INFRAGEN_TAG_KEYS
+from generator.spec.rules import INFRAGEN_TAG_KEYS, connection_parameters
 from generator.tools import plancheck
 
 REPO = Path(__file__).resolve().parent.parent
@@ -593,3 +593,20 @@ def test_a_task_definition_over_64_kib_fails_plan_check(tmp_path: Path) -> None:
     found = [v for v in report.violations if "container definitions" in v.why]
     assert [v.address for v in found] == [task["address"]], report.violations
     assert f"alone take {size:,} bytes" in found[0].why
+
+
+def test_the_parameters_a_root_publishes_are_the_ones_the_spec_rule_counts(
+    plans: dict[str, tuple[str, dict[str, Any]]],
+) -> None:
+    """spec.rules.parameter_rules keeps an account within Parameter Store's 10,000 standard
+    parameters by counting each datastore's connection keys (spec/convention.py): every planned
+    root creates exactly that many standard parameters, and some root creates some."""
+    seen = 0
+    for path, (_, plan) in plans.items():
+        repo = _repo_of(path)
+        (service,) = [s for s in repo.services if s.name == _service_name(plan)]
+        planned = [rc for rc in _created(plan) if rc["type"] == "aws_ssm_parameter"]
+        assert len(planned) == connection_parameters(service), (path, [rc["address"] for rc in planned])
+        assert all(rc["change"]["after"].get("tier") in (None, "Standard") for rc in planned), path
+        seen += len(planned)
+    assert seen

@@ -17,6 +17,7 @@ from generator.spec import naming, secrets
 from generator.spec.alarms import alarm_module, deployment_keys
 from generator.spec.alarms import defaults as alarm_defaults
 from generator.spec.convention import clash_problems, collision_problems, size_problems
+from generator.spec.convention import keys as connection_keys
 from generator.spec.document import Document, FieldPath
 from generator.spec.fargate import memory_problem
 from generator.spec.health import health_problems
@@ -145,6 +146,7 @@ def cross_check(
     problems.extend(_external_domain_rules(repo, docs, env_names))
     problems.extend(_external_load_balancer_rules(repo, docs))
     problems.extend(task_sum_rules(repo, docs))
+    problems.extend(parameter_rules(repo, docs))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
     return problems
@@ -663,6 +665,49 @@ def load_balancer_target_rules(repo: Repo, docs: dict[str, Document]) -> list[Pr
                 f"or have AWS raise the quota and declare it in this file as "
                 f"quotas.targetsPerApplicationLoadBalancer ({ALB_QUOTAS_PAGE})",
                 key=True,
+            )
+        )
+    return problems
+
+
+# AWS Systems Manager Parameter Store: at most 10,000 standard parameters per account and Region,
+# not adjustable (the advanced tier holds 100,000 and is charged per parameter per month; choosing
+# it is the platform team's decision, not a default). Every datastore's platform module publishes
+# its connection by convention as standard String parameters, one per key of its kind
+# (spec/convention.py keys), so those alone may not add up to more. The parameters owners write
+# for their secrets come on top; they are theirs and uncounted, so the rule never refuses what
+# AWS would take. moto counts nothing.
+SSM_STANDARD_PARAMETERS = 10_000
+SSM_TIERS_PAGE = "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html"
+
+
+def connection_parameters(service: Service) -> int:
+    """How many SSM parameters the roots of ``service`` create in each of its accounts."""
+    return sum(len(connection_keys(datastore.type)) for datastore in service.datastores)
+
+
+def parameter_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """The connection parameters infragen's roots create in each account fit Parameter Store's
+    standard tier. Reported at the account file's accountId, naming the services that publish most."""
+    problems = []
+    for account in repo.accounts:
+        published = sorted(
+            ((connection_parameters(s), s.name) for s in repo.services if account.env in s.environments),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        total = sum(count for count, _ in published)
+        doc = docs.get(f"accounts/{account.env}/account.yaml")
+        if total <= SSM_STANDARD_PARAMETERS or doc is None:
+            continue
+        largest = ", ".join(f"{name} ({count})" for count, name in published[:3])
+        problems.append(
+            doc.problem(
+                ("accountId",),
+                f"the datastores of this account's services publish {total:,} connection parameters (the most "
+                f"{largest}); Parameter Store holds at most {SSM_STANDARD_PARAMETERS:,} standard parameters per "
+                f"account and Region, a quota AWS does not raise ({SSM_TIERS_PAGE}), and the parameters owners "
+                "write for their secrets count too, so the applies over it would fail. Move services to another "
+                "account or leave this account out of their environments",
             )
         )
     return problems
