@@ -117,8 +117,10 @@ golden: dev ## Rewrite the golden files and the fixture organization's outputs (
 schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.schema.json from generator/datastores
 	$(INFRAGEN) schema --write
 
-e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator
-	$(BIN)/python -m pytest tests/e2e -p no:xdist -s --durations=15 $(PYTEST_ARGS)
+E2E_WORKERS ?= 2
+
+e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator (two files at a time, E2E_WORKERS)
+	$(BIN)/python -m pytest tests/e2e -n $(E2E_WORKERS) --dist loadfile -rP --durations=15 $(PYTEST_ARGS)
 
 fuzz: dev ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist

@@ -26,7 +26,8 @@ from .test_apply import e2e_requested
 
 @pytest.fixture(scope="session")
 def worker_id() -> str:
-    """pytest-terraform asks xdist which worker runs it; `make e2e` runs without xdist."""
+    """pytest-terraform's fixture takes xdist's ``worker_id`` only to accept it; this one lets the
+    test run without xdist too (``pytest tests/e2e -p no:xdist``)."""
     return "master"
 
 
