@@ -27,6 +27,9 @@ EXTERNAL_PER_ACCOUNT = 100  # target groups per ALB, AWS's fixed quota (generato
 # N = 1,000 the serving services' task ceilings add up to about 4,800 per account, over AWS's
 # default of 2,000 (generator.spec.rules.CLOUD_MAP_INSTANCES)
 CLOUD_MAP_INSTANCES = 10_000
+# Security groups per Region they were granted: at N = 1,000 the roots create about 3,150 per
+# account, over AWS's default of 2,500 (generator.spec.rules.SECURITY_GROUPS)
+SECURITY_GROUPS = 5_000
 
 
 def service_name(index: int) -> str:
@@ -65,7 +68,7 @@ def account(env: str, number: int) -> dict[str, Any]:
             "publicZone": "lemon.com",  # every external ingress domain lies within it (issue 12)
         },
         "atlantis": {"applyRequirements": ["approved", "mergeable"]},
-        "quotas": {"cloudMapInstancesPerNamespace": CLOUD_MAP_INSTANCES},
+        "quotas": {"cloudMapInstancesPerNamespace": CLOUD_MAP_INSTANCES, "securityGroupsPerRegion": SECURITY_GROUPS},
         "defaultTags": {"cost-center": "CC-100"},
     }
     if env == "production":

@@ -55,7 +55,8 @@ class _TheirDocs(dict[str, Document]):
 def face(service: Service) -> Service:
     """``service`` without the parts only its own roots and its own rules read: its image, size,
     replica count, autoscaling, variables and secrets (the spec's and each environment's). The
-    task ceilings also count toward their accounts' Cloud Map and load balancer target quotas:
+    task ceilings also count toward their accounts' Cloud Map, load balancer target and network
+    interface quotas:
     :func:`run` judges those rules again with the edited models."""
     return dataclasses.replace(
         service,
@@ -145,7 +146,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     repo = snap.plan.repo
     models: dict[str, Service] = {}
     docs = _TheirDocs()
-    grew = False  # a task ceiling rose: the accounts' task sums (Cloud Map, load balancer targets) are judged again
+    grew = False  # a task ceiling rose: the accounts' task sums (spec.rules.task_sum_rules) are judged again
     for name in sorted(names):
         loaded = load_service(root, name)
         old = repo.find_service(name)
@@ -163,8 +164,8 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
                 return None
             if service_workload_problems(repo, service, docs[service.file], docs):
                 return None
-        # task ceilings are not part of a face, but the accounts' Cloud Map and load balancer target
-        # quotas add them up; the snapshot's repository fitted them, so only a ceiling that rose can
+        # task ceilings are not part of a face, but the accounts' Cloud Map, load balancer target and
+        # network interface quotas add them up; the snapshot's repository fitted them, so only a ceiling that rose can
         # break one
         if grew and task_sum_rules(repo, docs):
             return None

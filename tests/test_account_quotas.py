@@ -9,6 +9,8 @@ quotas that the services' task ceilings add up against.
   to more than the quota (AWS's default 2,000).
 - ``targetsPerApplicationLoadBalancer``: every task of a service with external ingress is a target
   of its account's external load balancer (AWS's default 1,000).
+- ``networkInterfacesPerRegion``: every Fargate task of any workload has its own (AWS's default
+  5,000); ``securityGroupsPerRegion``: the groups the roots create (AWS's default 2,500).
 
 moto counts none of them.
 """
@@ -30,7 +32,12 @@ from generator.spec.rules import (
     ALB_TARGETS,
     CLOUD_MAP_INSTANCES,
     CLOUD_MAP_QUOTAS_PAGE,
+    NETWORK_INTERFACES,
+    SECURITY_GROUPS,
     SG_PER_ENI,
+    VPC_QUOTAS_PAGE,
+    network_interfaces,
+    security_groups,
     task_ceiling,
 )
 from generator.tools import plancheck
@@ -318,6 +325,9 @@ def test_the_benchmark_organization_declares_the_quota_it_needs(tmp_path: Path) 
         total = sum(task_ceiling(s, account.env) for s in repo.services if s.serves_http)
         assert CLOUD_MAP_INSTANCES < total <= synth.CLOUD_MAP_INSTANCES, (account.env, total)
         assert account.quotas.cloud_map_instances_per_namespace == synth.CLOUD_MAP_INSTANCES
+        groups = sum(security_groups(s) for s in repo.services if account.env in s.environments)
+        assert SECURITY_GROUPS < groups <= synth.SECURITY_GROUPS, (account.env, groups)
+        assert account.quotas.security_groups_per_region == synth.SECURITY_GROUPS
 
 
 # --- targets per Application Load Balancer ----------------------------------------------------
@@ -416,3 +426,76 @@ def test_gen_writes_nothing_over_the_load_balancer(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _expose(root, ALB_TARGETS + 1)
     gen_refuses(root, f"{STAGING}:", "loadBalancers.external")
+
+
+# --- network interfaces and security groups per Region ---------------------------------------
+
+
+def test_every_workloads_tasks_hold_network_interfaces(tmp_path: Path) -> None:
+    # services and workers at their ceilings, a job one task: 5,000 validate, one more does not
+    root = _copy(tmp_path)
+    base = sum(network_interfaces(s, "staging") for s in validate(root).services if "staging" in s.environments)
+    _scaled(root, "nightly", 1, kind="job")
+    (root / "services" / "nightly" / "service.yaml").write_text(
+        "name: nightly\nowner: payments\nkind: job\nenvironments: [staging]\n"
+        "spec:\n  resources: {cpu: 256, memory: 512}\n  schedule: {expression: 'rate(1 hour)'}\n",
+        encoding="utf-8",
+    )
+    rest = NETWORK_INTERFACES - base - 1
+    i = 0
+    while rest > 0:
+        _scaled(root, f"eni{i}", min(rest, 1000), kind="worker")
+        rest -= min(rest, 1000)
+        i += 1
+    validate(root)
+    _scaled(root, "onemore", 1, kind="worker")
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "network.privateSubnetIds")
+    assert problem.line == _line(root, STAGING, "  privateSubnetIds:")
+    assert "hold 5,001 network interfaces" in problem.message, problem.message
+    assert "the largest eni0 (1000), eni1 (1000), eni2 (1000)" in problem.message
+    assert "allows 5,000 per Region (AWS's default quota)" in problem.message and VPC_QUOTAS_PAGE in problem.message
+    _declare(root, "staging", networkInterfacesPerRegion=5001)
+    validate(root)
+
+
+def test_the_roots_security_groups_fit_the_region(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    base = sum(security_groups(s) for s in validate(root).services if "staging" in s.environments)
+    rest = SECURITY_GROUPS - base
+    if rest % 2:  # a worker has 1 group; a service 2, and 2 per postgres
+        _scaled(root, "lone", 1, kind="worker")
+        rest -= 1
+    i = 0
+    while rest > 0:
+        spec = root / "services" / f"sg{i}" / "service.yaml"
+        spec.parent.mkdir(parents=True)
+        stores = min(rest // 2 - 1, 40)  # the service's 2 groups, then 2 per postgres
+        spec.write_text(
+            f"name: sg{i}\nowner: payments\nenvironments: [staging]\n"
+            "spec:\n  resources: {cpu: 256, memory: 512}\n  desiredCount: 1\nresources:\n"
+            + "".join(f"  sg{i}-db{j}:\n    type: postgres\n" for j in range(stores)),
+            encoding="utf-8",
+        )
+        rest -= 2 + 2 * stores
+        i += 1
+    assert rest == 0
+    validate(root)
+    _scaled(root, "onemore", 1, kind="worker")
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == (STAGING, "network.vpcId")
+    assert problem.line == _line(root, STAGING, "  vpcId: vpc-0a1b2c3d4e5f60001")
+    assert "create 2,501 security groups" in problem.message and "the most sg0 (82)" in problem.message
+    assert "allows 2,500 per Region (AWS's default quota)" in problem.message
+    _declare(root, "staging", securityGroupsPerRegion=2501)
+    validate(root)
+    gen_refuses(_with(root, "twomore"), f"{STAGING}:", "quotas.securityGroupsPerRegion")
+
+
+def _with(root: Path, name: str) -> Path:
+    _scaled(root, name, 1, kind="worker")
+    return root

@@ -25,7 +25,7 @@ from generator import validate
 from generator.datastores import REGISTRY
 from generator.spec.convention import TASK_DEFINITION_BYTES
 from generator.spec.models import Repo
-from generator.spec.rules import INFRAGEN_TAG_KEYS, connection_parameters
+from generator.spec.rules import INFRAGEN_TAG_KEYS, connection_parameters, security_groups
 from generator.tools import plancheck
 
 REPO = Path(__file__).resolve().parent.parent
@@ -610,3 +610,20 @@ def test_the_parameters_a_root_publishes_are_the_ones_the_spec_rule_counts(
         assert all(rc["change"]["after"].get("tier") in (None, "Standard") for rc in planned), path
         seen += len(planned)
     assert seen
+
+
+def test_the_security_groups_a_root_creates_are_the_ones_the_spec_rule_counts(
+    plans: dict[str, tuple[str, dict[str, Any]]],
+) -> None:
+    """spec.rules.security_group_rules keeps an account within Amazon VPC's security groups per
+    Region by counting each workload's groups (spec.rules.security_groups): every planned root
+    creates exactly that many, and the roots cover services, workers or jobs, and network datastores."""
+    kinds = set()
+    for path, (_, plan) in plans.items():
+        repo = _repo_of(path)
+        (service,) = [s for s in repo.services if s.name == _service_name(plan)]
+        planned = [rc["address"] for rc in _created(plan) if rc["type"] == "aws_security_group"]
+        assert len(planned) == security_groups(service), (path, planned)
+        kinds.add(service.kind)
+        kinds |= {"network datastore" for d in service.datastores if REGISTRY.get(d.type).network_for(d.type)}
+    assert kinds >= {"service", "job", "network datastore"}, kinds

@@ -157,6 +157,8 @@ def account_quotas(repo: Path, n: int) -> None:
         "securityGroupsPerNetworkInterface": 5 + n % 4,
         "cloudMapInstancesPerNamespace": 2000 + n % 3,
         "targetsPerApplicationLoadBalancer": 1000 + n % 3,
+        "networkInterfacesPerRegion": 5000 + n % 3,
+        "securityGroupsPerRegion": 2500 + n % 3,
     }
     _yaml(path, lambda d: d.__setitem__("quotas", quotas))
 

@@ -26,8 +26,15 @@ DATABASES = (
 
 
 def _copy(tmp_path: Path) -> Path:
+    """The fixture organization, its staging account granted the security groups of 2,000 databases."""
     root = tmp_path / "repo"
     shutil.copytree(ORG, root, ignore=shutil.ignore_patterns(".terraform*"))
+    account = root / STAGING
+    text = account.read_text(encoding="utf-8")
+    assert "\ndefaultTags:" in text
+    account.write_text(
+        text.replace("\ndefaultTags:", "\nquotas:\n  securityGroupsPerRegion: 5000\ndefaultTags:"), encoding="utf-8"
+    )
     return root
 
 

@@ -443,6 +443,8 @@ def _account(env: str, data: dict[str, Any]) -> Account:
             security_groups_per_eni=data.get("quotas", {}).get("securityGroupsPerNetworkInterface"),
             cloud_map_instances_per_namespace=data.get("quotas", {}).get("cloudMapInstancesPerNamespace"),
             targets_per_application_load_balancer=data.get("quotas", {}).get("targetsPerApplicationLoadBalancer"),
+            network_interfaces_per_region=data.get("quotas", {}).get("networkInterfacesPerRegion"),
+            security_groups_per_region=data.get("quotas", {}).get("securityGroupsPerRegion"),
         ),
     )
 

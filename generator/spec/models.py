@@ -70,6 +70,8 @@ class Quotas:
     security_groups_per_eni: int | None = None
     cloud_map_instances_per_namespace: int | None = None
     targets_per_application_load_balancer: int | None = None
+    network_interfaces_per_region: int | None = None
+    security_groups_per_region: int | None = None
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,7 @@ def cross_check(
     problems.extend(_external_domain_rules(repo, docs, env_names))
     problems.extend(_external_load_balancer_rules(repo, docs))
     problems.extend(task_sum_rules(repo, docs))
+    problems.extend(security_group_rules(repo, docs))
     problems.extend(parameter_rules(repo, docs))
     if not problems:
         problems.extend(_cycle_rules(repo, docs))
@@ -578,20 +579,65 @@ def task_ceiling(service: Service, env: str) -> int:
 
 def _ceilings(repo: Repo, env: str, counts: Callable[[Service], bool]) -> list[tuple[int, str]]:
     """(task ceiling, service) of the services in ``env`` that ``counts``, largest first."""
-    return sorted(
-        ((task_ceiling(s, env), s.name) for s in repo.services if counts(s) and env in s.environments),
-        key=lambda pair: (-pair[0], pair[1]),
+    return _largest_first(
+        [(task_ceiling(s, env), s.name) for s in repo.services if counts(s) and env in s.environments]
     )
 
 
-def _largest(ceilings: list[tuple[int, str]]) -> str:
-    return ", ".join(f"{name} ({ceiling})" for ceiling, name in ceilings[:3])
+def _largest_first(counted: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return sorted(counted, key=lambda pair: (-pair[0], pair[1]))
+
+
+@dataclass(frozen=True)
+class _AccountQuota:
+    """An adjustable per-account quota that something of each service adds up against."""
+
+    key: str  # under quotas: in account.yaml
+    default: int  # AWS's default
+    default_at: FieldPath  # where the error points when the account file declares no value
+    page: str
+
+
+def _over_quota(
+    account: Account,
+    docs: dict[str, Document],
+    quota: _AccountQuota,
+    declared: int | None,
+    counted: list[tuple[int, str]],
+    explain: Callable[[int, int, int, str, str], str],
+) -> list[Problem]:
+    """The account file's error when ``counted`` (amount, service; largest first) adds up past the
+    declared quota, else AWS's default: at the declared quota, else at ``quota.default_at``.
+    ``explain(services, total, limit, the largest three, whose quota)`` says what adds up and what
+    fails."""
+    total = sum(amount for amount, _ in counted)
+    limit = quota.default if declared is None else declared
+    if total <= limit:
+        return []  # before asking for the account file: the one-service run's docs hold only its own
+    doc = docs.get(f"accounts/{account.env}/account.yaml")
+    if doc is None:
+        return []
+    largest = ", ".join(f"{name} ({amount})" for amount, name in counted[:3])
+    whose = "the quota declared here" if declared is not None else "AWS's default quota"
+    return [
+        doc.problem(
+            ("quotas", quota.key) if declared is not None else quota.default_at,
+            f"{explain(len(counted), total, limit, largest, whose)}, or have AWS raise the quota and declare it in this file as "
+            f"quotas.{quota.key} ({quota.page})",
+            key=True,
+        )
+    ]
 
 
 def task_sum_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     """The per-account quotas that the services' task ceilings add up against: Cloud Map's
-    instances per namespace and the external load balancer's targets."""
-    return namespace_rules(repo, docs) + load_balancer_target_rules(repo, docs)
+    instances per namespace, the external load balancer's targets and the network interfaces."""
+    return namespace_rules(repo, docs) + load_balancer_target_rules(repo, docs) + network_interface_rules(repo, docs)
+
+
+_NAMESPACE = _AccountQuota(
+    "cloudMapInstancesPerNamespace", CLOUD_MAP_INSTANCES, ("ecs", "serviceConnectNamespaceArn"), CLOUD_MAP_QUOTAS_PAGE
+)
 
 
 def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
@@ -601,27 +647,18 @@ def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     problems = []
     for account in repo.accounts:
         ceilings = _ceilings(repo, account.env, lambda s: s.serves_http)
-        total = sum(ceiling for ceiling, _ in ceilings)
-        declared = account.quotas.cloud_map_instances_per_namespace
-        limit = CLOUD_MAP_INSTANCES if declared is None else declared
-        if total <= limit:
-            continue
-        doc = docs.get(f"accounts/{account.env}/account.yaml")
-        if doc is None:
-            continue
-        quota = "the quota declared here" if declared is not None else "AWS's default quota"
-        problems.append(
-            doc.problem(
-                ("quotas", "cloudMapInstancesPerNamespace")
-                if declared is not None
-                else ("ecs", "serviceConnectNamespaceArn"),
-                f"{total:,} tasks of {len(ceilings)} services register in this account's Service Connect namespace "
-                f"when each runs its most tasks (autoscaling max, else desiredCount; the largest "
-                f"{_largest(ceilings)}); AWS Cloud Map allows {limit:,} instances per namespace ({quota}), so the "
-                f"tasks over it would fail to register while the services scale out. Lower autoscaling maxima, or "
-                f"have AWS raise the quota and declare it in this file as quotas.cloudMapInstancesPerNamespace "
-                f"({CLOUD_MAP_QUOTAS_PAGE})",
-            )
+        problems += _over_quota(
+            account,
+            docs,
+            _NAMESPACE,
+            account.quotas.cloud_map_instances_per_namespace,
+            ceilings,
+            lambda n, total, limit, largest, whose: (
+                f"{total:,} tasks of {n} services register in this account's Service Connect namespace "
+                f"when each runs its most tasks (autoscaling max, else desiredCount; the largest {largest}); AWS "
+                f"Cloud Map allows {limit:,} instances per namespace ({whose}), so the tasks over it would fail to "
+                "register while the services scale out. Lower autoscaling maxima"
+            ),
         )
     return problems
 
@@ -633,6 +670,9 @@ def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
 # balancer while the services scale out. moto counts nothing. A task is counted once, the fewest
 # AWS can count, so the rule never refuses what AWS would take.
 ALB_TARGETS = 1000
+_TARGETS = _AccountQuota(
+    "targetsPerApplicationLoadBalancer", ALB_TARGETS, ("loadBalancers", "external"), ALB_QUOTAS_PAGE
+)
 
 
 def load_balancer_target_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
@@ -644,28 +684,98 @@ def load_balancer_target_rules(repo: Repo, docs: dict[str, Document]) -> list[Pr
         if account.external_lb is None:
             continue
         ceilings = _ceilings(repo, account.env, lambda s: s.ingress is not None and s.ingress.external)
-        total = sum(ceiling for ceiling, _ in ceilings)
-        declared = account.quotas.targets_per_application_load_balancer
-        limit = ALB_TARGETS if declared is None else declared
-        if total <= limit:
-            continue
-        doc = docs.get(f"accounts/{account.env}/account.yaml")
-        if doc is None:
-            continue
-        quota = "the quota declared here" if declared is not None else "AWS's default quota"
-        problems.append(
-            doc.problem(
-                ("quotas", "targetsPerApplicationLoadBalancer")
-                if declared is not None
-                else ("loadBalancers", "external"),
-                f"{total:,} tasks of {len(ceilings)} services with external ingress are targets of this account's "
+        problems += _over_quota(
+            account,
+            docs,
+            _TARGETS,
+            account.quotas.targets_per_application_load_balancer,
+            ceilings,
+            lambda n, total, limit, largest, whose: (
+                f"{total:,} tasks of {n} services with external ingress are targets of this account's "
                 f"external load balancer when each runs its most tasks (autoscaling max, else desiredCount; the "
-                f"largest {_largest(ceilings)}); an Application Load Balancer takes {limit:,} targets ({quota}), so "
-                f"the tasks over it could not be registered while the services scale out. Lower autoscaling maxima, "
-                f"or have AWS raise the quota and declare it in this file as "
-                f"quotas.targetsPerApplicationLoadBalancer ({ALB_QUOTAS_PAGE})",
-                key=True,
-            )
+                f"largest {largest}); an Application Load Balancer takes {limit:,} targets ({whose}), so the tasks "
+                "over it could not be registered while the services scale out. Lower autoscaling maxima"
+            ),
+        )
+    return problems
+
+
+# Amazon VPC's "Network interfaces per Region: 5,000", adjustable (VPC_QUOTAS_PAGE). On Fargate
+# every task has its own network interface (awsvpc) in the account's private subnets, created when
+# the task starts and deleted when it stops (AWSVPC_PAGE: the account sees them in the EC2
+# console), so the tasks of every workload of an account add up: services and workers at their
+# ceilings, a job's one task per run. The load balancers', databases' and caches' interfaces come
+# on top and are not counted, so the rule never refuses what AWS would take. moto counts nothing.
+NETWORK_INTERFACES = 5000
+VPC_QUOTAS_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"
+AWSVPC_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html"
+_INTERFACES = _AccountQuota(
+    "networkInterfacesPerRegion", NETWORK_INTERFACES, ("network", "privateSubnetIds"), VPC_QUOTAS_PAGE
+)
+
+
+def network_interfaces(service: Service, env: str) -> int:
+    """The most network interfaces the tasks of ``service`` hold in ``env`` outside a deployment."""
+    return 1 if service.is_job else task_ceiling(service, env)
+
+
+def network_interface_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """The tasks of each account's workloads fit its network interface quota (account.yaml
+    quotas.networkInterfacesPerRegion, else AWS's default). Reported in the account file."""
+    problems = []
+    for account in repo.accounts:
+        counted = _largest_first(
+            [(network_interfaces(s, account.env), s.name) for s in repo.services if account.env in s.environments]
+        )
+        problems += _over_quota(
+            account,
+            docs,
+            _INTERFACES,
+            account.quotas.network_interfaces_per_region,
+            counted,
+            lambda n, total, limit, largest, whose: (
+                f"the tasks of {n} workloads in this account hold {total:,} network interfaces when each "
+                f"runs its most tasks (autoscaling max, else desiredCount; a job's one task; the largest {largest}); "
+                f"a Fargate task has its own ({AWSVPC_PAGE}) and Amazon VPC allows {limit:,} per Region ({whose}), "
+                "so the tasks over it could not start while the workloads scale out. Lower autoscaling maxima"
+            ),
+        )
+    return problems
+
+
+# Amazon VPC's "VPC security groups per Region: 2,500", adjustable (VPC_QUOTAS_PAGE). Each root
+# creates its groups through aws/client-access: a service its own group and <name>-clients, a worker
+# or a job only its own (nothing may call it), a network datastore (database, cache) its own and
+# <name>-clients; datastores reached over AWS APIs none (tests/test_aws_limits.py counts them in
+# every planned root). The platform's own groups (load balancers, Atlantis) come on top and are not
+# counted. moto counts nothing.
+SECURITY_GROUPS = 2500
+_GROUPS = _AccountQuota("securityGroupsPerRegion", SECURITY_GROUPS, ("network", "vpcId"), VPC_QUOTAS_PAGE)
+
+
+def security_groups(service: Service) -> int:
+    """How many security groups the roots of ``service`` create in each of its accounts."""
+    own = 2 if service.serves_http else 1
+    return own + sum(2 for d in service.datastores if kind_of(d.type).network_for(d.type) is not None)
+
+
+def security_group_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+    """The security groups infragen's roots create in each account fit its quota (account.yaml
+    quotas.securityGroupsPerRegion, else AWS's default). Reported in the account file."""
+    problems = []
+    for account in repo.accounts:
+        counted = _largest_first([(security_groups(s), s.name) for s in repo.services if account.env in s.environments])
+        problems += _over_quota(
+            account,
+            docs,
+            _GROUPS,
+            account.quotas.security_groups_per_region,
+            counted,
+            lambda n, total, limit, largest, whose: (
+                f"the roots of {n} workloads in this account create {total:,} security groups (a service "
+                f"2, a worker or job 1, each database and cache 2; the most {largest}); Amazon VPC allows {limit:,} "
+                f"per Region ({whose}), so the applies over it would fail. Move workloads to another account"
+            ),
         )
     return problems
 
