@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from conftest import gen_refuses, snapshot
 
-from generator import SpecError, api, validate
+from generator import Problem, SpecError, api, validate
 from generator.spec.rules import (
     ALB_QUOTAS_PAGE,
     ALB_TARGETS,
@@ -65,6 +65,22 @@ def _line(root: Path, rel: str, text: str) -> int:
     return (root / rel).read_text(encoding="utf-8").splitlines().index(text) + 1
 
 
+def _the_problem(root: Path) -> Problem:
+    """The one problem validate finds in ``root``."""
+    with pytest.raises(SpecError) as caught:
+        validate(root)
+    (problem,) = caught.value.problems
+    return problem
+
+
+def _at_the_declared_quota(root: Path, key: str, value: int, total: str) -> None:
+    """validate refuses ``root`` once, at the declared ``quotas.<key>: <value>``, for ``total``."""
+    problem = _the_problem(root)
+    assert (problem.file, problem.field) == (STAGING, f"quotas.{key}")
+    assert problem.line == _line(root, STAGING, f"  {key}: {value}")
+    assert total in problem.message and "(the quota declared here)" in problem.message
+
+
 # --- security groups per network interface ---------------------------------------------------
 
 
@@ -100,9 +116,7 @@ def test_security_groups_over_the_default_are_an_error_naming_each_account(tmp_p
     root = _copy(tmp_path)
     base = _bpg_groups(root)
     _callees(root, SG_PER_ENI + 1 - base, "staging, production")
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert (problem.file, problem.field) == ("services/bpg/service.yaml", "spec.dependencies")
     assert f"would join {SG_PER_ENI + 1} security groups" in problem.message
     assert "AWS allows 5 per network interface in production, staging (the default)" in problem.message
@@ -127,9 +141,7 @@ def test_only_the_account_without_the_quota_is_named(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _callees(root, SG_PER_ENI + 1 - _bpg_groups(root), "staging, production")
     _declare(root, "production", securityGroupsPerNetworkInterface=8)
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert "5 per network interface in staging (the default)" in problem.message
     assert "production" not in problem.message
 
@@ -153,9 +165,7 @@ def test_declaring_the_quota_changes_one_line_of_each_service_root(tmp_path: Pat
 def test_the_quota_has_aws_bounds(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _declare(root, "staging", securityGroupsPerNetworkInterface=17)
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert (problem.file, problem.field) == (STAGING, "quotas.securityGroupsPerNetworkInterface")
     assert problem.line == _line(root, STAGING, "  securityGroupsPerNetworkInterface: 17")
 
@@ -240,9 +250,7 @@ def test_ceilings_that_fill_the_namespace_validate(tmp_path: Path) -> None:
 def test_one_task_over_the_namespace_is_an_error_at_the_namespace(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _fill(root, CLOUD_MAP_INSTANCES + 1)
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert (problem.file, problem.field) == (STAGING, "ecs.serviceConnectNamespaceArn")
     assert problem.line == _line(
         root,
@@ -267,12 +275,7 @@ def test_a_declared_quota_admits_more_and_is_where_the_error_points(tmp_path: Pa
     _declare(root, "staging", cloudMapInstancesPerNamespace=2500)
     validate(root)
     _scaled(root, "onemore", 1)
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
-    assert (problem.file, problem.field) == (STAGING, "quotas.cloudMapInstancesPerNamespace")
-    assert problem.line == _line(root, STAGING, "  cloudMapInstancesPerNamespace: 2500")
-    assert "2,501 tasks" in problem.message and "(the quota declared here)" in problem.message
+    _at_the_declared_quota(root, "cloudMapInstancesPerNamespace", 2500, "2,501 tasks")
 
 
 def test_an_environment_override_counts_in_its_account_only(tmp_path: Path) -> None:
@@ -288,22 +291,28 @@ def test_an_environment_override_counts_in_its_account_only(tmp_path: Path) -> N
     assert [p.file for p in caught.value.problems] == [STAGING]
 
 
-def test_an_incremental_gen_judges_a_raised_ceiling(stamped: Path) -> None:
-    # a desired count is not part of a service's face: the one-service run must add the ceilings up too
-    _declare(stamped, "staging", cloudMapInstancesPerNamespace=_staging_total(stamped))
+def _one_service_run_refuses(stamped: Path, quota: str, rel: str, edit: tuple[str, str]) -> None:
+    """With ``quota`` declared at exactly what the stamped repository uses, the edit ``edit`` (old,
+    new text) of ``rel`` raises a task ceiling: the one-service run refuses it and writes nothing.
+    Task ceilings are not part of a service's face, so it must add them up itself."""
     api.generate(stamped)
     api.generate(stamped)  # consistent: the next edit takes the one-service path
     before = snapshot(stamped)
-    spec = stamped / "services" / "core" / "service.yaml"
+    spec = stamped / rel
     text = spec.read_text(encoding="utf-8")
-    assert "desiredCount: 1" in text
-    spec.write_text(text.replace("desiredCount: 1", "desiredCount: 2"), encoding="utf-8")
-    with pytest.raises(SpecError, match="cloudMapInstancesPerNamespace"):
+    assert edit[0] in text
+    spec.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+    with pytest.raises(SpecError, match=quota):
         api.generate(stamped)
     after = snapshot(stamped)
-    assert {p: v for p, v in after.items() if p != "services/core/service.yaml"} == {
-        p: v for p, v in before.items() if p != "services/core/service.yaml"
-    }
+    assert {p: v for p, v in after.items() if p != rel} == {p: v for p, v in before.items() if p != rel}
+
+
+def test_an_incremental_gen_judges_a_raised_ceiling(stamped: Path) -> None:
+    _declare(stamped, "staging", cloudMapInstancesPerNamespace=_staging_total(stamped))
+    _one_service_run_refuses(
+        stamped, "cloudMapInstancesPerNamespace", "services/core/service.yaml", ("desiredCount: 1", "desiredCount: 2")
+    )
 
 
 def test_gen_writes_nothing_over_the_namespace(tmp_path: Path) -> None:
@@ -374,9 +383,7 @@ def test_external_ceilings_that_fill_the_load_balancer_validate(tmp_path: Path) 
 def test_one_target_over_the_load_balancer_is_an_error_at_the_load_balancer(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _expose(root, ALB_TARGETS + 1)
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert (problem.file, problem.field) == (STAGING, "loadBalancers.external")
     assert problem.line == _line_of(root, STAGING, "  external:")
     assert "1,001 tasks of" in problem.message and "takes 1,000 targets (AWS's default quota)" in problem.message
@@ -398,28 +405,13 @@ def test_a_declared_target_quota_admits_more_and_is_where_the_error_points(tmp_p
     _declare(root, "staging", targetsPerApplicationLoadBalancer=1500)
     validate(root)
     _exposed(root, "onemore", 1)
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
-    assert (problem.file, problem.field) == (STAGING, "quotas.targetsPerApplicationLoadBalancer")
-    assert problem.line == _line(root, STAGING, "  targetsPerApplicationLoadBalancer: 1500")
-    assert "1,501 tasks" in problem.message and "(the quota declared here)" in problem.message
+    _at_the_declared_quota(root, "targetsPerApplicationLoadBalancer", 1500, "1,501 tasks")
 
 
 def test_an_incremental_gen_judges_a_raised_external_ceiling(stamped: Path) -> None:
     _declare(stamped, "staging", targetsPerApplicationLoadBalancer=_targets(stamped))
-    api.generate(stamped)
-    api.generate(stamped)  # consistent: the next edit takes the one-service path
-    before = snapshot(stamped)
     rel = "services/klausapproves/environments/staging.yaml"  # staging's autoscaling override
-    spec = stamped / rel
-    text = spec.read_text(encoding="utf-8")
-    assert "    max: 2\n" in text
-    spec.write_text(text.replace("    max: 2\n", "    max: 3\n"), encoding="utf-8")
-    with pytest.raises(SpecError, match="targetsPerApplicationLoadBalancer"):
-        api.generate(stamped)
-    after = snapshot(stamped)
-    assert {p: v for p, v in after.items() if p != rel} == {p: v for p, v in before.items() if p != rel}
+    _one_service_run_refuses(stamped, "targetsPerApplicationLoadBalancer", rel, ("    max: 2\n", "    max: 3\n"))
 
 
 def test_gen_writes_nothing_over_the_load_balancer(tmp_path: Path) -> None:
@@ -449,9 +441,7 @@ def test_every_workloads_tasks_hold_network_interfaces(tmp_path: Path) -> None:
         i += 1
     validate(root)
     _scaled(root, "onemore", 1, kind="worker")
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert (problem.file, problem.field) == (STAGING, "network.privateSubnetIds")
     assert problem.line == _line(root, STAGING, "  privateSubnetIds:")
     assert "hold 5,001 network interfaces" in problem.message, problem.message
@@ -484,9 +474,7 @@ def test_the_roots_security_groups_fit_the_region(tmp_path: Path) -> None:
     assert rest == 0
     validate(root)
     _scaled(root, "onemore", 1, kind="worker")
-    with pytest.raises(SpecError) as caught:
-        validate(root)
-    (problem,) = caught.value.problems
+    problem = _the_problem(root)
     assert (problem.file, problem.field) == (STAGING, "network.vpcId")
     assert problem.line == _line(root, STAGING, "  vpcId: vpc-0a1b2c3d4e5f60001")
     assert "create 2,501 security groups" in problem.message and "the most sg0 (82)" in problem.message
