@@ -117,10 +117,14 @@ golden: dev ## Rewrite the golden files and the fixture organization's outputs (
 schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.schema.json from generator/datastores
 	$(INFRAGEN) schema --write
 
-E2E_WORKERS ?= 2
+# One file at a time by default (what CI runs). E2E_WORKERS=2 runs two files at a time (24.7 instead
+# of 37.5 min on 2 cores), but one of its two full runs here failed on a request the AWS provider
+# sent twice under that load (docs/testing.md): opt-in until that is understood.
+E2E_WORKERS ?= 1
+E2E_SPREAD = $(if $(filter 1,$(E2E_WORKERS)),-p no:xdist -s,-n $(E2E_WORKERS) --dist loadfile -rP)
 
-e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator (two files at a time, E2E_WORKERS)
-	$(BIN)/python -m pytest tests/e2e -n $(E2E_WORKERS) --dist loadfile -rP --durations=15 $(PYTEST_ARGS)
+e2e: dev ## Plan/apply/destroy every Atlantis project against the moto AWS emulator (E2E_WORKERS=2: two files at a time)
+	$(BIN)/python -m pytest tests/e2e $(E2E_SPREAD) --durations=15 $(PYTEST_ARGS)
 
 fuzz: dev ## 10,000 examples of the escaping property test
 	INFRAGEN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_escaping_oracle.py -p no:xdist

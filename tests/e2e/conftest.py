@@ -1,12 +1,13 @@
 """A failed e2e test shows the end of its emulators' request log (harness.emulator_log): whether
 an error answer came from a request sent once or twice is there, not in Terraform's output.
 
-`make e2e` runs the files on two xdist workers (``--dist loadfile``: a file's tests stay on one
-worker). Every test starts its own emulator on its own port in its own temporary folders, so two
-run side by side; most of an apply is the AWS provider's fixed waits (RDS above all), which the
-other worker fills. xdist hands files out in collection order (ORDER below): the day-2
-transitions, about 17 of the 40 minutes one worker takes, start at once on one worker while the
-other works through the rest.
+`make e2e E2E_WORKERS=2` runs the files on two xdist workers (``--dist loadfile``: a file's tests
+stay on one worker). Every test starts its own emulator on its own port in its own temporary
+folders, so two run side by side; most of an apply is the AWS provider's fixed waits (RDS above
+all), which the other worker fills. xdist hands files out in collection order (ORDER below): the
+day-2 transitions, about 17 of the 40 minutes one worker takes, start at once on one worker while
+the other works through the rest. `make e2e` (and CI) still runs one file at a time: see the
+Makefile and docs/testing.md for why.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ ORDER = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    if not all(item.path.is_relative_to(here) for item in items):
-        return  # a run of more than tests/e2e (`make test`, which skips these) keeps its order
+    if not hasattr(config, "workerinput") or not all(item.path.is_relative_to(here) for item in items):
+        return  # one file at a time, or more than tests/e2e (`make test` skips these): order kept
 
     def rank(item: pytest.Item) -> int:
         name = item.path.name

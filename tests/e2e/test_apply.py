@@ -2,8 +2,7 @@
 Atlantis runs them, check with boto3 that what the specs asked for exists, plan again for "no
 changes", destroy in reverse order and check that nothing is left.
 
-Run it with ``make e2e`` (``pytest tests/e2e -n 2 --dist loadfile``, tests/e2e/conftest.py); ``make test``
-skips it by name.
+Run it with ``make e2e`` (``pytest tests/e2e -p no:xdist -s``); ``make test`` skips it by name.
 """
 
 from __future__ import annotations
