@@ -56,8 +56,7 @@ def face(service: Service) -> Service:
     """``service`` without the parts only its own roots and its own rules read: its image, size,
     replica count, autoscaling, variables and secrets (the spec's and each environment's). The
     task ceilings also count toward their accounts' Cloud Map, load balancer target and network
-    interface quotas:
-    :func:`run` judges those rules again with the edited models."""
+    interface quotas: :func:`run` judges those rules again with the edited models."""
     return dataclasses.replace(
         service,
         image="",
@@ -165,8 +164,8 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
             if service_workload_problems(repo, service, docs[service.file], docs):
                 return None
         # task ceilings are not part of a face, but the accounts' Cloud Map, load balancer target and
-        # network interface quotas add them up; the snapshot's repository fitted them, so only a ceiling that rose can
-        # break one
+        # network interface quotas add them up; the snapshot's repository fitted them, so only a
+        # ceiling that rose can break one
         if grew and task_sum_rules(repo, docs):
             return None
     except _Elsewhere:

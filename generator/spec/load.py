@@ -406,6 +406,17 @@ def _lb(data: dict[str, Any] | None) -> LoadBalancer | None:
     )
 
 
+def _quotas(data: dict[str, Any]) -> Quotas:
+    """account.yaml ``quotas``: what AWS granted the account; absent keys are AWS's defaults."""
+    return Quotas(
+        security_groups_per_eni=data.get("securityGroupsPerNetworkInterface"),
+        cloud_map_instances_per_namespace=data.get("cloudMapInstancesPerNamespace"),
+        targets_per_application_load_balancer=data.get("targetsPerApplicationLoadBalancer"),
+        network_interfaces_per_region=data.get("networkInterfacesPerRegion"),
+        security_groups_per_region=data.get("securityGroupsPerRegion"),
+    )
+
+
 def _account(env: str, data: dict[str, Any]) -> Account:
     state = data["stateBackend"]
     consul = data.get("consul")
@@ -439,13 +450,7 @@ def _account(env: str, data: dict[str, Any]) -> Account:
         container_insights=bool(data["ecs"].get("containerInsights", False)),
         https_egress_cidrs=_egress(data["network"], "cidrs"),
         https_egress_prefix_lists=_egress(data["network"], "prefixListIds"),
-        quotas=Quotas(
-            security_groups_per_eni=data.get("quotas", {}).get("securityGroupsPerNetworkInterface"),
-            cloud_map_instances_per_namespace=data.get("quotas", {}).get("cloudMapInstancesPerNamespace"),
-            targets_per_application_load_balancer=data.get("quotas", {}).get("targetsPerApplicationLoadBalancer"),
-            network_interfaces_per_region=data.get("quotas", {}).get("networkInterfacesPerRegion"),
-            security_groups_per_region=data.get("quotas", {}).get("securityGroupsPerRegion"),
-        ),
+        quotas=_quotas(data.get("quotas", {})),
     )
 
 

@@ -801,13 +801,14 @@ def parameter_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     standard tier. Reported at the account file's accountId, naming the services that publish most."""
     problems = []
     for account in repo.accounts:
-        published = sorted(
-            ((connection_parameters(s), s.name) for s in repo.services if account.env in s.environments),
-            key=lambda pair: (-pair[0], pair[1]),
+        published = _largest_first(
+            [(connection_parameters(s), s.name) for s in repo.services if account.env in s.environments]
         )
         total = sum(count for count, _ in published)
+        if total <= SSM_STANDARD_PARAMETERS:
+            continue
         doc = docs.get(f"accounts/{account.env}/account.yaml")
-        if total <= SSM_STANDARD_PARAMETERS or doc is None:
+        if doc is None:
             continue
         largest = ", ".join(f"{name} ({count})" for count, name in published[:3])
         problems.append(
