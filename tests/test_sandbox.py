@@ -147,6 +147,48 @@ def test_the_emulator_log_names_slow_failed_and_security_group_requests(
     assert capsys.readouterr().err.endswith(" s POST 127.0.0.1:4566/ slow\n")
 
 
+def test_a_resent_call_is_answered_once_not_applied_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    """A request whose SDK call (amz-sdk-invocation-id) was already answered with success is a resend
+    after a lost answer: it gets the first answer and never reaches the application, so a create is
+    not applied twice (InvalidPermission.Duplicate) and a delete does not answer 404. A retry after
+    a failed answer, and a request of another call, reach the application; each is logged."""
+    applied: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        applied.append(environ["HTTP_AMZ_SDK_INVOCATION_ID"])
+        ok = environ["HTTP_AMZ_SDK_INVOCATION_ID"] != "busy" or applied.count("busy") > 1
+        start_response("200 OK" if ok else "500 Internal Server Error", [("x-amzn-RequestId", str(len(applied)))])
+        yield f"<answer n='{len(applied)}'/>".encode()
+
+    wrapped = moto_serial.serial(app)
+    heard: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def request(call: str, attempt: int) -> list[bytes]:
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "HTTP_HOST": "127.0.0.1:4566",
+            "PATH_INFO": "/",
+            "HTTP_X_AMZ_TARGET": "DeleteDashboards",
+            "HTTP_AMZ_SDK_INVOCATION_ID": call,
+            "HTTP_AMZ_SDK_REQUEST": f"attempt={attempt}; max=25",
+        }
+        return wrapped(environ, lambda code, headers: heard.append((code, headers)))
+
+    assert request("a", 1) == [b"<answer n='1'/>"]
+    assert capsys.readouterr().err == ""
+    assert request("a", 2) == [b"<answer n='1'/>"]
+    assert heard[-1] == ("200 OK", [("x-amzn-RequestId", "1")])
+    assert applied == ["a"]
+    assert capsys.readouterr().err.startswith("moto_serial: 200 replayed (waited 0.00 s, attempt 2 of a) POST ")
+    assert request("busy", 1) == [b"<answer n='2'/>"] and heard[-1][0].startswith("500")
+    assert request("busy", 2) == [b"<answer n='3'/>"] and heard[-1][0] == "200 OK"
+    assert request("b", 1) == [b"<answer n='4'/>"]
+    assert applied == ["a", "busy", "busy", "b"]
+    log = capsys.readouterr().err.splitlines()
+    assert [line.split(" ", 3)[:3] for line in log] == [["moto_serial:", "500", "0.00"], ["moto_serial:", "200", "0.00"]]
+    assert "attempt 2 of busy" in log[1]
+
+
 def test_up_without_moto_names_the_extra_and_starts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Installed from the wheel without the sandbox extra: one line naming what to install, not the
     emulator's traceback from a child process."""

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -45,38 +46,75 @@ LOGGED = frozenset(
     }
 )
 FORM_LIMIT = 64 * 1024  # form bodies up to this size are read ahead to name their action
+REPLAYS = 4096  # successful answers kept for a resent call (serial's docstring)
+REPLAY_BYTES = 1024 * 1024  # larger answers are not kept
 
 
 def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]:
-    """``app`` with one request handled at a time: the whole body is produced under the lock.
+    """``app`` with one request handled at a time: the whole body is produced under the lock, and a
+    resent call is answered with its first answer instead of being applied twice.
+
+    An AWS SDK names each call in its ``amz-sdk-invocation-id`` header and sends the same name with
+    every retry of it. A retry after a successful answer means the client did not get that answer
+    (the connection failed after the request was applied), and applying it again turns a create
+    into ``InvalidPermission.Duplicate`` or a delete into a 404: the AWS provider resent an
+    ``AuthorizeSecurityGroupEgress`` and a ``DeleteDashboards`` this way in two e2e runs. So the
+    last ``REPLAYS`` successful answers are kept by call, and a request of a call already answered
+    is answered again the same way. Failed answers are not kept: a retry after a 500 or a throttle
+    is applied as AWS would.
 
     On stderr (the sandbox's moto.log): a request that held the lock over ``SLOW`` seconds (every
-    other request waited for it), every failed answer (4xx, 5xx) and every ``LOGGED`` action, each
-    with its action and, for a form-encoded request, its parameters."""
+    other request waited for it), every failed answer (4xx, 5xx), every ``LOGGED`` action, every
+    retry (with the time it waited for the lock) and every replayed answer, each with its action
+    and, for a form-encoded request, its parameters."""
     lock = threading.Lock()
+    answers: OrderedDict[str, tuple[str, list[tuple[str, str]], list[bytes]]] = OrderedDict()
 
     def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        arrived = time.monotonic()
         form = _read_form(environ)
-        status: list[str] = []
+        call = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+        given: list[tuple[str, list[tuple[str, str]]]] = []
 
         def recording(code: str, headers: Any, *rest: Any) -> Any:
-            status.append(code)
+            given.append((code, list(headers)))
             return start_response(code, headers, *rest)
 
         with lock:
             start = time.monotonic()
-            body = list(app(environ, recording))
+            first = answers.get(call) if call else None
+            if first is None:
+                body = list(app(environ, recording))
+                if call and given and given[-1][0].startswith("2") and sum(map(len, body)) <= REPLAY_BYTES:
+                    answers[call] = (*given[-1], body)
+                    if len(answers) > REPLAYS:
+                        answers.popitem(last=False)
             held = time.monotonic() - start
-        action = form.get("Action", "")
-        code = status[-1].split(" ", 1)[0] if status else "?"
-        if held > SLOW or action in LOGGED or not code.startswith(("1", "2", "3")):
+        if first is not None:
+            start_response(first[0], first[1])
+            body = first[2]
+        code = (first[0] if first else given[-1][0] if given else "?").split(" ", 1)[0]
+        attempt = _attempt(environ)
+        failed = not code.startswith(("1", "2", "3"))
+        if first or attempt or held > SLOW or form.get("Action", "") in LOGGED or failed:
             # one write per line: print() writes the newline apart, and werkzeug's request log,
             # written from other threads, landed between the two
-            sys.stderr.write(f"moto_serial: {code} {held:.2f} s {_request(environ, form)}\n")
+            how = f"{code} replayed" if first else f"{code} {held:.2f} s"
+            waited = f" (waited {start - arrived:.2f} s{attempt})" if attempt or start - arrived > SLOW else ""
+            sys.stderr.write(f"moto_serial: {how}{waited} {_request(environ, form)}\n")
             sys.stderr.flush()
         return body
 
     return one_at_a_time
+
+
+def _attempt(environ: dict[str, Any]) -> str:
+    """For an AWS SDK's retry, the text ", attempt N of CALL" (its amz-sdk-request header counts the
+    attempts of one call, amz-sdk-invocation-id names the call); empty for a first attempt."""
+    attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";", 1)[0].removeprefix("attempt=").strip()
+    if not attempt.isdigit() or int(attempt) < 2:
+        return ""
+    return f", attempt {attempt} of {environ.get('HTTP_AMZ_SDK_INVOCATION_ID', '?')}"
 
 
 def _read_form(environ: dict[str, Any]) -> dict[str, str]:
@@ -106,13 +144,21 @@ def main(argv: list[str]) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
+    class Handler(MotoRequestHandler):
+        def connection_dropped(self, error: BaseException, environ: dict[str, Any] | None = None) -> None:
+            """A client that left before its answer was written: named in the log (werkzeug drops
+            it silently), since the client's SDK may send the same request again."""
+            what = _request(environ, {}) if environ else "before its request was read"
+            sys.stderr.write(f"moto_serial: client gone ({error!r}) {what}\n")
+            sys.stderr.flush()
+
     host, port = argv[0], int(argv[1])
     run_simple(
         host,
         port,
         serial(DomainDispatcherApplication(create_backend_app)),
         threaded=True,
-        request_handler=MotoRequestHandler,
+        request_handler=Handler,
     )
 
 
