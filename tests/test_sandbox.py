@@ -185,7 +185,10 @@ def test_a_resent_call_is_answered_once_not_applied_twice(capsys: pytest.Capture
     assert request("b", 1) == [b"<answer n='4'/>"]
     assert applied == ["a", "busy", "busy", "b"]
     log = capsys.readouterr().err.splitlines()
-    assert [line.split(" ", 3)[:3] for line in log] == [["moto_serial:", "500", "0.00"], ["moto_serial:", "200", "0.00"]]
+    assert [line.split(" ", 3)[:3] for line in log] == [
+        ["moto_serial:", "500", "0.00"],
+        ["moto_serial:", "200", "0.00"],
+    ]
     assert "attempt 2 of busy" in log[1]
 
 
