@@ -93,7 +93,7 @@ CHECKOV_TOOLS := $(if $(wildcard $(INFRAGEN_CHECKOV)),,tools)
 
 test: dev $(CHECKOV_TOOLS) ## The whole suite: lint, unit, golden, terraform validate/test, checkov, gen --check
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory check
 
 ADDED_REPO ?= $(or $(TMPDIR),/tmp)/infragen-added-service

@@ -28,11 +28,6 @@ from generator.spec.models import Repo
 from generator.spec.rules import INFRAGEN_TAG_KEYS, connection_parameters, security_groups
 from generator.tools import plancheck
 
-# every test here reads the 26 planned roots of one module-scoped fixture (about 4 minutes of
-# terraform on 2 cores): one xdist worker runs them all (`make test` runs --dist loadgroup), so the
-# roots are planned once instead of once per worker
-pytestmark = pytest.mark.xdist_group("aws-limits-plans")
-
 REPO = Path(__file__).resolve().parent.parent
 ORG = REPO / "tests" / "fixtures" / "org"  # the fixture organization, never the live accounts/
 
