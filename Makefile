@@ -118,8 +118,9 @@ schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.sc
 	$(INFRAGEN) schema --write
 
 # One file at a time by default (what CI runs). E2E_WORKERS=2 runs two files at a time (24.7 instead
-# of 37.5 min on 2 cores), but one of its two full runs here failed on a request the AWS provider
-# sent twice under that load (docs/testing.md): opt-in until that is understood.
+# of 37.5 min on 2 cores). One of its two full runs failed on a call the AWS provider sent twice, as
+# a later serial run did; the emulator now answers a resent call once (docs/testing.md). Opt-in
+# until two-worker full runs pass again.
 E2E_WORKERS ?= 1
 E2E_SPREAD = $(if $(filter 1,$(E2E_WORKERS)),-p no:xdist -s,-n $(E2E_WORKERS) --dist loadfile -rP)
 
