@@ -48,6 +48,8 @@ LOGGED = frozenset(
 FORM_LIMIT = 64 * 1024  # form bodies up to this size are read ahead to name their action
 REPLAYS = 4096  # successful answers kept for a resent call (serial's docstring)
 REPLAY_BYTES = 1024 * 1024  # larger answers are not kept
+ARRIVED = "moto_serial.arrived"  # the environ key of a request's arrival time (time.monotonic())
+FORM = "moto_serial.form"  # the environ key of its form fields read ahead (_read_form)
 
 
 def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]:
@@ -71,8 +73,8 @@ def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[
     answers: OrderedDict[str, tuple[str, list[tuple[str, str]], list[bytes]]] = OrderedDict()
 
     def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        arrived = time.monotonic()
-        form = _read_form(environ)
+        arrived = environ[ARRIVED] = time.monotonic()
+        form = environ[FORM] = _read_form(environ)
         call = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
         given: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -148,7 +150,13 @@ def main(argv: list[str]) -> None:
         def connection_dropped(self, error: BaseException, environ: dict[str, Any] | None = None) -> None:
             """A client that left before its answer was written: named in the log (werkzeug drops
             it silently), since the client's SDK may send the same request again."""
-            what = _request(environ, {}) if environ else "before its request was read"
+            if not environ:
+                what = "before its request was read"
+            else:  # how long after its request arrived, the call it was and which attempt
+                since = f"{time.monotonic() - environ[ARRIVED]:.2f} s after arriving" if ARRIVED in environ else ""
+                call = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+                sdk = f"{environ.get('HTTP_AMZ_SDK_REQUEST', '')} of {call}" if call else ""
+                what = " ".join(part for part in (since, sdk, _request(environ, environ.get(FORM, {}))) if part)
             sys.stderr.write(f"moto_serial: client gone ({error!r}) {what}\n")
             sys.stderr.flush()
 
