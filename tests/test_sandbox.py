@@ -192,6 +192,28 @@ def test_a_resent_call_is_answered_once_not_applied_twice(capsys: pytest.Capture
     assert "attempt 2 of busy" in log[1]
 
 
+def test_the_kept_answers_are_bounded_in_bytes_oldest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answers kept for resends stay under REPLAY_TOTAL bytes together: the oldest is dropped
+    first (its resend is applied again), and an answer over REPLAY_BYTES is never kept."""
+    monkeypatch.setattr(moto_serial, "REPLAY_TOTAL", 8)
+    monkeypatch.setattr(moto_serial, "REPLAY_BYTES", 4)
+    applied: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        applied.append(environ["HTTP_AMZ_SDK_INVOCATION_ID"])
+        start_response("200 OK", [])
+        yield b"12345" if environ["HTTP_AMZ_SDK_INVOCATION_ID"] == "big" else b"1234"
+
+    wrapped = moto_serial.serial(app)
+
+    def request(call: str) -> None:
+        wrapped({"REQUEST_METHOD": "POST", "HTTP_AMZ_SDK_INVOCATION_ID": call}, lambda *a: None)
+
+    for call in ("a", "b", "c", "b", "c", "a", "big", "big"):
+        request(call)
+    assert applied == ["a", "b", "c", "a", "big", "big"]
+
+
 def test_up_without_moto_names_the_extra_and_starts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Installed from the wheel without the sandbox extra: one line naming what to install, not the
     emulator's traceback from a child process."""

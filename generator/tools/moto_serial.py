@@ -48,6 +48,7 @@ LOGGED = frozenset(
 FORM_LIMIT = 64 * 1024  # form bodies up to this size are read ahead to name their action
 REPLAYS = 4096  # successful answers kept for a resent call (serial's docstring)
 REPLAY_BYTES = 1024 * 1024  # larger answers are not kept
+REPLAY_TOTAL = 64 * 1024 * 1024  # the kept answers' bodies together: the oldest go first
 ARRIVED = "moto_serial.arrived"  # the environ key of a request's arrival time (time.monotonic())
 FORM = "moto_serial.form"  # the environ key of its form fields read ahead (_read_form)
 
@@ -61,7 +62,7 @@ def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[
     (the connection failed after the request was applied), and applying it again turns a create
     into ``InvalidPermission.Duplicate`` or a delete into a 404: the AWS provider resent an
     ``AuthorizeSecurityGroupEgress`` and a ``DeleteDashboards`` this way in two e2e runs. So the
-    last ``REPLAYS`` successful answers are kept by call, and a request of a call already answered
+    last ``REPLAYS`` successful answers (``REPLAY_TOTAL`` bytes at most) are kept by call, and a request of a call already answered
     is answered again the same way. Failed answers are not kept: a retry after a 500 or a throttle
     is applied as AWS would.
 
@@ -71,11 +72,13 @@ def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[
     and, for a form-encoded request, its parameters."""
     lock = threading.Lock()
     answers: OrderedDict[str, tuple[str, list[tuple[str, str]], list[bytes]]] = OrderedDict()
+    kept = 0  # bytes of the kept answers' bodies
 
     def one_at_a_time(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        nonlocal kept
         arrived = environ[ARRIVED] = time.monotonic()
         form = environ[FORM] = _read_form(environ)
-        call = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+        call, _ = _sdk_call(environ)
         given: list[tuple[str, list[tuple[str, str]]]] = []
 
         def recording(code: str, headers: Any, *rest: Any) -> Any:
@@ -87,10 +90,12 @@ def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[
             first = answers.get(call) if call else None
             if first is None:
                 body = list(app(environ, recording))
-                if call and given and given[-1][0].startswith("2") and sum(map(len, body)) <= REPLAY_BYTES:
+                size = sum(map(len, body))
+                if call and given and given[-1][0].startswith("2") and size <= REPLAY_BYTES:
                     answers[call] = (*given[-1], body)
-                    if len(answers) > REPLAYS:
-                        answers.popitem(last=False)
+                    kept += size
+                    while len(answers) > REPLAYS or kept > REPLAY_TOTAL:
+                        kept -= sum(map(len, answers.popitem(last=False)[1][2]))
             held = time.monotonic() - start
         if first is not None:
             start_response(first[0], first[1])
@@ -110,13 +115,17 @@ def serial(app: WsgiApp) -> Callable[[dict[str, Any], Callable[..., Any]], list[
     return one_at_a_time
 
 
-def _attempt(environ: dict[str, Any]) -> str:
-    """For an AWS SDK's retry, the text ", attempt N of CALL" (its amz-sdk-request header counts the
-    attempts of one call, amz-sdk-invocation-id names the call); empty for a first attempt."""
+def _sdk_call(environ: dict[str, Any]) -> tuple[str, int]:
+    """The AWS SDK call a request belongs to (its amz-sdk-invocation-id header names the call) and
+    which attempt of it the request is (amz-sdk-request counts them); ("", 0) where not sent."""
     attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "").split(";", 1)[0].removeprefix("attempt=").strip()
-    if not attempt.isdigit() or int(attempt) < 2:
-        return ""
-    return f", attempt {attempt} of {environ.get('HTTP_AMZ_SDK_INVOCATION_ID', '?')}"
+    return environ.get("HTTP_AMZ_SDK_INVOCATION_ID", ""), int(attempt) if attempt.isdigit() else 0
+
+
+def _attempt(environ: dict[str, Any]) -> str:
+    """For an AWS SDK's retry, the text ", attempt N of CALL"; empty for a first attempt."""
+    call, attempt = _sdk_call(environ)
+    return f", attempt {attempt} of {call or '?'}" if attempt > 1 else ""
 
 
 def _read_form(environ: dict[str, Any]) -> dict[str, str]:
@@ -154,8 +163,8 @@ def main(argv: list[str]) -> None:
                 what = "before its request was read"
             else:  # how long after its request arrived, the call it was and which attempt
                 since = f"{time.monotonic() - environ[ARRIVED]:.2f} s after arriving" if ARRIVED in environ else ""
-                call = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
-                sdk = f"{environ.get('HTTP_AMZ_SDK_REQUEST', '')} of {call}" if call else ""
+                call, attempt = _sdk_call(environ)
+                sdk = f"attempt {attempt} of {call}" if call else ""
                 what = " ".join(part for part in (since, sdk, _request(environ, environ.get(FORM, {}))) if part)
             sys.stderr.write(f"moto_serial: client gone ({error!r}) {what}\n")
             sys.stderr.flush()
