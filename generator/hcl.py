@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,8 +167,7 @@ def expr(value: Value, depth: int = 0) -> str:
 def _object(value: Mapping[str, Value], depth: int) -> str:
     if not value:
         return "{}"
-    inner = body([(k, v) for k, v in value.items()], depth + 1, quote_keys=not _all_idents(value))
-    return "{\n" + inner + "\n" + INDENT * depth + "}"
+    return "{\n" + _fill(value.items(), depth + 1, None) + "\n" + INDENT * depth + "}"
 
 
 def _sequence(value: Sequence[Value], depth: int) -> str:
@@ -181,17 +180,58 @@ def _sequence(value: Sequence[Value], depth: int) -> str:
 _LOWER_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def _all_idents(mapping: Mapping[str, Value]) -> bool:
-    return all(_LOWER_IDENT.fullmatch(key) for key in mapping)
-
-
-def body(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool = False) -> str:
+def body(attrs: Iterable[tuple[str, Value]], depth: int = 1, *, quote_keys: bool = False) -> str:
     """Attributes, one per line, with ``=`` aligned as ``terraform fmt`` aligns them.
 
     Consecutive single-line attributes form a group whose ``=`` signs line up; an attribute whose
     value spans several lines stands alone.
     """
-    rendered = [(string(key) if quote_keys else ident(key), expr(value, depth)) for key, value in attrs]
+    return _fill(attrs, depth, quote_keys)
+
+
+def _fill(attrs: Iterable[tuple[str, Value]], depth: int, quote_keys: bool | None) -> str:
+    """:func:`body` from its layout's stencil: the keys, which values span several lines, the
+    depth and the key quoting (None: quoted unless every key is a lower-case identifier, as an
+    object's) decide the layout, so it is made once per such shape (:func:`_body_stencil`) and each
+    body only fills in its values' texts. The roots of one kind repeat a few hundred shapes."""
+    keys: list[str] = []
+    texts: list[str] = []
+    multi: list[bool] = []
+    for key, value in attrs:
+        keys.append(key)
+        text = _scalar_text(value)  # scalars first: most values, and never more than one line
+        if text is None:
+            text = expr(value, depth)
+            multi.append("\n" in text)
+        else:
+            multi.append(False)
+        texts.append(text)
+    return _body_stencil(tuple(keys), tuple(multi), depth, quote_keys) % tuple(texts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _body_stencil(keys: tuple[str, ...], multi: tuple[bool, ...], depth: int, quote_keys: bool | None) -> str:
+    """A %-format of a body's layout (:func:`_aligned`): one %s per value, in order."""
+    if quote_keys is None:
+        quote_keys = not all(_LOWER_IDENT.fullmatch(key) for key in keys)
+    names = [string(key) if quote_keys else ident(key) for key in keys]
+    marks = ["\n" if spans else "" for spans in multi]  # _aligned reads only whether a value spans lines
+    lines = _aligned(list(zip(names, marks, strict=True)), INDENT * depth)
+    return "\n".join(line.removesuffix("\n").replace("%", "%%") + "%s" for line in lines)
+
+
+def _body_reference(attrs: Sequence[tuple[str, Value]], depth: int = 1, *, quote_keys: bool = False) -> str:
+    """:func:`body` laid out attribute by attribute, objects included (the reference its stencils
+    are tested against)."""
+
+    def text(value: Value) -> str:
+        if isinstance(value, Mapping) and value:
+            quote = not all(_LOWER_IDENT.fullmatch(key) for key in value)
+            inner = _body_reference(list(value.items()), depth + 1, quote_keys=quote)
+            return "{\n" + inner + "\n" + INDENT * depth + "}"
+        return expr(value, depth)
+
+    rendered = [(string(key) if quote_keys else ident(key), text(value)) for key, value in attrs]
     return "\n".join(_aligned(rendered, INDENT * depth))
 
 

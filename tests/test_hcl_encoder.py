@@ -141,3 +141,49 @@ def test_documents_of_one_shape_share_a_stencil() -> None:
     assert hcl._stencil.cache_info().misses == 1
     assert hcl.document({**first, "Extra": True}) == hcl._document({**first, "Extra": True})
     assert hcl._stencil.cache_info().misses == 2
+
+
+_IDENTS = st.sampled_from(["name", "vpc_id", "source", "a", "longer_name", "Tags", "x-y", "for"])
+_VALUES = st.recursive(
+    st.one_of(
+        _SCALARS,
+        st.sampled_from([hcl.Raw("module.x.id"), hcl.Raw("[\n    a,\n  ]"), hcl.Raw("100%")]),
+        st.builds(hcl.Document, _DOCUMENTS),
+        st.builds(hcl.JsonEncode, _DOCUMENTS),
+        st.lists(_SCALARS, max_size=3),
+    ),
+    lambda inner: st.dictionaries(st.one_of(_IDENTS, _KEYS), inner, max_size=4),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    attrs=st.lists(st.tuples(_IDENTS, _VALUES), max_size=6),
+    depth=st.integers(1, 3),
+    quote_keys=st.booleans(),
+)
+def test_a_body_filled_into_its_layouts_stencil_is_the_reference_layout(
+    attrs: list[tuple[str, Any]], depth: int, quote_keys: bool
+) -> None:
+    """hcl.body lays out each shape of body once (which keys, which values span lines) and fills
+    the values' texts in: byte for byte the attribute-by-attribute layout, the first time and from
+    the cached stencil, whatever the keys and values hold (%, multi-line references, documents)."""
+    if not quote_keys and any(not hcl.IDENT.fullmatch(key) for key, _ in attrs):
+        with pytest.raises(hcl.EncodingBug):
+            hcl.body(attrs, depth)
+        return
+    reference = hcl._body_reference(attrs, depth, quote_keys=quote_keys)
+    assert hcl.body(attrs, depth, quote_keys=quote_keys) == reference
+    assert hcl.body(attrs, depth, quote_keys=quote_keys) == reference
+
+
+def test_bodies_of_one_layout_share_a_stencil() -> None:
+    hcl._body_stencil.cache_clear()
+    first = hcl.body([("name", "a"), ("tags", {"team": "x"}), ("count", 1)])
+    second = hcl.body([("name", "bb"), ("tags", {"team": "y"}), ("count", 22)])
+    assert first != second
+    assert second == hcl._body_reference([("name", "bb"), ("tags", {"team": "y"}), ("count", 22)])
+    assert hcl._body_stencil.cache_info().misses == 2  # the body's and its object's
+    hcl.body([("name", "a"), ("tags", hcl.Raw("local.tags")), ("count", 1)])  # tags on one line now
+    assert hcl._body_stencil.cache_info().misses == 3
