@@ -14,6 +14,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from generator import compiled
+
+compiled.install()  # before any model class is defined: its dataclass methods compiled once per machine
+
 if TYPE_CHECKING:
     from generator.api import Result, generate, outputs, validate
     from generator.errors import InfragenError, Problem, SpecError

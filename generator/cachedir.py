@@ -9,6 +9,7 @@ the full work, as CI on a fresh clone does); ``INFRAGEN_NO_CACHE=1`` the caches 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -50,7 +51,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not there, or no folder to be in (a file in its place)
+            tmp.unlink()
 
 
 class ByContent:

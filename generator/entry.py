@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from generator import compiled
+
 
 def console() -> None:
     """The console script: :func:`main`, and a `gen` that ran leaves without tearing the interpreter
@@ -33,6 +35,7 @@ def console() -> None:
         sys.stderr.flush()
     except (OSError, ValueError):
         code = 120  # the interpreter's own code when flushing its streams at exit fails
+    compiled.save()  # os._exit runs no exit handler (generator/compiled.py)
     os._exit(code or 0)
 
 
