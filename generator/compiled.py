@@ -30,7 +30,9 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-MAX_ENTRIES = 4096  # the generator's own classes need about 450: a table past this starts again
+# The generator's own classes need about 450 entries (about 1 KB each, read at every start). A
+# class whose fields change leaves its old texts behind: a full table starts again.
+MAX_ENTRIES = 2048
 
 _table: dict[str, CodeType] | None = None
 _added = 0
@@ -81,9 +83,10 @@ def _exec(source: Any, globals: dict[str, Any] | None = None, locals: Any = None
         if code is None:
             # what exec(source) compiles: file "<string>", and dont_inherit: no flag of this module
             code = compile(source, "<string>", "exec", dont_inherit=True)
-            if len(table) < MAX_ENTRIES:
-                table[source] = code
-                _added += 1
+            if len(table) >= MAX_ENTRIES:
+                table.clear()
+            table[source] = code
+            _added += 1
         source = code
     builtins.exec(source, globals, locals)
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 # A process importing the package (which installs the table), defining a frozen dataclass the way
@@ -121,3 +122,17 @@ def test_the_table_is_kept_beside_the_packages_bytecode_when_bytecode_is_written
     assert isinstance(found[0]["compiled_here"], int) and found[0]["compiled_here"] > 0
     assert found[1]["compiled_here"] == 0
     assert not (tmp_path / "first").exists() and not (tmp_path / "second").exists()  # no cache folder written
+
+
+def test_a_full_table_starts_again_instead_of_growing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts a changed class left behind cannot fill the table for good: past MAX_ENTRIES it is
+    emptied and the new text kept, so it never holds more and a new class is still kept."""
+    from generator import compiled
+
+    monkeypatch.setattr(compiled, "_table", {f"stale {i}": compile("pass", "<string>", "exec") for i in range(3)})
+    monkeypatch.setattr(compiled, "_added", 0)
+    monkeypatch.setattr(compiled, "MAX_ENTRIES", 3)
+    namespace: dict[str, object] = {}
+    compiled._exec("def made():\n    return 7\n", namespace)
+    assert compiled._table is not None and list(compiled._table) == ["def made():\n    return 7\n"]
+    assert namespace["made"]() == 7  # type: ignore[operator]
