@@ -16,7 +16,9 @@ several repetitions in this run:
 - peak memory: the max RSS of the full generation children (os.wait4);
 - copier / infragen at N = 10 and 100: the same five files per root rendered by copier from the
   values infragen's templates received (bench/capture.py, bench/peer.py), checked byte for byte;
-- first `make gen` on a fresh `git clone` of this repository (venv, pip install, gen).
+- first `make gen` on a fresh `git clone` of this repository (venv, pip install, gen);
+- a speed check at the start and at the end (SPEED_PROBE: a fixed pure-Python workload's CPU
+  time), since the same work's CPU time on a shared VM drifts by as much as half between runs.
 
 Then it profiles (cProfile, bench/inproc.py) the operation furthest over its target at the largest N.
 Files written are counted from the tree (inode and mtime of every file before and after), never
@@ -705,6 +707,32 @@ after a large delete costs many times more (bench/run.py's docstring has the fig
 """
 
 
+# A fixed piece of pure-Python work (dicts, string formatting, joins: what generation is made of),
+# run in a fresh interpreter. Its CPU time says how fast this machine runs Python right now: on a
+# shared VM the same binary's CPU time for the same work has differed by half between two runs an
+# hour apart (docs/benchmarks.md of stop 46), so the figures of two runs compare only beside it.
+SPEED_PROBE = """
+import time
+start = time.process_time()
+for round in range(6):
+    table = {}
+    for i in range(200_000):
+        key = f"service-{i % 4000:04d}"
+        table[key] = table.get(key, 0) + len(key)
+    text = "\\n".join(f"{k} = {v}" for k, v in sorted(table.items()))
+print(time.process_time() - start)
+"""
+
+
+def speed_check() -> float:
+    """Median CPU seconds of three runs of SPEED_PROBE (lower is a faster machine right now)."""
+    runs = []
+    for _ in range(3):
+        proc = subprocess.run([sys.executable, "-c", SPEED_PROBE], capture_output=True, text=True, check=True)
+        runs.append(float(proc.stdout.strip()))
+    return statistics.median(runs)
+
+
 def write_markdown(
     bench: Bench, info: dict[str, str], n: int, goals: list[Target], worst: Target, args: argparse.Namespace
 ) -> None:
@@ -718,7 +746,9 @@ def write_markdown(
         f"Machine: {info['model']}, {info['cpus']} CPUs ({info['usable']} usable), Python {info['python']}, "
         f"Terraform {info['terraform']}; run on {info['date']} (load average at the start: {args.load_start}, "
         f"at the end: {info['load']}). "
-        f"The run took {elapsed / 60:.1f} min.",
+        f"The run took {elapsed / 60:.1f} min. Speed check (bench/run.py SPEED_PROBE, a fixed pure-Python "
+        f"workload, CPU seconds, lower is faster): {args.speed_start:.3f} s at the start, "
+        f"{args.speed_end:.3f} s at the end; compare runs beside it.",
         "",
         "Run it with `make bench` (creates .venv with the `bench` extra: copier, matplotlib; about 10 min on "
         "2 cores). `BENCH_QUICK=1 make bench` measures N = 10 and 100 with 3 repetitions and writes to "
@@ -809,6 +839,7 @@ def main() -> None:
     args = parser.parse_args()
     args.started = time.perf_counter()
     args.load_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    args.speed_start = speed_check()
     args.out.mkdir(parents=True, exist_ok=True)
     args.md, args.png = args.out / "benchmarks.md", args.out / "benchmarks.png"
     args.profile = args.out / "benchmarks-profile.txt"
@@ -826,6 +857,7 @@ def main() -> None:
         goals = targets(bench, n, clone)
         worst = profile(bench, n, goals, args.profile)
         info = machine()
+        args.speed_end = speed_check()
         write_markdown(bench, info, n, goals, worst, args)
         plot(bench, args.png)
     print()
