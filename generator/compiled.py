@@ -9,12 +9,12 @@ third of the start of every run, the pull request gates' and a one-file change's
 :func:`install` hands `dataclasses` an ``exec`` that looks each source text up in a table of
 code objects, compiles only a text it has not seen, and runs the code as the built-in would: a
 kept code object is what ``compile`` makes of that very text, with the same file name and no
-inherited ``__future__`` flags, so the classes are the same. The table is kept as the .pyc files
-are, beside the package's bytecode, else in the user's cache folder (:func:`places`), one file
-per interpreter build. A missing, damaged or foreign file is a table to fill again; a folder that
-cannot be written costs the compile, never correctness. :func:`save` writes the table when this
-process compiled something new: at exit, and from the console script, which leaves a `gen` with
-``os._exit`` (generator/entry.py).
+inherited ``__future__`` flags, so the classes are the same. The tables are kept as the .pyc
+files are, beside the package's bytecode, else in the user's cache folder (:func:`folders`), one
+per module, so a process reads only those of the modules it imports. A missing, damaged or
+foreign file is a table to fill again; a folder that cannot be written costs the compile, never
+correctness. :func:`save` writes the tables this process added to: at exit, and from the console
+script, which leaves a `gen` with ``os._exit`` (generator/entry.py).
 """
 
 from __future__ import annotations
@@ -30,55 +30,65 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-# The generator's own classes need about 450 entries (about 1 KB each, read at every start). A
-# class whose fields change leaves its old texts behind: a full table starts again.
-MAX_ENTRIES = 2048
+# A module's table past this many texts starts again: a class whose fields change leaves its old
+# texts behind (the generator's largest module, spec.models, needs about 130).
+MAX_ENTRIES = 512
 
-_table: dict[str, CodeType] | None = None
-_added = 0
-
-
-def _name() -> str:
-    """The table's file name: one per interpreter build (its code objects and marshal format are its own)."""
-    import hashlib
-
-    build = hashlib.sha256(f"{sys.version}\0{sys.implementation.cache_tag}".encode()).hexdigest()[:16]
-    return f"dataclass-code-{build}.marshal"
+_tables: dict[str, dict[str, CodeType]] = {}  # by the name of the module that defines the classes
+_changed: set[str] = set()
+_added = 0  # texts compiled by this process since its last save
+_folders: list[Path] = []
 
 
-def places() -> list[Path]:
-    """Where the table is kept, the first that can be written: beside the package's own bytecode
-    (``generator/__pycache__``, where the interpreter keeps its .pyc files, shared by every user
-    of the installation; not when bytecode is not written there: PYTHONDONTWRITEBYTECODE,
-    PYTHONPYCACHEPREFIX), then the user's cache folder."""
-    from generator import cachedir
+def folders() -> list[Path]:
+    """Where the tables are kept, one file per module, the first folder that can be written:
+    beside the package's own bytecode (``generator/__pycache__``, where the interpreter keeps its
+    .pyc files, shared by every user of the installation; not when bytecode is not written there:
+    PYTHONDONTWRITEBYTECODE, PYTHONPYCACHEPREFIX), then the user's cache folder. One folder per
+    interpreter build: its code objects and marshal format are its own."""
+    if not _folders:
+        import hashlib
 
-    found = [cachedir.folder() / _name()]
-    if not sys.dont_write_bytecode and sys.pycache_prefix is None:
-        found.insert(0, Path(__file__).resolve().parent / "__pycache__" / _name())
-    return found
+        from generator import cachedir
+
+        build = hashlib.sha256(f"{sys.version}\0{sys.implementation.cache_tag}".encode()).hexdigest()[:16]
+        name = f"dataclass-code-{build}"
+        if not sys.dont_write_bytecode and sys.pycache_prefix is None:
+            _folders.append(Path(__file__).resolve().parent / "__pycache__" / name)
+        _folders.append(cachedir.folder() / name)
+    return _folders
 
 
-def _load() -> dict[str, CodeType]:
-    global _table
-    if _table is None:
-        _table = {}
-        for place in places():
+def _file(module: str) -> str:
+    safe = module if module.replace(".", "").replace("_", "").isalnum() else "_other"
+    return f"{safe}.marshal"
+
+
+def _load(module: str) -> dict[str, CodeType]:
+    """``module``'s table, read on its first class: a process reads only the tables of the
+    modules it imports (a `gen` with nothing to do, a few small ones)."""
+    table = _tables.get(module)
+    if table is None:
+        table = _tables[module] = {}
+        for folder in folders():
             try:
-                found = marshal.loads(place.read_bytes())
+                found = marshal.loads((folder / _file(module)).read_bytes())
             except (OSError, ValueError, EOFError, TypeError):  # missing or damaged: filled again
                 continue
             if isinstance(found, dict) and len(found) <= MAX_ENTRIES:
-                _table = {k: v for k, v in found.items() if type(k) is str and type(v) is CodeType}
+                table.update((k, v) for k, v in found.items() if type(k) is str and type(v) is CodeType)
                 break
-    return _table
+    return table
 
 
 def _exec(source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
-    """``exec`` for `dataclasses`: a source text runs as its kept code object."""
+    """``exec`` for `dataclasses`: a source text runs as its kept code object. `dataclasses`
+    passes the defining module's namespace as ``globals``: its name picks the table."""
     global _added
     if type(source) is str:
-        table = _load()
+        module = globals.get("__name__") if globals is not None else None
+        module = module if type(module) is str and module else "_other"
+        table = _load(module)
         code = table.get(source)
         if code is None:
             # what exec(source) compiles: file "<string>", and dont_inherit: no flag of this module
@@ -86,6 +96,7 @@ def _exec(source: Any, globals: dict[str, Any] | None = None, locals: Any = None
             if len(table) >= MAX_ENTRIES:
                 table.clear()
             table[source] = code
+            _changed.add(module)
             _added += 1
         source = code
     builtins.exec(source, globals, locals)
@@ -100,20 +111,21 @@ def install() -> None:
 
 
 def save() -> None:
-    """Write the table when this process compiled new texts, whole, where :func:`places` allows
-    (a forked child never does: it leaves with os._exit, and what it compiled is the parent's too)."""
+    """Write each table this process added texts to, whole, where :func:`folders` allows (a forked
+    child never does: it leaves with os._exit, and what it compiled is the parent's too)."""
     global _added
-    if not _added or _table is None:
-        return
-    data = marshal.dumps(_table)
-    for place in places():
-        tmp = place.with_name(f"{place.name}.{os.getpid()}.tmp")
-        try:
-            place.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, place)
-            break
-        except OSError:  # not writable: the next place, or none (the next run compiles again)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+    for module in sorted(_changed):
+        data = marshal.dumps(_tables[module])
+        for folder in folders():
+            place = folder / _file(module)
+            tmp = place.with_name(f"{place.name}.{os.getpid()}.tmp")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
+                os.replace(tmp, place)
+                break
+            except OSError:  # not writable: the next folder, or none (the next run compiles again)
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+    _changed.clear()
     _added = 0

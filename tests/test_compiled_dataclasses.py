@@ -42,8 +42,8 @@ print(json.dumps({
     "frozen": frozen,
     "return_annotation": repr(init.__annotations__.get("return")),
     "compiled_here": added,
-    "kept": sum(1 for code in compiled._load().values() if code.co_filename == "<string>"),
-    "table": str(next((p for p in compiled.places() if p.is_file()), compiled.places()[-1])),
+    "kept": sum(1 for table in compiled._tables.values() for code in table.values() if code.co_filename == "<string>"),
+    "table": str(next((f / "__main__.marshal" for f in compiled.folders() if (f / "__main__.marshal").is_file()), "")),
 }))
 """
 
@@ -118,21 +118,38 @@ def test_the_table_is_kept_beside_the_packages_bytecode_when_bytecode_is_written
         )
         assert proc.returncode == 0, proc.stderr
         found.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    assert Path(str(found[0]["table"])).parent == tmp_path / "src" / "generator" / "__pycache__"
+    assert Path(str(found[0]["table"])).parent.parent == tmp_path / "src" / "generator" / "__pycache__"
     assert isinstance(found[0]["compiled_here"], int) and found[0]["compiled_here"] > 0
     assert found[1]["compiled_here"] == 0
     assert not (tmp_path / "first").exists() and not (tmp_path / "second").exists()  # no cache folder written
 
 
-def test_a_full_table_starts_again_instead_of_growing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Texts a changed class left behind cannot fill the table for good: past MAX_ENTRIES it is
-    emptied and the new text kept, so it never holds more and a new class is still kept."""
+def test_a_full_table_starts_again_instead_of_growing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts a changed class left behind cannot fill a module's table for good: past MAX_ENTRIES
+    it is emptied and the new text kept, so it never holds more and a new class is still kept."""
     from generator import compiled
 
-    monkeypatch.setattr(compiled, "_table", {f"stale {i}": compile("pass", "<string>", "exec") for i in range(3)})
-    monkeypatch.setattr(compiled, "_added", 0)
+    stale = {f"stale {i}": compile("pass", "<string>", "exec") for i in range(3)}
+    monkeypatch.setattr(compiled, "_tables", {"probe.module": stale})
+    monkeypatch.setattr(compiled, "_changed", set())
     monkeypatch.setattr(compiled, "MAX_ENTRIES", 3)
-    namespace: dict[str, object] = {}
+    namespace: dict[str, object] = {"__name__": "probe.module"}
     compiled._exec("def made():\n    return 7\n", namespace)
-    assert compiled._table is not None and list(compiled._table) == ["def made():\n    return 7\n"]
+    assert list(compiled._tables["probe.module"]) == ["def made():\n    return 7\n"]
+    assert compiled._changed == {"probe.module"}
     assert namespace["made"]() == 7  # type: ignore[operator]
+
+
+def test_a_process_reads_only_the_tables_of_the_modules_it_imports(tmp_path: Path) -> None:
+    """One table per module: a process that defines classes in one module reads that module's
+    table, not the tables every other command's modules filled."""
+    _probe(tmp_path)  # fills the tables of the package's modules the probe imports, and __main__'s
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    script = (
+        "import json, generator\nfrom generator import compiled\nfrom dataclasses import dataclass\n"
+        "@dataclass(frozen=True)\nclass Probe:\n    name: str\n    count: int = 1\n"
+        "    tags: tuple[str, ...] = ()\nprint(json.dumps(sorted(compiled._tables)))"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == ["__main__"]
