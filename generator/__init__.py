@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import compiled
 
-compiled.install()  # before any model class is defined: its dataclass methods compiled once per machine
+compiled.install()  # before any model class is defined: its dataclass methods compiled once per installation
 
 if TYPE_CHECKING:
     from generator.api import Result, generate, outputs, validate

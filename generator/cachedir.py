@@ -43,8 +43,9 @@ def caches_enabled() -> bool:
     return not (_off("INFRAGEN_NO_CACHE") or _off("INFRAGEN_NO_STAMP"))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` whole, or leave it as it was when the folder is not writable."""
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` whole and return True, or leave it as it was and return False
+    when the folder is not writable."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +54,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):  # not there, or no folder to be in (a file in its place)
             tmp.unlink()
+        return False
+    return True
 
 
 class ByContent:

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import atexit
 import builtins
-import contextlib
 import dataclasses
 import marshal
-import os
 import sys
 from pathlib import Path
 from types import CodeType
@@ -114,18 +112,12 @@ def save() -> None:
     """Write each table this process added texts to, whole, where :func:`folders` allows (a forked
     child never does: it leaves with os._exit, and what it compiled is the parent's too)."""
     global _added
+    from generator import cachedir
+
     for module in sorted(_changed):
         data = marshal.dumps(_tables[module])
-        for folder in folders():
-            place = folder / _file(module)
-            tmp = place.with_name(f"{place.name}.{os.getpid()}.tmp")
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp.write_bytes(data)
-                os.replace(tmp, place)
+        for folder in folders():  # not writable: the next folder, or none (the next run compiles again)
+            if cachedir.write_atomic(folder / _file(module), data):
                 break
-            except OSError:  # not writable: the next folder, or none (the next run compiles again)
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
     _changed.clear()
     _added = 0
