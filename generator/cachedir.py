@@ -97,7 +97,9 @@ class ByKey:
     """Texts computed from a key that names everything they are computed from (the generator
     included), one JSON file per repository: the value of a key never changes, so any entry found
     is right. Only the keys used by the last run are kept; the file is rewritten only when a key
-    was missing or went unused. Off when caches are off (``get`` computes every value)."""
+    was missing or went unused. A key asked again in the same run is answered from that run's
+    entries (2,069 variables of 1,000 x 3 services hold 589 distinct ones, each scanned once), with
+    caches off too: then nothing is read or written."""
 
     def __init__(self, kind: str, root: Path) -> None:
         self.enabled = caches_enabled()
@@ -106,13 +108,12 @@ class ByKey:
         self._used: dict[str, str] = {}
 
     def get(self, key: str, compute: Callable[[], str]) -> str:
-        if not self.enabled:
-            return compute()
-        previous = self._load()
-        found = previous.get(key)
+        found = self._used.get(key)
         if found is None:
-            found = compute()
-        self._used[key] = found
+            found = self._load().get(key) if self.enabled else None
+            if found is None:
+                found = compute()
+            self._used[key] = found
         return found
 
     def save(self) -> None:

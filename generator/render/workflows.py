@@ -35,20 +35,28 @@ def drift_role_arn(account: Account) -> str:
 
 
 def entries(repo: Repo) -> list[Entry]:
-    """A service in an environment per entry, by environment then service."""
+    """A service in an environment per entry, by environment then service. Each distinct value is
+    quoted once: the 3,000 entries of 1,000 services x 3 hold about a thousand (their account's,
+    their team's, their names), and 18,000 json.dumps calls were a tenth of a cold run's shared files."""
+    quoted: dict[str, str] = {}
+
+    def quote(value: str) -> str:
+        found = quoted.get(value)
+        if found is None:
+            found = quoted[value] = json.dumps(value)
+        return found
+
+    services = sorted(repo.services, key=lambda s: s.name)
     result = []
     for account in sorted(repo.accounts, key=lambda a: a.env):
-        for service in sorted(repo.services, key=lambda s: s.name):
+        env, region, role = quote(account.env), quote(account.region), quote(drift_role_arn(account))
+        topics: dict[str, str] = {}
+        for service in services:
             if account.env in service.environments:
-                values = (
-                    service.name,
-                    account.env,
-                    service.owner,
-                    account.region,
-                    drift_role_arn(account),
-                    topic_arn(service.owner, account),
-                )
-                result.append(Entry(*(json.dumps(v) for v in values)))
+                topic = topics.get(service.owner)
+                if topic is None:
+                    topic = topics[service.owner] = quote(topic_arn(service.owner, account))
+                result.append(Entry(quote(service.name), env, quote(service.owner), region, role, topic))
     return result
 
 

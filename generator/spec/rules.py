@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -311,7 +312,7 @@ def _downgrade_rules(root: Path, docs: dict[str, Document], service: Service, da
             continue
         engine = kind.fixed_options(datastore.type).get("engine")
         running = versions.running_version(
-            root / naming.root_dir(env, service.name), datastore.name, kind.module, engine
+            os.path.join(root, naming.root_dir(env, service.name)), datastore.name, kind.module, engine
         )
         if running is None or not versions.older(pin, running):
             continue
