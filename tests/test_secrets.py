@@ -376,3 +376,26 @@ def test_a_secrets_owner_is_the_longest_service_name_it_is_under(
     candidates = services | ({also} if also else set())
     expected = max((s for s in candidates if first == s or first.startswith(f"{s}-")), key=len, default=None)
     assert secret_owner(name, services, also=also) == expected
+
+
+@pytest.mark.parametrize("caches", ["on", "off"])
+def test_a_variable_repeated_across_environments_is_judged_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caches: str
+) -> None:
+    """The same name and value in several environment files (LOG_LEVEL: info, say) is one verdict
+    (cachedir.ByKey answers a key asked again from the run's entries), with caches on or off."""
+    from generator.spec import secrets
+
+    root = copy_inputs(tmp_path / "repo")
+    for env_file in ("services/klausapproves/environments/staging.yaml", "services/bpg/environments/production.yaml"):
+        path = root / env_file
+        path.write_text(path.read_text().replace("variables:\n", "variables:\n  SHARED_REGION: eu-west-1\n", 1))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("INFRAGEN_NO_STAMP", "")
+    monkeypatch.setenv("INFRAGEN_NO_CACHE", "" if caches == "on" else "1")
+    judged: list[str] = []
+    real = secrets.value_kinds
+    monkeypatch.setattr(secrets, "value_kinds", lambda value: judged.append(value) or real(value))
+    load_repo(root)
+    assert judged.count("eu-west-1") == 1
+    assert judged  # the other variables and texts were judged too
