@@ -127,7 +127,7 @@ def load(path: Path, root: Path) -> Document:
     return parse_bytes(read(path, file), file)
 
 
-def read(path: Path, file: str) -> bytes:
+def read(path: str | Path, file: str) -> bytes:
     """The bytes of input ``file`` (repository-relative) at ``path``: a regular file reached through
     no symbolic link below the repository. Atlantis's gate reads a pull request's checkout before
     any review, and a link would have it read a file of the server (its keys would be quoted in the
