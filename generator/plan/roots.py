@@ -96,6 +96,7 @@ def roots(repo: Repo) -> list[Root]:
 def service_roots(repo: Repo, service: Service) -> list[Root]:
     """The roots of one service, one per environment (in name order)."""
     result = []
+    reads = reads_from(repo, service)  # the same in every environment
     for env in sorted(service.environments):
         account = repo.account(env)
         result.append(
@@ -103,8 +104,8 @@ def service_roots(repo: Repo, service: Service) -> list[Root]:
                 service=service,
                 account=account,
                 dir=naming.root_dir(env, service.name),
-                inputs=_inputs(repo, service, account),
-                depends_on=reads_from(repo, service),
+                inputs=_inputs(repo, service, account, reads),
+                depends_on=reads,
                 cost_center=_cost_center(repo, service),
                 modules=repo.channels.of(env),
                 channels_file=repo.channels.file,
@@ -118,12 +119,12 @@ def _cost_center(repo: Repo, service: Service) -> str | None:
     return team.cost_center if team else None
 
 
-def _inputs(repo: Repo, service: Service, account: Account) -> tuple[str, ...]:
+def _inputs(repo: Repo, service: Service, account: Account, reads: tuple[str, ...]) -> tuple[str, ...]:
     files = {service.file, f"accounts/{account.env}/account.yaml", "teams.yaml"}  # teams.yaml: cost center
     env_file = service.env_file(account.env)
     if env_file and env_file.file:
         files.add(env_file.file)
-    for name in reads_from(repo, service):
+    for name in reads:
         files.add(repo.service(name).file)
     for datastore in _effective_datastores(service, account):  # its datastores' users (main.tf)
         files.update(repo.service(name).file for name in _datastore_users(repo, datastore.name))
