@@ -26,11 +26,11 @@ from pathlib import Path
 
 from generator import cachedir
 from generator.plan import ir
-from generator.plan.roots import OutputFile, Root, service_roots
+from generator.plan.roots import OutputFile
 from generator.render.roots import root_files
 from generator.spec.document import Document
 from generator.spec.load import load_service
-from generator.spec.models import EnvironmentFile, Repo, Service
+from generator.spec.models import EnvironmentFile, Service
 from generator.write import apply as write
 from generator.write import cache, reasons, snapshot
 from generator.write import stamp as incremental
@@ -154,7 +154,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
         models[name], their_docs, _ = loaded
         docs.update(their_docs)
         grew = grew or any(task_ceiling(models[name], env) > task_ceiling(old, env) for env in old.environments)
-    repo = dataclasses.replace(repo, services=tuple(models.get(s.name, s) for s in repo.services))
+    repo = ir.with_services(repo, models)
     verdicts = cachedir.ByKey("secret-verdicts", root)  # each variable scanned once (spec/secrets.py)
     context = Context.of(root, repo, verdicts)
     try:
@@ -171,7 +171,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     except _Elsewhere:
         return None
     verdicts.save()
-    plan = _replanned(snap.plan, repo, models)
+    plan = ir.replanned(snap.plan, repo, models)
     redone = [r for r in plan.roots if r.service.name in models]
     files: list[OutputFile] = [f for r in redone for f in root_files(plan.body(r))]
     inputs = reasons.Digests(root, {**snap.inputs, **digests}, complete=True)
@@ -203,19 +203,8 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
             inputs=inputs.get(),
             outputs=outputs,
             plan=plan,
+            base=snap.base,  # the stored plan, with the services redone since it was written
+            overlay=tuple(sorted({**{s.name: s for s in snap.overlay}, **models}.values(), key=lambda s: s.name)),
         ),
     )
     return changes
-
-
-def _replanned(plan: ir.Plan, repo: Repo, models: dict[str, Service]) -> ir.Plan:
-    """``plan`` with ``models`` in its repository and their roots planned again (their faces are
-    unchanged: the priorities, the other roots and the destroy-only roots are the same)."""
-    roots: list[Root] = []
-    for item in plan.roots:
-        model = models.get(item.service.name)
-        if model is None:
-            roots.append(item)
-        elif item.account.env == min(model.environments):
-            roots.extend(service_roots(repo, model))
-    return ir.Plan(repo=repo, priorities=plan.priorities, roots=tuple(roots), retired=plan.retired)

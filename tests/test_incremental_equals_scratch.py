@@ -30,6 +30,7 @@ from generator.plan import ir
 from generator.plan.roots import RootBody
 from generator.spec import inputcache
 from generator.write import cache, snapshot
+from generator.write import stamp as incremental
 
 EXAMPLES = int(os.environ.get("INFRAGEN_CACHE_EXAMPLES", "8"))
 SERVICES = ("bpg", "core", "demo-service", "klausapproves")
@@ -310,6 +311,7 @@ def warm(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
         # and the snapshot of the last run (relative paths; every signature differs, so every
         # file is compared by content): a run after a few services' edits starts from it
         shutil.copyfile(snapshot.snapshot_file(template), snapshot.snapshot_file(repo))
+        shutil.copyfile(snapshot.plan_file(template), snapshot.plan_file(repo))
         return repo
 
     yield make
@@ -434,9 +436,38 @@ def test_successive_own_edits_each_start_from_the_last_run(warm: Callable[[], Pa
     """Each run after an edit starts from the snapshot the run before it left (files it wrote are
     compared by content), and the tree still equals generation from scratch."""
     repo = warm()
+    plan = snapshot.plan_file(repo)
+    written = plan.stat()
     for edit, n in ((desired_count, 1), (size, 5), (env_overrides, 3), (env_variable, 7)):
         edit(repo, n)
         assert _generate(repo) == "ok"
     assert all(r is not None for r in delta_runs), delta_runs
+    # the plan was not written again: each run stored its services' models beside it
+    assert (plan.stat().st_ino, plan.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    tree = incremental.walk(repo)
+    loaded = snapshot.load(repo, tree)
+    assert loaded is not None
+    assert [s.name for s in loaded.overlay] == ["core", "klausapproves"]
     _check(repo, [(EDITS.index(env_secret), 3)])
     assert delta_runs[-2] is not None
+
+
+def test_past_the_overlay_bound_the_plan_is_written_whole(
+    warm: Callable[[], Path], delta_runs: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More services redone since the plan was written than MAX_OVERLAY: the next run writes the
+    plan whole again (its overlay empty), and later runs still start from it."""
+    monkeypatch.setattr(snapshot, "MAX_OVERLAY", 1)
+    repo = warm()
+    plan = snapshot.plan_file(repo)
+    first = plan.read_bytes()
+    desired_count(repo, 1)  # core
+    assert _generate(repo) == "ok"
+    assert plan.read_bytes() == first  # one service redone: beside the plan
+    size(repo, 3)  # klausapproves: two services, past the bound
+    assert _generate(repo) == "ok"
+    assert plan.read_bytes() != first
+    loaded = snapshot.load(repo, incremental.walk(repo))
+    assert loaded is not None and loaded.overlay == ()
+    _check(repo, [(EDITS.index(env_variable), 7)])
+    assert all(r is not None for r in delta_runs), delta_runs

@@ -5,14 +5,15 @@ Terragrunt flavor) and the repo tools consume this one object instead of re-deri
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from generator.plan import allocation
 from generator.plan.retired import RetiredRoot, retired_roots
-from generator.plan.roots import ModuleCall, Root, RootBody, module_calls, root_body, roots
-from generator.spec.models import Repo
+from generator.plan.roots import ModuleCall, Root, RootBody, module_calls, root_body, roots, service_roots
+from generator.spec.models import Repo, Service
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,22 @@ def build(root_path: Path, repo: Repo) -> Plan:
         roots=all_roots,
         retired=tuple(retired_roots(root_path, repo, all_roots)),
     )
+
+
+def with_services(repo: Repo, models: Mapping[str, Service]) -> Repo:
+    """``repo`` with ``models`` (by name) in place of its services of those names."""
+    return dataclasses.replace(repo, services=tuple(models.get(s.name, s) for s in repo.services))
+
+
+def replanned(plan: Plan, repo: Repo, models: Mapping[str, Service]) -> Plan:
+    """``plan`` with ``repo`` (:func:`with_services` of ``models``) and the roots of ``models``
+    planned again. Only for models whose faces are unchanged (generator/delta.py): the priorities,
+    the other roots and the destroy-only roots are then the same."""
+    found: list[Root] = []
+    for item in plan.roots:
+        model = models.get(item.service.name)
+        if model is None:
+            found.append(item)
+        elif item.account.env == min(model.environments):
+            found.extend(service_roots(repo, model))
+    return Plan(repo=repo, priorities=plan.priorities, roots=tuple(found), retired=plan.retired)
