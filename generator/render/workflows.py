@@ -37,7 +37,8 @@ def drift_role_arn(account: Account) -> str:
 def entries(repo: Repo) -> list[Entry]:
     """A service in an environment per entry, by environment then service. Each distinct value is
     quoted once: the 3,000 entries of 1,000 services x 3 hold about a thousand (their account's,
-    their team's, their names), and 18,000 json.dumps calls were a tenth of a cold run's shared files."""
+    their team's, their names), and 18,000 json.dumps calls were a seventh of a cold run's shared files
+    (33 of 220 ms at 1,000 x 3)."""
     quoted: dict[str, str] = {}
 
     def quote(value: str) -> str:
