@@ -59,6 +59,8 @@ class Rendered:
     absent: set[str] = field(default_factory=set)
     hits: dict[str, cache.Entry] = field(default_factory=dict)  # root dir -> entry, verified
     misses: dict[str, tuple[str, list[OutputFile]]] = field(default_factory=dict)  # root dir -> key, files
+    # root dir -> entry of a root rendered and found on disk as rendered (by the process that rendered it)
+    compared: dict[str, cache.Entry] = field(default_factory=dict)
 
 
 def render(
@@ -75,9 +77,11 @@ def render(
     """Every file of the plain flavor. A service root whose key and files match ``manifest`` is
     neither planned nor rendered: its paths are returned as verified. ``fragments``: atlantis.yaml's
     project blocks by what they are printed from (generator.render.atlantis). ``tree``: this run's
-    walk, whose stat signatures the manifest's are compared with first. ``compare`` (without a
-    manifest): each rendered root's files are compared with the disk where they were rendered (on
-    every core), and those already on disk are returned as verified instead of as files.
+    walk, whose stat signatures the manifest's are compared with first. ``compare``: each rendered
+    root's files are compared with the disk where they were rendered (on every core), and those
+    already on disk are returned as verified instead of as files; with a manifest, a root counts
+    whole (every file on disk as rendered: its paths and its new manifest entry come back, else all
+    its files, as without comparing).
     ``meanwhile``: other work of this process (the cross-file rules), done first while forked
     children render the roots; its exception stops them. ``staging`` (with ``compare``): each
     file not on disk is written there by the process that rendered it, and returned without its
@@ -91,8 +95,8 @@ def render(
     from generator.write import apply as write
     from generator.write import cache
 
-    assert not (compare and manifest is not None), "the manifest's misses need every file"
     result = Rendered(files=[])
+    now = cache.now_ns()  # when the compared roots' entries are taken (cache.entry)
     todo: list[tuple[Root, str]] = []
     for item in plan.roots:
         key = keys.root_key(plan, item) if manifest is not None else ""
@@ -105,11 +109,13 @@ def render(
 
     def chunk(
         items: Sequence[tuple[Root, str]],
-    ) -> list[tuple[list[OutputFile], list[str], list[str]]]:
+    ) -> list[tuple[list[OutputFile], list[str], list[str], cache.Entry | None]]:
         found = [root_files(plan.body(item)) for item, _ in items]
         if not compare:
-            return [(files, [], []) for files in found]
-        return [_staged(*write.unchanged_on_disk(root, files), staging) for files in found]
+            return [(files, [], [], None) for files in found]
+        if manifest is not None:
+            return [_compared(root, key, files, now) for (_, key), files in zip(items, found, strict=True)]
+        return [(*_staged(*write.unchanged_on_disk(root, files), staging), None) for files in found]
 
     def shared() -> None:  # the files besides the service roots, while children render those
         if meanwhile is not None:
@@ -125,14 +131,32 @@ def render(
 
     # each root is a pure function of the plan: a cold run spreads them over the cores
     rendered = parallel.map_shared(chunk, todo, minimum=64, meanwhile=shared, grain=32)
-    for (item, key), (files, same, absent) in zip(todo, rendered, strict=True):
+    for (item, key), (files, same, absent, entry) in zip(todo, rendered, strict=True):
         result.files.extend(files)
         result.verified.update(same)
         result.absent.update(absent)
-        if manifest is not None:
+        if entry is not None:
+            result.compared[item.dir] = entry
+        elif manifest is not None:
             result.misses[item.dir] = (key, files)
     result.files.sort(key=lambda f: f.path)
     return result
+
+
+def _compared(
+    root: Path, key: str, files: list[OutputFile], now: int
+) -> tuple[list[OutputFile], list[str], list[str], cache.Entry | None]:
+    """A rendered root of a run with the per-root cache, compared with the disk by the process that
+    rendered it: when every file is there as rendered, only its paths and its manifest entry come
+    back (the first gate of a checkout, a first `gen` after a clone or an upgrade: this process would
+    otherwise read every file again to diff it, and seal it again to record it), else all its files."""
+    from generator.spec import naming
+    from generator.write import apply as write
+    from generator.write import cache
+
+    differ, same, _ = write.unchanged_on_disk(root, files)
+    found = None if differ else cache.entry(root, key, ((f.path, naming.seal(f.content)) for f in files), now)
+    return ([], same, [], found) if found is not None else (files, [], [], None)
 
 
 def _staged(
@@ -316,7 +340,7 @@ def _generate_read(
             manifest = cache.load(root) if cache.enabled() else None
             fragments = cachedir.ByKey(FRAGMENTS, root) if manifest is not None else None
             rendered = render(
-                root, plan, manifest, fragments, tree, compare=manifest is None, meanwhile=spec.check, staging=staging
+                root, plan, manifest, fragments, tree, compare=True, meanwhile=spec.check, staging=staging
             )
             if fragments is not None:
                 fragments.save()
@@ -366,6 +390,7 @@ def _record(root: Path, rendered: Rendered, pending: list[write.Change]) -> None
     now = cache.now_ns()
     stale = {c.path for c in pending}
     entries = {d: cache.refreshed(root, e, now) for d, e in rendered.hits.items()}
+    entries.update(rendered.compared)  # on disk as rendered when compared: no pending change
     for directory, (key, files) in rendered.misses.items():
         if any(f.path in stale for f in files):
             continue

@@ -471,3 +471,46 @@ def test_past_the_overlay_bound_the_plan_is_written_whole(
     assert loaded is not None and loaded.overlay == ()
     _check(repo, [(EDITS.index(env_variable), 7)])
     assert all(r is not None for r in delta_runs), delta_runs
+
+
+def test_a_first_run_with_the_cache_compares_where_it_renders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder with nothing of this repository (the first gate of a checkout, a first `gen`
+    after a clone or an upgrade): each root is compared with the disk by the process that rendered
+    it, and one found there as rendered comes back as its manifest entry, not as files to diff. The
+    verdict is the same, every such root is recorded, and the next run plans none of them."""
+    from generator.write import apply as write
+
+    monkeypatch.delenv("INFRAGEN_NO_STAMP", raising=False)
+    monkeypatch.setenv("INFRAGEN_NO_CACHE", "1")
+    repo = copy_inputs(tmp_path / "repo")
+    assert _generate(repo) == "ok"
+    edited = repo / "accounts/staging/services/core/main.tf"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# by hand\n", encoding="utf-8")
+    monkeypatch.delenv("INFRAGEN_NO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    roots = sorted(str(p.parent.relative_to(repo)) for p in repo.glob("accounts/*/services/*/backend.tf"))
+    diffed: list[str] = []
+    real_diff = write.diff
+
+    def spy_diff(root: Path, planned: Any, *args: Any, **kwargs: Any) -> Any:
+        planned = list(planned)
+        diffed.extend(f.path for f in planned)
+        return real_diff(root, planned, *args, **kwargs)
+
+    monkeypatch.setattr(write, "diff", spy_diff)
+    changes = api.generate(repo, check=True).changes
+    assert [(c.path, c.action) for c in changes] == [("accounts/staging/services/core/main.tf", "update")]
+    in_roots = {p.rpartition("/")[0] for p in diffed} & set(roots)
+    assert in_roots == {"accounts/staging/services/core"}  # only the edited root's files were diffed here
+    assert sorted(cache.load(repo)) == [r for r in roots if r != "accounts/staging/services/core"]
+
+    planned: list[str] = []
+    real_body = ir.Plan.body
+
+    def spy_body(self: ir.Plan, root: ir.Root) -> RootBody:
+        planned.append(root.dir)
+        return real_body(self, root)
+
+    monkeypatch.setattr(ir.Plan, "body", spy_body)
+    assert [c.path for c in api.generate(repo, check=True).changes] == ["accounts/staging/services/core/main.tf"]
+    assert planned == ["accounts/staging/services/core"]
