@@ -154,9 +154,10 @@ def _compared(
     from generator.write import apply as write
     from generator.write import cache
 
-    differ, same, _ = write.unchanged_on_disk(root, files)
+    differ, same, absent = write.unchanged_on_disk(root, files)
     found = None if differ else cache.entry(root, key, ((f.path, naming.seal(f.content)) for f in files), now)
-    return ([], same, [], found) if found is not None else (files, [], [], None)
+    # else all its files; those not on disk are created without being looked for again
+    return ([], same, [], found) if found is not None else (files, [], absent, None)
 
 
 def _staged(
