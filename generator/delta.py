@@ -171,7 +171,7 @@ def run(root: Path, tree: incremental.Tree | None) -> list[write.Change] | None:
     except _Elsewhere:
         return None
     verdicts.save()
-    plan = ir.replanned(snap.plan, repo, models)
+    plan = ir.replanned(snap.plan, models)
     redone = [r for r in plan.roots if r.service.name in models]
     files: list[OutputFile] = [f for r in redone for f in root_files(plan.body(r))]
     inputs = reasons.Digests(root, {**snap.inputs, **digests}, complete=True)

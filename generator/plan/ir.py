@@ -79,10 +79,11 @@ def with_services(repo: Repo, models: Mapping[str, Service]) -> Repo:
     return dataclasses.replace(repo, services=tuple(models.get(s.name, s) for s in repo.services))
 
 
-def replanned(plan: Plan, repo: Repo, models: Mapping[str, Service]) -> Plan:
-    """``plan`` with ``repo`` (:func:`with_services` of ``models``) and the roots of ``models``
-    planned again. Only for models whose faces are unchanged (generator/delta.py): the priorities,
-    the other roots and the destroy-only roots are then the same."""
+def replanned(plan: Plan, models: Mapping[str, Service]) -> Plan:
+    """``plan`` with ``models`` in its repository (:func:`with_services`) and their roots planned
+    again. Only for models whose faces are unchanged (generator/delta.py): the priorities, the other
+    roots and the destroy-only roots are then the same."""
+    repo = with_services(plan.repo, models)
     found: list[Root] = []
     for item in plan.roots:
         model = models.get(item.service.name)

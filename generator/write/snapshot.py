@@ -133,8 +133,7 @@ def load(root: Path, tree: Tree) -> Snapshot | None:
     if not isinstance(plan, ir.Plan):
         return None
     if found.overlay:
-        models = {s.name: s for s in found.overlay}
-        plan = ir.replanned(plan, ir.with_services(plan.repo, models), models)
+        plan = ir.replanned(plan, {s.name: s for s in found.overlay})
     return Snapshot(
         generator=found.generator,
         runtime=found.runtime,
