@@ -117,10 +117,9 @@ golden: dev ## Rewrite the golden files and the fixture organization's outputs (
 schemas: venv ## Rewrite the datastore parts of schemas/{service,environment}.schema.json from generator/datastores
 	$(INFRAGEN) schema --write
 
-# One file at a time by default (what CI runs). E2E_WORKERS=2 runs two files at a time (24.7 instead
-# of 37.5 min on 2 cores). One of its two full runs failed on a call the AWS provider sent twice, as
-# a later serial run did; the emulator now answers a resent call once (docs/testing.md). Opt-in
-# until two-worker full runs pass again.
+# One file at a time by default. E2E_WORKERS=2 (what CI runs) runs two files at a time (24.7
+# instead of 37.5 min on 2 cores): the serial CI of stop 47 took 88 of its 90 minutes. A call the
+# AWS provider resends is answered once by the emulator (docs/testing.md).
 E2E_WORKERS ?= 1
 E2E_SPREAD = $(if $(filter 1,$(E2E_WORKERS)),-p no:xdist -s,-n $(E2E_WORKERS) --dist loadfile -rP)
 

@@ -6,8 +6,8 @@ stay on one worker). Every test starts its own emulator on its own port in its o
 folders, so two run side by side; most of an apply is the AWS provider's fixed waits (RDS above
 all), which the other worker fills. xdist hands files out in collection order (ORDER below): the
 day-2 transitions, about 17 of the 40 minutes one worker takes, start at once on one worker while
-the other works through the rest. `make e2e` (and CI) still runs one file at a time: see the
-Makefile and docs/testing.md for why.
+the other works through the rest. CI runs two workers; `make e2e` alone runs one file at a time
+(the Makefile and docs/testing.md).
 """
 
 from __future__ import annotations
