@@ -279,6 +279,56 @@ def test_the_console_script_leaves_a_gen_with_the_clis_exit_code_and_all_its_out
     assert console == cli and console[0] == 2
 
 
+def test_the_console_script_runs_a_gen_with_work_to_do_without_click(tmp_path: Path) -> None:
+    """`infragen gen` that has files to write (a first gen, a spec edited, an interrupted run
+    completed) runs without the command-line library and prints and exits exactly as the CLI does:
+    the same lines of two copies of the repository, the files then equal."""
+    probe = PROBE.replace("from generator.cli import main", "from generator.entry import main")
+    repos = [copy_inputs(tmp_path / name) for name in ("console", "cli")]
+
+    def both(*args: str) -> tuple[int, str]:
+        found = []
+        for repo, code in zip(repos, (probe, PROBE), strict=True):
+            proc = subprocess.run(
+                [sys.executable, "-c", code.format(watched=repr({"click"})), *args, "--root", str(repo)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(repo.parent / f"cache-{repo.name}")},
+                timeout=300,
+            )
+            lines = proc.stdout.splitlines()
+            found.append((proc.returncode, "\n".join(lines[:-1]), proc.stderr, json.loads(lines[-1])))
+        (code, out, err, loaded), (cli_code, cli_out, cli_err, cli_loaded) = found
+        assert (code, out, err) == (cli_code, cli_out, cli_err)
+        assert loaded == [] and "click" in cli_loaded
+        return code, out
+
+    code, out = both("gen")
+    assert code == 0 and out.count("\n") > 50 and out.endswith(" file(s) changed")
+    for repo in repos:
+        spec = next(p for p in sorted((repo / "services").glob("*/service.yaml")))
+        spec.write_text(spec.read_text(encoding="utf-8").replace("description:", "description: Edited.", 1), "utf-8")
+    code, out = both("gen")
+    assert code == 0 and "(input changed: services/" in out and out.endswith(" file(s) changed")
+    assert {p.relative_to(repos[0]).as_posix(): p.read_bytes() for p in repos[0].rglob("*.tf")} == {
+        p.relative_to(repos[1]).as_posix(): p.read_bytes() for p in repos[1].rglob("*.tf")
+    }
+
+
+def test_the_console_script_reports_a_problem_of_a_gen_as_the_cli_does(tmp_path: Path) -> None:
+    """A bad spec and a folder that is not a repository: the CLI's report and exit code, through
+    the console script's path without click; a file given as the root goes to the CLI's own check."""
+    repo = copy_inputs(tmp_path / "repo")
+    service = next((repo / "services").glob("*/service.yaml"))
+    service.write_text(service.read_text(encoding="utf-8") + "unknownField: 1\n", encoding="utf-8")
+    console, cli = _both_ways(repo, tmp_path / "cache-a", "gen", "--root", str(repo))
+    assert console == cli and console[0] == 1 and "unknownField" in console[2]
+    console, cli = _both_ways(repo, tmp_path / "cache-b", "gen", "--root", str(tmp_path))
+    assert console == cli and console[0] == 1 and "no teams.yaml there" in console[2]
+    console, cli = _both_ways(repo, tmp_path / "cache-c", "gen", "--root", str(service))
+    assert console == cli and console[0] == 2
+
+
 def test_a_run_without_stamps_imports_no_snapshot_or_delta_run(tmp_path: Path) -> None:
     """INFRAGEN_NO_STAMP (CI's gate, the bench's cold rows): no walk, so no snapshot to start from;
     the modules that record and replay snapshots (15 and 55 ms of imports) are not loaded."""

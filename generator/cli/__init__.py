@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -47,18 +48,13 @@ def gen(check: bool, root: Path | None, as_json: bool) -> None:
             )
         )
         sys.exit(1 if stale else 0)
-    if result.interrupted:
-        verb = "was interrupted; run 'infragen gen' to complete it" if check else "was interrupted; completed now"
-        click.echo(f"note: a previous 'infragen gen' {verb}", err=True)
-    if result.changes:  # one write: a click.echo per line took 50-70 ms for a first gen's 15,000 lines
-        click.echo("\n".join(f"{change.action:7} {change.path}  ({change.reason})" for change in result.changes))
+    for text, err in result.report(check=check):
+        click.echo(text, err=err)
     if check:
         if result.changes or result.interrupted:
             click.secho(f"{len(result.changes)} generated file(s) are stale; run 'make gen'", fg="red", err=True)
             sys.exit(1)
         click.echo("generated files are up to date")
-    else:
-        click.echo(f"{len(result.changes)} file(s) changed")
 
 
 @cli.command()
@@ -330,14 +326,18 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except InfragenError as exc:
-        from generator.cli.report import error_json, format_error
+        report_error(exc, _found_root[0] if _found_root else None, color)
 
-        if "--json" in sys.argv:
-            click.echo(json.dumps(error_json(exc)))
-        else:
-            root = _found_root[0] if _found_root else None
-            click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True, color=color)
-        sys.exit(exc.exit_code)
+
+def report_error(exc: InfragenError, root: Path | None, color: bool) -> NoReturn:
+    """A user-facing failure of a command as the CLI reports it (JSON under ``--json``), and its exit."""
+    from generator.cli.report import error_json, format_error
+
+    if "--json" in sys.argv:
+        click.echo(json.dumps(error_json(exc)))
+    else:
+        click.echo(format_error(exc, root, show_source=sys.stderr.isatty()), err=True, color=color)
+    sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":
