@@ -6,6 +6,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import threading
 import time
 import urllib.request
@@ -137,9 +138,11 @@ def test_the_emulator_log_names_slow_failed_and_security_group_requests(
     authorize = "Action=AuthorizeSecurityGroupIngress&GroupId=sg-1&IpPermissions.1.FromPort=8080&Version=2016-11-15"
     wrapped(form(authorize), lambda *a: None)
     assert seen[-1] == authorize.encode()  # the body read ahead is the application's to read again
-    assert capsys.readouterr().err.startswith(
-        "moto_serial: 200 0.00 s POST 127.0.0.1:4566/ AuthorizeSecurityGroupIngress GroupId=sg-1 "
-        "IpPermissions.1.FromPort=8080\n"
+    # how long it held the lock is the machine's (a busy CI took 0.01 s), not the log's format
+    assert re.fullmatch(
+        r"moto_serial: 200 \d+\.\d\d s POST 127\.0\.0\.1:4566/ AuthorizeSecurityGroupIngress GroupId=sg-1 "
+        r"IpPermissions\.1\.FromPort=8080\n",
+        capsys.readouterr().err,
     )
     wrapped(form("Action=CreateTags&Note=Duplicate"), lambda *a: None)
     assert capsys.readouterr().err.startswith("moto_serial: 400 ")
@@ -179,16 +182,14 @@ def test_a_resent_call_is_answered_once_not_applied_twice(capsys: pytest.Capture
     assert request("a", 2) == [b"<answer n='1'/>"]
     assert heard[-1] == ("200 OK", [("x-amzn-RequestId", "1")])
     assert applied == ["a"]
-    assert capsys.readouterr().err.startswith("moto_serial: 200 replayed (waited 0.00 s, attempt 2 of a) POST ")
+    assert re.match(r"moto_serial: 200 replayed \(waited \d+\.\d\d s, attempt 2 of a\) POST ", capsys.readouterr().err)
     assert request("busy", 1) == [b"<answer n='2'/>"] and heard[-1][0].startswith("500")
     assert request("busy", 2) == [b"<answer n='3'/>"] and heard[-1][0] == "200 OK"
     assert request("b", 1) == [b"<answer n='4'/>"]
     assert applied == ["a", "busy", "busy", "b"]
     log = capsys.readouterr().err.splitlines()
-    assert [line.split(" ", 3)[:3] for line in log] == [
-        ["moto_serial:", "500", "0.00"],
-        ["moto_serial:", "200", "0.00"],
-    ]
+    assert [line.split(" ", 2)[:2] for line in log] == [["moto_serial:", "500"], ["moto_serial:", "200"]]
+    assert all(re.fullmatch(r"\d+\.\d\d", line.split(" ", 3)[2]) for line in log)  # the time taken
     assert "attempt 2 of busy" in log[1]
 
 
