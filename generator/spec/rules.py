@@ -578,15 +578,17 @@ def task_ceiling(service: Service, env: str) -> int:
     return autoscaling.max if autoscaling is not None else desired
 
 
-def _ceilings(repo: Repo, env: str, counts: Callable[[Service], bool]) -> list[tuple[int, str]]:
-    """(task ceiling, service) of the services in ``env`` that ``counts``, largest first."""
-    return _largest_first(
-        [(task_ceiling(s, env), s.name) for s in repo.services if counts(s) and env in s.environments]
-    )
+def _ceilings(repo: Repo, env: str) -> list[tuple[Service, int]]:
+    """Each service in ``env`` with its task ceiling there (computed once for every rule that adds
+    the ceilings up)."""
+    return [(s, task_ceiling(s, env)) for s in repo.services if env in s.environments]
 
 
 def _largest_first(counted: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return sorted(counted, key=lambda pair: (-pair[0], pair[1]))
+
+
+_Ceilings = dict[str, list[tuple[Service, int]]]  # by account: each service there, its task ceiling
 
 
 @dataclass(frozen=True)
@@ -607,10 +609,9 @@ def _over_quota(
     counted: list[tuple[int, str]],
     explain: Callable[[int, int, int, str, str], str],
 ) -> list[Problem]:
-    """The account file's error when ``counted`` (amount, service; largest first) adds up past the
-    declared quota, else AWS's default: at the declared quota, else at ``quota.default_at``.
-    ``explain(services, total, limit, the largest three, whose quota)`` says what adds up and what
-    fails."""
+    """The account file's error when ``counted`` (amount, service) adds up past the declared quota,
+    else AWS's default: at the declared quota, else at ``quota.default_at``. ``explain(services,
+    total, limit, the largest three, whose quota)`` says what adds up and what fails."""
     total = sum(amount for amount, _ in counted)
     limit = quota.default if declared is None else declared
     if total <= limit:
@@ -618,7 +619,7 @@ def _over_quota(
     doc = docs.get(f"accounts/{account.env}/account.yaml")
     if doc is None:
         return []
-    largest = ", ".join(f"{name} ({amount})" for amount, name in counted[:3])
+    largest = ", ".join(f"{name} ({amount})" for amount, name in _largest_first(counted)[:3])
     whose = "the quota declared here" if declared is not None else "AWS's default quota"
     return [
         doc.problem(
@@ -633,7 +634,12 @@ def _over_quota(
 def task_sum_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
     """The per-account quotas that the services' task ceilings add up against: Cloud Map's
     instances per namespace, the external load balancer's targets and the network interfaces."""
-    return namespace_rules(repo, docs) + load_balancer_target_rules(repo, docs) + network_interface_rules(repo, docs)
+    ceilings = {account.env: _ceilings(repo, account.env) for account in repo.accounts}
+    return (
+        namespace_rules(repo, docs, ceilings)
+        + load_balancer_target_rules(repo, docs, ceilings)
+        + network_interface_rules(repo, docs, ceilings)
+    )
 
 
 _NAMESPACE = _AccountQuota(
@@ -641,19 +647,18 @@ _NAMESPACE = _AccountQuota(
 )
 
 
-def namespace_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+def namespace_rules(repo: Repo, docs: dict[str, Document], ceilings: _Ceilings) -> list[Problem]:
     """The serving services' task ceilings of each account fit its Service Connect namespace's
     instance quota (account.yaml quotas.cloudMapInstancesPerNamespace, else AWS's default).
     Reported in the account file, naming the largest."""
     problems = []
     for account in repo.accounts:
-        ceilings = _ceilings(repo, account.env, lambda s: s.serves_http)
         problems += _over_quota(
             account,
             docs,
             _NAMESPACE,
             account.quotas.cloud_map_instances_per_namespace,
-            ceilings,
+            [(ceiling, s.name) for s, ceiling in ceilings[account.env] if s.serves_http],
             lambda n, total, limit, largest, whose: (
                 f"{total:,} tasks of {n} services register in this account's Service Connect namespace "
                 f"when each runs its most tasks (autoscaling max, else desiredCount; the largest {largest}); AWS "
@@ -676,7 +681,7 @@ _TARGETS = _AccountQuota(
 )
 
 
-def load_balancer_target_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+def load_balancer_target_rules(repo: Repo, docs: dict[str, Document], ceilings: _Ceilings) -> list[Problem]:
     """The task ceilings of each account's services with external ingress fit the external load
     balancer's targets quota (account.yaml quotas.targetsPerApplicationLoadBalancer, else AWS's
     default). Reported in the account file, naming the largest."""
@@ -684,13 +689,12 @@ def load_balancer_target_rules(repo: Repo, docs: dict[str, Document]) -> list[Pr
     for account in repo.accounts:
         if account.external_lb is None:
             continue
-        ceilings = _ceilings(repo, account.env, lambda s: s.ingress is not None and s.ingress.external)
         problems += _over_quota(
             account,
             docs,
             _TARGETS,
             account.quotas.targets_per_application_load_balancer,
-            ceilings,
+            [(ceiling, s.name) for s, ceiling in ceilings[account.env] if s.ingress is not None and s.ingress.external],
             lambda n, total, limit, largest, whose: (
                 f"{total:,} tasks of {n} services with external ingress are targets of this account's "
                 f"external load balancer when each runs its most tasks (autoscaling max, else desiredCount; the "
@@ -717,17 +721,19 @@ _INTERFACES = _AccountQuota(
 
 def network_interfaces(service: Service, env: str) -> int:
     """The most network interfaces the tasks of ``service`` hold in ``env`` outside a deployment."""
-    return 1 if service.is_job else task_ceiling(service, env)
+    return _interfaces(service, task_ceiling(service, env))
 
 
-def network_interface_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]:
+def _interfaces(service: Service, ceiling: int) -> int:
+    return 1 if service.is_job else ceiling
+
+
+def network_interface_rules(repo: Repo, docs: dict[str, Document], ceilings: _Ceilings) -> list[Problem]:
     """The tasks of each account's workloads fit its network interface quota (account.yaml
     quotas.networkInterfacesPerRegion, else AWS's default). Reported in the account file."""
     problems = []
     for account in repo.accounts:
-        counted = _largest_first(
-            [(network_interfaces(s, account.env), s.name) for s in repo.services if account.env in s.environments]
-        )
+        counted = [(_interfaces(s, ceiling), s.name) for s, ceiling in ceilings[account.env]]
         problems += _over_quota(
             account,
             docs,
@@ -765,7 +771,7 @@ def security_group_rules(repo: Repo, docs: dict[str, Document]) -> list[Problem]
     quotas.securityGroupsPerRegion, else AWS's default). Reported in the account file."""
     problems = []
     for account in repo.accounts:
-        counted = _largest_first([(security_groups(s), s.name) for s in repo.services if account.env in s.environments])
+        counted = [(security_groups(s), s.name) for s in repo.services if account.env in s.environments]
         problems += _over_quota(
             account,
             docs,
