@@ -13,8 +13,8 @@ Only the public library API is used: ``generator.api.generate(root, check=...)``
                                                           # (INFRAGEN_JOBS=1: all the work in the profiled process)
 
 Timings print as one JSON object: {"seconds": [...], "files": [...]}. The profile runs the console
-script's entry point (`generator.cli.main`, imports included: what a CLI run pays after the
-interpreter's start).
+script's `generator.entry.main` (imports included: what a CLI run pays after the interpreter's
+start; `gen` without click, `gen --check` through the CLI).
 """
 
 from __future__ import annotations
@@ -62,9 +62,10 @@ def _timed(root: Path, reps: int, check: bool = False, edit: Any = None) -> dict
 
 
 def _cli(root: Path, check: bool) -> None:
-    """`infragen gen [--check] --root ROOT` through the console script's entry point, imports included."""
+    """`infragen gen [--check] --root ROOT` through the console script's main, imports included
+    (its `console` would leave the process with os._exit)."""
     sys.argv = ["infragen", "gen", "--root", str(root), *(["--check"] if check else [])]
-    from generator.cli import main
+    from generator.entry import main
 
     try:
         main()

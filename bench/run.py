@@ -774,7 +774,7 @@ def write_markdown(
         f"Profile of the operation furthest over its target ({worst.operation}, {worst.over:.1f}x its "
         f"target): [{args.profile.name}]({args.profile.name}), the top 25 functions by cumulative time and "
         "the top 15 by own time (cProfile of one `infragen gen` through the console script's entry point "
-        "`generator.cli.main`, in one process with the same environment: imports included, interpreter start "
+        "`generator.entry.main`, in one process with the same environment: imports included, interpreter start "
         "not).",
         "",
         "```",
