@@ -76,7 +76,7 @@ def _gen(args: list[str]) -> bool:
             done = api.up_to_date(root)
         except OSError:
             done = False  # the generation meets it again, and shows it as the CLI would
-        result = None if done else api.generate(root)
+        result = api.Result(changes=[], interrupted=False) if done else api.generate(root)
     except InfragenError as exc:
         from generator.cli import report_error, use_color
 
@@ -84,7 +84,7 @@ def _gen(args: list[str]) -> bool:
     except KeyboardInterrupt:
         print("\naborted", file=sys.stderr)  # as the CLI answers Ctrl-C
         sys.exit(1)
-    for text, err in [("0 file(s) changed", False)] if result is None else result.report(check=False):
+    for text, err in result.report(check=False):
         print(text, file=sys.stderr if err else sys.stdout)
     return True
 
