@@ -280,9 +280,9 @@ def test_the_console_script_leaves_a_gen_with_the_clis_exit_code_and_all_its_out
 
 
 def test_the_console_script_runs_a_gen_with_work_to_do_without_click(tmp_path: Path) -> None:
-    """`infragen gen` that has files to write (a first gen, a spec edited, an interrupted run
-    completed) runs without the command-line library and prints and exits exactly as the CLI does:
-    the same lines of two copies of the repository, the files then equal."""
+    """`infragen gen` that has files to write (a first gen, then a spec edited) runs without the
+    command-line library and prints and exits exactly as the CLI does: the same lines of two copies
+    of the repository, the files then equal."""
     probe = PROBE.replace("from generator.cli import main", "from generator.entry import main")
     repos = [copy_inputs(tmp_path / name) for name in ("console", "cli")]
 
@@ -306,7 +306,7 @@ def test_the_console_script_runs_a_gen_with_work_to_do_without_click(tmp_path: P
     code, out = both("gen")
     assert code == 0 and out.count("\n") > 50 and out.endswith(" file(s) changed")
     for repo in repos:
-        spec = next(p for p in sorted((repo / "services").glob("*/service.yaml")))
+        spec = sorted((repo / "services").glob("*/service.yaml"))[0]
         spec.write_text(spec.read_text(encoding="utf-8").replace("description:", "description: Edited.", 1), "utf-8")
     code, out = both("gen")
     assert code == 0 and "(input changed: services/" in out and out.endswith(" file(s) changed")
