@@ -15,6 +15,7 @@ from generator.plan.policy import deploy_policy
 ORG = Path(__file__).resolve().parent / "fixtures" / "org"  # the fixture organization
 # Actions that AWS does not scope to a resource; each must be read-only or carry a condition.
 UNSCOPED_OK = {
+    "ec2:DescribeSubnets",
     "ecr:GetAuthorizationToken",
     "ecs:DescribeTaskDefinition",
     "ecs:ListTaskDefinitions",

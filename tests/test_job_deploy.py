@@ -256,6 +256,11 @@ def test_verify_checks_the_schedule_and_skips_the_service(job: Job) -> None:
         f"ok   schedule: reconcile/reconcile (cron(0 3 * * ? *) Europe/Berlin, DISABLED) runs reconcile:2 on {CLUSTER}"
     ) in lines
     assert "ok   scheduler role: reconcile-scheduler exists" in lines
+    # the subnets of the schedule's target, not the account file's (which moto does not have)
+    subnet = job.network["awsvpcConfiguration"]["Subnets"][0]
+    assert (
+        f"ok   subnets: 251 free address(es) ({subnet} 251); a run of the job starts 1 task: 1 more needed"
+    ) in lines
     assert "ok   image: reconcile:v1 exists" in lines  # the tag of the revision the schedule runs
     assert not [op for op in job.calls.operations if "Service" in op]
     # a schedule pointed at another family or cluster fails the check

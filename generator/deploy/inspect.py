@@ -12,7 +12,7 @@ from generator.deploy import schedule as job_schedule
 from generator.deploy.aws import Aws, DeployError, Target, error_code, translated
 from generator.deploy.rollout import TAG_IMAGE, _describe_service
 from generator.plan import taskdef
-from generator.spec import convention, naming
+from generator.spec import convention, naming, rules
 
 
 @dataclass(frozen=True)
@@ -402,14 +402,19 @@ def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
     running_revision: str | None = None
     if target.service.is_job:
         checks.append(Check("service", True, f"{name} is a job: no ECS service to check", skipped=True))
-        check, running_revision = _schedule_check(aws, target)
+        check, running_revision, found = _schedule_check(aws, target)
         checks.append(check)
+        network = job_schedule.network(found) if found is not None else None
+        checks.append(_subnet_check(aws, target, _subnets(network, target), None))
     else:
         with translated("ecs:DescribeServices"):
             services = ecs.describe_services(cluster=target.cluster, services=[name]).get("services", [])
         running = [s for s in services if s.get("status") == "ACTIVE"]
         checks.append(Check("service", bool(running), f"{name} " + ("is ACTIVE" if running else "not found")))
         running_revision = str(running[0]["taskDefinition"]) if running else None
+        described = running[0] if running else None
+        subnets = _subnets(described.get("networkConfiguration") if described else None, target)
+        checks.append(_subnet_check(aws, target, subnets, described))
     for kind in ("task", "execution", *(("scheduler",) if target.service.is_job else ())):
         role = f"{name}-{kind}"
         ok, detail = _exists("iam:GetRole", lambda role=role: iam.get_role(RoleName=role), {"NoSuchEntity"})
@@ -442,14 +447,60 @@ def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
     return checks
 
 
-def _schedule_check(aws: Aws, target: Target) -> tuple[Check, str | None]:
+# A task of awsvpc networking (every Fargate task) has a network interface of its own, and with it
+# a private address of one of its subnets (AWSVPC_PAGE). A rolling deployment starts the new tasks
+# before it stops the old ones: up to maximumPercent of the desired count run at once, 200 for a
+# service that does not set it, as modules/aws/ecs-service does not (DeploymentConfiguration,
+# MAXIMUM_PERCENT_PAGE). AvailableIpAddressCount is what a subnet has left (DescribeSubnets).
+DEFAULT_MAXIMUM_PERCENT = 200
+MAXIMUM_PERCENT_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html"
+
+
+def _subnet_check(aws: Aws, target: Target, subnets: list[str], service: dict[str, Any] | None) -> Check:
+    """``subnets`` (where the tasks start) have a free address for each task the workload may add: a
+    service, a deployment while it runs at its ceiling (autoscaling max, else desiredCount) less the
+    tasks that hold an address now; a job, the task of a run. Other workloads of the subnets take
+    addresses too, so a pass is necessary, not sufficient. ``service``: the running ECS service."""
+    if target.service.is_job:
+        peak, held = 1, 0
+        why = "a run of the job starts 1 task"
+    else:
+        ceiling = rules.task_ceiling(target.service, target.account.env)
+        percent, held = DEFAULT_MAXIMUM_PERCENT, 0
+        if service is not None:
+            percent = int((service.get("deploymentConfiguration") or {}).get("maximumPercent") or percent)
+            held = int(service.get("runningCount", 0)) + int(service.get("pendingCount", 0))
+        peak = max(ceiling, ceiling * percent // 100)  # rounded down, as ECS does
+        why = f"a deployment at the ceiling of {ceiling} task(s) runs up to {peak} (maximumPercent {percent}), {held} run now"
+    need = max(peak - held, 0)
+    try:
+        with translated("ec2:DescribeSubnets"):
+            found = aws.client("ec2").describe_subnets(SubnetIds=subnets).get("Subnets", [])
+    except DeployError as exc:
+        return Check("subnets", False, str(exc))
+    free = {str(s["SubnetId"]): int(s.get("AvailableIpAddressCount", 0)) for s in found}
+    total = sum(free.values())
+    listed = ", ".join(f"{subnet} {free.get(subnet, 0)}" for subnet in subnets)
+    detail = f"{total} free address(es) ({listed}); {why}: {need} more needed"
+    if total < need:
+        detail += f"; a task past the free addresses cannot start ({rules.AWSVPC_PAGE}): free some or lower the ceiling"
+    return Check("subnets", total >= need, detail)
+
+
+def _subnets(network: dict[str, Any] | None, target: Target) -> list[str]:
+    """The subnets of a network configuration in ECS's shape, else the account's (what its root passes)."""
+    found = ((network or {}).get("awsvpcConfiguration") or {}).get("subnets")
+    return list(found) if found else list(target.account.subnet_ids)
+
+
+def _schedule_check(aws: Aws, target: Target) -> tuple[Check, str | None, dict[str, Any] | None]:
     """A job's schedule exists and runs a revision of this family on this cluster; with the
-    revision it runs (None when it does not)."""
+    revision it runs (None when it does not) and the schedule (None when it is not found)."""
     where = f"{target.name}/{target.name}"
     try:
         found = job_schedule.get(aws, target)
     except DeployError as exc:
-        return Check("schedule", False, str(exc)), None
+        return Check("schedule", False, str(exc)), None, None
     revision = job_schedule.task_definition(found)
     problems = []
     cluster = (found.get("Target") or {}).get("Arn")
@@ -458,12 +509,12 @@ def _schedule_check(aws: Aws, target: Target) -> tuple[Check, str | None]:
     if (taskdef.family(revision) if revision else "") != target.name:
         problems.append(f"runs task definition {revision or 'none'!r}, not the family {target.name!r}")
     if problems:
-        return Check("schedule", False, f"{where} " + "; ".join(problems)), None
+        return Check("schedule", False, f"{where} " + "; ".join(problems)), None, found
     detail = (
         f"{where} ({found.get('ScheduleExpression')} {found.get('ScheduleExpressionTimezone') or 'UTC'}, "
         f"{found.get('State')}) runs {revision.rsplit('/', 1)[-1]} on {target.cluster}"
     )
-    return Check("schedule", True, detail), revision
+    return Check("schedule", True, detail), revision, found
 
 
 def _secret_checks(aws: Aws, target: Target) -> list[Check]:

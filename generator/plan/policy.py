@@ -108,6 +108,10 @@ def deploy_policy(service: Service, account: Account) -> dict[str, Any]:
         },
         # DescribeParameters has no resource-level permissions and returns metadata only, never values.
         {"Sid": "DescribeParameters", "Effect": "Allow", "Action": ["ssm:DescribeParameters"], "Resource": "*"},
+        # verify: the free addresses of the subnets the tasks start in. DescribeSubnets has no
+        # resource-level permissions ("Actions, resources, and condition keys for Amazon EC2") and
+        # returns metadata only.
+        {"Sid": "DescribeSubnets", "Effect": "Allow", "Action": ["ec2:DescribeSubnets"], "Resource": "*"},
     ]
     env_file = service.env_file(account.env)
     secret_arns = sorted(

@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -161,4 +167,4 @@ output "bpg_statements_arn" {
   description = "arn of datastore bpg-statements."
   value       = module.bpg_statements.arn
 }
-# infragen:sha256:2fb05df2115a87aab2040ff949f62d1874c55d37b7efc166297abc44d98fb36f
+# infragen:sha256:6a41402d8bf6e5405cf3f6fdf9f52f04d4df1dafb060c678cef3549458200db3

@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -156,4 +162,4 @@ output "core_db_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore core-db."
   value       = module.core_db.master_user_secret_arn
 }
-# infragen:sha256:f5939af48b402add54ee3f3cacfb83493d4b7d69433a63777ab0c05e1dda8cf6
+# infragen:sha256:9432c2ab802864edfe3fe3a778caa70827390347c77f3965f65dfc7136e024fd

@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:fb9deff7ed47acd5ff585bd233f3bffbe9fdf73140779548707fce426a516581
+# infragen:sha256:698c8cb0296766eae9761ac95e0212569c025d3e20c3b564e09809fd16f8f875

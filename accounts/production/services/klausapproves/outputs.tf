@@ -128,6 +128,12 @@ output "deploy_policy_json" {
         Sid      = "DescribeParameters"
       },
       {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
+      {
         Action   = ["secretsmanager:DescribeSecret"]
         Effect   = "Allow"
         Resource = ["arn:aws:secretsmanager:eu-west-1:222222222222:secret:klausapproves/signing-AbCdEf"]
@@ -162,4 +168,4 @@ output "klausapproves_rds_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore klausapproves-rds."
   value       = module.klausapproves_rds.master_user_secret_arn
 }
-# infragen:sha256:53fb919041116c9fb192bd651e79889733f06e9d1f8ca6f5c841a6f30629a11c
+# infragen:sha256:1e8c8047064d4bbacee0ff432aa88075b89136a33f99da5c1ca63c46e3deb392

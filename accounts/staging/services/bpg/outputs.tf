@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -161,4 +167,4 @@ output "bpg_statements_arn" {
   description = "arn of datastore bpg-statements."
   value       = module.bpg_statements.arn
 }
-# infragen:sha256:d69197e9709124cbf32afce6510f2fcdab04bbc8778199f77d500351c1395eb1
+# infragen:sha256:b4f259560ed10b4d9c2f89e3f5841151cfb95291234bbb96818eb68b87c81589

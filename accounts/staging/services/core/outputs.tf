@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -156,4 +162,4 @@ output "core_db_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore core-db."
   value       = module.core_db.master_user_secret_arn
 }
-# infragen:sha256:3ecbface02b17f14394e58b0225ff371563ed51ef9214b9d7e0f36f466721985
+# infragen:sha256:e4a15264c11966182e02bc2986bbdbe1af789acf074333c1a1ddb25c4219c668

@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:3950b6ba09e4bb4f17abaa1df464bca7eec44747675e725f5b4c6070e568f259
+# infragen:sha256:aeaf5415c9dd9efb3cf0d2268f8c458af0419c0b5c033b9de0912be0076d22ca

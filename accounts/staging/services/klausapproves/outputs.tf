@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -156,4 +162,4 @@ output "klausapproves_rds_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore klausapproves-rds."
   value       = module.klausapproves_rds.master_user_secret_arn
 }
-# infragen:sha256:c2a5942b5db17df8436e8ef9572a1866b8fb1b8e67e33af41af2ba11f5d585f9
+# infragen:sha256:e1422bcb2c0e02e34cc536f9da6478f3511883dcfd4aaee59649c9cf98e47545

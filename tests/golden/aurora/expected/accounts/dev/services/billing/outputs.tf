@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:5c3267de81324781264bd03d5254e558beb934ac9b7d9bfd0ff8dcf46541088d
+# infragen:sha256:dddf2b8987c12cb817c94be0675aae52802913174198d4be5b2280ac7ee5d1ad

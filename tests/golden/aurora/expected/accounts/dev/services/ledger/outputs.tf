@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -151,4 +157,4 @@ output "ledger_aurora_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore ledger-aurora."
   value       = module.ledger_aurora.master_user_secret_arn
 }
-# infragen:sha256:9c7fbfd24875297089e0a0e673086d870bfc905262d615698f3a8a463d5fdd3a
+# infragen:sha256:f3ab745622c96e1125d2055ab42db5f160172828967a42af52725666212c60e8

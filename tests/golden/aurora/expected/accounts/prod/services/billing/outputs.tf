@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:59aa21804533f20a988166b739f7f3e261bea2b33227b6fcbc2ee228b9b93da8
+# infragen:sha256:13b9cc7d7d6b60f7ac8f97e93259647283bd93e1b7df8652b6147eddaf39b794

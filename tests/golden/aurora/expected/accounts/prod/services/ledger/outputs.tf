@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -151,4 +157,4 @@ output "ledger_aurora_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore ledger-aurora."
   value       = module.ledger_aurora.master_user_secret_arn
 }
-# infragen:sha256:7da1fb8589123094d059efbc7136d32d83fec88b5f9d287499f668df3ba4cd96
+# infragen:sha256:f616b96509e6e9f77faa85f1edb6924dd614b662eb5d1779d11061459c986dc4

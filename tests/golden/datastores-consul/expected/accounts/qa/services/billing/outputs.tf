@@ -128,6 +128,12 @@ output "deploy_policy_json" {
         Sid      = "DescribeParameters"
       },
       {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
+      {
         Action   = ["secretsmanager:DescribeSecret"]
         Effect   = "Allow"
         Resource = ["arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/db-Xy12Ab", "arn:aws:secretsmanager:eu-central-1:444444444444:secret:billing/stripe-Zz99Qq"]
@@ -147,4 +153,4 @@ output "billing_cache_primary_endpoint" {
   description = "primary_endpoint of datastore billing-cache."
   value       = module.billing_cache.primary_endpoint
 }
-# infragen:sha256:8136f9434cc79fac89766c89219a17db812ef9c176244160be6aebeefb1cb979
+# infragen:sha256:d34510c800c069ccd80b9c7761813cb506ed7689f9ac35355a7a70cfc373fe30

@@ -117,6 +117,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -136,4 +142,4 @@ output "ledger_db_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore ledger-db."
   value       = module.ledger_db.master_user_secret_arn
 }
-# infragen:sha256:02ea387b3ee3794b0099117860210d9371f375e5378068f8d6eecb2c1b0a4efc
+# infragen:sha256:51b1801cff961b1c1fc272a836a6858379fb0a49f7f1e5e40df5361d327bbdf1

@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -141,4 +147,4 @@ output "ledger_events_name" {
   description = "name of datastore ledger-events."
   value       = module.ledger_events.name
 }
-# infragen:sha256:ed55ac7af3b7300f5368aa308260249ebb07d73ffd504b742ffb1abe95a75380
+# infragen:sha256:fade504a47857283320b63bd20a081de54b21b5b7ac012b8c29f9fb4fc3a8564

@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -141,4 +147,4 @@ output "reports_feed_arn" {
   description = "arn of datastore reports-feed."
   value       = module.reports_feed.arn
 }
-# infragen:sha256:d078be773c6233c216ad3546469be188816cd37ff4d4ec9a1d8d92201c26f02d
+# infragen:sha256:47fdb5dc0ec8fe037986c074e5006d1cf695f6f989f691948a7b6dff118cfcdf

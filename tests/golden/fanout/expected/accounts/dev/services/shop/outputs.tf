@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -141,4 +147,4 @@ output "shop_invoices_arn" {
   description = "arn of datastore shop-invoices."
   value       = module.shop_invoices.arn
 }
-# infragen:sha256:c7f915cc9d74dad3042d6f837596c9b03eb6b1cdecd90778f0d46a261aaa8a85
+# infragen:sha256:6539721045c47cff4de001382d90587f84c393322e64c010d81319939d9dc505

@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:2279b054a9001610b3b89fc3eb145a42c46e5b8a2b7bc910bc470b4c77dfceb9
+# infragen:sha256:636a99167cf06606dc0e166b5ce2c9349bd4f9252846deb6342c025491a4851c

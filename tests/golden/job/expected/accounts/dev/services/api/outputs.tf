@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -141,4 +147,4 @@ output "api_orders_arn" {
   description = "arn of datastore api-orders."
   value       = module.api_orders.arn
 }
-# infragen:sha256:5d21a58c404fed42c79c2c2bf9ad8b0e483c777875f15e5108162efe4a08342d
+# infragen:sha256:ce425a5e2eb63e070cae8fd9110caee0f4af49d1df6b0ce5fc063239ebcdc404

@@ -128,8 +128,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:c600a4c4589f2b4a51015b0935dc737855ec732de64b2a5ea46e61e454c05a03
+# infragen:sha256:895753805c8594cc33cb99a05a2231880bed09254e7762c6a2e01dc9c72fe567

@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:933da921ef4dcedc79a9a887dd5208155164ca54be06694ce9e4c278c1895c01
+# infragen:sha256:6d3298fe425c3291d3a19dd6a595295f757650a9c92982e5ab3916fcb391334a

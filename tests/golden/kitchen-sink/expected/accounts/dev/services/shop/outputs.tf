@@ -127,6 +127,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -231,4 +237,4 @@ output "shop_pg_master_user_secret_arn" {
   description = "master_user_secret_arn of datastore shop-pg."
   value       = module.shop_pg.master_user_secret_arn
 }
-# infragen:sha256:9696ec16c1751d833fe810e4748e3d7e5b47970acb034814b5cecb63c0c09c6f
+# infragen:sha256:e95e09a529ce8798a1124929298dc921f5e96357f63054c60298c4659ad7be8e

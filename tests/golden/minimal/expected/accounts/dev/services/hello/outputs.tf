@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:44a7c4805439945ffb762899a71839ace7850294c845cdb45edb9d15245a14c3
+# infragen:sha256:6db34f0f6771fba2eedd9dd3c3d3a79911a992b80fba669b5b52197253e1cdbc

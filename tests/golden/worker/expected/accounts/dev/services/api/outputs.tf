@@ -127,8 +127,14 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
 }
-# infragen:sha256:730568bdc90e6386dfacdf667f90b9bc8170c441b625a1aca916eea7980b22a5
+# infragen:sha256:42a478da8974d48dca57ff509b7ba838985f0ebb60b4a9d42190d6d1de89cd34

@@ -117,6 +117,12 @@ output "deploy_policy_json" {
         Resource = "*"
         Sid      = "DescribeParameters"
       },
+      {
+        Action   = ["ec2:DescribeSubnets"]
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DescribeSubnets"
+      },
     ]
     Version = "2012-10-17"
   })
@@ -131,4 +137,4 @@ output "mailer_jobs_arn" {
   description = "arn of datastore mailer-jobs."
   value       = module.mailer_jobs.arn
 }
-# infragen:sha256:176c6dbae988b832855e86558f93a6d89ade331cfa491983050e79819ddab279
+# infragen:sha256:1d753483a9ec4902612ba55a849e0b102b2ff84fd0b049a85ed08afb34117e40
