@@ -175,7 +175,9 @@ def test_deploy_commands_against_the_emulator(tmp_path: Path, request: pytest.Fi
         # compile == what Terraform applied, except the image
         compiled = json.loads(s.run("compile", *base, "--image-tag", "v1"))
         s.note("verify with everything provisioned")
-        s.run("verify", *base, "--image-tag", "v1")
+        out = s.run("verify", *base, "--image-tag", "v1")
+        # the emulator's two /24 subnets (251 addresses each); ledger's ceiling is 2, nothing runs yet
+        assert "(maximumPercent 200), 0 run now: 4 more needed" in out and "ok   subnets: 502 free address(es)" in out
         s.run("deploy", *base, "--image-tag", "v1", "--no-wait")
         s.run("deploy", *base, "--image-tag", "v2", "--no-wait")
         out = s.run("status", *base)
