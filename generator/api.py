@@ -8,7 +8,7 @@ allocation files, alerts and destroy-only roots every run) -> write (diff, apply
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,8 +308,17 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
     from generator.spec.load import read_repo
 
     read: dict[str, str] = {}
+    listed: list[list[str]] = []
+
+    def spare() -> None:
+        _import_later_stages()
+        if tree is None:  # no walk of this run to find orphans in: accounts/ listed while children read
+            from generator.write import apply as write
+
+            listed.append(write.listed_outputs(root))
+
     # every file sound; its cross-file rules run while the roots render
-    spec = read_repo(root, digests=read, spare=_import_later_stages)
+    spec = read_repo(root, digests=read, spare=spare)
 
     from generator.render import terragrunt  # the later stages: a cold run imports them while children read
     from generator.write import apply as write
@@ -321,7 +330,8 @@ def _generate(root: Path, *, check: bool, tree: incremental.Tree | None) -> Resu
     if not ahead and not check:
         write.Staging.clear(root)
     try:
-        return _generate_read(root, spec, read, check=check, tree=tree, staging=staging)
+        walked = tree.files.keys() if tree is not None else listed[0] if listed else None
+        return _generate_read(root, spec, read, check=check, tree=tree, walked=walked, staging=staging)
     finally:
         if staging is not None:
             staging.close()
@@ -334,9 +344,12 @@ def _generate_read(
     *,
     check: bool,
     tree: incremental.Tree | None,
+    walked: Iterable[str] | None,
     staging: write.Staging | None,
 ) -> Result:
-    """:func:`_generate` once the input is read: plan, render, rules, diff, write, record."""
+    """:func:`_generate` once the input is read: plan, render, rules, diff, write, record.
+    ``walked``: the files of the tree as this run found them (its walk, else the listing of
+    accounts/ taken while children read), for the orphan search; None: the diff lists them."""
     from generator import cachedir
     from generator.errors import SpecError
     from generator.plan import ir, keys
@@ -370,7 +383,7 @@ def _generate_read(
         rendered.files,
         rendered.verified,
         lambda: reasons.changed_inputs(root, keys.generator_digest(), inputs),
-        tree.files.keys() if tree else None,
+        walked,
         rendered.absent,
     )
     was_interrupted = write.interrupted(root)

@@ -289,6 +289,39 @@ def test_shared_work_a_childs_error_or_a_failure_meanwhile_is_raised(
         parallel.map_shared(lambda chunk: list(chunk), list(range(100)), minimum=1, meanwhile=fail, grain=1)
 
 
+def test_a_cold_run_lists_accounts_while_children_read_and_finds_the_orphans_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a walk of the run (stamps off: CI's gate) the orphan search needs the files under
+    accounts/: a cold run lists them in the time it waits for the children reading the input files
+    (read_repo's ``spare``), and the diff finds the orphans in that listing, as it does listing
+    them itself when one process reads."""
+    monkeypatch.setenv("INFRAGEN_NO_STAMP", "1")
+    repo_root = copy_inputs(tmp_path / "repo", outputs=True)
+    orphan = repo_root / "accounts/staging/services/gone/main.tf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes((repo_root / "accounts/staging/services/core/main.tf").read_bytes())
+    listed: list[str] = []
+    searched: list[object] = []
+    real_list, real_search = write.listed_outputs, write.existing_generated
+    monkeypatch.setattr(write, "listed_outputs", lambda root: listed.append("listed") or real_list(root))
+
+    def search(root: Path, known: object = (), walked: object = None) -> list[str]:
+        searched.append(walked)
+        return real_search(root, known, walked)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "existing_generated", search)
+    _forced(monkeypatch)
+    spread = [(c.path, c.action) for c in api.generate(repo_root, check=True).changes]
+    assert spread == [("accounts/staging/services/gone/main.tf", "delete")]
+    assert listed == ["listed"] and searched[0] is not None  # listed while the children read, once
+    monkeypatch.setenv("INFRAGEN_JOBS", "1")  # one process: no spare time, the diff lists accounts/ itself
+    listed.clear()
+    searched.clear()
+    assert [(c.path, c.action) for c in api.generate(repo_root, check=True).changes] == spread
+    assert listed == ["listed"] and searched == [None]
+
+
 def test_a_cold_load_reads_the_spec_files_in_children_as_one_process_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

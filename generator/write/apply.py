@@ -54,19 +54,28 @@ def existing_generated(root: Path, known: Container[str] = (), walked: Iterable[
     run's walk found (generator/write/stamp.py), listed instead of walking accounts/ again."""
     found = []
     candidates: list[str] = list(TOP_LEVEL_OUTPUTS)
-    accounts = root / "accounts"
-    if walked is not None:
-        candidates.extend(p for p in walked if p.startswith("accounts/") and not p.endswith(TMP_SUFFIX))
-    elif accounts.is_dir():
-        top = os.fspath(accounts)  # the walk's folders start with it: "accounts" + the rest, relative to root
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel = "accounts" + dirpath[len(top) :].replace(os.sep, "/")
-            candidates.extend([f"{rel}/{f}" for f in filenames if not f.endswith(TMP_SUFFIX)])
+    listed = listed_outputs(root) if walked is None else walked
+    candidates.extend(p for p in listed if p.startswith("accounts/") and not p.endswith(TMP_SUFFIX))
     for rel in candidates:
         if rel in known or ((root / rel).is_file() and _first_line_is_header(root / rel)):
             found.append(rel)
     return sorted(found)
+
+
+def listed_outputs(root: Path) -> list[str]:
+    """The files under accounts/ (relative POSIX paths, dot folders left out), where generated roots
+    live: :func:`existing_generated`'s candidates when no walk of the run lists them (stamps off, as
+    in CI). A cold run lists them while children read the input files (generator/api.py)."""
+    accounts = root / "accounts"
+    listed: list[str] = []
+    if not accounts.is_dir():
+        return listed
+    top = os.fspath(accounts)  # the walk's folders start with it: "accounts" + the rest, relative to root
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel = "accounts" + dirpath[len(top) :].replace(os.sep, "/")
+        listed.extend([f"{rel}/{f}" for f in filenames])
+    return listed
 
 
 def _first_line_is_header(path: Path) -> bool:
