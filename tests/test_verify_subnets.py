@@ -107,3 +107,25 @@ def test_the_deploy_role_may_describe_subnets(api: Target) -> None:
     found = [s for s in statements if "ec2:DescribeSubnets" in s["Action"]]
     # DescribeSubnets has no resource-level permissions: the statement cannot be scoped
     assert found == [{"Sid": "DescribeSubnets", "Effect": "Allow", "Action": ["ec2:DescribeSubnets"], "Resource": "*"}]
+
+
+@pytest.mark.parametrize("code", ["UnauthorizedOperation", "AccessDenied"])
+def test_a_role_that_may_not_describe_subnets_skips_the_check(ec2: Any, api: Target, code: str) -> None:
+    """A root applied before the check existed has a deploy role without the statement: verify, which
+    the deploy workflow runs first, skips the check and says how the role gets it (EC2 answers
+    UnauthorizedOperation; the real API's shape, fed by a botocore Stubber since moto enforces no IAM)."""
+    from botocore.stub import Stubber
+
+    aws = Aws(region=REGION)
+    with Stubber(aws.client("ec2")) as stub:
+        stub.add_client_error("describe_subnets", service_error_code=code, http_status_code=403)
+        check = inspect._subnet_check(aws, api, ["subnet-0123456789abcdef0"], None)
+    assert check.ok and check.skipped
+    assert check.line() == (
+        "skip subnets: this role may not call ec2:DescribeSubnets; the deploy role gets it when the service's root "
+        f"is applied again (its deploy_policy_json, statement DescribeSubnets) ({code})"
+    )
+    with Stubber(aws.client("ec2")) as stub:  # any other error still fails the check
+        stub.add_client_error("describe_subnets", service_error_code="RequestLimitExceeded", http_status_code=503)
+        other = inspect._subnet_check(aws, api, ["subnet-0123456789abcdef0"], None)
+    assert not other.ok and other.detail.startswith("ec2:DescribeSubnets: RequestLimitExceeded")

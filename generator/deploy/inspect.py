@@ -473,9 +473,18 @@ def _subnet_check(aws: Aws, target: Target, subnets: list[str], service: dict[st
         peak = max(ceiling, ceiling * percent // 100)  # rounded down, as ECS does
         why = f"a deployment at the ceiling of {ceiling} task(s) runs up to {peak} (maximumPercent {percent}), {held} run now"
     need = max(peak - held, 0)
+    from botocore.exceptions import ClientError
+
     try:
         with translated("ec2:DescribeSubnets"):
-            found = aws.client("ec2").describe_subnets(SubnetIds=subnets).get("Subnets", [])
+            try:
+                found = aws.client("ec2").describe_subnets(SubnetIds=subnets).get("Subnets", [])
+            except ClientError as exc:
+                if error_code(exc) not in _NOT_ALLOWED:
+                    raise
+                # a root applied before the check existed: its deploy role lacks the statement, and a
+                # check the role cannot make must not stop the deploys that run verify first
+                return Check("subnets", True, f"{_NOT_ALLOWED_YET} ({error_code(exc)})", skipped=True)
     except DeployError as exc:
         return Check("subnets", False, str(exc))
     free = {str(s["SubnetId"]): int(s.get("AvailableIpAddressCount", 0)) for s in found}
@@ -485,6 +494,15 @@ def _subnet_check(aws: Aws, target: Target, subnets: list[str], service: dict[st
     if total < need:
         detail += f"; a task past the free addresses cannot start ({rules.AWSVPC_PAGE}): free some or lower the ceiling"
     return Check("subnets", total >= need, detail)
+
+
+# EC2 answers UnauthorizedOperation where other services answer AccessDenied ("Error codes for the
+# Amazon EC2 API", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html)
+_NOT_ALLOWED = frozenset({"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"})
+_NOT_ALLOWED_YET = (
+    "this role may not call ec2:DescribeSubnets; the deploy role gets it when the service's root is applied "
+    "again (its deploy_policy_json, statement DescribeSubnets)"
+)
 
 
 def _subnets(network: dict[str, Any] | None, target: Target) -> list[str]:
