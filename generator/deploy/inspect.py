@@ -349,7 +349,7 @@ class Check:
     name: str
     ok: bool
     detail: str
-    skipped: bool = False  # does not apply (a service-only check of a job); never a failure
+    skipped: bool = False  # does not apply (a service-only check of a job) or cannot be made yet; never a failure
 
     def line(self) -> str:
         return f"{'skip' if self.skipped else 'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
