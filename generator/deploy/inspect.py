@@ -448,12 +448,12 @@ def verify(aws: Aws, target: Target, image_tag: str | None) -> list[Check]:
 
 
 # A task of awsvpc networking (every Fargate task) has a network interface of its own, and with it
-# a private address of one of its subnets (AWSVPC_PAGE). A rolling deployment starts the new tasks
-# before it stops the old ones: up to maximumPercent of the desired count run at once, 200 for a
-# service that does not set it, as modules/aws/ecs-service does not (DeploymentConfiguration,
-# MAXIMUM_PERCENT_PAGE). AvailableIpAddressCount is what a subnet has left (DescribeSubnets).
+# a private address of one of its subnets (rules.AWSVPC_PAGE). A rolling deployment starts the new
+# tasks before it stops the old ones: up to maximumPercent of the desired count run at once, 200 for
+# a service that does not set it, as modules/aws/ecs-service does not ("DeploymentConfiguration",
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
+# AvailableIpAddressCount is what a subnet has left (DescribeSubnets).
 DEFAULT_MAXIMUM_PERCENT = 200
-MAXIMUM_PERCENT_PAGE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html"
 
 
 def _subnet_check(aws: Aws, target: Target, subnets: list[str], service: dict[str, Any] | None) -> Check:
